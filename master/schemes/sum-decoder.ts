@@ -1,0 +1,48 @@
+import type { Decoded, RoundDecoder } from './types';
+
+/**
+ * Decoder for plans whose answer is a weighted sum of slot results: waits for `needed` slots
+ * (chosen by `isEnough` over the set that arrived) and combines them with `coefficients`.
+ * wait-all, ignore-stragglers and replication are instances.
+ */
+export class SumDecoder implements RoundDecoder {
+  private readonly arrived = new Map<number, Float64Array>();
+  private done = false;
+
+  constructor(
+    private readonly isEnough: (arrived: ReadonlyMap<number, Float64Array>) => boolean,
+    private readonly coefficients: (arrived: ReadonlyMap<number, Float64Array>) => Map<number, number>,
+    private readonly exact: boolean,
+    private readonly earlyOk = false,
+  ) {}
+
+  add(slot: number, value: Float64Array): boolean {
+    if (this.done) return true;
+    if (!this.arrived.has(slot)) this.arrived.set(slot, value);
+    this.done = this.isEnough(this.arrived);
+    return this.done;
+  }
+
+  enough(): boolean {
+    return this.done;
+  }
+
+  canDecodeEarly(): boolean {
+    return this.earlyOk && this.arrived.size > 0;
+  }
+
+  decode(): Decoded {
+    const coefs = this.coefficients(this.arrived);
+    let out: Float64Array | undefined;
+    const used: number[] = [];
+    for (const [slot, c] of coefs) {
+      const v = this.arrived.get(slot);
+      if (!v) throw new Error(`decoder: slot ${slot} has no result`);
+      if (!out) out = new Float64Array(v.length);
+      for (let i = 0; i < v.length; i++) out[i]! += c * v[i]!;
+      used.push(slot);
+    }
+    if (!out) throw new Error('decoder: nothing to decode');
+    return { value: out, used: used.sort((a, b) => a - b), exact: this.exact && this.done };
+  }
+}

@@ -1,0 +1,94 @@
+import type { Rng } from '../../shared/random';
+
+/**
+ * The scheme interface: a plan (what each worker stores and computes) and a decoder (when a
+ * round has heard enough, and how to combine what arrived). Both are pure: no gRPC, no clock.
+ * The round dispatcher (master/cluster) drives them; decoders are tested against brute force
+ * over every straggler pattern they claim to survive.
+ *
+ * Vocabulary
+ * - data block: rows [start, end) of the job's data (A and b), j = 0..K-1.
+ * - stored block: what a worker keeps in memory, a linear combination Σ coef·(data block) of
+ *   data blocks with the same row count (a plain block is one term with coef 1; an MDS parity
+ *   block has several; a leverage block is one term with coef 1/sqrt(q·Π̃_j)).
+ * - slot: one task unit of a round: a weighted sum over stored blocks, run on one host worker.
+ *   Decoders index results by slot. When a worker dies, the dispatcher moves its slots to a live
+ *   worker (placing the stored blocks there), so a slot is a logical worker of the plan.
+ */
+
+export interface StoredBlockSpec {
+  /** Data blocks combined row by row; all must have the same number of rows. */
+  terms: { block: number; coef: number }[];
+}
+
+export interface SlotSpec {
+  /** Initial host worker index (0..N-1). */
+  host: number;
+  /** Stored blocks this slot computes over, each with its task weight. */
+  blocks: { stored: number; weight: number }[];
+}
+
+export interface PlanContext {
+  /** N: workers available. */
+  workers: number;
+  /** K: data blocks (row partition). */
+  blocks: number;
+  /** Rows of each data block. */
+  blockRows: number[];
+  /** Seeded generator for randomized schemes. */
+  rng: Rng;
+  /** The scheme's parameters from the job file, already validated by the scheme's `parse`. */
+  params: Record<string, unknown>;
+  /** Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major. */
+  data?: { rows: number; cols: number; A: Float64Array };
+  /** Optional runtime model of the workers (for schemes that size replication by it). */
+  runtime?: { shift: number; rate: number };
+}
+
+export interface Plan {
+  scheme: string;
+  stored: StoredBlockSpec[];
+  slots: SlotSpec[];
+  /**
+   * Backup slots a dispatcher may launch when a slot runs late (speculative execution):
+   * backups[s] lists alternative hosts that store slot s's blocks too.
+   */
+  speculation?: { quantile: number; multiplier: number; backups: number[][] };
+  /** Seconds after which a round decodes with what it has, if the decoder allows (else null). */
+  roundTimeout?: number;
+  /** A fresh decoder for one round. */
+  decoder(): RoundDecoder;
+  /** Facts about the plan worth writing to result.json (replication, distortion, ...). */
+  describe(): Record<string, unknown>;
+}
+
+/** The outcome of decoding one round. */
+export interface Decoded {
+  value: Float64Array;
+  /** Slots whose results were used. */
+  used: number[];
+  /** True when the value equals the wait-all result (up to rounding). */
+  exact: boolean;
+}
+
+export interface RoundDecoder {
+  /** A slot's result arrived. Returns true once the decoder has enough to decode. */
+  add(slot: number, value: Float64Array): boolean;
+  /** True once enough has arrived. */
+  enough(): boolean;
+  /** Whether decoding with what has arrived is acceptable at a round timeout. */
+  canDecodeEarly(): boolean;
+  decode(): Decoded;
+}
+
+/** A scheme: validates its own parameters, then plans. */
+export interface Scheme {
+  name: string;
+  /** One line for --help and errors. */
+  summary: string;
+  /** Validates `params` (the job file's scheme mapping minus `name`); throws InputError naming the key. */
+  parse(params: Record<string, unknown>): Record<string, unknown>;
+  /** K the scheme wants for N workers when the job does not say (e.g. N for wait-all). */
+  defaultBlocks(workers: number, params: Record<string, unknown>): number;
+  plan(ctx: PlanContext): Plan;
+}

@@ -1,0 +1,32 @@
+import { InputError } from '../../shared/errors';
+import { SumDecoder } from './sum-decoder';
+import type { Plan, PlanContext, Scheme } from './types';
+
+/** Baseline: K blocks, slot k on worker k mod N, wait for every slot; exact. */
+export const waitAll: Scheme = {
+  name: 'wait-all',
+  summary: 'every block on one worker; wait for every answer (exact, the honest baseline)',
+  parse(params) {
+    const keys = Object.keys(params);
+    if (keys.length > 0) throw new InputError(`scheme wait-all: unknown key '${keys[0]}'`);
+    return {};
+  },
+  defaultBlocks: (workers) => workers,
+  plan(ctx: PlanContext): Plan {
+    const K = ctx.blocks;
+    const stored = Array.from({ length: K }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
+    const slots = Array.from({ length: K }, (_, j) => ({ host: j % ctx.workers, blocks: [{ stored: j, weight: 1 }] }));
+    return {
+      scheme: 'wait-all',
+      stored,
+      slots,
+      decoder: () =>
+        new SumDecoder(
+          (arrived) => arrived.size === K,
+          () => new Map(slots.map((_, s) => [s, 1])),
+          true,
+        ),
+      describe: () => ({ blocks: K, slots: K }),
+    };
+  },
+};

@@ -1,0 +1,104 @@
+// Original file: proto/coda/v1/worker.proto
+
+
+export interface DelaySpec {
+  /**
+   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | none
+   */
+  'dist'?: (string);
+  /**
+   * constant: seconds
+   */
+  'value'?: (number | string);
+  /**
+   * shifted-exponential: seconds
+   */
+  'shift'?: (number | string);
+  /**
+   * exponential, shifted-exponential: 1/seconds
+   */
+  'rate'?: (number | string);
+  /**
+   * pareto: minimum seconds
+   */
+  'scale'?: (number | string);
+  /**
+   * pareto: tail index
+   */
+  'alpha'?: (number | string);
+  /**
+   * bimodal: probability of the slow mode
+   */
+  'p'?: (number | string);
+  /**
+   * bimodal: seconds
+   */
+  'fast'?: (number | string);
+  /**
+   * bimodal: seconds
+   */
+  'slow'?: (number | string);
+  /**
+   * mixture: base seconds
+   */
+  'base'?: (number | string);
+  /**
+   * mixture: multiples of base
+   */
+  'multiples'?: (number | string)[];
+  /**
+   * mixture: probabilities of the multiples
+   */
+  'weights'?: (number | string)[];
+}
+
+export interface DelaySpec__Output {
+  /**
+   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | none
+   */
+  'dist': (string);
+  /**
+   * constant: seconds
+   */
+  'value': (number);
+  /**
+   * shifted-exponential: seconds
+   */
+  'shift': (number);
+  /**
+   * exponential, shifted-exponential: 1/seconds
+   */
+  'rate': (number);
+  /**
+   * pareto: minimum seconds
+   */
+  'scale': (number);
+  /**
+   * pareto: tail index
+   */
+  'alpha': (number);
+  /**
+   * bimodal: probability of the slow mode
+   */
+  'p': (number);
+  /**
+   * bimodal: seconds
+   */
+  'fast': (number);
+  /**
+   * bimodal: seconds
+   */
+  'slow': (number);
+  /**
+   * mixture: base seconds
+   */
+  'base': (number);
+  /**
+   * mixture: multiples of base
+   */
+  'multiples': (number)[];
+  /**
+   * mixture: probabilities of the multiples
+   */
+  'weights': (number)[];
+}

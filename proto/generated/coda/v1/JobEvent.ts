@@ -1,0 +1,18 @@
+// Original file: proto/coda/v1/master.proto
+
+import type { JobProgress as _coda_v1_JobProgress, JobProgress__Output as _coda_v1_JobProgress__Output } from '../../coda/v1/JobProgress';
+import type { JobFinished as _coda_v1_JobFinished, JobFinished__Output as _coda_v1_JobFinished__Output } from '../../coda/v1/JobFinished';
+
+export interface JobEvent {
+  'progress'?: (_coda_v1_JobProgress | null);
+  'finished'?: (_coda_v1_JobFinished | null);
+  'log'?: (string);
+  'event'?: "progress"|"finished"|"log";
+}
+
+export interface JobEvent__Output {
+  'progress'?: (_coda_v1_JobProgress__Output | null);
+  'finished'?: (_coda_v1_JobFinished__Output | null);
+  'log'?: (string);
+  'event'?: "progress"|"finished"|"log";
+}

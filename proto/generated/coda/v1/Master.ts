@@ -1,0 +1,105 @@
+// Original file: proto/coda/v1/master.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { HeartbeatReply as _coda_v1_HeartbeatReply, HeartbeatReply__Output as _coda_v1_HeartbeatReply__Output } from '../../coda/v1/HeartbeatReply';
+import type { HeartbeatRequest as _coda_v1_HeartbeatRequest, HeartbeatRequest__Output as _coda_v1_HeartbeatRequest__Output } from '../../coda/v1/HeartbeatRequest';
+import type { JobEvent as _coda_v1_JobEvent, JobEvent__Output as _coda_v1_JobEvent__Output } from '../../coda/v1/JobEvent';
+import type { ReadParametersReply as _coda_v1_ReadParametersReply, ReadParametersReply__Output as _coda_v1_ReadParametersReply__Output } from '../../coda/v1/ReadParametersReply';
+import type { ReadParametersRequest as _coda_v1_ReadParametersRequest, ReadParametersRequest__Output as _coda_v1_ReadParametersRequest__Output } from '../../coda/v1/ReadParametersRequest';
+import type { RegisterReply as _coda_v1_RegisterReply, RegisterReply__Output as _coda_v1_RegisterReply__Output } from '../../coda/v1/RegisterReply';
+import type { RegisterRequest as _coda_v1_RegisterRequest, RegisterRequest__Output as _coda_v1_RegisterRequest__Output } from '../../coda/v1/RegisterRequest';
+import type { SubmitJobRequest as _coda_v1_SubmitJobRequest, SubmitJobRequest__Output as _coda_v1_SubmitJobRequest__Output } from '../../coda/v1/SubmitJobRequest';
+import type { WriteParametersReply as _coda_v1_WriteParametersReply, WriteParametersReply__Output as _coda_v1_WriteParametersReply__Output } from '../../coda/v1/WriteParametersReply';
+import type { WriteParametersRequest as _coda_v1_WriteParametersRequest, WriteParametersRequest__Output as _coda_v1_WriteParametersRequest__Output } from '../../coda/v1/WriteParametersRequest';
+
+/**
+ * The master role: worker registry and heartbeats, the parameter store of asynchronous jobs,
+ * and job submission from `coda run --master`.
+ */
+export interface MasterClient extends grpc.Client {
+  Heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _coda_v1_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _coda_v1_HeartbeatRequest, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _coda_v1_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _coda_v1_HeartbeatRequest, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   */
+  ReadParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  ReadParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  ReadParameters(argument: _coda_v1_ReadParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  ReadParameters(argument: _coda_v1_ReadParametersRequest, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   */
+  readParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  readParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  readParameters(argument: _coda_v1_ReadParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  readParameters(argument: _coda_v1_ReadParametersRequest, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
+  
+  Register(argument: _coda_v1_RegisterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  Register(argument: _coda_v1_RegisterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  Register(argument: _coda_v1_RegisterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  Register(argument: _coda_v1_RegisterRequest, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  register(argument: _coda_v1_RegisterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  register(argument: _coda_v1_RegisterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  register(argument: _coda_v1_RegisterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  register(argument: _coda_v1_RegisterRequest, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Runs a job on this master's cluster; streams progress, then the result.
+   */
+  SubmitJob(argument: _coda_v1_SubmitJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  SubmitJob(argument: _coda_v1_SubmitJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  /**
+   * Runs a job on this master's cluster; streams progress, then the result.
+   */
+  submitJob(argument: _coda_v1_SubmitJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  submitJob(argument: _coda_v1_SubmitJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  
+  WriteParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  WriteParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  WriteParameters(argument: _coda_v1_WriteParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  WriteParameters(argument: _coda_v1_WriteParametersRequest, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  writeParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  writeParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  writeParameters(argument: _coda_v1_WriteParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  writeParameters(argument: _coda_v1_WriteParametersRequest, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
+  
+}
+
+/**
+ * The master role: worker registry and heartbeats, the parameter store of asynchronous jobs,
+ * and job submission from `coda run --master`.
+ */
+export interface MasterHandlers extends grpc.UntypedServiceImplementation {
+  Heartbeat: grpc.handleUnaryCall<_coda_v1_HeartbeatRequest__Output, _coda_v1_HeartbeatReply>;
+  
+  /**
+   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   */
+  ReadParameters: grpc.handleUnaryCall<_coda_v1_ReadParametersRequest__Output, _coda_v1_ReadParametersReply>;
+  
+  Register: grpc.handleUnaryCall<_coda_v1_RegisterRequest__Output, _coda_v1_RegisterReply>;
+  
+  /**
+   * Runs a job on this master's cluster; streams progress, then the result.
+   */
+  SubmitJob: grpc.handleServerStreamingCall<_coda_v1_SubmitJobRequest__Output, _coda_v1_JobEvent>;
+  
+  WriteParameters: grpc.handleUnaryCall<_coda_v1_WriteParametersRequest__Output, _coda_v1_WriteParametersReply>;
+  
+}
+
+export interface MasterDefinition extends grpc.ServiceDefinition {
+  Heartbeat: MethodDefinition<_coda_v1_HeartbeatRequest, _coda_v1_HeartbeatReply, _coda_v1_HeartbeatRequest__Output, _coda_v1_HeartbeatReply__Output>
+  ReadParameters: MethodDefinition<_coda_v1_ReadParametersRequest, _coda_v1_ReadParametersReply, _coda_v1_ReadParametersRequest__Output, _coda_v1_ReadParametersReply__Output>
+  Register: MethodDefinition<_coda_v1_RegisterRequest, _coda_v1_RegisterReply, _coda_v1_RegisterRequest__Output, _coda_v1_RegisterReply__Output>
+  SubmitJob: MethodDefinition<_coda_v1_SubmitJobRequest, _coda_v1_JobEvent, _coda_v1_SubmitJobRequest__Output, _coda_v1_JobEvent__Output>
+  WriteParameters: MethodDefinition<_coda_v1_WriteParametersRequest, _coda_v1_WriteParametersReply, _coda_v1_WriteParametersRequest__Output, _coda_v1_WriteParametersReply__Output>
+}

@@ -1,0 +1,43 @@
+// Original file: proto/coda/v1/worker.proto
+
+import type { WeightedBlock as _coda_v1_WeightedBlock, WeightedBlock__Output as _coda_v1_WeightedBlock__Output } from '../../coda/v1/WeightedBlock';
+import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from '../../coda/v1/NoopTask';
+import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from '../../coda/v1/MatVecTask';
+import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from '../../coda/v1/MatTVecTask';
+import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output as _coda_v1_LsGradientTask__Output } from '../../coda/v1/LsGradientTask';
+import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from '../../coda/v1/GramTask';
+import type { Long } from '@grpc/proto-loader';
+
+export interface TaskRequest {
+  'jobId'?: (string);
+  'round'?: (number | string | Long);
+  /**
+   * The logical slot of the scheme's plan this task computes (stable when a slot moves to
+   * another worker after a loss).
+   */
+  'slot'?: (number);
+  'blocks'?: (_coda_v1_WeightedBlock)[];
+  'noop'?: (_coda_v1_NoopTask | null);
+  'matvec'?: (_coda_v1_MatVecTask | null);
+  'mattvec'?: (_coda_v1_MatTVecTask | null);
+  'lsGradient'?: (_coda_v1_LsGradientTask | null);
+  'gram'?: (_coda_v1_GramTask | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram";
+}
+
+export interface TaskRequest__Output {
+  'jobId': (string);
+  'round': (string);
+  /**
+   * The logical slot of the scheme's plan this task computes (stable when a slot moves to
+   * another worker after a loss).
+   */
+  'slot': (number);
+  'blocks': (_coda_v1_WeightedBlock__Output)[];
+  'noop'?: (_coda_v1_NoopTask__Output | null);
+  'matvec'?: (_coda_v1_MatVecTask__Output | null);
+  'mattvec'?: (_coda_v1_MatTVecTask__Output | null);
+  'lsGradient'?: (_coda_v1_LsGradientTask__Output | null);
+  'gram'?: (_coda_v1_GramTask__Output | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram";
+}

@@ -1,0 +1,117 @@
+// Original file: proto/coda/v1/worker.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from '../../coda/v1/BlockChunk';
+import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from '../../coda/v1/DropBlocksReply';
+import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from '../../coda/v1/DropBlocksRequest';
+import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from '../../coda/v1/LoadBlocksReply';
+import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from '../../coda/v1/TaskRequest';
+import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from '../../coda/v1/TaskResult';
+import type { WorkerConfig as _coda_v1_WorkerConfig, WorkerConfig__Output as _coda_v1_WorkerConfig__Output } from '../../coda/v1/WorkerConfig';
+import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply__Output as _coda_v1_WorkerConfigReply__Output } from '../../coda/v1/WorkerConfigReply';
+
+/**
+ * The worker role: keeps the (encoded) blocks the master placed on it, runs tasks on them.
+ */
+export interface WorkerClient extends grpc.Client {
+  /**
+   * Sets this worker's per-task delay and fault injection (chaos), seeded.
+   */
+  Configure(argument: _coda_v1_WorkerConfig, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  Configure(argument: _coda_v1_WorkerConfig, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  Configure(argument: _coda_v1_WorkerConfig, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  Configure(argument: _coda_v1_WorkerConfig, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Sets this worker's per-task delay and fault injection (chaos), seeded.
+   */
+  configure(argument: _coda_v1_WorkerConfig, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  configure(argument: _coda_v1_WorkerConfig, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  configure(argument: _coda_v1_WorkerConfig, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  configure(argument: _coda_v1_WorkerConfig, callback: grpc.requestCallback<_coda_v1_WorkerConfigReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Forgets blocks (all of a job's when `block_ids` is empty).
+   */
+  DropBlocks(argument: _coda_v1_DropBlocksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  DropBlocks(argument: _coda_v1_DropBlocksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  DropBlocks(argument: _coda_v1_DropBlocksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  DropBlocks(argument: _coda_v1_DropBlocksRequest, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Forgets blocks (all of a job's when `block_ids` is empty).
+   */
+  dropBlocks(argument: _coda_v1_DropBlocksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  dropBlocks(argument: _coda_v1_DropBlocksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  dropBlocks(argument: _coda_v1_DropBlocksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  dropBlocks(argument: _coda_v1_DropBlocksRequest, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Streams blocks to the worker. The first message of each block carries its header;
+   * the following messages carry consecutive byte chunks (about 1 MiB each) so no message
+   * meets gRPC's 4 MiB default limit.
+   */
+  LoadBlocks(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  LoadBlocks(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  LoadBlocks(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  LoadBlocks(callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  /**
+   * Streams blocks to the worker. The first message of each block carries its header;
+   * the following messages carry consecutive byte chunks (about 1 MiB each) so no message
+   * meets gRPC's 4 MiB default limit.
+   */
+  loadBlocks(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  loadBlocks(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  loadBlocks(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  loadBlocks(callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  
+  /**
+   * Runs one task. Honours the call deadline and cancellation (the master cancels stragglers).
+   */
+  RunTask(argument: _coda_v1_TaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  RunTask(argument: _coda_v1_TaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  RunTask(argument: _coda_v1_TaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  RunTask(argument: _coda_v1_TaskRequest, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  /**
+   * Runs one task. Honours the call deadline and cancellation (the master cancels stragglers).
+   */
+  runTask(argument: _coda_v1_TaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  runTask(argument: _coda_v1_TaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  runTask(argument: _coda_v1_TaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  runTask(argument: _coda_v1_TaskRequest, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
+  
+}
+
+/**
+ * The worker role: keeps the (encoded) blocks the master placed on it, runs tasks on them.
+ */
+export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Sets this worker's per-task delay and fault injection (chaos), seeded.
+   */
+  Configure: grpc.handleUnaryCall<_coda_v1_WorkerConfig__Output, _coda_v1_WorkerConfigReply>;
+  
+  /**
+   * Forgets blocks (all of a job's when `block_ids` is empty).
+   */
+  DropBlocks: grpc.handleUnaryCall<_coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply>;
+  
+  /**
+   * Streams blocks to the worker. The first message of each block carries its header;
+   * the following messages carry consecutive byte chunks (about 1 MiB each) so no message
+   * meets gRPC's 4 MiB default limit.
+   */
+  LoadBlocks: grpc.handleClientStreamingCall<_coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply>;
+  
+  /**
+   * Runs one task. Honours the call deadline and cancellation (the master cancels stragglers).
+   */
+  RunTask: grpc.handleUnaryCall<_coda_v1_TaskRequest__Output, _coda_v1_TaskResult>;
+  
+}
+
+export interface WorkerDefinition extends grpc.ServiceDefinition {
+  Configure: MethodDefinition<_coda_v1_WorkerConfig, _coda_v1_WorkerConfigReply, _coda_v1_WorkerConfig__Output, _coda_v1_WorkerConfigReply__Output>
+  DropBlocks: MethodDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksReply, _coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply__Output>
+  LoadBlocks: MethodDefinition<_coda_v1_BlockChunk, _coda_v1_LoadBlocksReply, _coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply__Output>
+  RunTask: MethodDefinition<_coda_v1_TaskRequest, _coda_v1_TaskResult, _coda_v1_TaskRequest__Output, _coda_v1_TaskResult__Output>
+}

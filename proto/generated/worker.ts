@@ -1,0 +1,60 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from './coda/v1/BlockChunk';
+import type { BlockHeader as _coda_v1_BlockHeader, BlockHeader__Output as _coda_v1_BlockHeader__Output } from './coda/v1/BlockHeader';
+import type { DelaySpec as _coda_v1_DelaySpec, DelaySpec__Output as _coda_v1_DelaySpec__Output } from './coda/v1/DelaySpec';
+import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from './coda/v1/DropBlocksReply';
+import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from './coda/v1/DropBlocksRequest';
+import type { FaultSpec as _coda_v1_FaultSpec, FaultSpec__Output as _coda_v1_FaultSpec__Output } from './coda/v1/FaultSpec';
+import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from './coda/v1/GramTask';
+import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from './coda/v1/LoadBlocksReply';
+import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output as _coda_v1_LsGradientTask__Output } from './coda/v1/LsGradientTask';
+import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from './coda/v1/MatTVecTask';
+import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
+import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from './coda/v1/NoopTask';
+import type { Slice as _coda_v1_Slice, Slice__Output as _coda_v1_Slice__Output } from './coda/v1/Slice';
+import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from './coda/v1/TaskRequest';
+import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from './coda/v1/TaskResult';
+import type { TaskTimings as _coda_v1_TaskTimings, TaskTimings__Output as _coda_v1_TaskTimings__Output } from './coda/v1/TaskTimings';
+import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from './coda/v1/Tensor';
+import type { WeightedBlock as _coda_v1_WeightedBlock, WeightedBlock__Output as _coda_v1_WeightedBlock__Output } from './coda/v1/WeightedBlock';
+import type { WorkerClient as _coda_v1_WorkerClient, WorkerDefinition as _coda_v1_WorkerDefinition } from './coda/v1/Worker';
+import type { WorkerConfig as _coda_v1_WorkerConfig, WorkerConfig__Output as _coda_v1_WorkerConfig__Output } from './coda/v1/WorkerConfig';
+import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply__Output as _coda_v1_WorkerConfigReply__Output } from './coda/v1/WorkerConfigReply';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  coda: {
+    v1: {
+      BlockChunk: MessageTypeDefinition<_coda_v1_BlockChunk, _coda_v1_BlockChunk__Output>
+      BlockHeader: MessageTypeDefinition<_coda_v1_BlockHeader, _coda_v1_BlockHeader__Output>
+      DelaySpec: MessageTypeDefinition<_coda_v1_DelaySpec, _coda_v1_DelaySpec__Output>
+      DropBlocksReply: MessageTypeDefinition<_coda_v1_DropBlocksReply, _coda_v1_DropBlocksReply__Output>
+      DropBlocksRequest: MessageTypeDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksRequest__Output>
+      FaultSpec: MessageTypeDefinition<_coda_v1_FaultSpec, _coda_v1_FaultSpec__Output>
+      GramTask: MessageTypeDefinition<_coda_v1_GramTask, _coda_v1_GramTask__Output>
+      LoadBlocksReply: MessageTypeDefinition<_coda_v1_LoadBlocksReply, _coda_v1_LoadBlocksReply__Output>
+      LsGradientTask: MessageTypeDefinition<_coda_v1_LsGradientTask, _coda_v1_LsGradientTask__Output>
+      MatTVecTask: MessageTypeDefinition<_coda_v1_MatTVecTask, _coda_v1_MatTVecTask__Output>
+      MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>
+      NoopTask: MessageTypeDefinition<_coda_v1_NoopTask, _coda_v1_NoopTask__Output>
+      Slice: MessageTypeDefinition<_coda_v1_Slice, _coda_v1_Slice__Output>
+      TaskRequest: MessageTypeDefinition<_coda_v1_TaskRequest, _coda_v1_TaskRequest__Output>
+      TaskResult: MessageTypeDefinition<_coda_v1_TaskResult, _coda_v1_TaskResult__Output>
+      TaskTimings: MessageTypeDefinition<_coda_v1_TaskTimings, _coda_v1_TaskTimings__Output>
+      Tensor: MessageTypeDefinition<_coda_v1_Tensor, _coda_v1_Tensor__Output>
+      WeightedBlock: MessageTypeDefinition<_coda_v1_WeightedBlock, _coda_v1_WeightedBlock__Output>
+      /**
+       * The worker role: keeps the (encoded) blocks the master placed on it, runs tasks on them.
+       */
+      Worker: SubtypeConstructor<typeof grpc.Client, _coda_v1_WorkerClient> & { service: _coda_v1_WorkerDefinition }
+      WorkerConfig: MessageTypeDefinition<_coda_v1_WorkerConfig, _coda_v1_WorkerConfig__Output>
+      WorkerConfigReply: MessageTypeDefinition<_coda_v1_WorkerConfigReply, _coda_v1_WorkerConfigReply__Output>
+    }
+  }
+}
+

@@ -1,0 +1,105 @@
+import { InputError } from '../errors';
+import type { Rng } from '../random';
+
+/**
+ * Per-task delay distributions, in seconds. The workers draw from these before each task, so a
+ * straggler is a real late answer on a real connection.
+ */
+export type DelaySpec =
+  | { dist: 'none' }
+  | { dist: 'constant'; value: number }
+  | { dist: 'exponential'; rate: number }
+  | { dist: 'shifted-exponential'; shift: number; rate: number }
+  | { dist: 'pareto'; scale: number; alpha: number }
+  | { dist: 'bimodal'; p: number; fast: number; slow: number }
+  | { dist: 'mixture'; base: number; multiples: number[]; weights: number[] }
+  /** The reference heavy tail (OverSketched Newton, Fig. 1): base ×1 w.p. 0.945, ×2.5 w.p. 0.05, ×9 w.p. 0.005. */
+  | { dist: 'lambda-tail'; base: number };
+
+export const LAMBDA_TAIL = { multiples: [1, 2.5, 9], weights: [0.945, 0.05, 0.005] } as const;
+
+export type DelaySampler = () => number;
+
+export function validateDelay(spec: DelaySpec): void {
+  const pos = (v: number, name: string): void => {
+    if (!(Number.isFinite(v) && v >= 0)) throw new InputError(`chaos.delay.${name} must be a non-negative number, got ${v}`);
+  };
+  switch (spec.dist) {
+    case 'none':
+      return;
+    case 'constant':
+      return pos(spec.value, 'value');
+    case 'exponential':
+      if (!(spec.rate > 0)) throw new InputError(`chaos.delay.rate must be positive, got ${spec.rate}`);
+      return;
+    case 'shifted-exponential':
+      pos(spec.shift, 'shift');
+      if (!(spec.rate > 0)) throw new InputError(`chaos.delay.rate must be positive, got ${spec.rate}`);
+      return;
+    case 'pareto':
+      if (!(spec.scale > 0)) throw new InputError(`chaos.delay.scale must be positive, got ${spec.scale}`);
+      if (!(spec.alpha > 0)) throw new InputError(`chaos.delay.alpha must be positive, got ${spec.alpha}`);
+      return;
+    case 'bimodal':
+      if (!(spec.p >= 0 && spec.p <= 1)) throw new InputError(`chaos.delay.p must be in [0, 1], got ${spec.p}`);
+      pos(spec.fast, 'fast');
+      return pos(spec.slow, 'slow');
+    case 'mixture': {
+      pos(spec.base, 'base');
+      if (spec.multiples.length === 0 || spec.multiples.length !== spec.weights.length) {
+        throw new InputError('chaos.delay: mixture needs as many weights as multiples (at least one)');
+      }
+      spec.multiples.forEach((m) => pos(m, 'multiples[]'));
+      spec.weights.forEach((w) => pos(w, 'weights[]'));
+      const total = spec.weights.reduce((a, b) => a + b, 0);
+      if (Math.abs(total - 1) > 1e-9) throw new InputError(`chaos.delay.weights must sum to 1, got ${total}`);
+      return;
+    }
+    case 'lambda-tail':
+      return pos(spec.base, 'base');
+  }
+}
+
+export function makeDelaySampler(spec: DelaySpec, rng: Rng): DelaySampler {
+  validateDelay(spec);
+  switch (spec.dist) {
+    case 'none':
+      return () => 0;
+    case 'constant':
+      return () => spec.value;
+    case 'exponential':
+      return () => rng.exponential(spec.rate);
+    case 'shifted-exponential':
+      return () => spec.shift + rng.exponential(spec.rate);
+    case 'pareto':
+      return () => rng.pareto(spec.scale, spec.alpha);
+    case 'bimodal':
+      return () => (rng.uniform() < spec.p ? spec.slow : spec.fast);
+    case 'mixture':
+      return () => spec.base * spec.multiples[rng.categorical(spec.weights)]!;
+    case 'lambda-tail':
+      return () => spec.base * LAMBDA_TAIL.multiples[rng.categorical(LAMBDA_TAIL.weights)]!;
+  }
+}
+
+/** The distribution's mean, for tests and for the leverage scheme's runtime model. */
+export function delayMean(spec: DelaySpec): number {
+  switch (spec.dist) {
+    case 'none':
+      return 0;
+    case 'constant':
+      return spec.value;
+    case 'exponential':
+      return 1 / spec.rate;
+    case 'shifted-exponential':
+      return spec.shift + 1 / spec.rate;
+    case 'pareto':
+      return spec.alpha > 1 ? (spec.alpha * spec.scale) / (spec.alpha - 1) : Infinity;
+    case 'bimodal':
+      return spec.p * spec.slow + (1 - spec.p) * spec.fast;
+    case 'mixture':
+      return spec.base * spec.multiples.reduce((s, m, i) => s + m * spec.weights[i]!, 0);
+    case 'lambda-tail':
+      return spec.base * LAMBDA_TAIL.multiples.reduce((s, m, i) => s + m * LAMBDA_TAIL.weights[i]!, 0);
+  }
+}

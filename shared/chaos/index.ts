@@ -1,0 +1,8 @@
+/**
+ * Seeded stragglers: per-task delays and faults that workers apply.
+ *
+ *   const sample = makeDelaySampler({ dist: 'lambda-tail', base: 0.01 }, new Rng(seed));
+ *   await sleep(sample());
+ */
+export { type DelaySpec, type DelaySampler, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
+export { type FaultSpec, type FaultDecision, NO_FAULTS, validateFaults, decideFault } from './faults';

@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves GET /metrics (Prometheus text format) and GET /healthz on host:port (0 = any free port). */
+export function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        })
+        .catch((err: unknown) => {
+          res.writeHead(500);
+          res.end(String(err));
+        });
+    } else if (req.url === '/healthz') {
+      res.writeHead(200);
+      res.end('ok\n');
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.unref();
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}

@@ -1,0 +1,2 @@
+/** Seeded randomness: `const rng = new Rng(7); rng.normal();` */
+export { Rng } from './rng';

@@ -1,0 +1,21 @@
+/**
+ * The wire: proto loading, tensors as bytes, placement chunking, token and TLS, health.
+ *
+ *   const { worker } = loadProtos();
+ *   const client = new worker.coda.v1.Worker(address, channelCredentials(tls), CHANNEL_OPTIONS);
+ *   client.runTask(request, tokenMetadata(token), { deadline }, callback);
+ */
+export { loadProtos, protoRoot, LOADER_OPTIONS } from './proto';
+export { vectorToTensor, matrixToTensor, tensorValues, tensorToMatrix } from './tensor-codec';
+export { CHUNK_BYTES, chunks } from './chunking';
+export {
+  TOKEN_METADATA_KEY,
+  type TlsFiles,
+  serverCredentials,
+  channelCredentials,
+  tokenMetadata,
+  tokenMatches,
+} from './credentials';
+export { addHealth } from './health';
+export { SERVER_OPTIONS, CHANNEL_OPTIONS, bindServer, shutdownServer } from './server';
+export type * as pb from './types';

@@ -1,0 +1,22 @@
+/** Generated message and service types, re-exported under short names. Never hand-written. */
+export type { Tensor, Tensor__Output } from '../../proto/generated/coda/v1/Tensor';
+export type { Slice, Slice__Output } from '../../proto/generated/coda/v1/Slice';
+export type { BlockChunk, BlockChunk__Output } from '../../proto/generated/coda/v1/BlockChunk';
+export type { BlockHeader, BlockHeader__Output } from '../../proto/generated/coda/v1/BlockHeader';
+export type { LoadBlocksReply, LoadBlocksReply__Output } from '../../proto/generated/coda/v1/LoadBlocksReply';
+export type { TaskRequest, TaskRequest__Output } from '../../proto/generated/coda/v1/TaskRequest';
+export type { TaskResult, TaskResult__Output } from '../../proto/generated/coda/v1/TaskResult';
+export type { WeightedBlock } from '../../proto/generated/coda/v1/WeightedBlock';
+export type { WorkerConfig, WorkerConfig__Output } from '../../proto/generated/coda/v1/WorkerConfig';
+export type { DelaySpec as DelaySpecMessage, DelaySpec__Output as DelaySpecMessage__Output } from '../../proto/generated/coda/v1/DelaySpec';
+export type { DropBlocksRequest__Output } from '../../proto/generated/coda/v1/DropBlocksRequest';
+export type { WorkerClient, WorkerHandlers } from '../../proto/generated/coda/v1/Worker';
+export type { MasterClient, MasterHandlers } from '../../proto/generated/coda/v1/Master';
+export type { RegisterRequest__Output } from '../../proto/generated/coda/v1/RegisterRequest';
+export type { HeartbeatRequest__Output } from '../../proto/generated/coda/v1/HeartbeatRequest';
+export type { ReadParametersRequest__Output, ReadParametersRequest } from '../../proto/generated/coda/v1/ReadParametersRequest';
+export type { ReadParametersReply, ReadParametersReply__Output } from '../../proto/generated/coda/v1/ReadParametersReply';
+export type { WriteParametersRequest, WriteParametersRequest__Output } from '../../proto/generated/coda/v1/WriteParametersRequest';
+export type { WriteParametersReply, WriteParametersReply__Output } from '../../proto/generated/coda/v1/WriteParametersReply';
+export type { SubmitJobRequest__Output } from '../../proto/generated/coda/v1/SubmitJobRequest';
+export type { JobEvent, JobEvent__Output } from '../../proto/generated/coda/v1/JobEvent';

@@ -1,0 +1,75 @@
+import type { Matrix } from '../../shared/tensor';
+import type { Decoded, Plan } from '../schemes';
+
+/**
+ * What the algorithms see of the cluster: place a plan's blocks once, then run rounds. The same
+ * algorithm runs on local processes, compose and Kubernetes through this interface.
+ */
+
+/** Task payloads, one per worker task kind (proto TaskRequest.kind). */
+export type TaskPayload =
+  | { kind: 'noop' }
+  /** y = Σ w·Aₛx over the slot's stored blocks (same row count). */
+  | { kind: 'matvec'; x: Float64Array }
+  /** y = Σ w·Aₛᵀvₛ, v the concatenation of per-stored-block vectors in the slot's block order. */
+  | { kind: 'mattvec'; v: Float64Array }
+  /** g = Σ w·Aₛᵀ(Aₛx − bₛ) */
+  | { kind: 'lsGradient'; x: Float64Array }
+  /** G = Σ w·Aₛᵀdiag(dₛ)Aₛ (d absent: identity), flattened cols×cols. */
+  | { kind: 'gram'; d?: Float64Array };
+
+/** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
+export interface BlockData {
+  A: Matrix;
+  /** Right-hand side carried with each block (least squares b, labels, ...). */
+  b?: Float64Array;
+  /** K+1 row offsets: data block j is rows [blockStarts[j], blockStarts[j+1]). */
+  blockStarts: number[];
+}
+
+export interface Arrival {
+  slot: number;
+  worker: number;
+  /** Seconds from the round's start to the answer's arrival at the master. */
+  seconds: number;
+  computeSeconds: number;
+  injectedDelaySeconds: number;
+}
+
+export interface Straggler {
+  slot: number;
+  worker: number;
+  /** Seconds it had been out when it was cut off (a lower bound on its lateness). */
+  outstandingSeconds: number;
+}
+
+export interface RoundOutcome {
+  round: number;
+  decoded: Decoded;
+  /** Wall seconds from sending the first task to decoding. */
+  seconds: number;
+  arrivals: Arrival[];
+  stragglers: Straggler[];
+  /** Backup tasks launched (speculative execution) and slots moved after a worker loss. */
+  backupsLaunched: number;
+  slotsMoved: number;
+}
+
+/** A plan whose stored blocks are on workers; the dispatcher keeps its slot -> host map current. */
+export interface PlacedPlan {
+  readonly jobId: string;
+  readonly plan: Plan;
+  /** Current host worker of each slot (changes when a worker is lost). */
+  readonly hosts: readonly number[];
+  /** Bytes streamed to workers for this plan so far. */
+  readonly bytesPlaced: number;
+}
+
+export interface ComputeCluster {
+  /** Workers currently alive. */
+  liveWorkers(): number[];
+  place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan>;
+  /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
+  round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome>;
+  release(placed: PlacedPlan): Promise<void>;
+}

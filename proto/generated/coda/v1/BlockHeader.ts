@@ -1,6 +1,5 @@
 // Original file: proto/coda/v1/worker.proto
 
-import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from '../../coda/v1/Tensor';
 import type { Long } from '@grpc/proto-loader';
 
 export interface BlockHeader {
@@ -11,13 +10,18 @@ export interface BlockHeader {
    */
   'shape'?: (number)[];
   /**
-   * Optional right-hand side carried with the block (e.g. b_i for least squares), as a tensor.
+   * True when a right-hand side (one value per row: b_i for least squares, labels, ...) follows
+   * the matrix bytes.
    */
-  'rhs'?: (_coda_v1_Tensor | null);
+  'hasRhs'?: (boolean);
   /**
-   * Total number of data bytes that follow for this block.
+   * Data bytes that follow for this block: rows*cols*8, plus rows*8 when has_rhs.
    */
   'totalBytes'?: (number | string | Long);
+  /**
+   * Global index of the block's first row (for kernels that hash rows, e.g. count sketches).
+   */
+  'rowOffset'?: (number | string | Long);
 }
 
 export interface BlockHeader__Output {
@@ -28,11 +32,16 @@ export interface BlockHeader__Output {
    */
   'shape': (number)[];
   /**
-   * Optional right-hand side carried with the block (e.g. b_i for least squares), as a tensor.
+   * True when a right-hand side (one value per row: b_i for least squares, labels, ...) follows
+   * the matrix bytes.
    */
-  'rhs': (_coda_v1_Tensor__Output | null);
+  'hasRhs': (boolean);
   /**
-   * Total number of data bytes that follow for this block.
+   * Data bytes that follow for this block: rows*cols*8, plus rows*8 when has_rhs.
    */
   'totalBytes': (string);
+  /**
+   * Global index of the block's first row (for kernels that hash rows, e.g. count sketches).
+   */
+  'rowOffset': (string);
 }

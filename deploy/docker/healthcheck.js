@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The image's HEALTHCHECK: asks this container's coda role (master or worker) through the
+ * standard gRPC health service, grpc.health.v1.Health/Check on service "" (the whole server).
+ * Exit 0 when SERVING, 1 otherwise (unreachable, NOT_SERVING, timeout).
+ *
+ *   node deploy/docker/healthcheck.js [HOST:PORT]     (default: $CODA_HEALTH_TARGET or 127.0.0.1:7070)
+ */
+const grpc = require('@grpc/grpc-js');
+const { service } = require('grpc-health-check');
+
+const target = process.argv[2] || process.env.CODA_HEALTH_TARGET || '127.0.0.1:7070';
+const timeoutMs = Number(process.env.CODA_HEALTH_TIMEOUT_MS || 3000);
+const Health = grpc.makeGenericClientConstructor(service, 'Health');
+const client = new Health(target, grpc.credentials.createInsecure());
+
+client.check({ service: '' }, { deadline: Date.now() + timeoutMs }, (err, reply) => {
+  client.close();
+  if (err) {
+    console.error(`health ${target}: ${err.message}`);
+    process.exit(1);
+  }
+  console.log(`health ${target}: ${reply.status}`);
+  process.exit(reply.status === 'SERVING' ? 0 : 1);
+});

@@ -7,11 +7,15 @@
  *   const d = plan.decoder(); d.add(slot, value) ... d.decode();
  */
 import { InputError } from '../../shared/errors';
+import { frc } from './frc';
 import { ignoreStragglers } from './ignore-stragglers';
+import { replication } from './replication';
+import { speculative } from './speculative';
 import type { Scheme } from './types';
 import { waitAll } from './wait-all';
 
-export type { Scheme, Plan, PlanContext, RoundDecoder, Decoded, SlotSpec, StoredBlockSpec } from './types';
+export type { Scheme, Plan, PlanContext, RoundDecoder, Decoded, SlotSpec, StoredBlockSpec, TaskKindName } from './types';
+export { ADDITIVE_TASK_KINDS } from './types';
 export { SumDecoder } from './sum-decoder';
 
 const registry = new Map<string, Scheme>();
@@ -33,3 +37,6 @@ export function schemeNames(): string[] {
 
 registerScheme(waitAll);
 registerScheme(ignoreStragglers);
+registerScheme(frc);
+registerScheme(replication);
+registerScheme(speculative);

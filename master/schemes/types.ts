@@ -16,6 +16,18 @@ import type { Rng } from '../../shared/random';
  *   worker (placing the stored blocks there), so a slot is a logical worker of the plan.
  */
 
+/**
+ * Task kinds a decoder may be asked to combine (the `kind` of master/cluster's TaskPayload, named
+ * here so schemes stay free of cluster imports).
+ */
+export type TaskKindName = 'matvec' | 'mattvec' | 'lsGradient' | 'gram';
+
+/**
+ * The additive kinds: a slot's result is a weighted sum of per-block results of one shape, so
+ * summing slots decodes them. What a plan supports when it does not say.
+ */
+export const ADDITIVE_TASK_KINDS: readonly TaskKindName[] = ['lsGradient', 'mattvec', 'gram'];
+
 export interface StoredBlockSpec {
   /** Data blocks combined row by row; all must have the same number of rows. */
   terms: { block: number; coef: number }[];
@@ -54,6 +66,11 @@ export interface Plan {
    * backups[s] lists alternative hosts that store slot s's blocks too.
    */
   speculation?: { quantile: number; multiplier: number; backups: number[][] };
+  /**
+   * Task kinds whose results this plan's decoder combines correctly. Absent: ADDITIVE_TASK_KINDS.
+   * (An mds plan decodes matvec only: its answer is the stack [A₁x; …; A_kx], not a sum.)
+   */
+  taskKinds?: readonly TaskKindName[];
   /** Seconds after which a round decodes with what it has, if the decoder allows (else null). */
   roundTimeout?: number;
   /** A fresh decoder for one round. */

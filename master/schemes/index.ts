@@ -9,6 +9,7 @@
 import { InputError } from '../../shared/errors';
 import { frc } from './frc';
 import { ignoreStragglers } from './ignore-stragglers';
+import { mds } from './mds';
 import { replication } from './replication';
 import { speculative } from './speculative';
 import type { Scheme } from './types';
@@ -40,3 +41,4 @@ registerScheme(ignoreStragglers);
 registerScheme(frc);
 registerScheme(replication);
 registerScheme(speculative);
+registerScheme(mds);

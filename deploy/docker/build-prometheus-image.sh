@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds a Prometheus image without any container registry, from Debian's prometheus package:
+# the host's /usr/bin/prometheus, the shared libraries it links, and busybox, imported with
+# `docker import`. The compose file uses it where prom/prometheus cannot be pulled:
+#
+#   deploy/docker/build-prometheus-image.sh               # -> coda-prometheus:local
+#   PROMETHEUS_IMAGE=coda-prometheus:local docker-compose up
+#
+# Needs: docker (an engine), apt-get install -y prometheus busybox-static.
+set -euo pipefail
+
+IMAGE="${1:-coda-prometheus:local}"
+PROM_BIN="${PROM_BIN:-/usr/bin/prometheus}"
+BUSYBOX="${BUSYBOX:-/bin/busybox}"
+
+[ -x "$PROM_BIN" ] || { echo "build-prometheus-image: no $PROM_BIN; run: apt-get install -y prometheus" >&2; exit 1; }
+file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' \
+  || { echo "build-prometheus-image: need a static busybox; run: apt-get install -y busybox-static" >&2; exit 1; }
+
+ROOT="$(mktemp -d)"
+trap 'rm -rf "$ROOT"' EXIT
+mkdir -p "$ROOT"/{bin,usr/bin,etc/prometheus,prometheus,tmp,proc,sys,dev}
+chmod 1777 "$ROOT/tmp"
+cp -L "$PROM_BIN" "$ROOT/usr/bin/prometheus"
+ldd "$PROM_BIN" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+  mkdir -p "$ROOT$(dirname "$lib")"
+  cp -L "$lib" "$ROOT$lib"
+done
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+for applet in $("$BUSYBOX" --list); do
+  [ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
+done
+# The prom/prometheus image runs as nobody and keeps its data in /prometheus.
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$ROOT/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$ROOT/etc/group"
+echo 'hosts: files dns' > "$ROOT/etc/nsswitch.conf"
+chown 65534:65534 "$ROOT/prometheus"
+
+tar -C "$ROOT" --numeric-owner -cf - . | docker import \
+  --change 'USER 65534' \
+  --change 'WORKDIR /prometheus' \
+  --change 'EXPOSE 9090' \
+  --change 'ENTRYPOINT ["/usr/bin/prometheus"]' \
+  --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
+  - "$IMAGE" >/dev/null
+echo "built $IMAGE ($("$PROM_BIN" --version 2>&1 | head -1))"

@@ -19,3 +19,4 @@ export {
 export { addHealth } from './health';
 export { SERVER_OPTIONS, CHANNEL_OPTIONS, bindServer, shutdownServer } from './server';
 export type * as pb from './types';
+export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';

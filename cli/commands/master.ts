@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { loadJobFile } from '../../shared/config';
+import { runJob, startMaster, writeJobOutputs } from '../../master';
+import { parsePort, parsePositiveInt, resolveToken, tlsFrom, untilSignal } from '../common';
+
+export function masterCommand(): Command {
+  return new Command('master')
+    .description('start a master: worker registry, parameter store, job submission; optionally run one job')
+    .option('--host <addr>', 'interface to bind', '0.0.0.0')
+    .option('--port <n>', 'gRPC port', '7070')
+    .option('--metrics-port <n>', 'serve Prometheus /metrics on this port', '9464')
+    .option('--job <file>', 'run this job file once enough workers have joined')
+    .option('--min-workers <n>', 'workers to wait for before running --job', '4')
+    .option('--out <dir>', "override the job's output folder")
+    .option('--exit-after-job', 'exit when the --job finishes (exit code 0 on success)')
+    .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
+    .option('--tls-cert <pem>', 'server certificate (enables TLS)')
+    .option('--tls-key <pem>', 'server private key')
+    .option('--tls-ca <pem>', 'CA for dialing workers over TLS')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const token = resolveToken(o.tokenFile as string | undefined);
+      const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
+      const job = o.job ? loadJobFile(o.job as string) : undefined;
+      const m = await startMaster({
+        host: o.host as string,
+        port: parsePort(o.port as string),
+        metricsPort: parsePort(o.metricsPort as string, '--metrics-port'),
+        ...(token ? { token } : {}),
+        ...(tls ? { tls } : {}),
+      });
+      process.stdout.write(`master listening on ${o.host}:${m.port} (metrics on ${m.metricsPort})\n`);
+      if (job) {
+        const n = parsePositiveInt(o.minWorkers as string, '--min-workers');
+        m.log.info({ workers: n }, 'waiting for workers');
+        await m.waitForWorkers(n, 300_000);
+        const out = await runJob(job, { cluster: m.cluster, metrics: m.metrics, log: m.log });
+        const dir = (o.out as string | undefined) ?? job.out!;
+        writeJobOutputs(dir, out);
+        process.stdout.write(`${out.summary}\nresults in ${dir}\n`);
+        if (o.exitAfterJob) {
+          await m.stop();
+          return;
+        }
+      }
+      await untilSignal();
+      await m.stop();
+    });
+}

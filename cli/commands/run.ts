@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import * as grpc from '@grpc/grpc-js';
+import { loadJobFile, type JobSpec } from '../../shared/config';
+import { ClusterError, InputError } from '../../shared/errors';
+import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles } from '../../shared/wire';
+import { runJob, startLocalCluster, writeJobOutputs, type JobOutput } from '../../master';
+import { parsePositiveInt, resolveToken, tlsFrom } from '../common';
+import { progressReporter } from '../progress';
+
+/** Runs a job on an embedded local cluster of job.workers worker processes. */
+export async function runLocally(job: JobSpec, label: string, token?: string): Promise<JobOutput> {
+  const lc = await startLocalCluster({ workers: job.workers, ...(token ? { token } : {}) });
+  const progress = progressReporter(label);
+  const abort = new AbortController();
+  const onSig = (): void => abort.abort();
+  process.once('SIGINT', onSig);
+  try {
+    return await runJob(job, {
+      cluster: lc.master.cluster,
+      metrics: lc.master.metrics,
+      log: lc.master.log,
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    process.off('SIGINT', onSig);
+    progress.stop();
+    await lc.stop();
+  }
+}
+
+/** Submits the job file's text to a running master and streams its progress back. */
+function runRemotely(address: string, yamlText: string, label: string, token?: string, tls?: TlsFiles): Promise<JobOutput> {
+  const { master } = loadProtos();
+  const client = new master.coda.v1.Master(address, channelCredentials(tls), CHANNEL_OPTIONS);
+  const progress = progressReporter(label);
+  return new Promise<JobOutput>((resolve, reject) => {
+    let out: JobOutput | undefined;
+    const call = client.submitJob({ jobYaml: yamlText }, tokenMetadata(token));
+    call.on('data', (ev: import('../../shared/wire').pb.JobEvent__Output) => {
+      if (ev.progress) {
+        progress.update({ round: Number(ev.progress.round), maxRounds: 0, seconds: ev.progress.elapsedSeconds, residual: ev.progress.residual, stragglers: ev.progress.stragglers });
+      } else if (ev.finished) {
+        const tensors: JobOutput['tensors'] = {};
+        for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };
+        const result = JSON.parse(ev.finished.resultJson) as Record<string, unknown>;
+        out = { result, tensors, summary: `job finished on ${address}: ${String(result.rounds ?? '?')} rounds, relative residual ${String(result.relResidual ?? '?')}` };
+      }
+    });
+    call.on('error', (e: grpc.ServiceError) => {
+      progress.stop();
+      client.close();
+      reject(e.code === grpc.status.INVALID_ARGUMENT ? new InputError(e.details) : new ClusterError(`master ${address}: ${e.details || e.message}`));
+    });
+    call.on('end', () => {
+      progress.stop();
+      client.close();
+      out ? resolve(out) : reject(new ClusterError(`master ${address} ended the job without a result`));
+    });
+  });
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a job file (YAML) on an embedded local cluster, or on a running master with --master')
+    .argument('<job.yaml>', 'the job file (schema in the README)')
+    .option('--master <host:port>', 'submit to this master instead of starting a local cluster')
+    .option('--workers <n>', "override the job's worker count (local cluster)")
+    .option('--out <dir>', "override the job's output folder")
+    .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
+    .option('--tls-ca <pem>', 'CA to verify the master over TLS')
+    .action(async (file: string, o: Record<string, string | undefined>) => {
+      let job = loadJobFile(file);
+      if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };
+      const out = o.out ?? job.out!;
+      const token = resolveToken(o.tokenFile);
+      const address = o.master ?? job.master;
+      const tls = tlsFrom(o);
+      const result = address
+        ? await runRemotely(address, readFileSync(file, 'utf8'), job.job, token, tls)
+        : await runLocally(job, job.job, token);
+      writeJobOutputs(out, result);
+      process.stdout.write(`${result.summary}\nresults in ${out}\n`);
+    });
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../shared/errors';
+import type { TlsFiles } from '../shared/wire';
+
+/** The token comes from the environment (CODA_TOKEN) or a file, never from argv (visible in ps). */
+export function resolveToken(tokenFile?: string): string | undefined {
+  if (tokenFile) {
+    try {
+      return readFileSync(tokenFile, 'utf8').trim() || undefined;
+    } catch (e) {
+      throw new InputError(`cannot read token file ${tokenFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  return process.env.CODA_TOKEN || undefined;
+}
+
+export function parsePort(v: string, what = 'port'): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`${what} must be an integer in 0..65535, got '${v}'`);
+  return n;
+}
+
+export function parsePositiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InputError(`${what} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+export function tlsFrom(o: { tlsCa?: string; tlsCert?: string; tlsKey?: string }): TlsFiles | undefined {
+  if (!o.tlsCa && !o.tlsCert && !o.tlsKey) return undefined;
+  return { ...(o.tlsCa ? { ca: o.tlsCa } : {}), ...(o.tlsCert ? { cert: o.tlsCert } : {}), ...(o.tlsKey ? { key: o.tlsKey } : {}) };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

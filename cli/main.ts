@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { CodaError, ExitCode } from '../shared/errors';
+import { setLogLevel } from '../shared/log';
+import { demoCommand } from './commands/demo';
+import { masterCommand } from './commands/master';
+import { runCommand } from './commands/run';
+import { upCommand } from './commands/up';
+import { workerCommand } from './commands/worker';
+
+function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand];
+
+export function buildProgram(): Command {
+  const program = new Command('coda')
+    .description('Coda: straggler-resilient distributed numerical computations over gRPC')
+    .version(packageVersion())
+    .option('--log-level <level>', 'log level: trace, debug, info, warn, error', process.env.CODA_LOG_LEVEL ?? 'warn')
+    .showHelpAfterError()
+    .exitOverride()
+    .hook('preAction', (cmd) => {
+      const level = cmd.opts<{ logLevel: string }>().logLevel;
+      setLogLevel(level);
+      process.env.CODA_LOG_LEVEL = level;
+    });
+  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  return program;
+}
+
+/** Runs the CLI; maps errors to exit codes in one place (bad input 2, cluster failure 3). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.badInput;
+    }
+    if (e instanceof CodaError) {
+      process.stderr.write(`coda: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error & { code?: string };
+    if (err.code === 'EADDRINUSE') {
+      process.stderr.write(`coda: ${err.message} (pick another --port)\n`);
+      return ExitCode.badInput;
+    }
+    process.stderr.write(`coda: internal error: ${err.stack ?? String(e)}\n`);
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Algorithms: they see the cluster only through ComputeCluster (place once, run rounds).
+ *
+ *   const normal = normalEquations(A, b);
+ *   const res = await steepestDescent(cluster, placed, normal, { step: 'line-search', stop });
+ */
+export { steepestDescent, normalEquations, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint } from './least-squares';
+export { directLeastSquares, largestEigenvalue } from './direct';

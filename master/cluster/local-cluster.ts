@@ -1,0 +1,44 @@
+import { startMaster, type MasterOptions, type RunningMaster } from '../server/master-server';
+import { spawnLocalWorkers, stopProcesses, type LocalWorkerProcess } from './local-processes';
+
+export interface LocalCluster {
+  master: RunningMaster;
+  workers: LocalWorkerProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A master in this process and N worker processes on loopback, real gRPC between them. Ports
+ * are picked free, so clusters can run side by side. stop() leaves no process behind; so does
+ * this process dying (the workers watch their stdin).
+ */
+export async function startLocalCluster(opts: {
+  workers: number;
+  token?: string;
+  master?: Partial<MasterOptions>;
+  workerArgs?: string[];
+  stderr?: 'inherit' | 'ignore';
+  timeoutMs?: number;
+}): Promise<LocalCluster> {
+  const master = await startMaster({ ...(opts.token ? { token: opts.token } : {}), ...opts.master, host: '127.0.0.1', port: opts.master?.port ?? 0 });
+  const workers = spawnLocalWorkers(opts.workers, {
+    master: master.address,
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.workerArgs ? { args: opts.workerArgs } : {}),
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await stopProcesses(workers);
+    await master.stop();
+  };
+  try {
+    await master.waitForWorkers(opts.workers, opts.timeoutMs ?? 60_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { master, workers, stop };
+}

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ClusterError } from '../../shared/errors';
+
+/** The `coda` executable (bin/coda.js, which needs dist/), found whether we run from dist/ or the sources. */
+export function cliEntry(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) {
+      if (!existsSync(join(dir, 'dist', 'cli', 'main.js'))) {
+        throw new ClusterError(`${join(dir, 'dist')} is missing: run \`npm run build\` first`);
+      }
+      return join(dir, 'bin', 'coda.js');
+    }
+    dir = dirname(dir);
+  }
+  throw new ClusterError(`cannot find the package root above ${__dirname}`);
+}
+
+export interface LocalWorkerProcess {
+  child: ChildProcess;
+  pid: number;
+}
+
+export interface SpawnOptions {
+  master: string;
+  token?: string;
+  /** Extra CLI flags for each worker. */
+  args?: string[];
+  /** Where workers' stderr goes: 'inherit' for a terminal, 'ignore' (default) otherwise. */
+  stderr?: 'inherit' | 'ignore';
+  logLevel?: string;
+}
+
+/**
+ * Starts worker processes on 127.0.0.1, each on a free port it picks itself. Each child watches
+ * its stdin: when this process dies (even by SIGKILL) the pipe closes and the child exits, so a
+ * local cluster never outlives its parent.
+ */
+export function spawnLocalWorkers(n: number, opts: SpawnOptions): LocalWorkerProcess[] {
+  const entry = cliEntry();
+  const out: LocalWorkerProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const child = spawn(
+      process.execPath,
+      [entry, 'worker', '--master', opts.master, '--host', '127.0.0.1', '--port', '0', '--parent-watch', ...(opts.args ?? [])],
+      {
+        stdio: ['pipe', 'ignore', opts.stderr ?? 'ignore'],
+        env: {
+          ...process.env,
+          ...(opts.token ? { CODA_TOKEN: opts.token } : {}),
+          CODA_LOG_LEVEL: opts.logLevel ?? process.env.CODA_LOG_LEVEL ?? 'warn',
+        },
+      },
+    );
+    if (child.pid === undefined) throw new ClusterError('could not start a worker process');
+    out.push({ child, pid: child.pid });
+  }
+  return out;
+}
+
+/** Kills the processes (SIGTERM, then SIGKILL after graceMs) and waits for them to exit. */
+export async function stopProcesses(procs: LocalWorkerProcess[], graceMs = 3000): Promise<void> {
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+          const t = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+          p.child.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          p.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}

@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+
+export type WorkerStatus = 'alive' | 'lost';
+
+export interface WorkerRecord {
+  index: number;
+  address: string;
+  pid: number;
+  status: WorkerStatus;
+  lastHeartbeat: number;
+  joinedAt: number;
+}
+
+export interface RegistryEvents {
+  join: [WorkerRecord];
+  lost: [WorkerRecord, string];
+}
+
+/**
+ * The worker registry: join (gives an index), heartbeat, loss. Time is passed in, so tests drive
+ * it without a clock; the master's server calls `sweep(now)` on a timer.
+ */
+export class WorkerRegistry extends EventEmitter<RegistryEvents> {
+  private readonly workers = new Map<number, WorkerRecord>();
+
+  constructor(
+    /** A worker is lost after this many seconds without a heartbeat. */
+    readonly heartbeatTimeoutSeconds = 3,
+    readonly heartbeatIntervalSeconds = 0.5,
+  ) {
+    super();
+  }
+
+  /**
+   * Registers a worker. A requested index is honoured (a restarted StatefulSet pod takes its old
+   * index back); otherwise the lowest free index, reusing a lost worker's index only when its
+   * address is the same.
+   */
+  join(address: string, pid: number, requestedIndex: number, now: number): WorkerRecord {
+    let index = requestedIndex;
+    if (index < 0) {
+      const same = [...this.workers.values()].find((w) => w.address === address);
+      if (same) index = same.index;
+      else {
+        index = 0;
+        while (this.workers.has(index)) index++;
+      }
+    }
+    const rec: WorkerRecord = { index, address, pid, status: 'alive', lastHeartbeat: now, joinedAt: now };
+    this.workers.set(index, rec);
+    this.emit('join', rec);
+    return rec;
+  }
+
+  /** Returns false when the index is unknown or lost (the worker should register again). */
+  heartbeat(index: number, now: number): boolean {
+    const w = this.workers.get(index);
+    if (!w || w.status !== 'alive') return false;
+    w.lastHeartbeat = now;
+    return true;
+  }
+
+  markLost(index: number, reason: string): void {
+    const w = this.workers.get(index);
+    if (!w || w.status === 'lost') return;
+    w.status = 'lost';
+    this.emit('lost', w, reason);
+  }
+
+  /** Marks workers silent for longer than the timeout as lost. */
+  sweep(now: number): void {
+    for (const w of this.workers.values()) {
+      if (w.status === 'alive' && now - w.lastHeartbeat > this.heartbeatTimeoutSeconds * 1000) {
+        this.markLost(w.index, `no heartbeat for ${((now - w.lastHeartbeat) / 1000).toFixed(1)} s`);
+      }
+    }
+  }
+
+  get(index: number): WorkerRecord | undefined {
+    return this.workers.get(index);
+  }
+
+  alive(): WorkerRecord[] {
+    return [...this.workers.values()].filter((w) => w.status === 'alive').sort((a, b) => a.index - b.index);
+  }
+
+  all(): WorkerRecord[] {
+    return [...this.workers.values()].sort((a, b) => a.index - b.index);
+  }
+}

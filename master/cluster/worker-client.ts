@@ -1,0 +1,104 @@
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS, channelCredentials, chunks, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
+import { float64ToBytes } from '../../shared/tensor';
+import type { DelaySpec, FaultSpec } from '../../shared/chaos';
+import { delayToMessage } from '../../shared/wire';
+
+/** A block ready to stream: its id, matrix rows and optional right-hand side. */
+export interface OutgoingBlock {
+  id: number;
+  rows: number;
+  cols: number;
+  data: Float64Array;
+  rhs?: Float64Array;
+  rowOffset: number;
+}
+
+export interface PendingTask {
+  promise: Promise<pb.TaskResult__Output>;
+  cancel(): void;
+}
+
+/** One worker's client: typed wrappers around the generated stub, token on every call. */
+export class WorkerConnection {
+  readonly client: pb.WorkerClient;
+
+  constructor(
+    readonly index: number,
+    readonly address: string,
+    private readonly token: string | undefined,
+    tls?: TlsFiles,
+  ) {
+    const { worker } = loadProtos();
+    this.client = new worker.coda.v1.Worker(address, channelCredentials(tls), CHANNEL_OPTIONS);
+  }
+
+  runTask(req: pb.TaskRequest, deadlineSeconds: number): PendingTask {
+    let call: grpc.ClientUnaryCall | undefined;
+    const promise = new Promise<pb.TaskResult__Output>((resolve, reject) => {
+      call = this.client.runTask(req, tokenMetadata(this.token), { deadline: Date.now() + deadlineSeconds * 1000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('empty reply')) : resolve(res),
+      );
+    });
+    return { promise, cancel: () => call?.cancel() };
+  }
+
+  /** Streams blocks in ~1 MiB chunks; resolves with the bytes sent. */
+  loadBlocks(jobId: string, blocks: OutgoingBlock[], deadlineSeconds = 600): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      const call = this.client.loadBlocks(tokenMetadata(this.token), { deadline: Date.now() + deadlineSeconds * 1000 }, (err) =>
+        err ? reject(err) : resolve(sent),
+      );
+      // Respect flow control: wait for 'drain' when the write buffer is full.
+      const it = (function* () {
+        for (const b of blocks) {
+          const total = b.data.byteLength + (b.rhs ? b.rhs.byteLength : 0);
+          yield {
+            header: { jobId, blockId: b.id, shape: [b.rows, b.cols], hasRhs: !!b.rhs, totalBytes: String(total), rowOffset: String(b.rowOffset) },
+          } as pb.BlockChunk;
+          for (const c of chunks(float64ToBytes(b.data))) yield { data: c } as pb.BlockChunk;
+          if (b.rhs) for (const c of chunks(float64ToBytes(b.rhs))) yield { data: c } as pb.BlockChunk;
+        }
+      })();
+      const pump = (): void => {
+        for (;;) {
+          const next = it.next();
+          if (next.done) {
+            call.end();
+            return;
+          }
+          if (next.value.data instanceof Uint8Array) sent += next.value.data.byteLength;
+          if (!call.write(next.value)) {
+            call.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+  }
+
+  dropBlocks(jobId: string, ids: number[] = []): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.dropBlocks({ jobId, blockIds: ids }, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  configure(delay: DelaySpec, fault: FaultSpec, seed: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.configure(
+        { delay: delayToMessage(delay), fault, seed: String(seed) },
+        tokenMetadata(this.token),
+        { deadline: Date.now() + 5000 },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,24 @@
+import type { JobSpec } from '../../shared/config';
+import { ShapeError } from '../../shared/errors';
+import { loadMatrix, loadVector, type Matrix } from '../../shared/tensor';
+import { syntheticLeastSquares } from './synthetic';
+
+export interface LeastSquaresProblem {
+  A: Matrix;
+  b: Float64Array;
+  /** Where it came from, for result.json. */
+  source: Record<string, unknown>;
+}
+
+/** The job's A and b, from files or the seeded generator, shapes checked. */
+export function loadLeastSquaresProblem(job: JobSpec): LeastSquaresProblem {
+  if (job.data.synthetic) {
+    const { A, b } = syntheticLeastSquares(job.data.synthetic);
+    return { A, b, source: { synthetic: job.data.synthetic } };
+  }
+  const A = loadMatrix(job.data.A!);
+  const b = loadVector(job.data.b!);
+  if (b.length !== A.rows) throw new ShapeError(`data: A has ${A.rows} rows but b has ${b.length} values`);
+  if (A.cols > A.rows) throw new ShapeError(`data: least squares needs rows ≥ columns, A is ${A.rows}×${A.cols}`);
+  return { A, b, source: { A: job.data.A, b: job.data.b } };
+}

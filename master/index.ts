@@ -1,0 +1,19 @@
+/**
+ * The master role: registry, placement, the round dispatcher, schemes, algorithms, the
+ * parameter store and jobs. Never imports the worker: local clusters start workers as processes.
+ *
+ *   const lc = await startLocalCluster({ workers: 8 });
+ *   const out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
+ *   writeJobOutputs(job.out!, out);
+ *   await lc.stop();
+ */
+export { startMaster, DEFAULT_MASTER_OPTIONS, type MasterOptions, type RunningMaster } from './server/master-server';
+export { startLocalCluster, type LocalCluster } from './cluster/local-cluster';
+export { spawnLocalWorkers, stopProcesses, cliEntry } from './cluster/local-processes';
+export { Cluster } from './cluster/cluster';
+export { WorkerRegistry } from './cluster/registry';
+export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData } from './cluster/types';
+export { runJob, registerJob, writeJobOutputs, type JobOutput, type JobProgress, type JobContext } from './jobs';
+export { lookupScheme, schemeNames, registerScheme } from './schemes';
+export { ParameterStore, ParameterVector } from './store';
+export { MasterMetrics } from './metrics';

@@ -1,0 +1,106 @@
+import type { JobSpec } from '../../shared/config';
+import { norm2 } from '../../shared/kernels';
+import { matVec } from '../../shared/kernels';
+import { Rng } from '../../shared/random';
+import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
+import { evenBlockStarts } from '../cluster/placement';
+import { loadLeastSquaresProblem } from '../data';
+import { lookupScheme } from '../schemes';
+import type { JobContext, JobOutput } from './types';
+
+/** Largest problem (rows × cols) for which the master also computes the direct solution to compare. */
+const DIRECT_REFERENCE_LIMIT = 50_000_000;
+
+/** least-squares: data -> scheme plan -> placement -> steepest descent -> x.npy + result.json. */
+export async function runLeastSquares(job: JobSpec, ctx: JobContext): Promise<JobOutput> {
+  const { cluster, log } = ctx;
+  const problem = loadLeastSquaresProblem(job);
+  const { A, b } = problem;
+  const scheme = lookupScheme(job.scheme.name);
+  const { name: _name, ...rawParams } = job.scheme;
+  const params = scheme.parse(rawParams);
+  const live = cluster.liveWorkers();
+  const workers = live.length;
+  const K = job.blocks ?? scheme.defaultBlocks(workers, params);
+  const blockStarts = evenBlockStarts(A.rows, K);
+  const blockRows = blockStarts.slice(1).map((s, j) => s - blockStarts[j]!);
+  const plan = scheme.plan({
+    workers,
+    blocks: K,
+    blockRows,
+    rng: new Rng(job.seed),
+    params,
+    data: { rows: A.rows, cols: A.cols, A: A.data },
+  });
+  // Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap).
+  plan.slots.forEach((s) => (s.host = live[s.host % workers]!));
+  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % workers]!));
+
+  const jobId = `ls-${process.pid}-${Date.now().toString(36)}`;
+  const tPlace = performance.now();
+  await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+  const placed = await cluster.place(jobId, plan, { A, b, blockStarts });
+  const placeSeconds = (performance.now() - tPlace) / 1000;
+  log.info({ jobId, scheme: plan.scheme, workers, blocks: K, bytes: placed.bytesPlaced, placeSeconds }, 'blocks placed');
+
+  const normal = normalEquations(A, b);
+  let res;
+  try {
+    res = await steepestDescent(cluster, placed, normal, {
+      step: job.step,
+      stop: job.stop,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onRound: (r) => {
+        ctx.metrics.residual.set({ job: job.job }, r.relGradient);
+        ctx.onProgress?.({ round: r.round, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.relGradient, stragglers: r.outcome.stragglers.length });
+      },
+    });
+  } finally {
+    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
+    await cluster.release(placed);
+  }
+
+  const r = matVec(A, res.x, new Float64Array(A.rows));
+  for (let i = 0; i < r.length; i++) r[i]! -= b[i]!;
+  const relResidual = norm2(r) / (norm2(b) || 1);
+  let relErrorVsDirect: number | null = null;
+  let optimalRelResidual: number | null = null;
+  if (A.rows * A.cols <= DIRECT_REFERENCE_LIMIT) {
+    const xs = directLeastSquares(A, b);
+    const diff = res.x.map((v, i) => v - xs[i]!);
+    relErrorVsDirect = norm2(diff) / (norm2(xs) || 1);
+    const rs = matVec(A, xs, new Float64Array(A.rows));
+    for (let i = 0; i < rs.length; i++) rs[i]! -= b[i]!;
+    optimalRelResidual = norm2(rs) / (norm2(b) || 1);
+  }
+  const stragglerRounds = res.history.filter((h) => h.stragglers.length > 0).length;
+  const result = {
+    job: job.job,
+    scheme: { name: plan.scheme, ...params, ...plan.describe() },
+    data: { rows: A.rows, cols: A.cols, ...problem.source },
+    workers,
+    blocks: K,
+    chaos: job.chaos,
+    step: res.stepRule,
+    stoppedBy: res.stoppedBy,
+    rounds: res.rounds,
+    wallSeconds: res.seconds,
+    placementSeconds: placeSeconds,
+    bytesPlaced: placed.bytesPlaced,
+    relGradient: res.relGradient,
+    relResidual,
+    optimalRelResidual,
+    relErrorVsDirect,
+    stragglersCutOff: res.stragglersCutOff,
+    roundsWithStragglers: stragglerRounds,
+    backupsLaunched: res.backupsLaunched,
+    slotsRelocated: res.slotsMoved,
+    history: res.history,
+  };
+  const summary =
+    `least-squares ${A.rows}×${A.cols} on ${workers} workers, scheme ${plan.scheme}: ${res.rounds} rounds in ${res.seconds.toFixed(2)} s ` +
+    `(stopped by ${res.stoppedBy}), relative residual ${relResidual.toExponential(3)}` +
+    (relErrorVsDirect !== null ? `, error vs direct solve ${relErrorVsDirect.toExponential(2)}` : '') +
+    `, stragglers cut off ${res.stragglersCutOff}`;
+  return { result, tensors: { 'x.npy': { shape: [res.x.length], values: res.x } }, summary };
+}

@@ -1,0 +1,171 @@
+import * as grpc from '@grpc/grpc-js';
+import { parseJob, resolveJobPaths } from '../../shared/config';
+import { CodaError } from '../../shared/errors';
+import { createLogger, type Logger } from '../../shared/log';
+import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
+import { float64ToBytes } from '../../shared/tensor';
+import {
+  addHealth,
+  bindServer,
+  loadProtos,
+  SERVER_OPTIONS,
+  serverCredentials,
+  shutdownServer,
+  tokenMatches,
+  type TlsFiles,
+  type pb,
+} from '../../shared/wire';
+import type { Registry } from 'prom-client';
+import { Cluster } from '../cluster/cluster';
+import { WorkerRegistry } from '../cluster/registry';
+import { runJob } from '../jobs';
+import { MasterMetrics } from '../metrics';
+import { ParameterStore, storeHandlers } from '../store';
+
+export interface MasterOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  token?: string;
+  tls?: TlsFiles;
+  /** undefined: no /metrics server; 0: any free port. */
+  metricsPort?: number;
+  heartbeatIntervalSeconds: number;
+  heartbeatTimeoutSeconds: number;
+  taskDeadlineSeconds: number;
+  /** Directory SubmitJob resolves relative data paths against. */
+  baseDir: string;
+}
+
+export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  heartbeatIntervalSeconds: 0.5,
+  heartbeatTimeoutSeconds: 3,
+  taskDeadlineSeconds: 120,
+  baseDir: process.cwd(),
+};
+
+export interface RunningMaster {
+  port: number;
+  address: string;
+  metricsPort?: number;
+  registry: WorkerRegistry;
+  cluster: Cluster;
+  store: ParameterStore;
+  metrics: MasterMetrics;
+  promRegistry: Registry;
+  log: Logger;
+  /** Resolves once `n` workers are alive (rejects after timeoutMs). */
+  waitForWorkers(n: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function unauthenticated(): grpc.ServiceError {
+  return Object.assign(new Error('missing or wrong cluster token'), {
+    code: grpc.status.UNAUTHENTICATED,
+    details: 'missing or wrong cluster token',
+    metadata: new grpc.Metadata(),
+  });
+}
+
+/** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
+export async function startMaster(options: Partial<MasterOptions> = {}): Promise<RunningMaster> {
+  const o: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...options };
+  const log = createLogger('master');
+  const promRegistry = createRegistry('master');
+  const metrics = new MasterMetrics(promRegistry);
+  const registry = new WorkerRegistry(o.heartbeatTimeoutSeconds, o.heartbeatIntervalSeconds);
+  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
+  const store = new ParameterStore();
+  const storeH = storeHandlers(store, metrics);
+  const checked = <Req, Res>(
+    h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,
+  ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
+    (call, cb) => (tokenMatches(o.token, call.metadata) ? h(call, cb) : cb(unauthenticated()));
+
+  const handlers: pb.MasterHandlers = {
+    Register: checked((call, cb) => {
+      const rec = registry.join(call.request.address, call.request.pid, call.request.requestedIndex, Date.now());
+      log.info({ worker: rec.index, address: rec.address }, 'worker joined');
+      cb(null, { index: rec.index, heartbeatIntervalSeconds: o.heartbeatIntervalSeconds });
+    }),
+    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()) })),
+    ReadParameters: checked(storeH.ReadParameters),
+    WriteParameters: checked(storeH.WriteParameters),
+    SubmitJob(call) {
+      if (!tokenMatches(o.token, call.metadata)) {
+        call.emit('error', unauthenticated());
+        return;
+      }
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      void (async () => {
+        try {
+          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          const out = await runJob(job, {
+            cluster,
+            metrics,
+            log,
+            signal: abort.signal,
+            onProgress: (p) =>
+              call.write({ progress: { round: String(p.round), elapsedSeconds: p.seconds, residual: p.residual, stragglers: p.stragglers } }),
+          });
+          const outputs: Record<string, pb.Tensor> = {};
+          for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
+          call.write({ finished: { resultJson: JSON.stringify(out.result), outputs } });
+          call.end();
+        } catch (e) {
+          const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
+          call.emit('error', Object.assign(new Error((e as Error).message), { code, details: (e as Error).message, metadata: new grpc.Metadata() }));
+        }
+      })();
+    },
+  };
+
+  const server = new grpc.Server(SERVER_OPTIONS);
+  const { master: proto } = loadProtos();
+  server.addService(proto.coda.v1.Master.service, handlers as unknown as grpc.UntypedServiceImplementation);
+  addHealth(server, ['coda.v1.Master']);
+  const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
+  let metricsServer: MetricsServer | undefined;
+  if (o.metricsPort !== undefined) metricsServer = await serveMetrics(promRegistry, o.metricsPort, o.host);
+  const sweep = setInterval(() => registry.sweep(Date.now()), Math.max(50, (o.heartbeatIntervalSeconds * 1000) / 2));
+  sweep.unref();
+  log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
+
+  return {
+    port,
+    address: `${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}`,
+    ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
+    registry,
+    cluster,
+    store,
+    metrics,
+    promRegistry,
+    log,
+    waitForWorkers(n, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        if (registry.alive().length >= n) return resolve();
+        const timer = setTimeout(() => {
+          registry.off('join', onJoin);
+          reject(new Error(`only ${registry.alive().length} of ${n} workers joined within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        const onJoin = (): void => {
+          if (registry.alive().length >= n) {
+            clearTimeout(timer);
+            registry.off('join', onJoin);
+            resolve();
+          }
+        };
+        registry.on('join', onJoin);
+      });
+    },
+    async stop() {
+      clearInterval(sweep);
+      cluster.close();
+      await shutdownServer(server, 1000);
+      await metricsServer?.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { DelaySpec, FaultSpec } from '../chaos';
+import { InputError } from '../errors';
+import type { DelaySpecMessage, DelaySpecMessage__Output } from './types';
+
+/** shared DelaySpec <-> proto DelaySpec (a flat message with a `dist` discriminator). */
+export function delayToMessage(d: DelaySpec): DelaySpecMessage {
+  return { ...d } as DelaySpecMessage;
+}
+
+export function delayFromMessage(m: DelaySpecMessage__Output | null | undefined): DelaySpec {
+  if (!m || m.dist === '' || m.dist === 'none') return { dist: 'none' };
+  switch (m.dist) {
+    case 'constant':
+      return { dist: 'constant', value: m.value };
+    case 'exponential':
+      return { dist: 'exponential', rate: m.rate };
+    case 'shifted-exponential':
+      return { dist: 'shifted-exponential', shift: m.shift, rate: m.rate };
+    case 'pareto':
+      return { dist: 'pareto', scale: m.scale, alpha: m.alpha };
+    case 'bimodal':
+      return { dist: 'bimodal', p: m.p, fast: m.fast, slow: m.slow };
+    case 'mixture':
+      return { dist: 'mixture', base: m.base, multiples: m.multiples, weights: m.weights };
+    case 'lambda-tail':
+      return { dist: 'lambda-tail', base: m.base };
+    default:
+      throw new InputError(`unknown delay distribution '${m.dist}'`);
+  }
+}
+
+export function faultFromMessage(m: { dropProbability: number; hangProbability: number; crashAfterTasks: number } | null | undefined): FaultSpec {
+  return { dropProbability: m?.dropProbability ?? 0, hangProbability: m?.hangProbability ?? 0, crashAfterTasks: m?.crashAfterTasks ?? 0 };
+}

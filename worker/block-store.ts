@@ -1,0 +1,116 @@
+import { InputError } from '../shared/errors';
+import type { Matrix } from '../shared/tensor';
+
+/** A block as a worker keeps it: the (encoded) matrix and its optional right-hand side. */
+export interface StoredBlock {
+  A: Matrix;
+  rhs?: Float64Array;
+  rowOffset: number;
+}
+
+/** Blocks by job and id. The worker holds nothing else between tasks. */
+export class BlockStore {
+  private readonly jobs = new Map<string, Map<number, StoredBlock>>();
+
+  put(jobId: string, id: number, block: StoredBlock): void {
+    let m = this.jobs.get(jobId);
+    if (!m) this.jobs.set(jobId, (m = new Map()));
+    m.set(id, block);
+  }
+
+  get(jobId: string, id: number): StoredBlock {
+    const b = this.jobs.get(jobId)?.get(id);
+    if (!b) throw new InputError(`block ${id} of job '${jobId}' is not stored on this worker`);
+    return b;
+  }
+
+  drop(jobId: string, ids: number[]): number {
+    const m = this.jobs.get(jobId);
+    if (!m) return 0;
+    if (ids.length === 0) {
+      this.jobs.delete(jobId);
+      return m.size;
+    }
+    let n = 0;
+    for (const id of ids) if (m.delete(id)) n++;
+    return n;
+  }
+
+  bytes(): number {
+    let total = 0;
+    for (const m of this.jobs.values()) {
+      for (const b of m.values()) total += b.A.data.byteLength + (b.rhs?.byteLength ?? 0);
+    }
+    return total;
+  }
+
+  count(): number {
+    let n = 0;
+    for (const m of this.jobs.values()) n += m.size;
+    return n;
+  }
+}
+
+/**
+ * Assembles blocks from a LoadBlocks stream: a header, then data chunks until the header's byte
+ * count is reached. Copies each chunk once, into the block's own aligned Float64Array.
+ */
+export class BlockAssembler {
+  private current:
+    | { jobId: string; id: number; rows: number; cols: number; rowOffset: number; hasRhs: boolean; buf: Uint8Array; filled: number }
+    | undefined;
+  bytesReceived = 0;
+  blocksDone = 0;
+
+  constructor(private readonly store: BlockStore) {}
+
+  header(h: { jobId: string; blockId: number; shape: number[]; hasRhs: boolean; totalBytes: string | number; rowOffset: string | number }): void {
+    if (this.current) throw new InputError(`block ${this.current.id}: header for block ${h.blockId} arrived before its data was complete`);
+    if (h.shape.length !== 2) throw new InputError(`block ${h.blockId}: shape must be (rows, cols), got (${h.shape.join(', ')})`);
+    const [rows, cols] = h.shape as [number, number];
+    const expected = rows * cols * 8 + (h.hasRhs ? rows * 8 : 0);
+    if (Number(h.totalBytes) !== expected) {
+      throw new InputError(`block ${h.blockId}: header says ${h.totalBytes} bytes, shape ${rows}×${cols} needs ${expected}`);
+    }
+    this.current = {
+      jobId: h.jobId,
+      id: h.blockId,
+      rows,
+      cols,
+      rowOffset: Number(h.rowOffset),
+      hasRhs: h.hasRhs,
+      buf: new Uint8Array(new ArrayBuffer(expected)),
+      filled: 0,
+    };
+    if (expected === 0) this.finish();
+  }
+
+  data(chunk: Uint8Array): void {
+    const c = this.current;
+    if (!c) throw new InputError('block data arrived without a header');
+    if (c.filled + chunk.byteLength > c.buf.byteLength) {
+      throw new InputError(`block ${c.id}: more data than its header announced (${c.buf.byteLength} bytes)`);
+    }
+    c.buf.set(chunk, c.filled);
+    c.filled += chunk.byteLength;
+    this.bytesReceived += chunk.byteLength;
+    if (c.filled === c.buf.byteLength) this.finish();
+  }
+
+  end(): void {
+    if (this.current) throw new InputError(`block ${this.current.id}: stream ended after ${this.current.filled} of ${this.current.buf.byteLength} bytes`);
+  }
+
+  private finish(): void {
+    const c = this.current!;
+    const n = c.rows * c.cols;
+    const all = new Float64Array(c.buf.buffer);
+    this.store.put(c.jobId, c.id, {
+      A: { rows: c.rows, cols: c.cols, data: all.subarray(0, n) },
+      ...(c.hasRhs ? { rhs: all.subarray(n, n + c.rows) } : {}),
+      rowOffset: c.rowOffset,
+    });
+    this.current = undefined;
+    this.blocksDone++;
+  }
+}

@@ -1,0 +1,29 @@
+import type { TlsFiles } from '../shared/wire';
+
+/** Everything a worker needs, resolved once (the CLI turns flags and env into this). */
+export interface WorkerOptions {
+  /** Master address host:port; absent: a standalone worker (tests, benchmarks). */
+  master?: string;
+  /** Interface to bind; 0.0.0.0 in containers. */
+  host: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** Address the master should dial; default: host:port, or the first non-loopback IPv4 when host is 0.0.0.0. */
+  advertise?: string;
+  /** Index to request (StatefulSet ordinal); -1: the master picks. */
+  index: number;
+  /** Cluster token; when set, tasks without it are refused. Never logged. */
+  token?: string;
+  tls?: TlsFiles;
+  /** Prometheus /metrics port; undefined: no metrics server. 0: any free port. */
+  metricsPort?: number;
+  /** Exit when the master is unreachable for this many seconds (0: never). */
+  masterLossExitSeconds: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  host: '127.0.0.1',
+  port: 0,
+  index: -1,
+  masterLossExitSeconds: 0,
+};

@@ -1,0 +1,55 @@
+import { InputError, ShapeError } from '../../shared/errors';
+import { gram, lsGradient, matTVec, matVec } from '../../shared/kernels';
+import { tensorValues } from '../../shared/wire';
+import { registerKind } from './registry';
+
+/** The kinds least squares and the coded matrix products need. */
+
+registerKind('noop', () => ({ shape: [0], values: new Float64Array(0) }));
+
+registerKind('matvec', ({ request, blocks }) => {
+  const x = tensorValues(request.matvec?.x, 'matvec.x');
+  const rows = blocks[0]?.block.A.rows ?? 0;
+  const out = new Float64Array(rows);
+  for (const { block, weight, id } of blocks) {
+    if (block.A.rows !== rows) throw new ShapeError(`matvec: block ${id} has ${block.A.rows} rows, expected ${rows}`);
+    matVec(block.A, x, out, weight, true);
+  }
+  return { shape: [rows], values: out };
+});
+
+registerKind('mattvec', ({ request, blocks }) => {
+  const v = tensorValues(request.mattvec?.v, 'mattvec.v');
+  const cols = blocks[0]?.block.A.cols ?? 0;
+  const out = new Float64Array(cols);
+  let off = 0;
+  for (const { block, weight } of blocks) {
+    matTVec(block.A, v.subarray(off, off + block.A.rows), out, weight, true);
+    off += block.A.rows;
+  }
+  if (off !== v.length) throw new ShapeError(`mattvec: v has ${v.length} values, the blocks have ${off} rows`);
+  return { shape: [cols], values: out };
+});
+
+registerKind('lsGradient', ({ request, blocks }) => {
+  const x = tensorValues(request.lsGradient?.x, 'lsGradient.x');
+  const out = new Float64Array(x.length);
+  for (const { block, weight, id } of blocks) {
+    if (!block.rhs) throw new InputError(`lsGradient: block ${id} was placed without a right-hand side`);
+    lsGradient(block.A, block.rhs, x, out, weight, true);
+  }
+  return { shape: [x.length], values: out };
+});
+
+registerKind('gram', ({ request, blocks }) => {
+  const dAll = request.gram?.d && request.gram.d.shape.length > 0 ? tensorValues(request.gram.d, 'gram.d') : undefined;
+  const cols = blocks[0]?.block.A.cols ?? 0;
+  const out = new Float64Array(cols * cols);
+  let off = 0;
+  for (const { block, weight } of blocks) {
+    const d = dAll?.subarray(off, off + block.A.rows);
+    gram(block.A, d, out, weight, true);
+    off += block.A.rows;
+  }
+  return { shape: [cols, cols], values: out };
+});

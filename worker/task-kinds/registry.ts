@@ -1,0 +1,34 @@
+import type { pb } from '../../shared/wire';
+import type { BlockStore, StoredBlock } from '../block-store';
+
+/** What a task kind handler gets: the task's weighted blocks, resolved, and the request. */
+export interface TaskContext {
+  request: pb.TaskRequest__Output;
+  blocks: { block: StoredBlock; weight: number; id: number }[];
+}
+
+/** The result of a kind: the payload tensor (shape + values). */
+export interface KindResult {
+  shape: number[];
+  values: Float64Array;
+}
+
+export type KindHandler = (ctx: TaskContext) => KindResult;
+
+export type TaskKindName = NonNullable<pb.TaskRequest__Output['kind']>;
+
+const handlers = new Map<string, KindHandler>();
+
+/** Registers the handler of a proto task kind (TaskRequest.kind). Refuses duplicates. */
+export function registerKind(kind: TaskKindName, handler: KindHandler): void {
+  if (handlers.has(kind)) throw new Error(`task kind '${kind}' registered twice`);
+  handlers.set(kind, handler);
+}
+
+export function kindHandler(kind: string): KindHandler | undefined {
+  return handlers.get(kind);
+}
+
+export function resolveBlocks(store: BlockStore, request: pb.TaskRequest__Output): TaskContext['blocks'] {
+  return request.blocks.map((b) => ({ block: store.get(request.jobId, b.blockId), weight: b.weight, id: b.blockId }));
+}

@@ -1,0 +1,104 @@
+import { networkInterfaces } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import { createLogger } from '../shared/log';
+import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
+import { addHealth, bindServer, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer } from '../shared/wire';
+import { BlockStore } from './block-store';
+import { ChaosInjector } from './chaos-injector';
+import { WorkerMetrics } from './metrics';
+import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options';
+import { MasterLink } from './registration';
+import { workerHandlers, type WorkerState } from './service';
+
+export interface RunningWorker {
+  /** The bound gRPC port. */
+  port: number;
+  address: string;
+  index: number;
+  metricsPort?: number;
+  /** Stops taking tasks, lets running ones finish (up to graceMs), then shuts down. */
+  drain(graceMs?: number): Promise<void>;
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/** Starts a worker: gRPC server (Worker + health), metrics, and the link to its master. */
+export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+  const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
+  let log = createLogger('worker');
+  const store = new BlockStore();
+  const chaos = new ChaosInjector();
+  const state: WorkerState = { index: o.index, draining: false, running: 0 };
+  const registry = createRegistry('worker');
+  const metrics = new WorkerMetrics(registry);
+  let idleWaiters: (() => void)[] = [];
+  const server = new grpc.Server(SERVER_OPTIONS);
+  const { worker: proto } = loadProtos();
+  server.addService(
+    proto.coda.v1.Worker.service,
+    workerHandlers({
+      store,
+      chaos,
+      state,
+      token: o.token,
+      log,
+      metrics,
+      onIdle: () => {
+        const w = idleWaiters;
+        idleWaiters = [];
+        w.forEach((f) => f());
+      },
+    }) as unknown as grpc.UntypedServiceImplementation,
+  );
+  const health = addHealth(server, ['coda.v1.Worker']);
+  const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
+  const host = o.host === '0.0.0.0' || o.host === '::' ? (firstExternalIPv4() ?? '127.0.0.1') : o.host;
+  const address = o.advertise ?? `${host}:${port}`;
+  let metricsServer: MetricsServer | undefined;
+  if (o.metricsPort !== undefined) metricsServer = await serveMetrics(registry, o.metricsPort, o.host);
+
+  let link: MasterLink | undefined;
+  const drain = async (graceMs = 10_000): Promise<void> => {
+    if (state.draining) return;
+    state.draining = true;
+    health.setStatus('', 'NOT_SERVING');
+    link?.close();
+    if (state.running > 0) {
+      await Promise.race([new Promise<void>((r) => idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    }
+    await shutdownServer(server);
+    await metricsServer?.close();
+    log.info('worker stopped');
+  };
+
+  if (o.master) {
+    link = new MasterLink(
+      o.master,
+      address,
+      o.index,
+      o.token,
+      o.tls,
+      log,
+      () => state.running,
+      (seconds) => {
+        if (o.masterLossExitSeconds > 0 && seconds > o.masterLossExitSeconds) {
+          log.error({ seconds }, 'master unreachable; exiting');
+          void drain(0).then(() => process.exit(3));
+        }
+      },
+    );
+    try {
+      state.index = await link.register();
+    } catch (e) {
+      await drain(0);
+      throw e;
+    }
+    log = log.child({ index: state.index });
+  }
+  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain };
+}

@@ -9,6 +9,7 @@
 import { InputError } from '../../shared/errors';
 import { frc } from './frc';
 import { ignoreStragglers } from './ignore-stragglers';
+import { leverage } from './leverage';
 import { mds } from './mds';
 import { replication } from './replication';
 import { speculative } from './speculative';
@@ -42,3 +43,4 @@ registerScheme(frc);
 registerScheme(replication);
 registerScheme(speculative);
 registerScheme(mds);
+registerScheme(leverage);

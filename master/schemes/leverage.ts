@@ -1,0 +1,116 @@
+import { InputError } from '../../shared/errors';
+import { expansionNetwork } from './expansion-network';
+import { approximateBlockLeverageScores, blockLeverageScores } from './leverage-scores';
+import { defined, optionalChoice, optionalInt, optionalNumber, rejectUnknownKeys } from './params';
+import { SumDecoder } from './sum-decoder';
+import type { Plan, PlanContext, Scheme } from './types';
+
+const KEYS = ['q', 'slots', 'scores', 'sketchRows', 'timeout'] as const;
+const SCORES = ['exact', 'approximate'] as const;
+
+/** The paper's Table I samples r = N/5 rows (q = 20 of K = 100 blocks): a fifth by default. */
+function defaultQ(K: number): number {
+  return Math.max(1, Math.round(K / 5));
+}
+
+/** Twice the blocks, rounded up to a multiple of N so every worker hosts as many slots. */
+function defaultSlots(K: number, N: number): number {
+  return Math.ceil(Math.max(N, 2 * K) / N) * N;
+}
+
+/**
+ * Block leverage score gradient coding (Charalambides, Pilanci and Hero): block i is stored
+ * rescaled by 1/√(q·Π̃_i) on r_i slots, with r_i from its block leverage score by the expansion
+ * network; the gradient is the plain sum of the first q answers. When arrivals are exchangeable
+ * (homogeneous workers), the first q answers are a uniform q-subset of the m slots, each is block i
+ * with probability Π̃_i = r_i/m and contributes g_i/(q·Π̃_i): an unbiased estimate of the gradient,
+ * a fresh block-leverage sketch every round (iterative sketching). Decodes lsGradient and gram
+ * (quadratic in the rescaling), not matvec.
+ *
+ * Slots are laid out block by block in a seeded random block order, slot s on worker s mod N, so a
+ * block's replicas sit on distinct workers (when r_i ≤ N) and no block is always first in a
+ * worker's queue.
+ */
+export const leverage: Scheme = {
+  name: 'leverage',
+  summary: 'blocks replicated by block leverage score and rescaled; sum of the first q answers (unbiased sketch)',
+  parse(params) {
+    rejectUnknownKeys('leverage', params, KEYS);
+    const scores = optionalChoice('leverage', params, 'scores', SCORES);
+    const sketchRows = optionalInt('leverage', params, 'sketchRows', 1);
+    if (sketchRows !== undefined && scores !== 'approximate') throw new InputError('scheme leverage: sketchRows applies only to scores: approximate');
+    return defined({
+      q: optionalInt('leverage', params, 'q', 1),
+      slots: optionalInt('leverage', params, 'slots', 1),
+      scores,
+      sketchRows,
+      timeout: optionalNumber('leverage', params, 'timeout', 0, Infinity),
+    });
+  },
+  defaultBlocks: (workers) => workers,
+  plan(ctx: PlanContext): Plan {
+    const K = ctx.blocks;
+    const N = ctx.workers;
+    const p = ctx.params as { q?: number; slots?: number; scores?: 'exact' | 'approximate'; sketchRows?: number; timeout?: number };
+    if (!ctx.data) throw new InputError('scheme leverage: needs the data matrix to compute leverage scores');
+    const q = p.q ?? defaultQ(K);
+    const m = p.slots ?? defaultSlots(K, N);
+    const blockStarts = [0];
+    for (const r of ctx.blockRows) blockStarts.push(blockStarts[blockStarts.length - 1]! + r);
+    const scores = p.scores ?? 'exact';
+    const Pi =
+      scores === 'exact'
+        ? blockLeverageScores(ctx.data, blockStarts)
+        : approximateBlockLeverageScores(ctx.data, blockStarts, ctx.rng.fork(1), p.sketchRows ? { sketchRows: p.sketchRows } : {});
+    const net = expansionNetwork(Pi, m, q, ctx.runtime);
+
+    // Only blocks with a replica are stored (a zero block has score 0 and a zero gradient).
+    const storedOf = new Int32Array(K).fill(-1);
+    const stored: Plan['stored'] = [];
+    for (let i = 0; i < K; i++) {
+      if (net.replicas[i]! === 0) continue;
+      storedOf[i] = stored.length;
+      stored.push({ terms: [{ block: i, coef: 1 / Math.sqrt(q * net.induced[i]!) }] });
+    }
+    const slots: Plan['slots'] = [];
+    for (const i of ctx.rng.permutation(K)) {
+      for (let c = 0; c < net.replicas[i]!; c++) slots.push({ host: slots.length % N, blocks: [{ stored: storedOf[i]!, weight: 1 }] });
+    }
+    const blockOfSlot = slots.map((s) => stored[s.blocks[0]!.stored]!.terms[0]!.block);
+
+    return {
+      scheme: 'leverage',
+      stored,
+      slots,
+      taskKinds: ['lsGradient', 'gram'],
+      ...(p.timeout !== undefined ? { roundTimeout: p.timeout } : {}),
+      decoder: () =>
+        new SumDecoder(
+          (arrived) => arrived.size >= q,
+          (arrived) => {
+            // The first q answers (a Map keeps arrival order); fewer at a timeout, scaled by q/count,
+            // which keeps the estimate unbiased given how many arrived.
+            const firsts = [...arrived.keys()].slice(0, q);
+            return new Map(firsts.map((s) => [s, q / firsts.length]));
+          },
+          false,
+          true,
+        ),
+      describe: () => ({
+        blocks: K,
+        slots: m,
+        q,
+        scores,
+        sketchedRows: q * (ctx.blockRows[0] ?? 0),
+        distortion: net.distortion,
+        beta: net.beta,
+        phi: net.phi,
+        ...(net.endingTime !== undefined ? { endingTimeSeconds: net.endingTime } : {}),
+        eq19Replicas: net.eq19Total,
+        replicas: Array.from(net.replicas),
+        leverageScores: Array.from(Pi),
+        blockOfSlot,
+      }),
+    };
+  },
+};

@@ -1,0 +1,184 @@
+import { Matrix as MlMatrix, inverse } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../shared/errors';
+import { Rng } from '../../../shared/random';
+import { lookupScheme } from '../../../master/schemes';
+import { expansionNetwork } from '../../../master/schemes/expansion-network';
+import { approximateBlockLeverageScores, blockLeverageScores } from '../../../master/schemes/leverage-scores';
+import { expectClose, TOL } from '../../helpers/expect-close';
+import { blockRows, combinations, exactGradient, randomProblem, slotResults, type Problem } from './simulate';
+
+const scheme = lookupScheme('leverage');
+
+/** Naive reference: diagonal of the hat matrix A(AᵀA)⁻¹Aᵀ, summed per block, over rank d. */
+function hatBlockScores(p: Problem): Float64Array {
+  const A = new MlMatrix(p.A.rows, p.A.cols);
+  for (let i = 0; i < p.A.rows; i++) for (let j = 0; j < p.A.cols; j++) A.set(i, j, p.A.data[i * p.A.cols + j]!);
+  const H = A.mmul(inverse(A.transpose().mmul(A))).mmul(A.transpose());
+  const K = p.blockStarts.length - 1;
+  return Float64Array.from({ length: K }, (_, l) => {
+    let s = 0;
+    for (let i = p.blockStarts[l]!; i < p.blockStarts[l + 1]!; i++) s += H.get(i, i);
+    return s / p.A.cols;
+  });
+}
+
+function view(p: Problem) {
+  return { rows: p.A.rows, cols: p.A.cols, A: p.A.data };
+}
+
+function planFor(p: Problem, workers: number, params: Record<string, unknown>, seed = 1) {
+  return scheme.plan({ workers, blocks: p.blockStarts.length - 1, blockRows: blockRows(p), rng: new Rng(seed), params: scheme.parse(params), data: view(p) });
+}
+
+function relErr(a: Float64Array, b: Float64Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+describe('block leverage scores', () => {
+  it('exact scores equal the hat matrix diagonal summed per block, and sum to one', () => {
+    const p = randomProblem(2, 10, 6, 4, 3);
+    const Pi = blockLeverageScores(view(p), p.blockStarts);
+    expectClose(Pi, hatBlockScores(p), { rtol: 1e-10, atol: 1e-12 });
+    expect(Pi.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('handles a rank-deficient A through its numerical rank', () => {
+    const p = randomProblem(3, 6, 5, 3);
+    // Column 2 = column 0 + column 1: rank 2; scores are those of the first two columns.
+    for (let i = 0; i < p.A.rows; i++) p.A.data[i * 3 + 2] = p.A.data[i * 3]! + p.A.data[i * 3 + 1]!;
+    const Pi = blockLeverageScores(view(p), p.blockStarts);
+    const two = { ...p, A: { rows: p.A.rows, cols: 2, data: Float64Array.from({ length: p.A.rows * 2 }, (_, k) => p.A.data[Math.floor(k / 2) * 3 + (k % 2)]!) } };
+    expectClose(Pi, hatBlockScores(two), { rtol: 1e-8, atol: 1e-10 });
+  });
+
+  it('approximate scores (SRHT + JL) are within 25% of the exact ones on heavy-tailed data', () => {
+    const p = randomProblem(4, 50, 40, 10, 3);
+    const exact = blockLeverageScores(view(p), p.blockStarts);
+    const approx = approximateBlockLeverageScores(view(p), p.blockStarts, new Rng(7));
+    for (let l = 0; l < exact.length; l++) expect(Math.abs(approx[l]! / exact[l]! - 1)).toBeLessThan(0.25);
+  });
+});
+
+describe('expansion network', () => {
+  it('follows eq. 19 at φ = 1 − q/m, then adjusts to exactly m slots with at least one replica a block', () => {
+    const Pi = Float64Array.of(0.5, 0.3, 0.15, 0.05);
+    const net = expansionNetwork(Pi, 20, 10, { shift: 1, rate: 2 });
+    expect(net.phi).toBeCloseTo(0.5, 15);
+    // round(log(1 − Π)/log(1/2)) = round(1, 0.51, 0.23, 0.074) → (1, 1, 1, 1) (kept ≥ 1)
+    expect(Array.from(net.eq19)).toEqual([1, 1, 1, 1]);
+    expect(Array.from(net.replicas)).toEqual([10, 6, 3, 1]);
+    expect(net.distortion).toBeCloseTo(0, 15);
+    // T = F⁻¹(q/m) for the shifted exponential: 1 + ln 2 / 2.
+    expect(net.endingTime).toBeCloseTo(1 + Math.LN2 / 2, 12);
+  });
+
+  it('distortion shrinks as slots grow, and too few slots are refused', () => {
+    const rng = new Rng(5);
+    const w = Float64Array.from({ length: 30 }, () => rng.exponential(1) ** 2);
+    const Pi = w.map((v) => v / w.reduce((a, b) => a + b, 0));
+    const d = [60, 240, 960].map((m) => expansionNetwork(Pi, m, 6).distortion);
+    expect(d[1]!).toBeLessThan(d[0]!);
+    expect(d[2]!).toBeLessThan(d[1]!);
+    for (const m of [30, 77]) expect(expansionNetwork(Pi, m, 3).replicas.reduce((a, b) => a + b, 0)).toBe(m);
+    expect(() => expansionNetwork(Pi, 29, 3)).toThrow(InputError);
+  });
+});
+
+describe('leverage scheme', () => {
+  it('places r_i rescaled copies of block i on distinct workers and reports the distortion', () => {
+    const p = randomProblem(6, 10, 5, 3, 3);
+    const plan = planFor(p, 8, { q: 2, slots: 24 });
+    const info = plan.describe();
+    const replicas = info.replicas as number[];
+    expect(plan.slots).toHaveLength(24);
+    expect(replicas.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(typeof info.distortion).toBe('number');
+    expect(plan.taskKinds).toEqual(['lsGradient', 'gram']);
+    for (let i = 0; i < 10; i++) {
+      const hosts = plan.slots.filter((s) => plan.stored[s.blocks[0]!.stored]!.terms[0]!.block === i).map((s) => s.host);
+      expect(hosts).toHaveLength(replicas[i]!);
+      expect(new Set(hosts).size).toBe(hosts.length);
+      const coef = plan.stored.find((s) => s.terms[0]!.block === i)!.terms[0]!.coef;
+      expect(coef).toBeCloseTo(1 / Math.sqrt(2 * (replicas[i]! / 24)), 12);
+    }
+  });
+
+  it('decodes the sum of any q answers, and averaged over every q-subset of slots it is exactly the gradient', () => {
+    const p = randomProblem(7, 4, 3, 3, 3);
+    const plan = planFor(p, 4, { q: 3, slots: 8 });
+    const results = slotResults(plan, p, 'lsGradient');
+    const exact = exactGradient(p);
+    const mean = new Float64Array(exact.length);
+    let patterns = 0;
+    for (const arrived of combinations(8, 3)) {
+      const d = plan.decoder();
+      arrived.forEach((s, i) => expect(d.add(s, results[s]!)).toBe(i === 2));
+      const out = d.decode();
+      expect(out.exact).toBe(false);
+      const direct = new Float64Array(exact.length);
+      for (const s of arrived) for (let i = 0; i < direct.length; i++) direct[i]! += results[s]![i]!;
+      expectClose(out.value, direct, TOL.roundoff);
+      for (let i = 0; i < mean.length; i++) mean[i]! += out.value[i]!;
+      patterns++;
+    }
+    expectClose(mean.map((v) => v / patterns), exact, { rtol: 1e-10, atol: 1e-10 });
+  });
+
+  it('at a timeout, any c < q answers rescaled by q/c are unbiased too', () => {
+    const p = randomProblem(8, 4, 3, 3, 3);
+    const plan = planFor(p, 4, { q: 3, slots: 8, timeout: 0.5 });
+    expect(plan.roundTimeout).toBe(0.5);
+    const results = slotResults(plan, p, 'lsGradient');
+    const exact = exactGradient(p);
+    for (const c of [1, 2]) {
+      const mean = new Float64Array(exact.length);
+      let n = 0;
+      for (const arrived of combinations(8, c)) {
+        const d = plan.decoder();
+        for (const s of arrived) d.add(s, results[s]!);
+        expect(d.enough()).toBe(false);
+        expect(d.canDecodeEarly()).toBe(true);
+        const v = d.decode().value;
+        for (let i = 0; i < mean.length; i++) mean[i]! += v[i]!;
+        n++;
+      }
+      expectClose(mean.map((v) => v / n), exact, { rtol: 1e-10, atol: 1e-10 });
+    }
+  });
+
+  it("the estimator's mean over 20 000 simulated rounds is within 2% of the true gradient (Table I's shape, smaller)", () => {
+    // 400×8 Student-t (ν = 3): heavy tails make the block leverage scores far from uniform.
+    const p = randomProblem(9, 20, 20, 8, 3);
+    const plan = planFor(p, 10, { q: 4, slots: 60 });
+    const results = slotResults(plan, p, 'lsGradient');
+    const exact = exactGradient(p);
+    const rng = new Rng(42);
+    const draws = 20_000;
+    const mean = new Float64Array(exact.length);
+    for (let t = 0; t < draws; t++) {
+      // Exchangeable arrivals: a uniformly random order of the slots.
+      const order = rng.permutation(results.length);
+      const d = plan.decoder();
+      for (const s of order) if (d.add(s, results[s]!)) break;
+      const v = d.decode().value;
+      for (let i = 0; i < mean.length; i++) mean[i]! += v[i]! / draws;
+    }
+    expect(relErr(mean, exact)).toBeLessThan(0.02);
+  });
+
+  it('needs the data, and rejects bad keys', () => {
+    expect(() => scheme.plan({ workers: 2, blocks: 2, blockRows: [2, 2], rng: new Rng(1), params: {} })).toThrow(/needs the data/);
+    expect(() => scheme.parse({ beta: 1 })).toThrow(/unknown key 'beta'/);
+    expect(() => scheme.parse({ scores: 'fast' })).toThrow(/scores must be one of exact, approximate/);
+    expect(() => scheme.parse({ sketchRows: 10 })).toThrow(/only to scores: approximate/);
+    const p = randomProblem(6, 10, 5, 3);
+    expect(() => planFor(p, 4, { slots: 8 })).toThrow(/8 slots/);
+  });
+});

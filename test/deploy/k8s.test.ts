@@ -87,9 +87,10 @@ describe('deploy/k8s', () => {
       }
     }
     // The worker asks for its StatefulSet ordinal as its index, and dials the master's Service.
-    const workerCmd = [...workers.spec.template.spec.containers[0].command, ...workers.spec.template.spec.containers[0].args].join(' ');
-    expect(workerCmd).toContain('--index="${HOSTNAME##*-}"');
-    expect(workerCmd).toContain('--master=coda-master:7070');
+    const workerArgs: string[] = workers.spec.template.spec.containers[0].args;
+    expect(workerArgs).toContain('--index=ordinal');
+    expect(workerArgs).toContain('--master=coda-master:7070');
+    expect(workerArgs).toContain('--advertise=$(POD_IP):7070');
     // The master mounts the job ConfigMap and runs it with as many workers as the StatefulSet has.
     const args: string[] = master.spec.template.spec.containers[0].args;
     expect(args).toContain('--job=/etc/coda/job.yaml');

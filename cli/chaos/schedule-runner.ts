@@ -1,0 +1,118 @@
+import { ChaosScheduleState, type ChaosEvent, type ChaosStep } from '../../shared/chaos/schedule';
+import { applyChaos, type ChaosVerb } from './actions';
+import { listCluster, pickTarget } from './docker';
+
+/**
+ * Runs a job's chaos schedule against a docker cluster. Two ways to learn the round:
+ * - from the round loop: call `beforeRound(round)` before each round is sent (exact, the hook
+ *   the master's job runner can call when the executor runs beside it);
+ * - from outside: `followMetrics(url)` polls the master's /metrics for coda_rounds_total
+ *   (what `coda chaos schedule` does against a compose cluster; round-accurate to the poll).
+ */
+
+export type StepLogger = (line: string) => void;
+
+export class DockerScheduleExecutor {
+  private readonly state: ChaosScheduleState;
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  readonly applied: string[] = [];
+
+  constructor(
+    events: readonly ChaosEvent[],
+    private readonly cluster: string,
+    private readonly log: StepLogger = () => undefined,
+  ) {
+    this.state = new ChaosScheduleState(events);
+  }
+
+  private seconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  /** Applies what is due for the round about to start; resolves when the actions are done. */
+  beforeRound(round: number): Promise<void> {
+    return this.enqueue(this.state.due({ round, seconds: this.seconds() }));
+  }
+
+  /** Undoes every fault still outstanding (call at the job's end). */
+  finish(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    return this.enqueue(this.state.drainReverts());
+  }
+
+  get done(): boolean {
+    return this.state.done;
+  }
+
+  private enqueue(steps: ChaosStep[]): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      for (const s of steps) await this.execute(s);
+      this.armRevertTimer();
+    });
+    return this.chain;
+  }
+
+  /** Reverts are due in wall time (a paused worker holds up the rounds): a timer fires them. */
+  private armRevertTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.state.nextRevertSeconds();
+    if (next === undefined) return;
+    this.timer = setTimeout(() => {
+      void this.enqueue(this.state.due({ round: -1, seconds: this.seconds() }));
+    }, Math.max(0, (next - this.seconds()) * 1000) + 5);
+  }
+
+  private async execute(step: ChaosStep): Promise<void> {
+    const members = await listCluster(this.cluster);
+    const target = pickTarget(members, String(step.kind === 'apply' ? step.event.worker : step.worker), this.cluster);
+    const verb: ChaosVerb = step.kind === 'apply' ? step.event.action : step.action;
+    const e = step.event;
+    const line = await applyChaos(verb, target, {
+      ...('rate' in e ? { rate: e.rate } : {}),
+      ...('probability' in e ? { probability: e.probability } : {}),
+      ...(verb === 'partition' ? { master: members.find((m) => m.role === 'master')! } : {}),
+    });
+    const msg = `[chaos t=${this.seconds().toFixed(1)}s] ${line}`;
+    this.applied.push(msg);
+    this.log(msg);
+  }
+}
+
+/** Sum of coda_rounds_total over its label sets in a Prometheus text exposition. */
+export function roundsFromMetrics(text: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^coda_rounds_total(?:\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(line);
+    if (m) total += Number(m[1]);
+  }
+  return total;
+}
+
+/**
+ * Polls the master's /metrics and feeds the executor the round in progress, until every event
+ * has fired and been undone, or `signal` aborts. Resolves with the last round seen.
+ */
+export async function followMetrics(
+  executor: DockerScheduleExecutor,
+  metricsUrl: string,
+  opts: { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  const interval = opts.intervalMs ?? 100;
+  let round = 0;
+  while (!executor.done && !opts.signal?.aborted) {
+    try {
+      const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) round = roundsFromMetrics(await res.text());
+    } catch {
+      // The master may not be up yet, or be restarting; keep polling.
+    }
+    // Rounds decoded so far = round; the next to start is round (0-based) -> "at round N" fires
+    // once N rounds are done.
+    await executor.beforeRound(round);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  if (opts.signal?.aborted) await executor.finish();
+  return round;
+}

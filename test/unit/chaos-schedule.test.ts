@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ChaosScheduleError, ChaosScheduleState, checkScheduleWorkers, parseChaosLine, parseChaosSchedule } from '../../shared/chaos/schedule';
+import { roundsFromMetrics } from '../../cli/chaos/schedule-runner';
+
+describe('chaos schedule: parsing', () => {
+  it('reads the one-line form and the mapping form to the same events', () => {
+    const lines = parseChaosSchedule([
+      'at round 5 pause worker 3 for 2s',
+      'at 10s kill worker 1 for 500ms',
+      'at round 8 limit-bandwidth worker 2 rate 1mbit for 5',
+      'at round 3 packet-loss worker 0 probability 0.1',
+      'at round 4 partition worker 2 for 2s',
+    ]);
+    const maps = parseChaosSchedule([
+      { at: { round: 5 }, action: 'pause', worker: 3, for: 2 },
+      { at: { seconds: 10 }, action: 'kill', worker: 1, for: 0.5 },
+      { at: { round: 8 }, action: 'limit-bandwidth', worker: 2, rate: '1mbit', for: 5 },
+      { at: { round: 3 }, action: 'packet-loss', worker: 0, probability: 0.1 },
+      { at: { round: 4 }, action: 'partition', worker: 2, for: 2 },
+    ]);
+    expect(lines).toEqual(maps);
+    // Sorted: rounds first by round, then times.
+    expect(lines.map((e) => e.at)).toEqual([{ round: 3 }, { round: 4 }, { round: 5 }, { round: 8 }, { seconds: 10 }]);
+  });
+
+  it.each([
+    ['at round 5 freeze worker 3', /action.*one of pause, kill/],
+    ['round 5 pause worker 3', /must start with 'at round N'/],
+    ['at round 5 pause 3', /expected 'worker I'/],
+    ['at round 5 pause worker 3 for soon', /'soon' is not a duration/],
+    ['at round 5 limit-bandwidth worker 3', /rate/],
+    ['at round 5 limit-bandwidth worker 3 rate fast', /a tc rate like 1mbit/],
+    ['at round 5 packet-loss worker 3 probability 1.5', /probability/],
+    ['at round 5 pause worker 3 speed 2', /unknown word 'speed'/],
+    ['at round 2.5 pause worker 3', /round must be an integer/],
+  ])('rejects %j with a message naming the problem', (line, msg) => {
+    expect(() => parseChaosSchedule([line])).toThrow(ChaosScheduleError);
+    expect(() => parseChaosSchedule([line])).toThrow(msg);
+  });
+
+  it('names the entry of a bad mapping and rejects unknown keys', () => {
+    expect(() => parseChaosSchedule([{ at: { round: 1 }, action: 'pause', worker: 0 }, { at: { round: 1 }, action: 'pause', worker: 0, extra: 1 }])).toThrow(
+      /chaos\.schedule\[1\].*extra/,
+    );
+    expect(parseChaosLine('at 1.5s pause worker 0')).toEqual({ at: { seconds: 1.5 }, action: 'pause', worker: 0 });
+  });
+
+  it('checks worker indices against the job', () => {
+    const events = parseChaosSchedule(['at round 1 pause worker 4']);
+    expect(() => checkScheduleWorkers(events, 4)).toThrow(/worker 4 does not exist \(the job has 4: 0\.\.3\)/);
+    expect(() => checkScheduleWorkers(events, 5)).not.toThrow();
+  });
+});
+
+describe('chaos schedule: what is due', () => {
+  it('fires each event once at its round, and its revert `for` seconds later in wall time', () => {
+    const s = new ChaosScheduleState(parseChaosSchedule(['at round 2 pause worker 1 for 2s', 'at 3s kill worker 0']));
+    expect(s.due({ round: 0, seconds: 0 })).toEqual([]);
+    expect(s.due({ round: 1, seconds: 0.5 })).toEqual([]);
+    const at2 = s.due({ round: 2, seconds: 1 });
+    expect(at2).toHaveLength(1);
+    expect(at2[0]).toMatchObject({ kind: 'apply', event: { action: 'pause', worker: 1 } });
+    expect(s.nextRevertSeconds()).toBe(3);
+    expect(s.due({ round: 2, seconds: 1.5 })).toEqual([]); // never twice
+    const at3 = s.due({ round: 2, seconds: 3 });
+    expect(at3.map((x) => (x.kind === 'apply' ? x.event.action : x.action))).toEqual(['kill', 'unpause']);
+    expect(s.done).toBe(true);
+  });
+
+  it('a round skipped over still fires (the follower may see rounds 3 then 6)', () => {
+    const s = new ChaosScheduleState(parseChaosSchedule(['at round 5 partition worker 2 for 1s']));
+    expect(s.due({ round: 3, seconds: 0 })).toEqual([]);
+    expect(s.due({ round: 6, seconds: 0.2 })).toHaveLength(1);
+    expect(s.drainReverts()).toMatchObject([{ kind: 'revert', action: 'heal-partition', worker: 2 }]);
+    expect(s.done).toBe(true);
+  });
+});
+
+describe('rounds from the master\'s /metrics', () => {
+  it('sums coda_rounds_total over its label sets and ignores other series', () => {
+    const text = [
+      '# HELP coda_rounds_total Rounds decoded',
+      '# TYPE coda_rounds_total counter',
+      'coda_rounds_total{scheme="frc",job="a",role="master"} 7',
+      'coda_rounds_total{scheme="wait-all",job="b",role="master"} 3',
+      'coda_rounds_total_created 1',
+      'coda_round_duration_seconds_count{scheme="frc"} 99',
+    ].join('\n');
+    expect(roundsFromMetrics(text)).toBe(10);
+    expect(roundsFromMetrics('')).toBe(0);
+  });
+});

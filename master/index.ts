@@ -12,7 +12,7 @@ export { startLocalCluster, type LocalCluster } from './cluster/local-cluster';
 export { spawnLocalWorkers, stopProcesses, cliEntry } from './cluster/local-processes';
 export { Cluster } from './cluster/cluster';
 export { WorkerRegistry } from './cluster/registry';
-export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData } from './cluster/types';
+export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, KindName, KindFields } from './cluster/types';
 export { runJob, registerJob, writeJobOutputs, type JobOutput, type JobProgress, type JobContext } from './jobs';
 export { lookupScheme, schemeNames, registerScheme } from './schemes';
 export { ParameterStore, ParameterVector } from './store';

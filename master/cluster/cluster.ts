@@ -158,6 +158,8 @@ export class Cluster implements ComputeCluster {
         return { ...req, lsGradient: { x: t(payload.x) } };
       case 'gram':
         return { ...req, gram: payload.d ? { d: t(payload.d) } : {} };
+      case 'message':
+        return { ...payload.fields, ...req };
     }
   }
 
@@ -167,7 +169,8 @@ export class Cluster implements ComputeCluster {
     const scheme = plan.scheme;
     const m = this.opts.metrics;
     const payloadOf = typeof payload === 'function' ? payload : () => payload;
-    const kind = payloadOf(0).kind;
+    const first = payloadOf(0);
+    const kind = first.kind === 'message' ? first.name : first.kind;
     placed.round++;
     const roundNo = placed.round;
 
@@ -354,5 +357,7 @@ function payloadSize(p: TaskPayload): number {
       return p.v.length;
     case 'gram':
       return p.d?.length ?? 0;
+    case 'message':
+      return p.payloadValues ?? 0;
   }
 }

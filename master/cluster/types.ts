@@ -1,4 +1,5 @@
 import type { Matrix } from '../../shared/tensor';
+import type { pb } from '../../shared/wire';
 import type { Decoded, Plan } from '../schemes';
 
 /**
@@ -16,7 +17,18 @@ export type TaskPayload =
   /** g = Σ w·Aₛᵀ(Aₛx − bₛ) */
   | { kind: 'lsGradient'; x: Float64Array }
   /** G = Σ w·Aₛᵀdiag(dₛ)Aₛ (d absent: identity), flattened cols×cols. */
-  | { kind: 'gram'; d?: Float64Array };
+  | { kind: 'gram'; d?: Float64Array }
+  /**
+   * Any other task kind of the contract, given as its generated message: `name` is the oneof
+   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. New kinds need
+   * no change here or in the dispatcher.
+   */
+  | { kind: 'message'; name: KindName; fields: KindFields; payloadValues?: number };
+
+/** The oneof task kinds of TaskRequest, from the generated types. */
+export type KindName = NonNullable<pb.TaskRequest['kind']>;
+/** A TaskRequest without the fields the dispatcher fills in (job, round, slot, blocks). */
+export type KindFields = Omit<pb.TaskRequest, 'jobId' | 'round' | 'slot' | 'blocks' | 'kind'>;
 
 /** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
 export interface BlockData {

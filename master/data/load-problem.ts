@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../shared/config';
+import type { LeastSquaresJobSpec } from '../../shared/config';
 import { ShapeError } from '../../shared/errors';
 import { loadMatrix, loadVector, type Matrix } from '../../shared/tensor';
 import { syntheticLeastSquares } from './synthetic';
@@ -11,7 +11,7 @@ export interface LeastSquaresProblem {
 }
 
 /** The job's A and b, from files or the seeded generator, shapes checked. */
-export function loadLeastSquaresProblem(job: JobSpec): LeastSquaresProblem {
+export function loadLeastSquaresProblem(job: Pick<LeastSquaresJobSpec, 'data'>): LeastSquaresProblem {
   if (job.data.synthetic) {
     const { A, b } = syntheticLeastSquares(job.data.synthetic);
     return { A, b, source: { synthetic: job.data.synthetic } };

@@ -4,7 +4,7 @@
  *   const out = await runJob(job, { cluster, metrics, log });
  *   writeJobOutputs(job.out, out);
  */
-import type { JobSpec } from '../../shared/config';
+import type { JobKind, JobSpec } from '../../shared/config';
 import { InputError } from '../../shared/errors';
 import { runLeastSquares } from './least-squares-job';
 import type { JobContext, JobOutput, JobRunner } from './types';
@@ -12,16 +12,18 @@ import type { JobContext, JobOutput, JobRunner } from './types';
 export type { JobContext, JobOutput, JobProgress, JobRunner } from './types';
 export { writeJobOutputs } from './write-outputs';
 
-const runners = new Map<string, JobRunner>([['least-squares', runLeastSquares]]);
+const runners = new Map<string, JobRunner<JobSpec>>();
 
-/** Registers a job kind (job files' `job:` key). */
-export function registerJob(name: string, runner: JobRunner): void {
+/** Registers the runner of a job kind (job files' `job:` key; its schema is in shared/config/jobs/). */
+export function registerJob<K extends JobKind>(name: K, runner: JobRunner<Extract<JobSpec, { job: K }>>): void {
   if (runners.has(name)) throw new Error(`job kind '${name}' registered twice`);
-  runners.set(name, runner);
+  runners.set(name, runner as JobRunner<JobSpec>);
 }
 
 export function runJob(job: JobSpec, ctx: JobContext): Promise<JobOutput> {
   const runner = runners.get(job.job);
-  if (!runner) throw new InputError(`unknown job kind '${job.job}' (known: ${[...runners.keys()].join(', ')})`);
+  if (!runner) throw new InputError(`no runner for job kind '${job.job}' (known: ${[...runners.keys()].join(', ')})`);
   return runner(job, ctx);
 }
+
+registerJob('least-squares', runLeastSquares);

@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../shared/config';
+import type { LeastSquaresJobSpec } from '../../shared/config';
 import { norm2 } from '../../shared/kernels';
 import { matVec } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
@@ -12,7 +12,7 @@ import type { JobContext, JobOutput } from './types';
 const DIRECT_REFERENCE_LIMIT = 50_000_000;
 
 /** least-squares: data -> scheme plan -> placement -> steepest descent -> x.npy + result.json. */
-export async function runLeastSquares(job: JobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext): Promise<JobOutput> {
   const { cluster, log } = ctx;
   const problem = loadLeastSquaresProblem(job);
   const { A, b } = problem;

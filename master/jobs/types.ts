@@ -28,4 +28,4 @@ export interface JobOutput {
   summary: string;
 }
 
-export type JobRunner = (job: JobSpec, ctx: JobContext) => Promise<JobOutput>;
+export type JobRunner<J extends JobSpec = JobSpec> = (job: J, ctx: JobContext) => Promise<JobOutput>;

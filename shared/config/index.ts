@@ -3,14 +3,20 @@
  *
  *   const job = loadJobFile('examples/demo.yaml');   // InputError (exit 2) names a bad key
  */
+export { jobSchema, type JobSpec, type JobInput, type JobKind } from './job-schema';
 export {
-  jobSchema,
-  type JobSpec,
-  type JobInput,
+  commonJobFields,
+  syntheticSchema,
+  dataSchema,
+  delaySchema,
+  faultSchema,
+  chaosSchema,
+  stopSchema,
+  schemeSchema,
   type SyntheticSpec,
   type ChaosSpec,
   type StopSpec,
-  type StepSpec,
   type SchemeSpec,
-} from './job-schema';
+} from './common';
+export { leastSquaresJobSchema, stepSchema, type LeastSquaresJobSpec, type StepSpec } from './jobs/least-squares';
 export { parseJob, resolveJobPaths, loadJobFile, formatZodError } from './load-job';

@@ -1,116 +1,13 @@
 import { z } from 'zod';
+import { leastSquaresJobSchema } from './jobs/least-squares';
 
 /**
- * The job file schema. Every object is strict: an unknown key is an error that names it.
- * Defaults are documented here and in the README's job schema section.
+ * The job file schema: one strict object per job kind, chosen by `job:`. Adding a job kind is a
+ * new module in jobs/ and one entry here. Every object is strict: an unknown key is an error
+ * that names it.
  */
-const posInt = z.number().int().positive();
-const nonNeg = z.number().nonnegative();
-const pos = z.number().positive();
-
-export const syntheticSchema = z
-  .object({
-    /** gaussian: N(0,1) entries; student-t: t-distributed entries with `df` degrees of freedom. */
-    kind: z.enum(['gaussian', 'student-t']),
-    rows: posInt,
-    cols: posInt,
-    seed: z.number().int().nonnegative().default(1),
-    /** Degrees of freedom for student-t (the leverage paper uses heavy tails to make leverage uneven). */
-    df: pos.default(1.5),
-    /** b = A x_planted + noise · N(0, 1). */
-    noise: nonNeg.default(0.01),
-  })
-  .strict();
-
-export const dataSchema = z
-  .object({
-    A: z.string().min(1).optional(),
-    b: z.string().min(1).optional(),
-    synthetic: syntheticSchema.optional(),
-  })
-  .strict()
-  .superRefine((d, ctx) => {
-    if (d.synthetic && (d.A || d.b)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give either A and b files or synthetic, not both' });
-    } else if (!d.synthetic && !(d.A && d.b)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs both A and b files, or synthetic: { kind, rows, cols, seed }' });
-    }
-  });
-
-export const delaySchema = z.discriminatedUnion('dist', [
-  z.object({ dist: z.literal('none') }).strict(),
-  z.object({ dist: z.literal('constant'), value: nonNeg }).strict(),
-  z.object({ dist: z.literal('exponential'), rate: pos }).strict(),
-  z.object({ dist: z.literal('shifted-exponential'), shift: nonNeg, rate: pos }).strict(),
-  z.object({ dist: z.literal('pareto'), scale: pos, alpha: pos }).strict(),
-  z.object({ dist: z.literal('bimodal'), p: z.number().min(0).max(1), fast: nonNeg, slow: nonNeg }).strict(),
-  z.object({ dist: z.literal('mixture'), base: nonNeg, multiples: z.array(nonNeg).min(1), weights: z.array(nonNeg).min(1) }).strict(),
-  z.object({ dist: z.literal('lambda-tail'), base: nonNeg }).strict(),
-]).superRefine((d, ctx) => {
-  if (d.dist !== 'mixture') return;
-  if (d.multiples.length !== d.weights.length) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights'], message: 'mixture needs as many weights as multiples' });
-  } else if (Math.abs(d.weights.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights'], message: 'mixture weights must sum to 1' });
-  }
-});
-
-export const faultSchema = z
-  .object({
-    dropProbability: z.number().min(0).max(1).default(0),
-    hangProbability: z.number().min(0).max(1).default(0),
-    crashAfterTasks: z.number().int().nonnegative().default(0),
-  })
-  .strict();
-
-export const chaosSchema = z
-  .object({
-    delay: delaySchema.default({ dist: 'none' }),
-    fault: faultSchema.default({}),
-    seed: z.number().int().nonnegative().default(0),
-    /** Worker indices the chaos applies to; absent means every worker. */
-    workers: z.array(z.number().int().nonnegative()).optional(),
-  })
-  .strict();
-
-export const stopSchema = z
-  .object({
-    /** Relative gradient norm ‖∇f(x)‖ / ‖∇f(0)‖ at which to stop. */
-    tol: nonNeg.default(1e-10),
-    maxRounds: posInt.default(5000),
-    /** Seconds of wall time for the iterations (placement not included). */
-    timeLimit: pos.default(300),
-  })
-  .strict();
-
-/** line-search: exact step along the direction; inverse-lipschitz: 1/σ_max(A)²; a number: fixed. */
-export const stepSchema = z.union([z.enum(['line-search', 'inverse-lipschitz']), pos]);
-
-/** Scheme parameters are validated by the scheme registry (master/schemes), which knows them. */
-export const schemeSchema = z.object({ name: z.string().min(1) }).passthrough();
-
-export const jobSchema = z
-  .object({
-    job: z.enum(['least-squares']),
-    data: dataSchema,
-    scheme: schemeSchema.default({ name: 'wait-all' }),
-    workers: posInt.default(8),
-    /** Number of data blocks K; defaults to what the scheme's plan needs (usually `workers`). */
-    blocks: posInt.optional(),
-    chaos: chaosSchema.default({}),
-    stop: stopSchema.default({}),
-    step: stepSchema.default('line-search'),
-    seed: z.number().int().nonnegative().default(1),
-    out: z.string().min(1).optional(),
-    /** A running master to submit to (host:port); absent means an embedded local cluster. */
-    master: z.string().min(1).optional(),
-  })
-  .strict();
+export const jobSchema = z.discriminatedUnion('job', [leastSquaresJobSchema]);
 
 export type JobSpec = z.infer<typeof jobSchema>;
 export type JobInput = z.input<typeof jobSchema>;
-export type SyntheticSpec = z.infer<typeof syntheticSchema>;
-export type ChaosSpec = z.infer<typeof chaosSchema>;
-export type StopSpec = z.infer<typeof stopSchema>;
-export type StepSpec = z.infer<typeof stepSchema>;
-export type SchemeSpec = z.infer<typeof schemeSchema>;
+export type JobKind = JobSpec['job'];

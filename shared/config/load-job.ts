@@ -32,19 +32,25 @@ export function parseJob(text: string, source = 'job'): JobSpec {
 }
 
 /**
- * Resolves relative data and output paths against `baseDir` (the current directory for the
- * CLI) and checks that data files exist, naming the key of a missing one.
+ * Resolves relative paths against `baseDir` (the current directory for the CLI): every string
+ * under `data` (except inside `synthetic`, which is generator settings) is a file path and must
+ * exist; a missing one is named by its key.
  */
-export function resolveJobPaths(job: JobSpec, baseDir: string, source = 'job'): JobSpec {
-  const data = { ...job.data };
-  for (const key of ['A', 'b'] as const) {
-    const p = data[key];
-    if (p === undefined) continue;
-    const abs = resolve(baseDir, p);
-    if (!existsSync(abs)) throw new InputError(`${source}: data.${key}: file not found: ${p}`);
-    data[key] = abs;
-  }
-  return { ...job, data, out: resolve(baseDir, job.out ?? `out/${job.job}`) };
+export function resolveJobPaths<J extends JobSpec>(job: J, baseDir: string, source = 'job'): J {
+  const walk = (node: unknown, path: string): unknown => {
+    if (typeof node === 'string') {
+      const abs = resolve(baseDir, node);
+      if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
+      return abs;
+    }
+    if (node && typeof node === 'object' && !Array.isArray(node)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = k === 'synthetic' ? v : walk(v, `${path}.${k}`);
+      return out;
+    }
+    return node;
+  };
+  return { ...job, data: walk(job.data, 'data') as J['data'], out: resolve(baseDir, job.out ?? `out/${job.job}`) };
 }
 
 export function loadJobFile(path: string, baseDir = process.cwd()): JobSpec {

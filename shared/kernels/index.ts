@@ -4,3 +4,19 @@
  *   lsGradient(Ai, bi, x, g, weight, true);   // g += weight · Aᵢᵀ(Aᵢx − bᵢ)
  */
 export { dot, norm2, axpy, scale, matVec, matTVec, lsGradient, gram, matMul } from './blas';
+export { type LinearOperator, type ColumnSolveOptions, type ColumnSolveResult, denseOperator, lsResidualAndGradient } from './linear-operator';
+export { cgLeastSquares } from './cg';
+export { steepestDescent, BACKTRACKING } from './steepest-descent';
+export {
+  type ColumnSolverName,
+  type ColumnStats,
+  type SolvedColumns,
+  COLUMN_SOLVER_NAMES,
+  columnSolvers,
+  defaultMaxIterations,
+  solveUnitColumns,
+  solveInverseColumns,
+  packSolvedColumns,
+  unpackSolvedColumns,
+  packedLength,
+} from './solve-columns';

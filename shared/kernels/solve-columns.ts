@@ -1,0 +1,125 @@
+import { InputError, ShapeError } from '../errors';
+import type { Matrix } from '../tensor';
+import { gram } from './blas';
+import { cgLeastSquares } from './cg';
+import { denseOperator, type ColumnSolveOptions, type ColumnSolveResult, type LinearOperator } from './linear-operator';
+import { steepestDescent } from './steepest-descent';
+
+/**
+ * Solving columns of an inverse: column i of M⁻¹ minimizes f_i(x) = ‖Mx − e_i‖₂² (eq. (2) of the
+ * inverse paper). Workers run this on their group of columns; the result travels as one
+ * Float64Array (values, then per-column statistics) so the frc decoder can concatenate groups.
+ */
+export type ColumnSolverName = 'cg' | 'sd';
+export const COLUMN_SOLVER_NAMES: readonly ColumnSolverName[] = ['cg', 'sd'];
+
+export const columnSolvers: Record<ColumnSolverName, (M: LinearOperator, y: Float64Array, o: ColumnSolveOptions) => ColumnSolveResult> = {
+  cg: cgLeastSquares,
+  sd: steepestDescent,
+};
+
+/** Iteration caps when the job does not set one: CG needs O(n) in exact arithmetic, SD far more. */
+export function defaultMaxIterations(solver: ColumnSolverName, cols: number): number {
+  return solver === 'cg' ? Math.max(1000, 20 * cols) : 100_000;
+}
+
+/** Statistics per column, four numbers each on the wire. */
+export interface ColumnStats {
+  iterations: number;
+  gradientNorm: number;
+  residualNorm: number;
+  converged: boolean;
+}
+const STATS = 4;
+
+export interface SolvedColumns {
+  /** Columns one after another (column-major block), each of length outLength. */
+  values: Float64Array;
+  outLength: number;
+  stats: ColumnStats[];
+}
+
+/**
+ * Solves M x = e_i in the least-squares sense for each i in `columns`, and returns post·x when a
+ * post operator is given (the pseudoinverse: row i of A† is (A ĉ_i)ᵀ, Algorithm 2).
+ */
+export function solveUnitColumns(
+  M: LinearOperator,
+  columns: readonly number[],
+  solver: ColumnSolverName,
+  opts: ColumnSolveOptions,
+  post?: LinearOperator,
+): SolvedColumns {
+  const solve = columnSolvers[solver];
+  if (!solve) throw new InputError(`unknown column solver '${String(solver)}' (known: ${COLUMN_SOLVER_NAMES.join(', ')})`);
+  const outLength = post ? post.rows : M.cols;
+  const values = new Float64Array(columns.length * outLength);
+  const stats: ColumnStats[] = [];
+  const e = new Float64Array(M.rows);
+  columns.forEach((i, k) => {
+    if (!Number.isInteger(i) || i < 0 || i >= M.rows) throw new InputError(`column ${i} is outside 0..${M.rows - 1}`);
+    e.fill(0);
+    e[i] = 1;
+    const res = solve(M, e, opts);
+    const out = values.subarray(k * outLength, (k + 1) * outLength);
+    if (post) post.apply(res.x, out);
+    else out.set(res.x);
+    stats.push({ iterations: res.iterations, gradientNorm: res.gradientNorm, residualNorm: res.residualNorm, converged: res.converged });
+  });
+  return { values, outLength, stats };
+}
+
+/** [values…, (iterations, ‖∇f‖, ‖r‖, converged) per column] */
+export function packSolvedColumns(s: SolvedColumns): Float64Array {
+  const out = new Float64Array(s.values.length + STATS * s.stats.length);
+  out.set(s.values);
+  s.stats.forEach((st, k) => {
+    const o = s.values.length + STATS * k;
+    out[o] = st.iterations;
+    out[o + 1] = st.gradientNorm;
+    out[o + 2] = st.residualNorm;
+    out[o + 3] = st.converged ? 1 : 0;
+  });
+  return out;
+}
+
+/** Inverse of packSolvedColumns for a group of `count` columns of length `outLength`. */
+export function unpackSolvedColumns(buf: Float64Array, count: number, outLength: number): SolvedColumns {
+  const n = count * outLength;
+  if (buf.length !== n + STATS * count) {
+    throw new Error(`solved columns: expected ${n + STATS * count} values for ${count} columns of ${outLength}, got ${buf.length}`);
+  }
+  const stats: ColumnStats[] = [];
+  for (let k = 0; k < count; k++) {
+    const o = n + STATS * k;
+    stats.push({ iterations: buf[o]!, gradientNorm: buf[o + 1]!, residualNorm: buf[o + 2]!, converged: buf[o + 3] === 1 });
+  }
+  return { values: buf.subarray(0, n), outLength, stats };
+}
+
+/** Values a packed group of `count` columns of length `outLength` occupies. */
+export function packedLength(count: number, outLength: number): number {
+  return count * (outLength + STATS);
+}
+
+/**
+ * A worker's task for the inverse paper: solve `columns` for A⁻¹ (square A, M = A) or for A†
+ * (tall A, M = B = AᵀA, each answer multiplied by A so it is a row of A† — Algorithm 2 with the
+ * workers doing the multiplication). Returns the packed group (values, then statistics).
+ * `gramOfA` lets a worker reuse B across tasks on the same stored A.
+ */
+export function solveInverseColumns(
+  A: Matrix,
+  kind: 'inverse' | 'pseudoinverse',
+  columns: readonly number[],
+  solver: ColumnSolverName,
+  opts: ColumnSolveOptions,
+  gramOfA?: Matrix,
+): Float64Array {
+  if (kind === 'inverse') {
+    if (A.rows !== A.cols) throw new ShapeError(`inverse: A is ${A.rows}×${A.cols}, not square`);
+    return packSolvedColumns(solveUnitColumns(denseOperator(A), columns, solver, opts));
+  }
+  const B = gramOfA ?? { rows: A.cols, cols: A.cols, data: gram(A, undefined, new Float64Array(A.cols * A.cols)) };
+  return packSolvedColumns(solveUnitColumns(denseOperator(B), columns, solver, opts, denseOperator(A)));
+}

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CodaError, ExitCode } from '../shared/errors';
 import { setLogLevel } from '../shared/log';
+import { chaosCommand } from './commands/chaos';
 import { demoCommand } from './commands/demo';
 import { masterCommand } from './commands/master';
 import { runCommand } from './commands/run';
@@ -19,7 +20,7 @@ function packageVersion(): string {
 }
 
 /** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
-const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand];
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand];
 
 export function buildProgram(): Command {
   const program = new Command('coda')

@@ -14,6 +14,7 @@ import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_
 import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
 import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from './coda/v1/NoopTask';
 import type { Slice as _coda_v1_Slice, Slice__Output as _coda_v1_Slice__Output } from './coda/v1/Slice';
+import type { SolveColumnsTask as _coda_v1_SolveColumnsTask, SolveColumnsTask__Output as _coda_v1_SolveColumnsTask__Output } from './coda/v1/SolveColumnsTask';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from './coda/v1/TaskRequest';
 import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from './coda/v1/TaskResult';
 import type { TaskTimings as _coda_v1_TaskTimings, TaskTimings__Output as _coda_v1_TaskTimings__Output } from './coda/v1/TaskTimings';
@@ -43,6 +44,7 @@ export interface ProtoGrpcType {
       MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>
       NoopTask: MessageTypeDefinition<_coda_v1_NoopTask, _coda_v1_NoopTask__Output>
       Slice: MessageTypeDefinition<_coda_v1_Slice, _coda_v1_Slice__Output>
+      SolveColumnsTask: MessageTypeDefinition<_coda_v1_SolveColumnsTask, _coda_v1_SolveColumnsTask__Output>
       TaskRequest: MessageTypeDefinition<_coda_v1_TaskRequest, _coda_v1_TaskRequest__Output>
       TaskResult: MessageTypeDefinition<_coda_v1_TaskResult, _coda_v1_TaskResult__Output>
       TaskTimings: MessageTypeDefinition<_coda_v1_TaskTimings, _coda_v1_TaskTimings__Output>

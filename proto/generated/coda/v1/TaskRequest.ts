@@ -6,6 +6,7 @@ import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_
 import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from '../../coda/v1/MatTVecTask';
 import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output as _coda_v1_LsGradientTask__Output } from '../../coda/v1/LsGradientTask';
 import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from '../../coda/v1/GramTask';
+import type { SolveColumnsTask as _coda_v1_SolveColumnsTask, SolveColumnsTask__Output as _coda_v1_SolveColumnsTask__Output } from '../../coda/v1/SolveColumnsTask';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskRequest {
@@ -22,7 +23,8 @@ export interface TaskRequest {
   'mattvec'?: (_coda_v1_MatTVecTask | null);
   'lsGradient'?: (_coda_v1_LsGradientTask | null);
   'gram'?: (_coda_v1_GramTask | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram";
+  'solveColumns'?: (_coda_v1_SolveColumnsTask | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"solveColumns";
 }
 
 export interface TaskRequest__Output {
@@ -39,5 +41,6 @@ export interface TaskRequest__Output {
   'mattvec'?: (_coda_v1_MatTVecTask__Output | null);
   'lsGradient'?: (_coda_v1_LsGradientTask__Output | null);
   'gram'?: (_coda_v1_GramTask__Output | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram";
+  'solveColumns'?: (_coda_v1_SolveColumnsTask__Output | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"solveColumns";
 }

@@ -135,7 +135,7 @@ export function workerHandlers(deps: {
             return;
           }
           const start = performance.now();
-          const result = handler({ request: call.request, blocks: resolveBlocks(store, call.request) });
+          const result = await handler({ request: call.request, blocks: resolveBlocks(store, call.request), signal: abort.signal });
           const compute = (performance.now() - start) / 1000;
           metrics.computeSeconds.observe({ kind }, compute);
           if (fault === 'drop') {

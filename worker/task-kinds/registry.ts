@@ -5,6 +5,8 @@ import type { BlockStore, StoredBlock } from '../block-store';
 export interface TaskContext {
   request: pb.TaskRequest__Output;
   blocks: { block: StoredBlock; weight: number; id: number }[];
+  /** Aborted when the master cancels the task (a straggler cut off): long kinds stop early. */
+  signal?: AbortSignal;
 }
 
 /** The result of a kind: the payload tensor (shape + values). */
@@ -13,7 +15,11 @@ export interface KindResult {
   values: Float64Array;
 }
 
-export type KindHandler = (ctx: TaskContext) => KindResult;
+/**
+ * A kind's computation. Long kinds return a promise and yield now and then, so the worker keeps
+ * heartbeating and notices cancellation.
+ */
+export type KindHandler = (ctx: TaskContext) => KindResult | Promise<KindResult>;
 
 export type TaskKindName = NonNullable<pb.TaskRequest__Output['kind']>;
 

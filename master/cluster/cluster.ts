@@ -71,8 +71,21 @@ export class Cluster implements ComputeCluster {
     for (const w of registry.alive()) this.conns.set(w.index, new WorkerConnection(w.index, w.address, opts.token, opts.tls));
   }
 
+  /** Worker indices jobs may use; undefined means every live worker. */
+  private subset: ReadonlySet<number> | undefined;
+
+  /**
+   * Restricts the next jobs to these worker indices (undefined: all again). An experiment runs its
+   * smaller worker counts on a subset of one cluster instead of starting a cluster per count.
+   */
+  useWorkers(indices?: readonly number[]): void {
+    this.subset = indices ? new Set(indices) : undefined;
+  }
+
   liveWorkers(): number[] {
-    return this.registry.alive().map((w) => w.index);
+    const alive = this.registry.alive().map((w) => w.index);
+    const subset = this.subset;
+    return subset ? alive.filter((w) => subset.has(w)) : alive;
   }
 
   private conn(worker: number): WorkerConnection {

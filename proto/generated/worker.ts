@@ -3,12 +3,16 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from './coda/v1/BlockChunk';
 import type { BlockHeader as _coda_v1_BlockHeader, BlockHeader__Output as _coda_v1_BlockHeader__Output } from './coda/v1/BlockHeader';
+import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Output as _coda_v1_CountSketchTask__Output } from './coda/v1/CountSketchTask';
 import type { DelaySpec as _coda_v1_DelaySpec, DelaySpec__Output as _coda_v1_DelaySpec__Output } from './coda/v1/DelaySpec';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from './coda/v1/DropBlocksReply';
 import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from './coda/v1/DropBlocksRequest';
 import type { FaultSpec as _coda_v1_FaultSpec, FaultSpec__Output as _coda_v1_FaultSpec__Output } from './coda/v1/FaultSpec';
 import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from './coda/v1/GramTask';
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from './coda/v1/LoadBlocksReply';
+import type { LocalNewtonTask as _coda_v1_LocalNewtonTask, LocalNewtonTask__Output as _coda_v1_LocalNewtonTask__Output } from './coda/v1/LocalNewtonTask';
+import type { LogisticGradientTask as _coda_v1_LogisticGradientTask, LogisticGradientTask__Output as _coda_v1_LogisticGradientTask__Output } from './coda/v1/LogisticGradientTask';
+import type { LogisticLossTask as _coda_v1_LogisticLossTask, LogisticLossTask__Output as _coda_v1_LogisticLossTask__Output } from './coda/v1/LogisticLossTask';
 import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output as _coda_v1_LsGradientTask__Output } from './coda/v1/LsGradientTask';
 import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from './coda/v1/MatTVecTask';
 import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
@@ -33,12 +37,16 @@ export interface ProtoGrpcType {
     v1: {
       BlockChunk: MessageTypeDefinition<_coda_v1_BlockChunk, _coda_v1_BlockChunk__Output>
       BlockHeader: MessageTypeDefinition<_coda_v1_BlockHeader, _coda_v1_BlockHeader__Output>
+      CountSketchTask: MessageTypeDefinition<_coda_v1_CountSketchTask, _coda_v1_CountSketchTask__Output>
       DelaySpec: MessageTypeDefinition<_coda_v1_DelaySpec, _coda_v1_DelaySpec__Output>
       DropBlocksReply: MessageTypeDefinition<_coda_v1_DropBlocksReply, _coda_v1_DropBlocksReply__Output>
       DropBlocksRequest: MessageTypeDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksRequest__Output>
       FaultSpec: MessageTypeDefinition<_coda_v1_FaultSpec, _coda_v1_FaultSpec__Output>
       GramTask: MessageTypeDefinition<_coda_v1_GramTask, _coda_v1_GramTask__Output>
       LoadBlocksReply: MessageTypeDefinition<_coda_v1_LoadBlocksReply, _coda_v1_LoadBlocksReply__Output>
+      LocalNewtonTask: MessageTypeDefinition<_coda_v1_LocalNewtonTask, _coda_v1_LocalNewtonTask__Output>
+      LogisticGradientTask: MessageTypeDefinition<_coda_v1_LogisticGradientTask, _coda_v1_LogisticGradientTask__Output>
+      LogisticLossTask: MessageTypeDefinition<_coda_v1_LogisticLossTask, _coda_v1_LogisticLossTask__Output>
       LsGradientTask: MessageTypeDefinition<_coda_v1_LsGradientTask, _coda_v1_LsGradientTask__Output>
       MatTVecTask: MessageTypeDefinition<_coda_v1_MatTVecTask, _coda_v1_MatTVecTask__Output>
       MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>

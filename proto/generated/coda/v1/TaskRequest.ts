@@ -7,6 +7,10 @@ import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_
 import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output as _coda_v1_LsGradientTask__Output } from '../../coda/v1/LsGradientTask';
 import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from '../../coda/v1/GramTask';
 import type { SolveColumnsTask as _coda_v1_SolveColumnsTask, SolveColumnsTask__Output as _coda_v1_SolveColumnsTask__Output } from '../../coda/v1/SolveColumnsTask';
+import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Output as _coda_v1_CountSketchTask__Output } from '../../coda/v1/CountSketchTask';
+import type { LogisticGradientTask as _coda_v1_LogisticGradientTask, LogisticGradientTask__Output as _coda_v1_LogisticGradientTask__Output } from '../../coda/v1/LogisticGradientTask';
+import type { LocalNewtonTask as _coda_v1_LocalNewtonTask, LocalNewtonTask__Output as _coda_v1_LocalNewtonTask__Output } from '../../coda/v1/LocalNewtonTask';
+import type { LogisticLossTask as _coda_v1_LogisticLossTask, LogisticLossTask__Output as _coda_v1_LogisticLossTask__Output } from '../../coda/v1/LogisticLossTask';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskRequest {
@@ -24,7 +28,11 @@ export interface TaskRequest {
   'lsGradient'?: (_coda_v1_LsGradientTask | null);
   'gram'?: (_coda_v1_GramTask | null);
   'solveColumns'?: (_coda_v1_SolveColumnsTask | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"solveColumns";
+  'countSketch'?: (_coda_v1_CountSketchTask | null);
+  'logisticGradient'?: (_coda_v1_LogisticGradientTask | null);
+  'localNewton'?: (_coda_v1_LocalNewtonTask | null);
+  'logisticLoss'?: (_coda_v1_LogisticLossTask | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns";
 }
 
 export interface TaskRequest__Output {
@@ -42,5 +50,9 @@ export interface TaskRequest__Output {
   'lsGradient'?: (_coda_v1_LsGradientTask__Output | null);
   'gram'?: (_coda_v1_GramTask__Output | null);
   'solveColumns'?: (_coda_v1_SolveColumnsTask__Output | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"solveColumns";
+  'countSketch'?: (_coda_v1_CountSketchTask__Output | null);
+  'logisticGradient'?: (_coda_v1_LogisticGradientTask__Output | null);
+  'localNewton'?: (_coda_v1_LocalNewtonTask__Output | null);
+  'logisticLoss'?: (_coda_v1_LogisticLossTask__Output | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns";
 }

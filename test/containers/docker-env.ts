@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/**
+ * The Docker engine for the container tests, and the images they run: the local base image
+ * (deploy/docker/build-base-image.sh, no registry needed), the Coda image built from
+ * deploy/docker/Dockerfile on top of it with the host's dist/ (npm test builds it first), and a
+ * Prometheus image from Debian's package for the compose file.
+ *
+ * No engine: the layer is skipped with a loud line, unless CODA_REQUIRE_DOCKER=1 (CI), where
+ * the tests fail instead.
+ */
+
+export const REPO = resolve(__dirname, '../..');
+export const CODA_TEST_IMAGE = process.env.CODA_TEST_IMAGE ?? 'coda:test';
+export const BASE_IMAGE = process.env.CODA_BASE_IMAGE ?? 'coda-base:local';
+export const PROMETHEUS_IMAGE = process.env.CODA_PROMETHEUS_IMAGE ?? 'coda-prometheus:local';
+const INSTALL = 'apt-get install -y docker.io docker-compose busybox-static && (setsid dockerd >/tmp/dockerd.log 2>&1 </dev/null &)';
+
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+
+export function dockerAvailable(): boolean {
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+}
+
+/**
+ * true when the container tests should run; false (after a loud line) when they should skip.
+ * Throws when CODA_REQUIRE_DOCKER=1 and there is no engine.
+ */
+export function requireDocker(layer: string): boolean {
+  if (dockerAvailable()) return true;
+  const msg = `[${layer}] no Docker engine: container tests SKIPPED. Install and start one: ${INSTALL}`;
+  if (process.env.CODA_REQUIRE_DOCKER === '1') throw new Error(`${msg} (CODA_REQUIRE_DOCKER=1 makes this a failure)`);
+  console.warn(`\n${'!'.repeat(100)}\n${msg}\n${'!'.repeat(100)}\n`);
+  return false;
+}
+
+function imageExists(name: string): boolean {
+  return spawnSync('docker', ['image', 'inspect', name], { stdio: 'ignore' }).status === 0;
+}
+
+function sh(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+}
+
+/** Builds the base image if missing, then the Coda image from the current dist/ (cached layers). */
+export function buildCodaImage(): string {
+  if (!imageExists(BASE_IMAGE)) sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  sh('docker', [
+    'build', '-q', '-f', 'deploy/docker/Dockerfile',
+    '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', 'PREBUILT=1',
+    '-t', CODA_TEST_IMAGE, '.',
+  ]);
+  return CODA_TEST_IMAGE;
+}
+
+export function buildPrometheusImage(): string {
+  if (!imageExists(PROMETHEUS_IMAGE)) sh('bash', ['deploy/docker/build-prometheus-image.sh', PROMETHEUS_IMAGE]);
+  return PROMETHEUS_IMAGE;
+}
+
+/** Removes what a test left: containers and networks with the label, by id only. */
+export function removeLabelled(label: string): void {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (ids.length) spawnSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
+  const nets = execFileSync('docker', ['network', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (nets.length) spawnSync('docker', ['network', 'rm', ...nets], { stdio: 'ignore' });
+}
+
+export async function pollUntil<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

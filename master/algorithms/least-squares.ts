@@ -35,6 +35,8 @@ export interface LsHistoryPoint {
   relGradient: number;
   roundSeconds: number;
   stragglers: number[];
+  /** Per-worker answer latency this round, seconds from the round's start (the report's latency plots). */
+  arrivals: { worker: number; seconds: number }[];
 }
 
 export interface LsResult {
@@ -120,7 +122,7 @@ export async function steepestDescent(
     stragglersCutOff += outcome.stragglers.length;
     backups += outcome.backupsLaunched;
     moved += outcome.slotsMoved;
-    history.push({ round: r, seconds, relGradient: rel, roundSeconds: outcome.seconds, stragglers: outcome.stragglers.map((s) => s.worker) });
+    history.push({ round: r, seconds, relGradient: rel, roundSeconds: outcome.seconds, stragglers: outcome.stragglers.map((s) => s.worker), arrivals: outcome.arrivals.map((a) => ({ worker: a.worker, seconds: a.seconds })) });
     opts.onRound?.({ round: r, seconds, relGradient: rel, step: alpha, outcome });
     if (rel <= opts.stop.tol) {
       stoppedBy = 'tol';

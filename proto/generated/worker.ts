@@ -7,8 +7,12 @@ import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Outp
 import type { DelaySpec as _coda_v1_DelaySpec, DelaySpec__Output as _coda_v1_DelaySpec__Output } from './coda/v1/DelaySpec';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from './coda/v1/DropBlocksReply';
 import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from './coda/v1/DropBlocksRequest';
+import type { EigenproAsyncTask as _coda_v1_EigenproAsyncTask, EigenproAsyncTask__Output as _coda_v1_EigenproAsyncTask__Output } from './coda/v1/EigenproAsyncTask';
+import type { EigenproSetupTask as _coda_v1_EigenproSetupTask, EigenproSetupTask__Output as _coda_v1_EigenproSetupTask__Output } from './coda/v1/EigenproSetupTask';
+import type { EigenproStepTask as _coda_v1_EigenproStepTask, EigenproStepTask__Output as _coda_v1_EigenproStepTask__Output } from './coda/v1/EigenproStepTask';
 import type { FaultSpec as _coda_v1_FaultSpec, FaultSpec__Output as _coda_v1_FaultSpec__Output } from './coda/v1/FaultSpec';
 import type { GramTask as _coda_v1_GramTask, GramTask__Output as _coda_v1_GramTask__Output } from './coda/v1/GramTask';
+import type { KernelSpec as _coda_v1_KernelSpec, KernelSpec__Output as _coda_v1_KernelSpec__Output } from './coda/v1/KernelSpec';
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from './coda/v1/LoadBlocksReply';
 import type { LocalNewtonTask as _coda_v1_LocalNewtonTask, LocalNewtonTask__Output as _coda_v1_LocalNewtonTask__Output } from './coda/v1/LocalNewtonTask';
 import type { LogisticGradientTask as _coda_v1_LogisticGradientTask, LogisticGradientTask__Output as _coda_v1_LogisticGradientTask__Output } from './coda/v1/LogisticGradientTask';
@@ -41,8 +45,12 @@ export interface ProtoGrpcType {
       DelaySpec: MessageTypeDefinition<_coda_v1_DelaySpec, _coda_v1_DelaySpec__Output>
       DropBlocksReply: MessageTypeDefinition<_coda_v1_DropBlocksReply, _coda_v1_DropBlocksReply__Output>
       DropBlocksRequest: MessageTypeDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksRequest__Output>
+      EigenproAsyncTask: MessageTypeDefinition<_coda_v1_EigenproAsyncTask, _coda_v1_EigenproAsyncTask__Output>
+      EigenproSetupTask: MessageTypeDefinition<_coda_v1_EigenproSetupTask, _coda_v1_EigenproSetupTask__Output>
+      EigenproStepTask: MessageTypeDefinition<_coda_v1_EigenproStepTask, _coda_v1_EigenproStepTask__Output>
       FaultSpec: MessageTypeDefinition<_coda_v1_FaultSpec, _coda_v1_FaultSpec__Output>
       GramTask: MessageTypeDefinition<_coda_v1_GramTask, _coda_v1_GramTask__Output>
+      KernelSpec: MessageTypeDefinition<_coda_v1_KernelSpec, _coda_v1_KernelSpec__Output>
       LoadBlocksReply: MessageTypeDefinition<_coda_v1_LoadBlocksReply, _coda_v1_LoadBlocksReply__Output>
       LocalNewtonTask: MessageTypeDefinition<_coda_v1_LocalNewtonTask, _coda_v1_LocalNewtonTask__Output>
       LogisticGradientTask: MessageTypeDefinition<_coda_v1_LogisticGradientTask, _coda_v1_LogisticGradientTask__Output>

@@ -11,6 +11,9 @@ import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Outp
 import type { LogisticGradientTask as _coda_v1_LogisticGradientTask, LogisticGradientTask__Output as _coda_v1_LogisticGradientTask__Output } from '../../coda/v1/LogisticGradientTask';
 import type { LocalNewtonTask as _coda_v1_LocalNewtonTask, LocalNewtonTask__Output as _coda_v1_LocalNewtonTask__Output } from '../../coda/v1/LocalNewtonTask';
 import type { LogisticLossTask as _coda_v1_LogisticLossTask, LogisticLossTask__Output as _coda_v1_LogisticLossTask__Output } from '../../coda/v1/LogisticLossTask';
+import type { EigenproSetupTask as _coda_v1_EigenproSetupTask, EigenproSetupTask__Output as _coda_v1_EigenproSetupTask__Output } from '../../coda/v1/EigenproSetupTask';
+import type { EigenproStepTask as _coda_v1_EigenproStepTask, EigenproStepTask__Output as _coda_v1_EigenproStepTask__Output } from '../../coda/v1/EigenproStepTask';
+import type { EigenproAsyncTask as _coda_v1_EigenproAsyncTask, EigenproAsyncTask__Output as _coda_v1_EigenproAsyncTask__Output } from '../../coda/v1/EigenproAsyncTask';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskRequest {
@@ -32,7 +35,10 @@ export interface TaskRequest {
   'logisticGradient'?: (_coda_v1_LogisticGradientTask | null);
   'localNewton'?: (_coda_v1_LocalNewtonTask | null);
   'logisticLoss'?: (_coda_v1_LogisticLossTask | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns";
+  'eigenproSetup'?: (_coda_v1_EigenproSetupTask | null);
+  'eigenproStep'?: (_coda_v1_EigenproStepTask | null);
+  'eigenproAsync'?: (_coda_v1_EigenproAsyncTask | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns"|"eigenproSetup"|"eigenproStep"|"eigenproAsync";
 }
 
 export interface TaskRequest__Output {
@@ -54,5 +60,8 @@ export interface TaskRequest__Output {
   'logisticGradient'?: (_coda_v1_LogisticGradientTask__Output | null);
   'localNewton'?: (_coda_v1_LocalNewtonTask__Output | null);
   'logisticLoss'?: (_coda_v1_LogisticLossTask__Output | null);
-  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns";
+  'eigenproSetup'?: (_coda_v1_EigenproSetupTask__Output | null);
+  'eigenproStep'?: (_coda_v1_EigenproStepTask__Output | null);
+  'eigenproAsync'?: (_coda_v1_EigenproAsyncTask__Output | null);
+  'kind'?: "noop"|"matvec"|"mattvec"|"lsGradient"|"gram"|"countSketch"|"logisticGradient"|"localNewton"|"logisticLoss"|"solveColumns"|"eigenproSetup"|"eigenproStep"|"eigenproAsync";
 }

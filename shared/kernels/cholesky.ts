@@ -1,0 +1,50 @@
+import { ShapeError, SingularMatrixError } from '../errors';
+
+/**
+ * Cholesky factorization and solve for small dense SPD systems (d×d, row-major): the Newton
+ * step at the master and GIANT's local step on a worker. Ours rather than ml-matrix's so the
+ * worker solves on Float64Array without conversions, and a non-SPD matrix is a typed error.
+ */
+
+/** L (lower, row-major, upper part zero) with H = L Lᵀ; SingularMatrixError when H is not SPD. */
+export function choleskyFactor(H: Float64Array, d: number): Float64Array {
+  if (H.length !== d * d) throw new ShapeError(`cholesky: matrix has ${H.length} values, expected ${d}×${d}`);
+  const L = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = H[j * d + j]!;
+    const rj = j * d;
+    for (let k = 0; k < j; k++) s -= L[rj + k]! * L[rj + k]!;
+    if (!(s > 0)) throw new SingularMatrixError(`cholesky: matrix is not positive definite (pivot ${j} is ${s})`);
+    const ljj = Math.sqrt(s);
+    L[rj + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      const ri = i * d;
+      let t = H[ri + j]!;
+      for (let k = 0; k < j; k++) t -= L[ri + k]! * L[rj + k]!;
+      L[ri + j] = t / ljj;
+    }
+  }
+  return L;
+}
+
+/** Solves L Lᵀ x = b given the factor from choleskyFactor. */
+export function choleskySolveFactored(L: Float64Array, d: number, b: Float64Array, out = new Float64Array(d)): Float64Array {
+  if (b.length !== d) throw new ShapeError(`cholesky: right-hand side has ${b.length} values, expected ${d}`);
+  for (let i = 0; i < d; i++) {
+    let s = b[i]!;
+    const ri = i * d;
+    for (let k = 0; k < i; k++) s -= L[ri + k]! * out[k]!;
+    out[i] = s / L[ri + i]!;
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = out[i]!;
+    for (let k = i + 1; k < d; k++) s -= L[k * d + i]! * out[k]!;
+    out[i] = s / L[i * d + i]!;
+  }
+  return out;
+}
+
+/** x = H⁻¹ b for SPD H. */
+export function solveSpd(H: Float64Array, d: number, b: Float64Array): Float64Array {
+  return choleskySolveFactored(choleskyFactor(H, d), d, b);
+}

@@ -1,0 +1,119 @@
+import { ShapeError } from '../errors';
+import type { Matrix } from '../tensor';
+import { gram } from './blas';
+import { solveSpd } from './cholesky';
+
+/**
+ * Regularized logistic regression, f(w) = (1/n) Σ log(1 + exp(−yᵢ xᵢᵀw)) + (λ/2)‖w‖², labels ±1,
+ * in terms of the margins mᵢ = yᵢ xᵢᵀw (evaluated without overflow for any margin):
+ *   loss  log(1 + e^{−m}),   βᵢ = −yᵢ / (1 + e^{m})   (∇f = (1/n) Xᵀβ + λw),
+ *   γᵢ = e^{m} / (1 + e^{m})²   (∇²f = (1/n) Xᵀ diag(γ) X + λI).
+ */
+
+/** log(1 + e^z) without overflow. */
+export function log1pExp(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/** 1 / (1 + e^{−z}). */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** Loss of one example from its margin y·xᵀw. */
+export function marginLoss(m: number): number {
+  return log1pExp(-m);
+}
+
+/** βᵢ = −y / (1 + e^{m}). */
+export function marginBeta(y: number, m: number): number {
+  return -y * sigmoid(-m);
+}
+
+/** γ = σ(m)σ(−m), the Hessian weight (symmetric in m). */
+export function marginGamma(m: number): number {
+  const s = sigmoid(m);
+  return s * (1 - s);
+}
+
+function rowDot(data: Float64Array, off: number, cols: number, v: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < cols; j++) s += data[off + j]! * v[j]!;
+  return s;
+}
+
+/**
+ * out (cols + 1) (+)= weight · [Aᵀβ ; Σ loss] over the block's rows (labels y): the unnormalized
+ * data part of the gradient and objective, so partial results from row blocks add up.
+ */
+export function logisticGradientInto(A: Matrix, y: Float64Array, w: Float64Array, out: Float64Array, weight = 1): Float64Array {
+  const { rows, cols, data } = A;
+  if (y.length !== rows) throw new ShapeError(`logisticGradient: ${y.length} labels for ${rows} rows`);
+  if (w.length !== cols) throw new ShapeError(`logisticGradient: w has ${w.length} values, A has ${cols} columns`);
+  if (out.length !== cols + 1) throw new ShapeError(`logisticGradient: out has ${out.length} values, expected ${cols + 1}`);
+  let loss = 0;
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    const yi = y[i]!;
+    const m = yi * rowDot(data, off, cols, w);
+    loss += marginLoss(m);
+    const b = weight * marginBeta(yi, m);
+    if (b === 0) continue;
+    for (let j = 0; j < cols; j++) out[j]! += b * data[off + j]!;
+  }
+  out[cols]! += weight * loss;
+  return out;
+}
+
+/** out[k] (+)= weight · Σᵢ loss(yᵢ xᵢᵀ(w + steps[k]·p)): a line search's objective on local rows. */
+export function logisticLossAtStepsInto(
+  A: Matrix,
+  y: Float64Array,
+  w: Float64Array,
+  p: Float64Array,
+  steps: Float64Array,
+  out: Float64Array,
+  weight = 1,
+): Float64Array {
+  const { rows, cols, data } = A;
+  if (y.length !== rows || w.length !== cols || p.length !== cols || out.length !== steps.length) {
+    throw new ShapeError(`logisticLoss: shapes do not match (rows ${rows}, cols ${cols}, y ${y.length}, w ${w.length}, p ${p.length}, steps ${steps.length}, out ${out.length})`);
+  }
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    const yi = y[i]!;
+    const a = yi * rowDot(data, off, cols, w);
+    const q = yi * rowDot(data, off, cols, p);
+    for (let k = 0; k < steps.length; k++) out[k]! += weight * marginLoss(a + steps[k]! * q);
+  }
+  return out;
+}
+
+/**
+ * GIANT's local Newton direction on one block: H⁻¹g with H = (1/rows) Aᵀdiag(γ)A + λI at w
+ * (the block's own Hessian estimate of the full one), added to out with `weight`.
+ */
+export function localNewtonInto(
+  A: Matrix,
+  y: Float64Array,
+  w: Float64Array,
+  g: Float64Array,
+  lambda: number,
+  out: Float64Array,
+  weight = 1,
+): Float64Array {
+  const { rows, cols, data } = A;
+  if (y.length !== rows || w.length !== cols || g.length !== cols || out.length !== cols) {
+    throw new ShapeError(`localNewton: shapes do not match (rows ${rows}, cols ${cols})`);
+  }
+  const gamma = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) gamma[i] = marginGamma(y[i]! * rowDot(data, i * cols, cols, w));
+  const H = gram(A, gamma, new Float64Array(cols * cols));
+  for (let k = 0; k < H.length; k++) H[k]! /= rows;
+  for (let j = 0; j < cols; j++) H[j * cols + j]! += lambda;
+  const p = solveSpd(H, cols, g);
+  for (let j = 0; j < cols; j++) out[j]! += weight * p[j]!;
+  return out;
+}

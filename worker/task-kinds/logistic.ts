@@ -1,0 +1,75 @@
+import { InputError, ShapeError } from '../../shared/errors';
+import { countSketchInto, localNewtonInto, logisticGradientInto, logisticLossAtStepsInto } from '../../shared/kernels';
+import { tensorValues } from '../../shared/wire';
+import type { TaskContext } from './registry';
+import { registerKind } from './registry';
+
+/** The kinds logistic regression needs: OverSketch blocks of the Hessian's square root, and GIANT's. */
+
+function labelsOf(ctx: TaskContext, kind: string): { id: number; y: Float64Array }[] {
+  return ctx.blocks.map(({ block, id }) => {
+    if (!block.rhs) throw new InputError(`${kind}: block ${id} was placed without labels`);
+    return { id, y: block.rhs };
+  });
+}
+
+function colsOf(ctx: TaskContext, kind: string): number {
+  const cols = ctx.blocks[0]?.block.A.cols;
+  if (cols === undefined) throw new InputError(`${kind}: the task names no blocks`);
+  for (const { block, id } of ctx.blocks) {
+    if (block.A.cols !== cols) throw new ShapeError(`${kind}: block ${id} has ${block.A.cols} columns, expected ${cols}`);
+  }
+  return cols;
+}
+
+registerKind('countSketch', (ctx) => {
+  const t = ctx.request.countSketch;
+  const width = t?.width ?? 0;
+  const seed = Number(t?.seed ?? 0);
+  const scaleAll = t?.scale && t.scale.shape.length > 0 ? tensorValues(t.scale, 'countSketch.scale') : undefined;
+  const cols = colsOf(ctx, 'countSketch');
+  if (!(width >= 1)) throw new InputError('countSketch: width must be at least 1');
+  const out = new Float64Array(width * cols);
+  let off = 0;
+  for (const { block, weight } of ctx.blocks) {
+    const scale = scaleAll?.subarray(off, off + block.A.rows);
+    if (scaleAll && off + block.A.rows > scaleAll.length) throw new ShapeError(`countSketch: scale has ${scaleAll.length} values, the blocks have more rows`);
+    countSketchInto(block.A, scale, seed, width, block.rowOffset, out, weight);
+    off += block.A.rows;
+  }
+  if (scaleAll && off !== scaleAll.length) throw new ShapeError(`countSketch: scale has ${scaleAll.length} values, the blocks have ${off} rows`);
+  return { shape: [width, cols], values: out };
+});
+
+registerKind('logisticGradient', (ctx) => {
+  const w = tensorValues(ctx.request.logisticGradient?.w, 'logisticGradient.w');
+  const cols = colsOf(ctx, 'logisticGradient');
+  const labels = labelsOf(ctx, 'logisticGradient');
+  const out = new Float64Array(cols + 1);
+  ctx.blocks.forEach(({ block, weight }, k) => logisticGradientInto(block.A, labels[k]!.y, w, out, weight));
+  return { shape: [cols + 1], values: out };
+});
+
+registerKind('localNewton', (ctx) => {
+  const t = ctx.request.localNewton;
+  const w = tensorValues(t?.w, 'localNewton.w');
+  const g = tensorValues(t?.g, 'localNewton.g');
+  const lambda = t?.lambda ?? 0;
+  const cols = colsOf(ctx, 'localNewton');
+  const labels = labelsOf(ctx, 'localNewton');
+  const out = new Float64Array(cols);
+  ctx.blocks.forEach(({ block, weight }, k) => localNewtonInto(block.A, labels[k]!.y, w, g, lambda, out, weight));
+  return { shape: [cols], values: out };
+});
+
+registerKind('logisticLoss', (ctx) => {
+  const t = ctx.request.logisticLoss;
+  const w = tensorValues(t?.w, 'logisticLoss.w');
+  const p = tensorValues(t?.p, 'logisticLoss.p');
+  const steps = tensorValues(t?.steps, 'logisticLoss.steps');
+  colsOf(ctx, 'logisticLoss');
+  const labels = labelsOf(ctx, 'logisticLoss');
+  const out = new Float64Array(steps.length);
+  ctx.blocks.forEach(({ block, weight }, k) => logisticLossAtStepsInto(block.A, labels[k]!.y, w, p, steps, out, weight));
+  return { shape: [steps.length], values: out };
+});

@@ -20,3 +20,15 @@ export {
   unpackSolvedColumns,
   packedLength,
 } from './solve-columns';
+export { mix32, sketchSeed, countSketchHash, countSketchInto } from './count-sketch';
+export { choleskyFactor, choleskySolveFactored, solveSpd } from './cholesky';
+export {
+  log1pExp,
+  sigmoid,
+  marginLoss,
+  marginBeta,
+  marginGamma,
+  logisticGradientInto,
+  logisticLossAtStepsInto,
+  localNewtonInto,
+} from './logistic';

@@ -5,6 +5,7 @@ import { CodaError, ExitCode } from '../shared/errors';
 import { setLogLevel } from '../shared/log';
 import { chaosCommand } from './commands/chaos';
 import { demoCommand } from './commands/demo';
+import { invertCommand } from './commands/invert';
 import { masterCommand } from './commands/master';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
@@ -20,7 +21,7 @@ function packageVersion(): string {
 }
 
 /** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
-const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand];
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand];
 
 export function buildProgram(): Command {
   const program = new Command('coda')

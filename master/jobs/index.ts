@@ -6,7 +6,9 @@
  */
 import type { JobKind, JobSpec } from '../../shared/config';
 import { InputError } from '../../shared/errors';
+import { runInverse } from './inverse';
 import { runLeastSquares } from './least-squares-job';
+import { runSketchComparison } from './sketch-comparison-job';
 import type { JobContext, JobOutput, JobRunner } from './types';
 
 export type { JobContext, JobOutput, JobProgress, JobRunner } from './types';
@@ -27,3 +29,6 @@ export function runJob(job: JobSpec, ctx: JobContext): Promise<JobOutput> {
 }
 
 registerJob('least-squares', runLeastSquares);
+registerJob('sketch-comparison', runSketchComparison);
+registerJob('inverse', runInverse);
+registerJob('pseudoinverse', runInverse);

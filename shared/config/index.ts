@@ -19,4 +19,6 @@ export {
   type SchemeSpec,
 } from './common';
 export { leastSquaresJobSchema, stepSchema, type LeastSquaresJobSpec, type StepSpec } from './jobs/least-squares';
+export { sketchComparisonJobSchema, type SketchComparisonJobSpec } from './jobs/sketch-comparison';
 export { parseJob, resolveJobPaths, loadJobFile, formatZodError } from './load-job';
+export { inverseJobSchema, pseudoinverseJobSchema, inverseDataSchema, type InverseJobSpec } from './jobs/inverse';

@@ -14,3 +14,4 @@ export { type Reference, exactReference, REFERENCE_LIMIT } from './reference';
 export { type ErrorBound, proposition1, corollary2AsStated, corollary2Derived } from './bounds';
 export { type InverseErrors, type BoundCheck, type IterationSummary, inverseErrors, errorBounds, iterationSummary } from './report';
 export { type InverseSolveOptions, invertInProcess, frobeniusNorm } from './in-process';
+export { type ClusterInverseResult, invertOnCluster } from './invert';

@@ -22,3 +22,11 @@ export { leastSquaresJobSchema, stepSchema, type LeastSquaresJobSpec, type StepS
 export { sketchComparisonJobSchema, type SketchComparisonJobSpec } from './jobs/sketch-comparison';
 export { parseJob, resolveJobPaths, loadJobFile, formatZodError } from './load-job';
 export { inverseJobSchema, pseudoinverseJobSchema, inverseDataSchema, type InverseJobSpec } from './jobs/inverse';
+export {
+  logisticRegressionJobSchema,
+  type LogisticRegressionJobSpec,
+  type LogisticSolver,
+  type LogisticDataSpec,
+  type LogisticSyntheticSpec,
+  type SketchSpec,
+} from './jobs/logistic-regression';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inverseJobSchema, pseudoinverseJobSchema } from './jobs/inverse';
 import { leastSquaresJobSchema } from './jobs/least-squares';
+import { logisticRegressionJobSchema } from './jobs/logistic-regression';
 import { sketchComparisonJobSchema } from './jobs/sketch-comparison';
 
 /**
@@ -8,7 +9,7 @@ import { sketchComparisonJobSchema } from './jobs/sketch-comparison';
  * new module in jobs/ and one entry here. Every object is strict: an unknown key is an error
  * that names it.
  */
-export const jobSchema = z.discriminatedUnion('job', [leastSquaresJobSchema, inverseJobSchema, pseudoinverseJobSchema, sketchComparisonJobSchema]);
+export const jobSchema = z.discriminatedUnion('job', [leastSquaresJobSchema, inverseJobSchema, pseudoinverseJobSchema, sketchComparisonJobSchema, logisticRegressionJobSchema]);
 
 export type JobSpec = z.infer<typeof jobSchema>;
 export type JobInput = z.input<typeof jobSchema>;

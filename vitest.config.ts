@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
+    // Keep test output readable; a failing test still shows its assertion. Override with CODA_LOG_LEVEL=info.
+    env: { CODA_LOG_LEVEL: process.env.CODA_LOG_LEVEL ?? 'error' },
   },
 });

@@ -23,6 +23,20 @@ export function workerCommand(): Command {
       // Hostname in StatefulSets ends with the ordinal (coda-worker-3): take it as the index.
       let index = o.index !== undefined ? Number(o.index) : -1;
       if (o.index === 'ordinal') index = Number(/-(\d+)$/.exec(process.env.HOSTNAME ?? '')?.[1] ?? -1);
+      // Local clusters: exit with the parent, however it died. stdin closing is the fast signal;
+      // a changed ppid (re-parented to init or a subreaper) catches the case where another
+      // process still holds our stdin's other end.
+      const parentGone = new Promise<string>((resolve) => {
+        if (!o.parentWatch) return;
+        const ppid = process.ppid;
+        process.stdin.on('end', () => resolve('parent exited'));
+        process.stdin.on('error', () => resolve('parent exited'));
+        process.stdin.resume();
+        setInterval(() => process.ppid !== ppid && resolve('parent exited'), 500).unref();
+      });
+      // Until the worker is up there is nothing to drain: leave at once if the parent goes.
+      let started = false;
+      void parentGone.then(() => !started && process.exit(0));
       const w = await startWorker({
         master: o.master as string,
         host: o.host as string,
@@ -34,13 +48,8 @@ export function workerCommand(): Command {
         ...(token ? { token } : {}),
         ...(tls ? { tls } : {}),
       });
+      started = true;
       process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
-      const parentGone = new Promise<string>((resolve) => {
-        if (!o.parentWatch) return;
-        process.stdin.on('end', () => resolve('parent exited'));
-        process.stdin.on('error', () => resolve('parent exited'));
-        process.stdin.resume();
-      });
       await Promise.race([untilSignal(), parentGone]);
       await w.drain(5000);
     });

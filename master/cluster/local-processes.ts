@@ -44,7 +44,7 @@ export function spawnLocalWorkers(n: number, opts: SpawnOptions): LocalWorkerPro
   for (let i = 0; i < n; i++) {
     const child = spawn(
       process.execPath,
-      [entry, 'worker', '--master', opts.master, '--host', '127.0.0.1', '--port', '0', '--parent-watch', ...(opts.args ?? [])],
+      [entry, 'worker', '--master', opts.master, '--host', '127.0.0.1', '--port', '0', '--parent-watch', '--exit-on-master-loss', '10', ...(opts.args ?? [])],
       {
         stdio: ['pipe', 'ignore', opts.stderr ?? 'ignore'],
         env: {

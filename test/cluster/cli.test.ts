@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pollFor } from '../helpers/cluster-fixture';
+
+const root = join(__dirname, '../..');
+const coda = join(root, 'bin/coda.js');
+const tmp = mkdtempSync(join(tmpdir(), 'coda-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return spawnSync(process.execPath, [coda, ...args], { cwd: opts.cwd ?? tmp, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 120_000 });
+}
+
+const JOB = (out: string, extra = ''): string => `job: least-squares
+data: { synthetic: { kind: gaussian, rows: 400, cols: 10, seed: 2 } }
+scheme: { name: wait-all }
+workers: 3
+chaos: { delay: { dist: lambda-tail, base: 0.002 }, seed: 7 }
+stop: { tol: 1e-10, maxRounds: 2000, timeLimit: 60 }
+out: ${out}
+${extra}`;
+
+describe('the coda command', () => {
+  it('--help works on every command', () => {
+    for (const cmd of [[], ['run'], ['demo'], ['up'], ['master'], ['worker']]) {
+      const r = run([...cmd, '--help']);
+      expect(r.status, `coda ${cmd.join(' ')} --help`).toBe(0);
+      expect(r.stdout).toMatch(/Usage: coda/);
+    }
+  });
+
+  it('run: writes result.json and x.npy from a job file on an embedded local cluster', () => {
+    writeFileSync(join(tmp, 'job.yaml'), JOB('out/ls'));
+    const r = run(['run', 'job.yaml']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/least-squares 400×10 on 3 workers/);
+    const result = JSON.parse(readFileSync(join(tmp, 'out/ls/result.json'), 'utf8')) as Record<string, number>;
+    expect(result.relErrorVsDirect).toBeLessThan(1e-6);
+    expect(existsSync(join(tmp, 'out/ls/x.npy'))).toBe(true);
+  });
+
+  it('bad job files exit 2 with a message naming the problem, no stack trace, nothing written', () => {
+    const cases: [string, RegExp][] = [
+      [JOB('out/bad1', 'colour: blue'), /unknown key 'colour'/],
+      [JOB('out/bad2').replace('workers: 3', 'workers: three'), /workers: Expected number, received string/],
+      [JOB('out/bad3').replace('data: { synthetic: { kind: gaussian, rows: 400, cols: 10, seed: 2 } }', 'data: { A: missing/A.npy, b: missing/b.npy }'), /data.A: file not found: missing\/A.npy/],
+      [JOB('out/bad4').replace('wait-all', 'wait-some'), /unknown scheme 'wait-some'/],
+    ];
+    for (const [text, re] of cases) {
+      writeFileSync(join(tmp, 'bad.yaml'), text);
+      const r = run(['run', 'bad.yaml']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(tmp, 'out/bad4/result.json'))).toBe(false);
+    expect(run(['run', 'nowhere.yaml']).status).toBe(2);
+    expect(run(['no-such-command']).status).toBe(2);
+  });
+
+  it('data with NaN or mismatched shapes exits 2 naming the file and position', () => {
+    const npy = (name: string, shape: number[], values: number[]): void => {
+      const { writeNpy } = require(join(root, 'dist/shared/tensor')) as typeof import('../../shared/tensor');
+      writeNpy(join(tmp, name), shape, Float64Array.from(values));
+    };
+    npy('A.npy', [3, 2], [1, 0, 0, 1, 1, NaN]);
+    npy('b.npy', [3], [1, 2, 3]);
+    npy('A2.npy', [3, 2], [1, 0, 0, 1, 1, 1]);
+    npy('b2.npy', [4], [1, 2, 3, 4]);
+    writeFileSync(join(tmp, 'nan.yaml'), 'job: least-squares\ndata: { A: A.npy, b: b.npy }\nworkers: 1\nout: out/nan\n');
+    let r = run(['run', 'nan.yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/A.npy contains NaN at row 2, column 1/);
+    writeFileSync(join(tmp, 'shape.yaml'), 'job: least-squares\ndata: { A: A2.npy, b: b2.npy }\nworkers: 1\nout: out/shape\n');
+    r = run(['run', 'shape.yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/A has 3 rows but b has 4 values/);
+  });
+
+  it('up + run --master: a job submitted to a running cluster streams back its result', async () => {
+    const up = spawn(process.execPath, [coda, 'up', '--workers', '3', '--port', '0', '--metrics-port', '0'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let text = '';
+      up.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      await pollFor(() => /master 127\.0\.0\.1:(\d+)/.test(text), 30_000, 'coda up');
+      const address = /master (127\.0\.0\.1:\d+)/.exec(text)![1]!;
+      writeFileSync(join(tmp, 'remote.yaml'), JOB('out/remote'));
+      const r = spawnSync(process.execPath, [coda, 'run', 'remote.yaml', '--master', address], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(readFileSync(join(tmp, 'out/remote/result.json'), 'utf8')) as Record<string, number>;
+      expect(result.relErrorVsDirect).toBeLessThan(1e-6);
+      expect(result.workers).toBe(3);
+    } finally {
+      up.kill('SIGTERM');
+      await new Promise((r) => up.once('exit', r));
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { WorkerConnection } from '../../master/cluster/worker-client';
+import { processAlive, pollFor, withLocalCluster } from '../helpers/cluster-fixture';
+
+describe('cluster token', () => {
+  it('a worker with a token refuses tasks and placement from a caller without it, accepts the right one', async () => {
+    await withLocalCluster({ workers: 1, token: 's3cret-token' }, async (lc) => {
+      const w = lc.master.registry.get(0)!;
+      const anon = new WorkerConnection(0, w.address, undefined);
+      const wrong = new WorkerConnection(0, w.address, 'not-it');
+      const right = new WorkerConnection(0, w.address, 's3cret-token');
+      try {
+        for (const c of [anon, wrong]) {
+          await expect(c.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+          await expect(c.loadBlocks('j', [{ id: 0, rows: 1, cols: 1, data: Float64Array.from([1]), rowOffset: 0 }])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+        }
+        const ok = await right.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise;
+        expect(ok.workerIndex).toBe(0);
+      } finally {
+        [anon, wrong, right].forEach((c) => c.close());
+      }
+    });
+  });
+});
+
+describe('local cluster lifecycle', () => {
+  it('picks free ports: two clusters run side by side', async () => {
+    await withLocalCluster({ workers: 2 }, async (a) => {
+      await withLocalCluster({ workers: 2 }, async (b) => {
+        expect(a.master.port).not.toBe(b.master.port);
+        const ports = [...a.master.registry.alive(), ...b.master.registry.alive()].map((w) => w.address);
+        expect(new Set(ports).size).toBe(4);
+      });
+    });
+  });
+
+  it('leaves no worker behind when its parent is killed with SIGKILL', async () => {
+    const script = `
+      const { startLocalCluster } = require(${JSON.stringify(join(__dirname, '../../dist/master'))});
+      startLocalCluster({ workers: 3 }).then((lc) => process.stdout.write(JSON.stringify(lc.workers.map((w) => w.pid)) + '\\n'));
+      setInterval(() => {}, 1000);
+    `;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      let buf = '';
+      parent.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('\n')) resolve(JSON.parse(buf) as number[]);
+      });
+      parent.on('exit', () => reject(new Error('parent exited early')));
+    });
+    expect(pids).toHaveLength(3);
+    expect(pids.every(processAlive)).toBe(true);
+    parent.kill('SIGKILL');
+    await pollFor(() => pids.every((p) => !processAlive(p)), 10_000, 'orphaned workers to exit');
+  });
+});

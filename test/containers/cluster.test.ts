@@ -45,7 +45,7 @@ describe.skipIf(!run)('containers: master + 4 workers, frc under pause and kill'
   let out: string;
 
   beforeAll(async () => {
-    const image = buildCodaImage();
+    const image = await buildCodaImage();
     out = mkdtempSync(join(tmpdir(), 'coda-tc-out-'));
     chmodSync(out, 0o777); // the image runs as uid 1000
     network = await new Network().start();

@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 
 /**
@@ -39,14 +40,15 @@ function imageExists(name: string): boolean {
   return spawnSync('docker', ['image', 'inspect', name], { stdio: 'ignore' }).status === 0;
 }
 
-function sh(cmd: string, args: string[]): void {
-  execFileSync(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+/** Async, so a long build does not starve vitest's worker RPC. */
+async function sh(cmd: string, args: string[]): Promise<void> {
+  await promisify(execFile)(cmd, args, { cwd: REPO, timeout: 300_000, maxBuffer: 32 << 20 });
 }
 
 /** Builds the base image if missing, then the Coda image from the current dist/ (cached layers). */
-export function buildCodaImage(): string {
-  if (!imageExists(BASE_IMAGE)) sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
-  sh('docker', [
+export async function buildCodaImage(): Promise<string> {
+  if (!imageExists(BASE_IMAGE)) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  await sh('docker', [
     'build', '-q', '-f', 'deploy/docker/Dockerfile',
     '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', 'PREBUILT=1',
     '-t', CODA_TEST_IMAGE, '.',
@@ -54,8 +56,8 @@ export function buildCodaImage(): string {
   return CODA_TEST_IMAGE;
 }
 
-export function buildPrometheusImage(): string {
-  if (!imageExists(PROMETHEUS_IMAGE)) sh('bash', ['deploy/docker/build-prometheus-image.sh', PROMETHEUS_IMAGE]);
+export async function buildPrometheusImage(): Promise<string> {
+  if (!imageExists(PROMETHEUS_IMAGE)) await sh('bash', ['deploy/docker/build-prometheus-image.sh', PROMETHEUS_IMAGE]);
   return PROMETHEUS_IMAGE;
 }
 

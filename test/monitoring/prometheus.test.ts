@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * A real Prometheus (Debian's) scrapes a local process cluster (a master and 4 workers on
+ * 127.0.0.1) while it runs a job with stragglers; the test asks Prometheus's HTTP API for the
+ * task latency histogram (samples from every worker) and the straggler counter (above zero).
+ */
+const REPO = resolve(__dirname, '../..');
+const PROMETHEUS = process.env.CODA_PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+const WORKERS = 4;
+
+function prometheusAvailable(): boolean {
+  if (existsSync(PROMETHEUS) && spawnSync(PROMETHEUS, ['--version'], { stdio: 'ignore' }).status === 0) return true;
+  const msg = `[monitoring] no Prometheus at ${PROMETHEUS}: monitoring test SKIPPED. Install: apt-get install -y prometheus`;
+  if (process.env.CODA_REQUIRE_PROMETHEUS === '1') throw new Error(`${msg} (CODA_REQUIRE_PROMETHEUS=1 makes this a failure)`);
+  console.warn(`\n${'!'.repeat(100)}\n${msg}\n${'!'.repeat(100)}\n`);
+  return false;
+}
+const run = prometheusAvailable();
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const JOB = `
+job: least-squares
+data:
+  synthetic: { kind: gaussian, rows: 1000, cols: 200, seed: 5, noise: 0.01 }
+scheme: { name: frc, stragglers: 1 }
+workers: ${WORKERS}
+chaos:
+  delay: { dist: bimodal, p: 0.25, fast: 0.01, slow: 0.25 }
+  seed: 9
+stop: { tol: 1.0e-10, maxRounds: 3000, timeLimit: 120 }
+`;
+
+describe.skipIf(!run)('monitoring: Prometheus scrapes a local cluster during a run', () => {
+  const procs: ChildProcess[] = [];
+  let dir: string;
+  let promPort: number;
+
+  const start = (args: string[], name: string): ChildProcess => {
+    const p = spawn(process.execPath, [join(REPO, 'bin/coda.js'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
+    p.stdout!.resume();
+    procs.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-monitoring-'));
+    const grpcPort = await freePort();
+    const metricsPorts = [await freePort()];
+    for (let i = 0; i < WORKERS; i++) metricsPorts.push(await freePort());
+    promPort = await freePort();
+    writeFileSync(join(dir, 'job.yaml'), JOB);
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: coda-master',
+        `    static_configs: [{ targets: ['127.0.0.1:${metricsPorts[0]}'] }]`,
+        '  - job_name: coda-worker',
+        `    static_configs: [{ targets: [${metricsPorts.slice(1).map((p) => `'127.0.0.1:${p}'`).join(', ')}] }]`,
+      ].join('\n'),
+    );
+    const prom = spawn(
+      PROMETHEUS,
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    prom.stderr!.resume();
+    procs.push(prom);
+    await poll('Prometheus ready', async () => ((await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined), 30_000);
+
+    start(['master', '--host=127.0.0.1', `--port=${grpcPort}`, `--metrics-port=${metricsPorts[0]}`, '--job=job.yaml', `--min-workers=${WORKERS}`, `--out=${join(dir, 'out')}`], 'master');
+    for (let i = 0; i < WORKERS; i++) {
+      start(['worker', `--master=127.0.0.1:${grpcPort}`, '--host=127.0.0.1', '--port=0', `--metrics-port=${metricsPorts[i + 1]}`], `worker${i}`);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => (p.exitCode !== null ? undefined : new Promise((r) => { const t = setTimeout(() => { p.kill('SIGKILL'); r(undefined); }, 5000); p.once('exit', () => { clearTimeout(t); r(undefined); }); }))));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  const query = async (q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
+    const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    if (body.status !== 'success') throw new Error(`query ${q}: ${JSON.stringify(body)}`);
+    return body.data.result;
+  };
+
+  it('finds the task latency histogram with samples from every worker and stragglers cut off', async () => {
+    await poll('the job to finish', async () => (existsSync(join(dir, 'out', 'result.json')) ? true : undefined), 120_000);
+    // Every target was scraped and is up.
+    const up = await poll('all targets up', async () => {
+      const r = await query('up == 1');
+      return r.length === WORKERS + 1 ? r : undefined;
+    }, 30_000);
+    expect(up.map((r) => r.metric.job).sort()).toEqual(['coda-master', ...Array(WORKERS).fill('coda-worker')]);
+
+    // Latency samples per worker, as the master measured them (label `worker`).
+    const perWorker = await poll('task latency from every worker', async () => {
+      const r = await query('sum by (worker) (coda_task_duration_seconds_count)');
+      return r.length === WORKERS && r.every((x) => Number(x.value[1]) > 0) ? r : undefined;
+    }, 30_000);
+    expect(perWorker.map((r) => r.metric.worker).sort()).toEqual(['0', '1', '2', '3']);
+    const buckets = await query('count(coda_task_duration_seconds_bucket{worker="0"})');
+    expect(Number(buckets[0]!.value[1])).toBeGreaterThan(5);
+    const p90 = await query('histogram_quantile(0.9, sum by (le, worker) (coda_task_duration_seconds_bucket))');
+    expect(p90.length).toBe(WORKERS);
+
+    const stragglers = await poll('stragglers cancelled > 0', async () => {
+      const r = await query('sum(coda_stragglers_cancelled_total)');
+      const v = Number(r[0]?.value[1] ?? 0);
+      return v > 0 ? v : undefined;
+    }, 30_000);
+    expect(stragglers).toBeGreaterThan(0);
+    const rounds = await query('sum(coda_rounds_total)');
+    expect(Number(rounds[0]!.value[1])).toBeGreaterThan(0);
+  }, 200_000);
+});

@@ -3,7 +3,8 @@
 import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from '../../coda/v1/Tensor';
 
 /**
- * Line search on local data: for each step s_k, sum_i w_i sum_r log(1 + exp(-y_r a_r^T (w + s_k p))).
+ * Line search on local data: for each step s_k, sum_i w_i sum_r [loss(w + s_k p) - loss(w)] on row r,
+ * loss = log(1 + exp(-y_r a_r^T .)), computed without cancellation (the change may be ~1e-16 of f).
  */
 export interface LogisticLossTask {
   'w'?: (_coda_v1_Tensor | null);
@@ -12,7 +13,8 @@ export interface LogisticLossTask {
 }
 
 /**
- * Line search on local data: for each step s_k, sum_i w_i sum_r log(1 + exp(-y_r a_r^T (w + s_k p))).
+ * Line search on local data: for each step s_k, sum_i w_i sum_r [loss(w + s_k p) - loss(w)] on row r,
+ * loss = log(1 + exp(-y_r a_r^T .)), computed without cancellation (the change may be ~1e-16 of f).
  */
 export interface LogisticLossTask__Output {
   'w': (_coda_v1_Tensor__Output | null);

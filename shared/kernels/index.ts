@@ -28,7 +28,19 @@ export {
   marginLoss,
   marginBeta,
   marginGamma,
+  marginLossChange,
   logisticGradientInto,
   logisticLossAtStepsInto,
   localNewtonInto,
 } from './logistic';
+export { type KernelName, type KernelFn, KERNEL_NAMES, checkKernel, rowSquaredNorms, kernelRows, kernelMatrix, kernelPredict } from './kernel-rows';
+export { type TopEigen, type TopEigenOptions, topEigen } from './top-eigen';
+export {
+  type EigenproPreconditioner,
+  eigenproPreconditioner,
+  applyPreconditioner,
+  eigenproStep,
+  stalenessStep,
+  eigenproSliceDelta,
+} from './eigenpro';
+export { type SliceState, buildSliceState, lambdaNext, sampleBatch, sliceStep } from './eigenpro-slice';

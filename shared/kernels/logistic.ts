@@ -67,7 +67,19 @@ export function logisticGradientInto(A: Matrix, y: Float64Array, w: Float64Array
   return out;
 }
 
-/** out[k] (+)= weight · Σᵢ loss(yᵢ xᵢᵀ(w + steps[k]·p)): a line search's objective on local rows. */
+/**
+ * loss(m + t) − loss(m) without cancellation: log1p(σ(−m)·expm1(−t)). A line search near the
+ * optimum compares decreases of ~1e-16·f, which f(w + sp) − f(w) computed as a difference of two
+ * sums cannot resolve; this can.
+ */
+export function marginLossChange(m: number, t: number): number {
+  return Math.log1p(sigmoid(-m) * Math.expm1(-t));
+}
+
+/**
+ * out[k] (+)= weight · Σᵢ [loss(yᵢxᵢᵀ(w + steps[k]·p)) − loss(yᵢxᵢᵀw)]: a line search's change of
+ * the data term on local rows, accurate even when it is tiny (see marginLossChange).
+ */
 export function logisticLossAtStepsInto(
   A: Matrix,
   y: Float64Array,
@@ -86,7 +98,7 @@ export function logisticLossAtStepsInto(
     const yi = y[i]!;
     const a = yi * rowDot(data, off, cols, w);
     const q = yi * rowDot(data, off, cols, p);
-    for (let k = 0; k < steps.length; k++) out[k]! += weight * marginLoss(a + steps[k]! * q);
+    for (let k = 0; k < steps.length; k++) out[k]! += weight * marginLossChange(a, steps[k]! * q);
   }
   return out;
 }

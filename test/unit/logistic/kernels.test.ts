@@ -128,11 +128,18 @@ describe('logistic kernels', () => {
     expect(marginGamma(800)).toBe(0);
   });
 
-  it('loss at steps equals the loss at w + s·p', () => {
+  it('loss change at steps equals loss(w + s·p) − loss(w), and resolves tiny changes', () => {
     const p = Float64Array.from([1, 0, -1, 0.5, 0]);
     const steps = Float64Array.from([0, 0.5, 1]);
     const out = logisticLossAtStepsInto(A, y, w, p, steps, new Float64Array(3), 3);
-    steps.forEach((s, k) => expect(out[k]).toBeCloseTo(3 * naiveLoss(A, y, Float64Array.from(w, (v, j) => v + s * p[j]!)), 10));
+    const f0 = naiveLoss(A, y, w);
+    steps.forEach((s, k) => expect(out[k]).toBeCloseTo(3 * (naiveLoss(A, y, Float64Array.from(w, (v, j) => v + s * p[j]!)) - f0), 10));
+    // A step of 1e-12: the change is first order, ≈ 1e-12·(∇loss)ᵀp, far below f's round-off.
+    const g = logisticGradientInto(A, y, w, new Float64Array(6));
+    let slope = 0;
+    for (let j = 0; j < 5; j++) slope += g[j]! * p[j]!;
+    const tiny = logisticLossAtStepsInto(A, y, w, p, Float64Array.from([1e-12]), new Float64Array(1));
+    expect(tiny[0]! / (1e-12 * slope)).toBeCloseTo(1, 6);
   });
 
   it('local Newton direction solves the block Hessian system', () => {

@@ -15,7 +15,8 @@ NODE_BIN="${NODE_BIN:-$(command -v node)}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 
 [ -x "$NODE_BIN" ] || { echo "build-base-image: no node binary at '$NODE_BIN'" >&2; exit 1; }
-if ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
+# A static busybox: ldd refuses it ("not a dynamic executable").
+if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
   echo "build-base-image: $BUSYBOX is not a static busybox; run: apt-get install -y busybox-static" >&2
   exit 1
 fi

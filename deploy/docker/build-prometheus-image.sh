@@ -14,7 +14,7 @@ PROM_BIN="${PROM_BIN:-/usr/bin/prometheus}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 
 [ -x "$PROM_BIN" ] || { echo "build-prometheus-image: no $PROM_BIN; run: apt-get install -y prometheus" >&2; exit 1; }
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' \
+{ [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1; } \
   || { echo "build-prometheus-image: need a static busybox; run: apt-get install -y busybox-static" >&2; exit 1; }
 
 ROOT="$(mktemp -d)"

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -144,4 +144,21 @@ describe.skipIf(!run)('monitoring: Prometheus scrapes a local cluster during a r
     const rounds = await query('sum(coda_rounds_total)');
     expect(Number(rounds[0]!.value[1])).toBeGreaterThan(0);
   }, 200_000);
+
+  it('every query of the Grafana dashboard is valid PromQL and the core panels have data', async () => {
+    const dash = JSON.parse(readFileSync(join(REPO, 'deploy/grafana/coda-dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const empty: string[] = [];
+    for (const panel of dash.panels) {
+      for (const t of panel.targets) {
+        const expr = t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$scheme', '.*');
+        const r = await query(expr); // throws on a PromQL error
+        if (r.length === 0) empty.push(panel.title);
+      }
+    }
+    for (const must of ['Task latency per worker (p50, p90, p99)', 'Stragglers cut off per round', 'Residual / loss', 'Bytes moved']) {
+      expect(empty, `panel '${must}' has no data`).not.toContain(must);
+    }
+  }, 60_000);
 });

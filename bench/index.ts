@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from '../shared/tensor';
+import { benchPlacement } from './placement';
+import { benchRoundOverhead } from './round-overhead';
+
+/**
+ * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
+ * and a ratio against a baseline measured in the same run; results also go to out/bench/*.json.
+ */
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  'round-overhead': async () => {
+    const rows = await benchRoundOverhead();
+    console.log('\nRound overhead: a round of no-op tasks, Coda dispatcher vs bare @grpc/grpc-js fan-out (medians)');
+    console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
+    return rows;
+  },
+  placement: async () => {
+    const r = await benchPlacement();
+    console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');
+    console.table([{ 'gRPC MB/s': (r.grpcMBps as number).toFixed(0), 'raw TCP MB/s': (r.rawTcpMBps as number).toFixed(0), 'fraction of raw': (r.fractionOfRawTcp as number).toFixed(2) }]);
+    return r;
+  },
+};
+
+/** Other modules add their benchmarks here (one line each). */
+export function registerBench(name: string, run: () => Promise<unknown>): void {
+  BENCHES[name] = run;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+  for (const n of names) {
+    const run = BENCHES[n];
+    if (!run) {
+      console.error(`unknown benchmark '${n}' (known: ${Object.keys(BENCHES).join(', ')})`);
+      process.exitCode = 2;
+      return;
+    }
+    const result = await run();
+    writeFileAtomic(join('out', 'bench', `${n}.json`), JSON.stringify({ when: new Date().toISOString(), result }, null, 2) + '\n');
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,28 @@
+import type { GradientOracle } from '../../algorithms/sketching';
+
+export type AsyncGradientOracle = (xs: readonly Float64Array[], outs: Float64Array[]) => Promise<void> | void;
+
+/**
+ * The paper's SD with fixed steps, x ← x − ξ·2·ĝ(x) from x⁽⁰⁾ = 0, for several steps ξ in
+ * lockstep (one oracle call per iteration serves every step). Returns the final iterates.
+ */
+export async function fixedStepDescent(
+  oracle: GradientOracle | AsyncGradientOracle,
+  d: number,
+  steps: readonly number[],
+  iterations: number,
+): Promise<Float64Array[]> {
+  const xs = steps.map(() => new Float64Array(d));
+  const gs = steps.map(() => new Float64Array(d));
+  for (let s = 0; s < iterations; s++) {
+    await oracle(xs, gs);
+    // Let the master's event loop breathe (worker heartbeats, signals) during long local runs.
+    if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+    steps.forEach((xi, k) => {
+      const x = xs[k]!;
+      const g = gs[k]!;
+      for (let j = 0; j < d; j++) x[j]! -= 2 * xi * g[j]!;
+    });
+  }
+  return xs;
+}

@@ -85,6 +85,11 @@ export class MasterLink {
     );
   }
 
+  /** The master's client, for task kinds that read and write its parameter store. */
+  get masterClient(): pb.MasterClient {
+    return this.client;
+  }
+
   close(): void {
     this.stopped = true;
     clearInterval(this.timer);

@@ -7,7 +7,7 @@ import { float64ToBytes } from '../shared/tensor';
 import { BlockAssembler, BlockStore } from './block-store';
 import { ChaosInjector, cancellableSleep } from './chaos-injector';
 import type { WorkerMetrics } from './metrics';
-import { kindHandler, resolveBlocks } from './task-kinds';
+import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
 
 export interface WorkerState {
   index: number;
@@ -27,6 +27,8 @@ export function workerHandlers(deps: {
   log: Logger;
   metrics: WorkerMetrics;
   onIdle: () => void;
+  /** The master, for task kinds that use its parameter store (absent when the worker has none). */
+  master?: () => MasterAccess | undefined;
 }): pb.WorkerHandlers {
   const { store, chaos, state, token, log, metrics } = deps;
   const refuse = (md: grpc.Metadata): grpc.ServiceError | null => {
@@ -135,7 +137,14 @@ export function workerHandlers(deps: {
             return;
           }
           const start = performance.now();
-          const result = await handler({ request: call.request, blocks: resolveBlocks(store, call.request), signal: abort.signal });
+          const master = deps.master?.();
+          const result = await handler({
+            request: call.request,
+            blocks: resolveBlocks(store, call.request),
+            signal: abort.signal,
+            ...(master ? { master } : {}),
+            nextDelay: () => chaos.next().delay,
+          });
           const compute = (performance.now() - start) / 1000;
           metrics.computeSeconds.observe({ kind }, compute);
           if (fault === 'drop') {

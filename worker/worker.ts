@@ -53,6 +53,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
         idleWaiters = [];
         w.forEach((f) => f());
       },
+      master: () => (link ? { client: link.masterClient, token: o.token } : undefined),
     }) as unknown as grpc.UntypedServiceImplementation,
   );
   const health = addHealth(server, ['coda.v1.Worker']);

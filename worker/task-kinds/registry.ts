@@ -7,6 +7,16 @@ export interface TaskContext {
   blocks: { block: StoredBlock; weight: number; id: number }[];
   /** Aborted when the master cancels the task (a straggler cut off): long kinds stop early. */
   signal?: AbortSignal;
+  /** This worker's master (parameter store access for asynchronous kinds); absent without one. */
+  master?: MasterAccess;
+  /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
+  nextDelay?: () => number;
+}
+
+/** A client of the master's service and the cluster token to call it with. */
+export interface MasterAccess {
+  client: pb.MasterClient;
+  token: string | undefined;
 }
 
 /** The result of a kind: the payload tensor (shape + values). */

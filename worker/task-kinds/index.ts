@@ -2,5 +2,6 @@
 import './linear-algebra';
 import './solve-columns';
 import './logistic';
+import './eigenpro';
 
-export { type TaskContext, type KindResult, type KindHandler, kindHandler, registerKind, resolveBlocks } from './registry';
+export { type TaskContext, type KindResult, type KindHandler, type MasterAccess, kindHandler, registerKind, resolveBlocks } from './registry';

@@ -16,8 +16,9 @@ export async function fixedStepDescent(
   const gs = steps.map(() => new Float64Array(d));
   for (let s = 0; s < iterations; s++) {
     await oracle(xs, gs);
-    // Let the master's event loop breathe (worker heartbeats, signals) during long local runs.
-    if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+    // Yield to the master's event loop every iteration: a Gaussian sketch takes tens of ms, and
+    // worker heartbeats must keep being answered during a run of minutes.
+    await new Promise((r) => setImmediate(r));
     steps.forEach((xi, k) => {
       const x = xs[k]!;
       const g = gs[k]!;

@@ -30,3 +30,4 @@ export {
   type LogisticSyntheticSpec,
   type SketchSpec,
 } from './jobs/logistic-regression';
+export { kernelRegressionJobSchema, type KernelRegressionJobSpec, type EigenproSpec } from './jobs/kernel-regression';

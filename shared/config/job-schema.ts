@@ -3,13 +3,14 @@ import { inverseJobSchema, pseudoinverseJobSchema } from './jobs/inverse';
 import { leastSquaresJobSchema } from './jobs/least-squares';
 import { logisticRegressionJobSchema } from './jobs/logistic-regression';
 import { sketchComparisonJobSchema } from './jobs/sketch-comparison';
+import { kernelRegressionJobSchema } from './jobs/kernel-regression';
 
 /**
  * The job file schema: one strict object per job kind, chosen by `job:`. Adding a job kind is a
  * new module in jobs/ and one entry here. Every object is strict: an unknown key is an error
  * that names it.
  */
-export const jobSchema = z.discriminatedUnion('job', [leastSquaresJobSchema, inverseJobSchema, pseudoinverseJobSchema, sketchComparisonJobSchema, logisticRegressionJobSchema]);
+export const jobSchema = z.discriminatedUnion('job', [leastSquaresJobSchema, inverseJobSchema, pseudoinverseJobSchema, sketchComparisonJobSchema, logisticRegressionJobSchema, kernelRegressionJobSchema]);
 
 export type JobSpec = z.infer<typeof jobSchema>;
 export type JobInput = z.input<typeof jobSchema>;

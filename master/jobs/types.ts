@@ -2,6 +2,7 @@ import type { JobSpec } from '../../shared/config';
 import type { Logger } from '../../shared/log';
 import type { Cluster } from '../cluster/cluster';
 import type { MasterMetrics } from '../metrics';
+import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
 
 export interface JobProgress {
   round: number;
@@ -14,6 +15,11 @@ export interface JobProgress {
 
 export interface JobContext {
   cluster: Cluster;
+  /**
+   * How the job's chaos.schedule is carried out: given for local process clusters (pause/kill by
+   * signal, restart by spawning), or a container executor. Absent: a schedule is refused.
+   */
+  chaos?: { processes?: ProcessControl; executor?: ScheduleExecutor };
   metrics: MasterMetrics;
   log: Logger;
   onProgress?: (p: JobProgress) => void;
@@ -26,6 +32,8 @@ export interface JobOutput {
   tensors: Record<string, { shape: number[]; values: Float64Array }>;
   /** One line for a terminal. */
   summary: string;
+  /** Extra text files to write beside result.json (e.g. a model description), by file name. */
+  files?: Record<string, string>;
 }
 
 export type JobRunner<J extends JobSpec = JobSpec> = (job: J, ctx: JobContext) => Promise<JobOutput>;

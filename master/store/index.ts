@@ -7,3 +7,4 @@
  */
 export { ParameterStore, ParameterVector, type SliceInfo } from './parameter-store';
 export { storeHandlers } from './service';
+export { bindStore, storeFor } from './cluster-store';

@@ -5,8 +5,10 @@ import { CodaError, ExitCode } from '../shared/errors';
 import { setLogLevel } from '../shared/log';
 import { chaosCommand } from './commands/chaos';
 import { demoCommand } from './commands/demo';
+import { experimentCommand } from './commands/experiment';
 import { invertCommand } from './commands/invert';
 import { masterCommand } from './commands/master';
+import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
 import { workerCommand } from './commands/worker';
@@ -21,7 +23,7 @@ function packageVersion(): string {
 }
 
 /** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
-const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand];
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand, experimentCommand, reportCommand];
 
 export function buildProgram(): Command {
   const program = new Command('coda')

@@ -1,0 +1,20 @@
+/**
+ * Regularized logistic regression on the cluster (OverSketched Newton paper):
+ *
+ *   const coded = await CodedProducts.place(cluster, jobId, X, mds, params, k, live, seed);
+ *   const res = await newtonFamily('oversketched-newton', model, coded, sketchedHessian(...), { stop });
+ *
+ * gd / newton / oversketched-newton share newtonFamily (coded gradient, Hessian at the master);
+ * giant is its own loop over a row-block scheme.
+ */
+export { type LogisticModel, type AtMargins, atMargins, objectiveChange, evaluateAt, sqNorm } from './objective';
+export { ARMIJO, armijoBacktracking, armijoOnGrid, type ArmijoOptions, type StepChoice } from './line-search';
+export { CodedProducts, type CodedProduct } from './coded-products';
+export { oversketchPlan, FirstBlocksDecoder, type OversketchShape } from './oversketch-plan';
+export { exactHessian, sketchedHessian, type HessianOracle, type HessianResult } from './hessians';
+export { newtonFamily, stopReason } from './newton';
+export { giant, GIANT_STEPS } from './giant';
+export { referenceNewton } from './reference';
+export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from './placement';
+export type { IterationRecord, LogisticRunResult, LogisticRunOptions, LogisticStop } from './types';
+export { solveLogistic, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome } from './solve';

@@ -1,0 +1,35 @@
+import type { Matrix } from '../../../shared/tensor';
+import type { Plan } from '../../schemes';
+
+/**
+ * Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap), backups
+ * included.
+ */
+export function mapPlanToLive(plan: Plan, live: readonly number[]): Plan {
+  const W = live.length;
+  plan.slots.forEach((s) => (s.host = live[s.host % W]!));
+  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!));
+  return plan;
+}
+
+/** M with zero rows appended up to a multiple of `multiple` (mds needs equal blocks). */
+export function padRows(M: Matrix, multiple: number): Matrix {
+  const rows = Math.ceil(M.rows / multiple) * multiple;
+  if (rows === M.rows) return M;
+  const data = new Float64Array(rows * M.cols);
+  data.set(M.data);
+  return { rows, cols: M.cols, data };
+}
+
+/** Mᵀ with zero rows appended up to a multiple of `multiple`, built in one pass. */
+export function paddedTranspose(M: Matrix, multiple: number): Matrix {
+  const rows = Math.ceil(M.cols / multiple) * multiple;
+  const data = new Float64Array(rows * M.rows);
+  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) data[j * M.rows + i] = M.data[i * M.cols + j]!;
+  return { rows, cols: M.rows, data };
+}
+
+/** K+1 offsets of K equal blocks of `rows` (rows a multiple of K). */
+export function equalBlockStarts(rows: number, K: number): number[] {
+  return Array.from({ length: K + 1 }, (_, j) => (j * rows) / K);
+}

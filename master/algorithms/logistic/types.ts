@@ -1,0 +1,47 @@
+import type { LogisticSolver } from '../../../shared/config';
+
+/** What every logistic solver reports per iteration and at the end. */
+export interface LogisticStop {
+  /** ‖∇f‖₂ at which to stop. */
+  tol: number;
+  maxRounds: number;
+  timeLimit: number;
+  /** Stop once f ≤ objective. */
+  objective?: number;
+}
+
+export interface IterationRecord {
+  /** 0 is the starting point w = 0. */
+  iteration: number;
+  /** Seconds since the solver started (placement excluded) when this iterate's gradient was known. */
+  seconds: number;
+  /** f(w) and ‖∇f(w)‖ as the solver computed them (exact for mds-coded gradients and wait-all/frc GIANT). */
+  objective: number;
+  gradNorm: number;
+  trainError: number;
+  /** Step taken from this iterate (0 on the last record). */
+  step: number;
+  /** Cumulative work on the workers, in n×d matrix-vector products, of the answers used. */
+  passes: number;
+  /** Round wall seconds of this iteration, by purpose. */
+  rounds: { purpose: string; seconds: number; stragglers: number; backups: number }[];
+}
+
+export interface LogisticRunResult {
+  solver: LogisticSolver;
+  w: Float64Array;
+  /** Iterates w₀, w₁, … (for post-hoc evaluation on train and test data outside the timed loop). */
+  iterates: Float64Array[];
+  history: IterationRecord[];
+  iterations: number;
+  seconds: number;
+  stoppedBy: 'tol' | 'objective' | 'maxRounds' | 'timeLimit' | 'signal' | 'stalled';
+  stragglersCutOff: number;
+  backupsLaunched: number;
+}
+
+export interface LogisticRunOptions {
+  stop: LogisticStop;
+  signal?: AbortSignal;
+  onIteration?: (r: IterationRecord) => void;
+}

@@ -22,6 +22,7 @@ export async function runLocally(job: JobSpec, label: string, token?: string): P
       log: lc.master.log,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
+      chaos: { processes: { restart: (i) => lc.restartWorker(i) } },
     });
   } finally {
     process.off('SIGINT', onSig);

@@ -10,11 +10,12 @@ import type { Plan } from '../schemes';
 import { blocksPerWorker, materializeStoredBlocks } from './placement';
 import type { WorkerRegistry } from './registry';
 import { RoundState, type Instruction } from './round-state';
-import type { Arrival, BlockData, ComputeCluster, PlacedPlan, RoundOutcome, Straggler, TaskPayload } from './types';
+import type { Arrival, BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome, Straggler, TaskPayload } from './types';
 import { WorkerConnection, type OutgoingBlock } from './worker-client';
 
 class Placed implements PlacedPlan {
   hosts: number[];
+  taskDeadlineSeconds: number | undefined;
   bytesPlaced = 0;
   round = 0;
   /** stored block id -> workers holding it */
@@ -108,13 +109,20 @@ export class Cluster implements ComputeCluster {
     );
   }
 
-  async place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan> {
+  /**
+   * Awaited before each round is sent, with the plan's round number: the hook a job's chaos
+   * schedule uses to pause or kill a worker at an exact round.
+   */
+  beforeRound: ((round: number) => Promise<void>) | undefined;
+
+  async place(jobId: string, plan: Plan, data: BlockData, options: PlaceOptions = {}): Promise<PlacedPlan> {
     const live = new Set(this.liveWorkers());
     if (live.size === 0) throw new ClusterError('no live workers to place blocks on');
     for (const s of plan.slots) {
       if (!live.has(s.host)) throw new ClusterError(`the plan puts a slot on worker ${s.host}, which is not alive (live: ${[...live].join(', ')})`);
     }
     const placed = new Placed(jobId, plan, materializeStoredBlocks(plan, data));
+    placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
     const need = blocksPerWorker(plan, placed.hosts);
     await Promise.all([...need].map(([w, ids]) => this.loadOn(placed, w, [...ids])));
     return placed;
@@ -176,8 +184,12 @@ export class Cluster implements ComputeCluster {
     }
   }
 
-  round(placedPlan: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    const placed = placedPlan as Placed;
+  async round(placedPlan: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
+    await this.beforeRound?.((placedPlan as Placed).round + 1);
+    return this.dispatch(placedPlan as Placed, payload);
+  }
+
+  private dispatch(placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
     const plan = placed.plan;
     const scheme = plan.scheme;
     const m = this.opts.metrics;
@@ -251,7 +263,7 @@ export class Cluster implements ComputeCluster {
         }
         const req = this.request(placed, slot, payloadOf(slot));
         const sentAt = now();
-        const pending = conn.runTask(req, this.opts.taskDeadlineSeconds);
+        const pending = conn.runTask(req, placed.taskDeadlineSeconds ?? this.opts.taskDeadlineSeconds);
         calls.set(key(slot, worker), { cancel: pending.cancel, sentAt });
         if (backup) m.backups.inc({ scheme });
         pending.promise.then(

@@ -4,6 +4,8 @@ import { spawnLocalWorkers, stopProcesses, type LocalWorkerProcess } from './loc
 export interface LocalCluster {
   master: RunningMaster;
   workers: LocalWorkerProcess[];
+  /** Starts a new worker process that asks for `index` (after a kill), and waits until it is alive. */
+  restartWorker(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,5 +42,24 @@ export async function startLocalCluster(opts: {
     await stop();
     throw e;
   }
-  return { master, workers, stop };
+  const restartWorker = async (index: number): Promise<void> => {
+    const [p] = spawnLocalWorkers(1, {
+      master: master.address,
+      ...(opts.token ? { token: opts.token } : {}),
+      args: [...(opts.workerArgs ?? []), '--index', String(index)],
+      ...(opts.stderr ? { stderr: opts.stderr } : {}),
+    });
+    workers.push(p!);
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`restarted worker ${index} did not join within 30 s`)), 30_000);
+      const check = (w: { index: number }): void => {
+        if (w.index !== index) return;
+        clearTimeout(t);
+        master.registry.off('join', check);
+        resolve();
+      };
+      master.registry.on('join', check);
+    });
+  };
+  return { master, workers, restartWorker, stop };
 }

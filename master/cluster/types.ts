@@ -77,10 +77,15 @@ export interface PlacedPlan {
   readonly bytesPlaced: number;
 }
 
+export interface PlaceOptions {
+  /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
+  taskDeadlineSeconds?: number;
+}
+
 export interface ComputeCluster {
   /** Workers currently alive. */
   liveWorkers(): number[];
-  place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan>;
+  place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
   /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
   round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome>;
   release(placed: PlacedPlan): Promise<void>;

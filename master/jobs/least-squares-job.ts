@@ -39,7 +39,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const jobId = `ls-${process.pid}-${Date.now().toString(36)}`;
   const tPlace = performance.now();
   await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
-  const placed = await cluster.place(jobId, plan, { A, b, blockStarts });
+  const placed = await cluster.place(jobId, plan, { A, b, blockStarts }, { taskDeadlineSeconds: job.taskTimeout });
   const placeSeconds = (performance.now() - tPlace) / 1000;
   log.info({ jobId, scheme: plan.scheme, workers, blocks: K, bytes: placed.bytesPlaced, placeSeconds }, 'blocks placed');
 

@@ -6,3 +6,18 @@
  */
 export { type DelaySpec, type DelaySampler, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
 export { type FaultSpec, type FaultDecision, NO_FAULTS, validateFaults, decideFault } from './faults';
+export {
+  CHAOS_ACTIONS,
+  CHAOS_REVERTS,
+  type ChaosActionName,
+  type ChaosRevertName,
+  type ChaosEvent,
+  type ChaosStep,
+  ChaosScheduleError,
+  chaosEventSchema,
+  chaosScheduleSchema,
+  parseChaosLine,
+  parseChaosSchedule,
+  checkScheduleWorkers,
+  ChaosScheduleState,
+} from './schedule';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputError } from '../errors';
 
 /**
  * A chaos schedule inside a job file: container-level faults at a round or a time, so an
@@ -55,12 +56,8 @@ export const chaosEventSchema = z.discriminatedUnion('action', [
 ]);
 export type ChaosEvent = z.infer<typeof chaosEventSchema>;
 
-export class ChaosScheduleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChaosScheduleError';
-  }
-}
+/** A schedule that cannot be carried out as written: bad input (exit code 2). */
+export class ChaosScheduleError extends InputError {}
 
 /** "2s", "1.5s", "500ms", "2" (seconds) -> seconds. */
 function parseSeconds(text: string, where: string): number {

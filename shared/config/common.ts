@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChaosScheduleError, chaosScheduleSchema, parseChaosSchedule } from '../chaos/schedule';
 
 /**
  * The job file schema. Every object is strict: an unknown key is an error that names it.
@@ -70,6 +71,17 @@ export const chaosSchema = z
     seed: z.number().int().nonnegative().default(0),
     /** Worker indices the chaos applies to; absent means every worker. */
     workers: z.array(z.number().int().nonnegative()).optional(),
+    /** Process- or container-level faults at given rounds or times ("at round 5 pause worker 3 for 2s"). */
+    schedule: chaosScheduleSchema
+      .superRefine((entries, ctx) => {
+        try {
+          parseChaosSchedule(entries, 'schedule');
+        } catch (e) {
+          if (!(e instanceof ChaosScheduleError)) throw e;
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: e.message.replace(/^schedule/, '') || e.message });
+        }
+      })
+      .optional(),
   })
   .strict();
 
@@ -98,6 +110,11 @@ export const commonJobFields = {
   chaos: chaosSchema.default({}),
   stop: stopSchema.default({}),
   seed: z.number().int().nonnegative().default(1),
+  /**
+   * Seconds a task may take before the master gives up on it and runs its slot elsewhere: the
+   * backstop for a worker that is alive but never answers (a dropped result, a hang, a pause).
+   */
+  taskTimeout: pos.default(30),
   out: z.string().min(1).optional(),
   /** A running master to submit to (host:port); absent means an embedded local cluster. */
   master: z.string().min(1).optional(),

@@ -11,7 +11,6 @@ import { ProcessScheduleExecutor } from '../cluster/process-chaos';
 import { runInverse } from './inverse';
 import { runLeastSquares } from './least-squares-job';
 import { runLogisticRegression } from './logistic-regression-job';
-import { runLogisticRegression } from './logistic-regression-job';
 import { runSketchComparison } from './sketch-comparison-job';
 import type { JobContext, JobOutput, JobRunner } from './types';
 
@@ -52,5 +51,4 @@ registerJob('least-squares', runLeastSquares);
 registerJob('sketch-comparison', runSketchComparison);
 registerJob('inverse', runInverse);
 registerJob('pseudoinverse', runInverse);
-registerJob('logistic-regression', runLogisticRegression);
 registerJob('logistic-regression', runLogisticRegression);

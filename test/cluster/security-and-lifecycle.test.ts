@@ -26,6 +26,29 @@ describe('cluster token', () => {
   });
 });
 
+describe('gRPC health', () => {
+  it('master and every worker answer grpc.health.v1.Health/Check with SERVING', async () => {
+    const { service } = await import('grpc-health-check');
+    const Health = grpc.makeGenericClientConstructor(service, 'Health');
+    const check = (address: string, name: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const c = new Health(address, grpc.credentials.createInsecure());
+        c.check({ service: name }, { deadline: Date.now() + 5000 }, (err: grpc.ServiceError | null, reply: { status: string }) => {
+          c.close();
+          err ? reject(err) : resolve(reply.status);
+        });
+      });
+    await withLocalCluster({ workers: 2 }, async (lc) => {
+      expect(await check(lc.master.address, '')).toBe('SERVING');
+      expect(await check(lc.master.address, 'coda.v1.Master')).toBe('SERVING');
+      for (const w of lc.master.registry.alive()) {
+        expect(await check(w.address, '')).toBe('SERVING');
+        expect(await check(w.address, 'coda.v1.Worker')).toBe('SERVING');
+      }
+    });
+  });
+});
+
 describe('local cluster lifecycle', () => {
   it('picks free ports: two clusters run side by side', async () => {
     await withLocalCluster({ workers: 2 }, async (a) => {

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { referenceNewton } from '../../master/algorithms/logistic';
+import { syntheticLogistic } from '../../master/data/logistic-synthetic';
+import { runJob, writeJobOutputs } from '../../master';
+import { jobSchema } from '../../shared/config';
+import { norm2 } from '../../shared/kernels';
+import { readNpy } from '../../shared/tensor';
+import { processAlive, withLocalCluster } from '../helpers/cluster-fixture';
+
+const tmp = mkdtempSync(join(tmpdir(), 'coda-lr-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const synthetic = { rows: 2000, cols: 20, seed: 11, signal: 3, correlation: 0.5 };
+const lambda = 1e-3;
+const data = syntheticLogistic({ ...synthetic });
+const ref = referenceNewton(data.X, data.y, lambda, 1e-12);
+
+function job(solver: string, extra: Record<string, unknown> = {}) {
+  return jobSchema.parse({
+    job: 'logistic-regression',
+    data: { synthetic },
+    solver,
+    lambda,
+    workers: 6,
+    chaos: { delay: { dist: 'lambda-tail', base: 0.003 }, seed: 2 },
+    stop: { tol: 1e-8, maxRounds: solver === 'gd' ? 3000 : 60, timeLimit: 60, ...(solver === 'gd' ? { objective: ref.f + 1e-8 } : {}) },
+    out: join(tmp, solver),
+    ...extra,
+  });
+}
+
+describe('logistic regression on a local cluster (real processes, heavy-tailed delays)', () => {
+  it('gd, newton (speculative Hessian), oversketched-newton and giant all reach the reference optimum', async () => {
+    await withLocalCluster({ workers: 6 }, async (lc) => {
+      const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };
+      for (const solver of ['newton', 'oversketched-newton', 'giant', 'gd']) {
+        const j = job(solver);
+        const out = await runJob(j, ctx);
+        writeJobOutputs(j.out!, out);
+        const r = JSON.parse(readFileSync(join(j.out!, 'result.json'), 'utf8')) as Record<string, unknown>;
+        const w = readNpy(join(j.out!, 'w.npy'));
+        expect(w.shape).toEqual([20]);
+        const rel = norm2(Float64Array.from(w.data, (v, i) => v - ref.w[i]!)) / norm2(ref.w);
+        if (solver === 'gd') {
+          expect(r.stoppedBy).toBe('objective');
+          expect((r.objective as number) - ref.f).toBeLessThanOrEqual(1e-8);
+        } else {
+          expect(r.stoppedBy, solver).toBe('tol');
+          expect(r.gradNorm as number).toBeLessThanOrEqual(1e-8);
+          expect(rel, solver).toBeLessThan(1e-6);
+        }
+        const history = r.history as { iteration: number; seconds: number; objective: number; trainError: number }[];
+        expect(history.length).toBe((r.iterations as number) + 1);
+        expect(history.every((h, i) => i === 0 || h.seconds >= history[i - 1]!.seconds)).toBe(true);
+      }
+    });
+  });
+
+  it('oversketched-newton with a test split: a worker killed mid-job is decoded or moved around; the job converges', async () => {
+    await withLocalCluster({ workers: 6 }, async (lc) => {
+      const victim = lc.master.registry.get(3)!;
+      let killed = false;
+      const out = await runJob(job('oversketched-newton', { data: { synthetic, test: { fraction: 0.2 } } }), {
+        cluster: lc.master.cluster,
+        metrics: lc.master.metrics,
+        log: lc.master.log,
+        onProgress: (p) => {
+          if (p.round === 2 && !killed) {
+            process.kill(victim.pid, 'SIGKILL');
+            killed = true;
+          }
+        },
+      });
+      expect(killed).toBe(true);
+      expect(processAlive(victim.pid)).toBe(false);
+      expect(out.result.stoppedBy).toBe('tol');
+      expect(out.result.testError as number).toBeGreaterThan(0);
+      expect(out.result.testError as number).toBeLessThan(0.5);
+      expect((out.result.data as { testRows: number }).testRows).toBe(400);
+    });
+  });
+});

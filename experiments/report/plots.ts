@@ -59,7 +59,10 @@ export function errorVsTimePlot(inp: PlotInput): PlotSpec | null {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values },
-      facet: { column: { field: 'chaos', type: 'nominal', sort: inp.chaos, title: 'chaos profile' }, row: { field: 'panel', type: 'nominal', title: null } },
+      facet: {
+        column: { field: 'chaos', type: 'nominal', sort: inp.chaos, title: 'chaos profile' },
+        ...(inp.many.algorithms || inp.many.workers ? { row: { field: 'panel', type: 'nominal', title: null } } : {}),
+      },
       spec: {
         width: 300,
         height: 200,
@@ -192,6 +195,9 @@ export function timelinePlot(inp: PlotInput): PlotSpec | null {
   // One representative run per scheme, profile and panel: the first seed of the matrix.
   const seen = new Set<string>();
   const values: Row[] = [];
+  const labels: string[] = [];
+  const label = (r: RunRecord): string =>
+    `${r.params.scheme} · ${r.params.chaos}${inp.many.algorithms ? ` · ${r.params.algorithm}` : ''}${inp.many.workers ? ` · ${r.params.workers}w` : ''} (seed ${r.params.seed})`;
   let truncated = false;
   for (const r of inp.records) {
     const key = JSON.stringify([r.params.algorithm, r.params.scheme, r.params.chaos, r.params.workers]);
@@ -199,13 +205,13 @@ export function timelinePlot(inp: PlotInput): PlotSpec | null {
     const cells = roundWorkers(r.result);
     if (cells.length === 0) continue;
     seen.add(key);
-    const label = `${r.params.scheme} · ${r.params.chaos}${inp.many.algorithms ? ` · ${r.params.algorithm}` : ''}${inp.many.workers ? ` · ${r.params.workers}w` : ''} (seed ${r.params.seed})`;
+    labels.push(label(r));
     for (const c of cells) {
       if (c.round > MAX_TIMELINE_ROUNDS) {
         truncated = true;
         continue;
       }
-      values.push({ run: label, round0: c.round - 0.5, round1: c.round + 0.5, worker: c.worker, seconds: c.seconds, status: c.cutOff ? 'cut off (straggler)' : 'answered' });
+      values.push({ run: label(r), round0: c.round - 0.5, round1: c.round + 0.5, worker: c.worker, seconds: c.seconds, status: c.cutOff ? 'cut off (straggler)' : 'answered' });
     }
   }
   if (values.length === 0) return null;
@@ -219,7 +225,7 @@ export function timelinePlot(inp: PlotInput): PlotSpec | null {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values },
-      facet: { row: { field: 'run', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } } },
+      facet: { row: { field: 'run', type: 'nominal', sort: labels, title: null, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top' } } },
       spec: {
         width: 620,
         height: { step: 11 },

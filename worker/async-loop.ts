@@ -12,8 +12,8 @@ import type { KindResult, MasterAccess } from './task-kinds/registry';
  * lock; the copy may mix slices mid-update), step on a batch of the own slice with the own
  * preconditioner (eq. 9-11), write the own slice. No barrier with the other workers.
  *
- * The own slice lives here: only this worker writes it, so the local copy is always the store's
- * value and a write sends the whole slice.
+ * The own slice lives here after the first read: only this worker writes it, so the local copy
+ * is always the store's value and a write sends the whole slice.
  *
  * Staleness τ of an update = writes by anyone between this worker's read and its write =
  * total_version(after write) − total_version(read) − 1. Automatic step: stalenessStep at
@@ -68,7 +68,10 @@ export async function runAsyncEigenpro(
     const readVersion = Number(r.totalVersion);
     if (readVersion >= maxTotal) break;
     const alphaHat = tensorValues(r.values, 'ReadParameters.values');
-    alphaHat.set(own, st.start);
+    // The own slice: taken from the store once (a later leg resumes where the last one ended),
+    // then kept here, where it is always current.
+    if (updates === 0) own.set(alphaHat.subarray(st.start, st.end));
+    else alphaHat.set(own, st.start);
     const tauHat = Math.max(t.expectedStaleness, median(recent));
     const step = t.step > 0 ? t.step : stalenessStep(m, tauHat, st.beta, lam);
     const batch = sampleBatch(rng, st.start, st.end, m);

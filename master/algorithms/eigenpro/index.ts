@@ -1,0 +1,18 @@
+/**
+ * EigenPro for kernel ridgeless regression, on the cluster: synchronous (the master gathers
+ * every worker's step each round) and AsyncEigenPro (workers read and write the master's
+ * parameter store without locks).
+ *
+ *   const plan = everyCenterEverywherePlan(hosts);
+ *   const placed = await cluster.place(jobId, plan, { A: X, b: y, blockStarts: starts });
+ *   const { workers: pre } = await setupPreconditioners(cluster, placed, { kernel, nystrom, q, seed, sliceLengths });
+ *   const res = await runAsyncEigenpro(cluster, placed, store, { name, n, starts, batch, step: 'auto', ... });
+ */
+export { everyCenterEverywherePlan, GatherDecoder, splitGathered } from './plan';
+export { setupPreconditioners, type WorkerPreconditioner } from './setup';
+export { runSyncEigenpro, type SyncResult } from './sync';
+export { runAsyncEigenpro, type AsyncResult, type AsyncWorkerStats } from './async';
+export { CurveEvaluator, timeToError, type CurvePoint, type Snapshot } from './evaluate';
+export { directKernelSolve, DIRECT_LIMIT } from './direct';
+export { generateKernelData, splitTrainTest, sliceStarts, type KernelProblem } from './problem';
+export { buildStates, simulateSync, simulateAsyncRoundRobin } from './simulate';

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { InputError, ShapeError } from '../../shared/errors';
+import { checkKernel, kernelPredict } from '../../shared/kernels';
+import { loadMatrix, loadVector, writeNpy } from '../../shared/tensor';
+
+/** The model file a kernel-regression job writes (master/jobs/kernel-regression-job.ts). */
+interface KernelModelFile {
+  kind: string;
+  kernel: { name: string; bandwidth: number };
+  centers: string;
+  alpha: string;
+  binary?: boolean;
+}
+
+function readModel(path: string): KernelModelFile {
+  let m: KernelModelFile;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as KernelModelFile;
+  } catch (e) {
+    throw new InputError(`--model ${path}: ${(e as Error).message}`);
+  }
+  if (m.kind !== 'kernel-regression' || !m.kernel || !m.centers || !m.alpha) throw new InputError(`--model ${path}: not a kernel-regression model.json`);
+  return m;
+}
+
+/** `coda predict --model model.json --input X.npy`: f(x) = Σ_j α_j k(x, c_j) for every row of X. */
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('predict with a trained kernel-regression model: f(x) = Σ α_j k(x, c_j) for each row of --input')
+    .requiredOption('--model <file>', 'model.json written by a kernel-regression job (centers and α beside it)')
+    .requiredOption('--input <file>', 'points to predict, .npy or .csv (rows × d)')
+    .option('--out <file>', 'write the predictions to this .npy file (default: print one per line)')
+    .option('--labels <file>', 'true targets (.npy/.csv): also print MSE (and classification error for ±1 labels)')
+    .action((o: { model: string; input: string; out?: string; labels?: string }) => {
+      const m = readModel(o.model);
+      const dir = dirname(resolve(o.model));
+      const kernel = checkKernel(m.kernel);
+      const C = loadMatrix(resolve(dir, m.centers));
+      const alpha = loadVector(resolve(dir, m.alpha));
+      if (alpha.length !== C.rows) throw new ShapeError(`model: ${C.rows} centers but ${alpha.length} weights`);
+      const X = loadMatrix(o.input);
+      if (X.cols !== C.cols) throw new ShapeError(`--input has ${X.cols} features, the model's centers have ${C.cols}`);
+      const f = kernelPredict(kernel, X, C, alpha);
+      if (o.out) {
+        writeNpy(o.out, [f.length], f);
+        process.stderr.write(`wrote ${f.length} predictions to ${o.out}\n`);
+      } else {
+        process.stdout.write(Array.from(f, (v) => String(v)).join('\n') + '\n');
+      }
+      if (o.labels) {
+        const y = loadVector(o.labels);
+        if (y.length !== f.length) throw new ShapeError(`--labels has ${y.length} values for ${f.length} points`);
+        let se = 0;
+        let wrong = 0;
+        for (let i = 0; i < f.length; i++) {
+          se += (f[i]! - y[i]!) ** 2;
+          if (Math.sign(f[i]!) !== y[i]) wrong++;
+        }
+        const binary = y.every((v) => v === 1 || v === -1);
+        process.stderr.write(`MSE ${(se / f.length).toExponential(4)}` + (binary ? `, classification error ${((100 * wrong) / f.length).toFixed(2)}%` : '') + '\n');
+      }
+    });
+}

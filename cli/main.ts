@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo';
 import { experimentCommand } from './commands/experiment';
 import { invertCommand } from './commands/invert';
 import { masterCommand } from './commands/master';
+import { predictCommand } from './commands/predict';
 import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
@@ -23,7 +24,7 @@ function packageVersion(): string {
 }
 
 /** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
-const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand, experimentCommand, reportCommand];
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand, experimentCommand, reportCommand, predictCommand];
 
 export function buildProgram(): Command {
   const program = new Command('coda')

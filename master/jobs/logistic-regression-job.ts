@@ -40,7 +40,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
       jobId,
       X,
       y,
-      { solver, lambda: job.lambda, ...(job.scheme ? { scheme: job.scheme } : {}), ...(job.blocks ? { blocks: job.blocks } : {}), sketch: job.sketch, hessianScheme: job.hessian.scheme, seed: job.seed },
+      { solver, lambda: job.lambda, ...(job.scheme ? { scheme: job.scheme } : {}), ...(job.blocks ? { blocks: job.blocks } : {}), sketch: job.sketch, hessianScheme: job.hessian.scheme, ...(job.hessian.blocks ? { hessianBlocks: job.hessian.blocks } : {}), seed: job.seed },
       opts,
     );
   } finally {

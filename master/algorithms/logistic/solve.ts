@@ -25,6 +25,8 @@ export interface LogisticSolveSpec {
   blocks?: number;
   sketch: LogisticRegressionJobSpec['sketch'];
   hessianScheme: SchemeSpec;
+  /** Row blocks (tasks) of the exact Hessian (default: the Hessian scheme's choice, one per worker). */
+  hessianBlocks?: number;
   seed: number;
 }
 
@@ -92,7 +94,7 @@ export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: M
       }
       const { name: _h, ...hRaw } = spec.hessianScheme;
       const hParams = hs.parse(hRaw);
-      const { blockStarts, blockRows } = rowBlocks(n, hs.defaultBlocks(W, hParams));
+      const { blockStarts, blockRows } = rowBlocks(n, spec.hessianBlocks ?? hs.defaultBlocks(W, hParams));
       const plan = mapPlanToLive(hs.plan({ workers: W, blocks: blockRows.length, blockRows, rng: new Rng(spec.seed + 1), params: hParams }), live);
       const p = await cluster.place(`${jobId}-hessian`, plan, { A: X, blockStarts });
       placed.push(p);

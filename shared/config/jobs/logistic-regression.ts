@@ -85,7 +85,14 @@ export const logisticRegressionJobSchema = z
     lambda: z.number().nonnegative().default(1e-4),
     sketch: sketchSchema.default({}),
     /** Scheme of the exact Hessian's round (newton): speculative (the paper's comparison) or wait-all. */
-    hessian: z.object({ scheme: schemeSchema.default({ name: 'speculative' }) }).strict().default({}),
+    hessian: z
+      .object({
+        scheme: schemeSchema.default({ name: 'speculative' }),
+        /** Row blocks (tasks) of the exact Hessian (default: one per worker). More, smaller tasks model the paper's many-worker Hessian. */
+        blocks: posInt.optional(),
+      })
+      .strict()
+      .default({}),
     ...commonJobFields,
     /** Gradient scheme: mds for gd / newton / oversketched-newton; wait-all, ignore-stragglers or frc for giant. */
     scheme: schemeSchema.optional(),

@@ -40,8 +40,14 @@ export interface ClusterOptions {
   jobName?: string;
 }
 
+/**
+ * Failures of the call rather than of the task: the slot runs again elsewhere. A broken HTTP/2
+ * session surfaces as INTERNAL with an RST_STREAM or session message (Node's HTTP/2 server can
+ * reset a session that sees many cancellations in a burst); that is the transport too.
+ */
 function isTransportLoss(err: grpc.ServiceError): boolean {
-  return err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED || err.code === grpc.status.CANCELLED;
+  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED || err.code === grpc.status.CANCELLED) return true;
+  return err.code === grpc.status.INTERNAL && /RST_STREAM|[Ss]ession|ECONNRESET|stream/.test(err.details ?? err.message);
 }
 
 /**

@@ -41,7 +41,9 @@ export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
   host: '127.0.0.1',
   port: 0,
   heartbeatIntervalSeconds: 0.5,
-  heartbeatTimeoutSeconds: 3,
+  // Long enough that a worker busy in a multi-second kernel (its event loop blocked) is not
+  // declared lost; a crash is noticed at once anyway, from the reset connection.
+  heartbeatTimeoutSeconds: 6,
   taskDeadlineSeconds: 120,
   baseDir: process.cwd(),
 };

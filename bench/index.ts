@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../shared/tensor';
+import { benchLogistic, printLogisticBench } from './logistic';
 import { benchPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 
@@ -8,6 +9,7 @@ import { benchRoundOverhead } from './round-overhead';
  * and a ratio against a baseline measured in the same run; results also go to out/bench/*.json.
  */
 const BENCHES: Record<string, () => Promise<unknown>> = {
+  logistic: async () => printLogisticBench(await benchLogistic()),
   'round-overhead': async () => {
     const rows = await benchRoundOverhead();
     console.log('\nRound overhead: a round of no-op tasks, Coda dispatcher vs bare @grpc/grpc-js fan-out (medians)');

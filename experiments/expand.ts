@@ -94,7 +94,9 @@ export function expandExperiment(spec: ExperimentSpec, source: string, baseDir =
     for (const workers of workersAxis) {
       for (const [chaosName, profile] of Object.entries(profiles)) {
         for (const [algorithm, variant] of Object.entries(algorithms)) {
-          for (const s of schemes) {
+          // Without matrix.schemes, a variant may bring its own scheme (e.g. GIANT's frc beside Newton's mds).
+          const own = !spec.matrix.schemes && isObj(variant.scheme) ? [schemeOf(variant.scheme as SchemeEntry)] : schemes;
+          for (const s of own) {
             const id = [algorithm, s.label, chaosName, `w${workers}`, `s${seed}`].map(slugPart).join('_');
             const input = deepMerge(baseRest, variant);
             input.scheme = { name: s.name, ...s.params };
@@ -126,7 +128,7 @@ export function expandExperiment(spec: ExperimentSpec, source: string, baseDir =
   return {
     name: spec.name ?? 'experiment',
     spec,
-    axes: { algorithms: Object.keys(algorithms), schemes: schemes.map((s) => s.label), chaos: Object.keys(profiles), seeds: spec.matrix.seeds, workers: workersAxis },
+    axes: { algorithms: Object.keys(algorithms), schemes: [...new Set(runs.map((r) => r.params.scheme))], chaos: Object.keys(profiles), seeds: spec.matrix.seeds, workers: workersAxis },
     profiles,
     baseline,
     runs,

@@ -11,7 +11,7 @@ export { experimentSchema, matrixSchema, chaosProfileSchema, type ExperimentSpec
 export { parseExperiment, loadExperimentFile } from './load';
 export { expandExperiment, deepMerge, type ExpandedExperiment, type PlannedRun, type RunParams } from './expand';
 export { runExperiment, loadRecords, writeTables, manifestOf, runPath, type RunExecutor, type RunProgress, type ExperimentEvents, type ExperimentManifest, type ExperimentOutcome } from './runner';
-export { errorTrace, runMetrics, roundWorkers, type RunRecord, type RunMetrics } from './record';
+export { errorTrace, errorPoints, runMetrics, roundWorkers, type RunRecord, type RunMetrics } from './record';
 export { quantile, spread, type Spread } from './stats';
 export { runRows, runsCsv, summarize, summaryCsv, type RunRow, type GroupSummary } from './tables';
 export { buildReport, readManifest } from './report';

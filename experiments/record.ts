@@ -19,8 +19,8 @@ export interface TracePoint {
   error: number;
 }
 
-/** History fields that measure progress, in order of preference (least squares: relGradient). */
-const MEASURES = ['relGradient', 'relError', 'error', 'loss', 'residual', 'relResidual'] as const;
+/** History fields that measure progress, in order of preference (least squares: relGradient; logistic: gradNorm). */
+const MEASURES = ['relGradient', 'relError', 'gradNorm', 'error', 'loss', 'residual', 'relResidual'] as const;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -57,29 +57,50 @@ export interface RunMetrics {
   bytesPlaced: number | null;
 }
 
+/** One-round jobs (inverse, pseudoinverse) report `round: { seconds, stragglers, arrivals, ... }` and `errors: {...}` instead of a history. */
+const oneRound = (result: Record<string, unknown>): Record<string, unknown> | null =>
+  result.round && typeof result.round === 'object' && !Array.isArray(result.round) ? (result.round as Record<string, unknown>) : null;
+
+/** Scalar error of a one-round job, in order of preference. */
+const SCALAR_ERRORS = ['relativeFrobeniusNorm', 'relativeFrobenius', 'residualFrobenius'] as const;
+
+/** errorTrace, or for a one-round job its single (seconds, error) point. */
+export function errorPoints(result: Record<string, unknown>): { measure: string | null; points: TracePoint[] } {
+  const trace = errorTrace(result);
+  const round = oneRound(result);
+  if (trace.points.length > 0 || !round || !result.errors || typeof result.errors !== 'object') return trace;
+  const errors = result.errors as Record<string, unknown>;
+  const m = SCALAR_ERRORS.find((k) => num(errors[k]) !== null);
+  const seconds = num(round.seconds);
+  return m && seconds !== null ? { measure: m, points: [{ round: 1, seconds, error: num(errors[m])! }] } : trace;
+}
+
 export function runMetrics(result: Record<string, unknown>, targets: readonly number[]): RunMetrics {
-  const { measure, points } = errorTrace(result);
+  const { measure, points } = errorPoints(result);
+  const round = oneRound(result);
   const last = points[points.length - 1];
+  const roundStragglers = Array.isArray(round?.stragglers) ? (round.stragglers as unknown[]).length : null;
   return {
     stoppedBy: typeof result.stoppedBy === 'string' ? result.stoppedBy : null,
-    rounds: num(result.rounds) ?? (points.length || null),
-    wallSeconds: num(result.wallSeconds) ?? last?.seconds ?? null,
-    placementSeconds: num(result.placementSeconds),
+    rounds: num(result.rounds) ?? num(result.iterations) ?? (round ? 1 : null) ?? (points.length || null),
+    wallSeconds: num(result.wallSeconds) ?? num(round?.seconds) ?? last?.seconds ?? null,
+    placementSeconds: num(result.placementSeconds) ?? num(round?.placementSeconds),
     errorMeasure: measure,
     finalError: last?.error ?? (measure ? num(result[measure]) : null),
     relResidual: num(result.relResidual),
     relErrorVsDirect: num(result.relErrorVsDirect),
     timeToTarget: targets.map((t) => points.find((p) => p.error <= t)?.seconds ?? null),
-    stragglersCutOff: num(result.stragglersCutOff),
-    roundsWithStragglers: num(result.roundsWithStragglers),
+    stragglersCutOff: num(result.stragglersCutOff) ?? roundStragglers,
+    roundsWithStragglers: num(result.roundsWithStragglers) ?? (roundStragglers === null ? null : roundStragglers > 0 ? 1 : 0),
     backupsLaunched: num(result.backupsLaunched),
-    bytesPlaced: num(result.bytesPlaced),
+    bytesPlaced: num(result.bytesPlaced) ?? num(round?.bytesPlaced),
   };
 }
 
 /** Per-round, per-worker answer latencies and who was cut off (history[].arrivals / .stragglers). */
 export function roundWorkers(result: Record<string, unknown>): { round: number; worker: number; seconds: number | null; cutOff: boolean }[] {
-  const history = Array.isArray(result.history) ? (result.history as Record<string, unknown>[]) : [];
+  const round = oneRound(result);
+  const history = Array.isArray(result.history) ? (result.history as Record<string, unknown>[]) : round ? [{ round: 1, ...round }] : [];
   const out: { round: number; worker: number; seconds: number | null; cutOff: boolean }[] = [];
   history.forEach((h, i) => {
     const round = num(h.round) ?? i + 1;

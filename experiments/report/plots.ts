@@ -1,4 +1,4 @@
-import { errorTrace, roundWorkers, type RunRecord } from '../record';
+import { errorPoints, roundWorkers, runMetrics, type RunRecord } from '../record';
 import type { GroupSummary } from '../tables';
 import { targetLabel } from '../tables';
 
@@ -45,7 +45,7 @@ export function errorVsTimePlot(inp: PlotInput): PlotSpec | null {
   const values: Row[] = [];
   let measure = 'error';
   for (const r of inp.records) {
-    const t = errorTrace(r.result);
+    const t = errorPoints(r.result);
     if (t.measure) measure = t.measure;
     for (const p of thin(t.points.filter((p) => p.error > 0), 400)) {
       values.push({ run: r.id, scheme: r.params.scheme, chaos: r.params.chaos, seed: r.params.seed, panel: panelOf(r, inp.many), seconds: p.seconds, error: p.error });
@@ -61,12 +61,13 @@ export function errorVsTimePlot(inp: PlotInput): PlotSpec | null {
       data: { values },
       facet: {
         column: { field: 'chaos', type: 'nominal', sort: inp.chaos, title: 'chaos profile' },
-        ...(inp.many.algorithms || inp.many.workers ? { row: { field: 'panel', type: 'nominal', title: null } } : {}),
+        ...(inp.many.algorithms || inp.many.workers ? { row: { field: 'panel', type: 'nominal', sort: [...new Set(values.map((v) => v.panel))], title: null } } : {}),
       },
       spec: {
         width: 300,
         height: 200,
-        mark: { type: 'line', strokeWidth: 1.2, opacity: 0.75, point: false },
+        // A one-round job has one point per run: draw points too, so it still shows.
+        mark: { type: 'line', strokeWidth: 1.2, opacity: 0.75, point: { size: 18 } },
         encoding: {
           x: { field: 'seconds', type: 'quantitative', title: 'wall seconds' },
           y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, title: measure },
@@ -91,8 +92,8 @@ export function timeToTargetPlot(inp: PlotInput): PlotSpec | null {
     const g = byGroup.get(JSON.stringify([r.params.algorithm, r.params.scheme, r.params.chaos, r.params.workers]));
     if (!g) continue;
     const base = { scheme: r.params.scheme, chaos: r.params.chaos, panel: panelOf(r, inp.many) };
-    const wall = typeof r.result.wallSeconds === 'number' ? r.result.wallSeconds : null;
-    const targetsOf = errorTrace(r.result);
+    const wall = runMetrics(r.result, []).wallSeconds;
+    const targetsOf = errorPoints(r.result);
     const row = (what: string, seconds: number | null): void => {
       if (seconds === null) return;
       const label = inp.many.algorithms || inp.many.workers ? `${what} · ${base.panel}` : what;

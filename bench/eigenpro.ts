@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { runJob, startLocalCluster, type LocalCluster } from '../master';
+import { timeToError, type CurvePoint } from '../master/algorithms/eigenpro';
+import { parseJob } from '../shared/config';
+import { writeFileAtomic } from '../shared/tensor';
+import { median } from './stats';
+
+/**
+ * AsyncEigenPro vs synchronous EigenPro on one local cluster of 8 worker processes (the paper's
+ * Figure 1 and Table 3, scaled to a laptop): n = 10 000 training points, the paper's delay model
+ * (each worker's iteration slow with probability p by T seconds: chaos 'bimodal'). Reports medians
+ * over REPS runs of wall time per epoch and wall time to a fixed training error, sync vs async,
+ * and the speedup of 1, 2, 4, 8 workers over 1 (smaller counts run on a subset of the cluster).
+ *
+ *   npm run build && node dist/bench/eigenpro.js         (REPS=3 EPOCHS=2 SLOW=0.1 by default)
+ *
+ * Every worker process shares the machine's cores: with 2 cores, 8 workers cannot compute more
+ * than 2 at once, which caps any speedup near 2 however the algorithm scales.
+ */
+const REPS = Number(process.env.REPS ?? 3);
+const EPOCHS = Number(process.env.EPOCHS ?? 2);
+const SLOW = Number(process.env.SLOW ?? 0.1);
+const PS = (process.env.PS ?? '0,0.1,0.3,0.5').split(',').map(Number);
+const COUNTS = (process.env.COUNTS ?? '1,2,4,8').split(',').map(Number);
+
+interface RunRow {
+  solver: string;
+  workers: number;
+  p: number;
+  wallSeconds: number;
+  secondsPerEpoch: number;
+  curve: CurvePoint[];
+  finalTrainRelError: number;
+  testMse: number | null;
+  meanTau: number | null;
+  updatesPerWorker: number[] | null;
+}
+
+function jobYaml(solver: string, p: number, seed: number): string {
+  return `
+job: kernel-regression
+solver: ${solver}
+data: { synthetic: { kind: regression, rows: 10526, cols: 8, noise: 0.1, seed: 1 }, testFraction: 0.05 }
+kernel: { name: laplacian, bandwidth: 3 }
+eigenpro: { nystrom: 300, q: 30, batch: 64, epochs: ${EPOCHS}, evalPoints: 500, evalsPerEpoch: 4 }
+workers: 8
+seed: ${seed}
+chaos: { delay: ${p > 0 ? `{ dist: bimodal, p: ${p}, fast: 0, slow: ${SLOW} }` : '{ dist: none }'}, seed: ${seed} }
+`;
+}
+
+async function runOne(lc: LocalCluster, solver: string, workers: number, p: number, seed: number): Promise<RunRow> {
+  lc.master.cluster.useWorkers(Array.from({ length: workers }, (_, i) => lc.master.cluster.registry.alive()[i]!.index));
+  const out = await runJob(parseJob(jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
+  const r = out.result as {
+    wallSeconds: number;
+    epochs: number;
+    curve: CurvePoint[];
+    final: { trainRelError: number; testMse: number | null };
+    staleness?: { meanTau: number };
+    perWorker?: { updates: number }[];
+  };
+  return {
+    solver,
+    workers,
+    p,
+    wallSeconds: r.wallSeconds,
+    secondsPerEpoch: r.wallSeconds / r.epochs,
+    curve: r.curve,
+    finalTrainRelError: r.final.trainRelError,
+    testMse: r.final.testMse,
+    meanTau: r.staleness?.meanTau ?? null,
+    updatesPerWorker: r.perWorker?.map((w) => w.updates) ?? null,
+  };
+}
+
+export async function benchEigenpro(): Promise<Record<string, unknown>> {
+  const lc = await startLocalCluster({ workers: 8, stderr: 'ignore' });
+  const rows: RunRow[] = [];
+  try {
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const p of PS) for (const solver of ['eigenpro-sync', 'eigenpro-async']) rows.push(await runOne(lc, solver, 8, p, 10 + rep));
+      for (const G of COUNTS.filter((g) => g !== 8)) for (const solver of ['eigenpro-sync', 'eigenpro-async']) rows.push(await runOne(lc, solver, G, 0, 10 + rep));
+    }
+  } finally {
+    lc.master.cluster.useWorkers(undefined);
+    await lc.stop();
+  }
+  // The fixed training error: what synchronous EigenPro on 8 workers without delay reaches after
+  // half the epochs (median over repetitions), so every run has to get there.
+  const half = (c: CurvePoint[]): number => c.filter((x) => x.epochs <= EPOCHS / 2 + 1e-9).at(-1)!.trainRelError;
+  const target = median(rows.filter((r) => r.solver === 'eigenpro-sync' && r.workers === 8 && r.p === 0).map((r) => half(r.curve)));
+  const tt = (r: RunRow): number => timeToError(r.curve, target)?.seconds ?? Number.NaN;
+  const med = (xs: number[]): number => (xs.some(Number.isNaN) ? Number.NaN : median(xs));
+  const pick = (solver: string, workers: number, p: number): RunRow[] => rows.filter((r) => r.solver === solver && r.workers === workers && r.p === p);
+
+  const figure1 = PS.map((p) => {
+    const s = pick('eigenpro-sync', 8, p);
+    const a = pick('eigenpro-async', 8, p);
+    const sEpoch = median(s.map((r) => r.secondsPerEpoch));
+    const aEpoch = median(a.map((r) => r.secondsPerEpoch));
+    const sT = med(s.map(tt));
+    const aT = med(a.map(tt));
+    return {
+      p,
+      'sync s/epoch': +sEpoch.toFixed(3),
+      'async s/epoch': +aEpoch.toFixed(3),
+      'epoch speedup': +(sEpoch / aEpoch).toFixed(2),
+      'sync s to target': +sT.toFixed(3),
+      'async s to target': +aT.toFixed(3),
+      'target speedup': +(sT / aT).toFixed(2),
+      'async mean τ': +median(a.map((r) => r.meanTau ?? 0)).toFixed(2),
+      'sync final err': +median(s.map((r) => r.finalTrainRelError)).toExponential(2),
+      'async final err': +median(a.map((r) => r.finalTrainRelError)).toExponential(2),
+    };
+  });
+  const table3 = COUNTS.map((G) => {
+    const base = (solver: string): number => med(pick(solver, 1, 0).map(tt));
+    const a = pick('eigenpro-async', G, 0);
+    const s = pick('eigenpro-sync', G, 0);
+    const aT = med(a.map(tt));
+    const sT = med(s.map(tt));
+    return {
+      workers: G,
+      'async s to target': +aT.toFixed(3),
+      'async speedup': +(base('eigenpro-async') / aT).toFixed(2),
+      'async s/epoch': +median(a.map((r) => r.secondsPerEpoch)).toFixed(3),
+      'async mean τ': +median(a.map((r) => r.meanTau ?? 0)).toFixed(2),
+      'sync s to target': +sT.toFixed(3),
+      'sync speedup': +(base('eigenpro-sync') / sT).toFixed(2),
+    };
+  });
+  console.log(`\nEigenPro, n = 10000, d = 8, Laplacian(3), s = 300, q = 30, m = 64/worker, ${EPOCHS} epochs, medians of ${REPS}; delay: bimodal p, slow ${SLOW} s`);
+  console.log(`fixed training error (‖Kα−y‖²/‖y‖² on 500 training points): ${target.toExponential(3)}`);
+  console.log('Figure 1 (8 workers):');
+  console.table(figure1);
+  console.log('Table 3 (no delay; speedup over 1 worker, time to the fixed training error):');
+  console.table(table3);
+  return { target, figure1, table3, runs: rows.map(({ curve, ...r }) => ({ ...r, timeToTarget: tt({ curve, ...r }) })) };
+}
+
+if (require.main === module) {
+  benchEigenpro()
+    .then((r) => writeFileAtomic(join('out', 'bench', 'eigenpro.json'), JSON.stringify({ when: new Date().toISOString(), result: r }, null, 2) + '\n'))
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}

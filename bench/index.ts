@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
+import { benchEigenpro } from './eigenpro';
 import { benchPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
     return rows;
   },
+  eigenpro: benchEigenpro,
   placement: async () => {
     const r = await benchPlacement();
     console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');

@@ -2,7 +2,7 @@
  * Algorithms: they see the cluster only through ComputeCluster (place once, run rounds).
  *
  *   const normal = normalEquations(A, b);
- *   const res = await steepestDescent(cluster, placed, normal, { step: 'line-search', stop });
+ *   const res = await steepestDescent(roundGradient(cluster, placed), normal, { step: 'line-search', stop });
  */
-export { steepestDescent, normalEquations, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint } from './least-squares';
+export { steepestDescent, roundGradient, normalEquations, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint } from './least-squares';
 export { directLeastSquares, largestEigenvalue } from './direct';

@@ -22,11 +22,34 @@ export interface LsRoundInfo {
   outcome: RoundOutcome;
 }
 
+/**
+ * Where the gradient comes from each iteration: one decoded round of partial gradients (most
+ * schemes), or two coded matrix-vector products (mds). `rounds` lists the rounds it took.
+ */
+export interface GradientOracle {
+  gradient(x: Float64Array): Promise<{ g: Float64Array; rounds: RoundOutcome[] }>;
+}
+
+/** The usual oracle: one round of Σ w·Aₛᵀ(Aₛx − bₛ) over the placed plan's slots. */
+export function roundGradient(cluster: ComputeCluster, placed: PlacedPlan): GradientOracle {
+  return {
+    async gradient(x) {
+      const outcome = await cluster.round(placed, { kind: 'lsGradient', x });
+      return { g: outcome.decoded.value, rounds: [outcome] };
+    },
+  };
+}
+
 export interface LsOptions {
   step: StepSpec;
   stop: StopSpec;
   onRound?: (info: LsRoundInfo) => void;
   signal?: AbortSignal;
+  /**
+   * A known solution x* (from a direct solve): the history records ‖x − x*‖/‖x*‖ per round, and
+   * the run stops once it is at most `target` (experiments timing "time to an error").
+   */
+  reference?: { x: Float64Array; target?: number };
 }
 
 export interface LsHistoryPoint {
@@ -37,6 +60,8 @@ export interface LsHistoryPoint {
   stragglers: number[];
   /** Per-worker answer latency this round, seconds from the round's start (the report's latency plots). */
   arrivals: { worker: number; seconds: number }[];
+  /** ‖x − x*‖/‖x*‖ when a reference was given. */
+  relError?: number;
 }
 
 export interface LsResult {
@@ -44,7 +69,9 @@ export interface LsResult {
   rounds: number;
   seconds: number;
   relGradient: number;
-  stoppedBy: 'tol' | 'maxRounds' | 'timeLimit' | 'signal';
+  stoppedBy: 'tol' | 'target' | 'maxRounds' | 'timeLimit' | 'signal';
+  /** Best ‖x − x*‖/‖x*‖ reached, and when (seconds, round), when a reference was given. */
+  best?: { relError: number; seconds: number; round: number };
   history: LsHistoryPoint[];
   stragglersCutOff: number;
   backupsLaunched: number;
@@ -69,8 +96,7 @@ function symMatVec(G: Float64Array, d: number, v: Float64Array, out: Float64Arra
 }
 
 export async function steepestDescent(
-  cluster: ComputeCluster,
-  placed: PlacedPlan,
+  oracle: GradientOracle,
   normal: { G: Float64Array; c: Float64Array },
   opts: LsOptions,
 ): Promise<LsResult> {
@@ -92,6 +118,8 @@ export async function steepestDescent(
     stepRule = 'exact line search';
   }
   const history: LsHistoryPoint[] = [];
+  const refNorm = opts.reference ? norm2(opts.reference.x) || 1 : 1;
+  let best: LsResult['best'];
   const t0 = performance.now();
   let rel = 1;
   let stoppedBy: LsResult['stoppedBy'] = 'maxRounds';
@@ -104,9 +132,9 @@ export async function steepestDescent(
       stoppedBy = 'signal';
       break;
     }
-    const outcome = await cluster.round(placed, { kind: 'lsGradient', x });
+    const { g: dir, rounds: outcomes } = await oracle.gradient(x);
+    const outcome = outcomes[outcomes.length - 1]!;
     rounds = r;
-    const dir = outcome.decoded.value;
     let alpha: number;
     if (fixedStep !== undefined) alpha = fixedStep;
     else {
@@ -119,13 +147,33 @@ export async function steepestDescent(
     rel = norm2(g) / cNorm;
     if (!Number.isFinite(rel)) throw new InputError(`least squares diverged at round ${r} (step rule: ${stepRule}); use a smaller step`);
     const seconds = (performance.now() - t0) / 1000;
-    stragglersCutOff += outcome.stragglers.length;
-    backups += outcome.backupsLaunched;
-    moved += outcome.slotsMoved;
-    history.push({ round: r, seconds, relGradient: rel, roundSeconds: outcome.seconds, stragglers: outcome.stragglers.map((s) => s.worker), arrivals: outcome.arrivals.map((a) => ({ worker: a.worker, seconds: a.seconds })) });
+    let relError: number | undefined;
+    if (opts.reference) {
+      let e = 0;
+      for (let i = 0; i < d; i++) e += (x[i]! - opts.reference.x[i]!) ** 2;
+      relError = Math.sqrt(e) / refNorm;
+      if (!best || relError < best.relError) best = { relError, seconds, round: r };
+    }
+    let roundSeconds = 0;
+    const stragglers: number[] = [];
+    const arrivals: { worker: number; seconds: number }[] = [];
+    for (const o of outcomes) {
+      stragglersCutOff += o.stragglers.length;
+      backups += o.backupsLaunched;
+      moved += o.slotsMoved;
+      // Arrival times of a later round of the same iteration count from the iteration's start.
+      for (const a of o.arrivals) arrivals.push({ worker: a.worker, seconds: roundSeconds + a.seconds });
+      for (const st of o.stragglers) stragglers.push(st.worker);
+      roundSeconds += o.seconds;
+    }
+    history.push({ round: r, seconds, relGradient: rel, roundSeconds, stragglers, arrivals, ...(relError !== undefined ? { relError } : {}) });
     opts.onRound?.({ round: r, seconds, relGradient: rel, step: alpha, outcome });
     if (rel <= opts.stop.tol) {
       stoppedBy = 'tol';
+      break;
+    }
+    if (relError !== undefined && opts.reference?.target !== undefined && relError <= opts.reference.target) {
+      stoppedBy = 'target';
       break;
     }
     if (seconds >= opts.stop.timeLimit) {
@@ -144,5 +192,6 @@ export async function steepestDescent(
     backupsLaunched: backups,
     slotsMoved: moved,
     stepRule,
+    ...(best ? { best } : {}),
   };
 }

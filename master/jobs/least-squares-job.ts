@@ -1,11 +1,9 @@
 import type { LeastSquaresJobSpec } from '../../shared/config';
 import { norm2 } from '../../shared/kernels';
 import { matVec } from '../../shared/kernels';
-import { Rng } from '../../shared/random';
 import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
-import { evenBlockStarts } from '../cluster/placement';
+import { setUpLeastSquares } from './least-squares-setup';
 import { loadLeastSquaresProblem } from '../data';
-import { lookupScheme } from '../schemes';
 import type { JobContext, JobOutput } from './types';
 
 /** Largest problem (rows × cols) for which the master also computes the direct solution to compare. */
@@ -16,37 +14,24 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const { cluster, log } = ctx;
   const problem = loadLeastSquaresProblem(job);
   const { A, b } = problem;
-  const scheme = lookupScheme(job.scheme.name);
-  const { name: _name, ...rawParams } = job.scheme;
-  const params = scheme.parse(rawParams);
-  const live = cluster.liveWorkers();
-  const workers = live.length;
-  const K = job.blocks ?? scheme.defaultBlocks(workers, params);
-  const blockStarts = evenBlockStarts(A.rows, K);
-  const blockRows = blockStarts.slice(1).map((s, j) => s - blockStarts[j]!);
-  const plan = scheme.plan({
-    workers,
-    blocks: K,
-    blockRows,
-    rng: new Rng(job.seed),
-    params,
-    data: { rows: A.rows, cols: A.cols, A: A.data },
-  });
-  // Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap).
-  plan.slots.forEach((s) => (s.host = live[s.host % workers]!));
-  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % workers]!));
-
+  const workers = cluster.liveWorkers().length;
   const jobId = `ls-${process.pid}-${Date.now().toString(36)}`;
   const tPlace = performance.now();
   await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
-  const placed = await cluster.place(jobId, plan, { A, b, blockStarts }, { taskDeadlineSeconds: job.taskTimeout });
+  const setup = await setUpLeastSquares(cluster, A, b, job.scheme, {
+    jobId,
+    seed: job.seed,
+    taskTimeout: job.taskTimeout,
+    ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
+  });
   const placeSeconds = (performance.now() - tPlace) / 1000;
-  log.info({ jobId, scheme: plan.scheme, workers, blocks: K, bytes: placed.bytesPlaced, placeSeconds }, 'blocks placed');
+  const K = setup.blocks;
+  log.info({ jobId, scheme: setup.scheme, workers, blocks: K, bytes: setup.bytesPlaced(), placeSeconds }, 'blocks placed');
 
   const normal = normalEquations(A, b);
   let res;
   try {
-    res = await steepestDescent(cluster, placed, normal, {
+    res = await steepestDescent(setup.oracle, normal, {
       step: job.step,
       stop: job.stop,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -57,7 +42,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     });
   } finally {
     await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
-    await cluster.release(placed);
+    await setup.release();
   }
 
   const r = matVec(A, res.x, new Float64Array(A.rows));
@@ -76,7 +61,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const stragglerRounds = res.history.filter((h) => h.stragglers.length > 0).length;
   const result = {
     job: job.job,
-    scheme: { name: plan.scheme, ...params, ...plan.describe() },
+    scheme: { name: setup.scheme, ...setup.describe },
     data: { rows: A.rows, cols: A.cols, ...problem.source },
     workers,
     blocks: K,
@@ -86,7 +71,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     rounds: res.rounds,
     wallSeconds: res.seconds,
     placementSeconds: placeSeconds,
-    bytesPlaced: placed.bytesPlaced,
+    bytesPlaced: setup.bytesPlaced(),
     relGradient: res.relGradient,
     relResidual,
     optimalRelResidual,
@@ -98,7 +83,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     history: res.history,
   };
   const summary =
-    `least-squares ${A.rows}×${A.cols} on ${workers} workers, scheme ${plan.scheme}: ${res.rounds} rounds in ${res.seconds.toFixed(2)} s ` +
+    `least-squares ${A.rows}×${A.cols} on ${workers} workers, scheme ${setup.scheme}: ${res.rounds} rounds in ${res.seconds.toFixed(2)} s ` +
     `(stopped by ${res.stoppedBy}), relative residual ${relResidual.toExponential(3)}` +
     (relErrorVsDirect !== null ? `, error vs direct solve ${relErrorVsDirect.toExponential(2)}` : '') +
     `, stragglers cut off ${res.stragglersCutOff}`;

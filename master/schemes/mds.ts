@@ -20,6 +20,7 @@ function defaultParities(n: number): number {
 export const mds: Scheme = {
   name: 'mds',
   summary: 'k systematic + n−k parity blocks for matrix-vector products; exact from any k of n answers',
+  taskKinds: ['matvec'],
   parse(params) {
     rejectUnknownKeys('mds', params, KEYS);
     const n = optionalInt('mds', params, 'n', 2);

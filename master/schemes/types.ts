@@ -108,4 +108,6 @@ export interface Scheme {
   /** K the scheme wants for N workers when the job does not say (e.g. N for wait-all). */
   defaultBlocks(workers: number, params: Record<string, unknown>): number;
   plan(ctx: PlanContext): Plan;
+  /** Task kinds every plan of this scheme decodes, when fixed (mds: matvec only). Absent: ADDITIVE_TASK_KINDS. */
+  taskKinds?: readonly TaskKindName[];
 }

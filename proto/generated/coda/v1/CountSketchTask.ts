@@ -12,6 +12,11 @@ export interface CountSketchTask {
   'scale'?: (_coda_v1_Tensor | null);
   'seed'?: (number | string | Long);
   'width'?: (number);
+  /**
+   * Return the block's Gram matrix B^T B (cols x cols), B = S^T diag(scale) A, instead of B: the
+   * multiply of Fig. 3 done on the worker, so the master only adds N small matrices.
+   */
+  'gram'?: (boolean);
 }
 
 /**
@@ -23,4 +28,9 @@ export interface CountSketchTask__Output {
   'scale': (_coda_v1_Tensor__Output | null);
   'seed': (string);
   'width': (number);
+  /**
+   * Return the block's Gram matrix B^T B (cols x cols), B = S^T diag(scale) A, instead of B: the
+   * multiply of Fig. 3 done on the worker, so the master only adds N small matrices.
+   */
+  'gram': (boolean);
 }

@@ -1,5 +1,5 @@
 import { InputError, ShapeError } from '../../shared/errors';
-import { countSketchInto, localNewtonInto, logisticGradientInto, logisticLossAtStepsInto } from '../../shared/kernels';
+import { countSketchInto, gram, localNewtonInto, logisticGradientInto, logisticLossAtStepsInto } from '../../shared/kernels';
 import { tensorValues } from '../../shared/wire';
 import type { TaskContext } from './registry';
 import { registerKind } from './registry';
@@ -38,6 +38,7 @@ registerKind('countSketch', (ctx) => {
     off += block.A.rows;
   }
   if (scaleAll && off !== scaleAll.length) throw new ShapeError(`countSketch: scale has ${scaleAll.length} values, the blocks have ${off} rows`);
+  if (t?.gram) return { shape: [cols, cols], values: gram({ rows: width, cols, data: out }, undefined, new Float64Array(cols * cols)) };
   return { shape: [width, cols], values: out };
 });
 

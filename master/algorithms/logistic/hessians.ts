@@ -1,4 +1,4 @@
-import { gram, sketchSeed } from '../../../shared/kernels';
+import { sketchSeed } from '../../../shared/kernels';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../../cluster/types';
 import type { OversketchShape } from './oversketch-plan';
@@ -38,8 +38,9 @@ export function exactHessian(cluster: ComputeCluster, placed: PlacedPlan, blockS
 
 /**
  * OverSketch: Ĥ = (1/n)·AᵀSSᵀA + λI with A = diag(√γ)X and S from eq. (7), a fresh S each
- * iteration (seeded by job seed, iteration and block). Slots get √γ and their block's seed; the
- * master forms (1/N) Σ (SᵢᵀA)ᵀ(SᵢᵀA) from the first N blocks (m·d(d+1)/2 work, m = N·b).
+ * iteration (seeded by job seed, iteration and block). Slots get √γ and their block's seed and,
+ * as in Fig. 3, multiply on the worker: each returns Bᵢᵀ Bᵢ (d×d) for Bᵢ = SᵢᵀA, and the master
+ * forms (1/N) Σ over the first N blocks (N·d² work instead of m·d²/2).
  */
 export function sketchedHessian(cluster: ComputeCluster, placed: PlacedPlan, shape: OversketchShape, n: number, d: number, lambda: number, seed: number): HessianOracle {
   return async (gamma, iteration) => {
@@ -49,13 +50,18 @@ export function sketchedHessian(cluster: ComputeCluster, placed: PlacedPlan, sha
     const outcome = await cluster.round(placed, (slot) => ({
       kind: 'message',
       name: 'countSketch',
-      fields: { countSketch: { scale, seed: String(sketchSeed(seed, iteration, slot)), width: shape.width } },
+      fields: { countSketch: { scale, seed: String(sketchSeed(seed, iteration, slot)), width: shape.width, gram: true } },
       payloadValues: n,
     }));
-    const m = shape.blocks * shape.width;
-    const SA = { rows: m, cols: d, data: outcome.decoded.value };
-    const H = gram(SA, undefined, new Float64Array(d * d), 1 / (shape.blocks * n));
+    const grams = outcome.decoded.value;
+    const H = new Float64Array(d * d);
+    const c = 1 / (shape.blocks * n);
+    for (let k = 0; k < shape.blocks; k++) {
+      const off = k * d * d;
+      for (let i = 0; i < d * d; i++) H[i]! += c * grams[off + i]!;
+    }
     for (let j = 0; j < d; j++) H[j * d + j]! += lambda;
-    return { H, outcome, passes: shape.blocks };
+    // A sketch block is one pass over X plus b·d(d+1)/2 for its Gram matrix.
+    return { H, outcome, passes: shape.blocks * (1 + (shape.width * (d + 1)) / (2 * n)) };
   };
 }

@@ -2,7 +2,7 @@ import type { Decoded, Plan, RoundDecoder } from '../../schemes';
 
 /**
  * OverSketch (eq. 7): S = (1/√N)(S₁, …, S_{N+e}), Sᵢ iid count sketches of width b. One slot per
- * sketch block; slot i returns SᵢᵀA (b×d) for A = diag(√γ)X. The round is enough once N blocks
+ * sketch block; slot i returns the d×d Gram matrix of Bᵢ = SᵢᵀA (b×d) for A = diag(√γ)X. The round is enough once N blocks
  * arrived — whichever N: the e slowest are ignored, and since the Sᵢ are iid and drawn
  * independently of the workers' delays, the first N are as good as any N.
  *
@@ -30,7 +30,7 @@ export function oversketchPlan(shape: OversketchShape, workers: number, cols: nu
     scheme: 'oversketch',
     stored: [{ terms: [{ block: 0, coef: 1 }] }],
     slots,
-    decoder: () => new FirstBlocksDecoder(shape.blocks, shape.width * cols),
+    decoder: () => new FirstBlocksDecoder(shape.blocks, cols * cols),
     describe: () => ({ ...shape, sketchDimension: shape.blocks * shape.width, slots: slots.length }),
   };
 }

@@ -90,16 +90,16 @@ describe('OverSketch plan', () => {
   });
 
   it('decodes from the first N blocks of every arrival pattern, the e slowest ignored', () => {
-    const plan = oversketchPlan({ blocks: 3, extra: 2, width: 2 }, 4, 1);
+    const plan = oversketchPlan({ blocks: 3, extra: 2, width: 2 }, 4, 2);
     expect(plan.slots.length).toBe(5);
     expect(plan.stored.length).toBe(1);
     for (const firsts of combinations(5, 3)) {
       const dec = plan.decoder();
-      const enough = firsts.map((s) => dec.add(s, Float64Array.from([s, 10 + s])));
+      const enough = firsts.map((s) => dec.add(s, Float64Array.from([s, 10 + s, 20 + s, 30 + s])));
       expect(enough).toEqual([false, false, true]);
       const out = dec.decode();
       expect(out.used).toEqual(firsts);
-      expect(Array.from(out.value)).toEqual(firsts.flatMap((s) => [s, 10 + s]));
+      expect(Array.from(out.value)).toEqual(firsts.flatMap((s) => [s, 10 + s, 20 + s, 30 + s]));
     }
   });
 

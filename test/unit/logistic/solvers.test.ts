@@ -30,6 +30,7 @@ describe('logistic solvers reach the reference optimum (n = 2000, d = 20, stragg
 
   for (const [name, s] of [
     ['newton (speculative Hessian)', spec('newton')],
+    ['newton (speculative Hessian in 13 row blocks)', spec('newton', { hessianBlocks: 13 })],
     ['oversketched-newton', spec('oversketched-newton')],
     ['giant (wait-all)', spec('giant')],
     ['giant (frc, 1 straggler)', spec('giant', { scheme: { name: 'frc', stragglers: 1 } })],

@@ -10,6 +10,7 @@ import { InputError } from '../../shared/errors';
 import { ProcessScheduleExecutor } from '../cluster/process-chaos';
 import { runInverse } from './inverse';
 import { runLeastSquares } from './least-squares-job';
+import { runStragglerShowdown } from './straggler-showdown-job';
 import { runKernelRegression } from './kernel-regression-job';
 import { runLogisticRegression } from './logistic-regression-job';
 import { runSketchComparison } from './sketch-comparison-job';
@@ -49,6 +50,7 @@ export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobOutput> 
 }
 
 registerJob('least-squares', runLeastSquares);
+registerJob('straggler-showdown', runStragglerShowdown);
 registerJob('sketch-comparison', runSketchComparison);
 registerJob('inverse', runInverse);
 registerJob('pseudoinverse', runInverse);

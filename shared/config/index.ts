@@ -31,3 +31,4 @@ export {
   type SketchSpec,
 } from './jobs/logistic-regression';
 export { kernelRegressionJobSchema, type KernelRegressionJobSpec, type EigenproSpec } from './jobs/kernel-regression';
+export { stragglerShowdownJobSchema, DEFAULT_SHOWDOWN_SCHEMES, type StragglerShowdownJobSpec } from './jobs/straggler-showdown';

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { commonJobFields, dataSchema, schemeSchema } from '../common';
+import { stepSchema } from './least-squares';
+
+/**
+ * Every scheme on the same least-squares job and the same straggling cluster: wall time to
+ * ‖x − x*‖/‖x*‖ ≤ target, the best error reached in a fixed time budget, and the straggler tax
+ * (time under the job's delay over the same scheme's time with no delay injected), medians over
+ * `repeats` chaos seeds.
+ */
+export const DEFAULT_SHOWDOWN_SCHEMES = [
+  { name: 'wait-all' },
+  { name: 'ignore-stragglers' },
+  { name: 'speculative' },
+  { name: 'replication', r: 2 },
+  { name: 'frc', stragglers: 1 },
+  { name: 'mds' },
+  { name: 'leverage' },
+];
+
+// One job compares many schemes: `schemes` replaces the single `scheme` key.
+const { scheme: _scheme, ...common } = commonJobFields;
+
+export const stragglerShowdownJobSchema = z
+  .object({
+    job: z.literal('straggler-showdown'),
+    data: dataSchema,
+    schemes: z.array(schemeSchema).min(1).default(DEFAULT_SHOWDOWN_SCHEMES),
+    step: stepSchema.default('line-search'),
+    /** The error ‖x − x*‖/‖x*‖ to time. */
+    target: z.number().positive().default(1e-3),
+    /** Seconds of iterations per run: the budget for "best error reached". */
+    timeBudget: z.number().positive().default(4),
+    /** Runs per scheme and condition, each with its own chaos seed (chaos.seed + i). */
+    repeats: z.number().int().positive().default(3),
+    /** Also run every scheme with the delay's base time for every task and no tail (lambda-tail only). */
+    tailFree: z.boolean().default(true),
+    ...common,
+  })
+  .strict();
+
+export type StragglerShowdownJobSpec = z.infer<typeof stragglerShowdownJobSchema>;

@@ -9,7 +9,7 @@ import type { JobContext, JobOutput } from './types';
 function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
   const a = matVec(X, w, new Float64Array(X.rows));
   let wrong = 0;
-  for (let i = 0; i < a.length; i++) if (y[i]! * a[i]! <= 0) wrong++;
+  for (let i = 0; i < a.length; i++) if ((a[i]! >= 0 ? 1 : -1) !== y[i]) wrong++;
   return wrong / X.rows;
 }
 

@@ -19,7 +19,7 @@ export interface AtMargins {
   beta: Float64Array;
   /** γᵢ = e^{yᵢαᵢ}/(1 + e^{yᵢαᵢ})²: ∇²f = (1/n) Xᵀdiag(γ)X + λI. */
   gamma: Float64Array;
-  /** Fraction of rows with yᵢαᵢ ≤ 0. */
+  /** Fraction of rows misclassified by sign(αᵢ), +1 on a tie. */
   trainError: number;
 }
 
@@ -41,7 +41,7 @@ export function atMargins(model: LogisticModel, alpha: Float64Array, w: Float64A
     loss += marginLoss(m);
     beta[i] = marginBeta(y[i]!, m);
     gamma[i] = marginGamma(m);
-    if (m <= 0) wrong++;
+    if ((alpha[i]! >= 0 ? 1 : -1) !== y[i]) wrong++; // predict +1 on a tie (w = 0 scores 50% on balanced labels, not 100%)
   }
   return { f: loss / n + 0.5 * lambda * sqNorm(w), beta, gamma, trainError: wrong / n };
 }

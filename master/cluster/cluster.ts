@@ -182,7 +182,10 @@ export class Cluster implements ComputeCluster {
       case 'mattvec':
         return { ...req, mattvec: { v: t(payload.v) } };
       case 'lsGradient':
-        return { ...req, lsGradient: { x: t(payload.x) } };
+        return {
+          ...req,
+          lsGradient: { x: payload.points ? { shape: [payload.points, payload.x.length / payload.points], data: float64ToBytes(payload.x) } : t(payload.x) },
+        };
       case 'gram':
         return { ...req, gram: payload.d ? { d: t(payload.d) } : {} };
       case 'message':

@@ -14,8 +14,8 @@ export type TaskPayload =
   | { kind: 'matvec'; x: Float64Array }
   /** y = Σ w·Aₛᵀvₛ, v the concatenation of per-stored-block vectors in the slot's block order. */
   | { kind: 'mattvec'; v: Float64Array }
-  /** g = Σ w·Aₛᵀ(Aₛx − bₛ) */
-  | { kind: 'lsGradient'; x: Float64Array }
+  /** g = Σ w·Aₛᵀ(Aₛx − bₛ); with `points` = p, x stacks p points (p×d) and g their p gradients. */
+  | { kind: 'lsGradient'; x: Float64Array; points?: number }
   /** G = Σ w·Aₛᵀdiag(dₛ)Aₛ (d absent: identity), flattened cols×cols. */
   | { kind: 'gram'; d?: Float64Array }
   /**

@@ -32,13 +32,20 @@ registerKind('mattvec', ({ request, blocks }) => {
 });
 
 registerKind('lsGradient', ({ request, blocks }) => {
-  const x = tensorValues(request.lsGradient?.x, 'lsGradient.x');
+  const xt = request.lsGradient?.x;
+  const x = tensorValues(xt, 'lsGradient.x');
+  // x of shape (p, d) stacks p points: one round serves p iterates (e.g. several step sizes).
+  const points = xt && xt.shape.length === 2 ? xt.shape[0]! : 1;
+  const d = x.length / Math.max(points, 1);
   const out = new Float64Array(x.length);
   for (const { block, weight, id } of blocks) {
     if (!block.rhs) throw new InputError(`lsGradient: block ${id} was placed without a right-hand side`);
-    lsGradient(block.A, block.rhs, x, out, weight, true);
+    if (block.A.cols !== d) throw new ShapeError(`lsGradient: block ${id} has ${block.A.cols} columns, x has ${d}`);
+    for (let p = 0; p < points; p++) {
+      lsGradient(block.A, block.rhs, x.subarray(p * d, (p + 1) * d), out.subarray(p * d, (p + 1) * d), weight, true);
+    }
   }
-  return { shape: [x.length], values: out };
+  return { shape: xt?.shape.length === 2 ? [points, d] : [x.length], values: out };
 });
 
 registerKind('gram', ({ request, blocks }) => {

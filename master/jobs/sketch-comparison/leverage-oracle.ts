@@ -10,7 +10,8 @@ import type { Plan } from '../../schemes';
  * The block-leverage gradient as the leverage scheme produces it, two ways:
  * - simulated: its plan's stored blocks, and its decoder fed in a uniformly random arrival order
  *   (exchangeable arrivals, the paper's model), one order per call shared by the iterates;
- * - cluster: one real round per iterate.
+ * - cluster: one real round per iteration, all step sizes' iterates stacked in its tasks (the same
+ *   arrivals serve every step size, as in the simulated mode).
  */
 export function simulatedLeverageOracle(plan: Plan, A: Matrix, b: Float64Array, blockStarts: number[], rng: Rng): GradientOracle {
   const stored = materializeStoredBlocks(plan, { A, b, blockStarts }).map((blk) => ({ A: matrix(blk.rows, blk.cols, blk.data), b: blk.rhs! }));
@@ -30,11 +31,13 @@ export function simulatedLeverageOracle(plan: Plan, A: Matrix, b: Float64Array, 
   };
 }
 
+/** One real round per iteration: the iterates of every step size travel stacked in one task. */
 export function clusterLeverageOracle(cluster: ComputeCluster, placed: PlacedPlan): (xs: readonly Float64Array[], outs: Float64Array[]) => Promise<void> {
   return async (xs, outs) => {
-    for (let i = 0; i < xs.length; i++) {
-      const outcome = await cluster.round(placed, { kind: 'lsGradient', x: xs[i]! });
-      outs[i]!.set(outcome.decoded.value);
-    }
+    const d = xs[0]!.length;
+    const stacked = new Float64Array(xs.length * d);
+    xs.forEach((x, i) => stacked.set(x, i * d));
+    const outcome = await cluster.round(placed, { kind: 'lsGradient', x: stacked, points: xs.length });
+    outs.forEach((o, i) => o.set(outcome.decoded.value.subarray(i * d, (i + 1) * d)));
   };
 }

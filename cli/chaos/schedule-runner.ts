@@ -1,4 +1,4 @@
-import { ChaosScheduleState, type ChaosEvent, type ChaosStep } from '../../shared/chaos/schedule';
+import { ScheduleRunner, type ChaosEvent, type ChaosStep } from '../../shared/chaos';
 import { applyChaos, type ChaosVerb } from './actions';
 import { listCluster, pickTarget } from './docker';
 
@@ -12,59 +12,16 @@ import { listCluster, pickTarget } from './docker';
 
 export type StepLogger = (line: string) => void;
 
-export class DockerScheduleExecutor {
-  private readonly state: ChaosScheduleState;
-  private readonly started = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  readonly applied: string[] = [];
-
+export class DockerScheduleExecutor extends ScheduleRunner {
   constructor(
     events: readonly ChaosEvent[],
     private readonly cluster: string,
     private readonly log: StepLogger = () => undefined,
   ) {
-    this.state = new ChaosScheduleState(events);
+    super(events);
   }
 
-  private seconds(): number {
-    return (Date.now() - this.started) / 1000;
-  }
-
-  /** Applies what is due for the round about to start; resolves when the actions are done. */
-  beforeRound(round: number): Promise<void> {
-    return this.enqueue(this.state.due({ round, seconds: this.seconds() }));
-  }
-
-  /** Undoes every fault still outstanding (call at the job's end). */
-  finish(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    return this.enqueue(this.state.drainReverts());
-  }
-
-  get done(): boolean {
-    return this.state.done;
-  }
-
-  private enqueue(steps: ChaosStep[]): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      for (const s of steps) await this.execute(s);
-      this.armRevertTimer();
-    });
-    return this.chain;
-  }
-
-  /** Reverts are due in wall time (a paused worker holds up the rounds): a timer fires them. */
-  private armRevertTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    const next = this.state.nextRevertSeconds();
-    if (next === undefined) return;
-    this.timer = setTimeout(() => {
-      void this.enqueue(this.state.due({ round: -1, seconds: this.seconds() }));
-    }, Math.max(0, (next - this.seconds()) * 1000) + 5);
-  }
-
-  private async execute(step: ChaosStep): Promise<void> {
+  protected async execute(step: ChaosStep): Promise<string> {
     const members = await listCluster(this.cluster);
     const target = pickTarget(members, String(step.kind === 'apply' ? step.event.worker : step.worker), this.cluster);
     const verb: ChaosVerb = step.kind === 'apply' ? step.event.action : step.action;
@@ -74,9 +31,8 @@ export class DockerScheduleExecutor {
       ...('probability' in e ? { probability: e.probability } : {}),
       ...(verb === 'partition' ? { master: members.find((m) => m.role === 'master')! } : {}),
     });
-    const msg = `[chaos t=${this.seconds().toFixed(1)}s] ${line}`;
-    this.applied.push(msg);
-    this.log(msg);
+    this.log(`[chaos t=${this.seconds().toFixed(1)}s] ${line}`);
+    return line;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ChaosScheduleState, type ChaosEvent, type ChaosStep } from '../../shared/chaos';
+import { ScheduleRunner, type ChaosEvent, type ChaosStep } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { WorkerRegistry } from './registry';
@@ -34,13 +34,7 @@ export function checkProcessSchedule(events: readonly ChaosEvent[]): void {
  * real straggler: its connection stays open, its heartbeats stop), unpause = SIGCONT, kill =
  * SIGKILL, restart = a new worker process asking for the same index.
  */
-export class ProcessScheduleExecutor implements ScheduleExecutor {
-  private readonly state: ChaosScheduleState;
-  private readonly started = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  readonly applied: string[] = [];
-
+export class ProcessScheduleExecutor extends ScheduleRunner implements ScheduleExecutor {
   constructor(
     events: readonly ChaosEvent[],
     private readonly registry: WorkerRegistry,
@@ -48,40 +42,10 @@ export class ProcessScheduleExecutor implements ScheduleExecutor {
     private readonly log: Logger,
   ) {
     checkProcessSchedule(events);
-    this.state = new ChaosScheduleState(events);
+    super(events);
   }
 
-  private seconds(): number {
-    return (Date.now() - this.started) / 1000;
-  }
-
-  beforeRound(round: number): Promise<void> {
-    return this.enqueue(this.state.due({ round, seconds: this.seconds() }));
-  }
-
-  finish(): Promise<void> {
-    clearTimeout(this.timer);
-    return this.enqueue(this.state.drainReverts());
-  }
-
-  private enqueue(steps: ChaosStep[]): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      for (const s of steps) await this.execute(s);
-      this.armRevertTimer();
-    });
-    return this.chain;
-  }
-
-  /** Reverts are due in wall time (a paused worker may hold up rounds), so a timer fires them. */
-  private armRevertTimer(): void {
-    clearTimeout(this.timer);
-    const next = this.state.nextRevertSeconds();
-    if (next === undefined) return;
-    this.timer = setTimeout(() => void this.enqueue(this.state.due({ round: -1, seconds: this.seconds() })), Math.max(0, (next - this.seconds()) * 1000) + 5);
-    this.timer.unref();
-  }
-
-  private async execute(step: ChaosStep): Promise<void> {
+  protected async execute(step: ChaosStep): Promise<string> {
     const worker = step.kind === 'apply' ? step.event.worker : step.worker;
     const verb = step.kind === 'apply' ? step.event.action : step.action;
     const rec = this.registry.get(worker);
@@ -109,8 +73,7 @@ export class ProcessScheduleExecutor implements ScheduleExecutor {
       default:
         throw new InputError(`chaos.schedule: '${verb}' is not possible on a local process cluster`);
     }
-    const line = `[chaos t=${this.seconds().toFixed(2)}s] ${verb} worker ${worker}${rec ? ` (pid ${rec.pid})` : ''}`;
-    this.applied.push(line);
     this.log.warn({ worker, action: verb }, 'chaos schedule');
+    return `${verb} worker ${worker}${rec ? ` (pid ${rec.pid})` : ''}`;
   }
 }

@@ -21,3 +21,4 @@ export {
   checkScheduleWorkers,
   ChaosScheduleState,
 } from './schedule';
+export { ScheduleRunner } from './schedule-runner';

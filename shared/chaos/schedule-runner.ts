@@ -1,0 +1,57 @@
+import { ChaosScheduleState, type ChaosEvent, type ChaosStep } from './schedule';
+
+/**
+ * Carries out a chaos schedule against some cluster: what is due runs in order, one step at a
+ * time; reverts are due in wall time (a paused worker may hold rounds up), so a timer fires them.
+ * Subclasses say how one step is done (signals to local processes, docker commands, ...).
+ */
+export abstract class ScheduleRunner {
+  private readonly state: ChaosScheduleState;
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  /** A line per step done, for result.json and logs. */
+  readonly applied: string[] = [];
+
+  constructor(events: readonly ChaosEvent[]) {
+    this.state = new ChaosScheduleState(events);
+  }
+
+  /** Does one step; returns the line to record. */
+  protected abstract execute(step: ChaosStep): Promise<string>;
+
+  protected seconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+
+  /** Applies what is due for the round about to start; resolves when the actions are done. */
+  beforeRound(round: number): Promise<void> {
+    return this.enqueue(this.state.due({ round, seconds: this.seconds() }));
+  }
+
+  /** Undoes every fault still outstanding (call at the job's end). */
+  finish(): Promise<void> {
+    clearTimeout(this.timer);
+    return this.enqueue(this.state.drainReverts());
+  }
+
+  get done(): boolean {
+    return this.state.done;
+  }
+
+  private enqueue(steps: ChaosStep[]): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      for (const s of steps) this.applied.push(`[chaos t=${this.seconds().toFixed(2)}s] ${await this.execute(s)}`);
+      this.armRevertTimer();
+    });
+    return this.chain;
+  }
+
+  private armRevertTimer(): void {
+    clearTimeout(this.timer);
+    const next = this.state.nextRevertSeconds();
+    if (next === undefined) return;
+    this.timer = setTimeout(() => void this.enqueue(this.state.due({ round: -1, seconds: this.seconds() })), Math.max(0, (next - this.seconds()) * 1000) + 5);
+    this.timer.unref();
+  }
+}

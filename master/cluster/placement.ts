@@ -70,3 +70,14 @@ export function evenBlockStarts(rows: number, K: number): number[] {
   for (let j = 0; j < K; j++) starts.push(starts[j]! + base + (j < extra ? 1 : 0));
   return starts;
 }
+
+/**
+ * Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap), backups
+ * included.
+ */
+export function mapPlanToLive(plan: Plan, live: readonly number[]): Plan {
+  const W = live.length;
+  plan.slots.forEach((s) => (s.host = live[s.host % W]!));
+  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!));
+  return plan;
+}

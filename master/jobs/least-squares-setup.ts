@@ -4,7 +4,7 @@ import type { Matrix } from '../../shared/tensor';
 import { roundGradient, type GradientOracle } from '../algorithms';
 import { CodedProducts } from '../algorithms/logistic/coded-products';
 import type { Cluster } from '../cluster/cluster';
-import { evenBlockStarts } from '../cluster/placement';
+import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
 import { lookupScheme } from '../schemes';
 import type { SchemeSpec } from '../../shared/config';
 
@@ -44,9 +44,7 @@ export async function setUpLeastSquares(
 
   if (!scheme.taskKinds || scheme.taskKinds.includes('lsGradient')) {
     const plan = scheme.plan({ workers, blocks: K, blockRows, rng: new Rng(opts.seed), params, data: { rows: A.rows, cols: A.cols, A: A.data } });
-    // Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap).
-    plan.slots.forEach((s) => (s.host = live[s.host % workers]!));
-    if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % workers]!));
+    mapPlanToLive(plan, live);
     const placed = await cluster.place(opts.jobId, plan, { A, b, blockStarts }, placeOpts);
     return {
       scheme: plan.scheme,

@@ -4,7 +4,7 @@ import { gram, norm2 } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import { directLeastSquares, largestEigenvalue } from '../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../algorithms/sketching';
-import { evenBlockStarts } from '../cluster/placement';
+import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
 import { loadLeastSquaresProblem } from '../data';
 import { lookupScheme } from '../schemes';
 import { fixedStepDescent, type AsyncGradientOracle } from './sketch-comparison/fixed-step-sd';
@@ -65,7 +65,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       else if (method === 'block-srht') oracle = blockSrhtGradientOracle(A, b, tau, q, rng.fork(3));
       else if (job.arrivals === 'simulated') oracle = simulatedLeverageOracle(plan, A, b, blockStarts, rng.fork(4));
       else {
-        plan.slots.forEach((s) => (s.host = live[s.host % live.length]!));
+        mapPlanToLive(plan, live);
         await ctx.cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
         const placed = await ctx.cluster.place(`table1-${process.pid}-${inst}`, plan, { A, b, blockStarts });
         oracle = clusterLeverageOracle(ctx.cluster, placed);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultMaxIterations } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
+import { mapPlanToLive } from '../../cluster/placement';
 import type { ComputeCluster, RoundOutcome } from '../../cluster/types';
 import { columnPlan } from './column-plan';
 import type { InverseSolveOptions } from './in-process';
@@ -32,7 +33,7 @@ export async function invertOnCluster(
 ): Promise<ClusterInverseResult> {
   const live = cluster.liveWorkers();
   const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule);
-  cp.plan.slots.forEach((s) => (s.host = live[s.host % live.length]!));
+  mapPlanToLive(cp.plan, live);
   const maxIterations = opts.maxIterations ?? defaultMaxIterations(opts.solver, problem.unknowns);
   const t0 = performance.now();
   const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] });

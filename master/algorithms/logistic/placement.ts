@@ -1,16 +1,6 @@
 import type { Matrix } from '../../../shared/tensor';
-import type { Plan } from '../../schemes';
 
-/**
- * Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap), backups
- * included.
- */
-export function mapPlanToLive(plan: Plan, live: readonly number[]): Plan {
-  const W = live.length;
-  plan.slots.forEach((s) => (s.host = live[s.host % W]!));
-  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!));
-  return plan;
-}
+export { mapPlanToLive } from '../../cluster/placement';
 
 /** M with zero rows appended up to a multiple of `multiple` (mds needs equal blocks). */
 export function padRows(M: Matrix, multiple: number): Matrix {

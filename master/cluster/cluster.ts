@@ -312,7 +312,10 @@ export class Cluster implements ComputeCluster {
             }
             m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'failed' });
             if (err.code === grpc.status.UNAVAILABLE) this.registry.markLost(worker, `task failed: ${err.details}`);
-            this.opts.log.warn({ worker, slot, code: grpc.status[err.code] }, 'task lost; moving its slot');
+            // A reset HTTP/2 session (many cancellations in a burst) is routine with hundreds of
+            // slots a round: counted in coda_tasks_total{outcome="failed"}, logged at debug.
+            const level = err.code === grpc.status.INTERNAL ? 'debug' : 'warn';
+            this.opts.log[level]({ worker, slot, code: grpc.status[err.code], details: err.details }, 'task lost; moving its slot');
             run(state.failed(slot, worker));
           },
         );

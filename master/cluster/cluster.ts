@@ -341,11 +341,10 @@ export class Cluster implements ComputeCluster {
         finished = true;
         cleanup();
         const t = now();
-        const stragglers: Straggler[] = state.outstanding().map((o) => ({
-          slot: o.slot,
-          worker: o.worker,
-          outstandingSeconds: (t - o.sentAt) / 1000,
-        }));
+        const stragglers: Straggler[] = [
+          ...state.losers.map((o) => ({ slot: o.slot, worker: o.worker, outstandingSeconds: (o.cutAt - o.sentAt) / 1000 })),
+          ...state.outstanding().map((o) => ({ slot: o.slot, worker: o.worker, outstandingSeconds: (t - o.sentAt) / 1000 })),
+        ];
         for (const s of stragglers) {
           m.stragglers.inc({ worker: String(s.worker), scheme });
           m.tasks.inc({ worker: String(s.worker), kind, scheme, outcome: 'cancelled' });

@@ -34,6 +34,8 @@ export class RoundState {
   private decided = false;
   private readonly busy = new Set<number>();
   backupsLaunched = 0;
+  /** Copies cancelled because another copy of their slot answered first. */
+  readonly losers: { slot: number; worker: number; sentAt: number; cutAt: number }[] = [];
 
   constructor(
     private readonly hosts: readonly number[],
@@ -75,11 +77,13 @@ export class RoundState {
     this.answered.add(slot);
     this.arrivalTimes.push({ slot, worker, seconds: (now - this.startedAt) / 1000 });
     const out: Instruction[] = [];
-    // The first answer for a slot wins; cancel its other copies.
+    // The first answer for a slot wins; cancel its other copies (stragglers too: a speculative
+    // backup beat them).
     for (const a of list) {
       if (a.open) {
         a.open = false;
         out.push({ type: 'cancel', slot, worker: a.worker });
+        this.losers.push({ slot, worker: a.worker, sentAt: a.sentAt, cutAt: now });
         this.refreshBusy(a.worker);
       }
     }

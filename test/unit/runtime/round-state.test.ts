@@ -64,6 +64,8 @@ describe('RoundState (pure round state machine)', () => {
     expect(st.tick(30)).toEqual([]); // one backup per slot
     expect(st.arrived(0, 1, v(1), 31)).toEqual([{ type: 'cancel', slot: 0, worker: 0 }, { type: 'decode' }]);
     expect(st.backupsLaunched).toBe(1);
+    // The original copy lost to its backup: a straggler cut off after 31 ms.
+    expect(st.losers).toEqual([{ slot: 0, worker: 0, sentAt: 0, cutAt: 31 }]);
   });
 
   it('round timeout decodes early only when the decoder allows it', () => {

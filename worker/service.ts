@@ -9,6 +9,13 @@ import { ChaosInjector, cancellableSleep } from './chaos-injector';
 import type { WorkerMetrics } from './metrics';
 import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
 
+/** The abort reason of a task the master cancelled through CancelTasks. */
+const MASTER_CANCEL = 'cancelled-by-master';
+
+function taskKey(jobId: string, round: string | number, slot: number): string {
+  return `${jobId}\u0000${round}\u0000${slot}`;
+}
+
 export interface WorkerState {
   index: number;
   draining: boolean;
@@ -31,6 +38,8 @@ export function workerHandlers(deps: {
   master?: () => MasterAccess | undefined;
 }): pb.WorkerHandlers {
   const { store, chaos, state, token, log, metrics } = deps;
+  /** Running tasks by job, round and slot, so CancelTasks can reach them. */
+  const running = new Map<string, AbortController>();
   const refuse = (md: grpc.Metadata): grpc.ServiceError | null => {
     if (tokenMatches(token, md)) return null;
     return Object.assign(new Error('missing or wrong cluster token'), {
@@ -97,8 +106,28 @@ export function workerHandlers(deps: {
       }
     },
 
-    RunTask(call, callback) {
+    CancelTasks(call, callback) {
+      const denied = refuse(call.metadata);
+      if (denied) return callback(denied);
+      let n = 0;
+      for (const slot of call.request.slots) {
+        const a = running.get(taskKey(call.request.jobId, call.request.round, slot));
+        if (a && !a.signal.aborted) {
+          a.abort(MASTER_CANCEL);
+          n++;
+        }
+      }
+      callback(null, { cancelled: n });
+    },
+
+    RunTask(call, rawCallback) {
       const kind = call.request.kind ?? 'none';
+      let answered = false;
+      const callback: typeof rawCallback = (err, res) => {
+        if (answered) return;
+        answered = true;
+        rawCallback(err, res);
+      };
       const denied = refuse(call.metadata);
       if (denied) {
         metrics.tasks.inc({ kind, outcome: 'refused' });
@@ -110,8 +139,13 @@ export function workerHandlers(deps: {
       const received = performance.now();
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
+      const key = taskKey(call.request.jobId, call.request.round, call.request.slot);
+      running.set(key, abort);
       state.running++;
       const done = (): void => {
+        if (running.get(key) === abort) running.delete(key);
+        // Cut off by CancelTasks: end the call here, so the master never resets the stream.
+        if (abort.signal.reason === MASTER_CANCEL) callback(fail(grpc.status.CANCELLED, 'cancelled by the master (straggler)'));
         state.running--;
         if (state.running === 0) deps.onIdle();
       };

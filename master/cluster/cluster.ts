@@ -232,7 +232,30 @@ export class Cluster implements ComputeCluster {
         reject(e);
       };
 
+      // Cancellations are batched per worker and sent as one CancelTasks after each batch of
+      // instructions: the worker ends the calls itself (no HTTP/2 stream reset per straggler).
+      const toCut = new Map<number, { slots: number[]; calls: { cancel(): void }[] }>();
+      const cutOff = (worker: number, slot: number, c: { cancel(): void }): void => {
+        let batch = toCut.get(worker);
+        if (!batch) toCut.set(worker, (batch = { slots: [], calls: [] }));
+        batch.slots.push(slot);
+        batch.calls.push(c);
+      };
+      const flushCuts = (): void => {
+        for (const [worker, batch] of toCut) {
+          const conn = this.conns.get(worker);
+          const fallback = (): void => batch.calls.forEach((c) => c.cancel());
+          if (!conn) fallback();
+          else conn.cancelTasks(placed.jobId, String(roundNo), batch.slots).catch(fallback);
+        }
+        toCut.clear();
+      };
+
       const run = (ins: Instruction[]): void => {
+        runInstructions(ins);
+        flushCuts();
+      };
+      const runInstructions = (ins: Instruction[]): void => {
         for (const i of ins) {
           if (finished) return;
           switch (i.type) {
@@ -242,7 +265,7 @@ export class Cluster implements ComputeCluster {
             case 'cancel': {
               const c = calls.get(key(i.slot, i.worker));
               calls.delete(key(i.slot, i.worker));
-              c?.cancel();
+              if (c) cutOff(i.worker, i.slot, c);
               break;
             }
             case 'relocate':
@@ -349,8 +372,12 @@ export class Cluster implements ComputeCluster {
           m.stragglers.inc({ worker: String(s.worker), scheme });
           m.tasks.inc({ worker: String(s.worker), kind, scheme, outcome: 'cancelled' });
         }
-        for (const c of calls.values()) c.cancel();
+        for (const [k, c] of calls) {
+          const [slot, w] = k.split(':').map(Number) as [number, number];
+          cutOff(w, slot, c);
+        }
         calls.clear();
+        flushCuts();
         let decoded;
         try {
           decoded = state.decode();

@@ -79,6 +79,15 @@ export class WorkerConnection {
     });
   }
 
+  /** Asks the worker to end these slots' running tasks of a round itself (see CancelTasks). */
+  cancelTasks(jobId: string, round: string, slots: number[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.client.cancelTasks({ jobId, round, slots }, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err, res) =>
+        err || !res ? reject(err ?? new Error('empty reply')) : resolve(res.cancelled),
+      );
+    });
+  }
+
   dropBlocks(jobId: string, ids: number[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.dropBlocks({ jobId, blockIds: ids }, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err) =>

@@ -3,6 +3,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from './coda/v1/BlockChunk';
 import type { BlockHeader as _coda_v1_BlockHeader, BlockHeader__Output as _coda_v1_BlockHeader__Output } from './coda/v1/BlockHeader';
+import type { CancelTasksReply as _coda_v1_CancelTasksReply, CancelTasksReply__Output as _coda_v1_CancelTasksReply__Output } from './coda/v1/CancelTasksReply';
+import type { CancelTasksRequest as _coda_v1_CancelTasksRequest, CancelTasksRequest__Output as _coda_v1_CancelTasksRequest__Output } from './coda/v1/CancelTasksRequest';
 import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Output as _coda_v1_CountSketchTask__Output } from './coda/v1/CountSketchTask';
 import type { DelaySpec as _coda_v1_DelaySpec, DelaySpec__Output as _coda_v1_DelaySpec__Output } from './coda/v1/DelaySpec';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from './coda/v1/DropBlocksReply';
@@ -41,6 +43,8 @@ export interface ProtoGrpcType {
     v1: {
       BlockChunk: MessageTypeDefinition<_coda_v1_BlockChunk, _coda_v1_BlockChunk__Output>
       BlockHeader: MessageTypeDefinition<_coda_v1_BlockHeader, _coda_v1_BlockHeader__Output>
+      CancelTasksReply: MessageTypeDefinition<_coda_v1_CancelTasksReply, _coda_v1_CancelTasksReply__Output>
+      CancelTasksRequest: MessageTypeDefinition<_coda_v1_CancelTasksRequest, _coda_v1_CancelTasksRequest__Output>
       CountSketchTask: MessageTypeDefinition<_coda_v1_CountSketchTask, _coda_v1_CountSketchTask__Output>
       DelaySpec: MessageTypeDefinition<_coda_v1_DelaySpec, _coda_v1_DelaySpec__Output>
       DropBlocksReply: MessageTypeDefinition<_coda_v1_DropBlocksReply, _coda_v1_DropBlocksReply__Output>

@@ -26,6 +26,30 @@ describe('cluster token', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('CancelTasks ends the named running tasks of a round with CANCELLED; others run on', async () => {
+    await withLocalCluster({ workers: 1 }, async (lc) => {
+      const w = lc.master.registry.get(0)!;
+      const c = new WorkerConnection(0, w.address, undefined);
+      try {
+        await c.configure({ dist: 'constant', value: 0.5 }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1);
+        const tasks = [0, 1, 2].map((slot) => c.runTask({ jobId: 'j', round: '7', slot, blocks: [], noop: {} }, 30));
+        const settled = tasks.map((t) => t.promise.then((res) => ({ res, err: undefined }), (err: grpc.ServiceError) => ({ res: undefined, err })));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(await c.cancelTasks('j', '7', [0, 1])).toBe(2);
+        const [a, b, d] = await Promise.all(settled);
+        expect(a!.err).toMatchObject({ code: grpc.status.CANCELLED, details: 'cancelled by the master (straggler)' });
+        expect(b!.err).toMatchObject({ code: grpc.status.CANCELLED });
+        expect(d!.res?.slot).toBe(2);
+        // Nothing left to cancel, and other rounds are untouched.
+        expect(await c.cancelTasks('j', '7', [0, 1, 2])).toBe(0);
+      } finally {
+        c.close();
+      }
+    });
+  });
+});
+
 describe('gRPC health', () => {
   it('master and every worker answer grpc.health.v1.Health/Check with SERVING', async () => {
     const { service } = await import('grpc-health-check');

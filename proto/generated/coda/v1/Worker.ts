@@ -3,6 +3,8 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from '../../coda/v1/BlockChunk';
+import type { CancelTasksReply as _coda_v1_CancelTasksReply, CancelTasksReply__Output as _coda_v1_CancelTasksReply__Output } from '../../coda/v1/CancelTasksReply';
+import type { CancelTasksRequest as _coda_v1_CancelTasksRequest, CancelTasksRequest__Output as _coda_v1_CancelTasksRequest__Output } from '../../coda/v1/CancelTasksRequest';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from '../../coda/v1/DropBlocksReply';
 import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from '../../coda/v1/DropBlocksRequest';
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from '../../coda/v1/LoadBlocksReply';
@@ -15,6 +17,25 @@ import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply
  * The worker role: keeps the (encoded) blocks the master placed on it, runs tasks on them.
  */
 export interface WorkerClient extends grpc.Client {
+  /**
+   * Cancels running tasks of a round (the master's stragglers). The worker ends each call itself
+   * with CANCELLED, so a round that cuts off hundreds of tasks sends one message a worker instead
+   * of an HTTP/2 stream reset per task (which Node's HTTP/2 server treats as a reset flood).
+   */
+  CancelTasks(argument: _coda_v1_CancelTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  CancelTasks(argument: _coda_v1_CancelTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  CancelTasks(argument: _coda_v1_CancelTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  CancelTasks(argument: _coda_v1_CancelTasksRequest, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Cancels running tasks of a round (the master's stragglers). The worker ends each call itself
+   * with CANCELLED, so a round that cuts off hundreds of tasks sends one message a worker instead
+   * of an HTTP/2 stream reset per task (which Node's HTTP/2 server treats as a reset flood).
+   */
+  cancelTasks(argument: _coda_v1_CancelTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  cancelTasks(argument: _coda_v1_CancelTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  cancelTasks(argument: _coda_v1_CancelTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  cancelTasks(argument: _coda_v1_CancelTasksRequest, callback: grpc.requestCallback<_coda_v1_CancelTasksReply__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Sets this worker's per-task delay and fault injection (chaos), seeded.
    */
@@ -86,6 +107,13 @@ export interface WorkerClient extends grpc.Client {
  */
 export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Cancels running tasks of a round (the master's stragglers). The worker ends each call itself
+   * with CANCELLED, so a round that cuts off hundreds of tasks sends one message a worker instead
+   * of an HTTP/2 stream reset per task (which Node's HTTP/2 server treats as a reset flood).
+   */
+  CancelTasks: grpc.handleUnaryCall<_coda_v1_CancelTasksRequest__Output, _coda_v1_CancelTasksReply>;
+  
+  /**
    * Sets this worker's per-task delay and fault injection (chaos), seeded.
    */
   Configure: grpc.handleUnaryCall<_coda_v1_WorkerConfig__Output, _coda_v1_WorkerConfigReply>;
@@ -110,6 +138,7 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface WorkerDefinition extends grpc.ServiceDefinition {
+  CancelTasks: MethodDefinition<_coda_v1_CancelTasksRequest, _coda_v1_CancelTasksReply, _coda_v1_CancelTasksRequest__Output, _coda_v1_CancelTasksReply__Output>
   Configure: MethodDefinition<_coda_v1_WorkerConfig, _coda_v1_WorkerConfigReply, _coda_v1_WorkerConfig__Output, _coda_v1_WorkerConfigReply__Output>
   DropBlocks: MethodDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksReply, _coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply__Output>
   LoadBlocks: MethodDefinition<_coda_v1_BlockChunk, _coda_v1_LoadBlocksReply, _coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply__Output>

@@ -80,6 +80,7 @@ export const leverage: Scheme = {
 
     return {
       scheme: 'leverage',
+      shuffleSends: true,
       stored,
       slots,
       taskKinds: ['lsGradient', 'gram'],

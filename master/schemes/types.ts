@@ -73,6 +73,12 @@ export interface Plan {
   taskKinds?: readonly TaskKindName[];
   /** Seconds after which a round decodes with what it has, if the decoder allows (else null). */
   roundTimeout?: number;
+  /**
+   * Send a round's tasks in a fresh seeded random order. Decoders that take the first q answers
+   * (leverage) need exchangeable arrivals: sending slots in a fixed order lets the first-sent
+   * slots arrive first round after round, which biases the estimate on a real cluster.
+   */
+  shuffleSends?: boolean;
   /** A fresh decoder for one round. */
   decoder(): RoundDecoder;
   /** Facts about the plan worth writing to result.json (replication, distortion, ...). */

@@ -55,6 +55,8 @@ export interface RunMetrics {
   roundsWithStragglers: number | null;
   backupsLaunched: number | null;
   bytesPlaced: number | null;
+  /** Placement plus every round's task and answer payloads, where the job reports it. */
+  bytesMoved: number | null;
 }
 
 /** One-round jobs (inverse, pseudoinverse) report `round: { seconds, stragglers, arrivals, ... }` and `errors: {...}` instead of a history. */
@@ -94,6 +96,7 @@ export function runMetrics(result: Record<string, unknown>, targets: readonly nu
     roundsWithStragglers: num(result.roundsWithStragglers) ?? (roundStragglers === null ? null : roundStragglers > 0 ? 1 : 0),
     backupsLaunched: num(result.backupsLaunched),
     bytesPlaced: num(result.bytesPlaced) ?? num(round?.bytesPlaced),
+    bytesMoved: num(result.bytesMoved),
   };
 }
 

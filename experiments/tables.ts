@@ -48,12 +48,12 @@ export function runsCsv(rows: readonly RunRow[], targets: readonly number[]): st
     'run_id', 'algorithm', 'job', 'scheme', 'scheme_name', 'scheme_params', 'chaos', 'delay', 'workers', 'seed',
     'stopped_by', 'rounds', 'wall_seconds', 'placement_seconds', 'error_measure', 'final_error', 'rel_residual', 'rel_error_vs_direct',
     ...targets.map((t) => `time_to_${targetLabel(t)}`),
-    'straggler_tax', 'stragglers_cut_off', 'rounds_with_stragglers', 'backups_launched', 'bytes_placed',
+    'straggler_tax', 'stragglers_cut_off', 'rounds_with_stragglers', 'backups_launched', 'bytes_placed', 'bytes_moved',
   ];
   const body = rows.map(({ record: r, metrics: m, stragglerTax }) => [
     r.id, r.params.algorithm, r.job.job, r.params.scheme, r.params.schemeName, r.params.schemeParams, r.params.chaos, r.job.chaos.delay, r.params.workers, r.params.seed,
     m.stoppedBy, m.rounds, m.wallSeconds, m.placementSeconds, m.errorMeasure, m.finalError, m.relResidual, m.relErrorVsDirect,
-    ...m.timeToTarget, stragglerTax, m.stragglersCutOff, m.roundsWithStragglers, m.backupsLaunched, m.bytesPlaced,
+    ...m.timeToTarget, stragglerTax, m.stragglersCutOff, m.roundsWithStragglers, m.backupsLaunched, m.bytesPlaced, m.bytesMoved,
   ]);
   return toCsv(header, body);
 }

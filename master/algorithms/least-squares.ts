@@ -76,6 +76,8 @@ export interface LsResult {
   stragglersCutOff: number;
   backupsLaunched: number;
   slotsMoved: number;
+  /** Task payload bytes sent to and received from the workers over the run. */
+  taskBytes: { sent: number; received: number };
   stepRule: string;
 }
 
@@ -127,6 +129,7 @@ export async function steepestDescent(
   let backups = 0;
   let moved = 0;
   let rounds = 0;
+  const taskBytes = { sent: 0, received: 0 };
   for (let r = 1; r <= opts.stop.maxRounds; r++) {
     if (opts.signal?.aborted) {
       stoppedBy = 'signal';
@@ -161,6 +164,8 @@ export async function steepestDescent(
       stragglersCutOff += o.stragglers.length;
       backups += o.backupsLaunched;
       moved += o.slotsMoved;
+      taskBytes.sent += o.bytesSent;
+      taskBytes.received += o.bytesReceived;
       // Arrival times of a later round of the same iteration count from the iteration's start.
       for (const a of o.arrivals) arrivals.push({ worker: a.worker, seconds: roundSeconds + a.seconds });
       for (const st of o.stragglers) stragglers.push(st.worker);
@@ -191,6 +196,7 @@ export async function steepestDescent(
     stragglersCutOff,
     backupsLaunched: backups,
     slotsMoved: moved,
+    taskBytes,
     stepRule,
     ...(best ? { best } : {}),
   };

@@ -55,6 +55,8 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
     const now = (): number => performance.now();
     let finished = false;
     let slotsMoved = 0;
+    let bytesSent = 0;
+    let bytesReceived = 0;
     const calls = new Map<string, { cancel(): void; sentAt: number }>();
     const arrivals: Arrival[] = [];
     const key = (slot: number, w: number): string => `${slot}:${w}`;
@@ -134,7 +136,11 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
         run(state.failed(slot, worker));
         return;
       }
-      const req = taskRequest(placed, slot, payloadOf(slot));
+      const p = payloadOf(slot);
+      const req = taskRequest(placed, slot, p);
+      const sentBytes = 8 * payloadValues(p);
+      bytesSent += sentBytes;
+      m.bytesTask.inc({ direction: 'sent' }, sentBytes);
       const sentAt = now();
       const pending = conn.runTask(req, placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds);
       calls.set(key(slot, worker), { cancel: pending.cancel, sentAt });
@@ -153,6 +159,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
           m.taskDuration.observe({ worker: String(worker), kind, scheme }, (t - sentAt) / 1000);
           m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'answered' });
           m.bytesTask.inc({ direction: 'received' }, value.byteLength);
+          bytesReceived += value.byteLength;
           arrivals.push({
             slot,
             worker,
@@ -228,7 +235,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
       const seconds = (t - t0) / 1000;
       m.rounds.inc({ scheme, job: ctx.jobName ?? 'job' });
       m.roundDuration.observe({ scheme }, seconds);
-      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved });
+      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved, bytesSent, bytesReceived });
     };
 
     ctx.lossListeners.add(onLost);
@@ -243,7 +250,6 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
     for (const i of initial) if (i.type === 'send' && !live.has(i.worker)) toSend.push(...state.failed(i.slot, i.worker));
     const check = state.nextCheckSeconds();
     if (check !== undefined) timer = setInterval(() => run(state.tick(now())), check * 1000);
-    for (const i of toSend) if (i.type === 'send') m.bytesTask.inc({ direction: 'sent' }, 8 * (payloadValues(payloadOf(i.slot))));
     run(toSend);
   });
 }

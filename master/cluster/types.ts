@@ -65,6 +65,9 @@ export interface RoundOutcome {
   /** Backup tasks launched (speculative execution) and slots moved after a worker loss. */
   backupsLaunched: number;
   slotsMoved: number;
+  /** Tensor bytes of this round's task payloads sent (backups and re-sends included) and of the answers received. */
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 /** A plan whose stored blocks are on workers; the dispatcher keeps its slot -> host map current. */

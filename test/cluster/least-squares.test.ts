@@ -20,6 +20,11 @@ describe('least squares on a local cluster (real processes, loopback gRPC)', () 
       expect(out.result.stoppedBy).toBe('tol');
       expect(out.result.relErrorVsDirect as number).toBeLessThan(1e-6);
       expect(out.result.stragglersCutOff).toBe(0);
+      // Every round sends x (40 doubles) to 8 slots and gets 8 gradients back, as bytes.
+      const perRound = 8 * 40 * 8;
+      expect(out.result.taskBytesSent).toBe((out.result.rounds as number) * perRound);
+      expect(out.result.taskBytesReceived).toBe((out.result.rounds as number) * perRound);
+      expect(out.result.bytesMoved).toBe((out.result.bytesPlaced as number) + 2 * (out.result.rounds as number) * perRound);
       const x = readNpy(join(tmp, 'demo', 'x.npy'));
       expect(x.shape).toEqual([40]);
     });

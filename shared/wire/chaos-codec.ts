@@ -4,7 +4,24 @@ import type { DelaySpecMessage, DelaySpecMessage__Output } from './types';
 
 /** shared DelaySpec <-> proto DelaySpec (a flat message with a `dist` discriminator). */
 export function delayToMessage(d: DelaySpec): DelaySpecMessage {
-  return { ...d } as DelaySpecMessage;
+  switch (d.dist) {
+    case 'none':
+      return { dist: 'none' };
+    case 'constant':
+      return { dist: d.dist, value: d.value };
+    case 'exponential':
+      return { dist: d.dist, rate: d.rate };
+    case 'shifted-exponential':
+      return { dist: d.dist, shift: d.shift, rate: d.rate };
+    case 'pareto':
+      return { dist: d.dist, scale: d.scale, alpha: d.alpha };
+    case 'bimodal':
+      return { dist: d.dist, p: d.p, fast: d.fast, slow: d.slow };
+    case 'mixture':
+      return { dist: d.dist, base: d.base, multiples: d.multiples, weights: d.weights };
+    case 'lambda-tail':
+      return { dist: d.dist, base: d.base };
+  }
 }
 
 export function delayFromMessage(m: DelaySpecMessage__Output | null | undefined): DelaySpec {

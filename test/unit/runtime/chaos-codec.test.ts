@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { DelaySpec } from '../../../shared/chaos';
+import { delayFromMessage, delayToMessage, type pb } from '../../../shared/wire';
+
+describe('delay specs across the wire', () => {
+  const specs: DelaySpec[] = [
+    { dist: 'none' },
+    { dist: 'constant', value: 0.01 },
+    { dist: 'exponential', rate: 200 },
+    { dist: 'shifted-exponential', shift: 0.005, rate: 200 },
+    { dist: 'pareto', scale: 0.01, alpha: 2.5 },
+    { dist: 'bimodal', p: 0.3, fast: 0, slow: 0.05 },
+    { dist: 'mixture', base: 0.01, multiples: [1, 2.5, 9], weights: [0.945, 0.05, 0.005] },
+    { dist: 'lambda-tail', base: 0.02 },
+  ];
+  for (const spec of specs) {
+    it(`${spec.dist} round-trips`, () => {
+      // What proto-loader hands the worker: every field present, defaults for the unset ones.
+      const defaults = { dist: '', value: 0, shift: 0, rate: 0, scale: 0, alpha: 0, p: 0, fast: 0, slow: 0, base: 0, multiples: [], weights: [] };
+      const received = { ...defaults, ...delayToMessage(spec) } as pb.DelaySpecMessage__Output;
+      expect(delayFromMessage(received)).toEqual(spec);
+    });
+  }
+  it('an unknown distribution is refused by name', () => {
+    expect(() => delayFromMessage({ dist: 'gamma' } as pb.DelaySpecMessage__Output)).toThrow("unknown delay distribution 'gamma'");
+  });
+});

@@ -2,7 +2,7 @@ import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 import { roundGradient, type GradientOracle } from '../algorithms';
-import { CodedProducts } from '../algorithms/logistic/coded-products';
+import { CodedProducts } from '../algorithms/coded';
 import type { Cluster } from '../cluster/cluster';
 import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
 import { lookupScheme } from '../schemes';

@@ -9,12 +9,12 @@
  */
 export { type LogisticModel, type AtMargins, atMargins, objectiveChange, evaluateAt, sqNorm } from './objective';
 export { ARMIJO, armijoBacktracking, armijoOnGrid, type ArmijoOptions, type StepChoice } from './line-search';
-export { CodedProducts, type CodedProduct } from './coded-products';
+export { CodedProducts, type CodedProduct } from '../coded';
 export { oversketchPlan, FirstBlocksDecoder, type OversketchShape } from './oversketch-plan';
 export { exactHessian, sketchedHessian, type HessianOracle, type HessianResult } from './hessians';
 export { newtonFamily, stopReason } from './newton';
 export { giant, GIANT_STEPS } from './giant';
 export { referenceNewton } from './reference';
-export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from './placement';
+export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from '../coded';
 export type { IterationRecord, LogisticRunResult, LogisticRunOptions, LogisticStop } from './types';
 export { solveLogistic, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome } from './solve';

@@ -3,7 +3,7 @@ import type { LogisticSolver } from '../../../shared/config';
 import { InputError } from '../../../shared/errors';
 import { dot, norm2, solveSpd } from '../../../shared/kernels';
 import type { RoundOutcome } from '../../cluster/types';
-import type { CodedProducts } from './coded-products';
+import type { CodedProducts } from '../coded';
 import type { HessianOracle } from './hessians';
 import { armijoBacktracking } from './line-search';
 import { atMargins, objectiveChange, type LogisticModel } from './objective';

@@ -5,12 +5,12 @@ import type { Matrix } from '../../../shared/tensor';
 import { evenBlockStarts } from '../../cluster/placement';
 import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
 import { lookupScheme } from '../../schemes';
-import { CodedProducts } from './coded-products';
+import { CodedProducts } from '../coded';
 import { giant } from './giant';
 import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
 import { newtonFamily } from './newton';
 import { oversketchPlan, type OversketchShape } from './oversketch-plan';
-import { mapPlanToLive } from './placement';
+import { mapPlanToLive } from '../../cluster/placement';
 import type { LogisticRunOptions, LogisticRunResult } from './types';
 
 export const GIANT_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;

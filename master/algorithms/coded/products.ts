@@ -3,7 +3,7 @@ import { Rng } from '../../../shared/random';
 import type { Matrix } from '../../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../../cluster/types';
 import type { Scheme } from '../../schemes';
-import { equalBlockStarts, mapPlanToLive, padRows, paddedTranspose } from './placement';
+import { equalBlockStarts, mapPlanToLive, padRows, paddedTranspose } from './padding';
 
 /**
  * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
@@ -45,12 +45,12 @@ export class CodedProducts {
     const W = live.length;
     const Xp = padRows(X, blocks);
     const XTp = paddedTranspose(X, blocks);
-    if (blocks > X.cols) throw new InputError(`logistic: ${blocks} coded blocks but only ${X.cols} features; use fewer blocks (the job's blocks key or the scheme's k)`);
+    if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     const rng = new Rng(seed);
     const planFor = (M: Matrix, salt: number) => {
       const plan = scheme.plan({ workers: W, blocks, blockRows: new Array(blocks).fill(M.rows / blocks), rng: rng.fork(salt), params });
-      if (plan.taskKinds && !plan.taskKinds.includes('matvec')) throw new InputError(`logistic: scheme ${plan.scheme} cannot decode matrix-vector products`);
-      if (!plan.taskKinds) throw new InputError(`logistic: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${plan.scheme}`);
+      if (plan.taskKinds && !plan.taskKinds.includes('matvec')) throw new InputError(`coded products: scheme ${plan.scheme} cannot decode matrix-vector products`);
+      if (!plan.taskKinds) throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${plan.scheme}`);
       return mapPlanToLive(plan, live);
     };
     const [xPlaced, xtPlaced] = await Promise.all([

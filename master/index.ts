@@ -16,4 +16,5 @@ export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, 
 export { runJob, registerJob, writeJobOutputs, type JobOutput, type JobProgress, type JobContext } from './jobs';
 export { lookupScheme, schemeNames, registerScheme } from './schemes';
 export { ParameterStore, ParameterVector } from './store';
+export { submitJob, type SubmitJobOptions } from './client/submit-job';
 export { MasterMetrics } from './metrics';

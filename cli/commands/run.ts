@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import * as grpc from '@grpc/grpc-js';
 import { loadJobFile, type JobSpec } from '../../shared/config';
-import { ClusterError, InputError } from '../../shared/errors';
-import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles } from '../../shared/wire';
-import { runJob, startLocalCluster, writeJobOutputs, type JobOutput } from '../../master';
+import { runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput } from '../../master';
 import { parsePositiveInt, resolveToken, tlsFrom } from '../common';
 import { progressReporter } from '../progress';
 
@@ -31,35 +28,23 @@ export async function runLocally(job: JobSpec, label: string, token?: string): P
   }
 }
 
-/** Submits the job file's text to a running master and streams its progress back. */
-function runRemotely(address: string, yamlText: string, label: string, token?: string, tls?: TlsFiles): Promise<JobOutput> {
-  const { master } = loadProtos();
-  const client = new master.coda.v1.Master(address, channelCredentials(tls), CHANNEL_OPTIONS);
+/** Submits the job file's text to a running master, with a progress bar. */
+async function runRemotely(address: string, yamlText: string, label: string, token?: string, tls?: ReturnType<typeof tlsFrom>): Promise<JobOutput> {
   const progress = progressReporter(label);
-  return new Promise<JobOutput>((resolve, reject) => {
-    let out: JobOutput | undefined;
-    const call = client.submitJob({ jobYaml: yamlText }, tokenMetadata(token));
-    call.on('data', (ev: import('../../shared/wire').pb.JobEvent__Output) => {
-      if (ev.progress) {
-        progress.update({ round: Number(ev.progress.round), maxRounds: 0, seconds: ev.progress.elapsedSeconds, residual: ev.progress.residual, stragglers: ev.progress.stragglers });
-      } else if (ev.finished) {
-        const tensors: JobOutput['tensors'] = {};
-        for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };
-        const result = JSON.parse(ev.finished.resultJson) as Record<string, unknown>;
-        out = { result, tensors, summary: `job finished on ${address}: ${String(result.rounds ?? '?')} rounds, relative residual ${String(result.relResidual ?? '?')}` };
-      }
+  const abort = new AbortController();
+  const onSig = (): void => abort.abort();
+  process.once('SIGINT', onSig);
+  try {
+    return await submitJob(address, yamlText, {
+      ...(token ? { token } : {}),
+      ...(tls ? { tls } : {}),
+      signal: abort.signal,
+      onProgress: (p) => progress.update(p),
     });
-    call.on('error', (e: grpc.ServiceError) => {
-      progress.stop();
-      client.close();
-      reject(e.code === grpc.status.INVALID_ARGUMENT ? new InputError(e.details) : new ClusterError(`master ${address}: ${e.details || e.message}`));
-    });
-    call.on('end', () => {
-      progress.stop();
-      client.close();
-      out ? resolve(out) : reject(new ClusterError(`master ${address} ended the job without a result`));
-    });
-  });
+  } finally {
+    process.off('SIGINT', onSig);
+    progress.stop();
+  }
 }
 
 export function runCommand(): Command {

@@ -116,7 +116,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           });
           const outputs: Record<string, pb.Tensor> = {};
           for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
-          call.write({ finished: { resultJson: JSON.stringify(out.result), outputs } });
+          call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
           call.end();
         } catch (e) {
           const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;

@@ -93,6 +93,31 @@ describe('the coda command', () => {
       const result = JSON.parse(readFileSync(join(tmp, 'out/remote/result.json'), 'utf8')) as Record<string, number>;
       expect(result.relErrorVsDirect).toBeLessThan(1e-6);
       expect(result.workers).toBe(3);
+      // The master's own summary comes back over the wire.
+      expect(r.stdout).toMatch(/least-squares 400×10 on 3 workers, scheme wait-all/);
+
+      // An experiment against the same master: every run goes through SubmitJob.
+      writeFileSync(
+        join(tmp, 'exp.yaml'),
+        [
+          'name: remote-check',
+          'base:',
+          '  job: least-squares',
+          '  data: { synthetic: { kind: gaussian, rows: 300, cols: 8, seed: 4 } }',
+          '  stop: { tol: 1.0e-8, maxRounds: 500, timeLimit: 30 }',
+          'matrix:',
+          '  schemes: [wait-all, { name: frc, stragglers: 1 }]',
+          '  chaos: { none: {} }',
+          '  seeds: [1]',
+          '  workers: [3]',
+          'targets: [1.0e-6]',
+          'baseline: none',
+        ].join('\n') + '\n',
+      );
+      const e = spawnSync(process.execPath, [coda, 'experiment', 'exp.yaml', '--master', address, '--out', 'out/exp'], { cwd: tmp, encoding: 'utf8', timeout: 90_000 });
+      expect(e.status, e.stderr).toBe(0);
+      const csv = readFileSync(join(tmp, 'out/exp/runs.csv'), 'utf8').trim().split('\n');
+      expect(csv).toHaveLength(3); // header + 2 runs
     } finally {
       up.kill('SIGTERM');
       await new Promise((r) => up.once('exit', r));

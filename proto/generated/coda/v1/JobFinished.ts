@@ -11,6 +11,14 @@ export interface JobFinished {
    * The solution tensor(s), by file name (e.g. "x.npy").
    */
   'outputs'?: ({[key: string]: _coda_v1_Tensor});
+  /**
+   * The job's one-line (or table) summary for a terminal.
+   */
+  'summary'?: (string);
+  /**
+   * Extra text files written beside result.json (e.g. model.json), by file name.
+   */
+  'files'?: ({[key: string]: string});
 }
 
 export interface JobFinished__Output {
@@ -22,4 +30,12 @@ export interface JobFinished__Output {
    * The solution tensor(s), by file name (e.g. "x.npy").
    */
   'outputs': ({[key: string]: _coda_v1_Tensor__Output});
+  /**
+   * The job's one-line (or table) summary for a terminal.
+   */
+  'summary': (string);
+  /**
+   * Extra text files written beside result.json (e.g. model.json), by file name.
+   */
+  'files': ({[key: string]: string});
 }

@@ -1,0 +1,63 @@
+import * as grpc from '@grpc/grpc-js';
+import { ClusterError, InputError } from '../../shared/errors';
+import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
+import type { JobOutput, JobProgress } from '../jobs';
+
+export interface SubmitJobOptions {
+  token?: string;
+  tls?: TlsFiles;
+  onProgress?: (p: JobProgress) => void;
+  /** Aborting cancels the job on the master. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a job on a running master (SubmitJob) and resolves with what it produced, as if it had run
+ * here: result, tensors, text files and summary. Paths in the job text are the master's.
+ * Rejects with InputError when the master refused the job, ClusterError when it failed it, and
+ * resolves with `{ result: { stoppedBy: 'signal' } }` when `signal` cancelled it.
+ */
+export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput> {
+  const { master } = loadProtos();
+  const client = new master.coda.v1.Master(address, channelCredentials(opts.tls), CHANNEL_OPTIONS);
+  return new Promise<JobOutput>((resolve, reject) => {
+    let out: JobOutput | undefined;
+    const call = client.submitJob({ jobYaml }, tokenMetadata(opts.token));
+    const onAbort = (): void => call.cancel();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      client.close();
+    };
+    call.on('data', (ev: pb.JobEvent__Output) => {
+      if (ev.progress) {
+        opts.onProgress?.({
+          round: Number(ev.progress.round),
+          maxRounds: 0,
+          seconds: ev.progress.elapsedSeconds,
+          residual: ev.progress.residual,
+          stragglers: ev.progress.stragglers,
+        });
+      } else if (ev.finished) {
+        const tensors: JobOutput['tensors'] = {};
+        for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };
+        out = {
+          result: JSON.parse(ev.finished.resultJson) as Record<string, unknown>,
+          tensors,
+          files: ev.finished.files,
+          summary: ev.finished.summary || `job finished on ${address}`,
+        };
+      }
+    });
+    call.on('error', (e: grpc.ServiceError) => {
+      done();
+      if (e.code === grpc.status.CANCELLED && opts.signal?.aborted) resolve({ result: { stoppedBy: 'signal' }, tensors: {}, summary: 'cancelled' });
+      else reject(e.code === grpc.status.INVALID_ARGUMENT ? new InputError(e.details) : new ClusterError(`master ${address}: ${e.details || e.message}`));
+    });
+    call.on('end', () => {
+      done();
+      if (out) resolve(out);
+      else reject(new ClusterError(`master ${address} ended the job without a result`));
+    });
+  });
+}

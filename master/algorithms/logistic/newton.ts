@@ -46,6 +46,11 @@ export async function newtonFamily(
       backups += o.backupsLaunched;
     };
     const at = atMargins(model, alpha, w);
+    // The Hessian (exact or sketched) needs only w and X·w, like the gradient: its round runs
+    // concurrently with the gradient's instead of after it.
+    const hRound = solver === 'gd' ? undefined : hessian!(at.gamma, t);
+    // If the gradient says stop, this round is not used; it must not become an unhandled rejection.
+    hRound?.catch(() => undefined);
     const gx = await coded.timesXT(at.beta);
     note('gradient Xᵀβ', gx.outcome);
     passes += gx.passes;
@@ -67,13 +72,15 @@ export async function newtonFamily(
     if (stop) {
       stoppedBy = stop;
       opts.onIteration?.(rec);
+      // Let the concurrent Hessian round finish so no task of this job is still out at release.
+      await hRound?.catch(() => undefined);
       break;
     }
     let p: Float64Array;
     if (solver === 'gd') {
       p = Float64Array.from(g, (v) => -v);
     } else {
-      const h = await hessian!(at.gamma, t);
+      const h = await hRound!;
       note(solver === 'newton' ? 'exact Hessian' : 'sketched Hessian', h.outcome);
       passes += h.passes;
       p = solveSpd(h.H, d, g);

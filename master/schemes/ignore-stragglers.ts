@@ -1,5 +1,5 @@
 import { InputError } from '../../shared/errors';
-import { SumDecoder } from './sum-decoder';
+import { firstQDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
 /**
@@ -41,17 +41,7 @@ export const ignoreStragglers: Scheme = {
       stored,
       slots,
       ...(p.timeout !== undefined ? { roundTimeout: p.timeout } : {}),
-      decoder: () =>
-        new SumDecoder(
-          (arrived) => arrived.size >= q,
-          (arrived) => {
-            // Exactly the first q (Map keeps arrival order); rescale to an unbiased estimate.
-            const firsts = [...arrived.keys()].slice(0, q);
-            return new Map(firsts.map((s) => [s, K / firsts.length]));
-          },
-          q === K,
-          true,
-        ),
+      decoder: () => firstQDecoder(q, K, q === K),
       describe: () => ({ blocks: K, slots: K, q }),
     };
   },

@@ -18,7 +18,7 @@ import { waitAll } from './wait-all';
 
 export type { Scheme, Plan, PlanContext, RoundDecoder, Decoded, SlotSpec, StoredBlockSpec, TaskKindName } from './types';
 export { ADDITIVE_TASK_KINDS } from './types';
-export { SumDecoder } from './sum-decoder';
+export { SumDecoder, firstQDecoder } from './sum-decoder';
 
 const registry = new Map<string, Scheme>();
 

@@ -2,7 +2,7 @@ import { InputError } from '../../shared/errors';
 import { expansionNetwork } from './expansion-network';
 import { approximateBlockLeverageScores, blockLeverageScores } from './leverage-scores';
 import { defined, optionalChoice, optionalInt, optionalNumber, rejectUnknownKeys } from './params';
-import { SumDecoder } from './sum-decoder';
+import { firstQDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
 const KEYS = ['q', 'slots', 'scores', 'sketchRows', 'timeout'] as const;
@@ -85,18 +85,9 @@ export const leverage: Scheme = {
       slots,
       taskKinds: ['lsGradient', 'gram'],
       ...(p.timeout !== undefined ? { roundTimeout: p.timeout } : {}),
-      decoder: () =>
-        new SumDecoder(
-          (arrived) => arrived.size >= q,
-          (arrived) => {
-            // The first q answers (a Map keeps arrival order); fewer at a timeout, scaled by q/count,
-            // which keeps the estimate unbiased given how many arrived.
-            const firsts = [...arrived.keys()].slice(0, q);
-            return new Map(firsts.map((s) => [s, q / firsts.length]));
-          },
-          false,
-          true,
-        ),
+      // The first q answers; fewer at a timeout, scaled by q/count, which keeps the estimate
+      // unbiased given how many arrived.
+      decoder: () => firstQDecoder(q, q, false),
       describe: () => ({
         blocks: K,
         slots: m,

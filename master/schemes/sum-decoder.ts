@@ -46,3 +46,21 @@ export class SumDecoder implements RoundDecoder {
     return { value: out, used: used.sort((a, b) => a - b), exact: this.exact && this.done };
   }
 }
+
+/**
+ * Decodes from the first q answers (fewer, at a round timeout), each weighted total/count: the
+ * first-q estimators of ignore-stragglers (total = K) and leverage (total = q, the blocks already
+ * rescaled by 1/sqrt(q·Π̃)). Unbiased when arrivals are exchangeable.
+ */
+export function firstQDecoder(q: number, total: number, exact: boolean): SumDecoder {
+  return new SumDecoder(
+    (arrived) => arrived.size >= q,
+    (arrived) => {
+      // A Map keeps arrival order.
+      const firsts = [...arrived.keys()].slice(0, q);
+      return new Map(firsts.map((s) => [s, total / firsts.length]));
+    },
+    exact,
+    true,
+  );
+}

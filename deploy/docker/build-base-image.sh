@@ -9,17 +9,15 @@
 #
 # Needs: docker (an engine), /usr/bin/node (Node 20), busybox-static (apt-get install -y busybox-static).
 set -euo pipefail
+# shellcheck source=rootfs-lib.sh
+. "$(dirname "$0")/rootfs-lib.sh"
 
 IMAGE="${1:-coda-base:local}"
 NODE_BIN="${NODE_BIN:-$(command -v node)}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 
 [ -x "$NODE_BIN" ] || { echo "build-base-image: no node binary at '$NODE_BIN'" >&2; exit 1; }
-# A static busybox: ldd refuses it ("not a dynamic executable").
-if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
-  echo "build-base-image: $BUSYBOX is not a static busybox; run: apt-get install -y busybox-static" >&2
-  exit 1
-fi
+require_static_busybox build-base-image "$BUSYBOX"
 
 ROOT="$(mktemp -d)"
 trap 'rm -rf "$ROOT"' EXIT
@@ -28,18 +26,9 @@ mkdir -p "$ROOT"/{bin,usr/bin,usr/local/bin,etc,tmp,home/node,app,lib64,proc,sys
 chmod 1777 "$ROOT/tmp" "$ROOT/var/tmp"
 
 # node and every shared library it links, at the same paths (the loader included).
-cp -L "$NODE_BIN" "$ROOT/usr/local/bin/node"
+copy_with_libs "$ROOT" "$NODE_BIN" /usr/local/bin/node
 ln -s ../local/bin/node "$ROOT/usr/bin/node"
-ldd "$NODE_BIN" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
-  mkdir -p "$ROOT$(dirname "$lib")"
-  cp -L "$lib" "$ROOT$lib"
-done
-
-# busybox with a link per applet: sh, wget, nc, ps, ...
-cp "$BUSYBOX" "$ROOT/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
-  [ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
-done
+install_busybox "$ROOT" "$BUSYBOX"
 
 # The same non-root user the official node image has (uid/gid 1000, "node").
 cat > "$ROOT/etc/passwd" <<'PASSWD'

@@ -8,28 +8,22 @@
 #
 # Needs: docker (an engine), apt-get install -y prometheus busybox-static.
 set -euo pipefail
+# shellcheck source=rootfs-lib.sh
+. "$(dirname "$0")/rootfs-lib.sh"
 
 IMAGE="${1:-coda-prometheus:local}"
 PROM_BIN="${PROM_BIN:-/usr/bin/prometheus}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 
 [ -x "$PROM_BIN" ] || { echo "build-prometheus-image: no $PROM_BIN; run: apt-get install -y prometheus" >&2; exit 1; }
-{ [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1; } \
-  || { echo "build-prometheus-image: need a static busybox; run: apt-get install -y busybox-static" >&2; exit 1; }
+require_static_busybox build-prometheus-image "$BUSYBOX"
 
 ROOT="$(mktemp -d)"
 trap 'rm -rf "$ROOT"' EXIT
 mkdir -p "$ROOT"/{bin,usr/bin,etc/prometheus,prometheus,tmp,proc,sys,dev}
 chmod 1777 "$ROOT/tmp"
-cp -L "$PROM_BIN" "$ROOT/usr/bin/prometheus"
-ldd "$PROM_BIN" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
-  mkdir -p "$ROOT$(dirname "$lib")"
-  cp -L "$lib" "$ROOT$lib"
-done
-cp "$BUSYBOX" "$ROOT/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
-  [ -e "$ROOT/bin/$applet" ] || ln -s busybox "$ROOT/bin/$applet"
-done
+copy_with_libs "$ROOT" "$PROM_BIN" /usr/bin/prometheus
+install_busybox "$ROOT" "$BUSYBOX"
 # The prom/prometheus image runs as nobody and keeps its data in /prometheus.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$ROOT/etc/group"

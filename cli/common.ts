@@ -26,6 +26,12 @@ export function parsePositiveInt(v: string, what: string): number {
   return n;
 }
 
+export function parseSeconds(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InputError(`${what} must be a number of seconds >= 0, got '${v}'`);
+  return n;
+}
+
 export function tlsFrom(o: { tlsCa?: string; tlsCert?: string; tlsKey?: string }): TlsFiles | undefined {
   if (!o.tlsCa && !o.tlsCert && !o.tlsKey) return undefined;
   return { ...(o.tlsCa ? { ca: o.tlsCa } : {}), ...(o.tlsCert ? { cert: o.tlsCert } : {}), ...(o.tlsKey ? { key: o.tlsKey } : {}) };

@@ -19,6 +19,8 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** Exit when the master is unreachable for this many seconds (0: never). */
   masterLossExitSeconds: number;
+  /** Give up registering with the master after this many seconds (0: keep trying, with backoff). */
+  registerTimeoutSeconds: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -26,4 +28,5 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   port: 0,
   index: -1,
   masterLossExitSeconds: 0,
+  registerTimeoutSeconds: 0,
 };

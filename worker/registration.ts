@@ -1,6 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
+import { CancelledError, ClusterError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../shared/wire';
+import { Backoff, REGISTER_BACKOFF } from './backoff';
+
+/** Answers that no retry will change: a wrong token, a request the master will never accept. */
+const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
 
 /**
  * Joins the master (Register gives this worker its index) and keeps heartbeating; registers
@@ -12,6 +17,8 @@ export class MasterLink {
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
   private stopped = false;
+  private registerTimeoutMs = 0;
+  private wakeSleeper: (() => void) | undefined;
   index = -1;
 
   constructor(
@@ -25,14 +32,31 @@ export class MasterLink {
     private readonly onMasterLost: (seconds: number) => void,
   ) {
     const { master } = loadProtos();
-    this.client = new master.coda.v1.Master(masterAddress, channelCredentials(tls), CHANNEL_OPTIONS);
+    // grpc-js waits up to 120 s between reconnects of a failed channel by default: the master
+    // would be back long before this worker noticed. Keep the channel's own backoff (and its DNS
+    // re-resolution) within the registration backoff's cap.
+    this.client = new master.coda.v1.Master(masterAddress, channelCredentials(tls), {
+      ...CHANNEL_OPTIONS,
+      'grpc.max_reconnect_backoff_ms': REGISTER_BACKOFF.maxMs,
+      'grpc.dns_min_time_between_resolutions_ms': REGISTER_BACKOFF.maxMs,
+    });
   }
 
-  /** Registers, retrying with backoff until `timeoutMs` passes. */
-  async register(timeoutMs = 30_000): Promise<number> {
-    const deadlineAt = Date.now() + timeoutMs;
-    let wait = 100;
+  /**
+   * Registers, retrying with a capped, jittered exponential backoff (worker/backoff.ts) until
+   * `timeoutMs` passes; 0 retries for as long as the worker lives (a standalone worker outlives
+   * its master's restarts, rollouts and slow starts). The timeout is kept for re-registrations.
+   * A wrong token or a request the master calls invalid ends the attempts at once; an index the
+   * master refuses for now (held by a live worker, an address it cannot verify yet) is retried.
+   */
+  async register(timeoutMs = this.registerTimeoutMs): Promise<number> {
+    this.registerTimeoutMs = timeoutMs;
+    const deadlineAt = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    const backoff = new Backoff(REGISTER_BACKOFF);
+    let attempts = 0;
+    let lastWarnAt = -Infinity;
     for (;;) {
+      if (this.stopped) throw new CancelledError('worker stopped before it registered');
       try {
         const reply = await new Promise<{ index: number; heartbeatIntervalSeconds: number }>((resolve, reject) => {
           this.client.register(
@@ -44,17 +68,36 @@ export class MasterLink {
         });
         this.index = reply.index;
         this.lastContact = Date.now();
-        this.log.info({ index: reply.index, master: this.masterAddress }, 'registered with master');
+        this.log.info({ index: reply.index, master: this.masterAddress, attempts: attempts + 1 }, 'registered with master');
         this.startHeartbeats(Math.max(0.05, reply.heartbeatIntervalSeconds || 1));
         return reply.index;
       } catch (e) {
         const err = e as grpc.ServiceError;
-        if (err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.INVALID_ARGUMENT) throw e;
-        if (Date.now() + wait > deadlineAt) throw new Error(`cannot register with master ${this.masterAddress}: ${err.message}`);
-        await new Promise((r) => setTimeout(r, wait));
-        wait = Math.min(wait * 2, 2000);
+        if (FATAL.has(err.code)) throw e;
+        attempts++;
+        const wait = backoff.next();
+        if (Date.now() + wait > deadlineAt) throw new ClusterError(`cannot register with master ${this.masterAddress}: ${err.details || err.message}`);
+        // Say so at once, then every half minute: a worker waiting for its master is normal
+        // during a rollout, but an operator must see why a worker never becomes ready.
+        if (Date.now() - lastWarnAt >= 30_000) {
+          lastWarnAt = Date.now();
+          this.log.warn({ master: this.masterAddress, attempts, err: err.details || err.message, retryInMs: Math.round(wait) }, 'cannot register with master; retrying');
+        }
+        await this.sleep(wait);
       }
     }
+  }
+
+  /** A wait that close() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      this.wakeSleeper = done;
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+    });
   }
 
   private startHeartbeats(intervalSeconds: number): void {
@@ -79,7 +122,7 @@ export class MasterLink {
         if (res && !res.known) {
           this.log.warn('master does not know this worker; registering again');
           clearInterval(this.timer);
-          this.register().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 're-registration failed'));
+          this.register().catch((e: unknown) => !this.stopped && this.log.error({ err: (e as Error).message }, 're-registration failed'));
         }
       },
     );
@@ -93,6 +136,7 @@ export class MasterLink {
   close(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    this.wakeSleeper?.();
     this.client.close();
   }
 }

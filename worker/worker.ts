@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
-import { addHealth, bindServer, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer } from '../shared/wire';
+import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { ChaosInjector } from './chaos-injector';
 import { WorkerMetrics } from './metrics';
@@ -57,9 +57,12 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     }) as unknown as grpc.UntypedServiceImplementation,
   );
   const health = addHealth(server, ['coda.v1.Worker']);
+  // "" answers SERVING while the process serves (liveness); coda.v1.Worker only once the master
+  // has taken this worker in (readiness: a Kubernetes pod is Ready when it is registered).
+  if (o.master) health.setStatus('coda.v1.Worker', 'NOT_SERVING');
   const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
   const host = o.host === '0.0.0.0' || o.host === '::' ? (firstExternalIPv4() ?? '127.0.0.1') : o.host;
-  const address = o.advertise ?? `${host}:${port}`;
+  const address = o.advertise ?? joinHostPort(host, port);
   let metricsServer: MetricsServer | undefined;
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(registry, o.metricsPort, o.host);
 
@@ -68,6 +71,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     if (state.draining) return;
     state.draining = true;
     health.setStatus('', 'NOT_SERVING');
+    health.setStatus('coda.v1.Worker', 'NOT_SERVING');
     link?.close();
     if (state.running > 0) {
       await Promise.race([new Promise<void>((r) => idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
@@ -94,7 +98,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       },
     );
     try {
-      state.index = await link.register();
+      state.index = await link.register(o.registerTimeoutSeconds * 1000);
+      health.setStatus('coda.v1.Worker', 'SERVING');
     } catch (e) {
       await drain(0);
       throw e;

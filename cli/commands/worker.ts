@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { startWorker } from '../../worker';
-import { parsePort, resolveToken, tlsFrom, untilSignal } from '../common';
+import { parsePort, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -13,6 +13,7 @@ export function workerCommand(): Command {
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port (0: any free port)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--exit-on-master-loss <seconds>', 'exit when the master is unreachable this long (0: never)', '0')
+    .option('--register-timeout <seconds>', 'give up when the master has not taken this worker in after this long (0: keep trying with backoff; default 0, or 30 under a local cluster)')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing the master over TLS')
@@ -43,6 +44,9 @@ export function workerCommand(): Command {
         port: parsePort(o.port as string),
         index,
         masterLossExitSeconds: Number(o.exitOnMasterLoss),
+        // A standalone worker waits for its master as long as it takes (Kubernetes starts the
+        // pods in any order); one under a local cluster gives up, as its parent would have.
+        registerTimeoutSeconds: parseSeconds((o.registerTimeout as string | undefined) ?? (o.parentWatch ? '30' : '0'), '--register-timeout'),
         ...(o.advertise ? { advertise: o.advertise as string } : {}),
         ...(o.metricsPort !== undefined ? { metricsPort: parsePort(o.metricsPort as string, '--metrics-port') } : {}),
         ...(token ? { token } : {}),
@@ -51,6 +55,8 @@ export function workerCommand(): Command {
       started = true;
       process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
       await Promise.race([untilSignal(), parentGone]);
-      await w.drain(5000);
+      // Within Kubernetes' and docker's grace period, with room to spare: a task still running
+      // after 1 s is the master's to redo or decode around.
+      await w.drain(1000);
     });
 }

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { loadJobFile } from '../../shared/config';
+import { InputError } from '../../shared/errors';
 import { runJob, startMaster, writeJobOutputs } from '../../master';
-import { parsePort, parsePositiveInt, resolveToken, tlsFrom, untilSignal } from '../common';
+import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function masterCommand(): Command {
   return new Command('master')
-    .description('start a master: worker registry, parameter store, job submission; optionally run one job')
+    .description('start a master: worker registry, parameter store, job submission (coda run --master); optionally run one job itself')
     .option('--host <addr>', 'interface to bind', '0.0.0.0')
     .option('--port <n>', 'gRPC port', '7070')
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port', '9464')
@@ -14,6 +15,8 @@ export function masterCommand(): Command {
     .option('--out <dir>', "override the job's output folder")
     .option('--exit-after-job', 'exit when the --job finishes (exit code 0 on success)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
+    .option('--worker-wait <seconds>', "how long a submitted job waits for its `workers` to join", '300')
+    .option('--worker-statefulset <name>', 'admit only pods of this StatefulSet, each as its own ordinal (verified through cluster DNS)')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing workers over TLS')
@@ -21,10 +24,16 @@ export function masterCommand(): Command {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
       const job = o.job ? loadJobFile(o.job as string) : undefined;
+      const statefulSet = o.workerStatefulset as string | undefined;
+      if (statefulSet !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(statefulSet)) {
+        throw new InputError(`--worker-statefulset must be a StatefulSet name (lower-case letters, digits, '-'), got '${statefulSet}'`);
+      }
       const m = await startMaster({
         host: o.host as string,
         port: parsePort(o.port as string),
         metricsPort: parsePort(o.metricsPort as string, '--metrics-port'),
+        workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
+        ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
         ...(token ? { token } : {}),
         ...(tls ? { tls } : {}),
       });

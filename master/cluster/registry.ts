@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ClusterError } from '../../shared/errors';
 
 export type WorkerStatus = 'alive' | 'lost';
 
@@ -9,6 +10,16 @@ export interface WorkerRecord {
   status: WorkerStatus;
   lastHeartbeat: number;
   joinedAt: number;
+}
+
+/** A worker asked for an index that a live worker at another address holds. */
+export class IndexTakenError extends ClusterError {
+  constructor(
+    readonly index: number,
+    readonly holder: string,
+  ) {
+    super(`worker index ${index} is held by a live worker at ${holder}`);
+  }
 }
 
 export interface RegistryEvents {
@@ -32,9 +43,11 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /**
-   * Registers a worker. A requested index is honoured (a restarted StatefulSet pod takes its old
-   * index back); otherwise the lowest free index, reusing a lost worker's index only when its
-   * address is the same.
+   * Registers a worker. A requested index is honoured when it is free, lost, or held by the same
+   * address (a restarted StatefulSet pod, advertising its stable DNS name, takes its old index
+   * back at once); a live worker at another address keeps it, and the newcomer gets an
+   * IndexTakenError (it retries, and gets the index once the holder is declared lost). Without a
+   * request, the lowest free index, reusing a lost worker's index only when its address is the same.
    */
   join(address: string, pid: number, requestedIndex: number, now: number): WorkerRecord {
     let index = requestedIndex;
@@ -45,6 +58,11 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
         index = 0;
         while (this.workers.has(index)) index++;
       }
+    } else {
+      const holder = this.workers.get(index);
+      if (holder && holder.status === 'alive' && holder.address !== address) throw new IndexTakenError(index, holder.address);
+      // The process at this address is the newcomer now, whatever index it held before.
+      for (const w of this.workers.values()) if (w.index !== index && w.address === address) this.markLost(w.index, `re-registered as worker ${index}`);
     }
     const rec: WorkerRecord = { index, address, pid, status: 'alive', lastHeartbeat: now, joinedAt: now };
     this.workers.set(index, rec);

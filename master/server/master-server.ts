@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { parseJob, resolveJobPaths } from '../../shared/config';
-import { CodaError } from '../../shared/errors';
+import { ClusterError, CodaError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
 import {
   addHealth,
   bindServer,
+  joinHostPort,
   loadProtos,
   SERVER_OPTIONS,
   serverCredentials,
@@ -17,7 +18,8 @@ import {
 } from '../../shared/wire';
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
-import { WorkerRegistry } from '../cluster/registry';
+import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
+import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
 import { runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
 import { bindStore, ParameterStore, storeHandlers } from '../store';
@@ -35,6 +37,13 @@ export interface MasterOptions {
   taskDeadlineSeconds: number;
   /** Directory SubmitJob resolves relative data paths against. */
   baseDir: string;
+  /** How long a submitted job waits for its `workers` to be alive before it fails. */
+  workerWaitSeconds: number;
+  /**
+   * Admit only pods of this StatefulSet, each as its own ordinal, verified through cluster DNS
+   * (master/cluster/worker-identity.ts). Unset: any worker with the token may register.
+   */
+  workerStatefulSet?: string;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -46,6 +55,7 @@ export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
   heartbeatTimeoutSeconds: 6,
   taskDeadlineSeconds: 120,
   baseDir: process.cwd(),
+  workerWaitSeconds: 300,
 };
 
 export interface RunningMaster {
@@ -87,11 +97,43 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
     (call, cb) => (tokenMatches(o.token, call.metadata) ? h(call, cb) : cb(unauthenticated()));
 
+  const waitForWorkers = (n: number, timeoutMs = 60_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (registry.alive().length >= n) return resolve();
+      const timer = setTimeout(() => {
+        registry.off('join', onJoin);
+        reject(new ClusterError(`only ${registry.alive().length} of ${n} workers joined within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const onJoin = (): void => {
+        if (registry.alive().length >= n) {
+          clearTimeout(timer);
+          registry.off('join', onJoin);
+          resolve();
+        }
+      };
+      registry.on('join', onJoin);
+    });
+
   const handlers: pb.MasterHandlers = {
     Register: checked((call, cb) => {
-      const rec = registry.join(call.request.address, call.request.pid, call.request.requestedIndex, Date.now());
-      log.info({ worker: rec.index, address: rec.address }, 'worker joined');
-      cb(null, { index: rec.index, heartbeatIntervalSeconds: o.heartbeatIntervalSeconds });
+      const req = call.request;
+      const admit = async (): Promise<WorkerRecord> => {
+        if (o.workerStatefulSet) await verifyStatefulSetWorker(o.workerStatefulSet, req, call.getPeer());
+        return registry.join(req.address, req.pid, req.requestedIndex, Date.now());
+      };
+      admit().then(
+        (rec) => {
+          log.info({ worker: rec.index, address: rec.address }, 'worker joined');
+          cb(null, { index: rec.index, heartbeatIntervalSeconds: o.heartbeatIntervalSeconds });
+        },
+        (e: Error) => {
+          // The worker retries these: a name whose DNS record lags, an index whose previous
+          // holder is not yet declared lost.
+          log.warn({ address: req.address, requestedIndex: req.requestedIndex, peer: call.getPeer(), err: e.message }, 'registration refused');
+          const code = e instanceof WorkerIdentityError ? grpc.status.PERMISSION_DENIED : e instanceof IndexTakenError ? grpc.status.ALREADY_EXISTS : grpc.status.INTERNAL;
+          cb(Object.assign(new Error(e.message), { code, details: e.message, metadata: new grpc.Metadata() }));
+        },
+      );
     }),
     Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()) })),
     ReadParameters: checked(storeH.ReadParameters),
@@ -106,6 +148,14 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       void (async () => {
         try {
           const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          if (registry.alive().length < job.workers) {
+            // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
+            call.write({ log: `waiting up to ${o.workerWaitSeconds} s for ${job.workers} workers (${registry.alive().length} alive)` });
+            await Promise.race([
+              waitForWorkers(job.workers, o.workerWaitSeconds * 1000),
+              new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(new ClusterError('submitter went away')), { once: true })),
+            ]);
+          }
           const out = await runJob(job, {
             cluster,
             metrics,
@@ -139,7 +189,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
 
   return {
     port,
-    address: `${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${port}`,
+    address: joinHostPort(o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host, port),
     ...(metricsServer ? { metricsPort: metricsServer.port } : {}),
     registry,
     cluster,
@@ -147,23 +197,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     metrics,
     promRegistry,
     log,
-    waitForWorkers(n, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        if (registry.alive().length >= n) return resolve();
-        const timer = setTimeout(() => {
-          registry.off('join', onJoin);
-          reject(new Error(`only ${registry.alive().length} of ${n} workers joined within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        const onJoin = (): void => {
-          if (registry.alive().length >= n) {
-            clearTimeout(timer);
-            registry.off('join', onJoin);
-            resolve();
-          }
-        };
-        registry.on('join', onJoin);
-      });
-    },
+    waitForWorkers,
     async stop() {
       clearInterval(sweep);
       cluster.close();

@@ -17,6 +17,7 @@ export {
   tokenMatches,
 } from './credentials';
 export { addHealth } from './health';
+export { splitHostPort, joinHostPort } from './address';
 export { SERVER_OPTIONS, CHANNEL_OPTIONS, bindServer, shutdownServer } from './server';
 export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';

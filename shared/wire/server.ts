@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { joinHostPort } from './address';
 
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
@@ -18,7 +19,7 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 /** Binds `server` to host:port (port 0 picks a free one) and resolves with the bound port. */
 export function bindServer(server: grpc.Server, host: string, port: number, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolvePort, reject) => {
-    server.bindAsync(`${host}:${port}`, creds, (err, bound) => (err ? reject(err) : resolvePort(bound)));
+    server.bindAsync(joinHostPort(host, port), creds, (err, bound) => (err ? reject(err) : resolvePort(bound)));
   });
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { parseDocument } from 'yaml';
 import { loadJobFile, type JobSpec } from '../../shared/config';
 import { runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput } from '../../master';
-import { parsePositiveInt, resolveToken, tlsFrom } from '../common';
+import { parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { progressReporter } from '../progress';
 
 /** Runs a job on an embedded local cluster of job.workers worker processes. */
@@ -29,16 +30,21 @@ export async function runLocally(job: JobSpec, label: string, token?: string): P
 }
 
 /** Submits the job file's text to a running master, with a progress bar. */
-async function runRemotely(address: string, yamlText: string, label: string, token?: string, tls?: ReturnType<typeof tlsFrom>): Promise<JobOutput> {
+async function runRemotely(
+  address: string,
+  yamlText: string,
+  label: string,
+  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number },
+): Promise<JobOutput> {
   const progress = progressReporter(label);
   const abort = new AbortController();
   const onSig = (): void => abort.abort();
   process.once('SIGINT', onSig);
   try {
     return await submitJob(address, yamlText, {
-      ...(token ? { token } : {}),
-      ...(tls ? { tls } : {}),
+      ...opts,
       signal: abort.signal,
+      onLog: (line) => process.stderr.write(`master ${address}: ${line}\n`),
       onProgress: (p) => progress.update(p),
     });
   } finally {
@@ -47,15 +53,27 @@ async function runRemotely(address: string, yamlText: string, label: string, tok
   }
 }
 
+/**
+ * The job file's text as the master should see it: as written (comments and all; relative data
+ * paths are the master's), with `workers` replaced when --workers overrides it.
+ */
+export function remoteJobText(yamlText: string, workers?: number): string {
+  if (workers === undefined) return yamlText;
+  const doc = parseDocument(yamlText);
+  doc.set('workers', workers);
+  return doc.toString();
+}
+
 export function runCommand(): Command {
   return new Command('run')
     .description('run a job file (YAML) on an embedded local cluster, or on a running master with --master')
     .argument('<job.yaml>', 'the job file (schema in the README)')
     .option('--master <host:port>', 'submit to this master instead of starting a local cluster')
-    .option('--workers <n>', "override the job's worker count (local cluster)")
+    .option('--workers <n>', "override the job's worker count")
     .option('--out <dir>', "override the job's output folder")
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
+    .option('--wait-master <seconds>', 'with --master: wait up to this long for the master to accept a connection', '0')
     .action(async (file: string, o: Record<string, string | undefined>) => {
       let job = loadJobFile(file);
       if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };
@@ -63,8 +81,13 @@ export function runCommand(): Command {
       const token = resolveToken(o.tokenFile);
       const address = o.master ?? job.master;
       const tls = tlsFrom(o);
+      const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');
       const result = address
-        ? await runRemotely(address, readFileSync(file, 'utf8'), job.job, token, tls)
+        ? await runRemotely(address, remoteJobText(readFileSync(file, 'utf8'), o.workers ? job.workers : undefined), job.job, {
+            ...(token ? { token } : {}),
+            ...(tls ? { tls } : {}),
+            waitForMasterSeconds,
+          })
         : await runLocally(job, job.job, token);
       writeJobOutputs(out, result);
       process.stdout.write(`${result.summary}\nresults in ${out}\n`);

@@ -7,8 +7,15 @@ export interface SubmitJobOptions {
   token?: string;
   tls?: TlsFiles;
   onProgress?: (p: JobProgress) => void;
+  /** The master's notes while the job waits or runs ("waiting for 4 workers (2 alive)"). */
+  onLog?: (line: string) => void;
   /** Aborting cancels the job on the master. */
   signal?: AbortSignal;
+  /**
+   * Wait up to this long for the master to accept a connection before submitting (a submitter
+   * started together with its master); 0 or absent: fail at once when it is unreachable.
+   */
+  waitForMasterSeconds?: number;
 }
 
 /**
@@ -19,7 +26,27 @@ export interface SubmitJobOptions {
  */
 export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput> {
   const { master } = loadProtos();
-  const client = new master.coda.v1.Master(address, channelCredentials(opts.tls), CHANNEL_OPTIONS);
+  const waitMs = (opts.waitForMasterSeconds ?? 0) * 1000;
+  const client = new master.coda.v1.Master(address, channelCredentials(opts.tls), {
+    ...CHANNEL_OPTIONS,
+    // While waiting, retry the connection every few seconds, not grpc-js's default of up to 120 s.
+    ...(waitMs > 0 ? { 'grpc.max_reconnect_backoff_ms': 5000, 'grpc.dns_min_time_between_resolutions_ms': 5000 } : {}),
+  });
+  const ready =
+    waitMs > 0
+      ? new Promise<void>((resolve, reject) =>
+          client.waitForReady(Date.now() + waitMs, (err) =>
+            err ? reject(new ClusterError(`master ${address} did not accept a connection within ${opts.waitForMasterSeconds} s`)) : resolve(),
+          ),
+        )
+      : Promise.resolve();
+  return ready.then(() => streamJob(client, address, jobYaml, opts), (e: unknown) => {
+    client.close();
+    throw e;
+  });
+}
+
+function streamJob(client: pb.MasterClient, address: string, jobYaml: string, opts: SubmitJobOptions): Promise<JobOutput> {
   return new Promise<JobOutput>((resolve, reject) => {
     let out: JobOutput | undefined;
     const call = client.submitJob({ jobYaml }, tokenMetadata(opts.token));
@@ -38,6 +65,8 @@ export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptio
           residual: ev.progress.residual,
           stragglers: ev.progress.stragglers,
         });
+      } else if (ev.log) {
+        opts.onLog?.(ev.log);
       } else if (ev.finished) {
         const tensors: JobOutput['tensors'] = {};
         for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };

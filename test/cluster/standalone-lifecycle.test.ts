@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMaster, type RunningMaster } from '../../master';
+import { CHANNEL_OPTIONS, channelCredentials, loadProtos } from '../../shared/wire';
+import { pollFor, processAlive } from '../helpers/cluster-fixture';
+
+/**
+ * The standalone roles as Kubernetes starts them: in any order, each waiting for the other, and
+ * stopped by SIGTERM. Real processes of bin/coda.js and real gRPC on loopback.
+ */
+const CODA = resolve(__dirname, '../../bin/coda.js');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const procs: Proc[] = [];
+let master: RunningMaster | undefined;
+let dir: string | undefined;
+
+function coda(args: string[], cwd?: string): Proc {
+  const child = spawn(process.execPath, [CODA, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CODA_LOG_LEVEL: 'info' } });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const p = { child, output: () => text, exit };
+  procs.push(p);
+  return p;
+}
+
+function health(address: string, serviceName: string): Promise<string> {
+  const Health = grpc.makeGenericClientConstructor(healthService, 'Health');
+  const c = new Health(address, grpc.credentials.createInsecure());
+  return new Promise((res) => {
+    c.check({ service: serviceName }, { deadline: Date.now() + 3000 }, (err: grpc.ServiceError | null, reply: { status: string }) => {
+      c.close();
+      res(err ? `error ${err.code}` : reply.status);
+    });
+  });
+}
+
+afterEach(async () => {
+  for (const p of procs.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exit;
+    expect(processAlive(p.child.pid!), 'a process left behind').toBe(false);
+  }
+  await master?.stop();
+  master = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('a standalone worker and its master, in either order', () => {
+  it('a worker started before its master keeps trying, joins when the master comes, and is ready only then', async () => {
+    const masterPort = await freePort();
+    const workerPort = await freePort();
+    const w = coda(['worker', `--master=127.0.0.1:${masterPort}`, '--host=127.0.0.1', `--port=${workerPort}`]);
+    await pollFor(() => /cannot register with master; retrying/.test(w.output()), 20_000, 'a failed registration');
+    // Alive (liveness) but not ready (readiness) while it has no master.
+    expect(await health(`127.0.0.1:${workerPort}`, '')).toBe('SERVING');
+    expect(await health(`127.0.0.1:${workerPort}`, 'coda.v1.Worker')).toBe('NOT_SERVING');
+
+    master = await startMaster({ host: '127.0.0.1', port: masterPort });
+    await master.waitForWorkers(1, 20_000);
+    expect(master.registry.alive()[0]!.address).toBe(`127.0.0.1:${workerPort}`);
+    await pollFor(() => /worker 0 listening/.test(w.output()), 10_000, 'the worker to report its index');
+    expect(await health(`127.0.0.1:${workerPort}`, 'coda.v1.Worker')).toBe('SERVING');
+
+    // SIGTERM: drains and exits 0 on its own.
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('SIGTERM ends a worker still waiting for its master through its own handler (what PID 1 needs)', async () => {
+    const w = coda(['worker', `--master=127.0.0.1:${await freePort()}`, '--host=127.0.0.1', '--port=0']);
+    await pollFor(() => /cannot register with master; retrying/.test(w.output()), 20_000, 'a failed registration');
+    w.child.kill('SIGTERM');
+    // Killed by the signal's default action, the process would report signal SIGTERM and no
+    // code; as PID 1 in a container that default does not exist and the signal would be lost.
+    expect(await w.exit).toEqual({ code: 143, signal: null });
+  }, 30_000);
+
+  it('a worker with --register-timeout gives up after it (local clusters pass 30 s)', async () => {
+    const w = coda(['worker', `--master=127.0.0.1:${await freePort()}`, '--host=127.0.0.1', '--port=0', '--register-timeout=1']);
+    const { code } = await w.exit;
+    expect(code).toBe(3);
+    expect(w.output()).toMatch(/cannot register with master 127\.0\.0\.1:\d+/);
+  }, 30_000);
+
+  it('a submitter started first waits for the master, the master for the job\'s workers, then the job runs', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-standalone-'));
+    writeFileSync(
+      join(dir, 'job.yaml'),
+      'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 300, cols: 6, seed: 3 } }\nstop: { tol: 1.0e-10, maxRounds: 2000, timeLimit: 60 }\n',
+    );
+    const port = await freePort();
+    // --workers=2 overrides the file's default of 8 on the master's side too.
+    const submit = coda(['run', 'job.yaml', `--master=127.0.0.1:${port}`, '--workers=2', '--wait-master=60', '--out=out'], dir);
+    const m = coda(['master', '--host=127.0.0.1', `--port=${port}`, '--metrics-port=0']);
+    await pollFor(() => /waiting up to 300 s for 2 workers \(0 alive\)/.test(submit.output()), 30_000, 'the master to hold the job for its workers');
+    for (let i = 0; i < 2; i++) coda(['worker', `--master=127.0.0.1:${port}`, '--host=127.0.0.1', '--port=0']);
+    const { code } = await submit.exit;
+    expect(code, submit.output()).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as { workers: number; relErrorVsDirect: number };
+    expect(result.workers).toBe(2);
+    expect(result.relErrorVsDirect).toBeLessThan(1e-6);
+    m.child.kill('SIGTERM');
+    expect(await m.exit).toEqual({ code: 0, signal: null });
+  }, 90_000);
+});
+
+describe('the master decides who is worker i', () => {
+  const register = (address: string, req: { address: string; requestedIndex: number }): Promise<{ index: number }> => {
+    const { master: proto } = loadProtos();
+    const c = new proto.coda.v1.Master(address, channelCredentials(), CHANNEL_OPTIONS);
+    return new Promise((res, rej) =>
+      c.register({ ...req, pid: 1 }, new grpc.Metadata(), { deadline: Date.now() + 5000 }, (err, reply) => {
+        c.close();
+        if (err) rej(err);
+        else res(reply!);
+      }),
+    );
+  };
+
+  it('refuses an index a live worker at another address holds (ALREADY_EXISTS)', async () => {
+    master = await startMaster({ host: '127.0.0.1', port: 0 });
+    expect((await register(master.address, { address: '127.0.0.1:40001', requestedIndex: 0 })).index).toBe(0);
+    await expect(register(master.address, { address: '127.0.0.1:40002', requestedIndex: 0 })).rejects.toMatchObject({
+      code: grpc.status.ALREADY_EXISTS,
+      details: 'worker index 0 is held by a live worker at 127.0.0.1:40001',
+    });
+  });
+
+  it('with --worker-statefulset, refuses a worker that does not advertise its own pod name, or connects from elsewhere (PERMISSION_DENIED)', async () => {
+    master = await startMaster({ host: '127.0.0.1', port: 0, workerStatefulSet: 'coda-worker' });
+    await expect(register(master.address, { address: '127.0.0.1:40001', requestedIndex: 0 })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+      details: expect.stringMatching(/must advertise the DNS name of pod coda-worker-0/),
+    });
+    // A name that does not resolve here: no proof of who the caller is.
+    await expect(register(master.address, { address: 'coda-worker-0.coda-worker.invalid:7070', requestedIndex: 0 })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+      details: expect.stringMatching(/cannot resolve the advertised name/),
+    });
+    expect(master.registry.all()).toEqual([]);
+  });
+});

@@ -1,11 +1,15 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** The master's metrics: what a user watches while a job runs. See the README's catalogue. */
+/**
+ * The master's metrics: what a user watches while a job runs. Catalogue: docs/metrics.md.
+ * No label is named `job` or `instance`: Prometheus sets those on every scraped series, and a
+ * clash would rename ours to `exported_job` (the job's kind is `job_kind`).
+ */
 export class MasterMetrics {
   readonly taskDuration: Histogram<'worker' | 'kind' | 'scheme'>;
   readonly tasks: Counter<'worker' | 'kind' | 'scheme' | 'outcome'>;
   readonly stragglers: Counter<'worker' | 'scheme'>;
-  readonly rounds: Counter<'scheme' | 'job'>;
+  readonly rounds: Counter<'scheme' | 'job_kind'>;
   readonly roundDuration: Histogram<'scheme'>;
   readonly bytesPlaced: Counter<'worker'>;
   readonly bytesTask: Counter<'direction'>;
@@ -13,7 +17,7 @@ export class MasterMetrics {
   readonly workersLost: Counter;
   readonly slotsMoved: Counter<'scheme'>;
   readonly backups: Counter<'scheme'>;
-  readonly residual: Gauge<'job'>;
+  readonly residual: Gauge<'job_kind'>;
   readonly parameterReads: Counter<'name'>;
   readonly parameterWrites: Counter<'name'>;
 
@@ -39,7 +43,7 @@ export class MasterMetrics {
       labelNames: ['worker', 'scheme'],
       registers: r,
     });
-    this.rounds = new Counter({ name: 'coda_rounds_total', help: 'Rounds decoded', labelNames: ['scheme', 'job'], registers: r });
+    this.rounds = new Counter({ name: 'coda_rounds_total', help: 'Rounds decoded', labelNames: ['scheme', 'job_kind'], registers: r });
     this.roundDuration = new Histogram({
       name: 'coda_round_duration_seconds',
       help: 'Round wall time, from first send to decode',
@@ -76,7 +80,7 @@ export class MasterMetrics {
     this.residual = new Gauge({
       name: 'coda_job_residual',
       help: "The running job's relative residual (least squares) or loss",
-      labelNames: ['job'],
+      labelNames: ['job_kind'],
       registers: r,
     });
     this.parameterReads = new Counter({ name: 'coda_parameter_reads_total', help: 'Parameter store reads', labelNames: ['name'], registers: r });

@@ -233,7 +233,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
         return reject(e);
       }
       const seconds = (t - t0) / 1000;
-      m.rounds.inc({ scheme, job: ctx.jobName ?? 'job' });
+      m.rounds.inc({ scheme, job_kind: ctx.jobName ?? 'job' });
       m.roundDuration.observe({ scheme }, seconds);
       resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved, bytesSent, bytesReceived });
     };

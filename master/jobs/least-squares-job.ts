@@ -36,7 +36,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
       stop: job.stop,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onRound: (r) => {
-        ctx.metrics.residual.set({ job: job.job }, r.relGradient);
+        ctx.metrics.residual.set({ job_kind: job.job }, r.relGradient);
         ctx.onProgress?.({ round: r.round, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.relGradient, stragglers: r.outcome.stragglers.length });
       },
     });

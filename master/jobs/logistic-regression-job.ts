@@ -27,7 +27,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     stop: job.stop,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onIteration: (r: IterationRecord) => {
-      ctx.metrics.residual.set({ job: job.job }, r.gradNorm);
+      ctx.metrics.residual.set({ job_kind: job.job }, r.gradNorm);
       ctx.onProgress?.({ round: r.iteration, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.gradNorm, stragglers: r.rounds.reduce((s, x) => s + x.stragglers, 0) });
     },
   };

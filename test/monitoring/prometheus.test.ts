@@ -145,6 +145,14 @@ describe.skipIf(!run)('monitoring: Prometheus scrapes a local cluster during a r
     expect(stragglers).toBeGreaterThan(0);
     const rounds = await query('sum(coda_rounds_total)');
     expect(Number(rounds[0]!.value[1])).toBeGreaterThan(0);
+
+    // No label of ours clashes with one Prometheus sets when it scrapes: `job` is the scrape
+    // job's name, the job's kind is `job_kind`, and nothing was renamed to exported_*.
+    const residual = await query('coda_job_residual');
+    expect(residual.map((r) => [r.metric.job, r.metric.job_kind])).toEqual([['coda-master', 'least-squares']]);
+    const labels = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/labels`)).json()) as { data: string[] };
+    expect(labels.data).toContain('job_kind');
+    expect(labels.data.filter((l) => l.startsWith('exported_'))).toEqual([]);
   }, 200_000);
 
   it('every query of the Grafana dashboard is valid PromQL and the core panels have data', async () => {

@@ -81,8 +81,8 @@ describe('rounds from the master\'s /metrics', () => {
     const text = [
       '# HELP coda_rounds_total Rounds decoded',
       '# TYPE coda_rounds_total counter',
-      'coda_rounds_total{scheme="frc",job="a",role="master"} 7',
-      'coda_rounds_total{scheme="wait-all",job="b",role="master"} 3',
+      'coda_rounds_total{scheme="frc",job_kind="a",role="master"} 7',
+      'coda_rounds_total{scheme="wait-all",job_kind="b",role="master"} 3',
       'coda_rounds_total_created 1',
       'coda_round_duration_seconds_count{scheme="frc"} 99',
     ].join('\n');

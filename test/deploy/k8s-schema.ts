@@ -22,6 +22,11 @@ const MODELS: Record<string, ModelRef> = {
   'v1/Secret': { module: 'kubernetes-models/v1/Secret', name: 'Secret' },
   'apps/v1/Deployment': { module: 'kubernetes-models/apps/v1/Deployment', name: 'Deployment' },
   'apps/v1/StatefulSet': { module: 'kubernetes-models/apps/v1/StatefulSet', name: 'StatefulSet' },
+  'v1/Pod': { module: 'kubernetes-models/v1/Pod', name: 'Pod' },
+  'v1/PersistentVolumeClaim': { module: 'kubernetes-models/v1/PersistentVolumeClaim', name: 'PersistentVolumeClaim' },
+  'batch/v1/Job': { module: 'kubernetes-models/batch/v1/Job', name: 'Job' },
+  'policy/v1/PodDisruptionBudget': { module: 'kubernetes-models/policy/v1/PodDisruptionBudget', name: 'PodDisruptionBudget' },
+  'networking.k8s.io/v1/NetworkPolicy': { module: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy', name: 'NetworkPolicy' },
   'monitoring.coreos.com/v1/PodMonitor': {
     module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor',
     name: 'PodMonitor',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
@@ -5,9 +6,11 @@ import { parseAllDocuments, parse } from 'yaml';
 /**
  * A small kustomize: renders a kustomization directory with the semantics of `kubectl kustomize`
  * for the fields Coda's manifests use (resources, namespace, labels / commonLabels, images,
- * configMapGenerator with files and literals, generatorOptions). Any other field is an error,
- * so a manifest change that needs more than this fails the deploy test instead of rendering
- * something else. The test compares its output with `kubectl kustomize` where kubectl exists.
+ * configMapGenerator and secretGenerator with files and literals, their content-hash name
+ * suffixes and the references rewritten to them, generatorOptions, replacements). Any other
+ * field is an error, so a manifest change that needs more than this fails the deploy test
+ * instead of rendering something else. The test compares its output with `kubectl kustomize`
+ * where kubectl exists.
  */
 
 export type K8sObject = {
@@ -19,7 +22,7 @@ export type K8sObject = {
 
 const SUPPORTED = new Set([
   'apiVersion', 'kind', 'namespace', 'labels', 'commonLabels', 'resources', 'images',
-  'configMapGenerator', 'generatorOptions',
+  'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements',
 ]);
 
 /** Kinds that live outside namespaces (the namespace transformer leaves them alone). */
@@ -33,6 +36,11 @@ const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'R
 interface LabelsEntry { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }
 interface ImageEntry { name: string; newName?: string; newTag?: string; digest?: string }
 interface ConfigMapGen { name: string; files?: string[]; literals?: string[]; behavior?: string }
+interface SecretGen extends ConfigMapGen { type?: string }
+interface Replacement {
+  source: { kind: string; name: string; fieldPath: string };
+  targets: { select: { kind: string; name?: string }; fieldPaths: string[] }[];
+}
 interface Kustomization {
   namespace?: string;
   labels?: LabelsEntry[];
@@ -40,7 +48,9 @@ interface Kustomization {
   resources?: string[];
   images?: ImageEntry[];
   configMapGenerator?: ConfigMapGen[];
+  secretGenerator?: SecretGen[];
   generatorOptions?: { disableNameSuffixHash?: boolean; labels?: Record<string, string> };
+  replacements?: Replacement[];
 }
 
 function readKustomization(dir: string): Kustomization {
@@ -51,9 +61,11 @@ function readKustomization(dir: string): Kustomization {
     if (!SUPPORTED.has(key)) throw new Error(`${file}: field '${key}' is not supported by this renderer`);
   }
   if (k.kind !== 'Kustomization') throw new Error(`${file}: kind must be Kustomization`);
-  const gen = k.generatorOptions as Kustomization['generatorOptions'];
-  if (k.configMapGenerator && !gen?.disableNameSuffixHash) {
-    throw new Error(`${file}: name suffix hashes are not implemented here; set generatorOptions.disableNameSuffixHash`);
+  for (const r of (k.replacements as Record<string, unknown>[] | undefined) ?? []) {
+    if ('path' in r) throw new Error(`${file}: replacements from a file are not supported by this renderer`);
+    for (const t of (r.targets as Record<string, unknown>[] | undefined) ?? []) {
+      if ('options' in t || 'reject' in t) throw new Error(`${file}: replacement target options/reject are not supported by this renderer`);
+    }
   }
   return k as Kustomization;
 }
@@ -111,22 +123,140 @@ function applyImages(o: K8sObject, images: ImageEntry[]): void {
   }
 }
 
-function generateConfigMap(dir: string, g: ConfigMapGen, labels: Record<string, string> | undefined): K8sObject {
-  if (g.behavior && g.behavior !== 'create') throw new Error(`configMapGenerator ${g.name}: behavior ${g.behavior} not supported`);
+/** key -> text of a generator's files (key=path or the file's base name) and literals. */
+function generatorData(dir: string, g: ConfigMapGen): Record<string, string> {
+  if (g.behavior && g.behavior !== 'create') throw new Error(`generator ${g.name}: behavior ${g.behavior} not supported`);
   const data: Record<string, string> = {};
   for (const f of g.files ?? []) {
     const [key, path] = f.includes('=') ? (f.split('=', 2) as [string, string]) : [basename(f), f];
     const abs = resolve(dir, path);
-    if (!abs.startsWith(resolve(dir))) throw new Error(`configMapGenerator ${g.name}: ${path} is outside the kustomization root`);
+    if (!abs.startsWith(resolve(dir))) throw new Error(`generator ${g.name}: ${path} is outside the kustomization root`);
+    if (!existsSync(abs)) throw new Error(`generator ${g.name}: ${abs} does not exist`);
     data[key] = readFileSync(abs, 'utf8');
   }
   for (const l of g.literals ?? []) {
     const i = l.indexOf('=');
     data[l.slice(0, i)] = l.slice(i + 1);
   }
+  return data;
+}
+
+/** Go's encoding/json as kustomize's hasher uses it: sorted keys, <, > and & escaped. */
+function goJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') {
+    return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${goJson(k)}:${goJson(o[k])}`).join(',')}}`;
+}
+
+/**
+ * kustomize's content hash of a generated ConfigMap or Secret (api/hasher): sha256 of the JSON
+ * of kind, data (and type), its first ten hex digits with 0, 1, 3, a, e spelled g, h, k, m, t.
+ * The name in the hashed JSON is always "" (kustomize looks it up under a path that never
+ * matches), so it is left empty here too.
+ */
+function contentHash(o: K8sObject): string {
+  const fields: Record<string, unknown> = { kind: o.kind, name: '', data: o.data ?? {} };
+  if (o.kind === 'Secret') fields.type = o.type;
+  const hex = createHash('sha256').update(goJson(fields)).digest('hex').slice(0, 10);
+  return hex.replace(/[013ae]/g, (c) => ({ '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' })[c]!);
+}
+
+function generated(kind: 'ConfigMap' | 'Secret', g: SecretGen, data: Record<string, string>, labels: Record<string, string> | undefined): K8sObject {
   const metadata: K8sObject['metadata'] = { name: g.name };
   if (labels) metadata.labels = { ...labels };
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
+  if (kind === 'ConfigMap') return { apiVersion: 'v1', kind, metadata, data };
+  const b64 = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  return { apiVersion: 'v1', kind, metadata, data: b64, type: g.type ?? 'Opaque' };
+}
+
+type PodSpec = {
+  volumes?: { configMap?: { name?: string }; secret?: { secretName?: string }; projected?: { sources?: { configMap?: { name?: string }; secret?: { name?: string } }[] } }[];
+  imagePullSecrets?: { name?: string }[];
+  [list: string]: unknown;
+};
+type Container = {
+  env?: { valueFrom?: { configMapKeyRef?: { name?: string }; secretKeyRef?: { name?: string } } }[];
+  envFrom?: { configMapRef?: { name?: string }; secretRef?: { name?: string } }[];
+};
+
+/** Rewrites the pod-spec references kustomize's nameReference rewrites to renamed ConfigMaps and Secrets. */
+function renameReferences(o: K8sObject, renamed: { ConfigMap: Map<string, string>; Secret: Map<string, string> }): void {
+  const spec = (podTemplate(o)?.spec ?? (o.kind === 'Pod' ? o.spec : undefined)) as PodSpec | undefined;
+  if (!spec) return;
+  const cm = (r?: { name?: string }): void => {
+    if (r?.name && renamed.ConfigMap.has(r.name)) r.name = renamed.ConfigMap.get(r.name)!;
+  };
+  const sec = (r?: { name?: string }): void => {
+    if (r?.name && renamed.Secret.has(r.name)) r.name = renamed.Secret.get(r.name)!;
+  };
+  for (const v of spec.volumes ?? []) {
+    cm(v.configMap);
+    if (v.secret?.secretName && renamed.Secret.has(v.secret.secretName)) v.secret.secretName = renamed.Secret.get(v.secret.secretName)!;
+    for (const src of v.projected?.sources ?? []) {
+      cm(src.configMap);
+      sec(src.secret);
+    }
+  }
+  for (const r of spec.imagePullSecrets ?? []) sec(r);
+  for (const list of ['containers', 'initContainers'] as const) {
+    for (const c of (spec[list] as Container[] | undefined) ?? []) {
+      for (const e of c.env ?? []) {
+        cm(e.valueFrom?.configMapKeyRef);
+        sec(e.valueFrom?.secretKeyRef);
+      }
+      for (const e of c.envFrom ?? []) {
+        cm(e.configMapRef);
+        sec(e.secretRef);
+      }
+    }
+  }
+}
+
+/**
+ * A replacement field path: dot-separated keys, a list index, or `[key=value]` for the list item
+ * whose key has that value (kustomize's syntax). Returns the parent and the last key.
+ */
+function walkPath(root: unknown, fieldPath: string, where: string): { parent: Record<string, unknown> | unknown[]; key: string | number } {
+  const parts = fieldPath.match(/\[[^\]]*\]|[^.]+/g) ?? [];
+  let node: unknown = root;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    let key: string | number = p;
+    if (Array.isArray(node)) {
+      const sel = /^\[([^=]+)=(.*)\]$/.exec(p);
+      key = sel ? node.findIndex((x) => (x as Record<string, unknown>)?.[sel[1]!] === sel[2]) : Number(p);
+      if (typeof key === 'number' && !(key >= 0 && key < node.length)) throw new Error(`${where}: no item ${p} in ${fieldPath}`);
+    } else if (typeof node !== 'object' || node === null || !(p in node)) {
+      throw new Error(`${where}: no field ${p} in ${fieldPath}`);
+    }
+    if (i === parts.length - 1) return { parent: node as Record<string, unknown>, key };
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  throw new Error(`${where}: empty field path`);
+}
+
+function applyReplacements(objects: K8sObject[], replacements: Replacement[], dir: string): void {
+  for (const r of replacements) {
+    const src = objects.find((o) => o.kind === r.source.kind && o.metadata.name === r.source.name);
+    if (!src) throw new Error(`${dir}: replacement source ${r.source.kind}/${r.source.name} not found`);
+    const s = walkPath(src, r.source.fieldPath, `${dir}: replacement source`);
+    const value = (s.parent as Record<string | number, unknown>)[s.key];
+    for (const t of r.targets) {
+      const targets = objects.filter((o) => o.kind === t.select.kind && (!t.select.name || o.metadata.name === t.select.name));
+      if (targets.length === 0) throw new Error(`${dir}: replacement target ${t.select.kind}/${t.select.name ?? '*'} not found`);
+      for (const o of targets) {
+        for (const fp of t.fieldPaths) {
+          const { parent, key } = walkPath(o, fp, `${dir}: replacement target ${o.kind}/${o.metadata.name}`);
+          const p = parent as Record<string | number, unknown>;
+          // A scalar lands in a string field as a string (an env value stays "4", not 4).
+          p[key] = typeof p[key] === 'string' && typeof value !== 'object' ? String(value) : structuredClone(value);
+        }
+      }
+    }
+  }
 }
 
 /** Renders a kustomization directory to its list of objects (in resource order, generated last). */
@@ -138,7 +268,11 @@ export function renderKustomization(dir: string): K8sObject[] {
     if (!existsSync(path)) throw new Error(`${dir}: resource ${r} not found`);
     objects.push(...(statSync(path).isDirectory() ? renderKustomization(path) : readResourceFile(path)));
   }
-  for (const g of k.configMapGenerator ?? []) objects.push(generateConfigMap(dir, g, k.generatorOptions?.labels));
+  const gen = k.generatorOptions;
+  const made: K8sObject[] = [];
+  for (const g of k.configMapGenerator ?? []) made.push(generated('ConfigMap', g, generatorData(dir, g), gen?.labels));
+  for (const g of k.secretGenerator ?? []) made.push(generated('Secret', g, generatorData(dir, g), gen?.labels));
+  objects.push(...made);
 
   const labelEntries: LabelsEntry[] = [...(k.labels ?? [])];
   if (k.commonLabels) labelEntries.push({ pairs: k.commonLabels, includeSelectors: true, includeTemplates: true });
@@ -147,6 +281,16 @@ export function renderKustomization(dir: string): K8sObject[] {
     if (k.namespace && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k.namespace;
     for (const e of labelEntries) applyLabels(o, e);
     if (k.images) applyImages(o, k.images);
+  }
+  applyReplacements(objects, k.replacements ?? [], dir);
+  if (!gen?.disableNameSuffixHash && made.length) {
+    const renamed = { ConfigMap: new Map<string, string>(), Secret: new Map<string, string>() };
+    for (const o of made) {
+      const name = `${o.metadata.name}-${contentHash(o)}`;
+      renamed[o.kind as 'ConfigMap' | 'Secret'].set(o.metadata.name, name);
+      o.metadata.name = name;
+    }
+    for (const o of objects) renameReferences(o, renamed);
   }
   const seen = new Set<string>();
   for (const o of objects) {

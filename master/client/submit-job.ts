@@ -27,23 +27,30 @@ export interface SubmitJobOptions {
 export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput> {
   const { master } = loadProtos();
   const waitMs = (opts.waitForMasterSeconds ?? 0) * 1000;
-  const client = new master.coda.v1.Master(address, channelCredentials(opts.tls), {
-    ...CHANNEL_OPTIONS,
-    // While waiting, retry the connection every few seconds, not grpc-js's default of up to 120 s.
-    ...(waitMs > 0 ? { 'grpc.max_reconnect_backoff_ms': 5000, 'grpc.dns_min_time_between_resolutions_ms': 5000 } : {}),
-  });
-  const ready =
-    waitMs > 0
-      ? new Promise<void>((resolve, reject) =>
-          client.waitForReady(Date.now() + waitMs, (err) =>
-            err ? reject(new ClusterError(`master ${address} did not accept a connection within ${opts.waitForMasterSeconds} s`)) : resolve(),
-          ),
-        )
-      : Promise.resolve();
-  return ready.then(() => streamJob(client, address, jobYaml, opts), (e: unknown) => {
+  const connect = (): pb.MasterClient => new master.coda.v1.Master(address, channelCredentials(opts.tls), CHANNEL_OPTIONS);
+  if (waitMs <= 0) return streamJob(connect(), address, jobYaml, opts);
+  return readyClient(connect, Date.now() + waitMs).then(
+    (client) => streamJob(client, address, jobYaml, opts),
+    () => {
+      throw new ClusterError(`master ${address} did not accept a connection within ${opts.waitForMasterSeconds} s`);
+    },
+  );
+}
+
+/**
+ * A client whose channel is connected, trying until `deadlineAt`. Each try gets a fresh channel:
+ * grpc-js stops re-resolving a name that failed to resolve (a master whose Service or container
+ * does not exist yet) while nothing but a connectivity watch is waiting on it.
+ */
+async function readyClient(connect: () => pb.MasterClient, deadlineAt: number): Promise<pb.MasterClient> {
+  for (;;) {
+    const client = connect();
+    const err = await new Promise<Error | undefined>((resolve) => client.waitForReady(Math.min(deadlineAt, Date.now() + 2000), resolve));
+    if (!err) return client;
     client.close();
-    throw e;
-  });
+    if (Date.now() >= deadlineAt) throw err;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 function streamJob(client: pb.MasterClient, address: string, jobYaml: string, opts: SubmitJobOptions): Promise<JobOutput> {

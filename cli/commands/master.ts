@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadJobFile } from '../../shared/config';
 import { InputError } from '../../shared/errors';
+import { joinHostPort } from '../../shared/wire';
 import { runJob, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
@@ -37,7 +38,7 @@ export function masterCommand(): Command {
         ...(token ? { token } : {}),
         ...(tls ? { tls } : {}),
       });
-      process.stdout.write(`master listening on ${o.host}:${m.port} (metrics on ${m.metricsPort})\n`);
+      process.stdout.write(`master listening on ${joinHostPort(o.host as string, m.port)} (metrics on ${m.metricsPort})\n`);
       if (job) {
         const n = parsePositiveInt(o.minWorkers as string, '--min-workers');
         m.log.info({ workers: n }, 'waiting for workers');

@@ -233,7 +233,9 @@ describe('deploy/k8s', () => {
     expect(workerC.args).toContain(`--advertise=$(POD_NAME).${headless.metadata.name}:7070`);
     expect(workerC.env.find((e: any) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
     expect(masterC.args).toContain(`--worker-statefulset=${workers.metadata.name}`);
-    // No pod IP pasted into host:port (breaks on IPv6) anywhere.
+    // Both servers listen on every address family the pod has; no pod IP pasted into host:port
+    // (breaks on IPv6) anywhere.
+    for (const c of [masterC, workerC]) expect(c.args, c.name).toContain('--host=::');
     for (const [id, spec] of podSpecs(main)) expect(JSON.stringify(spec), id).not.toMatch(/POD_IP|status\.podIP/);
   });
 

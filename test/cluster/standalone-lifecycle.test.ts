@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port';
 import { startMaster, type RunningMaster } from '../../master';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos } from '../../shared/wire';
 import { pollFor, processAlive } from '../helpers/cluster-fixture';
@@ -15,17 +15,6 @@ import { pollFor, processAlive } from '../helpers/cluster-fixture';
  * stopped by SIGTERM. Real processes of bin/coda.js and real gRPC on loopback.
  */
 const CODA = resolve(__dirname, '../../bin/coda.js');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

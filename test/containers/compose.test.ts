@@ -1,10 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port';
 import { REPO, buildCodaImage, buildPrometheusImage, pollUntil, requireDocker } from './docker-env';
 
 /**
@@ -25,17 +25,6 @@ if (run && !compose) {
   const msg = '[compose] neither docker-compose nor `docker compose` found: compose test SKIPPED. Install: apt-get install -y docker-compose';
   if (process.env.CODA_REQUIRE_DOCKER === '1') throw new Error(msg);
   console.warn(`\n${msg}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!run || !compose)('docker-compose.yml', () => {

@@ -41,7 +41,9 @@ function copyWithToken(edit?: (dir: string) => void): string {
 }
 
 function find(objects: K8sObject[], kind: string, name: string): K8sObject & { spec: any } {
-  const o = objects.find((x) => x.kind === kind && (x.metadata.name === name || x.metadata.name.startsWith(`${name}-`) && /^(ConfigMap|Secret)$/.test(kind)));
+  // Generated ConfigMaps and Secrets are found by their name before the hash suffix.
+  const generated = /^(ConfigMap|Secret)$/.test(kind);
+  const o = objects.find((x) => x.kind === kind && (x.metadata.name === name || (generated && x.metadata.name.startsWith(`${name}-`))));
   if (!o) throw new Error(`no ${kind}/${name} in the rendering`);
   return o as K8sObject & { spec: any };
 }
@@ -158,7 +160,7 @@ describe('deploy/k8s', () => {
   });
 
   it('the token is a generated Secret, required, mounted as a file for --token-file, never an env variable', () => {
-    const secret = find(main, 'Secret', 'coda-token') as K8sObject & { data: Record<string, string> };
+    const secret = find(main, 'Secret', 'coda-token') as K8sObject & { data: Record<string, string>; spec: unknown };
     expect(Buffer.from(secret.data.token!, 'base64').toString()).toBe(TOKEN);
     for (const [id, spec] of [[objectId(master), master.spec.template.spec], [objectId(workers), workers.spec.template.spec], [objectId(submit), submit.spec.template.spec]] as const) {
       const c = spec.containers[0];

@@ -180,6 +180,20 @@ export class RuntimeModel {
     return relativeTo(this.medians((st) => st.window.slice(-this.recentRounds)));
   }
 
+  /**
+   * Each worker's latest sample over the median of the workers' recent medians, with its round:
+   * how a left-out worker's probe compares with the cluster now.
+   */
+  latestRatios(): Map<number, { ratio: number; round: number }> {
+    const ref = medianOf([...this.medians((st) => st.window.slice(-this.recentRounds)).values()]);
+    const out = new Map<number, { ratio: number; round: number }>();
+    for (const [w, st] of this.workersState) {
+      const last = st.window[st.window.length - 1];
+      if (last) out.set(w, { ratio: ref > 0 ? last.value / ref : 1, round: last.round });
+    }
+    return out;
+  }
+
   private medians(pick: (st: WorkerState) => WorkerRoundSample[]): Map<number, number> {
     const tailRate = this.tailRate();
     const out = new Map<number, number>();

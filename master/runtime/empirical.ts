@@ -54,6 +54,11 @@ export class EmpiricalDistribution {
     this.tailMass = survival;
   }
 
+  /** Mass the sample leaves past its largest value (censored there): 0 without censoring at the top. */
+  get unplacedMass(): number {
+    return this.tailMass;
+  }
+
   /** Values the estimate puts mass on (no uncensored value: everything is tail). */
   get support(): number {
     return this.xs.length;

@@ -98,25 +98,29 @@ export class RuntimeModel {
       const st = this.stateOf(w);
       st.window.push(s);
       if (st.window.length > this.windowSize) st.window.shift();
+    }
+    // The cluster first: a shift of every worker is one event, not N worker events.
+    if (perWorker.size >= 2) {
+      this.clusterRounds.push(round);
+      if (this.clusterRounds.length > this.clusterDetector.recentSize) this.clusterRounds.shift();
+      const check = this.clusterDetector.push(roundMedian([...perWorker.values()]));
+      if (check?.changed) {
+        const since = this.clusterRounds[0]!;
+        for (const st of this.workersState.values()) {
+          st.window = st.window.filter((x) => x.round >= since);
+          st.detector.restart(st.window);
+        }
+        events.push(this.log({ round, scope: 'cluster', ratio: check.ratio, p: check.p, description: `cluster ${describeRatio(check.ratio)} since round ${since} (p = ${check.p.toExponential(1)})` }));
+        return events;
+      }
+    }
+    for (const [w, s] of perWorker) {
+      const st = this.stateOf(w);
       const check = st.detector.push(s);
       if (check?.changed) {
         // The new regime is the recent window: forget what came before it.
         st.window = st.window.slice(-st.detector.recentSize);
         events.push(this.log({ round, scope: 'worker', worker: w, ratio: check.ratio, p: check.p, description: `worker ${w} ${describeRatio(check.ratio)} (p = ${check.p.toExponential(1)})` }));
-      }
-    }
-    if (perWorker.size >= 2) {
-      const med = roundMedian([...perWorker.values()]);
-      this.clusterRounds.push(round);
-      if (this.clusterRounds.length > this.clusterDetector.recentSize) this.clusterRounds.shift();
-      const check = this.clusterDetector.push(med);
-      if (check?.changed) {
-        const since = this.clusterRounds[0]!;
-        for (const st of this.workersState.values()) {
-          st.window = st.window.filter((s) => s.round >= since);
-          st.detector.restart(st.window);
-        }
-        events.push(this.log({ round, scope: 'cluster', ratio: check.ratio, p: check.p, description: `cluster ${describeRatio(check.ratio)} since round ${since} (p = ${check.p.toExponential(1)})` }));
       }
     }
     return events;
@@ -175,9 +179,26 @@ export class RuntimeModel {
     return relativeTo(this.medians((st) => st.window));
   }
 
-  /** Like `speeds`, over the last `recentRounds` samples only: who is slow now. */
+  /**
+   * Like `speeds`, over the last `recentRounds` samples only: who is slow now. A worker whose
+   * recent samples are mostly censored (cut off as a straggler: only "slower than c" is known)
+   * has no recent median; its whole window (the same regime, or the change detector would have
+   * cut it) gives it instead.
+   */
   recentRatios(): Map<number, number> {
-    return relativeTo(this.medians((st) => st.window.slice(-this.recentRounds)));
+    return relativeTo(this.recentMedians());
+  }
+
+  private recentMedians(): Map<number, number> {
+    const tailRate = this.tailRate();
+    const out = new Map<number, number>();
+    for (const [w, st] of this.workersState) {
+      if (st.window.length === 0) continue;
+      const recent = new EmpiricalDistribution(st.window.slice(-this.recentRounds), tailRate);
+      const d = recent.unplacedMass > 0.5 ? new EmpiricalDistribution(st.window, tailRate) : recent;
+      out.set(w, d.quantile(0.5));
+    }
+    return out;
   }
 
   /**
@@ -185,7 +206,7 @@ export class RuntimeModel {
    * how a left-out worker's probe compares with the cluster now.
    */
   latestRatios(): Map<number, { ratio: number; round: number }> {
-    const ref = medianOf([...this.medians((st) => st.window.slice(-this.recentRounds)).values()]);
+    const ref = medianOf([...this.recentMedians().values()]);
     const out = new Map<number, { ratio: number; round: number }>();
     for (const [w, st] of this.workersState) {
       const last = st.window[st.window.length - 1];

@@ -71,3 +71,17 @@ describe('delay traces', () => {
     expect(() => makeTraceSampler(t, 0, 1, new Rng(5), { mode: 'shuffle' as 'replay' })).toThrow(InputError);
   });
 });
+
+describe('the shipped traces', () => {
+  it.each([
+    ['examples/traces/local-load.csv', 8, 400],
+    ['examples/traces/container-bandwidth.csv', 4, 300],
+  ])('%s reads back: %i workers × %i rounds of positive times', (file, workers, rounds) => {
+    const t = readDelayTrace(join(__dirname, '../..', file));
+    expect(t.columns).toEqual(Array.from({ length: workers }, (_, w) => `worker${w}`));
+    for (const col of t.values) {
+      expect(col.length).toBe(rounds);
+      expect(Math.min(...col)).toBeGreaterThan(0);
+    }
+  });
+});

@@ -77,11 +77,15 @@ export class SlowWorkerBlocklist {
             if (f.goodProbes >= this.o.recoverProbes) {
               this.clear(f);
               events.push(`worker ${w} recovered (probe at ${probe.ratio.toFixed(1)}× the median)`);
+            } else {
+              // Confirm soon.
+              f.probeEvery = this.o.probeEvery;
+              f.nextProbe = probe.round + f.probeEvery;
             }
           } else {
             f.goodProbes = 0;
             f.probeEvery = Math.min(2 * f.probeEvery, this.o.maxProbeEvery);
-            f.nextProbe = round + f.probeEvery;
+            f.nextProbe = probe.round + f.probeEvery;
           }
         }
         continue;

@@ -162,7 +162,9 @@ export class AdaptiveChooser {
     const lead = `round ${round}: ${triggers.length ? `${triggers.join('; ')} -> ` : ''}`;
     let next = this.current;
     let reason: string;
-    if (curIndex < 0) {
+    if (!Number.isFinite(best.score)) {
+      reason = `${lead}keep ${this.describe(this.current)} (no candidate is predicted to finish a round)`;
+    } else if (curIndex < 0) {
       next = best.p.placement;
       reason = `${lead}${this.describe(this.current)} lost a worker -> ${this.describe(next)} (${ms(best.p.seconds)} per iteration)`;
     } else {

@@ -93,3 +93,22 @@ describe('round simulator over the real plans and decoders', () => {
     expect(simulateRound(plans.get(find(cands, 'ignore-stragglers q=7'), N), { execution: 'sequential', slowdown: slow, rng: new Rng(1) })).toBe(1);
   });
 });
+
+describe('leverage on the simulator', () => {
+  it('first q of 2N unit slots, two per worker run one after another: the q-th smallest of {s_w, 2·s_w}', () => {
+    const rng = new Rng(21);
+    const tau = 10;
+    const d = 4;
+    const A = Float64Array.from({ length: N * tau * d }, () => rng.normal());
+    const plans = new PlanCache({ rows: N * tau, jobWorkers: N, seed: 3, data: { rows: N * tau, cols: d, A } });
+    const lev = candidateSet(N, { approximate: true, mds: false, leverage: true }).find((c) => c.label === 'leverage q=6')!;
+    const sp = plans.get(lev, N);
+    expect(sp.plan.slots).toHaveLength(2 * N);
+    expect(sp.plan.shuffleSends).toBe(true);
+    for (let m = 0; m < 200; m++) {
+      const slow = Float64Array.from({ length: N }, () => 1 + rng.exponential(1));
+      const times = [...slow, ...slow.map((s) => 2 * s)].sort((a, b) => a - b);
+      expect(simulateRound(sp, { execution: 'sequential', slowdown: slow, rng })).toBeCloseTo(times[5]!, 12);
+    }
+  });
+});

@@ -75,3 +75,26 @@ export function roundSamples(round: number, tasks: readonly TaskTiming[], execut
   }
   return out;
 }
+
+/**
+ * A round's outcome (what the dispatcher reports: answers, and the stragglers cut off) as task
+ * timings, given each slot's work. Backups (a slot answered by another worker than its host, sent
+ * later) are left out: their times do not count from the round's start; the host's cut-off copy
+ * is kept as a censored straggler.
+ */
+export function timingsFromRound(
+  outcome: {
+    arrivals: readonly { slot: number; worker: number; seconds: number }[];
+    stragglers: readonly { slot: number; worker: number; outstandingSeconds: number }[];
+  },
+  workOfSlot: ArrayLike<number>,
+  hostOfSlot?: ArrayLike<number>,
+): TaskTiming[] {
+  const out: TaskTiming[] = [];
+  for (const a of outcome.arrivals) {
+    if (hostOfSlot && hostOfSlot[a.slot] !== a.worker) continue;
+    out.push({ worker: a.worker, work: workOfSlot[a.slot]!, seconds: a.seconds });
+  }
+  for (const s of outcome.stragglers) out.push({ worker: s.worker, work: workOfSlot[s.slot]!, seconds: s.outstandingSeconds, censored: true });
+  return out;
+}

@@ -6,6 +6,7 @@ import {
   RuntimeModel,
   fitShiftedExponential,
   roundSamples,
+  timingsFromRound,
   type TimeSample,
   type WorkerRoundSample,
 } from '../../../master/runtime';
@@ -220,6 +221,24 @@ describe('task timings to samples', () => {
     ]);
     expect(roundSamples(1, [{ worker: 0, work: 2, seconds: 0.4 }, { worker: 0, work: 1, seconds: 0.3 }], 'parallel').map((x) => x.value)).toEqual([0.2, 0.3]);
     expect(() => roundSamples(1, [{ worker: 0, work: 0, seconds: 1 }])).toThrow(RangeError);
+  });
+
+  it('reads a round outcome: answers, stragglers as censored, backups left out', () => {
+    const t = timingsFromRound(
+      {
+        arrivals: [
+          { slot: 0, worker: 0, seconds: 0.1 },
+          { slot: 2, worker: 0, seconds: 0.3 },
+        ],
+        stragglers: [{ slot: 1, worker: 1, outstandingSeconds: 0.3 }],
+      },
+      [1, 2, 1],
+      [0, 1, 1],
+    );
+    expect(t).toEqual([
+      { worker: 0, work: 1, seconds: 0.1 },
+      { worker: 1, work: 2, seconds: 0.3, censored: true },
+    ]);
   });
 });
 

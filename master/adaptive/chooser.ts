@@ -115,7 +115,7 @@ export class AdaptiveChooser {
     return this.current;
   }
 
-  /** Decisions made so far (bounded by the caller's cadence; result.json keeps them). */
+  /** Decisions made so far, for result.json (prediction tables kept for re-plans and the latest only). */
   decisions(): readonly Decision[] {
     return this.history;
   }
@@ -140,7 +140,9 @@ export class AdaptiveChooser {
     if (flagged.length > 0 && rest.length >= 2) sets.push(rest);
 
     const placements: Placement[] = [];
-    for (const set of sets) for (const c of candidateSet(set.length, this.candidateOptions())) placements.push({ candidate: c, workers: set });
+    for (const set of sets) {
+      for (const c of candidateSet(set.length, this.candidateOptions())) if (this.plans.tryGet(c, set.length)) placements.push({ candidate: c, workers: set });
+    }
     const currentLive = this.current.workers.every((w) => live.has(w));
     let curIndex = placements.findIndex((p) => samePlacement(p, this.current));
     if (curIndex < 0 && currentLive) {
@@ -202,7 +204,15 @@ export class AdaptiveChooser {
     return this.record(round, next, replan, reason, rows, probe);
   }
 
+  /** Candidates skipped because their scheme refused the sizes (e.g. an mds code too large to verify). */
+  refusals(): string[] {
+    return this.plans.refusals();
+  }
+
   private record(round: number, p: Placement, replan: boolean, reason: string, predictions: PredictionRow[], probe: number[]): Decision {
+    // Keep every decision's reason, but the full prediction table only for re-plans and the latest.
+    const prev = this.history[this.history.length - 1];
+    if (prev && !prev.replan) prev.predictions = [];
     const d: Decision = {
       round,
       candidate: p.candidate,

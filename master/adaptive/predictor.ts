@@ -1,3 +1,4 @@
+import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Execution, RuntimeSnapshot } from '../runtime';
 import { blockRowsFor, planCandidate, slotWork, type Candidate, type PlanInputs } from './candidates';
@@ -43,6 +44,28 @@ export class PlanCache {
   private readonly plans = new Map<string, SimulatedPlan>();
 
   constructor(private readonly job: { rows: number; jobWorkers: number; seed: number; data?: PlanInputs['data'] }) {}
+
+  private readonly refused = new Map<string, string>();
+
+  /**
+   * The plan, or undefined when the scheme refuses these sizes (an mds code too large to check,
+   * r > N): the reason is kept in `refusals`.
+   */
+  tryGet(c: Candidate, workers: number): SimulatedPlan | undefined {
+    const key = `${c.scheme}:${JSON.stringify(c.params)}:${c.blocks}:${workers}`;
+    if (this.refused.has(key)) return undefined;
+    try {
+      return this.get(c, workers);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      this.refused.set(key, `${c.label} on ${workers} workers: ${e.message}`);
+      return undefined;
+    }
+  }
+
+  refusals(): string[] {
+    return [...this.refused.values()];
+  }
 
   get(c: Candidate, workers: number): SimulatedPlan {
     const key = `${c.scheme}:${JSON.stringify(c.params)}:${c.blocks}:${workers}`;

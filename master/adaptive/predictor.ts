@@ -94,27 +94,34 @@ export function predictIterations(placements: readonly Placement[], snapshot: Ru
   const root = new Rng(opts.seed ?? 1);
   const draws = Array.from({ length: maxRounds }, () => new Float64Array(physical.length));
   const logical = placements.map((p) => new Float64Array(p.workers.length));
+  const column = placements.map((p) => Int32Array.from(p.workers, (w) => indexOf.get(w)!));
+  const parallel = execution === 'parallel';
+  const unshuffled = new Rng(0);
   for (let m = 0; m < M; m++) {
     const roundRng = root.fork(m);
     for (const d of draws) snapshot.drawRound(roundRng, physical, d, source);
     const orderSeed = roundRng.nextUint32();
     const taskSeed = roundRng.nextUint32();
-    placements.forEach((p, i) => {
+    for (let i = 0; i < placements.length; i++) {
+      const p = placements[i]!;
+      const sim = sims[i]!;
+      const slow = logical[i]!;
+      const col = column[i]!;
       let total = 0;
       for (let r = 0; r < p.candidate.roundsPerIteration; r++) {
-        const slow = logical[i]!;
-        for (let w = 0; w < p.workers.length; w++) slow[w] = draws[r]![indexOf.get(p.workers[w]!)!]!;
-        const taskRng = new Rng(taskSeed + r);
-        total +=
-          simulateRound(sims[i]!, {
-            execution,
-            slowdown: slow,
-            rng: new Rng(orderSeed + r),
-            taskDraw: (w) => snapshot.speedOf(p.workers[w]!) * (source === 'empirical' || !snapshot.fit ? snapshot.base.sample(taskRng) : snapshot.fit.shift + taskRng.exponential(snapshot.fit.rate)),
-          }) + overhead;
+        for (let w = 0; w < col.length; w++) slow[w] = draws[r]![col[w]!]!;
+        // Seeded per round (not per candidate), so plans that shuffle or draw per task see the same streams.
+        const rng = sim.plan.shuffleSends ? new Rng(orderSeed + r) : unshuffled;
+        let taskDraw: ((w: number) => number) | undefined;
+        if (parallel) {
+          const taskRng = new Rng(taskSeed + r);
+          const fit = snapshot.fit;
+          taskDraw = (w) => snapshot.speedOf(p.workers[w]!) * (source === 'empirical' || !fit ? snapshot.base.sample(taskRng) : fit.shift + taskRng.exponential(fit.rate));
+        }
+        total += simulateRound(sim, { execution, slowdown: slow, rng, ...(taskDraw ? { taskDraw } : {}) }) + overhead;
       }
       samples[i]![m] = total;
-    });
+    }
   }
   return placements.map((placement, i) => {
     const { mean, se } = meanAndError(samples[i]!);

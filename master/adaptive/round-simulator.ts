@@ -59,7 +59,7 @@ export interface RoundDraws {
   slowdown: Float64Array;
   /** Parallel: a fresh slowdown for a task on this logical worker. */
   taskDraw?: (worker: number) => number;
-  /** Orders the sends of plans that shuffle them. */
+  /** Orders the sends of plans that shuffle them (used only by those). */
   rng: Rng;
 }
 

@@ -78,7 +78,7 @@ function run(draw: Draw, rounds: number, approximate: boolean, seed: number): Ru
 function bruteScores(draw: Draw, round: number, approximate: boolean, without: number[] = []): { placement: Placement; score: number }[] {
   const sets = [WORKERS, ...without.map((x) => WORKERS.filter((w) => w !== x))];
   const placements = sets.flatMap((ws) => candidateSet(ws.length, { approximate, mds: true, leverage: false }).map((c) => ({ candidate: c, workers: ws })));
-  const means = bruteMeans(placements, N, (rng) => draw(rng, round), new Rng(99), 20_000);
+  const means = bruteMeans(placements, N, (rng) => draw(rng, round), new Rng(99), 10_000);
   return placements.map((placement, i) => {
     const c = placement.candidate;
     const q = c.params.q as number | undefined;

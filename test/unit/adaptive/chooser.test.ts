@@ -7,7 +7,7 @@ import { bruteIteration, bruteMeans } from './brute-force';
 /**
  * Seeded scenarios run as a job would: every round the placement in force meets the true
  * slowdowns, the runtime model sees what that round would show (answers, and stragglers cut off
- * when the round decoded), and the chooser decides every 5 rounds. Its choice is then compared
+ * when the round decoded), and the chooser decides every DECIDE_EVERY rounds. Its choice is then compared
  * with a brute-force evaluation (bruteForce.ts: plain formulas, 20 000 draws of the true
  * distribution) of every candidate on every worker set it could pick.
  */
@@ -17,6 +17,8 @@ const WORKERS = Array.from({ length: N }, (_, i) => i);
 const BASE = 0.01;
 /** Blocks' gradient heterogeneity h of the simulated job (the error cost model measures it). */
 const H_TRUE = 2;
+/** Rounds between decisions, as the integration would space them (a decision costs tens of ms of CPU). */
+const DECIDE_EVERY = 10;
 
 type Draw = (rng: Rng, round: number) => Float64Array;
 
@@ -65,7 +67,7 @@ function run(draw: Draw, rounds: number, approximate: boolean, seed: number): Ru
       errors.observeSquaredError(p.candidate, H_TRUE * shape * 2 * rng.uniform());
     }
     probe = [];
-    if (round % 5 === 0) {
+    if (round % DECIDE_EVERY === 0) {
       const d = chooser.decide(round, model, errors);
       decisions.push(d);
       probe = d.probe;

@@ -97,6 +97,13 @@ export function blockRowsFor(c: Candidate, rows: number): number[] {
   return splitEvenly(rows, c.blocks);
 }
 
+/** K+1 row offsets of the candidate's data blocks (what placement and placementDiff take). */
+export function blockStartsFor(c: Candidate, rows: number): number[] {
+  const starts = [0];
+  for (const r of blockRowsFor(c, rows)) starts.push(starts[starts.length - 1]! + r);
+  return starts;
+}
+
 /** The candidate's real plan, from its scheme's registry entry. */
 export function planCandidate(c: Candidate, inputs: PlanInputs): Plan {
   const scheme = lookupScheme(c.scheme);

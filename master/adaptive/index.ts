@@ -11,9 +11,10 @@
  *   if (d.replan) place planCandidate(d.candidate, { workers: d.workers.length, rows, seed }) on d.workers
  */
 export { AdaptiveChooser, type AdaptiveJob, type ChooserOptions, type Decision, type DecideContext, type PredictionRow } from './chooser';
-export { candidateSet, candidateKey, planCandidate, blockRowsFor, slotWork, type Candidate, type CandidateOptions, type PlanInputs } from './candidates';
+export { candidateSet, candidateKey, planCandidate, blockRowsFor, blockStartsFor, slotWork, type Candidate, type CandidateOptions, type PlanInputs } from './candidates';
 export { ErrorCostModel, type ErrorCostOptions } from './error-cost';
 export { SlowWorkerBlocklist, type BlocklistOptions, type BlocklistUpdate } from './blocklist';
 export { PlanCache, predictIterations, pairedDifference, meanAndError, type Placement, type PredictorOptions, type IterationPrediction } from './predictor';
 export { simulateRound, simulatedPlan, type SimulatedPlan, type RoundDraws } from './round-simulator';
 export { expectedIterationSeconds } from './order-statistics';
+export { placementDiff, type PlacedLayout, type PlacementDiff } from './placement-diff';

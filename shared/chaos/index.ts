@@ -22,3 +22,4 @@ export {
   ChaosScheduleState,
 } from './schedule';
 export { ScheduleRunner } from './schedule-runner';
+export { type DelayTrace, type TraceMode, type TraceOptions, parseDelayTrace, readDelayTrace, makeTraceSampler, validateTraceOptions } from './trace';

@@ -1,0 +1,261 @@
+import type { RuntimeModel } from '../runtime';
+import { SlowWorkerBlocklist, type BlocklistOptions } from './blocklist';
+import { candidateKey, candidateSet, type Candidate, type CandidateOptions } from './candidates';
+import type { ErrorCostModel } from './error-cost';
+import { PlanCache, pairedDifference, predictIterations, type IterationPrediction, type Placement, type PredictorOptions } from './predictor';
+
+/**
+ * The adaptive chooser: every few rounds, from the runtime model, predicts each candidate's
+ * seconds per iteration (Monte Carlo over the real plans and decoders, see predictor.ts), weighs
+ * approximate ones by their error cost (error-cost.ts), and picks the least predicted time to
+ * the target, on all workers or without the persistently slow ones (blocklist.ts). Pure: the
+ * integration feeds it rounds and the models, and carries out its decision (re-plan, probes).
+ *
+ * Hysteresis, so a noisy estimate does not flap between near-equal schemes: a switch needs the
+ * best to beat the current choice's prediction by `margin` (relative) and by two standard errors
+ * of their paired difference, to pay back `replanSeconds` over the remaining iterations, and
+ * `minDwellRounds` since the last switch, unless the model reported a change since the last
+ * decision or the current choice cannot finish at all.
+ */
+export interface AdaptiveJob {
+  /** The job's workers (live, physical indices). */
+  workers: readonly number[];
+  /** Rows of the data (A's rows), for each slot's work. */
+  rows: number;
+  /** Seed for the randomized plans (the same the job plans with). */
+  seed: number;
+  /** The job accepts approximate gradients (ignore-stragglers, leverage). */
+  approximate: boolean;
+  /** The gradient can be two coded matrix-vector products (least squares: mds). */
+  mds: boolean;
+  /** The data, for leverage scores (leverage candidates only when given and approximate). */
+  data?: { rows: number; cols: number; A: Float64Array };
+}
+
+export interface ChooserOptions {
+  /** Relative improvement a switch needs. Default 0.1. */
+  margin?: number;
+  /** Rounds between switches (a model change overrides). Default 10. */
+  minDwellRounds?: number;
+  /** Rounds measured before the first decision. Default 5. */
+  warmupRounds?: number;
+  /** Seconds a re-plan costs (moving blocks), or a function of the move. Default 0. */
+  replanSeconds?: number | ((from: Placement, to: Placement) => number);
+  /** Iterations left when the caller does not say. Default 100. */
+  defaultRemainingIterations?: number;
+  /** The plan before any measurement. Default wait-all on every worker. */
+  initial?: Candidate;
+  predictor?: PredictorOptions;
+  blocklist?: BlocklistOptions;
+  speculation?: CandidateOptions['speculation'];
+}
+
+export interface PredictionRow {
+  label: string;
+  workers: number[];
+  /** Predicted mean seconds per iteration, and its standard error. */
+  seconds: number;
+  standardError: number;
+  /** 1 + v: iterations relative to an exact scheme. */
+  iterationFactor: number;
+  /** seconds × iterationFactor: what is minimized. */
+  score: number;
+}
+
+export interface Decision {
+  round: number;
+  candidate: Candidate;
+  /** Physical workers of the plan: logical host i is workers[i]. */
+  workers: number[];
+  /** Flagged slow workers left out of the plan. */
+  excluded: number[];
+  /** Left-out workers to send one probe task this round (time it, feed it to the model, drop the result). */
+  probe: number[];
+  /** The plan differs from the previous decision's (scheme, parameters or workers): re-place. */
+  replan: boolean;
+  /** "round 40: worker 3 at 4.1× the median for 20 rounds -> frc s=1 -> replication r=2 without worker 3 (...)" */
+  reason: string;
+  /** Every candidate weighed, best first (empty while warming up). */
+  predictions: PredictionRow[];
+}
+
+export interface DecideContext {
+  /** Exact iterations still needed (from the error cost model's contraction, or the round budget). */
+  remainingIterations?: number;
+}
+
+export class AdaptiveChooser {
+  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation'>>;
+  private readonly plans: PlanCache;
+  private readonly blocklist: SlowWorkerBlocklist;
+  private current: Placement;
+  private lastSwitch = -Infinity;
+  private lastDecision = -Infinity;
+  private readonly history: Decision[] = [];
+
+  constructor(
+    private job: AdaptiveJob,
+    private readonly opts: ChooserOptions = {},
+  ) {
+    if (job.workers.length < 1) throw new RangeError('adaptive chooser: no workers');
+    this.o = {
+      margin: opts.margin ?? 0.1,
+      minDwellRounds: opts.minDwellRounds ?? 10,
+      warmupRounds: opts.warmupRounds ?? 5,
+      replanSeconds: opts.replanSeconds ?? 0,
+      defaultRemainingIterations: opts.defaultRemainingIterations ?? 100,
+    };
+    this.plans = new PlanCache({ rows: job.rows, jobWorkers: job.workers.length, seed: job.seed, ...(job.data ? { data: job.data } : {}) });
+    this.blocklist = new SlowWorkerBlocklist(opts.blocklist);
+    this.current = { candidate: opts.initial ?? candidateSet(job.workers.length, this.candidateOptions())[0]!, workers: [...job.workers] };
+  }
+
+  /** The placement in force. */
+  placement(): Placement {
+    return this.current;
+  }
+
+  /** Decisions made so far, for result.json (prediction tables kept for re-plans and the latest only). */
+  decisions(): readonly Decision[] {
+    return this.history;
+  }
+
+  /** The live workers changed (one lost, one joined): later decisions plan over these. */
+  setWorkers(workers: readonly number[]): void {
+    this.job = { ...this.job, workers: [...workers] };
+  }
+
+  decide(round: number, model: RuntimeModel, errors: ErrorCostModel, ctx: DecideContext = {}): Decision {
+    const changes = model.changes.filter((e) => e.round > this.lastDecision && e.round <= round);
+    this.lastDecision = round;
+    const snapshot = model.snapshot();
+    if (!snapshot || model.rounds < this.o.warmupRounds) {
+      return this.record(round, this.current, false, `round ${round}: ${model.rounds} rounds measured, warming up -> ${this.describe(this.current)}`, [], []);
+    }
+    const live = new Set(this.job.workers);
+    const upd = this.blocklist.update(round, this.job.workers, model.recentRatios(), model.latestRatios());
+    const flagged = upd.flagged.filter((w) => live.has(w));
+    const sets: number[][] = [[...this.job.workers]];
+    const rest = this.job.workers.filter((w) => !flagged.includes(w));
+    if (flagged.length > 0 && rest.length >= 2) sets.push(rest);
+
+    const placements: Placement[] = [];
+    for (const set of sets) {
+      for (const c of candidateSet(set.length, this.candidateOptions())) if (this.plans.tryGet(c, set.length)) placements.push({ candidate: c, workers: set });
+    }
+    const currentLive = this.current.workers.every((w) => live.has(w));
+    let curIndex = placements.findIndex((p) => samePlacement(p, this.current));
+    if (curIndex < 0 && currentLive) {
+      placements.push(this.current);
+      curIndex = placements.length - 1;
+    }
+    const preds = predictIterations(placements, snapshot, this.plans, this.opts.predictor);
+    const scored = preds.map((p) => ({ p, factor: errors.iterationFactor(p.placement.candidate) })).map((x) => ({ ...x, score: x.p.seconds * x.factor }));
+    let bestIndex = 0;
+    scored.forEach((s, i) => {
+      if (s.score < scored[bestIndex]!.score) bestIndex = i;
+    });
+    const best = scored[bestIndex]!;
+    const rows = scored
+      .map((s) => row(s.p, s.factor, s.score))
+      .sort((a, b) => a.score - b.score);
+
+    const triggers = [...changes.map((e) => e.description), ...upd.events];
+    const lead = `round ${round}: ${triggers.length ? `${triggers.join('; ')} -> ` : ''}`;
+    let next = this.current;
+    let reason: string;
+    if (!Number.isFinite(best.score)) {
+      reason = `${lead}keep ${this.describe(this.current)} (no candidate is predicted to finish a round)`;
+    } else if (curIndex < 0) {
+      next = best.p.placement;
+      reason = `${lead}${this.describe(this.current)} lost a worker -> ${this.describe(next)} (${ms(best.p.seconds)} per iteration)`;
+    } else {
+      const cur = scored[curIndex]!;
+      const diff = pairedDifference(
+        cur.p.samples.map((v) => v * cur.factor),
+        best.p.samples.map((v) => v * best.factor),
+      );
+      const remaining = ctx.remainingIterations ?? this.o.defaultRemainingIterations;
+      const cost = typeof this.o.replanSeconds === 'function' ? this.o.replanSeconds(this.current, best.p.placement) : this.o.replanSeconds;
+      const dwellOk = round - this.lastSwitch >= this.o.minDwellRounds || changes.length > 0 || !Number.isFinite(cur.score);
+      const clear = best.score <= cur.score * (1 - this.o.margin) && (diff.mean > 2 * diff.se || !Number.isFinite(cur.score));
+      const pays = diff.mean * remaining > cost || !Number.isFinite(cur.score);
+      if (bestIndex !== curIndex && clear && pays && dwellOk) {
+        next = best.p.placement;
+        reason = `${lead}${this.describe(this.current)} -> ${this.describe(next)} (predicted ${ms(cur.score)} -> ${ms(best.score)} per iteration${best.factor > 1 ? `, error cost ×${best.factor.toFixed(2)} included` : ''})`;
+      } else {
+        const why =
+          bestIndex === curIndex
+            ? 'still predicted fastest'
+            : !clear
+              ? `${this.describe(best.p.placement)} ${pct(1 - best.score / cur.score)} faster, within the ${pct(this.o.margin)} margin or the noise`
+              : !pays
+                ? `switching to ${this.describe(best.p.placement)} would not pay back its re-plan over ${remaining.toFixed(0)} iterations`
+                : `${this.describe(best.p.placement)} is faster but the last switch was ${round - this.lastSwitch} rounds ago`;
+        reason = `${lead}keep ${this.describe(this.current)} (${ms(cur.score)} per iteration; ${why})`;
+      }
+    }
+    const replan = !samePlacement(next, this.current);
+    if (replan) this.lastSwitch = round;
+    this.current = next;
+    const excluded = this.job.workers.filter((w) => !next.workers.includes(w));
+    this.blocklist.setExcluded(round, excluded);
+    const probe = upd.probe.filter((w) => excluded.includes(w));
+    return this.record(round, next, replan, reason, rows, probe);
+  }
+
+  /** Candidates skipped because their scheme refused the sizes (e.g. an mds code too large to verify). */
+  refusals(): string[] {
+    return this.plans.refusals();
+  }
+
+  private record(round: number, p: Placement, replan: boolean, reason: string, predictions: PredictionRow[], probe: number[]): Decision {
+    // Keep every decision's reason, but the full prediction table only for re-plans and the latest.
+    const prev = this.history[this.history.length - 1];
+    if (prev && !prev.replan) prev.predictions = [];
+    const d: Decision = {
+      round,
+      candidate: p.candidate,
+      workers: [...p.workers],
+      excluded: this.job.workers.filter((w) => !p.workers.includes(w)),
+      probe,
+      replan,
+      reason,
+      predictions,
+    };
+    this.history.push(d);
+    return d;
+  }
+
+  /** "replication r=2 without worker 3" */
+  private describe(p: Placement): string {
+    const out = this.job.workers.filter((w) => !p.workers.includes(w));
+    return out.length === 0 ? p.candidate.label : `${p.candidate.label} without worker${out.length > 1 ? 's' : ''} ${out.join(', ')}`;
+  }
+
+  private candidateOptions(): CandidateOptions {
+    return {
+      approximate: this.job.approximate,
+      mds: this.job.mds,
+      leverage: this.job.approximate && this.job.data !== undefined,
+      ...(this.opts.speculation ? { speculation: this.opts.speculation } : {}),
+    };
+  }
+}
+
+function samePlacement(a: Placement, b: Placement): boolean {
+  return candidateKey(a.candidate) === candidateKey(b.candidate) && a.workers.length === b.workers.length && a.workers.every((w, i) => b.workers[i] === w);
+}
+
+
+function row(p: IterationPrediction, factor: number, score: number): PredictionRow {
+  return { label: p.placement.candidate.label, workers: [...p.placement.workers], seconds: p.seconds, standardError: p.standardError, iterationFactor: factor, score };
+}
+
+function ms(seconds: number): string {
+  return Number.isFinite(seconds) ? `${(seconds * 1000).toPrecision(3)} ms` : 'never';
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(0)}%`;
+}

@@ -1,0 +1,100 @@
+import type { TimeSample } from './shifted-exponential';
+
+/**
+ * From task timings to runtime samples. The delay model (issue 14) draws one slowdown per worker
+ * and round and runs a worker's tasks one after another, each taking slowdown × its work; the
+ * runtime model therefore learns the slowdown: seconds per unit of work, one sample per worker
+ * and round. Work is the task's rows × columns over those of one uncoded block at wait-all's
+ * K = N (replication r: r; an mds slot over k of N: N/k).
+ */
+export interface TaskTiming {
+  worker: number;
+  /** Work of this task, in units of one uncoded block at K = N. */
+  work: number;
+  /**
+   * Seconds from when the worker got this batch of tasks (the round's start, or a backup's send)
+   * to this task's answer; for a task cut off, how long it had been out.
+   */
+  seconds: number;
+  /** The task was cut off (a straggler cancelled once the round decoded). */
+  censored?: boolean;
+  /** A speculative backup: its own batch on its worker, timed from the backup's send. */
+  backup?: boolean;
+  /** Seconds of `seconds` that are not the worker's work (network latency); subtracted. Default 0. */
+  overheadSeconds?: number;
+}
+
+export interface WorkerRoundSample extends TimeSample {
+  worker: number;
+  round: number;
+  /** Work the sample is measured over. */
+  work: number;
+}
+
+/**
+ * How a worker runs its tasks of a round:
+ * - `sequential` (the default delay model): one after another, so the answered tasks are a
+ *   prefix of its queue and the last answer at t after work W gives the slowdown t/W; a worker
+ *   with no answer was still on some task after c seconds, so its slowdown exceeds c over the
+ *   most work that task can have had (censored).
+ * - `parallel` (`chaos.delay.per: task`): every task draws its own delay and runs beside the
+ *   others, so each task is one sample.
+ */
+export type Execution = 'sequential' | 'parallel';
+
+/** One round's task timings as runtime samples (one per worker and batch, or per task). */
+export function roundSamples(round: number, tasks: readonly TaskTiming[], execution: Execution = 'sequential'): WorkerRoundSample[] {
+  for (const t of tasks) {
+    if (!(t.work > 0) || !Number.isFinite(t.work)) throw new RangeError(`task timing: work must be positive, got ${t.work}`);
+    if (!(t.seconds >= 0) || !Number.isFinite(t.seconds)) throw new RangeError(`task timing: seconds must be finite and ≥ 0, got ${t.seconds}`);
+  }
+  const busy = (t: TaskTiming): number => Math.max(0, t.seconds - (t.overheadSeconds ?? 0));
+  if (execution === 'parallel') {
+    return tasks.map((t) => ({ worker: t.worker, round, work: t.work, value: busy(t) / t.work, censored: !!t.censored }));
+  }
+  const batches = new Map<string, TaskTiming[]>();
+  for (const t of tasks) {
+    const key = `${t.worker}:${t.backup ? 'b' : 'p'}`;
+    const list = batches.get(key) ?? [];
+    list.push(t);
+    batches.set(key, list);
+  }
+  const out: WorkerRoundSample[] = [];
+  for (const list of batches.values()) {
+    const worker = list[0]!.worker;
+    const answered = list.filter((t) => !t.censored);
+    if (answered.length > 0) {
+      const work = answered.reduce((s, t) => s + t.work, 0);
+      const last = answered.reduce((a, t) => (t.seconds > a.seconds ? t : a));
+      out.push({ worker, round, work, value: busy(last) / work, censored: false });
+    } else {
+      const work = Math.max(...list.map((t) => t.work));
+      const cut = list.reduce((a, t) => (t.seconds > a.seconds ? t : a));
+      out.push({ worker, round, work, value: busy(cut) / work, censored: true });
+    }
+  }
+  return out;
+}
+
+/**
+ * A round's outcome (what the dispatcher reports: answers, and the stragglers cut off) as task
+ * timings, given each slot's work. Backups (a slot answered by another worker than its host, sent
+ * later) are left out: their times do not count from the round's start; the host's cut-off copy
+ * is kept as a censored straggler.
+ */
+export function timingsFromRound(
+  outcome: {
+    arrivals: readonly { slot: number; worker: number; seconds: number }[];
+    stragglers: readonly { slot: number; worker: number; outstandingSeconds: number }[];
+  },
+  workOfSlot: ArrayLike<number>,
+  hostOfSlot?: ArrayLike<number>,
+): TaskTiming[] {
+  const out: TaskTiming[] = [];
+  for (const a of outcome.arrivals) {
+    if (hostOfSlot && hostOfSlot[a.slot] !== a.worker) continue;
+    out.push({ worker: a.worker, work: workOfSlot[a.slot]!, seconds: a.seconds });
+  }
+  for (const s of outcome.stragglers) out.push({ worker: s.worker, work: workOfSlot[s.slot]!, seconds: s.outstandingSeconds, censored: true });
+  return out;
+}

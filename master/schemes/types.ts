@@ -74,8 +74,9 @@ export interface Plan {
   /** Seconds after which a round decodes with what it has, if the decoder allows (else null). */
   roundTimeout?: number;
   /**
-   * Send a round's tasks in a fresh seeded random order. Decoders that take the first q answers
-   * (leverage) need exchangeable arrivals: sending slots in a fixed order lets the first-sent
+   * Send a round's tasks in a fresh seeded random order. Every plan whose decoder takes the first
+   * q answers as an approximation (ignore-stragglers, leverage, OverSketch) sets it: such a
+   * decoder needs exchangeable arrivals, and sending slots in a fixed order lets the first-sent
    * slots arrive first round after round, which biases the estimate on a real cluster.
    */
   shuffleSends?: boolean;

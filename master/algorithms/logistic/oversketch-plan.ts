@@ -28,6 +28,8 @@ export function oversketchPlan(shape: OversketchShape, workers: number, cols: nu
   const slots = Array.from({ length: shape.blocks + shape.extra }, (_, s) => ({ host: s % workers, blocks: [{ stored: 0, weight: 1 }] }));
   return {
     scheme: 'oversketch',
+    // First N of N+e: sent in a fresh random order each round, like every first-q plan.
+    shuffleSends: true,
     stored: [{ terms: [{ block: 0, coef: 1 }] }],
     slots,
     decoder: () => new FirstBlocksDecoder(shape.blocks, cols * cols),

@@ -1,4 +1,5 @@
 import type { Rng } from '../../shared/random';
+import type { RuntimeModel } from './runtime-model';
 
 /**
  * The scheme interface: a plan (what each worker stores and computes) and a decoder (when a
@@ -53,8 +54,8 @@ export interface PlanContext {
   params: Record<string, unknown>;
   /** Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major. */
   data?: { rows: number; cols: number; A: Float64Array };
-  /** Optional runtime model of the workers (for schemes that size replication by it). */
-  runtime?: { shift: number; rate: number };
+  /** Optional runtime distribution of a slot's answer time (the leverage scheme's ending time T). */
+  runtime?: RuntimeModel;
 }
 
 export interface Plan {

@@ -15,6 +15,9 @@ export interface LsSetup {
   /** Scheme parameters and what the plan reports (replication, distortion, code sizes, ...). */
   describe: Record<string, unknown>;
   blocks: number;
+  /** Tasks a round sends (the plan's slots) and rounds an iteration takes (mds: Ax, then Aᵀr). */
+  slots: number;
+  roundsPerIteration: number;
   bytesPlaced(): number;
   release(): Promise<void>;
 }
@@ -59,6 +62,8 @@ export async function setUpLeastSquares(
       oracle: roundGradient(cluster, placed),
       describe: { ...params, ...plan.describe() },
       blocks: K,
+      slots: plan.slots.length,
+      roundsPerIteration: 1,
       bytesPlaced: () => placed.bytesPlaced,
       release: () => cluster.release(placed),
     };
@@ -81,6 +86,8 @@ export async function setUpLeastSquares(
     },
     describe: { ...params, ...coded.xPlaced.plan.describe(), productsPerIteration: 2 },
     blocks: K,
+    slots: coded.xPlaced.plan.slots.length,
+    roundsPerIteration: 2,
     bytesPlaced: () => coded.bytesPlaced(),
     release: () => coded.release(),
   };

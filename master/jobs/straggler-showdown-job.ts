@@ -171,10 +171,10 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
   });
   const f = (v: number | null, d = 3): string => (v === null || Number.isNaN(v) ? '-' : v.toFixed(d));
   const table = [
-    `${'scheme'.padEnd(30)} ${'slots'.padStart(5)} ${'answers'.padStart(7)} ${'t→target s'.padStart(10)} ${'reached'.padStart(7)} ${'× wait-all'.padStart(10)} ${'best err'.padStart(9)} ${'t no-delay'.padStart(10)} ${'tax'.padStart(6)} ${'t tail-free'.padStart(11)} ${'tail tax'.padStart(8)}`,
+    `${'scheme'.padEnd(34)} ${'slots'.padStart(5)} ${'answers'.padStart(7)} ${'round ms'.padStart(8)} ${'t→target s'.padStart(10)} ${'reached'.padStart(7)} ${'× wait-all'.padStart(10)} ${'best err'.padStart(9)} ${'t no-delay'.padStart(10)} ${'tax'.padStart(6)} ${'t tail-free'.padStart(11)} ${'tail tax'.padStart(8)}`,
     ...summary.map(
       (s) =>
-        `${s.scheme.padEnd(30)} ${String(s.slots ?? '-').padStart(5)} ${f(s.answersPerRound, 1).padStart(7)} ${f(s.timeToTarget).padStart(10)} ${s.reachedTarget.padStart(7)} ${f(s.speedupOverWaitAll, 2).padStart(10)} ${s.bestErrorInBudget.toExponential(1).padStart(9)} ${f(s.timeNoDelay).padStart(10)} ${f(s.stragglerTax, 2).padStart(6)} ${f(s.timeTailFree).padStart(11)} ${f(s.tailTax, 2).padStart(8)}`,
+        `${s.scheme.padEnd(34)} ${String(s.slots ?? '-').padStart(5)} ${f(s.answersPerRound, 1).padStart(7)} ${f(s.medianRoundMs, 1).padStart(8)} ${f(s.timeToTarget).padStart(10)} ${s.reachedTarget.padStart(7)} ${f(s.speedupOverWaitAll, 2).padStart(10)} ${s.bestErrorInBudget.toExponential(1).padStart(9)} ${f(s.timeNoDelay).padStart(10)} ${f(s.stragglerTax, 2).padStart(6)} ${f(s.timeTailFree).padStart(11)} ${f(s.tailTax, 2).padStart(8)}`,
     ),
   ].join('\n');
   return {
@@ -194,6 +194,6 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
     tensors: {},
     summary:
       `straggler showdown: least squares ${A.rows}×${A.cols}, ${workers} workers, delay ${job.chaos.delay.dist}, ` +
-      `medians over ${job.repeats} repeats (slots: tasks a round; answers: heard a round before it decoded; time to ‖x − x*‖/‖x*‖ ≤ ${job.target}; tax = time / time with no delay; tail tax = time / time with every task at the base delay)\n${table}`,
+      `medians over ${job.repeats} repeats (slots: tasks a round; answers: heard a round before it decoded; round ms: median round time under the delay; time to ‖x − x*‖/‖x*‖ ≤ ${job.target}; tax = time / time with no delay; tail tax = time / time with every task at the base delay)\n${table}`,
   };
 }

@@ -23,9 +23,10 @@ function defaultSlots(K: number, N: number): number {
  * Block leverage score gradient coding (Charalambides, Pilanci and Hero): block i is stored
  * rescaled by 1/√(q·Π̃_i) on r_i slots, with r_i from its block leverage score by the expansion
  * network (`replicas: paper`, eq. 18-19, the default; or `apportion`, the least distortion on m
- * slots; see expansion-network.ts); the gradient is the plain sum of the first q answers. When arrivals are exchangeable
- * (homogeneous workers), the first q answers are a uniform q-subset of the m slots, each is block i
- * with probability Π̃_i = r_i/m and contributes g_i/(q·Π̃_i): an unbiased estimate of the gradient,
+ * slots; see expansion-network.ts); the gradient is the plain sum of the first q answers. When
+ * arrivals are exchangeable (homogeneous workers, sends shuffled), the first q answers are a
+ * uniform q-subset of the m slots, each is block i with probability Π̃_i = r_i/m and contributes
+ * g_i/(q·Π̃_i): an unbiased estimate of the gradient,
  * a fresh block-leverage sketch every round (iterative sketching). Decodes lsGradient and gram
  * (quadratic in the rescaling), not matvec.
  *

@@ -38,8 +38,14 @@ export function buildProgram(): Command {
       setLogLevel(level);
       process.env.CODA_LOG_LEVEL = level;
     });
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  for (const make of COMMANDS) program.addCommand(exitOverrideDeep(make()));
   return program;
+}
+
+/** Commander errors (and --help) of nested subcommands too come back to main() instead of exiting. */
+function exitOverrideDeep(cmd: Command): Command {
+  for (const sub of cmd.commands) exitOverrideDeep(sub);
+  return cmd.exitOverride();
 }
 
 /** Runs the CLI; maps errors to exit codes in one place (bad input 2, cluster failure 3). */

@@ -103,7 +103,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     } else {
       const store = storeFor(cluster);
       if (!store) throw new ClusterError('eigenpro-async needs the master parameter store (run on a cluster started by startMaster)');
-      async = await runAsyncEigenpro(cluster, placed, store, { ...common, name: `${jobId}/alpha`, onProgress: progress });
+      async = await runAsyncEigenpro(cluster, placed, store, { ...common, pre: setup.workers, name: `${jobId}/alpha`, onProgress: progress });
     }
   } finally {
     await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
@@ -157,7 +157,8 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
       ? {
           updates: async.updates,
           legs: async.legs,
-          stepRule: 'auto: m/(β + λ_{q+1}((τ̂+1)m − 1)), τ̂ = max(G−1, median of the last 32 observed τ)',
+          stepRule: async.stepRule,
+          ...(async.steps ? { steps: async.steps } : {}),
           perWorker: async.workers,
           staleness: {
             meanTau: async.workers.reduce((s, w) => s + w.tauMean * w.updates, 0) / Math.max(1, async.updates),

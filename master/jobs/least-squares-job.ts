@@ -2,6 +2,7 @@ import type { LeastSquaresJobSpec } from '../../shared/config';
 import { norm2 } from '../../shared/kernels';
 import { matVec } from '../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
+import { delayRuntimeModel, measuredEndingTimes } from '../schemes';
 import { setUpLeastSquares } from './least-squares-setup';
 import { loadLeastSquaresProblem } from '../data';
 import type { JobContext, JobOutput } from './types';
@@ -22,6 +23,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     jobId,
     seed: job.seed,
     taskTimeout: job.taskTimeout,
+    runtime: delayRuntimeModel(job.chaos.delay),
     ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
   });
   const placeSeconds = (performance.now() - tPlace) / 1000;
@@ -59,9 +61,11 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     optimalRelResidual = norm2(rs) / (norm2(b) || 1);
   }
   const stragglerRounds = res.history.filter((h) => h.stragglers.length > 0).length;
+  const slots = setup.describe.slots as number;
+  const measuredT = measuredEndingTimes(setup.describe, res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: slots, endedAt: h.roundSeconds })));
   const result = {
     job: job.job,
-    scheme: { name: setup.scheme, ...setup.describe },
+    scheme: { name: setup.scheme, ...setup.describe, ...(measuredT ? { measuredEndingTimeSeconds: measuredT } : {}) },
     data: { rows: A.rows, cols: A.cols, ...problem.source },
     workers,
     blocks: K,

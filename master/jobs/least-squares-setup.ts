@@ -5,7 +5,7 @@ import { roundGradient, type GradientOracle } from '../algorithms';
 import { CodedProducts } from '../algorithms/coded';
 import type { Cluster } from '../cluster/cluster';
 import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
-import { lookupScheme } from '../schemes';
+import { lookupScheme, type RuntimeModel } from '../schemes';
 import type { SchemeSpec } from '../../shared/config';
 
 /** A least-squares problem placed on the cluster under one scheme, ready to iterate. */
@@ -15,6 +15,9 @@ export interface LsSetup {
   /** Scheme parameters and what the plan reports (replication, distortion, code sizes, ...). */
   describe: Record<string, unknown>;
   blocks: number;
+  /** Tasks a round sends (the plan's slots) and rounds an iteration takes (mds: Ax, then Aᵀr). */
+  slots: number;
+  roundsPerIteration: number;
   bytesPlaced(): number;
   release(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export async function setUpLeastSquares(
   A: Matrix,
   b: Float64Array,
   spec: SchemeSpec,
-  opts: { jobId: string; seed: number; blocks?: number; taskTimeout?: number },
+  opts: { jobId: string; seed: number; blocks?: number; taskTimeout?: number; runtime?: RuntimeModel | undefined },
 ): Promise<LsSetup> {
   const scheme = lookupScheme(spec.name);
   const { name: _name, ...raw } = spec;
@@ -43,7 +46,15 @@ export async function setUpLeastSquares(
   const placeOpts = opts.taskTimeout !== undefined ? { taskDeadlineSeconds: opts.taskTimeout } : {};
 
   if (!scheme.taskKinds || scheme.taskKinds.includes('lsGradient')) {
-    const plan = scheme.plan({ workers, blocks: K, blockRows, rng: new Rng(opts.seed), params, data: { rows: A.rows, cols: A.cols, A: A.data } });
+    const plan = scheme.plan({
+      workers,
+      blocks: K,
+      blockRows,
+      rng: new Rng(opts.seed),
+      params,
+      data: { rows: A.rows, cols: A.cols, A: A.data },
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    });
     mapPlanToLive(plan, live);
     const placed = await cluster.place(opts.jobId, plan, { A, b, blockStarts }, placeOpts);
     return {
@@ -51,6 +62,8 @@ export async function setUpLeastSquares(
       oracle: roundGradient(cluster, placed),
       describe: { ...params, ...plan.describe() },
       blocks: K,
+      slots: plan.slots.length,
+      roundsPerIteration: 1,
       bytesPlaced: () => placed.bytesPlaced,
       release: () => cluster.release(placed),
     };
@@ -73,6 +86,8 @@ export async function setUpLeastSquares(
     },
     describe: { ...params, ...coded.xPlaced.plan.describe(), productsPerIteration: 2 },
     blocks: K,
+    slots: coded.xPlaced.plan.slots.length,
+    roundsPerIteration: 2,
     bytesPlaced: () => coded.bytesPlaced(),
     release: () => coded.release(),
   };

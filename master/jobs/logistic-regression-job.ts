@@ -6,6 +6,13 @@ import { evaluateAt, solveLogistic, type IterationRecord } from '../algorithms/l
 import { loadLogisticProblem } from '../data/logistic-problem';
 import type { JobContext, JobOutput } from './types';
 
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
 function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
   const a = matVec(X, w, new Float64Array(X.rows));
   let wrong = 0;
@@ -64,6 +71,13 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     return out;
   });
   const last = history[history.length - 1]!;
+  // Bytes moved per iteration, measured: medians over the iterations that took a step, by purpose.
+  const stepped = res.history.filter((h) => h.rounds.length > 0 && h.step > 0);
+  const purposes = [...new Set(stepped.flatMap((h) => h.rounds.map((r) => r.purpose)))];
+  const bytesPerIteration = {
+    total: median(stepped.map((h) => h.rounds.reduce((s, r) => s + r.bytes, 0))),
+    ...Object.fromEntries(purposes.map((p) => [p, median(stepped.map((h) => h.rounds.filter((r) => r.purpose === p).reduce((s, r) => s + r.bytes, 0)))])),
+  };
   const result = {
     job: job.job,
     solver,
@@ -77,6 +91,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     wallSeconds: res.seconds,
     placementSeconds,
     bytesPlaced: outcome.bytesPlaced,
+    bytesMovedPerIteration: bytesPerIteration,
     objective: last.objective,
     gradNorm: last.gradNorm,
     trainError: last.trainError,
@@ -91,6 +106,6 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     `(stopped by ${res.stoppedBy}), f = ${Number(last.objective).toPrecision(10)}, ‖∇f‖ = ${Number(last.gradNorm).toExponential(2)}, ` +
     `training error ${(100 * Number(last.trainError)).toFixed(2)}%` +
     (test ? `, test error ${(100 * Number(last.testError)).toFixed(2)}%` : '') +
-    `, ${result.passes.toFixed(1)} data passes, stragglers cut off ${res.stragglersCutOff}`;
+    `, ${result.passes.toFixed(1)} data passes, ${((bytesPerIteration.total ?? 0) / 1e6).toFixed(2)} MB moved per iteration (placement ${(outcome.bytesPlaced / 1e6).toFixed(1)} MB), stragglers cut off ${res.stragglersCutOff}`;
   return { result, tensors: { 'w.npy': { shape: [d], values: res.w } }, summary };
 }

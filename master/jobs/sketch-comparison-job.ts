@@ -6,7 +6,7 @@ import { directLeastSquares, largestEigenvalue } from '../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../algorithms/sketching';
 import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
 import { loadLeastSquaresProblem } from '../data';
-import { lookupScheme } from '../schemes';
+import { delayRuntimeModel, lookupScheme } from '../schemes';
 import { fixedStepDescent, type AsyncGradientOracle } from './sketch-comparison/fixed-step-sd';
 import { clusterLeverageOracle, simulatedLeverageOracle } from './sketch-comparison/leverage-oracle';
 import { formatTable } from './sketch-comparison/table';
@@ -47,7 +47,16 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     const xiCross = 2 / largestEigenvalue(gram(A, undefined, new Float64Array(d * d)), d);
     const steps = job.stepFactors.map((f) => f * xiCross);
     const rng = new Rng(job.seed * 1000 + inst);
-    const plan = scheme.plan({ workers: live.length, blocks: K, blockRows: blockStarts.slice(1).map((e, j) => e - blockStarts[j]!), rng: rng.fork(1), params, data: { rows: N, cols: d, A: A.data } });
+    const runtime = delayRuntimeModel(job.chaos.delay);
+    const plan = scheme.plan({
+      workers: live.length,
+      blocks: K,
+      blockRows: blockStarts.slice(1).map((e, j) => e - blockStarts[j]!),
+      rng: rng.fork(1),
+      params,
+      data: { rows: N, cols: d, A: A.data },
+      ...(runtime ? { runtime } : {}),
+    });
     const q = plan.describe().q as number;
     if (inst === 0) {
       const { leverageScores: _s, blockOfSlot: _b, replicas: _r, ...info } = plan.describe();

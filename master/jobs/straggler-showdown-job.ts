@@ -1,7 +1,9 @@
 import type { DelaySpec } from '../../shared/chaos';
 import type { SchemeSpec, StragglerShowdownJobSpec } from '../../shared/config';
+import { InputError } from '../../shared/errors';
 import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
 import { loadLeastSquaresProblem } from '../data';
+import { delayRuntimeModel } from '../schemes';
 import { setUpLeastSquares } from './least-squares-setup';
 import type { JobContext, JobOutput } from './types';
 
@@ -11,9 +13,14 @@ interface ShowdownRun {
   label: string;
   condition: 'heavy-tailed' | 'tail-free' | 'no-delay';
   repeat: number;
+  /** Tasks a round sends, and answers a round heard before it decoded (median over the iterations). */
+  slots: number;
+  answersPerRound: number;
+  blocks: number;
   rounds: number;
-  /** Seconds of iterations to reach the target, or null if the budget ran out first. */
+  /** Seconds of iterations (and iterations) to reach the target, or null if the budget ran out first. */
   timeToTarget: number | null;
+  roundsToTarget: number | null;
   bestError: number;
   stragglersCutOff: number;
   backupsLaunched: number;
@@ -40,6 +47,26 @@ function tailFree(d: DelaySpec): DelaySpec | undefined {
 }
 
 /**
+ * A fair share for the approximate schemes: the same tasks a round (`slots`) and answers decoded
+ * from (`answers`), unless their own parameters say otherwise. ignore-stragglers decodes the
+ * first `answers` of `slots` one-block slots; leverage spreads slots/2 blocks over the slots (it
+ * needs more slots than blocks to replicate by score) and decodes the first `answers`. Other
+ * schemes are left as they are.
+ */
+export function fairShare(spec: SchemeSpec, slots: number, answers: number, jobBlocks?: number): { spec: SchemeSpec; blocks?: number } {
+  const keep = jobBlocks !== undefined ? { blocks: jobBlocks } : {};
+  if (spec.name === 'ignore-stragglers') {
+    if (spec.q !== undefined || spec.fraction !== undefined) return { spec, ...keep };
+    return { spec: { ...spec, q: answers }, blocks: jobBlocks ?? slots };
+  }
+  if (spec.name === 'leverage') {
+    const out: SchemeSpec = { ...spec, slots: spec.slots ?? slots, q: spec.q ?? answers };
+    return { spec: out, blocks: jobBlocks ?? Math.max(1, Math.floor((out.slots as number) / 2)) };
+  }
+  return { spec, ...keep };
+}
+
+/**
  * straggler-showdown: every scheme on the same least-squares problem and the same cluster,
  * under the job's delay, under a tail-free version of it, and with no delay; time to the error
  * target, best error in the budget, straggler tax; medians over repeats.
@@ -57,18 +84,23 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
     ...(free ? [{ name: 'tail-free' as const, delay: free }] : []),
     { name: 'no-delay', delay: none },
   ];
-  const total = job.repeats * job.schemes.length * conditions.length;
+  const fairSlots = job.approximate.slots ?? workers;
+  const fairAnswers = job.approximate.answers ?? Math.ceil(0.75 * fairSlots);
+  if (fairAnswers > fairSlots) throw new InputError(`straggler-showdown: approximate.answers = ${fairAnswers} is more than its ${fairSlots} slots`);
+  const specs = job.schemes.map((s) => fairShare(s, fairSlots, fairAnswers, job.blocks));
+  const total = job.repeats * specs.length * conditions.length;
   const runs: ShowdownRun[] = [];
   const t0 = performance.now();
   for (let rep = 0; rep < job.repeats; rep++) {
-    for (const spec of job.schemes) {
+    for (const { spec, blocks } of specs) {
       const label = schemeLabel(spec);
       // One placement per scheme and repeat; the conditions only change the workers' delays.
       const setup = await setUpLeastSquares(cluster, A, b, spec, {
         jobId: `showdown-${process.pid}-${rep}-${spec.name}`,
         seed: job.seed + rep,
         taskTimeout: job.taskTimeout,
-        ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
+        runtime: delayRuntimeModel(job.chaos.delay),
+        ...(blocks !== undefined ? { blocks } : {}),
       });
       try {
         for (const cond of conditions) {
@@ -86,8 +118,12 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
             label,
             condition: cond.name,
             repeat: rep,
+            slots: setup.slots,
+            answersPerRound: median(res.history.map((h) => h.arrivals.length / setup.roundsPerIteration)),
+            blocks: setup.blocks,
             rounds: res.rounds,
             timeToTarget: hit ? hit.seconds : null,
+            roundsToTarget: hit ? hit.round : null,
             bestError: res.best?.relError ?? NaN,
             stragglersCutOff: res.stragglersCutOff,
             backupsLaunched: res.backupsLaunched,
@@ -118,6 +154,9 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
     const tf = medTime(pick(label, 'tail-free'));
     return {
       scheme: label,
+      blocks: heavy[0]?.blocks ?? null,
+      slots: heavy[0]?.slots ?? null,
+      answersPerRound: median(heavy.map((r) => r.answersPerRound)),
       timeToTarget: th,
       reachedTarget: `${heavy.filter((r) => r.timeToTarget !== null).length}/${heavy.length}`,
       speedupOverWaitAll: th !== null && waitAll !== null ? waitAll / th : null,
@@ -132,10 +171,10 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
   });
   const f = (v: number | null, d = 3): string => (v === null || Number.isNaN(v) ? '-' : v.toFixed(d));
   const table = [
-    `${'scheme'.padEnd(26)} ${'t→target s'.padStart(10)} ${'reached'.padStart(7)} ${'× wait-all'.padStart(10)} ${'best err'.padStart(9)} ${'t no-delay'.padStart(10)} ${'tax'.padStart(6)} ${'t tail-free'.padStart(11)} ${'tail tax'.padStart(8)}`,
+    `${'scheme'.padEnd(34)} ${'slots'.padStart(5)} ${'answers'.padStart(7)} ${'round ms'.padStart(8)} ${'t→target s'.padStart(10)} ${'reached'.padStart(7)} ${'× wait-all'.padStart(10)} ${'best err'.padStart(9)} ${'t no-delay'.padStart(10)} ${'tax'.padStart(6)} ${'t tail-free'.padStart(11)} ${'tail tax'.padStart(8)}`,
     ...summary.map(
       (s) =>
-        `${s.scheme.padEnd(26)} ${f(s.timeToTarget).padStart(10)} ${s.reachedTarget.padStart(7)} ${f(s.speedupOverWaitAll, 2).padStart(10)} ${s.bestErrorInBudget.toExponential(1).padStart(9)} ${f(s.timeNoDelay).padStart(10)} ${f(s.stragglerTax, 2).padStart(6)} ${f(s.timeTailFree).padStart(11)} ${f(s.tailTax, 2).padStart(8)}`,
+        `${s.scheme.padEnd(34)} ${String(s.slots ?? '-').padStart(5)} ${f(s.answersPerRound, 1).padStart(7)} ${f(s.medianRoundMs, 1).padStart(8)} ${f(s.timeToTarget).padStart(10)} ${s.reachedTarget.padStart(7)} ${f(s.speedupOverWaitAll, 2).padStart(10)} ${s.bestErrorInBudget.toExponential(1).padStart(9)} ${f(s.timeNoDelay).padStart(10)} ${f(s.stragglerTax, 2).padStart(6)} ${f(s.timeTailFree).padStart(11)} ${f(s.tailTax, 2).padStart(8)}`,
     ),
   ].join('\n');
   return {
@@ -147,6 +186,7 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
       target: job.target,
       timeBudget: job.timeBudget,
       repeats: job.repeats,
+      approximate: { slots: fairSlots, answers: fairAnswers },
       summary,
       runs,
       table,
@@ -154,6 +194,6 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
     tensors: {},
     summary:
       `straggler showdown: least squares ${A.rows}×${A.cols}, ${workers} workers, delay ${job.chaos.delay.dist}, ` +
-      `medians over ${job.repeats} repeats (time to ‖x − x*‖/‖x*‖ ≤ ${job.target}; tax = time / time with no delay; tail tax = time / time with every task at the base delay)\n${table}`,
+      `medians over ${job.repeats} repeats (slots: tasks a round; answers: heard a round before it decoded; round ms: median round time under the delay; time to ‖x − x*‖/‖x*‖ ≤ ${job.target}; tax = time / time with no delay; tail tax = time / time with every task at the base delay)\n${table}`,
   };
 }

@@ -4,8 +4,9 @@ import type { Plan, PlanContext, Scheme } from './types';
 
 /**
  * Ignore stragglers: K blocks as wait-all, decode from the first q answers rescaled by K/q (an
- * unbiased minibatch gradient when blocks are exchangeable), or from whatever arrived by the
- * round timeout (rescaled by K/arrived).
+ * unbiased minibatch gradient when arrivals are exchangeable), or from whatever arrived by the
+ * round timeout (rescaled by K/arrived). Sends each round in a fresh random order, as every
+ * first-q plan does: in slot order the first-sent slots would answer first round after round.
  */
 export const ignoreStragglers: Scheme = {
   name: 'ignore-stragglers',
@@ -38,6 +39,7 @@ export const ignoreStragglers: Scheme = {
     const slots = Array.from({ length: K }, (_, j) => ({ host: j % ctx.workers, blocks: [{ stored: j, weight: 1 }] }));
     return {
       scheme: 'ignore-stragglers',
+      shuffleSends: true,
       stored,
       slots,
       ...(p.timeout !== undefined ? { roundTimeout: p.timeout } : {}),

@@ -19,6 +19,8 @@ import { waitAll } from './wait-all';
 export type { Scheme, Plan, PlanContext, RoundDecoder, Decoded, SlotSpec, StoredBlockSpec, TaskKindName } from './types';
 export { ADDITIVE_TASK_KINDS } from './types';
 export { SumDecoder, firstQDecoder } from './sum-decoder';
+export { delayRuntimeModel, measuredRuntimeModel, type MeasuredRound, type RuntimeModel } from './runtime-model';
+export { measuredEndingTimes } from './leverage';
 
 const registry = new Map<string, Scheme>();
 

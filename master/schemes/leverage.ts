@@ -1,11 +1,12 @@
 import { InputError } from '../../shared/errors';
-import { expansionNetwork } from './expansion-network';
+import { describeExpansion, expansionNetwork, REPLICA_RULES, type ReplicaRule } from './expansion-network';
 import { approximateBlockLeverageScores, blockLeverageScores } from './leverage-scores';
 import { defined, optionalChoice, optionalInt, optionalNumber, rejectUnknownKeys } from './params';
+import { measuredRuntimeModel, type MeasuredRound } from './runtime-model';
 import { firstQDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
-const KEYS = ['q', 'slots', 'scores', 'sketchRows', 'timeout'] as const;
+const KEYS = ['q', 'slots', 'scores', 'sketchRows', 'timeout', 'replicas'] as const;
 const SCORES = ['exact', 'approximate'] as const;
 
 /** The paper's Table I samples r = N/5 rows (q = 20 of K = 100 blocks): a fifth by default. */
@@ -21,9 +22,11 @@ function defaultSlots(K: number, N: number): number {
 /**
  * Block leverage score gradient coding (Charalambides, Pilanci and Hero): block i is stored
  * rescaled by 1/√(q·Π̃_i) on r_i slots, with r_i from its block leverage score by the expansion
- * network; the gradient is the plain sum of the first q answers. When arrivals are exchangeable
- * (homogeneous workers), the first q answers are a uniform q-subset of the m slots, each is block i
- * with probability Π̃_i = r_i/m and contributes g_i/(q·Π̃_i): an unbiased estimate of the gradient,
+ * network (`replicas: paper`, eq. 18-19, the default; or `apportion`, the least distortion on m
+ * slots; see expansion-network.ts); the gradient is the plain sum of the first q answers. When
+ * arrivals are exchangeable (homogeneous workers, sends shuffled), the first q answers are a
+ * uniform q-subset of the m slots, each is block i with probability Π̃_i = r_i/m and contributes
+ * g_i/(q·Π̃_i): an unbiased estimate of the gradient,
  * a fresh block-leverage sketch every round (iterative sketching). Decodes lsGradient and gram
  * (quadratic in the rescaling), not matvec.
  *
@@ -45,13 +48,14 @@ export const leverage: Scheme = {
       scores,
       sketchRows,
       timeout: optionalNumber('leverage', params, 'timeout', 0, Infinity),
+      replicas: optionalChoice('leverage', params, 'replicas', REPLICA_RULES),
     });
   },
   defaultBlocks: (workers) => workers,
   plan(ctx: PlanContext): Plan {
     const K = ctx.blocks;
     const N = ctx.workers;
-    const p = ctx.params as { q?: number; slots?: number; scores?: 'exact' | 'approximate'; sketchRows?: number; timeout?: number };
+    const p = ctx.params as { q?: number; slots?: number; scores?: 'exact' | 'approximate'; sketchRows?: number; timeout?: number; replicas?: ReplicaRule };
     if (!ctx.data) throw new InputError('scheme leverage: needs the data matrix to compute leverage scores');
     const q = p.q ?? defaultQ(K);
     const m = p.slots ?? defaultSlots(K, N);
@@ -62,7 +66,8 @@ export const leverage: Scheme = {
       scores === 'exact'
         ? blockLeverageScores(ctx.data, blockStarts)
         : approximateBlockLeverageScores(ctx.data, blockStarts, ctx.rng.fork(1), p.sketchRows ? { sketchRows: p.sketchRows } : {});
-    const net = expansionNetwork(Pi, m, q, ctx.runtime);
+    const rule = p.replicas ?? 'paper';
+    const net = expansionNetwork(Pi, m, q, rule, ctx.runtime);
 
     // Only blocks with a replica are stored (a zero block has score 0 and a zero gradient).
     const storedOf = new Int32Array(K).fill(-1);
@@ -94,15 +99,34 @@ export const leverage: Scheme = {
         q,
         scores,
         sketchedRows: q * (ctx.blockRows[0] ?? 0),
+        replicaRule: rule,
         distortion: net.distortion,
         beta: net.beta,
         phi: net.phi,
         ...(net.endingTime !== undefined ? { endingTimeSeconds: net.endingTime } : {}),
-        eq19Replicas: net.eq19Total,
+        ...(ctx.runtime ? { runtimeModel: ctx.runtime.source } : {}),
         replicas: Array.from(net.replicas),
+        // Both rules on the same scores and slots: r̂, r̃, φ, T, distortion and β.
+        expansion: { paper: describeExpansion(net.rules.paper), apportion: describeExpansion(net.rules.apportion) },
         leverageScores: Array.from(Pi),
         blockOfSlot,
       }),
     };
   },
 };
+
+/**
+ * The ending time T = F̂⁻¹(1 − φ) of both replica rules with F̂ measured in the run (the answer
+ * times of its rounds), beside the T the plan computed from the job's delay distribution. Null
+ * where the rounds stopped before a share 1 − φ of the slots had answered.
+ */
+export function measuredEndingTimes(describe: Record<string, unknown>, rounds: readonly MeasuredRound[]): Record<string, unknown> | undefined {
+  const expansion = describe.expansion as Record<string, { phi: number }> | undefined;
+  if (!expansion || rounds.length === 0) return undefined;
+  const model = measuredRuntimeModel(rounds);
+  const T = (phi: number): number | null => {
+    const t = model.quantile(1 - phi);
+    return Number.isFinite(t) ? t : null;
+  };
+  return { source: model.source, ...Object.fromEntries(Object.entries(expansion).map(([rule, e]) => [rule, T(e.phi)])) };
+}

@@ -1,4 +1,5 @@
 import type { Rng } from '../../shared/random';
+import type { RuntimeModel } from './runtime-model';
 
 /**
  * The scheme interface: a plan (what each worker stores and computes) and a decoder (when a
@@ -53,8 +54,8 @@ export interface PlanContext {
   params: Record<string, unknown>;
   /** Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major. */
   data?: { rows: number; cols: number; A: Float64Array };
-  /** Optional runtime model of the workers (for schemes that size replication by it). */
-  runtime?: { shift: number; rate: number };
+  /** Optional runtime distribution of a slot's answer time (the leverage scheme's ending time T). */
+  runtime?: RuntimeModel;
 }
 
 export interface Plan {
@@ -74,8 +75,9 @@ export interface Plan {
   /** Seconds after which a round decodes with what it has, if the decoder allows (else null). */
   roundTimeout?: number;
   /**
-   * Send a round's tasks in a fresh seeded random order. Decoders that take the first q answers
-   * (leverage) need exchangeable arrivals: sending slots in a fixed order lets the first-sent
+   * Send a round's tasks in a fresh seeded random order. Every plan whose decoder takes the first
+   * q answers as an approximation (ignore-stragglers, leverage, OverSketch) sets it: such a
+   * decoder needs exchangeable arrivals, and sending slots in a fixed order lets the first-sent
    * slots arrive first round after round, which biases the estimate on a real cluster.
    */
   shuffleSends?: boolean;

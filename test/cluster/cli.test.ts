@@ -24,12 +24,45 @@ out: ${out}
 ${extra}`;
 
 describe('the coda command', () => {
-  it('--help works on every command', () => {
-    for (const cmd of [[], ['run'], ['demo'], ['up'], ['master'], ['worker']]) {
-      const r = run([...cmd, '--help']);
-      expect(r.status, `coda ${cmd.join(' ')} --help`).toBe(0);
-      expect(r.stdout).toMatch(/Usage: coda/);
+  it('--help works on every command and subcommand the program has', () => {
+    const { buildProgram } = require(join(root, 'dist/cli/main')) as typeof import('../../cli/main');
+    type Cmd = ReturnType<typeof buildProgram>;
+    const paths: string[][] = [];
+    const walk = (c: Cmd, path: string[]): void => {
+      paths.push(path);
+      for (const sub of c.commands as Cmd[]) walk(sub, [...path, sub.name()]);
+    };
+    walk(buildProgram(), []);
+    // Every top-level command of the README's table, at least.
+    for (const name of ['demo', 'run', 'up', 'master', 'worker', 'invert', 'experiment', 'report', 'predict', 'chaos']) expect(paths).toContainEqual([name]);
+    // In one process: the program's own help output, each command's usage line and exit code 0.
+    const script = `
+      const { main } = require(${JSON.stringify(join(root, 'dist/cli/main'))});
+      (async () => {
+        const out = [];
+        for (const cmd of ${JSON.stringify(paths)}) {
+          let text = '';
+          const write = process.stdout.write;
+          process.stdout.write = (s) => ((text += s), true);
+          const code = await main(['node', 'coda', ...cmd, '--help']);
+          process.stdout.write = write;
+          out.push({ cmd, code, text });
+        }
+        process.stdout.write(JSON.stringify(out));
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const helps = JSON.parse(r.stdout) as { cmd: string[]; code: number; text: string }[];
+    expect(helps).toHaveLength(paths.length);
+    for (const h of helps) {
+      expect(h.code, `coda ${h.cmd.join(' ')} --help`).toBe(0);
+      expect(h.text, `coda ${h.cmd.join(' ')} --help`).toMatch(new RegExp(`Usage: coda${h.cmd.map((c) => ` ${c}`).join('')}`));
     }
+    // And the real binary, once.
+    const bin = run(['run', '--help']);
+    expect(bin.status).toBe(0);
+    expect(bin.stdout).toMatch(/Usage: coda run/);
   });
 
   it('run: writes result.json and x.npy from a job file on an embedded local cluster', () => {

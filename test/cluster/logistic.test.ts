@@ -36,8 +36,16 @@ describe('logistic regression on a local cluster (real processes, heavy-tailed d
   it('gd, newton (speculative Hessian), oversketched-newton and giant all reach the reference optimum', async () => {
     await withLocalCluster({ workers: 6 }, async (lc) => {
       const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };
-      for (const solver of ['newton', 'oversketched-newton', 'giant', 'gd']) {
-        const j = job(solver);
+      const runs: [string, Record<string, unknown>][] = [
+        ['newton', {}],
+        ['oversketched-newton', {}],
+        // Figure 3 with X in 2 row blocks: 3 groups of 2 workers, each holding half of X.
+        ['oversketched-newton', { sketch: { rowBlocks: 2, extra: 2 }, out: join(tmp, 'oversketch-rows') }],
+        ['giant', {}],
+        ['gd', {}],
+      ];
+      for (const [solver, extra] of runs) {
+        const j = job(solver, extra);
         const out = await runJob(j, ctx);
         writeJobOutputs(j.out!, out);
         const r = JSON.parse(readFileSync(join(j.out!, 'result.json'), 'utf8')) as Record<string, unknown>;
@@ -54,6 +62,19 @@ describe('logistic regression on a local cluster (real processes, heavy-tailed d
         }
         const history = r.history as { iteration: number; seconds: number; objective: number; trainError: number }[];
         expect(history.length).toBe((r.iterations as number) + 1);
+        const moved = r.bytesMovedPerIteration as Record<string, number>;
+        expect(moved.total, solver).toBeGreaterThan(0);
+        if (extra.sketch) {
+          // n = 2000, d = 20, N = 4 + e = 2 sketch blocks of width b = ⌈200/4⌉ = 50, R = 2.
+          const h = (r.schemes as { hessian: Record<string, number> }).hessian;
+          expect(h).toMatchObject({ rowBlocks: 2, groups: 3, slots: 12 });
+          // Each of the 3 groups holds X once, split over its 2 workers (not a copy per host).
+          expect(h.bytesPlaced).toBe(3 * 2000 * 20 * 8);
+          // Every task gets its row block's √γ (1000 values), every partial sketch is 50×20:
+          // sent 12·1000·8, received at least the 8 partials of the N = 4 blocks used.
+          expect(moved['sketched Hessian']).toBeGreaterThanOrEqual(12 * 1000 * 8 + 8 * 50 * 20 * 8);
+          expect(moved['sketched Hessian']).toBeLessThanOrEqual(12 * 1000 * 8 + 12 * 50 * 20 * 8);
+        }
         expect(history.every((h, i) => i === 0 || h.seconds >= history[i - 1]!.seconds)).toBe(true);
       }
     });

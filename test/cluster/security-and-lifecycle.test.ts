@@ -6,7 +6,7 @@ import { WorkerConnection } from '../../master/cluster/worker-client';
 import { processAlive, pollFor, withLocalCluster } from '../helpers/cluster-fixture';
 
 describe('cluster token', () => {
-  it('a worker with a token refuses tasks and placement from a caller without it, accepts the right one', async () => {
+  it('a worker with a token refuses tasks, placement, chaos configuration, cancellation and drops from a caller without it, accepts the right one', async () => {
     await withLocalCluster({ workers: 1, token: 's3cret-token' }, async (lc) => {
       const w = lc.master.registry.get(0)!;
       const anon = new WorkerConnection(0, w.address, undefined);
@@ -16,9 +16,16 @@ describe('cluster token', () => {
         for (const c of [anon, wrong]) {
           await expect(c.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
           await expect(c.loadBlocks('j', [{ id: 0, rows: 1, cols: 1, data: Float64Array.from([1]), rowOffset: 0 }])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+          // Configure would let anyone make the worker a straggler (or crash it): refused too.
+          await expect(c.configure({ dist: 'constant', value: 5 }, { dropProbability: 1, hangProbability: 0, crashAfterTasks: 1 }, 1)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+          await expect(c.cancelTasks('j', '1', [0])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+          await expect(c.dropBlocks('j')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
         }
+        // The refused Configure changed nothing: a task with the right token answers, undelayed.
         const ok = await right.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise;
         expect(ok.workerIndex).toBe(0);
+        expect(ok.timings?.injectedDelaySeconds ?? 0).toBe(0);
+        await right.configure({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1);
       } finally {
         [anon, wrong, right].forEach((c) => c.close());
       }

@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
 import type { ParameterStore } from '../../store';
 import type { Snapshot } from './evaluate';
+import { eigenproStep } from '../../../shared/kernels';
 import { splitGathered } from './plan';
+import type { EigenproStepRule, WorkerPreconditioner } from './setup';
 
 /** Per-worker numbers the async loop reports (worker/async-loop.ts's answer layout). */
 export interface AsyncWorkerStats {
@@ -30,6 +32,19 @@ export interface AsyncResult {
   legs: number;
   workers: AsyncWorkerStats[];
   stoppedBy: 'epochs' | 'time' | 'cancelled';
+  /** Which step rule ran, and (paper, fixed) each worker's step. */
+  stepRule: string;
+  steps?: number[];
+}
+
+/**
+ * Each worker's fixed step under `paper` (Theorem 1 with its own batch m, β and λ_{q+1}), or the
+ * given number; undefined under `staleness-aware`, which the worker computes from the τ it sees.
+ */
+export function asyncSteps(rule: EigenproStepRule, pre: readonly WorkerPreconditioner[], batches: readonly number[]): number[] | undefined {
+  if (rule === 'staleness-aware') return undefined;
+  if (typeof rule === 'number') return pre.map(() => rule);
+  return pre.map((p, r) => eigenproStep(batches[r]!, p.beta, p.lambdaNext));
 }
 
 /**
@@ -51,7 +66,9 @@ export async function runAsyncEigenpro(
     n: number;
     starts: number[];
     batch: number;
-    step: 'auto' | number;
+    step: EigenproStepRule;
+    /** The workers' preconditioners (setupPreconditioners), for the paper's step. */
+    pre: readonly WorkerPreconditioner[];
     epochs: number;
     timeLimit: number;
     evalsPerEpoch: number;
@@ -67,6 +84,13 @@ export async function runAsyncEigenpro(
     if (s.start !== o.starts[r] || s.end !== o.starts[r + 1]) throw new Error(`store slice ${r} [${s.start}, ${s.end}) differs from data slice [${o.starts[r]}, ${o.starts[r + 1]})`);
   });
   const updatesPerEpoch = o.n / o.batch;
+  const steps = asyncSteps(o.step, o.pre, o.starts.slice(1).map((e, r) => Math.min(o.batch, e - o.starts[r]!)));
+  const stepRule =
+    o.step === 'staleness-aware'
+      ? "staleness-aware (Coda's rule): m/(β + λ_{q+1}((τ̂+1)m − 1)), τ̂ = max(G−1, median of the last 32 observed τ)"
+      : o.step === 'paper'
+        ? "paper (Theorem 1): m/(β + λ_{q+1}(m − 1)) per worker, whatever the staleness τ"
+        : 'fixed';
   const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
   const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
   const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: vec.values.slice() }];
@@ -116,7 +140,8 @@ export async function runAsyncEigenpro(
             parameter: o.name,
             owner: slot,
             batchSize: o.batch,
-            step: o.step === 'auto' ? 0 : o.step,
+            // 0 asks the worker for the staleness-aware step.
+            step: steps ? steps[slot]! : 0,
             expectedStaleness: G - 1,
             maxTotalUpdates: String(maxTotal),
             timeLimitSeconds: leg,
@@ -148,5 +173,5 @@ export async function runAsyncEigenpro(
   const total = vec.totalVersion;
   if (snapshots[snapshots.length - 1]!.updates !== total) snapshots.push({ seconds, epochs: total / updatesPerEpoch, updates: total, alpha: alpha.slice() });
   store.delete(o.name);
-  return { alpha, snapshots, updates: total, seconds, legs, workers: stats, stoppedBy };
+  return { alpha, snapshots, updates: total, seconds, legs, workers: stats, stoppedBy, stepRule, ...(steps ? { steps } : {}) };
 }

@@ -6,12 +6,12 @@
  *   const plan = everyCenterEverywherePlan(hosts);
  *   const placed = await cluster.place(jobId, plan, { A: X, b: y, blockStarts: starts });
  *   const { workers: pre } = await setupPreconditioners(cluster, placed, { kernel, nystrom, q, seed, sliceLengths });
- *   const res = await runAsyncEigenpro(cluster, placed, store, { name, n, starts, batch, step: 'auto', ... });
+ *   const res = await runAsyncEigenpro(cluster, placed, store, { name, n, starts, batch, step: 'paper', pre, ... });
  */
 export { everyCenterEverywherePlan, GatherDecoder, splitGathered } from './plan';
-export { setupPreconditioners, type WorkerPreconditioner } from './setup';
+export { setupPreconditioners, type EigenproStepRule, type WorkerPreconditioner } from './setup';
 export { runSyncEigenpro, type SyncResult } from './sync';
-export { runAsyncEigenpro, type AsyncResult, type AsyncWorkerStats } from './async';
+export { asyncSteps, runAsyncEigenpro, type AsyncResult, type AsyncWorkerStats } from './async';
 export { CurveEvaluator, timeToError, type CurvePoint, type Snapshot } from './evaluate';
 export { directKernelSolve, DIRECT_LIMIT } from './direct';
 export { generateKernelData, splitTrainTest, sliceStarts, type KernelProblem } from './problem';

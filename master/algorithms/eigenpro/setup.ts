@@ -3,6 +3,12 @@ import type { KernelFn } from '../../../shared/kernels';
 import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
 import { splitGathered } from './plan';
 
+/**
+ * The step of an EigenPro update: `paper` (Theorem 1, independent of the staleness τ),
+ * `staleness-aware` (Coda's rule for AsyncEigenPro, shrinking with the observed τ), or fixed.
+ */
+export type EigenproStepRule = 'paper' | 'staleness-aware' | number;
+
 /** What each worker's setup reported: σ_1..σ_{q+1} of its K(nys, nys), β, and λ_{q+1} = σ_{q+1}/s. */
 export interface WorkerPreconditioner {
   sigmas: number[];

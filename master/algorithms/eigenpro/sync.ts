@@ -4,7 +4,7 @@ import { vectorToTensor } from '../../../shared/wire';
 import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
 import type { Snapshot } from './evaluate';
 import { splitGathered } from './plan';
-import type { WorkerPreconditioner } from './setup';
+import type { EigenproStepRule, WorkerPreconditioner } from './setup';
 
 export interface SyncResult {
   alpha: Float64Array;
@@ -33,7 +33,7 @@ export async function runSyncEigenpro(
     starts: number[];
     pre: WorkerPreconditioner[];
     batch: number;
-    step: 'auto' | number;
+    step: EigenproStepRule;
     epochs: number;
     timeLimit: number;
     evalsPerEpoch: number;
@@ -48,8 +48,12 @@ export async function runSyncEigenpro(
   const total = batches.reduce((a, b) => a + b, 0);
   const lam = Math.max(...o.pre.map((p) => p.lambdaNext));
   const beta = Math.max(...o.pre.map((p) => p.beta));
-  const step = o.step === 'auto' ? eigenproStep(total, beta, lam) : o.step;
-  const stepRule = o.step === 'auto' ? `auto: m/(β + λ_{q+1}(m−1)) with m = ${total} (${G} workers × ${o.batch}), β = ${beta}, λ_{q+1} = ${lam.toExponential(3)}` : 'fixed';
+  // Synchronous rounds have no staleness (τ = 0): both rules are the paper's step for the round's batch.
+  const step = typeof o.step === 'number' ? o.step : eigenproStep(total, beta, lam);
+  const stepRule =
+    typeof o.step === 'number'
+      ? 'fixed'
+      : `${o.step} (τ = 0, the paper's Theorem 1): m/(β + λ_{q+1}(m−1)) with m = ${total} (${G} workers × ${o.batch}), β = ${beta}, λ_{q+1} = ${lam.toExponential(3)}`;
   const alpha = new Float64Array(o.n);
   const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: alpha.slice() }];
   const rounds = Math.ceil((o.epochs * o.n) / total);

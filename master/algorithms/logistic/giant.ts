@@ -43,7 +43,7 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
   for (let t = 0; ; t++) {
     const rounds: IterationRecord['rounds'] = [];
     const note = (purpose: string, o: RoundOutcome, work: number): void => {
-      rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched });
+      rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched, bytes: o.bytesSent + o.bytesReceived });
       stragglers += o.stragglers.length;
       backups += o.backupsLaunched;
       passes += work * fraction(o);

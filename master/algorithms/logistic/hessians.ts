@@ -1,7 +1,7 @@
-import { sketchSeed } from '../../../shared/kernels';
+import { gram, sketchSeed } from '../../../shared/kernels';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../../cluster/types';
-import type { OversketchShape } from './oversketch-plan';
+import { oversketchSlots, type OversketchShape } from './oversketch-plan';
 
 /**
  * The two ways the Newton solvers get ∇²f = (1/n) Xᵀdiag(γ)X + λI at the master.
@@ -38,27 +38,50 @@ export function exactHessian(cluster: ComputeCluster, placed: PlacedPlan, blockS
 
 /**
  * OverSketch: Ĥ = (1/n)·AᵀSSᵀA + λI with A = diag(√γ)X and S from eq. (7), a fresh S each
- * iteration (seeded by job seed, iteration and block). Slots get √γ and their block's seed and,
- * as in Fig. 3, multiply on the worker: each returns Bᵢᵀ Bᵢ (d×d) for Bᵢ = SᵢᵀA, and the master
- * forms (1/N) Σ over the first N blocks (N·d² work instead of m·d²/2).
+ * iteration (seeded by job seed, iteration and sketch block). As in Fig. 3 each task gets only
+ * its row block's √γ and its sketch block's seed and returns its partial sketch (or, with one row
+ * block, the worker multiplies and returns BᵢᵀBᵢ); the master sums the partials of the first N
+ * complete sketch blocks and forms (1/N) Σ BᵢᵀBᵢ (see oversketch-plan.ts).
  */
-export function sketchedHessian(cluster: ComputeCluster, placed: PlacedPlan, shape: OversketchShape, n: number, d: number, lambda: number, seed: number): HessianOracle {
+export function sketchedHessian(
+  cluster: ComputeCluster,
+  placed: PlacedPlan,
+  shape: OversketchShape,
+  blockStarts: readonly number[],
+  n: number,
+  d: number,
+  lambda: number,
+  seed: number,
+): HessianOracle {
+  const layout = oversketchSlots(shape);
+  const R = layout.rowBlocks;
   return async (gamma, iteration) => {
     const root = Float64Array.from(gamma, Math.sqrt);
-    // One encoding of √γ for every slot: the payload differs only in the seed.
-    const scale = { shape: [n], data: float64ToBytes(root) };
-    const outcome = await cluster.round(placed, (slot) => ({
-      kind: 'message',
-      name: 'countSketch',
-      fields: { countSketch: { scale, seed: String(sketchSeed(seed, iteration, slot)), width: shape.width, gram: true } },
-      payloadValues: n,
-    }));
-    const grams = outcome.decoded.value;
+    // One encoding of each row block's √γ, shared by that row block's tasks.
+    const scales = Array.from({ length: R }, (_, j) => {
+      const part = root.subarray(blockStarts[j]!, blockStarts[j + 1]!);
+      return { shape: [part.length], data: float64ToBytes(part) };
+    });
+    const outcome = await cluster.round(placed, (slot) => {
+      const j = layout.rowOfSlot[slot]!;
+      return {
+        kind: 'message',
+        name: 'countSketch',
+        fields: { countSketch: { scale: scales[j]!, seed: String(sketchSeed(seed, iteration, layout.sketchOfSlot[slot]!)), width: shape.width, gram: R === 1 } },
+        payloadValues: blockStarts[j + 1]! - blockStarts[j]!,
+      };
+    });
+    const blocks = outcome.decoded.value;
     const H = new Float64Array(d * d);
     const c = 1 / (shape.blocks * n);
-    for (let k = 0; k < shape.blocks; k++) {
-      const off = k * d * d;
-      for (let i = 0; i < d * d; i++) H[i]! += c * grams[off + i]!;
+    if (R === 1) {
+      for (let k = 0; k < shape.blocks; k++) {
+        const off = k * d * d;
+        for (let i = 0; i < d * d; i++) H[i]! += c * blocks[off + i]!;
+      }
+    } else {
+      const len = shape.width * d;
+      for (let k = 0; k < shape.blocks; k++) gram({ rows: shape.width, cols: d, data: blocks.subarray(k * len, (k + 1) * len) }, undefined, H, c, true);
     }
     for (let j = 0; j < d; j++) H[j * d + j]! += lambda;
     // A sketch block is one pass over X plus b·d(d+1)/2 for its Gram matrix.

@@ -10,7 +10,7 @@
 export { type LogisticModel, type AtMargins, atMargins, objectiveChange, evaluateAt, sqNorm } from './objective';
 export { ARMIJO, armijoBacktracking, armijoOnGrid, type ArmijoOptions, type StepChoice } from './line-search';
 export { CodedProducts, type CodedProduct } from '../coded';
-export { oversketchPlan, FirstBlocksDecoder, type OversketchShape } from './oversketch-plan';
+export { oversketchPlan, oversketchSlots, sketchRowBlocks, SketchBlocksDecoder, type OversketchShape } from './oversketch-plan';
 export { exactHessian, sketchedHessian, type HessianOracle, type HessianResult } from './hessians';
 export { newtonFamily, stopReason } from './newton';
 export { giant, GIANT_STEPS } from './giant';

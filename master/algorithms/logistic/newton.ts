@@ -41,7 +41,7 @@ export async function newtonFamily(
   for (let t = 0; ; t++) {
     const rounds: IterationRecord['rounds'] = [];
     const note = (purpose: string, o: RoundOutcome): void => {
-      rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched });
+      rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched, bytes: o.bytesSent + o.bytesReceived });
       stragglers += o.stragglers.length;
       backups += o.backupsLaunched;
     };

@@ -9,7 +9,7 @@ import { CodedProducts } from '../coded';
 import { giant } from './giant';
 import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
 import { newtonFamily } from './newton';
-import { oversketchPlan, type OversketchShape } from './oversketch-plan';
+import { oversketchPlan, sketchRowBlocks, type OversketchShape } from './oversketch-plan';
 import { mapPlanToLive } from '../../cluster/placement';
 import type { LogisticRunOptions, LogisticRunResult } from './types';
 
@@ -36,12 +36,17 @@ export interface LogisticSolveOutcome {
   bytesPlaced: number;
 }
 
-/** N (used) and e (extra) sketch blocks and the width b, from the job's sketch keys and the workers. */
-export function resolveSketchShape(sketch: LogisticSolveSpec['sketch'], workers: number, d: number): OversketchShape {
+/**
+ * N (used) and e (extra) sketch blocks, the width b and the row blocks R of X, from the job's
+ * sketch keys and the workers (R: the most for which one slow worker costs at most e blocks).
+ */
+export function resolveSketchShape(sketch: LogisticSolveSpec['sketch'], workers: number, d: number): Required<OversketchShape> {
   const extra = sketch.extra ?? (workers > 1 ? Math.max(1, Math.floor(workers / 4)) : 0);
   const blocks = sketch.blocks ?? Math.max(1, workers - extra);
   const m = sketch.size ?? Math.ceil(sketch.factor * d);
-  return { blocks, extra, width: Math.max(1, Math.ceil(m / blocks)) };
+  const rowBlocks = sketch.rowBlocks ?? sketchRowBlocks(workers, blocks, extra);
+  if (rowBlocks > workers) throw new InputError(`logistic-regression: sketch.rowBlocks = ${rowBlocks} needs at least as many workers; there are ${workers}`);
+  return { blocks, extra, width: Math.max(1, Math.ceil(m / blocks)), rowBlocks };
 }
 
 function rowBlocks(n: number, K: number): { blockStarts: number[]; blockRows: number[] } {
@@ -52,7 +57,8 @@ function rowBlocks(n: number, K: number): { blockStarts: number[]; blockRows: nu
 /**
  * Places what the solver needs on the cluster's live workers, runs it, releases the blocks:
  *   gd, newton, oversketched-newton: X and Xᵀ under mds (the gradient), plus for newton X's row
- *     blocks under the Hessian scheme, for oversketched-newton a full copy of X per sketch host;
+ *     blocks under the Hessian scheme, for oversketched-newton X's R row blocks, one per worker
+ *     of each sketch group (oversketch-plan.ts);
  *   giant: X's row blocks with labels under wait-all, ignore-stragglers or frc.
  */
 export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: Matrix, y: Float64Array, spec: LogisticSolveSpec, opts: LogisticRunOptions): Promise<LogisticSolveOutcome> {
@@ -102,11 +108,12 @@ export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: M
       hessian = exactHessian(cluster, p, blockStarts, n, d, spec.lambda);
     } else if (solver === 'oversketched-newton') {
       const shape = resolveSketchShape(spec.sketch, W, d);
+      const { blockStarts } = rowBlocks(n, shape.rowBlocks);
       const plan = mapPlanToLive(oversketchPlan(shape, W, d), live);
-      const p = await cluster.place(`${jobId}-sketch`, plan, { A: X, blockStarts: [0, n] });
+      const p = await cluster.place(`${jobId}-sketch`, plan, { A: X, blockStarts });
       placed.push(p);
-      schemes.hessian = { name: 'oversketch', ...plan.describe() };
-      hessian = sketchedHessian(cluster, p, shape, n, d, spec.lambda, spec.seed);
+      schemes.hessian = { name: 'oversketch', ...plan.describe(), bytesPlaced: p.bytesPlaced };
+      hessian = sketchedHessian(cluster, p, shape, blockStarts, n, d, spec.lambda, spec.seed);
     }
     const run = await newtonFamily(solver, model, coded, hessian, opts);
     return { run, schemes, bytesPlaced: coded.bytesPlaced() + placed.reduce((s, p) => s + p.bytesPlaced, 0) };

@@ -23,8 +23,11 @@ export interface IterationRecord {
   step: number;
   /** Cumulative work on the workers, in n×d matrix-vector products, of the answers used. */
   passes: number;
-  /** Round wall seconds of this iteration, by purpose. */
-  rounds: { purpose: string; seconds: number; stragglers: number; backups: number }[];
+  /**
+   * The rounds of this iteration, by purpose: wall seconds, stragglers, backups, and tensor bytes
+   * moved (task payloads sent plus answers received, measured by the dispatcher).
+   */
+  rounds: { purpose: string; seconds: number; stragglers: number; backups: number; bytes: number }[];
 }
 
 export interface LogisticRunResult {

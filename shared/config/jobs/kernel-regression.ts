@@ -53,10 +53,13 @@ export const eigenproSchema = z
     /** Mini-batch per worker and iteration (m). */
     batch: posInt.default(64),
     /**
-     * auto: the paper's bound η = m/(β + λ_{q+1}(m−1)) for the batch the step acts on (sync: all
-     * workers' batches; async: (τ+1)m, τ the observed staleness). A number: that step, fixed.
+     * paper: Theorem 1's step η = m/(β + λ_{q+1}(m − 1)), which does not depend on the staleness
+     * τ (async: each worker's own batch m, β and λ_{q+1}; sync: the round's G·m batch).
+     * staleness-aware (Coda's rule, not the paper's): async η_τ = m/(β + λ_{q+1}((τ̂+1)m − 1)),
+     * τ̂ the staleness the worker observes (at least G − 1); sync is τ = 0, the paper's step.
+     * A number: that step, fixed.
      */
-    step: z.union([z.literal('auto'), z.number().positive()]).default('auto'),
+    step: z.union([z.enum(['paper', 'staleness-aware']), z.number().positive()]).default('staleness-aware'),
     /** Passes over the training data (an epoch is n points processed, by all workers together). */
     epochs: z.number().positive().default(10),
     /** Stop once the relative training error ‖Kα − y‖²/‖y‖² (on the evaluation sample) is below this. */

@@ -65,6 +65,12 @@ export const sketchSchema = z
     blocks: posInt.optional(),
     /** e: extra sketch blocks launched and ignored if slowest (default: a quarter of N, at least 1). */
     extra: z.number().int().nonnegative().optional(),
+    /**
+     * R: row blocks of X; a sketch task reads one and returns its partial sketch (Figure 3). Default:
+     * the most for which one slow worker delays at most e sketch blocks (1: every sketch host
+     * holds all of X and multiplies its block itself).
+     */
+    rowBlocks: posInt.optional(),
   })
   .strict();
 

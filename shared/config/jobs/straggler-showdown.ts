@@ -35,6 +35,15 @@ export const stragglerShowdownJobSchema = z
     repeats: z.number().int().positive().default(3),
     /** Also run every scheme with the delay's base time for every task and no tail (lambda-tail only). */
     tailFree: z.boolean().default(true),
+    /**
+     * What every approximate scheme (ignore-stragglers, leverage) gets, so they compare fairly:
+     * tasks sent a round (`slots`, default: the workers) and answers decoded from (`answers`,
+     * default ⌈0.75·slots⌉). A scheme's own q, fraction or slots overrides them.
+     */
+    approximate: z
+      .object({ slots: z.number().int().positive().optional(), answers: z.number().int().positive().optional() })
+      .strict()
+      .default({}),
     ...common,
   })
   .strict();

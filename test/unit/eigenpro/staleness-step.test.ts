@@ -4,8 +4,10 @@ import { buildStates, generateKernelData, simulateAsyncRoundRobin, simulateSync 
 
 /**
  * AsyncEigenPro with equal-speed workers taking turns (every read τ = G − 1 updates stale, the
- * pattern the cluster measures without delay). The paper's step (τ ignored) oscillates at 8
- * workers; the staleness rule m/(β + λ_{q+1}((τ+1)m − 1)) converges at 1, 2, 4 and 8.
+ * pattern the cluster shows when every iteration waits the same delay). The paper's step
+ * (`step: paper`, Theorem 1, τ ignored) oscillates at 8 workers; Coda's staleness-aware rule
+ * (`step: staleness-aware`) m/(β + λ_{q+1}((τ+1)m − 1)) converges at 1, 2, 4 and 8. The same on
+ * real workers: test/cluster/eigenpro-step.test.ts.
  */
 describe('staleness-aware step', () => {
   const { X, y } = generateKernelData('regression', 800, 5, 0.1, 3);

@@ -31,9 +31,23 @@ describe('convergence on n = 20000, d = 100, m = 10d', () => {
     expect(sketched.run.stoppedBy).toBe('tol');
     expect(sketched.run.iterations).toBeGreaterThan(exact.run.iterations);
     expect(sketched.passes).toBeLessThan(exact.passes);
-    // Linear phase: in the tail the error contracts by a roughly constant factor < 1 per iteration.
+    // Exact Newton is quadratic near w*: ‖Δ_{t+1}‖/‖Δ_t‖² settles to a constant C (the 2L/γ of eq. 6).
+    const x = exact.errors;
+    const quad = x.slice(1).map((v, t) => v / x[t]! ** 2).slice(-3);
+    for (const q of quad) expect(q / quad[quad.length - 1]!).toBeGreaterThan(0.5);
+    for (const q of quad) expect(q / quad[quad.length - 1]!).toBeLessThan(2);
+    expect(x[x.length - 1]! / x[x.length - 2]!).toBeLessThan(1e-3);
+    // OverSketched Newton is linear-quadratic (Theorem 2.1): ‖Δ_{t+1}‖ ≤ a‖Δ_t‖² + c‖Δ_t‖. Its
+    // tail contracts at a steady linear rate c < 1, neither quadratic (ratios do not go to 0)
+    // nor stalling; with a = 2C and that c the bound holds at every iteration.
     const e = sketched.errors;
-    const tail = e.slice(Math.floor(e.length / 2)).filter((v) => v > 1e-13);
-    for (let t = 1; t < tail.length; t++) expect(tail[t]!).toBeLessThan(tail[t - 1]!);
+    const ratios = e.slice(1).map((v, t) => v / e[t]!);
+    const tail = ratios.slice(Math.floor(ratios.length / 2));
+    const c = Math.max(...tail);
+    expect(c).toBeLessThan(0.6);
+    expect(Math.min(...tail)).toBeGreaterThan(0.1);
+    expect(c / Math.min(...tail)).toBeLessThan(2.5);
+    const a = 2 * quad[quad.length - 1]!;
+    for (let t = 0; t + 1 < e.length; t++) expect(e[t + 1]!, `t = ${t}`).toBeLessThanOrEqual(a * e[t]! ** 2 + c * e[t]!);
   });
 });

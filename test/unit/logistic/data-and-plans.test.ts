@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FirstBlocksDecoder, oversketchPlan, resolveSketchShape } from '../../../master/algorithms/logistic';
+import { oversketchPlan, resolveSketchShape, sketchedHessian, SketchBlocksDecoder, sketchRowBlocks } from '../../../master/algorithms/logistic';
+import { evenBlockStarts } from '../../../master/cluster/placement';
+import { expectClose } from '../../helpers/expect-close';
+import { InProcessCluster } from './in-process-cluster';
 import { combinations } from '../../../master/schemes/mds-code';
 import { parseLibsvm } from '../../../master/data/libsvm';
 import { loadLogisticProblem, trainTestSplit } from '../../../master/data/logistic-problem';
@@ -84,9 +87,56 @@ describe('job schema', () => {
 });
 
 describe('OverSketch plan', () => {
-  it('defaults: N + e = workers, e = a quarter, N·b ≥ factor·d', () => {
-    expect(resolveSketchShape({ factor: 10 }, 8, 100)).toEqual({ blocks: 6, extra: 2, width: 167 });
-    expect(resolveSketchShape({ factor: 10, size: 600, blocks: 4, extra: 1 }, 8, 100)).toEqual({ blocks: 4, extra: 1, width: 150 });
+  it('defaults: N + e = workers, e = a quarter, N·b ≥ factor·d, R the most row blocks one slow worker costs ≤ e blocks at', () => {
+    // 8 workers, N + e = 8: R = 2 gives 4 groups of 2 workers, 2 sketch blocks a group = e.
+    expect(resolveSketchShape({ factor: 10 }, 8, 100)).toEqual({ blocks: 6, extra: 2, width: 167, rowBlocks: 2 });
+    expect(resolveSketchShape({ factor: 10, size: 600, blocks: 4, extra: 1 }, 8, 100)).toEqual({ blocks: 4, extra: 1, width: 150, rowBlocks: 1 });
+    expect(resolveSketchShape({ factor: 10, rowBlocks: 4 }, 8, 100).rowBlocks).toBe(4);
+    expect(() => resolveSketchShape({ factor: 10, rowBlocks: 9 }, 8, 100)).toThrow(/rowBlocks = 9/);
+    expect([sketchRowBlocks(16, 12, 4), sketchRowBlocks(4, 3, 1), sketchRowBlocks(8, 8, 0)]).toEqual([4, 1, 1]);
+  });
+
+  it('R = 2 row blocks: each worker holds one, a sketch block is one group; one slow worker delays at most e blocks', () => {
+    const shape = { blocks: 6, extra: 2, width: 4, rowBlocks: 2 };
+    const plan = oversketchPlan(shape, 8, 3);
+    expect(plan.stored).toHaveLength(2);
+    expect(plan.slots).toHaveLength(16);
+    const rowsOn = new Map<number, Set<number>>();
+    const sketchesOn = new Map<number, Set<number>>();
+    plan.slots.forEach((s, k) => {
+      (rowsOn.get(s.host) ?? rowsOn.set(s.host, new Set()).get(s.host)!).add(s.blocks[0]!.stored);
+      (sketchesOn.get(s.host) ?? sketchesOn.set(s.host, new Set()).get(s.host)!).add(Math.floor(k / 2));
+    });
+    expect(rowsOn.size).toBe(8);
+    for (const rows of rowsOn.values()) expect(rows.size).toBe(1);
+    for (const sketches of sketchesOn.values()) expect(sketches.size).toBeLessThanOrEqual(shape.extra);
+    expect(plan.describe()).toMatchObject({ rowBlocks: 2, groups: 4, slots: 16 });
+  });
+
+  it('R = 2: a sketch block counts once both partials arrived, summed; brute force over every arrival order', () => {
+    // N = 2 of 3 sketch blocks, 2 row blocks: slots 0..5 are (i, j) = (⌊s/2⌋, s mod 2).
+    const plan = oversketchPlan({ blocks: 2, extra: 1, width: 1, rowBlocks: 2 }, 4, 2);
+    const partial = (s: number): Float64Array => Float64Array.of(1 + s, 100 * (1 + s));
+    const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    for (const order of perms([0, 1, 2, 3, 4, 5])) {
+      const dec = plan.decoder();
+      const complete: number[] = [];
+      const seen = new Set<number>();
+      let k = 0;
+      for (; k < order.length; k++) {
+        const s = order[k]!;
+        seen.add(s);
+        const i = Math.floor(s / 2);
+        if (seen.has(2 * i) && seen.has(2 * i + 1)) complete.push(i);
+        const enough = dec.add(s, partial(s));
+        expect(enough).toBe(complete.length === 2);
+        if (enough) break;
+      }
+      const out = dec.decode();
+      const want = complete.flatMap((i) => [partial(2 * i)[0]! + partial(2 * i + 1)[0]!, partial(2 * i)[1]! + partial(2 * i + 1)[1]!]);
+      expect(Array.from(out.value)).toEqual(want);
+      expect(out.used).toEqual(complete.flatMap((i) => [2 * i, 2 * i + 1]).sort((a, b) => a - b));
+    }
   });
 
   it('decodes from the first N blocks of every arrival pattern, the e slowest ignored', () => {
@@ -103,7 +153,23 @@ describe('OverSketch plan', () => {
     }
   });
 
+  it('the Hessian from partial sketches of R row blocks is the one from whole-X sketch blocks (same S), for R = 1, 2, 3', async () => {
+    const { X } = syntheticLogistic({ rows: 90, cols: 4, seed: 2, signal: 3, correlation: 0 });
+    const gamma = Float64Array.from({ length: 90 }, (_, i) => 0.05 + 0.2 * Math.abs(Math.sin(i)));
+    const hessians: Float64Array[] = [];
+    for (const R of [1, 2, 3]) {
+      // e = 0: every sketch block is used, so the answer does not depend on the arrival order.
+      const shape = { blocks: 2, extra: 0, width: 7, rowBlocks: R };
+      const cluster = new InProcessCluster(6, R);
+      const blockStarts = evenBlockStarts(90, R);
+      const placed = await cluster.place(`h${R}`, oversketchPlan(shape, 6, 4), { A: X, blockStarts });
+      hessians.push((await sketchedHessian(cluster, placed, shape, blockStarts, 90, 4, 1e-3, 5)(gamma, 3)).H);
+    }
+    expectClose(hessians[1]!, hessians[0]!, { rtol: 1e-12, atol: 1e-14 });
+    expectClose(hessians[2]!, hessians[0]!, { rtol: 1e-12, atol: 1e-14 });
+  });
+
   it('rejects a block of the wrong size', () => {
-    expect(() => new FirstBlocksDecoder(2, 4).add(0, new Float64Array(3))).toThrow(/expected 4/);
+    expect(() => new SketchBlocksDecoder(2, 1, [0, 1, 2], 4).add(0, new Float64Array(3))).toThrow(/expected 4/);
   });
 });

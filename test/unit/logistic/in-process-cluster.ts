@@ -54,7 +54,7 @@ export class InProcessCluster implements ComputeCluster {
     }
     const stragglers = order.filter((s) => !arrived.includes(s)).map((slot) => ({ slot, worker: placed.hosts[slot]!, outstandingSeconds: 0 }));
     this.stragglers += stragglers.length;
-    return { round: this.rounds, decoded: decoder.decode(), seconds: 0, arrivals: [], stragglers, backupsLaunched: 0, slotsMoved: 0 };
+    return { round: this.rounds, decoded: decoder.decode(), seconds: 0, arrivals: [], stragglers, backupsLaunched: 0, slotsMoved: 0, bytesSent: 0, bytesReceived: 0 };
   }
 
   async release(placed: PlacedPlan): Promise<void> {

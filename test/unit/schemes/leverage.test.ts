@@ -66,27 +66,132 @@ describe('block leverage scores', () => {
   });
 });
 
-describe('expansion network', () => {
-  it('follows eq. 19 at φ = 1 − q/m, then adjusts to exactly m slots with at least one replica a block', () => {
+describe('expansion network: the paper\'s rule (eq. 18-19), hand-worked', () => {
+  const shiftedExp = { source: 'shifted exponential (1, 2)', quantile: (p: number) => 1 - Math.log1p(-p) / 2 };
+  const ell = (Pi: number[]): number[] => Pi.map((p) => -Math.log1p(-p));
+
+  it('dyadic scores on m = 8: eq. 19 gives (4, 2, 1, 1) = Π·m with no fix-up; φ the continuous solution; T = F⁻¹(1 − φ)', () => {
+    const Pi = [0.5, 0.25, 0.125, 0.125];
+    const net = expansionNetwork(Float64Array.from(Pi), 8, 2, 'paper', shiftedExp);
+    // Σ log(1 − Π_i)/log φ = 8 ⇒ φ = (Π(1 − Π_i))^{1/8}; ρ = (4.44, 1.84, 0.86, 0.86) rounds to (4, 2, 1, 1).
+    const phi = (0.5 * 0.75 * 0.875 * 0.875) ** (1 / 8);
+    expect(net.phi).toBeCloseTo(phi, 12);
+    expect(Array.from(net.eq19)).toEqual([4, 2, 1, 1]);
+    expect(net.eq19Total).toBe(8);
+    expect(Array.from(net.alpha)).toEqual([0, 0, 0, 0]);
+    expect(Array.from(net.replicas)).toEqual([4, 2, 1, 1]);
+    expect(net.distortion).toBeCloseTo(0, 15);
+    expect(net.beta).toBeCloseTo(1, 15);
+    expect(net.endingTime).toBeCloseTo(1 - Math.log(phi) / 2, 12);
+    expect(net.answersByEndingTime).toBeCloseTo(8 * (1 - phi), 12);
+  });
+
+  it('(0.7, 0.1, 0.1, 0.1) on m = 6: R̂ = 6 is reached by moving φ to the step where r̂₁ = 3; Π̃ = (½, ⅙, ⅙, ⅙)', () => {
+    const Pi = [0.7, 0.1, 0.1, 0.1];
+    const net = expansionNetwork(Float64Array.from(Pi), 6, 2, 'paper');
+    // At the continuous solution ρ₁ = 4.75 (R̂ = 8); R̂ = 6 needs ρ₁ < 3.5, i.e. −log φ > ℓ₁/3.5,
+    // and the step ends where ρ₁ falls below 2.5. φ is the step's end nearest the continuous one.
+    const [l1] = ell(Pi);
+    expect(-Math.log(net.phi)).toBeCloseTo(l1! / 3.5, 8);
+    expect(Array.from(net.eq19)).toEqual([3, 1, 1, 1]);
+    expect(Array.from(net.alpha)).toEqual([0, 0, 0, 0]);
+    expect(net.distortion).toBeCloseTo((0.2 + 3 * (1 / 6 - 0.1)) / 4, 12);
+    expect(net.beta).toBeCloseTo(0.5 / 0.7, 12);
+    expect(net.endingTime).toBeUndefined();
+  });
+
+  it('equal scores on m = 6: R̂ jumps from 4 to 8, the tie goes to 4, then +1 on two different blocks', () => {
+    const net = expansionNetwork(Float64Array.of(0.25, 0.25, 0.25, 0.25), 6, 2, 'paper');
+    expect(Array.from(net.eq19)).toEqual([1, 1, 1, 1]);
+    expect(Array.from(net.alpha)).toEqual([1, 1, 0, 0]);
+    expect(Array.from(net.replicas)).toEqual([2, 2, 1, 1]);
+    expect(net.distortion).toBeCloseTo((2 * (1 / 3 - 0.25) + 2 * (0.25 - 1 / 6)) / 4, 12);
+    expect(net.beta).toBeCloseTo(2 / 3, 12);
+    // The step of R̂ = 4 is ρ < 1.5: φ at its start (the continuous solution lies on its edge).
+    expect(-Math.log(net.phi)).toBeCloseTo(Math.log(4 / 3) / 1.5, 8);
+  });
+
+  it('(0.8, 0.1, 0.05, 0.05) on m = 20: eq. 19 over-replicates the heavy block (17, 1, 1, 1) where apportionment gives Π·m', () => {
+    const Pi = Float64Array.of(0.8, 0.1, 0.05, 0.05);
+    const net = expansionNetwork(Pi, 20, 4, 'paper');
+    expect(Array.from(net.eq19)).toEqual([17, 1, 1, 1]);
+    expect(Array.from(net.alpha)).toEqual([0, 0, 0, 0]);
+    expect(net.distortion).toBeCloseTo((0.05 + 0.05) / 4, 12);
+    expect(net.beta).toBeCloseTo(0.5, 12);
+    const ap = net.rules.apportion;
+    expect(ap.rule).toBe('apportion');
+    expect(Array.from(ap.replicas)).toEqual([16, 2, 1, 1]);
+    expect(ap.distortion).toBeCloseTo(0, 12);
+    expect(ap.beta).toBeCloseTo(1, 12);
+    // apportion's φ is 1 − q/m, and its r̂ is eq. 19 there (reported, not used).
+    expect(ap.phi).toBeCloseTo(0.8, 15);
+    expect(expansionNetwork(Pi, 20, 4, 'apportion').replicas).toEqual(ap.replicas);
+  });
+
+  it('on random scores the fix-ups stay small: |α_i| ≤ 1, and R̂ is the attainable value nearest m', () => {
+    const rng = new Rng(12);
+    for (let trial = 0; trial < 200; trial++) {
+      const K = 3 + Math.floor(rng.uniform() * 30);
+      const w = Float64Array.from({ length: K }, () => rng.exponential(1) ** 2 + 1e-3);
+      const Pi = w.map((v) => v / w.reduce((a, b) => a + b, 0));
+      const m = K + Math.floor(rng.uniform() * 4 * K);
+      const net = expansionNetwork(Pi, m, 1, 'paper');
+      expect(net.replicas.reduce((a, b) => a + b, 0)).toBe(m);
+      for (const a of net.alpha) expect(Math.abs(a)).toBeLessThanOrEqual(1);
+      // No φ gives an R̂ nearer m: scan eq. 19 over a fine grid of φ.
+      const l = ell(Array.from(Pi));
+      let nearest = Infinity;
+      for (let k = 0; k <= 4000; k++) {
+        const u = Math.exp(-12 + (k / 4000) * 14);
+        const R = l.reduce((s, x) => s + Math.max(1, Math.round(x / u)), 0);
+        nearest = Math.min(nearest, Math.abs(R - m));
+      }
+      expect(Math.abs(net.eq19Total - m)).toBeLessThanOrEqual(nearest);
+    }
+  });
+
+  it("Lemma 1: every block eq. 19 rounds (not floored to one) has |Π_i − (1 − φ^r̂_i)| ≤ φ^min(r̂_i, ρ_i)·(1 − √φ)", () => {
+    const rng = new Rng(13);
+    for (let trial = 0; trial < 100; trial++) {
+      const K = 5 + Math.floor(rng.uniform() * 20);
+      const w = Float64Array.from({ length: K }, () => rng.exponential(1));
+      const Pi = w.map((v) => v / w.reduce((a, b) => a + b, 0));
+      const net = expansionNetwork(Pi, K * 3, 1, 'paper');
+      const phi = net.phi;
+      Pi.forEach((p, i) => {
+        const rho = Math.log1p(-p) / Math.log(phi);
+        if (rho < 0.5) return;
+        const r = net.eq19[i]!;
+        expect(Math.abs(p - (1 - phi ** r))).toBeLessThanOrEqual(phi ** Math.min(r, rho) * (1 - Math.sqrt(phi)) + 1e-12);
+      });
+    }
+  });
+});
+
+describe('expansion network: apportionment (replicas: apportion)', () => {
+  it('at φ = 1 − q/m reports eq. 19, and places exactly m slots with at least one replica a block', () => {
     const Pi = Float64Array.of(0.5, 0.3, 0.15, 0.05);
-    const net = expansionNetwork(Pi, 20, 10, { shift: 1, rate: 2 });
+    const net = expansionNetwork(Pi, 20, 10, 'apportion', { source: 'test', quantile: (p) => 1 - Math.log1p(-p) / 2 });
     expect(net.phi).toBeCloseTo(0.5, 15);
     // round(log(1 − Π)/log(1/2)) = round(1, 0.51, 0.23, 0.074) → (1, 1, 1, 1) (kept ≥ 1)
     expect(Array.from(net.eq19)).toEqual([1, 1, 1, 1]);
     expect(Array.from(net.replicas)).toEqual([10, 6, 3, 1]);
+    expect(Array.from(net.alpha)).toEqual([9, 5, 2, 0]);
     expect(net.distortion).toBeCloseTo(0, 15);
     // T = F⁻¹(q/m) for the shifted exponential: 1 + ln 2 / 2.
     expect(net.endingTime).toBeCloseTo(1 + Math.LN2 / 2, 12);
   });
 
-  it('distortion shrinks as slots grow, and too few slots are refused', () => {
+  it('distortion is below 2/m (no block is over-allocated by a whole replica), shrinks as slots grow; too few slots are refused', () => {
     const rng = new Rng(5);
     const w = Float64Array.from({ length: 30 }, () => rng.exponential(1) ** 2);
     const Pi = w.map((v) => v / w.reduce((a, b) => a + b, 0));
-    const d = [60, 240, 960].map((m) => expansionNetwork(Pi, m, 6).distortion);
-    expect(d[1]!).toBeLessThan(d[0]!);
-    expect(d[2]!).toBeLessThan(d[1]!);
-    for (const m of [30, 77]) expect(expansionNetwork(Pi, m, 3).replicas.reduce((a, b) => a + b, 0)).toBe(m);
+    const ms = [30, 60, 77, 240, 960];
+    const d = ms.map((m) => expansionNetwork(Pi, m, 3, 'apportion').distortion);
+    ms.forEach((m, k) => expect(d[k]!, `m = ${m}`).toBeLessThan(2 / m));
+    expect(d[3]!).toBeLessThan(d[1]!);
+    expect(d[4]!).toBeLessThan(d[3]!);
+    for (const m of [30, 77]) expect(expansionNetwork(Pi, m, 3, 'apportion').replicas.reduce((a, b) => a + b, 0)).toBe(m);
     expect(() => expansionNetwork(Pi, 29, 3)).toThrow(InputError);
   });
 });
@@ -100,6 +205,13 @@ describe('leverage scheme', () => {
     expect(plan.slots).toHaveLength(24);
     expect(replicas.reduce((a, b) => a + b, 0)).toBe(24);
     expect(typeof info.distortion).toBe('number');
+    expect(info.replicaRule).toBe('paper');
+    const expansion = info.expansion as Record<string, Record<string, unknown>>;
+    for (const rule of ['paper', 'apportion']) {
+      for (const key of ['phi', 'eq19Replicas', 'eq19Total', 'replicas', 'maxAlpha', 'distortion', 'beta', 'answersByEndingTime']) expect(expansion[rule], `${rule}.${key}`).toHaveProperty(key);
+    }
+    expect(expansion.paper!.replicas).toEqual(replicas);
+    expect(planFor(p, 8, { q: 2, slots: 24, replicas: 'apportion' }).describe().replicas).toEqual(expansion.apportion!.replicas);
     expect(plan.taskKinds).toEqual(['lsGradient', 'gram']);
     for (let i = 0; i < 10; i++) {
       const hosts = plan.slots.filter((s) => plan.stored[s.blocks[0]!.stored]!.terms[0]!.block === i).map((s) => s.host);
@@ -178,6 +290,7 @@ describe('leverage scheme', () => {
     expect(() => scheme.parse({ beta: 1 })).toThrow(/unknown key 'beta'/);
     expect(() => scheme.parse({ scores: 'fast' })).toThrow(/scores must be one of exact, approximate/);
     expect(() => scheme.parse({ sketchRows: 10 })).toThrow(/only to scores: approximate/);
+    expect(() => scheme.parse({ replicas: 'even' })).toThrow(/replicas must be one of paper, apportion/);
     const p = randomProblem(6, 10, 5, 3);
     expect(() => planFor(p, 4, { slots: 8 })).toThrow(/8 slots/);
   });

@@ -14,6 +14,7 @@ export async function benchRoundOverhead(sizes = [1, 8, 32], rounds = 300): Prom
   const maxN = Math.max(...sizes);
   const lc = await startLocalCluster({ workers: maxN, timeoutMs: 120_000 });
   const rows: Record<string, unknown>[] = [];
+  const session = await lc.master.cluster.openJob({ kind: 'bench' });
   try {
     const { worker } = loadProtos();
     const workers = lc.master.registry.alive();
@@ -23,7 +24,7 @@ export async function benchRoundOverhead(sizes = [1, 8, 32], rounds = 300): Prom
       const plan = scheme.plan({ workers: n, blocks: n, blockRows: Array(n).fill(1), rng: new Rng(1), params: {} });
       plan.stored = [];
       plan.slots.forEach((s) => (s.blocks = []));
-      const placed = await lc.master.cluster.place(`bench-${n}`, plan, { A: { rows: 0, cols: 0, data: new Float64Array(0) }, blockStarts: [0] });
+      const placed = await session.place(`bench-${n}`, plan, { A: { rows: 0, cols: 0, data: new Float64Array(0) }, blockStarts: [0] });
       const bareRound = (): Promise<unknown> =>
         Promise.all(
           bare.slice(0, n).map(
@@ -35,14 +36,14 @@ export async function benchRoundOverhead(sizes = [1, 8, 32], rounds = 300): Prom
         );
       // Warm up connections and JIT on both paths.
       for (let i = 0; i < 30; i++) {
-        await lc.master.cluster.round(placed, { kind: 'noop' });
+        await session.round(placed, { kind: 'noop' });
         await bareRound();
       }
       const coda: number[] = [];
       const raw: number[] = [];
       for (let i = 0; i < rounds; i++) {
         let t = performance.now();
-        await lc.master.cluster.round(placed, { kind: 'noop' });
+        await session.round(placed, { kind: 'noop' });
         coda.push((performance.now() - t) / 1000);
         t = performance.now();
         await bareRound();
@@ -62,6 +63,7 @@ export async function benchRoundOverhead(sizes = [1, 8, 32], rounds = 300): Prom
     }
     bare.forEach((c) => c.close());
   } finally {
+    await session.close();
     await lc.stop();
   }
   return rows;

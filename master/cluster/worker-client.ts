@@ -96,10 +96,20 @@ export class WorkerConnection {
     });
   }
 
-  configure(delay: DelaySpec, fault: FaultSpec, seed: number): Promise<void> {
+  /** Opens the long-lived task stream (see TaskStream). */
+  openTasks(): grpc.ClientDuplexStream<pb.TaskStreamRequest, pb.TaskStreamReply__Output> {
+    return this.client.tasks(tokenMetadata(this.token));
+  }
+
+  /** Sets the worker's chaos for job `jobId`, or (`reset`) clears it if it is still that job's. */
+  configure(jobId: string, chaos: { delay: DelaySpec; fault: FaultSpec; seed: number; cores: number } | 'reset'): Promise<void> {
+    const req: pb.WorkerConfig =
+      chaos === 'reset'
+        ? { jobId, reset: true }
+        : { jobId, delay: delayToMessage(chaos.delay), fault: chaos.fault, seed: String(chaos.seed), cores: chaos.cores };
     return new Promise((resolve, reject) => {
       this.client.configure(
-        { delay: delayToMessage(delay), fault, seed: String(seed) },
+        req,
         tokenMetadata(this.token),
         { deadline: Date.now() + 5000 },
         (err) => (err ? reject(err) : resolve()),

@@ -20,7 +20,7 @@ import { Cluster } from '../cluster/cluster';
 import { WorkerRegistry } from '../cluster/registry';
 import { runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
-import { bindStore, ParameterStore, storeHandlers } from '../store';
+import { ParameterStore, storeHandlers } from '../store';
 
 export interface MasterOptions {
   host: string;
@@ -78,9 +78,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const promRegistry = createRegistry('master');
   const metrics = new MasterMetrics(promRegistry);
   const registry = new WorkerRegistry(o.heartbeatTimeoutSeconds, o.heartbeatIntervalSeconds);
-  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const store = new ParameterStore();
-  bindStore(cluster, store);
+  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
   const checked = <Req, Res>(
     h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,

@@ -11,6 +11,7 @@ export class MasterLink {
   private readonly client: pb.MasterClient;
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
+  private intervalSeconds = 0;
   private stopped = false;
   index = -1;
 
@@ -58,6 +59,7 @@ export class MasterLink {
   }
 
   private startHeartbeats(intervalSeconds: number): void {
+    this.intervalSeconds = intervalSeconds;
     clearInterval(this.timer);
     this.timer = setInterval(() => this.beat(), intervalSeconds * 1000);
     this.timer.unref();
@@ -76,6 +78,10 @@ export class MasterLink {
           return;
         }
         this.lastContact = Date.now();
+        // The master stretches the interval as the cluster grows (at most ~200 beats/s in all).
+        if (res?.known && res.heartbeatIntervalSeconds > 0 && Math.abs(res.heartbeatIntervalSeconds - this.intervalSeconds) > 1e-9) {
+          this.startHeartbeats(res.heartbeatIntervalSeconds);
+        }
         if (res && !res.known) {
           this.log.warn('master does not know this worker; registering again');
           clearInterval(this.timer);

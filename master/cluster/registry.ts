@@ -67,10 +67,10 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
     this.emit('lost', w, reason);
   }
 
-  /** Marks workers silent for longer than the timeout as lost. */
-  sweep(now: number): void {
+  /** Marks workers silent for longer than the timeout (default: the registry's) as lost. */
+  sweep(now: number, timeoutSeconds = this.heartbeatTimeoutSeconds): void {
     for (const w of this.workers.values()) {
-      if (w.status === 'alive' && now - w.lastHeartbeat > this.heartbeatTimeoutSeconds * 1000) {
+      if (w.status === 'alive' && now - w.lastHeartbeat > timeoutSeconds * 1000) {
         this.markLost(w.index, `no heartbeat for ${((now - w.lastHeartbeat) / 1000).toFixed(1)} s`);
       }
     }

@@ -17,6 +17,7 @@ import {
 } from '../../shared/wire';
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
+import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { WorkerRegistry } from '../cluster/registry';
 import { runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
@@ -30,7 +31,9 @@ export interface MasterOptions {
   tls?: TlsFiles;
   /** undefined: no /metrics server; 0: any free port. */
   metricsPort?: number;
+  /** Heartbeat interval for clusters up to 10 workers; larger clusters beat slower (liveness.ts). */
   heartbeatIntervalSeconds: number;
+  /** Silence before a worker is lost (at least three of the cluster's intervals). */
   heartbeatTimeoutSeconds: number;
   taskDeadlineSeconds: number;
   /** Directory SubmitJob resolves relative data paths against. */
@@ -81,6 +84,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const store = new ParameterStore();
   const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
+  /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
+  const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
   const checked = <Req, Res>(
     h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,
   ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
@@ -90,9 +95,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     Register: checked((call, cb) => {
       const rec = registry.join(call.request.address, call.request.pid, call.request.requestedIndex, Date.now());
       log.info({ worker: rec.index, address: rec.address }, 'worker joined');
-      cb(null, { index: rec.index, heartbeatIntervalSeconds: o.heartbeatIntervalSeconds });
+      cb(null, { index: rec.index, heartbeatIntervalSeconds: interval() });
     }),
-    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()) })),
+    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() })),
     ReadParameters: checked(storeH.ReadParameters),
     WriteParameters: checked(storeH.WriteParameters),
     SubmitJob(call) {
@@ -132,7 +137,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
   let metricsServer: MetricsServer | undefined;
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(promRegistry, o.metricsPort, o.host);
-  const sweep = setInterval(() => registry.sweep(Date.now()), Math.max(50, (o.heartbeatIntervalSeconds * 1000) / 2));
+  // One sweep a second: a loss is noticed within a second of its timeout (crashes sooner, from
+  // the broken task stream).
+  const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds)), 1000);
   sweep.unref();
   log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
 

@@ -102,6 +102,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
           seconds: (t - t0) / 1000,
           computeSeconds: res.timings?.computeSeconds ?? 0,
           injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
+          queueSeconds: res.timings?.queueSeconds ?? 0,
         });
         run(state.arrived(res.slot, worker, value, t));
       },

@@ -46,6 +46,8 @@ export interface Arrival {
   seconds: number;
   computeSeconds: number;
   injectedDelaySeconds: number;
+  /** Seconds the task waited on the worker for a core (its round's earlier tasks). */
+  queueSeconds: number;
 }
 
 export interface Straggler {

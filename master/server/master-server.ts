@@ -110,6 +110,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       void (async () => {
         try {
           const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          const q = cluster.jobs();
+          if (q.running) call.write({ log: `queued: ${q.queued.length + 1} job(s) ahead (running ${q.running.id}); jobs on one master run one at a time` });
           const out = await runJob(job, {
             cluster,
             metrics,

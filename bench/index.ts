@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import { setLogLevel } from '../shared/log';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchEigenpro } from './eigenpro';
 import { benchPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
+import { benchScale, printScale } from './scale';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -18,6 +20,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return rows;
   },
   eigenpro: benchEigenpro,
+  scale: async () => {
+    const r = await benchScale();
+    printScale(r);
+    return r;
+  },
   placement: async () => {
     const r = await benchPlacement();
     console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');
@@ -32,6 +39,8 @@ export function registerBench(name: string, run: () => Promise<unknown>): void {
 }
 
 async function main(): Promise<void> {
+  // Benchmarks print tables; the master's info lines (hundreds of joins) would drown them.
+  setLogLevel(process.env.CODA_LOG_LEVEL ?? 'warn');
   const wanted = process.argv.slice(2);
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
   for (const n of names) {

@@ -24,6 +24,12 @@ export class MasterLink {
     private readonly log: Logger,
     private readonly running: () => number,
     private readonly onMasterLost: (seconds: number) => void,
+    /**
+     * True while the master holds this worker's task stream open: the stream and its HTTP/2
+     * keepalive carry liveness both ways then, so heartbeats are skipped (an idle cluster of
+     * hundreds of workers costs the master nothing).
+     */
+    private readonly streamOpen: () => boolean = () => false,
   ) {
     const { master } = loadProtos();
     this.client = new master.coda.v1.Master(masterAddress, channelCredentials(tls), CHANNEL_OPTIONS);
@@ -67,10 +73,16 @@ export class MasterLink {
 
   private beat(): void {
     if (this.stopped) return;
+    if (this.streamOpen()) {
+      this.lastContact = Date.now();
+      return;
+    }
     this.client.heartbeat(
       { index: this.index, tasksRunning: this.running() },
       tokenMetadata(this.token),
-      { deadline: Date.now() + 3000 },
+      // A loaded master (hundreds of workers joining on two cores) may answer late: that is
+      // not a loss.
+      { deadline: Date.now() + Math.max(5000, 2000 * this.intervalSeconds) },
       (err, res) => {
         if (this.stopped) return;
         if (err) {

@@ -19,6 +19,8 @@ export interface WorkerState {
   index: number;
   draining: boolean;
   running: number;
+  /** Task streams the master holds open (liveness: no heartbeats needed meanwhile). */
+  streams: number;
 }
 
 function serviceError(code: grpc.status, message: string): grpc.ServiceError {
@@ -174,7 +176,9 @@ export function workerHandlers(deps: {
       /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
       const mine = new Set<AbortController>();
       let open = true;
+      state.streams++;
       const closeAll = (): void => {
+        if (open) state.streams--;
         open = false;
         for (const a of mine) a.abort();
         mine.clear();

@@ -88,6 +88,8 @@ export class Cluster {
         // The same worker may have re-joined since: only the current link's break counts.
         if (this.links.get(index)?.conn === conn) this.registry.markLost(index, reason);
       },
+      // An answer on the stream is as good as a heartbeat.
+      () => this.registry.heartbeat(index, Date.now()),
     );
     this.links.set(index, { conn, stream });
   }
@@ -98,6 +100,11 @@ export class Cluster {
     this.links.delete(index);
     l.stream.close();
     l.conn.close();
+  }
+
+  /** True while the worker's task stream is open (HTTP/2 keepalive vouches for it). */
+  connected(worker: number): boolean {
+    return this.links.get(worker)?.stream.open ?? false;
   }
 
   /** Every live worker. */

@@ -37,6 +37,8 @@ export async function startLocalCluster(opts: {
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // Close the task streams first: workers going away now are not losses.
+    master.cluster.close();
     await stopProcesses(workers);
     await master.stop();
   };

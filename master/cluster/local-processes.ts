@@ -58,7 +58,7 @@ export function spawnLocalWorkers(n: number, opts: SpawnOptions): LocalWorkerPro
     const services = Math.min(per, n - i);
     const child = spawn(
       process.execPath,
-      [entry, 'worker', '--master', opts.master, '--host', '127.0.0.1', '--port', '0', '--parent-watch', '--exit-on-master-loss', '10', '--services', String(services), ...(opts.args ?? [])],
+      [entry, 'worker', '--master', opts.master, '--host', '127.0.0.1', '--port', '0', '--parent-watch', '--exit-on-master-loss', '60', '--services', String(services), ...(opts.args ?? [])],
       {
         stdio: ['pipe', 'ignore', opts.stderr ?? 'ignore'],
         env: {

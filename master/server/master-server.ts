@@ -141,7 +141,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(promRegistry, o.metricsPort, o.host);
   // One sweep a second: a loss is noticed within a second of its timeout (crashes sooner, from
   // the broken task stream).
-  const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds)), 1000);
+  const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds), (w) => cluster.connected(w)), 1000);
   sweep.unref();
   log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
 

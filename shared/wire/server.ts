@@ -2,8 +2,13 @@ import * as grpc from '@grpc/grpc-js';
 
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
-  'grpc.max_receive_message_length': 8 << 20,
+  // A round message carries a worker's slots with their own payloads (e.g. Hessian diagonals).
+  'grpc.max_receive_message_length': 64 << 20,
   'grpc.max_send_message_length': 8 << 20,
+  // Ping clients that hold long-lived streams (the master's task stream): a frozen or vanished
+  // peer ends the stream within seconds, which is how a worker notices a lost master.
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
 };
 
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {

@@ -80,6 +80,9 @@ export class Cluster {
   }
 
   private link(index: number, address: string): void {
+    // A worker whose Register reply came late registers again: keep its live link.
+    const current = this.links.get(index);
+    if (current && current.conn.address === address && current.stream.open) return;
     this.unlink(index);
     const conn = new WorkerConnection(index, address, this.opts.token, this.opts.tls);
     const stream = new TaskStream(
@@ -138,15 +141,26 @@ export class Cluster {
   /** Sets (or resets) chaos on `workers` for job `jobId`; each worker gets its own seed. */
   async configureChaos(jobId: string, workers: readonly number[], chaos: WorkerChaos | 'reset'): Promise<void> {
     await Promise.all(
-      workers.map((w) => {
-        if (chaos === 'reset') return this.conn(w).configure(jobId, 'reset');
-        const applies = !chaos.only || chaos.only.includes(w);
-        return this.conn(w).configure(jobId, {
-          delay: applies ? chaos.delay : { dist: 'none' },
-          fault: applies ? chaos.fault : { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 },
-          seed: chaos.seed * 7919 + w,
-          cores: chaos.cores,
-        });
+      workers.map(async (w) => {
+        const configure = (): Promise<void> => {
+          if (chaos === 'reset') return this.conn(w).configure(jobId, 'reset');
+          const applies = !chaos.only || chaos.only.includes(w);
+          return this.conn(w).configure(jobId, {
+            delay: applies ? chaos.delay : { dist: 'none' },
+            fault: applies ? chaos.fault : { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 },
+            seed: chaos.seed * 7919 + w,
+            cores: chaos.cores,
+          });
+        };
+        const before = this.links.get(w)?.conn;
+        try {
+          await configure();
+        } catch (e) {
+          // A worker lost meanwhile needs no chaos; one that re-joined gets it on its new link.
+          if (this.registry.get(w)?.status !== 'alive') return;
+          if (this.links.get(w)?.conn !== before) return configure();
+          throw e;
+        }
       }),
     );
   }

@@ -3,7 +3,7 @@ import { setLogLevel } from '../shared/log';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchEigenpro } from './eigenpro';
-import { benchPlacement } from './placement';
+import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
 
@@ -27,8 +27,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   },
   placement: async () => {
     const r = await benchPlacement();
-    console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');
-    console.table([{ 'gRPC MB/s': (r.grpcMBps as number).toFixed(0), 'raw TCP MB/s': (r.rawTcpMBps as number).toFixed(0), 'fraction of raw': (r.fractionOfRawTcp as number).toFixed(2) }]);
+    printPlacement(r);
     return r;
   },
 };

@@ -1,4 +1,14 @@
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
+
+/**
+ * HTTP/2 flow control for placement: a 64 KiB window (the default) lets a sender put 64 KiB on
+ * the wire per round trip of WINDOW_UPDATEs, and 16 KiB frames cost a JS callback each. Both
+ * ends widen it: clients by grpc-js's channel option, servers (the workers receiving blocks)
+ * through their sessions' settings, which grpc-js does not expose.
+ */
+export const FLOW_CONTROL_WINDOW = 32 << 20;
+const MAX_FRAME = 1 << 20;
 
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
@@ -18,12 +28,35 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
 };
+
+/** Widens the receive window and frame size of every HTTP/2 session `server` accepts. */
+function widenSessions(server: grpc.Server): void {
+  // grpc-js keeps its node:http2 servers in a private map; if that ever changes, placement
+  // just runs with the default window.
+  const servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const s of servers.keys()) {
+    s.on('session', (session: ServerHttp2Session) => {
+      try {
+        session.setLocalWindowSize(FLOW_CONTROL_WINDOW);
+        session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW, maxFrameSize: MAX_FRAME });
+      } catch {
+        // A session closing as it opens: nothing to widen.
+      }
+    });
+  }
+}
 
 /** Binds `server` to host:port (port 0 picks a free one) and resolves with the bound port. */
 export function bindServer(server: grpc.Server, host: string, port: number, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolvePort, reject) => {
-    server.bindAsync(`${host}:${port}`, creds, (err, bound) => (err ? reject(err) : resolvePort(bound)));
+    server.bindAsync(`${host}:${port}`, creds, (err, bound) => {
+      if (err) return reject(err);
+      widenSessions(server);
+      resolvePort(bound);
+    });
   });
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { setLogLevel } from '../shared/log';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
+import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
@@ -20,6 +21,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return rows;
   },
   eigenpro: benchEigenpro,
+  dask: async () => {
+    const r = await benchDask();
+    printDask(r);
+    return r;
+  },
   scale: async () => {
     const r = await benchScale();
     printScale(r);

@@ -205,6 +205,7 @@ export class Cluster {
       {
         stream: (w) => this.links.get(w)?.stream,
         placeOn: (p, w, ids) => this.placeOn(p, w, ids),
+        markLost: (w, reason) => this.registry.markLost(w, reason),
         liveWorkers: live,
         onLoss: (fn) => {
           this.lossListeners.add(fn);

@@ -17,6 +17,8 @@ export interface DispatchContext {
   /** Places stored blocks on a worker (a slot relocated to a worker that lacks them). */
   placeOn(placed: Placed, worker: number, ids: number[]): Promise<void>;
   liveWorkers(): number[];
+  /** Declares a worker lost (every round in flight then moves its slots). */
+  markLost(worker: number, reason: string): void;
   /** Calls `fn` when a worker is lost, until the returned function is called. */
   onLoss(fn: (worker: number) => void): () => void;
   metrics: MasterMetrics;
@@ -110,8 +112,11 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
         if (finished) return;
         m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'failed' });
         if (f.code === grpc.status.UNAVAILABLE) {
+          // A draining worker takes no more tasks: it is gone for this job.
           ctx.log.warn({ worker, slot: f.slot, details: f.message }, 'task refused; moving its slot');
-          return run(state.failed(f.slot, worker, now()));
+          run(state.failed(f.slot, worker, now()));
+          ctx.markLost(worker, `refused a task: ${f.message}`);
+          return;
         }
         fail(f.code === grpc.status.INVALID_ARGUMENT ? new InputError(`worker ${worker}: ${f.message}`) : new ClusterError(`worker ${worker} failed a ${kind} task: ${f.message}`));
       },

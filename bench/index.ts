@@ -16,8 +16,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   logistic: async () => printLogisticBench(await benchLogistic()),
   'round-overhead': async () => {
     const rows = await benchRoundOverhead();
-    console.log('\nRound overhead: a round of no-op tasks, Coda dispatcher vs bare @grpc/grpc-js fan-out (medians)');
-    console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
+    console.log('\nRound overhead: a round of no-op tasks, Coda task streams vs a bare @grpc/grpc-js unary fan-out (medians)');
+    console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare unary ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
     return rows;
   },
   eigenpro: benchEigenpro,

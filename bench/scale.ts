@@ -38,7 +38,8 @@ export async function benchScale(opts: { workers?: number; sizes?: number[]; rou
   }
 }
 
-async function roundsOf(lc: LocalCluster, session: JobSession, n: number, rounds: number): Promise<Record<string, number>> {
+/** Median round of n no-op tasks on the first n workers, Coda vs a bare unary fan-out, interleaved. */
+export async function roundsOf(lc: LocalCluster, session: JobSession, n: number, rounds: number): Promise<Record<string, number>> {
   const { worker } = loadProtos();
   const live = session.liveWorkers().slice(0, n);
   const bare: pb.WorkerClient[] = live.map((w) => new worker.coda.v1.Worker(lc.master.registry.get(w)!.address, channelCredentials(), CHANNEL_OPTIONS));

@@ -7,7 +7,7 @@ import { clusterCpuSeconds } from './proc-cpu';
 import { median, quantile } from './stats';
 
 /**
- * Scale: one local cluster of `workers` logical workers (32 processes of worker services). The
+ * Scale: one local cluster of `workers` logical workers (8 processes of worker services). The
  * median round of n no-op tasks (one per worker) through Coda's task streams against a bare
  * @grpc/grpc-js fan-out of n unary RunTask calls to the same workers, interleaved in the same
  * run; the cluster's idle CPU over `idleSeconds`; the time from spawning to every worker joined.

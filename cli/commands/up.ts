@@ -6,7 +6,7 @@ export function upCommand(): Command {
   return new Command('up')
     .description('start a local cluster (a master and N workers on 127.0.0.1, as processes of one or more worker services) and keep it up')
     .option('--workers <n>', 'workers', '8')
-    .option('--per-process <n>', 'worker services per process (default: 1 up to 32 workers, then enough to stay at 32 processes)')
+    .option('--per-process <n>', 'worker services per process (default: 1 up to 32 workers, then enough to stay at 8 processes)')
     .option('--port <n>', 'master gRPC port (0: any free port)', '7070')
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
     .action(async (o: Record<string, string>) => {

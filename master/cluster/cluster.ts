@@ -91,8 +91,6 @@ export class Cluster {
         // The same worker may have re-joined since: only the current link's break counts.
         if (this.links.get(index)?.conn === conn) this.registry.markLost(index, reason);
       },
-      // An answer on the stream is as good as a heartbeat.
-      () => this.registry.heartbeat(index, Date.now()),
     );
     this.links.set(index, { conn, stream });
   }

@@ -57,6 +57,9 @@ export interface StragglerRecord {
 
 export class RoundState {
   private readonly attempts: Attempt[][];
+  /** Every attempt in send order (so in deadline order): the next deadline is its first open one. */
+  private readonly sent: Attempt[] = [];
+  private sentHead = 0;
   private readonly answered = new Set<number>();
   private readonly failedOn = new Map<number, Set<number>>();
   private readonly openOn = new Map<number, number>();
@@ -171,8 +174,10 @@ export class RoundState {
     if (this.decided) return undefined;
     let next = Infinity;
     const deadline = this.setup.deadlineSeconds;
-    for (const list of this.attempts) {
-      for (const a of list) if (a.open && deadline !== undefined) next = Math.min(next, a.sentAt + deadline * 1000);
+    if (deadline !== undefined) {
+      while (this.sentHead < this.sent.length && !this.sent[this.sentHead]!.open) this.sentHead++;
+      const oldest = this.sent[this.sentHead];
+      if (oldest) next = oldest.sentAt + deadline * 1000;
     }
     const timeout = this.setup.timeoutSeconds;
     if (timeout !== undefined) {
@@ -208,7 +213,9 @@ export class RoundState {
 
   private send(slot: number, worker: number, now: number, backup: boolean): Instruction {
     const place = !holdsAll(worker, this.setup.slotBlocks[slot]!, this.holders);
-    this.attempts[slot]!.push({ worker, sentAt: now, backup, open: true });
+    const a = { worker, sentAt: now, backup, open: true };
+    this.attempts[slot]!.push(a);
+    this.sent.push(a);
     this.openOn.set(worker, (this.openOn.get(worker) ?? 0) + 1);
     if (place) for (const id of this.setup.slotBlocks[slot]!) this.holders.get(id)?.add(worker) ?? this.holders.set(id, new Set([worker]));
     return { type: 'send', slot, worker, backup, place };

@@ -24,7 +24,7 @@ export class TaskStream {
   private readonly rounds = new Map<string, RoundListener>();
   private closed = false;
 
-  constructor(open: () => Duplex, onBroken: (reason: string) => void, onMessage: () => void = () => {}) {
+  constructor(open: () => Duplex, onBroken: (reason: string) => void) {
     this.call = open();
     let reported = false;
     const broken = (reason: string): void => {
@@ -34,7 +34,6 @@ export class TaskStream {
       onBroken(reason);
     };
     this.call.on('data', (m: pb.TaskStreamReply__Output) => {
-      onMessage();
       if (m.result) this.rounds.get(roundKey(m.result.jobId, m.result.round))?.result(m.result);
       else if (m.failure) this.rounds.get(roundKey(m.failure.jobId, m.failure.round))?.failure(m.failure);
     });

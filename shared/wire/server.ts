@@ -32,6 +32,9 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 1,
   'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
   'grpc.enable_channelz': 0,
+  // Coda retries at its own level (a slot moves to another worker); grpc-js's retry layer would
+  // only buffer every message of the long-lived task streams.
+  'grpc.enable_retries': 0,
 };
 
 /** Widens the receive window and frame size of every HTTP/2 session `server` accepts. */

@@ -79,4 +79,19 @@ describe('CorePool: a one-core worker runs its tasks one after another', () => {
     pool.release();
     expect(pool.load).toBe(0);
   });
+
+  it('a worker with chaos.cores = 2 runs two of its tasks at once', async () => {
+    const pool = new CorePool();
+    pool.size = 2;
+    const s = new AbortController().signal;
+    expect(await pool.acquire(s)).toBe(true);
+    expect(await pool.acquire(s)).toBe(true);
+    let third = false;
+    const waiting = pool.acquire(s).then((ok) => (third = ok));
+    await Promise.resolve();
+    expect(third).toBe(false);
+    pool.release();
+    await waiting;
+    expect(third).toBe(true);
+  });
 });

@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../master';
 import type { Placed } from '../../master/cluster/placed-plan';

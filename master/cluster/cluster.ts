@@ -183,7 +183,13 @@ export class Cluster {
   async placeOn(placed: Placed, worker: number, ids: readonly number[]): Promise<void> {
     const missing = ids.filter((id) => !placed.holders.get(id)?.has(worker));
     if (missing.length === 0) return;
-    const bytes = await this.conn(worker).loadBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!));
+    let bytes: number;
+    try {
+      bytes = await this.conn(worker).loadBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!));
+    } catch (e) {
+      const err = e as { details?: string; message: string };
+      throw new ClusterError(`placing ${missing.length} block(s) of ${placed.jobId} on worker ${worker} failed: ${err.details || err.message}`);
+    }
     placed.bytesPlaced += bytes;
     this.opts.metrics.bytesPlaced.inc({ worker: String(worker) }, bytes);
     for (const id of missing) {

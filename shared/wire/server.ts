@@ -15,10 +15,11 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   // A round message carries a worker's slots with their own payloads (e.g. Hessian diagonals).
   'grpc.max_receive_message_length': 64 << 20,
   'grpc.max_send_message_length': 8 << 20,
-  // Ping clients that hold long-lived streams (the master's task stream): a frozen or vanished
-  // peer ends the stream within seconds, which is how a worker notices a lost master.
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
+  // Ping clients that hold long-lived streams (the master's task stream): a vanished master ends
+  // the stream, which is how a worker notices it. Lenient: a master busy for seconds in one
+  // computation (leverage scores of a large problem) must not be cut off by all its workers.
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 20_000,
   // No channelz bookkeeping on every message (nobody queries it; it costs on the hot path).
   'grpc.enable_channelz': 0,
 };
@@ -26,9 +27,11 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
 export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 64 << 20,
   'grpc.max_send_message_length': 8 << 20,
-  // Detect a dead peer on an idle connection within seconds, not the OS's minutes.
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
+  // Detect a dead or frozen peer on an idle connection within a minute, not the OS's hours (a
+  // crash is seen at once: the connection resets). Lenient enough for a worker process whose
+  // event loop a long kernel holds for seconds; a silent task meanwhile has its own deadline.
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 20_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
   'grpc.enable_channelz': 0,

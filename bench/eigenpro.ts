@@ -50,8 +50,8 @@ chaos: { delay: ${p > 0 ? `{ dist: bimodal, p: ${p}, fast: 0, slow: ${SLOW} }` :
 }
 
 async function runOne(lc: LocalCluster, solver: string, workers: number, p: number, seed: number): Promise<RunRow> {
-  lc.master.cluster.useWorkers(Array.from({ length: workers }, (_, i) => lc.master.cluster.registry.alive()[i]!.index));
-  const out = await runJob(parseJob(jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
+  const subset = lc.master.cluster.liveWorkers().slice(0, workers);
+  const out = await runJob(parseJob(jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, workers: subset, metrics: lc.master.metrics, log: lc.master.log });
   const r = out.result as {
     wallSeconds: number;
     epochs: number;
@@ -83,7 +83,6 @@ export async function benchEigenpro(): Promise<Record<string, unknown>> {
       for (const G of COUNTS.filter((g) => g !== 8)) for (const solver of ['eigenpro-sync', 'eigenpro-async']) rows.push(await runOne(lc, solver, G, 0, 10 + rep));
     }
   } finally {
-    lc.master.cluster.useWorkers(undefined);
     await lc.stop();
   }
   // The fixed training error: what synchronous EigenPro on 8 workers without delay reaches after

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
+import { setLogLevel } from '../shared/log';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
+import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
-import { benchPlacement } from './placement';
+import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
+import { benchScale, printScale } from './scale';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -13,15 +16,24 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   logistic: async () => printLogisticBench(await benchLogistic()),
   'round-overhead': async () => {
     const rows = await benchRoundOverhead();
-    console.log('\nRound overhead: a round of no-op tasks, Coda dispatcher vs bare @grpc/grpc-js fan-out (medians)');
-    console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
+    console.log('\nRound overhead: a round of no-op tasks, Coda task streams vs a bare @grpc/grpc-js unary fan-out (medians)');
+    console.table(rows.map((r) => ({ workers: r.workers, 'coda ms': (r.codaMedianMs as number).toFixed(3), 'bare unary ms': (r.bareMedianMs as number).toFixed(3), ratio: (r.ratio as number).toFixed(2) })));
     return rows;
   },
   eigenpro: benchEigenpro,
+  dask: async () => {
+    const r = await benchDask();
+    printDask(r);
+    return r;
+  },
+  scale: async () => {
+    const r = await benchScale();
+    printScale(r);
+    return r;
+  },
   placement: async () => {
     const r = await benchPlacement();
-    console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');
-    console.table([{ 'gRPC MB/s': (r.grpcMBps as number).toFixed(0), 'raw TCP MB/s': (r.rawTcpMBps as number).toFixed(0), 'fraction of raw': (r.fractionOfRawTcp as number).toFixed(2) }]);
+    printPlacement(r);
     return r;
   },
 };
@@ -32,6 +44,8 @@ export function registerBench(name: string, run: () => Promise<unknown>): void {
 }
 
 async function main(): Promise<void> {
+  // Benchmarks print tables; the master's info lines (hundreds of joins) would drown them.
+  setLogLevel(process.env.CODA_LOG_LEVEL ?? 'warn');
   const wanted = process.argv.slice(2);
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
   for (const n of names) {

@@ -31,11 +31,12 @@ async function rawTcpSeconds(payload: Buffer): Promise<number> {
 }
 
 /**
- * Placement throughput: streaming a 64 MiB float64 matrix to one worker through LoadBlocks
- * (1 MiB chunks, flow control, the worker assembling an aligned Float64Array), in MB/s, against
- * raw loopback TCP measured in the same run.
+ * Placement throughput: a 64 MiB float64 matrix streamed to one worker process through
+ * LoadBlocks (the worker assembling an aligned Float64Array), in MB/s, for several chunk sizes,
+ * against raw loopback TCP (a Node socket into a Node process that only counts bytes), all
+ * interleaved in the same run. The chunk size Coda uses (CHUNK_BYTES) is the measured best.
  */
-export async function benchPlacement(mib = 64, repeats = 5): Promise<Record<string, unknown>> {
+export async function benchPlacement(mib = 64, repeats = 5, chunkSizes = [256 << 10, 1 << 20, 4 << 20]): Promise<Record<string, unknown>> {
   const lc = await startLocalCluster({ workers: 1 });
   try {
     const w = lc.master.registry.alive()[0]!;
@@ -43,26 +44,39 @@ export async function benchPlacement(mib = 64, repeats = 5): Promise<Record<stri
     const cols = 512;
     const rows = (mib * (1 << 20)) / 8 / cols;
     const data = new Float64Array(rows * cols).map((_, i) => i % 997);
-    const grpcS: number[] = [];
+    const grpcS = new Map<number, number[]>(chunkSizes.map((c) => [c, []]));
     const tcpS: number[] = [];
     for (let i = 0; i < repeats; i++) {
-      let t = performance.now();
-      await conn.loadBlocks(`place-${i}`, [{ id: 0, rows, cols, data, rowOffset: 0 }]);
-      grpcS.push((performance.now() - t) / 1000);
-      await conn.dropBlocks(`place-${i}`);
-      t = performance.now();
+      for (const c of chunkSizes) {
+        const t = performance.now();
+        await conn.loadBlocks(`place-${i}-${c}`, [{ id: 0, rows, cols, data, rowOffset: 0 }], 600, c);
+        grpcS.get(c)!.push((performance.now() - t) / 1000);
+        await conn.dropBlocks(`place-${i}-${c}`);
+      }
       tcpS.push(await rawTcpSeconds(Buffer.from(data.buffer)));
     }
     conn.close();
     const mb = data.byteLength / 1e6;
-    return {
-      megabytes: mb,
-      grpcMBps: mb / median(grpcS),
-      rawTcpMBps: mb / median(tcpS),
-      fractionOfRawTcp: median(tcpS) / median(grpcS),
-      repeats,
-    };
+    const tcp = mb / median(tcpS);
+    const byChunk = chunkSizes.map((c) => {
+      const s = grpcS.get(c)!;
+      return { chunkKiB: c >> 10, MBps: mb / median(s), minMBps: mb / Math.max(...s), maxMBps: mb / Math.min(...s), fractionOfRawTcp: median(tcpS) / median(s) };
+    });
+    return { megabytes: mb, repeats, rawTcpMBps: tcp, rawTcpMinMaxMBps: [mb / Math.max(...tcpS), mb / Math.min(...tcpS)], byChunk };
   } finally {
     await lc.stop();
   }
+}
+
+export function printPlacement(r: Record<string, unknown>): void {
+  const [lo, hi] = r.rawTcpMinMaxMBps as number[];
+  console.log(`\nPlacement: a ${(r.megabytes as number).toFixed(0)} MB matrix to one worker (medians of ${r.repeats}); raw loopback TCP ${(r.rawTcpMBps as number).toFixed(0)} MB/s (${lo!.toFixed(0)}-${hi!.toFixed(0)})`);
+  console.table(
+    (r.byChunk as Record<string, number>[]).map((x) => ({
+      'chunk KiB': x.chunkKiB,
+      'gRPC MB/s': x.MBps!.toFixed(0),
+      'min-max': `${x.minMBps!.toFixed(0)}-${x.maxMBps!.toFixed(0)}`,
+      'fraction of raw TCP': x.fractionOfRawTcp!.toFixed(2),
+    })),
+  );
 }

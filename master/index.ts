@@ -3,6 +3,7 @@
  * parameter store and jobs. Never imports the worker: local clusters start workers as processes.
  *
  *   const lc = await startLocalCluster({ workers: 8 });
+ *   // runJob opens the job's session (its turn in the queue, its workers, rounds and chaos):
  *   const out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
  *   writeJobOutputs(job.out!, out);
  *   await lc.stop();
@@ -11,6 +12,7 @@ export { startMaster, DEFAULT_MASTER_OPTIONS, type MasterOptions, type RunningMa
 export { startLocalCluster, type LocalCluster } from './cluster/local-cluster';
 export { spawnLocalWorkers, stopProcesses, cliEntry } from './cluster/local-processes';
 export { Cluster } from './cluster/cluster';
+export { JobSession, type JobSessionSpec } from './cluster/job-session';
 export { WorkerRegistry } from './cluster/registry';
 export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, KindName, KindFields } from './cluster/types';
 export { runJob, registerJob, writeJobOutputs, type JobOutput, type JobProgress, type JobContext } from './jobs';

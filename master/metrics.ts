@@ -9,7 +9,7 @@ export class MasterMetrics {
   readonly taskDuration: Histogram<'worker' | 'kind' | 'scheme'>;
   readonly tasks: Counter<'worker' | 'kind' | 'scheme' | 'outcome'>;
   readonly stragglers: Counter<'worker' | 'scheme'>;
-  readonly rounds: Counter<'scheme' | 'job_kind'>;
+  readonly rounds: Counter<'scheme' | 'job_kind' | 'job_id'>;
   readonly roundDuration: Histogram<'scheme'>;
   readonly bytesPlaced: Counter<'worker'>;
   readonly bytesTask: Counter<'direction'>;
@@ -17,7 +17,8 @@ export class MasterMetrics {
   readonly workersLost: Counter;
   readonly slotsMoved: Counter<'scheme'>;
   readonly backups: Counter<'scheme'>;
-  readonly residual: Gauge<'job_kind'>;
+  readonly residual: Gauge<'job_kind' | 'job_id'>;
+  readonly jobsQueued: Gauge;
   readonly parameterReads: Counter<'name'>;
   readonly parameterWrites: Counter<'name'>;
 
@@ -43,7 +44,7 @@ export class MasterMetrics {
       labelNames: ['worker', 'scheme'],
       registers: r,
     });
-    this.rounds = new Counter({ name: 'coda_rounds_total', help: 'Rounds decoded', labelNames: ['scheme', 'job_kind'], registers: r });
+    this.rounds = new Counter({ name: 'coda_rounds_total', help: 'Rounds decoded, by scheme and job', labelNames: ['scheme', 'job_kind', 'job_id'], registers: r });
     this.roundDuration = new Histogram({
       name: 'coda_round_duration_seconds',
       help: 'Round wall time, from first send to decode',
@@ -63,7 +64,7 @@ export class MasterMetrics {
       labelNames: ['direction'],
       registers: r,
     });
-    this.workersAlive = new Gauge({ name: 'coda_workers_alive', help: 'Workers registered and heartbeating', registers: r });
+    this.workersAlive = new Gauge({ name: 'coda_workers_alive', help: 'Workers registered and alive', registers: r });
     this.workersLost = new Counter({ name: 'coda_workers_lost_total', help: 'Workers declared lost', registers: r });
     this.slotsMoved = new Counter({
       name: 'coda_slots_relocated_total',
@@ -80,9 +81,10 @@ export class MasterMetrics {
     this.residual = new Gauge({
       name: 'coda_job_residual',
       help: "The running job's relative residual (least squares) or loss",
-      labelNames: ['job_kind'],
+      labelNames: ['job_kind', 'job_id'],
       registers: r,
     });
+    this.jobsQueued = new Gauge({ name: 'coda_jobs_queued', help: 'Jobs submitted to this master waiting for the one running to finish', registers: r });
     this.parameterReads = new Counter({ name: 'coda_parameter_reads_total', help: 'Parameter store reads', labelNames: ['name'], registers: r });
     this.parameterWrites = new Counter({ name: 'coda_parameter_writes_total', help: 'Parameter store slice writes', labelNames: ['name'], registers: r });
   }

@@ -1,24 +1,79 @@
-import { decideFault, makeDelaySampler, NO_FAULTS, type DelaySampler, type DelaySpec, type FaultDecision, type FaultSpec } from '../shared/chaos';
+import { decideFault, makeDelaySampler, NO_FAULTS, type DelaySampler, type DelaySpec, type DelayUnit, type FaultDecision, type FaultSpec } from '../shared/chaos';
 import { Rng } from '../shared/random';
 
-/** The worker's chaos: one seeded stream of delays and one of faults, reset by Configure. */
+export interface ChaosSettings {
+  /** The job (session) the settings belong to; '' for none. */
+  jobId: string;
+  delay: DelaySpec;
+  fault: FaultSpec;
+  seed: number;
+  /** Tasks run at once under the worker-round model. */
+  cores: number;
+}
+
+/** Round draws kept for slots of a round that arrive in a later message (relocations, backups). */
+const ROUND_DRAWS_KEPT = 64;
+
+/**
+ * The worker's chaos: one seeded stream of delays and one of faults, set by Configure.
+ *
+ * Under the worker-round model (the default) a round's first task draws the worker's slowdown
+ * for that round; every task of the round (this message or a later one, e.g. a relocated slot)
+ * is delayed by that draw × its work. Under `per: task` each task draws its own delay.
+ */
 export class ChaosInjector {
   private sampleDelay: DelaySampler = () => 0;
   private faults: FaultSpec = NO_FAULTS;
   private faultRng = new Rng(0);
   private tasksStarted = 0;
+  private readonly roundDraws = new Map<string, number>();
+  jobId = '';
+  unit: DelayUnit = 'worker-round';
+  cores = 1;
 
-  configure(delay: DelaySpec, faults: FaultSpec, seed: number): void {
-    this.sampleDelay = makeDelaySampler(delay, new Rng(seed));
-    this.faults = faults;
-    this.faultRng = new Rng(seed ^ 0x5bd1e995);
+  configure(s: ChaosSettings): void {
+    this.sampleDelay = makeDelaySampler(s.delay, new Rng(s.seed));
+    this.faults = s.fault;
+    this.faultRng = new Rng(s.seed ^ 0x5bd1e995);
     this.tasksStarted = 0;
+    this.roundDraws.clear();
+    this.jobId = s.jobId;
+    this.unit = s.delay.per ?? 'worker-round';
+    this.cores = Math.max(1, s.cores);
   }
 
-  /** Draws the next task's delay (seconds) and fault. */
-  next(): { delay: number; fault: FaultDecision } {
+  /** Back to no chaos, unless another job has configured the worker since `jobId` did. */
+  reset(jobId: string): boolean {
+    if (jobId !== this.jobId) return false;
+    this.configure({ jobId: '', delay: { dist: 'none' }, fault: NO_FAULTS, seed: 0, cores: 1 });
+    return true;
+  }
+
+  /**
+   * A task's injected delay (seconds) and fault, drawn when the task arrives (arrival order is
+   * the master's send order, so a run repeats). `round` names the task's round (job and round).
+   */
+  next(round: string, work: number): { delay: number; fault: FaultDecision } {
     this.tasksStarted++;
-    return { delay: this.sampleDelay(), fault: decideFault(this.faults, this.tasksStarted, this.faultRng) };
+    const fault = decideFault(this.faults, this.tasksStarted, this.faultRng);
+    if (this.unit === 'task') return { delay: this.sampleDelay(), fault };
+    let draw = this.roundDraws.get(round);
+    if (draw === undefined) {
+      draw = this.sampleDelay();
+      this.roundDraws.set(round, draw);
+      if (this.roundDraws.size > ROUND_DRAWS_KEPT) this.roundDraws.delete(this.roundDraws.keys().next().value!);
+    }
+    return { delay: draw * (work > 0 ? work : 1), fault };
+  }
+
+  /** A fresh draw, for kinds that loop over many iterations inside one task (AsyncEigenPro). */
+  sample(): number {
+    return this.sampleDelay();
+  }
+
+  /** Whether the worker's tasks queue for its cores (worker-round) or run side by side (task). */
+  get sequential(): boolean {
+    return this.unit === 'worker-round';
   }
 }
 

@@ -16,6 +16,7 @@ export class MasterLink {
   private readonly client: pb.MasterClient;
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
+  private intervalSeconds = 0;
   private stopped = false;
   private registerTimeoutMs = 0;
   private wakeSleeper: (() => void) | undefined;
@@ -30,6 +31,12 @@ export class MasterLink {
     private readonly log: Logger,
     private readonly running: () => number,
     private readonly onMasterLost: (seconds: number) => void,
+    /**
+     * True while the master holds this worker's task stream open: the stream and its HTTP/2
+     * keepalive carry liveness both ways then, so heartbeats are skipped (an idle cluster of
+     * hundreds of workers costs the master nothing).
+     */
+    private readonly streamOpen: () => boolean = () => false,
   ) {
     const { master } = loadProtos();
     // grpc-js waits up to 120 s between reconnects of a failed channel by default: the master
@@ -101,6 +108,7 @@ export class MasterLink {
   }
 
   private startHeartbeats(intervalSeconds: number): void {
+    this.intervalSeconds = intervalSeconds;
     clearInterval(this.timer);
     this.timer = setInterval(() => this.beat(), intervalSeconds * 1000);
     this.timer.unref();
@@ -108,10 +116,16 @@ export class MasterLink {
 
   private beat(): void {
     if (this.stopped) return;
+    if (this.streamOpen()) {
+      this.lastContact = Date.now();
+      return;
+    }
     this.client.heartbeat(
       { index: this.index, tasksRunning: this.running() },
       tokenMetadata(this.token),
-      { deadline: Date.now() + 3000 },
+      // A loaded master (hundreds of workers joining on two cores) may answer late: that is
+      // not a loss.
+      { deadline: Date.now() + Math.max(5000, 2000 * this.intervalSeconds) },
       (err, res) => {
         if (this.stopped) return;
         if (err) {
@@ -119,6 +133,10 @@ export class MasterLink {
           return;
         }
         this.lastContact = Date.now();
+        // The master stretches the interval as the cluster grows (at most ~200 beats/s in all).
+        if (res?.known && res.heartbeatIntervalSeconds > 0 && Math.abs(res.heartbeatIntervalSeconds - this.intervalSeconds) > 1e-9) {
+          this.startHeartbeats(res.heartbeatIntervalSeconds);
+        }
         if (res && !res.known) {
           this.log.warn('master does not know this worker; registering again');
           clearInterval(this.timer);

@@ -1,15 +1,14 @@
-import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { CodaError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, tokenMatches, type pb } from '../shared/wire';
-import { float64ToBytes } from '../shared/tensor';
 import { BlockAssembler, BlockStore } from './block-store';
-import { ChaosInjector, cancellableSleep } from './chaos-injector';
+import type { ChaosInjector } from './chaos-injector';
+import { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
-import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
+import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
+import type { MasterAccess } from './task-kinds';
 
-/** The abort reason of a task the master cancelled through CancelTasks. */
+/** The abort reason of a task the master cancelled (CancelTasks, or a cancel on the task stream). */
 const MASTER_CANCEL = 'cancelled-by-master';
 
 function taskKey(jobId: string, round: string | number, slot: number): string {
@@ -20,11 +19,25 @@ export interface WorkerState {
   index: number;
   draining: boolean;
   running: number;
+  /** Task streams the master holds open (liveness: no heartbeats needed meanwhile). */
+  streams: number;
+}
+
+function serviceError(code: grpc.status, message: string): grpc.ServiceError {
+  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+}
+
+/** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
+function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output | null, jobId: string, round: string): pb.TaskRequest__Output {
+  const kind = shared?.kind;
+  if (s.kind || !shared || !kind) return { ...s, jobId, round };
+  return { ...s, jobId, round, kind, [kind]: shared[kind] };
 }
 
 /**
  * The Worker gRPC service: a thin shell over the block store, the chaos injector and the task
- * kind registry. Every call checks the cluster token first.
+ * runner. Tasks arrive on the long-lived Tasks stream (a round's slots in one message) or as a
+ * unary RunTask (tools, tests); both run through runTask. Every call checks the cluster token.
  */
 export function workerHandlers(deps: {
   store: BlockStore;
@@ -38,25 +51,45 @@ export function workerHandlers(deps: {
   master?: () => MasterAccess | undefined;
 }): pb.WorkerHandlers {
   const { store, chaos, state, token, log, metrics } = deps;
-  /** Running tasks by job, round and slot, so CancelTasks can reach them. */
+  /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
-  const refuse = (md: grpc.Metadata): grpc.ServiceError | null => {
-    if (tokenMatches(token, md)) return null;
-    return Object.assign(new Error('missing or wrong cluster token'), {
-      code: grpc.status.UNAUTHENTICATED,
-      details: 'missing or wrong cluster token',
-      metadata: new grpc.Metadata(),
-    });
+  const runner: RunnerDeps = { store, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
+  const denied = (md: grpc.Metadata): grpc.ServiceError | null =>
+    tokenMatches(token, md) ? null : serviceError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
+
+  /** Starts one task under `abort`; resolves with its outcome once it has ended. */
+  const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
+    if (state.draining) return { type: 'failure', code: grpc.status.UNAVAILABLE, message: 'worker is draining' };
+    const key = taskKey(req.jobId, req.round, req.slot);
+    running.get(key)?.abort(MASTER_CANCEL);
+    running.set(key, abort);
+    state.running++;
+    try {
+      return await runTask(runner, req, abort.signal);
+    } finally {
+      if (running.get(key) === abort) running.delete(key);
+      state.running--;
+      if (state.running === 0) deps.onIdle();
+    }
   };
-  const fail = (code: grpc.status, message: string): grpc.ServiceError =>
-    Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+  const cancel = (jobId: string, round: string, slots: number[]): number => {
+    let n = 0;
+    for (const slot of slots) {
+      const a = running.get(taskKey(jobId, round, slot));
+      if (a && !a.signal.aborted) {
+        a.abort(MASTER_CANCEL);
+        n++;
+      }
+    }
+    return n;
+  };
 
   return {
     LoadBlocks(call, callback) {
-      const denied = refuse(call.metadata);
-      if (denied) {
+      const refused = denied(call.metadata);
+      if (refused) {
         call.destroy();
-        return callback(denied);
+        return callback(refused);
       }
       const asm = new BlockAssembler(store);
       let failed = false;
@@ -67,7 +100,7 @@ export function workerHandlers(deps: {
           else if (chunk.part === 'data' && chunk.data) asm.data(chunk.data);
         } catch (e) {
           failed = true;
-          callback(fail(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
         }
       });
       call.on('end', () => {
@@ -75,7 +108,7 @@ export function workerHandlers(deps: {
         try {
           asm.end();
         } catch (e) {
-          return callback(fail(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          return callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
         }
         metrics.bytesReceived.inc(asm.bytesReceived);
         metrics.blocksStored.set(store.count());
@@ -86,8 +119,8 @@ export function workerHandlers(deps: {
     },
 
     DropBlocks(call, callback) {
-      const denied = refuse(call.metadata);
-      if (denied) return callback(denied);
+      const refused = denied(call.metadata);
+      if (refused) return callback(refused);
       const n = store.drop(call.request.jobId, call.request.blockIds);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
@@ -95,119 +128,87 @@ export function workerHandlers(deps: {
     },
 
     Configure(call, callback) {
-      const denied = refuse(call.metadata);
-      if (denied) return callback(denied);
+      const refused = denied(call.metadata);
+      if (refused) return callback(refused);
+      const r = call.request;
       try {
-        chaos.configure(delayFromMessage(call.request.delay), faultFromMessage(call.request.fault), Number(call.request.seed));
-        log.info({ delay: call.request.delay?.dist || 'none' }, 'chaos configured');
+        if (r.reset) {
+          const done = chaos.reset(r.jobId);
+          log.info({ job: r.jobId, done }, 'chaos reset');
+        } else {
+          chaos.configure({ jobId: r.jobId, delay: delayFromMessage(r.delay), fault: faultFromMessage(r.fault), seed: Number(r.seed), cores: r.cores || 1 });
+          log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit, cores: chaos.cores }, 'chaos configured');
+        }
         callback(null, {});
       } catch (e) {
-        callback(fail(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+        callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
       }
     },
 
     CancelTasks(call, callback) {
-      const denied = refuse(call.metadata);
-      if (denied) return callback(denied);
-      let n = 0;
-      for (const slot of call.request.slots) {
-        const a = running.get(taskKey(call.request.jobId, call.request.round, slot));
-        if (a && !a.signal.aborted) {
-          a.abort(MASTER_CANCEL);
-          n++;
-        }
-      }
-      callback(null, { cancelled: n });
+      const refused = denied(call.metadata);
+      if (refused) return callback(refused);
+      callback(null, { cancelled: cancel(call.request.jobId, call.request.round, call.request.slots) });
     },
 
-    RunTask(call, rawCallback) {
-      const kind = call.request.kind ?? 'none';
-      let answered = false;
-      const callback: typeof rawCallback = (err, res) => {
-        if (answered) return;
-        answered = true;
-        rawCallback(err, res);
-      };
-      const denied = refuse(call.metadata);
-      if (denied) {
-        metrics.tasks.inc({ kind, outcome: 'refused' });
-        return callback(denied);
+    RunTask(call, callback) {
+      const refused = denied(call.metadata);
+      if (refused) {
+        metrics.tasks.inc({ kind: call.request.kind ?? 'none', outcome: 'refused' });
+        return callback(refused);
       }
-      if (state.draining) return callback(fail(grpc.status.UNAVAILABLE, 'worker is draining'));
-      const handler = kindHandler(kind);
-      if (!handler) return callback(fail(grpc.status.UNIMPLEMENTED, `unknown task kind '${kind}'`));
-      const received = performance.now();
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
-      const key = taskKey(call.request.jobId, call.request.round, call.request.slot);
-      running.set(key, abort);
-      state.running++;
-      const done = (): void => {
-        if (running.get(key) === abort) running.delete(key);
-        // Cut off by CancelTasks: end the call here, so the master never resets the stream.
-        if (abort.signal.reason === MASTER_CANCEL) callback(fail(grpc.status.CANCELLED, 'cancelled by the master (straggler)'));
-        state.running--;
-        if (state.running === 0) deps.onIdle();
-      };
-      const { delay, fault } = chaos.next();
-      if (fault === 'crash') {
-        log.warn({ round: call.request.round }, 'injected crash');
-        // A real crash: no cleanup, no goodbye (SIGKILL cannot be caught).
-        process.kill(process.pid, 'SIGKILL');
+      void start(call.request, abort).then((out) => {
+        if (out.type === 'result') callback(null, out.result);
+        else if (out.type === 'failure') callback(serviceError(out.code, out.message));
+        // Cut off by the master: end the call here, so the master never resets the stream.
+        else if (abort.signal.reason === MASTER_CANCEL) callback(serviceError(grpc.status.CANCELLED, 'cancelled by the master (straggler)'));
+      });
+    },
+
+    Tasks(call) {
+      const refused = denied(call.metadata);
+      if (refused) {
+        call.emit('error', refused);
         return;
       }
-      void (async () => {
-        try {
-          const slept = await cancellableSleep(delay, abort.signal);
-          metrics.injectedDelaySeconds.observe({ kind }, delay);
-          if (!slept) {
-            metrics.tasks.inc({ kind, outcome: 'cancelled' });
-            return;
+      /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
+      const mine = new Set<AbortController>();
+      let open = true;
+      state.streams++;
+      const closeAll = (): void => {
+        if (open) state.streams--;
+        open = false;
+        for (const a of mine) a.abort();
+        mine.clear();
+      };
+      call.on('cancelled', closeAll);
+      call.on('error', closeAll);
+      call.on('end', () => {
+        closeAll();
+        call.end();
+      });
+      const reply = (m: pb.TaskStreamReply): void => {
+        if (open) call.write(m);
+      };
+      call.on('data', (msg: pb.TaskStreamRequest__Output) => {
+        if (msg.round) {
+          const { jobId, round, shared, slots } = msg.round;
+          for (const s of slots) {
+            const req = slotRequest(s, shared, jobId, round);
+            const abort = new AbortController();
+            mine.add(abort);
+            void start(req, abort).then((out) => {
+              mine.delete(abort);
+              if (out.type === 'result') reply({ result: out.result });
+              else if (out.type === 'failure') reply({ failure: { jobId, round, slot: s.slot, code: out.code, message: out.message } });
+            });
           }
-          if (fault === 'hang') {
-            // Never answer; the master's cancel (or deadline) ends the call.
-            metrics.tasks.inc({ kind, outcome: 'hung' });
-            await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
-            return;
-          }
-          const start = performance.now();
-          const master = deps.master?.();
-          const result = await handler({
-            request: call.request,
-            blocks: resolveBlocks(store, call.request),
-            signal: abort.signal,
-            ...(master ? { master } : {}),
-            nextDelay: () => chaos.next().delay,
-          });
-          const compute = (performance.now() - start) / 1000;
-          metrics.computeSeconds.observe({ kind }, compute);
-          if (fault === 'drop') {
-            metrics.tasks.inc({ kind, outcome: 'dropped' });
-            await new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }));
-            return;
-          }
-          if (abort.signal.aborted) {
-            metrics.tasks.inc({ kind, outcome: 'cancelled' });
-            return;
-          }
-          metrics.tasks.inc({ kind, outcome: 'ok' });
-          const queue = Math.max(0, (start - received) / 1000 - delay);
-          callback(null, {
-            workerIndex: state.index,
-            round: call.request.round,
-            slot: call.request.slot,
-            timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queue },
-            payload: { shape: result.shape, data: float64ToBytes(result.values) },
-          });
-        } catch (e) {
-          metrics.tasks.inc({ kind, outcome: 'error' });
-          const code = e instanceof CodaError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-          log.error({ err: (e as Error).message, kind }, 'task failed');
-          if (!abort.signal.aborted) callback(fail(code, (e as Error).message));
-        } finally {
-          done();
+        } else if (msg.cancel) {
+          cancel(msg.cancel.jobId, msg.cancel.round, msg.cancel.slots);
         }
-      })();
+      });
     },
   };
 }

@@ -33,8 +33,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   let log = createLogger('worker');
   const store = new BlockStore();
   const chaos = new ChaosInjector();
-  const state: WorkerState = { index: o.index, draining: false, running: 0 };
-  const registry = createRegistry('worker');
+  const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
+  const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
   const metrics = new WorkerMetrics(registry);
   let idleWaiters: (() => void)[] = [];
   const server = new grpc.Server(SERVER_OPTIONS);
@@ -96,6 +96,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
           void drain(0).then(() => process.exit(3));
         }
       },
+      () => state.streams > 0,
     );
     try {
       state.index = await link.register(o.registerTimeoutSeconds * 1000);

@@ -33,7 +33,7 @@ export function checkSchemes(exp: ExpandedExperiment, source: string): void {
 
 /**
  * One local cluster of the largest worker count for the whole matrix; a run with fewer workers
- * uses the first live ones (Cluster.useWorkers), so every run meets the same processes.
+ * uses the first live ones (its job session's worker subset), so every run meets the same processes.
  */
 export async function localExecutor(workers: number, token?: string): Promise<RunExecutor> {
   const lc = await startLocalCluster({ workers, ...(token ? { token } : {}) });
@@ -51,19 +51,15 @@ export async function localExecutor(workers: number, token?: string): Promise<Ru
     async run(run, { onProgress, signal }) {
       const live = cluster.liveWorkers().sort((a, b) => a - b);
       if (live.length < run.params.workers) throw new ClusterError(`run ${run.id} needs ${run.params.workers} workers; ${live.length} are alive`);
-      cluster.useWorkers(live.slice(0, run.params.workers));
-      try {
-        const out = await runJob(run.job, {
-          cluster,
-          metrics: lc.master.metrics,
-          log: lc.master.log,
-          ...(signal ? { signal } : {}),
-          ...(onProgress ? { onProgress } : {}),
-        });
-        return out.result;
-      } finally {
-        cluster.useWorkers(undefined);
-      }
+      const out = await runJob(run.job, {
+        cluster,
+        workers: live.slice(0, run.params.workers),
+        metrics: lc.master.metrics,
+        log: lc.master.log,
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      return out.result;
     },
     close: () => lc.stop(),
   };

@@ -4,21 +4,25 @@ import { parsePort, parsePositiveInt, resolveToken, untilSignal } from '../commo
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('start a local cluster (a master and N worker processes on 127.0.0.1) and keep it up')
-    .option('--workers <n>', 'worker processes', '8')
+    .description('start a local cluster (a master and N workers on 127.0.0.1, as processes of one or more worker services) and keep it up')
+    .option('--workers <n>', 'workers', '8')
+    .option('--per-process <n>', 'worker services per process (default: 1 up to 32 workers, then enough to stay at 8 processes)')
     .option('--port <n>', 'master gRPC port (0: any free port)', '7070')
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
     .action(async (o: Record<string, string>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       const token = resolveToken();
+      const t0 = Date.now();
       const lc = await startLocalCluster({
         workers: n,
+        ...(o.perProcess ? { perProcess: parsePositiveInt(o.perProcess, '--per-process') } : {}),
+        timeoutMs: 120_000,
         ...(token ? { token } : {}),
         master: { port: parsePort(o.port!), metricsPort: parsePort(o.metricsPort!, '--metrics-port') },
         workerArgs: ['--metrics-port', '0'],
       });
       process.stdout.write(
-        `local cluster up: master ${lc.master.address}, ${n} workers (pids ${lc.workers.map((w) => w.pid).join(' ')}), ` +
+        `local cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s: master ${lc.master.address}, ${n} workers in ${lc.workers.length} processes (pids ${lc.workers.map((w) => w.pid).join(' ')}), ` +
           `metrics http://127.0.0.1:${lc.master.metricsPort}/metrics\n` +
           `submit jobs with: npx coda run JOB.yaml --master ${lc.master.address}\nCtrl-C stops it.\n`,
       );

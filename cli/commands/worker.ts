@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
+import { InputError } from '../../shared/errors';
 import { startWorker } from '../../worker';
-import { parsePort, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -12,6 +13,7 @@ export function workerCommand(): Command {
     .option('--index <n>', 'worker index to request, e.g. a StatefulSet ordinal (default: the master picks)')
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port (0: any free port)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
+    .option('--services <n>', 'worker services in this process, each with its own port, index, blocks and chaos stream (many logical workers on few cores)', '1')
     .option('--exit-on-master-loss <seconds>', 'exit when the master is unreachable this long (0: never)', '0')
     .option('--register-timeout <seconds>', 'give up when the master has not taken this worker in after this long (0: keep trying with backoff; default 0, or 30 under a local cluster)')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
@@ -33,30 +35,40 @@ export function workerCommand(): Command {
         process.stdin.on('end', () => resolve('parent exited'));
         process.stdin.on('error', () => resolve('parent exited'));
         process.stdin.resume();
-        setInterval(() => process.ppid !== ppid && resolve('parent exited'), 500).unref();
+        setInterval(() => process.ppid !== ppid && resolve('parent exited'), 2000).unref();
       });
       // Until the worker is up there is nothing to drain: leave at once if the parent goes.
       let started = false;
       void parentGone.then(() => !started && process.exit(0));
-      const w = await startWorker({
-        master: o.master as string,
-        host: o.host as string,
-        port: parsePort(o.port as string),
-        index,
-        masterLossExitSeconds: Number(o.exitOnMasterLoss),
-        // A standalone worker waits for its master as long as it takes (Kubernetes starts the
-        // pods in any order); one under a local cluster gives up, as its parent would have.
-        registerTimeoutSeconds: parseSeconds((o.registerTimeout as string | undefined) ?? (o.parentWatch ? '30' : '0'), '--register-timeout'),
-        ...(o.advertise ? { advertise: o.advertise as string } : {}),
-        ...(o.metricsPort !== undefined ? { metricsPort: parsePort(o.metricsPort as string, '--metrics-port') } : {}),
-        ...(token ? { token } : {}),
-        ...(tls ? { tls } : {}),
-      });
+      const services = parsePositiveInt(o.services as string, '--services');
+      const registerTimeoutSeconds = parseSeconds((o.registerTimeout as string | undefined) ?? (o.parentWatch ? '30' : '0'), '--register-timeout');
+      if (services > 1 && (o.advertise || (o.port !== undefined && o.port !== '0'))) {
+        throw new InputError('--services > 1 needs --port 0 and no --advertise (each service binds its own port)');
+      }
+      // Several services start side by side: each registers on its own, with its own index.
+      const ws = await Promise.all(
+        Array.from({ length: services }, (_, i) =>
+          startWorker({
+            master: o.master as string,
+            host: o.host as string,
+            port: parsePort(o.port as string),
+            index: index >= 0 ? index + i : -1,
+            masterLossExitSeconds: Number(o.exitOnMasterLoss),
+            // A standalone worker waits for its master as long as it takes (Kubernetes starts the
+            // pods in any order); one under a local cluster gives up, as its parent would have.
+            registerTimeoutSeconds,
+            ...(o.advertise ? { advertise: o.advertise as string } : {}),
+            ...(o.metricsPort !== undefined ? { metricsPort: services > 1 ? 0 : parsePort(o.metricsPort as string, '--metrics-port') } : {}),
+            ...(token ? { token } : {}),
+            ...(tls ? { tls } : {}),
+          }),
+        ),
+      );
       started = true;
-      process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
+      for (const w of ws) process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
       await Promise.race([untilSignal(), parentGone]);
       // Within Kubernetes' and docker's grace period, with room to spare: a task still running
       // after 1 s is the master's to redo or decode around.
-      await w.drain(1000);
+      await Promise.all(ws.map((w) => w.drain(1000)));
     });
 }

@@ -4,11 +4,15 @@ import type { TlsFiles } from '../../shared/wire';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import type { MasterMetrics } from '../metrics';
 import type { Plan } from '../schemes';
-import { Placed } from './placed-plan';
+import type { ParameterStore } from '../store';
+import { JobQueue } from './job-queue';
+import { JobSession, type JobSessionSpec } from './job-session';
+import { Placed, slotWork } from './placed-plan';
 import { blocksPerWorker, materializeStoredBlocks } from './placement';
 import type { WorkerRegistry } from './registry';
-import { dispatchRound, type DispatchContext } from './round-dispatcher';
-import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from './types';
+import { dispatchRound } from './round-dispatcher';
+import { TaskStream } from './task-stream';
+import type { BlockData, PlaceOptions, RoundOutcome, TaskPayload } from './types';
 import { WorkerConnection } from './worker-client';
 
 export interface ClusterOptions {
@@ -18,110 +22,174 @@ export interface ClusterOptions {
   taskDeadlineSeconds: number;
   metrics: MasterMetrics;
   log: Logger;
-  /** Label for metrics. */
-  jobName?: string;
+  /** The parameter store this master serves (asynchronous jobs reach it through their session). */
+  store?: ParameterStore;
+}
+
+/** A worker the master can reach: unary client and the long-lived task stream. */
+interface Link {
+  conn: WorkerConnection;
+  stream: TaskStream;
+}
+
+/** What a session sets on its workers. */
+export interface WorkerChaos {
+  delay: DelaySpec;
+  fault: FaultSpec;
+  seed: number;
+  cores: number;
+  /** Worker indices the chaos applies to; the others get none. */
+  only?: readonly number[];
 }
 
 /**
- * The master's view of its workers: connections, chaos configuration, placement and slot
- * relocation. A round runs in round-dispatcher.ts (the gRPC shell) around RoundState (pure).
+ * The master's view of its workers: a connection and a task stream per worker (opened when it
+ * joins; a broken stream marks it lost), placement, chaos configuration, and the queue of job
+ * sessions. A job sees the cluster only through its JobSession (`openJob`).
  */
-export class Cluster implements ComputeCluster {
-  private readonly conns = new Map<number, WorkerConnection>();
-  private readonly active = new Set<(worker: number) => void>();
-  private readonly dispatchContext: DispatchContext;
+export class Cluster {
+  private readonly links = new Map<number, Link>();
+  private readonly lossListeners = new Set<(worker: number) => void>();
+  private readonly queue: JobQueue;
+  private sessions = 0;
 
   constructor(
     readonly registry: WorkerRegistry,
     private readonly opts: ClusterOptions,
   ) {
+    this.queue = new JobQueue((s) => {
+      opts.metrics.jobsQueued.set(s.queued.length);
+      if (s.queued.length > 0) opts.log.info({ running: s.running?.id, queued: s.queued.map((j) => j.id) }, 'job queue');
+    });
     registry.on('lost', (w, reason) => {
       opts.log.warn({ worker: w.index, reason }, 'worker lost');
       opts.metrics.workersLost.inc();
       opts.metrics.workersAlive.set(registry.alive().length);
-      this.conns.get(w.index)?.close();
-      this.conns.delete(w.index);
-      for (const notify of this.active) notify(w.index);
+      this.unlink(w.index);
+      for (const notify of [...this.lossListeners]) notify(w.index);
     });
     registry.on('join', (w) => {
-      this.conns.get(w.index)?.close();
-      this.conns.set(w.index, new WorkerConnection(w.index, w.address, opts.token, opts.tls));
+      this.link(w.index, w.address);
       opts.metrics.workersAlive.set(registry.alive().length);
     });
-    for (const w of registry.alive()) this.conns.set(w.index, new WorkerConnection(w.index, w.address, opts.token, opts.tls));
-    this.dispatchContext = {
-      connection: (w) => this.conns.get(w),
-      relocate: (placed, slot, exclude) => this.relocate(placed, slot, exclude),
-      liveWorkers: () => this.liveWorkers(),
-      markLost: (w, reason) => this.registry.markLost(w, reason),
-      lossListeners: this.active,
-      metrics: opts.metrics,
-      log: opts.log,
-      taskDeadlineSeconds: opts.taskDeadlineSeconds,
-      ...(opts.jobName ? { jobName: opts.jobName } : {}),
-    };
+    for (const w of registry.alive()) this.link(w.index, w.address);
   }
 
-  /** Worker indices jobs may use; undefined means every live worker. */
-  private subset: ReadonlySet<number> | undefined;
+  get store(): ParameterStore | undefined {
+    return this.opts.store;
+  }
+
+  private link(index: number, address: string): void {
+    // A worker whose Register reply came late registers again: keep its live link.
+    const current = this.links.get(index);
+    if (current && current.conn.address === address && current.stream.open) return;
+    this.unlink(index);
+    const conn = new WorkerConnection(index, address, this.opts.token, this.opts.tls);
+    const stream = new TaskStream(
+      () => conn.openTasks(),
+      (reason) => {
+        // The same worker may have re-joined since: only the current link's break counts.
+        if (this.links.get(index)?.conn === conn) this.registry.markLost(index, reason);
+      },
+    );
+    this.links.set(index, { conn, stream });
+  }
+
+  private unlink(index: number): void {
+    const l = this.links.get(index);
+    if (!l) return;
+    this.links.delete(index);
+    l.stream.close();
+    l.conn.close();
+  }
+
+  /** True while the worker's task stream is open (HTTP/2 keepalive vouches for it). */
+  connected(worker: number): boolean {
+    return this.links.get(worker)?.stream.open ?? false;
+  }
+
+  /** Every live worker. */
+  liveWorkers(): number[] {
+    return this.registry.alive().map((w) => w.index);
+  }
 
   /**
-   * Restricts the next jobs to these worker indices (undefined: all again). An experiment runs its
-   * smaller worker counts on a subset of one cluster instead of starting a cluster per count.
+   * Opens a job session once every job before it has finished (one job at a time, in order).
+   * The session owns the job's workers, round counter, chaos and metric labels; close it in a
+   * `finally`.
    */
-  useWorkers(indices?: readonly number[]): void {
-    this.subset = indices ? new Set(indices) : undefined;
+  async openJob(spec: JobSessionSpec): Promise<JobSession> {
+    const id = spec.id ?? `${spec.kind}-${process.pid}-${Date.now().toString(36)}-${++this.sessions}`;
+    const entry = { id, kind: spec.kind };
+    await this.queue.enter(entry, spec.signal);
+    return new JobSession(this, { ...spec, id }, () => this.queue.leave(entry));
   }
 
-  liveWorkers(): number[] {
-    const alive = this.registry.alive().map((w) => w.index);
-    const subset = this.subset;
-    return subset ? alive.filter((w) => subset.has(w)) : alive;
+  /** The job running now and those waiting. */
+  jobs(): ReturnType<JobQueue['status']> {
+    return this.queue.status();
   }
 
   private conn(worker: number): WorkerConnection {
-    const c = this.conns.get(worker);
+    const c = this.links.get(worker)?.conn;
     if (!c) throw new ClusterError(`worker ${worker} is not connected`);
     return c;
   }
 
-  /** Sets every live worker's delay and faults; each worker gets its own seed. */
-  async configureChaos(delay: DelaySpec, fault: FaultSpec, seed: number, only?: number[]): Promise<void> {
+  /** Sets (or resets) chaos on `workers` for job `jobId`; each worker gets its own seed. */
+  async configureChaos(jobId: string, workers: readonly number[], chaos: WorkerChaos | 'reset'): Promise<void> {
     await Promise.all(
-      this.liveWorkers().map((w) => {
-        const applies = !only || only.includes(w);
-        return this.conn(w).configure(
-          applies ? delay : { dist: 'none' },
-          applies ? fault : { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 },
-          seed * 7919 + w,
-        );
+      workers.map(async (w) => {
+        const configure = (): Promise<void> => {
+          if (chaos === 'reset') return this.conn(w).configure(jobId, 'reset');
+          const applies = !chaos.only || chaos.only.includes(w);
+          return this.conn(w).configure(jobId, {
+            delay: applies ? chaos.delay : { dist: 'none' },
+            fault: applies ? chaos.fault : { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 },
+            seed: chaos.seed * 7919 + w,
+            cores: chaos.cores,
+          });
+        };
+        const before = this.links.get(w)?.conn;
+        try {
+          await configure();
+        } catch (e) {
+          // A worker lost meanwhile needs no chaos; one that re-joined gets it on its new link.
+          if (this.registry.get(w)?.status !== 'alive') return;
+          if (this.links.get(w)?.conn !== before) return configure();
+          throw e;
+        }
       }),
     );
   }
 
-  /**
-   * Awaited before each round is sent, with the plan's round number: the hook a job's chaos
-   * schedule uses to pause or kill a worker at an exact round.
-   */
-  beforeRound: ((round: number) => Promise<void>) | undefined;
-
-  async place(jobId: string, plan: Plan, data: BlockData, options: PlaceOptions = {}): Promise<PlacedPlan> {
-    const live = new Set(this.liveWorkers());
-    if (live.size === 0) throw new ClusterError('no live workers to place blocks on');
+  /** Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. */
+  async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}): Promise<Placed> {
+    if (live.length === 0) throw new ClusterError('no live workers to place blocks on');
+    const liveSet = new Set(live);
     for (const s of plan.slots) {
-      if (!live.has(s.host)) throw new ClusterError(`the plan puts a slot on worker ${s.host}, which is not alive (live: ${[...live].join(', ')})`);
+      if (!liveSet.has(s.host)) throw new ClusterError(`the plan puts a slot on worker ${s.host}, which is not alive (live: ${live.join(', ')})`);
     }
-    const placed = new Placed(jobId, plan, materializeStoredBlocks(plan, data));
+    const blocks = materializeStoredBlocks(plan, data);
+    const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
+    const placed = new Placed(jobId, plan, blocks, work);
     placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
     const need = blocksPerWorker(plan, placed.hosts);
-    await Promise.all([...need].map(([w, ids]) => this.loadOn(placed, w, [...ids])));
+    await Promise.all([...need].map(([w, ids]) => this.placeOn(placed, w, [...ids])));
     return placed;
   }
 
-  private async loadOn(placed: Placed, worker: number, ids: number[]): Promise<void> {
+  /** Streams the stored blocks `ids` to `worker` unless it holds them already. */
+  async placeOn(placed: Placed, worker: number, ids: readonly number[]): Promise<void> {
     const missing = ids.filter((id) => !placed.holders.get(id)?.has(worker));
     if (missing.length === 0) return;
-    const bytes = await this.conn(worker).loadBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!));
+    let bytes: number;
+    try {
+      bytes = await this.conn(worker).loadBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!));
+    } catch (e) {
+      const err = e as { details?: string; message: string };
+      throw new ClusterError(`placing ${missing.length} block(s) of ${placed.jobId} on worker ${worker} failed: ${err.details || err.message}`);
+    }
     placed.bytesPlaced += bytes;
     this.opts.metrics.bytesPlaced.inc({ worker: String(worker) }, bytes);
     for (const id of missing) {
@@ -131,33 +199,34 @@ export class Cluster implements ComputeCluster {
     }
   }
 
-  async release(placed: PlacedPlan): Promise<void> {
-    await Promise.allSettled(this.liveWorkers().map((w) => this.conns.get(w)?.dropBlocks(placed.jobId)));
+  async release(placed: Placed): Promise<void> {
+    await Promise.allSettled(this.liveWorkers().map((w) => this.links.get(w)?.conn.dropBlocks(placed.jobId)));
   }
 
-  /** Picks a live worker for a slot: one that already holds its blocks, else the least loaded. */
-  private async relocate(placed: Placed, slot: number, exclude: Set<number>): Promise<number> {
-    const live = this.liveWorkers().filter((w) => !exclude.has(w));
-    if (live.length === 0) throw new ClusterError(`slot ${slot}: no live worker left to run it`);
-    const ids = placed.plan.slots[slot]!.blocks.map((b) => b.stored);
-    const holdsAll = live.filter((w) => ids.every((id) => placed.holders.get(id)?.has(w)));
-    const load = (w: number): number => placed.hosts.filter((h) => h === w).length;
-    const pick = (holdsAll.length > 0 ? holdsAll : live).sort((a, b) => load(a) - load(b) || a - b)[0]!;
-    await this.loadOn(placed, pick, ids);
-    placed.hosts[slot] = pick;
-    this.opts.metrics.slotsMoved.inc({ scheme: placed.plan.scheme });
-    return pick;
+  /** Runs one round of a placed plan over the task streams (see round-dispatcher.ts). */
+  round(placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number, live: () => number[], labels: { job_kind: string; job_id: string }): Promise<RoundOutcome> {
+    return dispatchRound(
+      {
+        stream: (w) => this.links.get(w)?.stream,
+        placeOn: (p, w, ids) => this.placeOn(p, w, ids),
+        markLost: (w, reason) => this.registry.markLost(w, reason),
+        liveWorkers: live,
+        onLoss: (fn) => {
+          this.lossListeners.add(fn);
+          return () => this.lossListeners.delete(fn);
+        },
+        metrics: this.opts.metrics,
+        log: this.opts.log,
+        taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
+        labels,
+      },
+      placed,
+      payload,
+      roundNo,
+    );
   }
-
-  async round(placedPlan: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    await this.beforeRound?.((placedPlan as Placed).round + 1);
-    return dispatchRound(this.dispatchContext, placedPlan as Placed, payload);
-  }
-
 
   close(): void {
-    for (const c of this.conns.values()) c.close();
-    this.conns.clear();
+    for (const w of [...this.links.keys()]) this.unlink(w);
   }
 }
-

@@ -1,5 +1,5 @@
 import { startMaster, type MasterOptions, type RunningMaster } from '../server/master-server';
-import { spawnLocalWorkers, stopProcesses, type LocalWorkerProcess } from './local-processes';
+import { defaultPerProcess, spawnLocalWorkers, stopProcesses, type LocalWorkerProcess } from './local-processes';
 
 export interface LocalCluster {
   master: RunningMaster;
@@ -10,7 +10,8 @@ export interface LocalCluster {
 }
 
 /**
- * A master in this process and N worker processes on loopback, real gRPC between them. Ports
+ * A master in this process and N workers on loopback (one process each, or several worker
+ * services per process for large clusters), real gRPC between them. Ports
  * are picked free, so clusters can run side by side. stop() leaves no process behind; so does
  * this process dying (the workers watch their stdin).
  */
@@ -21,10 +22,13 @@ export async function startLocalCluster(opts: {
   workerArgs?: string[];
   stderr?: 'inherit' | 'ignore';
   timeoutMs?: number;
+  /** Logical workers per process (default: defaultPerProcess(workers)). */
+  perProcess?: number;
 }): Promise<LocalCluster> {
   const master = await startMaster({ ...(opts.token ? { token: opts.token } : {}), ...opts.master, host: '127.0.0.1', port: opts.master?.port ?? 0 });
   const workers = spawnLocalWorkers(opts.workers, {
     master: master.address,
+    perProcess: opts.perProcess ?? defaultPerProcess(opts.workers),
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.workerArgs ? { args: opts.workerArgs } : {}),
     ...(opts.stderr ? { stderr: opts.stderr } : {}),
@@ -33,6 +37,8 @@ export async function startLocalCluster(opts: {
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // Close the task streams first: workers going away now are not losses.
+    master.cluster.close();
     await stopProcesses(workers);
     await master.stop();
   };

@@ -3,24 +3,45 @@ import type { Plan } from '../schemes';
 import type { PlacedPlan } from './types';
 import type { OutgoingBlock } from './worker-client';
 
-/** A placed plan as the master tracks it: current slot hosts, which worker holds what, the round count. */
+/**
+ * A placed plan as the master tracks it: the slots' hosts (adopted from each round's state when
+ * a slot moved), which worker holds which stored block, and each slot's work (what the injected
+ * delay is multiplied by).
+ */
 export class Placed implements PlacedPlan {
   hosts: number[];
   taskDeadlineSeconds: number | undefined;
   bytesPlaced = 0;
-  round = 0;
   /** Seeded from the job id: the send order of plans that shuffle it repeats with the job. */
   readonly rng: Rng;
   /** stored block id -> workers holding it */
   readonly holders = new Map<number, Set<number>>();
+  /** Stored block ids of each slot. */
+  readonly slotBlocks: number[][];
   constructor(
     readonly jobId: string,
     readonly plan: Plan,
     readonly blocks: OutgoingBlock[],
+    /** Work of each slot relative to one uncoded block of wait-all with K = N. */
+    readonly work: readonly number[],
   ) {
     this.hosts = plan.slots.map((s) => s.host);
+    this.slotBlocks = plan.slots.map((s) => s.blocks.map((b) => b.stored));
     let h = 2166136261;
     for (let i = 0; i < jobId.length; i++) h = Math.imul(h ^ jobId.charCodeAt(i), 16777619) >>> 0;
     this.rng = new Rng(h);
   }
+}
+
+/**
+ * Each slot's work: rows × columns of the stored blocks it computes over, relative to one block
+ * of wait-all with K = N (the data's rows × columns over N, N the job's workers). replication(2)
+ * gives a worker a block twice as large: work 2; an mds coded block of n/k rows: work N/k.
+ */
+export function slotWork(plan: Plan, blocks: readonly OutgoingBlock[], dataEntries: number, workers: number): number[] {
+  const unit = dataEntries / Math.max(1, workers);
+  return plan.slots.map((s) => {
+    if (s.blocks.length === 0 || unit === 0) return 1;
+    return s.blocks.reduce((sum, b) => sum + blocks[b.stored]!.rows * blocks[b.stored]!.cols, 0) / unit;
+  });
 }

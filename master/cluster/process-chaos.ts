@@ -51,6 +51,13 @@ export class ProcessScheduleExecutor extends ScheduleRunner implements ScheduleE
     const rec = this.registry.get(worker);
     const signal = (sig: NodeJS.Signals): void => {
       if (!rec) throw new InputError(`chaos.schedule: worker ${worker} is not registered`);
+      const sharing = this.registry.alive().filter((w) => w.pid === rec.pid && w.index !== worker).map((w) => w.index);
+      if (sharing.length > 0) {
+        throw new InputError(
+          `chaos.schedule: worker ${worker} shares its process with workers ${sharing.join(', ')} (several worker services per process); ` +
+            'a signal would hit them all: start the cluster with one worker per process (--per-process 1)',
+        );
+      }
       try {
         process.kill(rec.pid, sig);
       } catch {

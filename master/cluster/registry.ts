@@ -85,10 +85,14 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
     this.emit('lost', w, reason);
   }
 
-  /** Marks workers silent for longer than the timeout as lost. */
-  sweep(now: number): void {
+  /**
+   * Marks workers silent for longer than the timeout (default: the registry's) as lost, except
+   * those `connected` vouches for (their task stream is open: HTTP/2 keepalive watches them).
+   */
+  sweep(now: number, timeoutSeconds = this.heartbeatTimeoutSeconds, connected: (index: number) => boolean = () => false): void {
     for (const w of this.workers.values()) {
-      if (w.status === 'alive' && now - w.lastHeartbeat > this.heartbeatTimeoutSeconds * 1000) {
+      if (w.status === 'alive' && connected(w.index)) w.lastHeartbeat = now;
+      else if (w.status === 'alive' && now - w.lastHeartbeat > timeoutSeconds * 1000) {
         this.markLost(w.index, `no heartbeat for ${((now - w.lastHeartbeat) / 1000).toFixed(1)} s`);
       }
     }

@@ -2,230 +2,221 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
-import { tensorValues } from '../../shared/wire';
+import { tensorValues, type pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from './round-state';
-import { payloadValues, taskRequest } from './task-request';
+import { payloadFields, payloadValues, slotEntry } from './task-request';
+import type { TaskStream } from './task-stream';
 import type { Arrival, RoundOutcome, Straggler, TaskPayload } from './types';
-import type { WorkerConnection } from './worker-client';
 
 /** What the round dispatcher needs from the cluster around it. */
 export interface DispatchContext {
-  connection(worker: number): WorkerConnection | undefined;
-  /** Moves a slot to a live worker (not in `exclude`), placing its blocks there; resolves with it. */
-  relocate(placed: Placed, slot: number, exclude: Set<number>): Promise<number>;
+  /** The open task stream of a live worker. */
+  stream(worker: number): TaskStream | undefined;
+  /** Places stored blocks on a worker (a slot relocated to a worker that lacks them). */
+  placeOn(placed: Placed, worker: number, ids: number[]): Promise<void>;
   liveWorkers(): number[];
+  /** Declares a worker lost (every round in flight then moves its slots). */
   markLost(worker: number, reason: string): void;
-  /** Listeners told when a worker is lost (a round in flight moves that worker's slots). */
-  lossListeners: Set<(worker: number) => void>;
+  /** Calls `fn` when a worker is lost, until the returned function is called. */
+  onLoss(fn: (worker: number) => void): () => void;
   metrics: MasterMetrics;
   log: Logger;
   taskDeadlineSeconds: number;
-  jobName?: string;
+  /** Metric labels of the job session running the round. */
+  labels: { job_kind: string; job_id: string };
 }
 
 /**
- * Failures of the call rather than of the task: the slot runs again elsewhere. A broken HTTP/2
- * session surfaces as INTERNAL with an RST_STREAM or session message (Node's HTTP/2 server can
- * reset a session that sees many cancellations in a burst); that is the transport too.
+ * Runs one round of a placed plan: the gRPC shell around RoundState (pure). Each worker gets ONE
+ * message with all its slots (the shared payload once); answers come back per slot on the
+ * worker's task stream and go to the state machine; its instructions (sends, relocations with
+ * block placement, cancellations batched per worker) are carried out; one timer is armed at the
+ * state's next deadline. Resolves once the decoder has enough.
  */
-function isTransportLoss(err: grpc.ServiceError): boolean {
-  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED || err.code === grpc.status.CANCELLED) return true;
-  return err.code === grpc.status.INTERNAL && /RST_STREAM|[Ss]ession|ECONNRESET|stream/.test(err.details ?? err.message);
-}
-
-/**
- * Runs one round of a placed plan: the gRPC shell around RoundState (pure). Sends every slot's
- * task, feeds answers and failures to the state machine, carries out its instructions (backups,
- * relocations, cancellations batched per worker into CancelTasks) and resolves once it decodes.
- */
-export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
+export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number): Promise<RoundOutcome> {
   const plan = placed.plan;
   const scheme = plan.scheme;
   const m = ctx.metrics;
-  const payloadOf = typeof payload === 'function' ? payload : () => payload;
-  const first = payloadOf(0);
+  const perSlot = typeof payload === 'function' ? payload : undefined;
+  const shared = perSlot ? undefined : (payload as TaskPayload);
+  const first = shared ?? perSlot!(0);
   const kind = first.kind === 'message' ? first.name : first.kind;
-  placed.round++;
-  const roundNo = placed.round;
+  const sharedFields = shared ? payloadFields(shared) : undefined;
+  const sharedBytes = shared ? 8 * payloadValues(shared) : 0;
+  const round = String(roundNo);
+  const jobId = placed.jobId;
 
   return new Promise<RoundOutcome>((resolve, reject) => {
-    const t0 = performance.now();
     const now = (): number => performance.now();
+    const t0 = now();
     let finished = false;
-    let slotsMoved = 0;
     let bytesSent = 0;
     let bytesReceived = 0;
-    const calls = new Map<string, { cancel(): void; sentAt: number }>();
     const arrivals: Arrival[] = [];
-    const key = (slot: number, w: number): string => `${slot}:${w}`;
-    const state = new RoundState(
-      placed.hosts,
-      plan.decoder(),
-      t0,
-      plan.speculation,
-      plan.roundTimeout,
-    );
+    const sentAt = new Map<string, number>();
+    const unlisten = new Map<number, () => void>();
+    const state = new RoundState({
+      hosts: placed.hosts,
+      live: ctx.liveWorkers(),
+      slotBlocks: placed.slotBlocks,
+      holders: placed.holders,
+      decoder: plan.decoder(),
+      startedAt: t0,
+      ...(plan.speculation ? { speculation: plan.speculation } : {}),
+      ...(plan.roundTimeout !== undefined ? { timeoutSeconds: plan.roundTimeout } : {}),
+      deadlineSeconds: placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
+    });
 
+    let timer: NodeJS.Timeout | undefined;
+    let armedAt: number | undefined;
+    const stopLoss = ctx.onLoss((w) => run(state.lost(w, now())));
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      stopLoss();
+      for (const u of unlisten.values()) u();
+    };
     const fail = (e: unknown): void => {
       if (finished) return;
       finished = true;
       cleanup();
-      for (const c of calls.values()) c.cancel();
       reject(e);
     };
 
-    // Cancellations are batched per worker and sent as one CancelTasks after each batch of
-    // instructions: the worker ends the calls itself (no HTTP/2 stream reset per straggler).
-    const toCut = new Map<number, { slots: number[]; calls: { cancel(): void }[] }>();
-    const cutOff = (worker: number, slot: number, c: { cancel(): void }): void => {
-      let batch = toCut.get(worker);
-      if (!batch) toCut.set(worker, (batch = { slots: [], calls: [] }));
-      batch.slots.push(slot);
-      batch.calls.push(c);
-    };
-    const flushCuts = (): void => {
-      for (const [worker, batch] of toCut) {
-        const conn = ctx.connection(worker);
-        const fallback = (): void => batch.calls.forEach((c) => c.cancel());
-        if (!conn) fallback();
-        else conn.cancelTasks(placed.jobId, String(roundNo), batch.slots).catch(fallback);
+    const listener = (worker: number) => ({
+      result(res: pb.TaskResult__Output): void {
+        if (finished) return;
+        let value: Float64Array;
+        try {
+          value = tensorValues(res.payload, `result of slot ${res.slot} from worker ${worker}`);
+        } catch (e) {
+          return fail(e);
+        }
+        const t = now();
+        const sent = sentAt.get(`${res.slot}:${worker}`) ?? t0;
+        m.taskDuration.observe({ worker: String(worker), kind, scheme }, (t - sent) / 1000);
+        m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'answered' });
+        bytesReceived += value.byteLength;
+        arrivals.push({
+          slot: res.slot,
+          worker,
+          seconds: (t - t0) / 1000,
+          computeSeconds: res.timings?.computeSeconds ?? 0,
+          injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
+          queueSeconds: res.timings?.queueSeconds ?? 0,
+        });
+        run(state.arrived(res.slot, worker, value, t));
+      },
+      failure(f: pb.TaskFailure__Output): void {
+        if (finished) return;
+        m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'failed' });
+        if (f.code === grpc.status.UNAVAILABLE) {
+          // A draining worker takes no more tasks: it is gone for this job.
+          ctx.log.warn({ worker, slot: f.slot, details: f.message }, 'task refused; moving its slot');
+          run(state.failed(f.slot, worker, now()));
+          ctx.markLost(worker, `refused a task: ${f.message}`);
+          return;
+        }
+        fail(f.code === grpc.status.INVALID_ARGUMENT ? new InputError(`worker ${worker}: ${f.message}`) : new ClusterError(`worker ${worker} failed a ${kind} task: ${f.message}`));
+      },
+    });
+
+    /** Writes one round message per worker holding all its slots of this batch of sends. */
+    const sendBatch = (worker: number, slots: number[]): void => {
+      const stream = ctx.stream(worker);
+      if (!stream?.open) {
+        run(state.lost(worker, now()));
+        return;
       }
-      toCut.clear();
+      if (!unlisten.has(worker)) unlisten.set(worker, stream.listen(jobId, round, listener(worker)));
+      const t = now();
+      let bytes = sharedBytes;
+      const entries = slots.map((slot) => {
+        sentAt.set(`${slot}:${worker}`, t);
+        if (!perSlot) return slotEntry(placed, slot);
+        const p = perSlot(slot);
+        bytes += 8 * payloadValues(p);
+        return slotEntry(placed, slot, payloadFields(p));
+      });
+      bytesSent += bytes;
+      m.bytesTask.inc({ direction: 'sent' }, bytes);
+      stream.send({ jobId, round, ...(sharedFields ? { shared: sharedFields } : {}), slots: entries });
     };
 
     const run = (ins: Instruction[]): void => {
-      runInstructions(ins);
-      flushCuts();
-    };
-    const runInstructions = (ins: Instruction[]): void => {
+      const sends = new Map<number, number[]>();
+      const cuts = new Map<number, number[]>();
+      const push = (map: Map<number, number[]>, w: number, s: number): void => {
+        const l = map.get(w);
+        if (l) l.push(s);
+        else map.set(w, [s]);
+      };
       for (const i of ins) {
         if (finished) return;
         switch (i.type) {
           case 'send':
-            send(i.slot, i.worker, i.backup);
+            if (i.backup) m.backups.inc({ scheme });
+            if (!i.place) push(sends, i.worker, i.slot);
+            else {
+              // A relocated slot's new host needs its blocks first.
+              const ids = placed.slotBlocks[i.slot]!;
+              ctx.placeOn(placed, i.worker, ids).then(
+                () => !finished && sendBatch(i.worker, [i.slot]),
+                (e: Error) => {
+                  ctx.log.warn({ worker: i.worker, slot: i.slot, err: e.message }, 'placing a relocated slot failed');
+                  if (!finished) run(state.failed(i.slot, i.worker, now()));
+                },
+              );
+            }
             break;
-          case 'cancel': {
-            const c = calls.get(key(i.slot, i.worker));
-            calls.delete(key(i.slot, i.worker));
-            if (c) cutOff(i.worker, i.slot, c);
-            break;
-          }
-          case 'relocate':
-            slotsMoved++;
-            ctx.relocate(placed, i.slot, new Set([i.from]))
-              .then((w) => {
-                if (finished || state.done) return;
-                state.resent(i.slot, w, now());
-                send(i.slot, w, false);
-              })
-              .catch(fail);
+          case 'cancel':
+            push(cuts, i.worker, i.slot);
             break;
           case 'decode':
-            finish();
-            break;
+            finish(cuts);
+            return;
+          case 'fail':
+            flushCuts(cuts);
+            fail(new ClusterError(`round ${roundNo} of ${jobId}: ${i.reason}`));
+            return;
         }
       }
+      flushCuts(cuts);
+      for (const [w, slots] of sends) sendBatch(w, slots);
+      arm();
     };
 
-    const send = (slot: number, worker: number, backup: boolean): void => {
-      const conn = ctx.connection(worker);
-      if (!conn) {
-        // Lost between the decision and the send: the slot moves like any other loss.
-        run(state.failed(slot, worker));
-        return;
-      }
-      const p = payloadOf(slot);
-      const req = taskRequest(placed, slot, p);
-      const sentBytes = 8 * payloadValues(p);
-      bytesSent += sentBytes;
-      m.bytesTask.inc({ direction: 'sent' }, sentBytes);
-      const sentAt = now();
-      const pending = conn.runTask(req, placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds);
-      calls.set(key(slot, worker), { cancel: pending.cancel, sentAt });
-      if (backup) m.backups.inc({ scheme });
-      pending.promise.then(
-        (res) => {
-          calls.delete(key(slot, worker));
-          if (finished) return;
-          let value: Float64Array;
-          try {
-            value = tensorValues(res.payload, `result of slot ${slot} from worker ${worker}`);
-          } catch (e) {
-            return fail(e);
-          }
-          const t = now();
-          m.taskDuration.observe({ worker: String(worker), kind, scheme }, (t - sentAt) / 1000);
-          m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'answered' });
-          m.bytesTask.inc({ direction: 'received' }, value.byteLength);
-          bytesReceived += value.byteLength;
-          arrivals.push({
-            slot,
-            worker,
-            seconds: (t - t0) / 1000,
-            computeSeconds: res.timings?.computeSeconds ?? 0,
-            injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
-          });
-          run(state.arrived(slot, worker, value, t));
-        },
-        (err: grpc.ServiceError) => {
-          const wasOurs = !calls.has(key(slot, worker));
-          calls.delete(key(slot, worker));
-          if (finished || wasOurs) return;
-          if (!isTransportLoss(err)) {
-            m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'failed' });
-            return fail(
-              err.code === grpc.status.INVALID_ARGUMENT
-                ? new InputError(`worker ${worker}: ${err.details}`)
-                : new ClusterError(`worker ${worker} failed a ${kind} task: ${err.details ?? err.message}`),
-            );
-          }
-          m.tasks.inc({ worker: String(worker), kind, scheme, outcome: 'failed' });
-          if (err.code === grpc.status.UNAVAILABLE) ctx.markLost(worker, `task failed: ${err.details}`);
-          // A reset HTTP/2 session (many cancellations in a burst) is routine with hundreds of
-          // slots a round: counted in coda_tasks_total{outcome="failed"}, logged at debug.
-          const level = err.code === grpc.status.INTERNAL ? 'debug' : 'warn';
-          ctx.log[level]({ worker, slot, code: grpc.status[err.code], details: err.details }, 'task lost; moving its slot');
-          run(state.failed(slot, worker));
-        },
-      );
+    /** One cancel message per worker; the worker ends those tasks itself. */
+    const flushCuts = (cuts: Map<number, number[]>): void => {
+      for (const [w, slots] of cuts) ctx.stream(w)?.cancel(jobId, round, slots);
     };
 
-    let timer: NodeJS.Timeout | undefined;
-    const onLost = (worker: number): void => {
-      for (const [k, c] of [...calls]) {
-        const [slot, w] = k.split(':').map(Number) as [number, number];
-        if (w !== worker) continue;
-        calls.delete(k);
-        c.cancel();
-        run(state.failed(slot, w));
-      }
-    };
-    const cleanup = (): void => {
-      clearInterval(timer);
-      ctx.lossListeners.delete(onLost);
-    };
-
-    const finish = (): void => {
+    const arm = (): void => {
       if (finished) return;
+      const at = state.nextDeadline();
+      if (at === armedAt) return;
+      clearTimeout(timer);
+      armedAt = at;
+      if (at === undefined) return;
+      timer = setTimeout(() => {
+        armedAt = undefined;
+        run(state.tick(now()));
+      }, Math.max(0, at - now()));
+    };
+
+    const finish = (cuts: Map<number, number[]>): void => {
       finished = true;
       cleanup();
+      flushCuts(cuts);
       const t = now();
-      const stragglers: Straggler[] = [
-        ...state.losers.map((o) => ({ slot: o.slot, worker: o.worker, outstandingSeconds: (o.cutAt - o.sentAt) / 1000 })),
-        ...state.outstanding().map((o) => ({ slot: o.slot, worker: o.worker, outstandingSeconds: (t - o.sentAt) / 1000 })),
-      ];
+      const stragglers: Straggler[] = [...state.losers, ...state.outstanding()].map((o) => ({ slot: o.slot, worker: o.worker, outstandingSeconds: (o.cutAt - o.sentAt) / 1000 }));
       for (const s of stragglers) {
         m.stragglers.inc({ worker: String(s.worker), scheme });
         m.tasks.inc({ worker: String(s.worker), kind, scheme, outcome: 'cancelled' });
       }
-      for (const [k, c] of calls) {
-        const [slot, w] = k.split(':').map(Number) as [number, number];
-        cutOff(w, slot, c);
-      }
-      calls.clear();
-      flushCuts();
+      placed.hosts = [...state.hosts];
+      if (state.relocations > 0) m.slotsMoved.inc({ scheme }, state.relocations);
       let decoded;
       try {
         decoded = state.decode();
@@ -233,23 +224,18 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
         return reject(e);
       }
       const seconds = (t - t0) / 1000;
-      m.rounds.inc({ scheme, job_kind: ctx.jobName ?? 'job' });
+      m.rounds.inc({ scheme, ...ctx.labels });
       m.roundDuration.observe({ scheme }, seconds);
-      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved, bytesSent, bytesReceived });
+      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved: state.relocations, bytesSent, bytesReceived });
     };
 
-    ctx.lossListeners.add(onLost);
-    // Slots whose host died between rounds move before the round starts.
-    const live = new Set(ctx.liveWorkers());
     let initial = state.start();
     if (plan.shuffleSends) {
+      // Exchangeable arrivals for first-q decoders: the workers' messages and the slots in each
+      // go out in a fresh seeded order every round.
       const order = placed.rng.permutation(initial.length);
       initial = Array.from(order, (k) => initial[k]!);
     }
-    const toSend = initial.filter((i) => i.type !== 'send' || live.has(i.worker));
-    for (const i of initial) if (i.type === 'send' && !live.has(i.worker)) toSend.push(...state.failed(i.slot, i.worker));
-    const check = state.nextCheckSeconds();
-    if (check !== undefined) timer = setInterval(() => run(state.tick(now())), check * 1000);
-    run(toSend);
+    run(initial);
   });
 }

@@ -3,33 +3,38 @@ import type { pb } from '../../shared/wire';
 import type { Placed } from './placed-plan';
 import type { TaskPayload } from './types';
 
-/** The TaskRequest for one slot of a placed plan: its blocks and weights, and the payload as bytes. */
-export function taskRequest(placed: Placed, slot: number, payload: TaskPayload): pb.TaskRequest {
-  const s = placed.plan.slots[slot]!;
-  const req: pb.TaskRequest = {
-    jobId: placed.jobId,
-    round: String(placed.round),
-    slot,
-    blocks: s.blocks.map((b) => ({ blockId: b.stored, weight: b.weight })),
-  };
+/** The kind and payload fields of a TaskRequest (no job, round, slot or blocks). */
+export function payloadFields(payload: TaskPayload): pb.TaskRequest {
   const t = (v: Float64Array): pb.Tensor => ({ shape: [v.length], data: float64ToBytes(v) });
   switch (payload.kind) {
     case 'noop':
-      return { ...req, noop: {} };
+      return { noop: {} };
     case 'matvec':
-      return { ...req, matvec: { x: t(payload.x) } };
+      return { matvec: { x: t(payload.x) } };
     case 'mattvec':
-      return { ...req, mattvec: { v: t(payload.v) } };
+      return { mattvec: { v: t(payload.v) } };
     case 'lsGradient':
-      return {
-        ...req,
-        lsGradient: { x: payload.points ? { shape: [payload.points, payload.x.length / payload.points], data: float64ToBytes(payload.x) } : t(payload.x) },
-      };
+      return { lsGradient: { x: payload.points ? { shape: [payload.points, payload.x.length / payload.points], data: float64ToBytes(payload.x) } : t(payload.x) } };
     case 'gram':
-      return { ...req, gram: payload.d ? { d: t(payload.d) } : {} };
+      return { gram: payload.d ? { d: t(payload.d) } : {} };
     case 'message':
-      return { ...payload.fields, ...req };
+      return { ...payload.fields };
   }
+}
+
+/** One slot's entry in a round message: its blocks and work (and its own payload when given). */
+export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest): pb.TaskRequest {
+  return {
+    ...own,
+    slot,
+    blocks: placed.plan.slots[slot]!.blocks.map((b) => ({ blockId: b.stored, weight: b.weight })),
+    work: placed.work[slot]!,
+  };
+}
+
+/** A full unary TaskRequest for one slot (tools and tests; rounds go over the task stream). */
+export function taskRequest(placed: Placed, slot: number, round: number, payload: TaskPayload): pb.TaskRequest {
+  return { ...slotEntry(placed, slot, payloadFields(payload)), jobId: placed.jobId, round: String(round) };
 }
 
 /** Doubles a payload carries to the workers (for the bytes-sent metric). */

@@ -46,6 +46,8 @@ export interface Arrival {
   seconds: number;
   computeSeconds: number;
   injectedDelaySeconds: number;
+  /** Seconds the task waited on the worker for a core (its round's earlier tasks). */
+  queueSeconds: number;
 }
 
 export interface Straggler {
@@ -70,7 +72,7 @@ export interface RoundOutcome {
   bytesReceived: number;
 }
 
-/** A plan whose stored blocks are on workers; the dispatcher keeps its slot -> host map current. */
+/** A plan whose stored blocks are on workers; its slot -> host map follows relocations. */
 export interface PlacedPlan {
   readonly jobId: string;
   readonly plan: Plan;
@@ -83,6 +85,13 @@ export interface PlacedPlan {
 export interface PlaceOptions {
   /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
   taskDeadlineSeconds?: number;
+  /**
+   * Each slot's work relative to one uncoded block of wait-all with K = N (the injected delay is
+   * the worker's slowdown draw × work). Default: rows × columns of the slot's stored blocks over
+   * the data's rows × columns / N; give it when a task's cost is not its blocks' size (columns
+   * solved, a batch).
+   */
+  work?: (slot: number) => number;
 }
 
 export interface ComputeCluster {

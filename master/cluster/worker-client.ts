@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { CHANNEL_OPTIONS, channelCredentials, chunks, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
+import { CHANNEL_OPTIONS, CHUNK_BYTES, channelCredentials, chunks, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
 import { float64ToBytes } from '../../shared/tensor';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import { delayToMessage } from '../../shared/wire';
@@ -43,8 +43,8 @@ export class WorkerConnection {
     return { promise, cancel: () => call?.cancel() };
   }
 
-  /** Streams blocks in ~1 MiB chunks; resolves with the bytes sent. */
-  loadBlocks(jobId: string, blocks: OutgoingBlock[], deadlineSeconds = 600): Promise<number> {
+  /** Streams blocks in chunks (CHUNK_BYTES by default); resolves with the bytes sent. */
+  loadBlocks(jobId: string, blocks: OutgoingBlock[], deadlineSeconds = 600, chunkBytes = CHUNK_BYTES): Promise<number> {
     return new Promise((resolve, reject) => {
       let sent = 0;
       const call = this.client.loadBlocks(tokenMetadata(this.token), { deadline: Date.now() + deadlineSeconds * 1000 }, (err) =>
@@ -57,8 +57,8 @@ export class WorkerConnection {
           yield {
             header: { jobId, blockId: b.id, shape: [b.rows, b.cols], hasRhs: !!b.rhs, totalBytes: String(total), rowOffset: String(b.rowOffset) },
           } as pb.BlockChunk;
-          for (const c of chunks(float64ToBytes(b.data))) yield { data: c } as pb.BlockChunk;
-          if (b.rhs) for (const c of chunks(float64ToBytes(b.rhs))) yield { data: c } as pb.BlockChunk;
+          for (const c of chunks(float64ToBytes(b.data), chunkBytes)) yield { data: c } as pb.BlockChunk;
+          if (b.rhs) for (const c of chunks(float64ToBytes(b.rhs), chunkBytes)) yield { data: c } as pb.BlockChunk;
         }
       })();
       const pump = (): void => {
@@ -96,10 +96,20 @@ export class WorkerConnection {
     });
   }
 
-  configure(delay: DelaySpec, fault: FaultSpec, seed: number): Promise<void> {
+  /** Opens the long-lived task stream (see TaskStream). */
+  openTasks(): grpc.ClientDuplexStream<pb.TaskStreamRequest, pb.TaskStreamReply__Output> {
+    return this.client.tasks(tokenMetadata(this.token));
+  }
+
+  /** Sets the worker's chaos for job `jobId`, or (`reset`) clears it if it is still that job's. */
+  configure(jobId: string, chaos: { delay: DelaySpec; fault: FaultSpec; seed: number; cores: number } | 'reset'): Promise<void> {
+    const req: pb.WorkerConfig =
+      chaos === 'reset'
+        ? { jobId, reset: true }
+        : { jobId, delay: delayToMessage(chaos.delay), fault: chaos.fault, seed: String(chaos.seed), cores: chaos.cores };
     return new Promise((resolve, reject) => {
       this.client.configure(
-        { delay: delayToMessage(delay), fault, seed: String(seed) },
+        req,
         tokenMetadata(this.token),
         { deadline: Date.now() + 5000 },
         (err) => (err ? reject(err) : resolve()),

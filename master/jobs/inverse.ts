@@ -51,7 +51,7 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext): Promise<
   const rank = A.rows * A.cols * A.cols <= RANK_CHECK_LIMIT ? checkFullRank(problem) : undefined;
 
   const jobId = `${job.job}-${process.pid}-${Date.now().toString(36)}`;
-  await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+  await cluster.setChaos(job.chaos);
   let run;
   try {
     run = await invertOnCluster(cluster, problem, {
@@ -64,7 +64,6 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext): Promise<
       ...(job.maxIterations ? { maxIterations: job.maxIterations } : {}),
     });
   } finally {
-    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
   }
   log.info({ jobId, seconds: run.solveSeconds, stragglers: run.outcome.stragglers.length }, 'inverse decoded');
 

@@ -18,7 +18,6 @@ import {
   type CurvePoint,
   type KernelProblem,
 } from '../algorithms/eigenpro';
-import { storeFor } from '../store';
 import type { JobContext, JobOutput } from './types';
 
 /** The model file `coda predict` reads: kernel, and the files holding centers and α. */
@@ -72,8 +71,9 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const jobId = `kr-${process.pid}-${Date.now().toString(36)}`;
 
   const tPlace = performance.now();
-  await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
-  const placed = await cluster.place(jobId, everyCenterEverywherePlan(live), { A: X, b: y, blockStarts: starts });
+  await cluster.setChaos(job.chaos);
+  // Every worker stores all n centers, but each step touches only its own batch: equal work, 1.
+  const placed = await cluster.place(jobId, everyCenterEverywherePlan(live), { A: X, b: y, blockStarts: starts }, { work: () => 1 });
   const placeSeconds = (performance.now() - tPlace) / 1000;
   log.info({ jobId, workers: G, n, d: X.cols, bytes: placed.bytesPlaced, placeSeconds }, 'centers placed on every worker');
 
@@ -82,9 +82,9 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   let async;
   try {
     // Preconditioners are built without injected delay: the comparison is about the iterations.
-    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0);
+    await cluster.setChaos('none');
     setup = await setupPreconditioners(cluster, placed, { kernel, nystrom: e.nystrom, q: e.q, seed: job.seed, sliceLengths: lens });
-    await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+    await cluster.setChaos(job.chaos);
     const common = {
       n,
       starts,
@@ -101,12 +101,11 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     if (job.solver === 'eigenpro-sync') {
       sync = await runSyncEigenpro(cluster, placed, { ...common, pre: setup.workers, onRound: progress });
     } else {
-      const store = storeFor(cluster);
+      const store = cluster.store;
       if (!store) throw new ClusterError('eigenpro-async needs the master parameter store (run on a cluster started by startMaster)');
       async = await runAsyncEigenpro(cluster, placed, store, { ...common, pre: setup.workers, name: `${jobId}/alpha`, onProgress: progress });
     }
   } finally {
-    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
     await cluster.release(placed);
   }
 

@@ -18,7 +18,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const workers = cluster.liveWorkers().length;
   const jobId = `ls-${process.pid}-${Date.now().toString(36)}`;
   const tPlace = performance.now();
-  await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+  await cluster.setChaos(job.chaos);
   const setup = await setUpLeastSquares(cluster, A, b, job.scheme, {
     jobId,
     seed: job.seed,
@@ -38,12 +38,11 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
       stop: job.stop,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onRound: (r) => {
-        ctx.metrics.residual.set({ job_kind: job.job }, r.relGradient);
+        ctx.metrics.residual.set(cluster.labels, r.relGradient);
         ctx.onProgress?.({ round: r.round, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.relGradient, stragglers: r.outcome.stragglers.length });
       },
     });
   } finally {
-    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
     await setup.release();
   }
 

@@ -3,7 +3,7 @@ import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 import { roundGradient, type GradientOracle } from '../algorithms';
 import { CodedProducts } from '../algorithms/coded';
-import type { Cluster } from '../cluster/cluster';
+import type { ComputeCluster } from '../cluster/types';
 import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
 import { lookupScheme, type RuntimeModel } from '../schemes';
 import type { SchemeSpec } from '../../shared/config';
@@ -28,7 +28,7 @@ export interface LsSetup {
  * matrix-vector products (mds) gets two coded products per iteration, Ax and then Aᵀ(Ax − b).
  */
 export async function setUpLeastSquares(
-  cluster: Cluster,
+  cluster: ComputeCluster,
   A: Matrix,
   b: Float64Array,
   spec: SchemeSpec,

@@ -34,11 +34,11 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     stop: job.stop,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onIteration: (r: IterationRecord) => {
-      ctx.metrics.residual.set({ job_kind: job.job }, r.gradNorm);
+      ctx.metrics.residual.set(cluster.labels, r.gradNorm);
       ctx.onProgress?.({ round: r.iteration, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.gradNorm, stragglers: r.rounds.reduce((s, x) => s + x.stragglers, 0) });
     },
   };
-  await cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+  await cluster.setChaos(job.chaos);
   const tPlace = performance.now();
   let outcome;
   try {
@@ -51,7 +51,6 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
       opts,
     );
   } finally {
-    await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
   }
   const res = outcome.run;
   const placementSeconds = (performance.now() - tPlace) / 1000 - res.seconds;

@@ -75,7 +75,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       else if (job.arrivals === 'simulated') oracle = simulatedLeverageOracle(plan, A, b, blockStarts, rng.fork(4));
       else {
         mapPlanToLive(plan, live);
-        await ctx.cluster.configureChaos(job.chaos.delay, job.chaos.fault, job.chaos.seed, job.chaos.workers);
+        await ctx.cluster.setChaos(job.chaos);
         const placed = await ctx.cluster.place(`table1-${process.pid}-${inst}`, plan, { A, b, blockStarts });
         oracle = clusterLeverageOracle(ctx.cluster, placed);
         release = () => ctx.cluster.release(placed);

@@ -41,8 +41,9 @@ function schemeLabel(s: SchemeSpec): string {
 
 /** The delay with every task at the base time and no tail: what stragglers add beyond slowness. */
 function tailFree(d: DelaySpec): DelaySpec | undefined {
-  if (d.dist === 'lambda-tail' || d.dist === 'mixture') return { dist: 'constant', value: d.base };
-  if (d.dist === 'shifted-exponential') return { dist: 'constant', value: d.shift };
+  const per = d.per ? { per: d.per } : {};
+  if (d.dist === 'lambda-tail' || d.dist === 'mixture') return { dist: 'constant', value: d.base, ...per };
+  if (d.dist === 'shifted-exponential') return { dist: 'constant', value: d.shift, ...per };
   return undefined;
 }
 
@@ -104,7 +105,7 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
       });
       try {
         for (const cond of conditions) {
-          await cluster.configureChaos(cond.delay, job.chaos.fault, job.chaos.seed + rep, job.chaos.workers);
+          await cluster.setChaos({ ...job.chaos, delay: cond.delay, seed: job.chaos.seed + rep });
           const res = await steepestDescent(setup.oracle, normal, {
             step: job.step,
             // Run the whole budget: the best error reached in it is one of the measurements.
@@ -137,7 +138,6 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
       }
     }
   }
-  await cluster.configureChaos(none, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0).catch(() => undefined);
 
   const labels = [...new Set(runs.map((r) => r.label))];
   const pick = (label: string, c: ShowdownRun['condition']): ShowdownRun[] => runs.filter((r) => r.label === label && r.condition === c);

@@ -20,9 +20,10 @@ import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
 import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
+import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
-import { bindStore, ParameterStore, storeHandlers } from '../store';
+import { ParameterStore, storeHandlers } from '../store';
 
 export interface MasterOptions {
   host: string;
@@ -32,7 +33,9 @@ export interface MasterOptions {
   tls?: TlsFiles;
   /** undefined: no /metrics server; 0: any free port. */
   metricsPort?: number;
+  /** Heartbeat interval for clusters up to 10 workers; larger clusters beat slower (liveness.ts). */
   heartbeatIntervalSeconds: number;
+  /** Silence before a worker is lost (at least three of the cluster's intervals). */
   heartbeatTimeoutSeconds: number;
   taskDeadlineSeconds: number;
   /** Directory SubmitJob resolves relative data paths against. */
@@ -88,10 +91,11 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const promRegistry = createRegistry('master');
   const metrics = new MasterMetrics(promRegistry);
   const registry = new WorkerRegistry(o.heartbeatTimeoutSeconds, o.heartbeatIntervalSeconds);
-  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const store = new ParameterStore();
-  bindStore(cluster, store);
+  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
+  /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
+  const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
   const checked = <Req, Res>(
     h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,
   ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
@@ -124,7 +128,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       admit().then(
         (rec) => {
           log.info({ worker: rec.index, address: rec.address }, 'worker joined');
-          cb(null, { index: rec.index, heartbeatIntervalSeconds: o.heartbeatIntervalSeconds });
+          cb(null, { index: rec.index, heartbeatIntervalSeconds: interval() });
         },
         (e: Error) => {
           // The worker retries these: a name whose DNS record lags, an index whose previous
@@ -135,7 +139,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
         },
       );
     }),
-    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()) })),
+    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() })),
     ReadParameters: checked(storeH.ReadParameters),
     WriteParameters: checked(storeH.WriteParameters),
     SubmitJob(call) {
@@ -156,6 +160,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
               new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(new ClusterError('submitter went away')), { once: true })),
             ]);
           }
+          const q = cluster.jobs();
+          if (q.running) call.write({ log: `queued: ${q.queued.length + 1} job(s) ahead (running ${q.running.id}); jobs on one master run one at a time` });
           const out = await runJob(job, {
             cluster,
             metrics,
@@ -183,7 +189,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
   let metricsServer: MetricsServer | undefined;
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(promRegistry, o.metricsPort, o.host);
-  const sweep = setInterval(() => registry.sweep(Date.now()), Math.max(50, (o.heartbeatIntervalSeconds * 1000) / 2));
+  // One sweep a second: a loss is noticed within a second of its timeout (crashes sooner, from
+  // the broken task stream).
+  const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds), (w) => cluster.connected(w)), 1000);
   sweep.unref();
   log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
 

@@ -7,4 +7,3 @@
  */
 export { ParameterStore, ParameterVector, type SliceInfo } from './parameter-store';
 export { storeHandlers } from './service';
-export { bindStore, storeFor } from './cluster-store';

@@ -23,10 +23,14 @@ import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output 
 import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from './coda/v1/MatTVecTask';
 import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
 import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from './coda/v1/NoopTask';
+import type { RoundTasks as _coda_v1_RoundTasks, RoundTasks__Output as _coda_v1_RoundTasks__Output } from './coda/v1/RoundTasks';
 import type { Slice as _coda_v1_Slice, Slice__Output as _coda_v1_Slice__Output } from './coda/v1/Slice';
 import type { SolveColumnsTask as _coda_v1_SolveColumnsTask, SolveColumnsTask__Output as _coda_v1_SolveColumnsTask__Output } from './coda/v1/SolveColumnsTask';
+import type { TaskFailure as _coda_v1_TaskFailure, TaskFailure__Output as _coda_v1_TaskFailure__Output } from './coda/v1/TaskFailure';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from './coda/v1/TaskRequest';
 import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from './coda/v1/TaskResult';
+import type { TaskStreamReply as _coda_v1_TaskStreamReply, TaskStreamReply__Output as _coda_v1_TaskStreamReply__Output } from './coda/v1/TaskStreamReply';
+import type { TaskStreamRequest as _coda_v1_TaskStreamRequest, TaskStreamRequest__Output as _coda_v1_TaskStreamRequest__Output } from './coda/v1/TaskStreamRequest';
 import type { TaskTimings as _coda_v1_TaskTimings, TaskTimings__Output as _coda_v1_TaskTimings__Output } from './coda/v1/TaskTimings';
 import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from './coda/v1/Tensor';
 import type { WeightedBlock as _coda_v1_WeightedBlock, WeightedBlock__Output as _coda_v1_WeightedBlock__Output } from './coda/v1/WeightedBlock';
@@ -63,10 +67,14 @@ export interface ProtoGrpcType {
       MatTVecTask: MessageTypeDefinition<_coda_v1_MatTVecTask, _coda_v1_MatTVecTask__Output>
       MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>
       NoopTask: MessageTypeDefinition<_coda_v1_NoopTask, _coda_v1_NoopTask__Output>
+      RoundTasks: MessageTypeDefinition<_coda_v1_RoundTasks, _coda_v1_RoundTasks__Output>
       Slice: MessageTypeDefinition<_coda_v1_Slice, _coda_v1_Slice__Output>
       SolveColumnsTask: MessageTypeDefinition<_coda_v1_SolveColumnsTask, _coda_v1_SolveColumnsTask__Output>
+      TaskFailure: MessageTypeDefinition<_coda_v1_TaskFailure, _coda_v1_TaskFailure__Output>
       TaskRequest: MessageTypeDefinition<_coda_v1_TaskRequest, _coda_v1_TaskRequest__Output>
       TaskResult: MessageTypeDefinition<_coda_v1_TaskResult, _coda_v1_TaskResult__Output>
+      TaskStreamReply: MessageTypeDefinition<_coda_v1_TaskStreamReply, _coda_v1_TaskStreamReply__Output>
+      TaskStreamRequest: MessageTypeDefinition<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamRequest__Output>
       TaskTimings: MessageTypeDefinition<_coda_v1_TaskTimings, _coda_v1_TaskTimings__Output>
       Tensor: MessageTypeDefinition<_coda_v1_Tensor, _coda_v1_Tensor__Output>
       WeightedBlock: MessageTypeDefinition<_coda_v1_WeightedBlock, _coda_v1_WeightedBlock__Output>

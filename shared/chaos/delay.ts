@@ -2,10 +2,22 @@ import { InputError } from '../errors';
 import type { Rng } from '../random';
 
 /**
- * Per-task delay distributions, in seconds. The workers draw from these before each task, so a
- * straggler is a real late answer on a real connection.
+ * Delay distributions, in seconds. The workers draw from these, so a straggler is a real late
+ * answer on a real connection. How a draw becomes a task's delay is `per` (see DelayUnit).
  */
-export type DelaySpec =
+export type DelaySpec = DelayDistribution & { per?: DelayUnit };
+
+/**
+ * How draws map to tasks. `worker-round` (the default, the papers' model of a worker): one
+ * slowdown draw per worker and round; each task's delay is that draw × the task's work (rows ×
+ * columns it touches over one uncoded block of wait-all with K = N), and a worker's tasks of a
+ * round run one after another on its cores, so a worker with twice the load is twice as slow.
+ * `task`: an independent draw per task whatever its size, tasks side by side (the old model).
+ */
+export type DelayUnit = 'worker-round' | 'task';
+export const DELAY_UNITS: readonly DelayUnit[] = ['worker-round', 'task'];
+
+export type DelayDistribution =
   | { dist: 'none' }
   | { dist: 'constant'; value: number }
   | { dist: 'exponential'; rate: number }
@@ -26,6 +38,9 @@ export const LAMBDA_TAIL = { multiples: [1, 2.5, 9.4], weights: [1 - 0.05 - 2 / 
 export type DelaySampler = () => number;
 
 export function validateDelay(spec: DelaySpec): void {
+  if (spec.per !== undefined && !DELAY_UNITS.includes(spec.per)) {
+    throw new InputError(`chaos.delay.per must be one of ${DELAY_UNITS.join(', ')}, got '${String(spec.per)}'`);
+  }
   const pos = (v: number, name: string): void => {
     if (!(Number.isFinite(v) && v >= 0)) throw new InputError(`chaos.delay.${name} must be a non-negative number, got ${v}`);
   };

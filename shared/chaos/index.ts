@@ -1,10 +1,11 @@
 /**
- * Seeded stragglers: per-task delays and faults that workers apply.
+ * Seeded stragglers: delays (one slowdown per worker and round times each task's work, or per
+ * task) and faults that workers apply.
  *
  *   const sample = makeDelaySampler({ dist: 'lambda-tail', base: 0.01 }, new Rng(seed));
  *   await sleep(sample());
  */
-export { type DelaySpec, type DelaySampler, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
+export { type DelaySpec, type DelayDistribution, type DelayUnit, DELAY_UNITS, type DelaySampler, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
 export { type FaultSpec, type FaultDecision, NO_FAULTS, validateFaults, decideFault } from './faults';
 export {
   CHAOS_ACTIONS,

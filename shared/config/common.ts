@@ -38,15 +38,21 @@ export const dataSchema = z
     }
   });
 
+/**
+ * `per`: worker-round (default: one slowdown per worker and round × each task's work, a worker's
+ * tasks one after another) or task (an independent draw per task, tasks side by side).
+ */
+const per = { per: z.enum(['worker-round', 'task']).optional() };
+
 export const delaySchema = z.discriminatedUnion('dist', [
-  z.object({ dist: z.literal('none') }).strict(),
-  z.object({ dist: z.literal('constant'), value: nonNeg }).strict(),
-  z.object({ dist: z.literal('exponential'), rate: pos }).strict(),
-  z.object({ dist: z.literal('shifted-exponential'), shift: nonNeg, rate: pos }).strict(),
-  z.object({ dist: z.literal('pareto'), scale: pos, alpha: pos }).strict(),
-  z.object({ dist: z.literal('bimodal'), p: z.number().min(0).max(1), fast: nonNeg, slow: nonNeg }).strict(),
-  z.object({ dist: z.literal('mixture'), base: nonNeg, multiples: z.array(nonNeg).min(1), weights: z.array(nonNeg).min(1) }).strict(),
-  z.object({ dist: z.literal('lambda-tail'), base: nonNeg }).strict(),
+  z.object({ dist: z.literal('none'), ...per }).strict(),
+  z.object({ dist: z.literal('constant'), value: nonNeg, ...per }).strict(),
+  z.object({ dist: z.literal('exponential'), rate: pos, ...per }).strict(),
+  z.object({ dist: z.literal('shifted-exponential'), shift: nonNeg, rate: pos, ...per }).strict(),
+  z.object({ dist: z.literal('pareto'), scale: pos, alpha: pos, ...per }).strict(),
+  z.object({ dist: z.literal('bimodal'), p: z.number().min(0).max(1), fast: nonNeg, slow: nonNeg, ...per }).strict(),
+  z.object({ dist: z.literal('mixture'), base: nonNeg, multiples: z.array(nonNeg).min(1), weights: z.array(nonNeg).min(1), ...per }).strict(),
+  z.object({ dist: z.literal('lambda-tail'), base: nonNeg, ...per }).strict(),
 ]).superRefine((d, ctx) => {
   if (d.dist !== 'mixture') return;
   if (d.multiples.length !== d.weights.length) {
@@ -71,6 +77,11 @@ export const chaosSchema = z
     seed: z.number().int().nonnegative().default(0),
     /** Worker indices the chaos applies to; absent means every worker. */
     workers: z.array(z.number().int().nonnegative()).optional(),
+    /**
+     * Tasks a worker runs at once under the worker-round delay model (a worker with more cores
+     * works through its slots of a round in parallel); 1 runs them one after another.
+     */
+    cores: posInt.default(1),
     /** Process- or container-level faults at given rounds or times ("at round 5 pause worker 3 for 2s"). */
     schedule: chaosScheduleSchema
       .superRefine((entries, ctx) => {

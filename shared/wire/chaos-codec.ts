@@ -4,6 +4,10 @@ import type { DelaySpecMessage, DelaySpecMessage__Output } from './types';
 
 /** shared DelaySpec <-> proto DelaySpec (a flat message with a `dist` discriminator). */
 export function delayToMessage(d: DelaySpec): DelaySpecMessage {
+  return { ...distributionToMessage(d), per: d.per ?? '' };
+}
+
+function distributionToMessage(d: DelaySpec): DelaySpecMessage {
   switch (d.dist) {
     case 'none':
       return { dist: 'none' };
@@ -25,6 +29,13 @@ export function delayToMessage(d: DelaySpec): DelaySpecMessage {
 }
 
 export function delayFromMessage(m: DelaySpecMessage__Output | null | undefined): DelaySpec {
+  const d = distributionFromMessage(m);
+  if (!m || !m.per) return d;
+  if (m.per !== 'worker-round' && m.per !== 'task') throw new InputError(`unknown delay unit '${m.per}' (worker-round or task)`);
+  return { ...d, per: m.per };
+}
+
+function distributionFromMessage(m: DelaySpecMessage__Output | null | undefined): DelaySpec {
   if (!m || m.dist === '' || m.dist === 'none') return { dist: 'none' };
   switch (m.dist) {
     case 'constant':

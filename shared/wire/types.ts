@@ -20,3 +20,7 @@ export type { WriteParametersRequest, WriteParametersRequest__Output } from '../
 export type { WriteParametersReply, WriteParametersReply__Output } from '../../proto/generated/coda/v1/WriteParametersReply';
 export type { SubmitJobRequest__Output } from '../../proto/generated/coda/v1/SubmitJobRequest';
 export type { JobEvent, JobEvent__Output } from '../../proto/generated/coda/v1/JobEvent';
+export type { RoundTasks, RoundTasks__Output } from '../../proto/generated/coda/v1/RoundTasks';
+export type { TaskStreamRequest, TaskStreamRequest__Output } from '../../proto/generated/coda/v1/TaskStreamRequest';
+export type { TaskStreamReply, TaskStreamReply__Output } from '../../proto/generated/coda/v1/TaskStreamReply';
+export type { TaskFailure__Output } from '../../proto/generated/coda/v1/TaskFailure';

@@ -39,7 +39,7 @@ describe('cancellation', () => {
       const w = lc.master.registry.get(0)!;
       const c = new WorkerConnection(0, w.address, undefined);
       try {
-        await c.configure({ dist: 'constant', value: 0.5 }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1);
+        await c.configure('t', { delay: { dist: 'constant', value: 0.5 }, fault: { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, seed: 1, cores: 1 });
         const tasks = [0, 1, 2].map((slot) => c.runTask({ jobId: 'j', round: '7', slot, blocks: [], noop: {} }, 30));
         const settled = tasks.map((t) => t.promise.then((res) => ({ res, err: undefined }), (err: grpc.ServiceError) => ({ res: undefined, err })));
         await new Promise((r) => setTimeout(r, 100));

@@ -36,7 +36,10 @@ export async function invertOnCluster(
   mapPlanToLive(cp.plan, live);
   const maxIterations = opts.maxIterations ?? defaultMaxIterations(opts.solver, problem.unknowns);
   const t0 = performance.now();
-  const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] });
+  // Every worker stores all of A; a slot's work is its columns, over one worker's share of them.
+  const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
+    work: (slot) => (cp.columnsOfSlot(slot).length * opts.workers) / problem.unknowns,
+  });
   const placeSeconds = (performance.now() - t0) / 1000;
   let outcome: RoundOutcome;
   try {

@@ -12,11 +12,13 @@ describe('delay specs across the wire', () => {
     { dist: 'bimodal', p: 0.3, fast: 0, slow: 0.05 },
     { dist: 'mixture', base: 0.01, multiples: [1, 2.5, 9], weights: [0.945, 0.05, 0.005] },
     { dist: 'lambda-tail', base: 0.02 },
+    { dist: 'lambda-tail', base: 0.02, per: 'task' },
+    { dist: 'constant', value: 0.01, per: 'worker-round' },
   ];
   for (const spec of specs) {
     it(`${spec.dist} round-trips`, () => {
       // What proto-loader hands the worker: every field present, defaults for the unset ones.
-      const defaults = { dist: '', value: 0, shift: 0, rate: 0, scale: 0, alpha: 0, p: 0, fast: 0, slow: 0, base: 0, multiples: [], weights: [] };
+      const defaults = { dist: '', value: 0, shift: 0, rate: 0, scale: 0, alpha: 0, p: 0, fast: 0, slow: 0, base: 0, multiples: [], weights: [], per: '' };
       const received = { ...defaults, ...delayToMessage(spec) } as pb.DelaySpecMessage__Output;
       expect(delayFromMessage(received)).toEqual(spec);
     });

@@ -1,23 +1,47 @@
 import { describe, expect, it } from 'vitest';
-import { RoundState, type Instruction } from '../../../master/cluster/round-state';
+import { chooseHost } from '../../../master/cluster/host-policy';
+import { RoundState, type Instruction, type RoundSetup } from '../../../master/cluster/round-state';
 import { WorkerRegistry } from '../../../master/cluster/registry';
-import { lookupScheme } from '../../../master/schemes';
+import { lookupScheme, type Plan } from '../../../master/schemes';
 import { Rng } from '../../../shared/random';
 
-function plan(name: string, params: Record<string, unknown>, workers: number) {
+function plan(name: string, params: Record<string, unknown>, workers: number): Plan {
   const s = lookupScheme(name);
   const p = s.parse(params);
   const K = s.defaultBlocks(workers, p);
   return s.plan({ workers, blocks: K, blockRows: Array(K).fill(10), rng: new Rng(1), params: p });
 }
+
+/** A round of `p` with every slot's blocks held by its planned host (and backups), workers 0..n-1 live. */
+function round(p: Plan, extra: Partial<RoundSetup> = {}, workers = Math.max(...p.slots.map((s) => s.host)) + 1): RoundState {
+  const holders = new Map<number, Set<number>>();
+  p.slots.forEach((s, slot) => {
+    for (const b of s.blocks) {
+      const h = holders.get(b.stored) ?? new Set<number>();
+      h.add(s.host);
+      for (const w of (extra.speculation ?? p.speculation)?.backups[slot] ?? []) h.add(w);
+      holders.set(b.stored, h);
+    }
+  });
+  return new RoundState({
+    hosts: p.slots.map((s) => s.host),
+    live: Array.from({ length: workers }, (_, i) => i),
+    slotBlocks: p.slots.map((s) => s.blocks.map((b) => b.stored)),
+    holders,
+    decoder: p.decoder(),
+    startedAt: 0,
+    ...extra,
+  });
+}
 const v = (x: number): Float64Array => Float64Array.from([x, 2 * x]);
 const types = (ins: Instruction[]): string[] => ins.map((i) => i.type);
+const send = (slot: number, worker: number, place = false, backup = false): Instruction => ({ type: 'send', slot, worker, backup, place });
 
-describe('RoundState (pure round state machine)', () => {
-  it('wait-all: sends every slot, decodes after the last, cancels nothing', () => {
-    const p = plan('wait-all', {}, 4);
-    const st = new RoundState(p.slots.map((s) => s.host), p.decoder(), 0);
-    expect(types(st.start())).toEqual(['send', 'send', 'send', 'send']);
+describe('RoundState (pure round state machine, event scripts)', () => {
+  it('wait-all: sends every slot, decodes after the last, cancels nothing, needs no timer', () => {
+    const st = round(plan('wait-all', {}, 4));
+    expect(st.start()).toEqual([send(0, 0), send(1, 1), send(2, 2), send(3, 3)]);
+    expect(st.nextDeadline()).toBeUndefined();
     expect(st.arrived(2, 2, v(3), 1)).toEqual([]);
     expect(st.arrived(0, 0, v(1), 2)).toEqual([]);
     expect(st.arrived(1, 1, v(2), 3)).toEqual([]);
@@ -27,55 +51,118 @@ describe('RoundState (pure round state machine)', () => {
   });
 
   it('ignore-stragglers: decodes after q, cancels the rest and reports them as stragglers', () => {
-    const p = plan('ignore-stragglers', { q: 2 }, 4);
-    const st = new RoundState(p.slots.map((s) => s.host), p.decoder(), 0);
+    const st = round(plan('ignore-stragglers', { q: 2 }, 4));
     st.start();
     st.arrived(3, 3, v(4), 1);
     const ins = st.arrived(1, 1, v(2), 2);
     expect(ins).toEqual([{ type: 'cancel', slot: 0, worker: 0 }, { type: 'cancel', slot: 2, worker: 2 }, { type: 'decode' }]);
-    expect(st.outstanding().map((o) => o.slot)).toEqual([0, 2]);
+    expect(st.outstanding().map((o) => [o.slot, o.worker, o.cutAt])).toEqual([[0, 0, 2], [2, 2, 2]]);
     // first q = slots 3 and 1, rescaled by K/q = 2
     expect(Array.from(st.decode().value)).toEqual([12, 24]);
     // a late answer after the decode changes nothing
     expect(st.arrived(0, 0, v(100), 3)).toEqual([]);
   });
 
-  it('a failed task relocates its slot; the relocated copy counts', () => {
-    const p = plan('wait-all', {}, 3);
-    const st = new RoundState(p.slots.map((s) => s.host), p.decoder(), 0);
+  it('a failed task is relocated inside the round: a send to the least loaded live worker, with its blocks placed first', () => {
+    const st = round(plan('wait-all', {}, 3));
     st.start();
-    expect(st.failed(1, 1)).toEqual([{ type: 'relocate', slot: 1, from: 1 }]);
-    st.resent(1, 2, 5);
+    // Worker 1 refuses slot 1 (draining): nobody else holds block 1, so the new host needs it placed.
+    expect(st.failed(1, 1, 5)).toEqual([send(1, 0, true)]);
+    expect(st.hosts).toEqual([0, 0, 2]);
+    expect(st.relocations).toBe(1);
     st.arrived(0, 0, v(1), 6);
     st.arrived(2, 2, v(1), 7);
-    expect(types(st.arrived(1, 2, v(1), 8))).toEqual(['decode']);
+    expect(types(st.arrived(1, 0, v(1), 8))).toEqual(['decode']);
   });
 
-  it('speculation: launches one backup on an idle holder once a slot passes the quantile threshold; first answer wins', () => {
+  it('a worker lost mid-round: its slot moves to a live holder (nothing to place); the straggler is charged to the new host', () => {
+    // replication(2) on 4 workers: slots 0,1 hold block 0 on workers 0,1; slots 2,3 block 1 on 2,3.
+    const p = plan('replication', { r: 2 }, 4);
+    const st = round(p);
+    st.start();
+    st.arrived(1, 1, v(1), 1);
+    // Worker 2 dies: slot 2 moves to a live worker holding block 1, i.e. worker 3 (already busy).
+    expect(st.lost(2, 2)).toEqual([send(2, 3)]);
+    expect(st.hosts).toEqual([0, 1, 3, 3]);
+    // A copy of block 1 arrives from slot 3: the round decodes; slot 0 (block 0's other copy)
+    // and the relocated slot 2 were still out.
+    const ins = st.arrived(3, 3, v(2), 3);
+    expect(ins).toEqual([{ type: 'cancel', slot: 0, worker: 0 }, { type: 'cancel', slot: 2, worker: 3 }, { type: 'decode' }]);
+    // Relocated slot 2 is charged to worker 3 (running it), never to the dead worker 2.
+    expect(st.outstanding().map((o) => [o.slot, o.worker, o.sentAt])).toEqual([[0, 0, 0], [2, 3, 2]]);
+  });
+
+  it('a slot whose host died between rounds moves at start', () => {
+    const p = plan('wait-all', {}, 3);
+    const holders = new Map([[0, new Set([0])], [1, new Set([1])], [2, new Set([2])]]);
+    const st = new RoundState({ hosts: [0, 1, 2], live: [0, 2], slotBlocks: [[0], [1], [2]], holders, decoder: p.decoder(), startedAt: 0 });
+    expect(st.start()).toEqual([send(0, 0), send(1, 0, true), send(2, 2)]);
+  });
+
+  it('no live worker left: an exact decoder fails the round, an approximate one decodes what it has', () => {
+    const exact = round(plan('wait-all', {}, 2));
+    exact.start();
+    exact.arrived(0, 0, v(1), 1);
+    expect(exact.lost(1, 2)).toEqual([send(1, 0, true)]);
+    const ins = exact.lost(0, 3);
+    expect(types(ins)).toEqual(['fail']);
+    expect((ins[0] as { reason: string }).reason).toMatch(/no live worker left to run slot 1/);
+
+    const approx = round(plan('ignore-stragglers', { q: 2, timeout: 1 }, 2));
+    approx.start();
+    approx.arrived(0, 0, v(1), 1);
+    expect(types(approx.lost(1, 2))).toEqual(['send']);
+    expect(types(approx.lost(0, 3))).toEqual(['decode']);
+  });
+
+  it('task deadline: a silent task is cancelled at exactly its deadline and its slot runs elsewhere', () => {
+    const st = round(plan('wait-all', {}, 3), { deadlineSeconds: 0.5 });
+    st.start();
+    st.arrived(0, 0, v(1), 10);
+    st.arrived(2, 2, v(1), 20);
+    expect(st.nextDeadline()).toBe(500);
+    expect(st.tick(499)).toEqual([]);
+    expect(st.tick(500)).toEqual([{ type: 'cancel', slot: 1, worker: 1 }, send(1, 0, true)]);
+    expect(st.nextDeadline()).toBe(1000);
+    // The late answer of the given-up copy is ignored as a copy; the slot is answered once.
+    expect(types(st.arrived(1, 0, v(1), 600))).toEqual(['decode']);
+  });
+
+  it('speculation: the next deadline is the exact moment a slot passes the threshold; first answer wins', () => {
     const p = plan('wait-all', {}, 4);
     const spec = { quantile: 0.75, multiplier: 1.5, backups: [[1], [2], [3], [0]] };
-    const st = new RoundState(p.slots.map((s) => s.host), p.decoder(), 0, spec);
+    const st = round(p, { speculation: spec });
     st.start();
     st.arrived(1, 1, v(1), 10);
     st.arrived(2, 2, v(1), 10);
     expect(st.arrived(3, 3, v(1), 10)).toEqual([]); // 75% answered at 10 ms; threshold 15 ms
-    expect(st.tick(14)).toEqual([]);
-    expect(st.tick(16)).toEqual([{ type: 'send', slot: 0, worker: 1, backup: true }]);
-    expect(st.tick(30)).toEqual([]); // one backup per slot
+    expect(st.nextDeadline()).toBe(15);
+    expect(st.tick(15)).toEqual([send(0, 1, false, true)]);
+    expect(st.nextDeadline()).toBeUndefined(); // one backup per slot
     expect(st.arrived(0, 1, v(1), 31)).toEqual([{ type: 'cancel', slot: 0, worker: 0 }, { type: 'decode' }]);
     expect(st.backupsLaunched).toBe(1);
     // The original copy lost to its backup: a straggler cut off after 31 ms.
     expect(st.losers).toEqual([{ slot: 0, worker: 0, sentAt: 0, cutAt: 31 }]);
   });
 
-  it('round timeout decodes early only when the decoder allows it', () => {
-    const p = plan('ignore-stragglers', { q: 3, timeout: 0.05 }, 4);
-    const st = new RoundState(p.slots.map((s) => s.host), p.decoder(), 0, undefined, p.roundTimeout);
+  it('round timeout: a tick at the timeout decodes once something arrived; otherwise the next arrival does', () => {
+    const st = round(plan('ignore-stragglers', { q: 3, timeout: 0.05 }, 4), { timeoutSeconds: 0.05 });
     st.start();
+    expect(st.nextDeadline()).toBe(50);
     expect(st.tick(60)).toEqual([]); // nothing arrived yet
-    st.arrived(0, 0, v(1), 61);
-    expect(types(st.tick(62))).toContain('decode');
+    expect(st.nextDeadline()).toBeUndefined();
+    expect(types(st.arrived(0, 0, v(1), 61))).toContain('decode');
     expect(Array.from(st.decode().value)).toEqual([4, 8]); // rescaled by K/arrived = 4
+  });
+});
+
+describe('host policy', () => {
+  it('prefers a holder, then the least loaded, then the lowest index', () => {
+    const holders = new Map([[7, new Set([3, 5])]]);
+    const load = (w: number): number => ({ 1: 0, 3: 2, 5: 1 })[w] ?? 0;
+    expect(chooseHost({ candidates: [1, 3, 5], blocks: [7], holders, load })).toBe(5);
+    expect(chooseHost({ candidates: [1, 4], blocks: [7], holders, load })).toBe(1);
+    expect(chooseHost({ candidates: [], blocks: [7], holders, load })).toBeUndefined();
   });
 });
 

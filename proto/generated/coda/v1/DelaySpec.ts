@@ -50,6 +50,12 @@ export interface DelaySpec {
    * mixture: probabilities of the multiples
    */
   'weights'?: (number | string)[];
+  /**
+   * worker-round (default, also ""): one draw per worker and round, times each task's work, the
+   * worker's tasks run one after another on its cores; task: an independent draw per task,
+   * whatever its size, tasks side by side.
+   */
+  'per'?: (string);
 }
 
 export interface DelaySpec__Output {
@@ -101,4 +107,10 @@ export interface DelaySpec__Output {
    * mixture: probabilities of the multiples
    */
   'weights': (number)[];
+  /**
+   * worker-round (default, also ""): one draw per worker and round, times each task's work, the
+   * worker's tasks run one after another on its cores; task: an independent draw per task,
+   * whatever its size, tasks side by side.
+   */
+  'per': (string);
 }

@@ -25,6 +25,12 @@ export interface TaskRequest {
    */
   'slot'?: (number);
   'blocks'?: (_coda_v1_WeightedBlock)[];
+  /**
+   * The task's work relative to one uncoded block of wait-all with K = N (rows x columns it
+   * touches over rows x columns / N): the injected delay is the worker's slowdown draw x work.
+   * 0 counts as 1.
+   */
+  'work'?: (number | string);
   'noop'?: (_coda_v1_NoopTask | null);
   'matvec'?: (_coda_v1_MatVecTask | null);
   'mattvec'?: (_coda_v1_MatTVecTask | null);
@@ -50,6 +56,12 @@ export interface TaskRequest__Output {
    */
   'slot': (number);
   'blocks': (_coda_v1_WeightedBlock__Output)[];
+  /**
+   * The task's work relative to one uncoded block of wait-all with K = N (rows x columns it
+   * touches over rows x columns / N): the injected delay is the worker's slowdown draw x work.
+   * 0 counts as 1.
+   */
+  'work': (number);
   'noop'?: (_coda_v1_NoopTask__Output | null);
   'matvec'?: (_coda_v1_MatVecTask__Output | null);
   'mattvec'?: (_coda_v1_MatTVecTask__Output | null);

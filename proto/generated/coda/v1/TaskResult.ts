@@ -10,6 +10,7 @@ export interface TaskResult {
   'slot'?: (number);
   'timings'?: (_coda_v1_TaskTimings | null);
   'payload'?: (_coda_v1_Tensor | null);
+  'jobId'?: (string);
 }
 
 export interface TaskResult__Output {
@@ -18,4 +19,5 @@ export interface TaskResult__Output {
   'slot': (number);
   'timings': (_coda_v1_TaskTimings__Output | null);
   'payload': (_coda_v1_Tensor__Output | null);
+  'jobId': (string);
 }

@@ -10,6 +10,8 @@ import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from '../../coda/v1/LoadBlocksReply';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from '../../coda/v1/TaskRequest';
 import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from '../../coda/v1/TaskResult';
+import type { TaskStreamReply as _coda_v1_TaskStreamReply, TaskStreamReply__Output as _coda_v1_TaskStreamReply__Output } from '../../coda/v1/TaskStreamReply';
+import type { TaskStreamRequest as _coda_v1_TaskStreamRequest, TaskStreamRequest__Output as _coda_v1_TaskStreamRequest__Output } from '../../coda/v1/TaskStreamRequest';
 import type { WorkerConfig as _coda_v1_WorkerConfig, WorkerConfig__Output as _coda_v1_WorkerConfig__Output } from '../../coda/v1/WorkerConfig';
 import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply__Output as _coda_v1_WorkerConfigReply__Output } from '../../coda/v1/WorkerConfigReply';
 
@@ -100,6 +102,25 @@ export interface WorkerClient extends grpc.Client {
   runTask(argument: _coda_v1_TaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
   runTask(argument: _coda_v1_TaskRequest, callback: grpc.requestCallback<_coda_v1_TaskResult__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * The data plane: one long-lived stream per worker, opened by the master when the worker joins.
+   * A round sends this worker ONE message with all its slots (the shared payload, e.g. the
+   * iterate x, once); the worker answers each slot as it finishes, so first-q decoders see the
+   * real arrival order; cancellations travel on the same stream. Ending the stream (either side,
+   * or a broken connection) aborts every task it started: a broken stream is a lost worker.
+   */
+  Tasks(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
+  Tasks(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
+  /**
+   * The data plane: one long-lived stream per worker, opened by the master when the worker joins.
+   * A round sends this worker ONE message with all its slots (the shared payload, e.g. the
+   * iterate x, once); the worker answers each slot as it finishes, so first-q decoders see the
+   * real arrival order; cancellations travel on the same stream. Ending the stream (either side,
+   * or a broken connection) aborts every task it started: a broken stream is a lost worker.
+   */
+  tasks(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
+  tasks(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
+  
 }
 
 /**
@@ -135,6 +156,15 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
    */
   RunTask: grpc.handleUnaryCall<_coda_v1_TaskRequest__Output, _coda_v1_TaskResult>;
   
+  /**
+   * The data plane: one long-lived stream per worker, opened by the master when the worker joins.
+   * A round sends this worker ONE message with all its slots (the shared payload, e.g. the
+   * iterate x, once); the worker answers each slot as it finishes, so first-q decoders see the
+   * real arrival order; cancellations travel on the same stream. Ending the stream (either side,
+   * or a broken connection) aborts every task it started: a broken stream is a lost worker.
+   */
+  Tasks: grpc.handleBidiStreamingCall<_coda_v1_TaskStreamRequest__Output, _coda_v1_TaskStreamReply>;
+  
 }
 
 export interface WorkerDefinition extends grpc.ServiceDefinition {
@@ -143,4 +173,5 @@ export interface WorkerDefinition extends grpc.ServiceDefinition {
   DropBlocks: MethodDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksReply, _coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply__Output>
   LoadBlocks: MethodDefinition<_coda_v1_BlockChunk, _coda_v1_LoadBlocksReply, _coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply__Output>
   RunTask: MethodDefinition<_coda_v1_TaskRequest, _coda_v1_TaskResult, _coda_v1_TaskRequest__Output, _coda_v1_TaskResult__Output>
+  Tasks: MethodDefinition<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply, _coda_v1_TaskStreamRequest__Output, _coda_v1_TaskStreamReply__Output>
 }

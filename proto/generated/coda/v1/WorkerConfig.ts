@@ -8,10 +8,36 @@ export interface WorkerConfig {
   'delay'?: (_coda_v1_DelaySpec | null);
   'fault'?: (_coda_v1_FaultSpec | null);
   'seed'?: (number | string | Long);
+  /**
+   * The job (session) this chaos belongs to; a reset names it too, so a late reset of a finished
+   * job never clears the chaos of the next one.
+   */
+  'jobId'?: (string);
+  /**
+   * Tasks this worker runs at once under the worker-round delay model (0 counts as 1).
+   */
+  'cores'?: (number);
+  /**
+   * True: go back to no delay and no faults, if the current chaos is this job's.
+   */
+  'reset'?: (boolean);
 }
 
 export interface WorkerConfig__Output {
   'delay': (_coda_v1_DelaySpec__Output | null);
   'fault': (_coda_v1_FaultSpec__Output | null);
   'seed': (string);
+  /**
+   * The job (session) this chaos belongs to; a reset names it too, so a late reset of a finished
+   * job never clears the chaos of the next one.
+   */
+  'jobId': (string);
+  /**
+   * Tasks this worker runs at once under the worker-round delay model (0 counts as 1).
+   */
+  'cores': (number);
+  /**
+   * True: go back to no delay and no faults, if the current chaos is this job's.
+   */
+  'reset': (boolean);
 }

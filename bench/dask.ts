@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCluster } from '../master';
+import { directLeastSquares, normalEquations, steepestDescent } from '../master/algorithms';
+import { loadLeastSquaresProblem } from '../master/data';
+import { setUpLeastSquares } from '../master/jobs/least-squares-setup';
+import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
+import type { SchemeSpec } from '../shared/config';
+import { Rng } from '../shared/random';
+import { writeNpy } from '../shared/tensor';
+import { median } from './stats';
+
+const PYTHON = '/usr/bin/python3';
+const WORKERS = 8;
+const BASE = 0.01;
+const TARGET = 1e-3;
+const MAX_ROUNDS = 2000;
+const DELAY: DelaySpec = { dist: 'lambda-tail', base: BASE };
+const SCHEMES: SchemeSpec[] = [
+  { name: 'wait-all' },
+  { name: 'ignore-stragglers', q: 6 },
+  { name: 'speculative' },
+  { name: 'replication', r: 2 },
+  { name: 'frc', stragglers: 1 },
+  { name: 'mds', n: 8, k: 6 },
+  { name: 'leverage', q: 6 },
+];
+
+function label(s: SchemeSpec): string {
+  const { name, ...p } = s;
+  const args = Object.entries(p).map(([k, v]) => `${k}=${String(v)}`);
+  return args.length ? `${name}(${args.join(', ')})` : name;
+}
+
+/** Why Dask cannot run here, or undefined when it can. */
+function daskMissing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ['-c', 'import distributed, numpy'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `python3-distributed is not importable (${(r.stderr || '').trim().split('\n').pop()}); apt-get install -y python3-distributed`;
+}
+
+/**
+ * Coda against Dask distributed on the least-squares job of issue 13: 4000×40 Student-t (df 1.5,
+ * seed 6: 206 rounds of wait-all to the target), 8
+ * workers, lambda-tail delays with a 10 ms base, steepest descent with exact line search until
+ * ‖x − x*‖/‖x*‖ ≤ 1e-3. Coda runs every scheme on a local cluster; Dask runs wait-all (the only
+ * scheme it has) on its own LocalCluster of 8 worker processes on 127.0.0.1 with the very delays
+ * Coda's workers draw (same seeds), so the two wait-alls face identical stragglers. Medians over
+ * `repeats` chaos seeds; the floor is rounds × base delay.
+ */
+export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
+  const { A, b } = loadLeastSquaresProblem({ data: { synthetic: { kind: 'student-t', rows: 4000, cols: 40, seed: 6, df: 1.5, noise: 0.01 } } });
+  const xStar = directLeastSquares(A, b);
+  const normal = normalEquations(A, b);
+  const coda: { scheme: string; repeat: number; rounds: number | null; seconds: number | null }[] = [];
+  const lc = await startLocalCluster({ workers: WORKERS });
+  const session = await lc.master.cluster.openJob({ kind: 'bench-dask' });
+  const live = session.liveWorkers();
+  try {
+    for (let rep = 0; rep < repeats; rep++) {
+      for (const spec of SCHEMES) {
+        const setup = await setUpLeastSquares(session, A, b, spec, { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
+        try {
+          // Warm-up rounds without delay (JIT, connections), then the timed run.
+          await session.setChaos('none');
+          await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 5, timeLimit: 10 } });
+          await session.setChaos({ delay: DELAY, fault: NO_FAULTS, seed: 1 + rep, cores: 1 });
+          const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: MAX_ROUNDS, timeLimit: 120 }, reference: { x: xStar, target: TARGET } });
+          const hit = res.stoppedBy === 'target';
+          coda.push({ scheme: label(spec), repeat: rep, rounds: hit ? res.rounds : null, seconds: hit ? res.seconds : null });
+        } finally {
+          await setup.release();
+        }
+      }
+    }
+  } finally {
+    await session.close();
+    await lc.stop();
+  }
+
+  let dask: { repeat: number; rounds: number | null; seconds: number | null }[] | undefined;
+  const missing = daskMissing();
+  if (missing) {
+    console.error(`\n*** bench dask: Dask distributed SKIPPED: ${missing} ***\n`);
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-dask-'));
+    try {
+      writeNpy(join(dir, 'A.npy'), [A.rows, A.cols], A.data);
+      writeNpy(join(dir, 'b.npy'), [b.length], b);
+      writeNpy(join(dir, 'xstar.npy'), [xStar.length], xStar);
+      // The draws Coda's worker j makes round after round under seed 1 + rep (cluster.ts seeds
+      // worker j with seed · 7919 + j; wait-all's tasks have work 1).
+      const delays = new Float64Array(repeats * MAX_ROUNDS * WORKERS);
+      for (let rep = 0; rep < repeats; rep++) {
+        live.forEach((w, j) => {
+          const draw = makeDelaySampler(DELAY, new Rng((1 + rep) * 7919 + w));
+          for (let r = 0; r < MAX_ROUNDS; r++) delays[(rep * MAX_ROUNDS + r) * WORKERS + j] = draw();
+        });
+      }
+      writeNpy(join(dir, 'delays.npy'), [repeats, MAX_ROUNDS, WORKERS], delays);
+      const out = spawnSync(PYTHON, [join(__dirname, '..', '..', 'bench', 'dask_lstsq.py'), dir, String(WORKERS), String(TARGET), String(MAX_ROUNDS)], { encoding: 'utf8', timeout: 900_000 });
+      if (out.status !== 0) throw new Error(`dask driver failed: ${out.stderr}`);
+      dask = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { repeat: number; rounds: number | null; seconds: number | null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const summary = SCHEMES.map((s) => {
+    const rs = coda.filter((c) => c.scheme === label(s));
+    const secs = rs.map((r) => r.seconds).filter((v): v is number => v !== null);
+    const rounds = rs.map((r) => r.rounds).filter((v): v is number => v !== null);
+    return {
+      scheme: label(s),
+      reached: `${secs.length}/${rs.length}`,
+      medianSeconds: secs.length ? median(secs) : null,
+      minSeconds: secs.length ? Math.min(...secs) : null,
+      maxSeconds: secs.length ? Math.max(...secs) : null,
+      medianRounds: rounds.length ? median(rounds) : null,
+    };
+  });
+  const reached = summary.filter((s) => s.medianSeconds !== null && s.reached === `${repeats}/${repeats}`);
+  const best = reached.sort((a, b) => a.medianSeconds! - b.medianSeconds!)[0];
+  const daskSecs = dask?.map((d) => d.seconds).filter((v): v is number => v !== null) ?? [];
+  const daskMedian = daskSecs.length ? median(daskSecs) : null;
+  const floor = best?.medianRounds !== null && best ? best.medianRounds * BASE : null;
+  return {
+    problem: { rows: A.rows, cols: A.cols, workers: WORKERS, delay: DELAY, target: TARGET, repeats },
+    coda: summary,
+    best: best?.scheme ?? null,
+    dask: dask ? { medianSeconds: daskMedian, minSeconds: daskSecs.length ? Math.min(...daskSecs) : null, maxSeconds: daskSecs.length ? Math.max(...daskSecs) : null, medianRounds: median(dask.map((d) => d.rounds ?? NaN)), runs: dask } : { skipped: missing },
+    speedupOverDask: best && daskMedian ? daskMedian / best.medianSeconds! : null,
+    floorSeconds: floor,
+    bestOverFloor: best && floor ? best.medianSeconds! / floor : null,
+    runs: coda,
+  };
+}
+
+export function printDask(r: Record<string, unknown>): void {
+  const f = (v: unknown, d = 2): string => (typeof v === 'number' ? v.toFixed(d) : '-');
+  console.log(`\nLeast squares 4000×40, 8 workers, lambda-tail 10 ms, time to ‖x − x*‖/‖x*‖ ≤ 1e-3 (medians of ${(r.problem as { repeats: number }).repeats} seeds)`);
+  console.table((r.coda as Record<string, unknown>[]).map((s) => ({ scheme: s.scheme, reached: s.reached, 'seconds (median)': f(s.medianSeconds), 'min-max': `${f(s.minSeconds)}-${f(s.maxSeconds)}`, rounds: s.medianRounds })));
+  const d = r.dask as Record<string, unknown>;
+  if (d.skipped) console.log(`Dask distributed: SKIPPED (${String(d.skipped)})`);
+  else console.log(`Dask distributed wait-all: ${f(d.medianSeconds)} s (${f(d.minSeconds)}-${f(d.maxSeconds)}), ${String(d.medianRounds)} rounds`);
+  console.log(`Coda's best (${String(r.best)}): ${f(r.speedupOverDask, 1)}× faster than Dask; ${f(r.bestOverFloor)}× the floor of rounds × base delay (${f(r.floorSeconds)} s)`);
+}

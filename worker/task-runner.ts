@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+import * as grpc from '@grpc/grpc-js';
+import { CodaError } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { float64ToBytes } from '../shared/tensor';
+import type { pb } from '../shared/wire';
+import type { BlockStore } from './block-store';
+import { cancellableSleep, type ChaosInjector } from './chaos-injector';
+import type { CorePool } from './core-pool';
+import type { WorkerMetrics } from './metrics';
+import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
+
+/** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
+export type TaskOutcome =
+  | { type: 'result'; result: pb.TaskResult }
+  | { type: 'failure'; code: grpc.status; message: string }
+  | { type: 'silent' };
+
+export interface RunnerDeps {
+  store: BlockStore;
+  chaos: ChaosInjector;
+  cores: CorePool;
+  metrics: WorkerMetrics;
+  log: Logger;
+  index: () => number;
+  master?: () => MasterAccess | undefined;
+}
+
+/**
+ * Runs one task: fault and delay drawn on arrival, a core taken (worker-round model), the delay
+ * slept, the kind's kernel run, the core given back. Every wait ends early when `signal` aborts
+ * (the master cancelled the slot, or the stream that carried it ended).
+ */
+export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, signal: AbortSignal): Promise<TaskOutcome> {
+  const { chaos, metrics, log } = deps;
+  const kind = req.kind ?? 'none';
+  const handler = kindHandler(kind);
+  if (!handler) return { type: 'failure', code: grpc.status.UNIMPLEMENTED, message: `unknown task kind '${kind}'` };
+  const received = performance.now();
+  const { delay, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, req.work);
+  if (fault === 'crash') {
+    log.warn({ round: req.round }, 'injected crash');
+    // A real crash: no cleanup, no goodbye (SIGKILL cannot be caught).
+    process.kill(process.pid, 'SIGKILL');
+    return { type: 'silent' };
+  }
+  const pool = chaos.sequential ? deps.cores : undefined;
+  if (pool) pool.size = chaos.cores;
+  if (pool && !(await pool.acquire(signal))) {
+    metrics.tasks.inc({ kind, outcome: 'cancelled' });
+    return { type: 'silent' };
+  }
+  let held = !!pool;
+  const releaseCore = (): void => {
+    if (held) pool!.release();
+    held = false;
+  };
+  const untilAborted = (): Promise<void> => new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+  try {
+    const queued = (performance.now() - received) / 1000;
+    if (fault === 'hang') {
+      // A hung worker: it holds its core and never answers; the master's cancel (or its task
+      // deadline) ends the task.
+      metrics.tasks.inc({ kind, outcome: 'hung' });
+      await untilAborted();
+      return { type: 'silent' };
+    }
+    const slept = await cancellableSleep(delay, signal);
+    metrics.injectedDelaySeconds.observe({ kind }, delay);
+    if (!slept) {
+      metrics.tasks.inc({ kind, outcome: 'cancelled' });
+      return { type: 'silent' };
+    }
+    const start = performance.now();
+    const master = deps.master?.();
+    const value = await handler({
+      request: req,
+      blocks: resolveBlocks(deps.store, req),
+      signal,
+      ...(master ? { master } : {}),
+      nextDelay: () => chaos.sample(),
+    });
+    const compute = (performance.now() - start) / 1000;
+    metrics.computeSeconds.observe({ kind }, compute);
+    releaseCore();
+    if (fault === 'drop') {
+      metrics.tasks.inc({ kind, outcome: 'dropped' });
+      await untilAborted();
+      return { type: 'silent' };
+    }
+    if (signal.aborted) {
+      metrics.tasks.inc({ kind, outcome: 'cancelled' });
+      return { type: 'silent' };
+    }
+    metrics.tasks.inc({ kind, outcome: 'ok' });
+    return {
+      type: 'result',
+      result: {
+        workerIndex: deps.index(),
+        jobId: req.jobId,
+        round: req.round,
+        slot: req.slot,
+        timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queued },
+        payload: { shape: value.shape, data: float64ToBytes(value.values) },
+      },
+    };
+  } catch (e) {
+    metrics.tasks.inc({ kind, outcome: 'error' });
+    log.error({ err: (e as Error).message, kind }, 'task failed');
+    if (signal.aborted) return { type: 'silent' };
+    return { type: 'failure', code: e instanceof CodaError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL, message: (e as Error).message };
+  } finally {
+    releaseCore();
+  }
+}

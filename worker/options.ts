@@ -1,3 +1,4 @@
+import { jsKernels, type Kernels } from '../shared/kernels';
 import type { TlsFiles } from '../shared/wire';
 
 /** Everything a worker needs, resolved once (the CLI turns flags and env into this). */
@@ -19,6 +20,11 @@ export interface WorkerOptions {
   metricsPort?: number;
   /** Exit when the master is unreachable for this many seconds (0: never). */
   masterLossExitSeconds: number;
+  /**
+   * The kernel backend tasks run on, chosen once (selectKernels: native OpenBLAS with its thread
+   * count set, or the plain loops). Default: the plain loops, the reference.
+   */
+  kernels: Kernels;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -26,4 +32,5 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   port: 0,
   index: -1,
   masterLossExitSeconds: 0,
+  kernels: jsKernels,
 };

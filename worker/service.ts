@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { CodaError } from '../shared/errors';
+import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, tokenMatches, type pb } from '../shared/wire';
 import { float64ToBytes } from '../shared/tensor';
@@ -33,6 +34,7 @@ export function workerHandlers(deps: {
   token: string | undefined;
   log: Logger;
   metrics: WorkerMetrics;
+  kernels: Kernels;
   onIdle: () => void;
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
@@ -175,6 +177,7 @@ export function workerHandlers(deps: {
           const result = await handler({
             request: call.request,
             blocks: resolveBlocks(store, call.request),
+            kernels: deps.kernels,
             signal: abort.signal,
             ...(master ? { master } : {}),
             nextDelay: () => chaos.next().delay,

@@ -48,6 +48,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       token: o.token,
       log,
       metrics,
+      kernels: o.kernels,
       onIdle: () => {
         const w = idleWaiters;
         idleWaiters = [];

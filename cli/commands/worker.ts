@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { startWorker } from '../../worker';
 import { parsePort, resolveToken, tlsFrom, untilSignal } from '../common';
+import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -16,10 +17,13 @@ export function workerCommand(): Command {
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing the master over TLS')
+    .option('--kernels <backend>', 'kernel backend: native (OpenBLAS) or js (plain loops) (default: $CODA_KERNELS, else native when built)')
+    .option('--threads <n>', 'BLAS threads (default: $CODA_THREADS, else 1 in a local cluster, the container\'s CPUs otherwise)')
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
+      const kernels = openKernels(kernelOptionsFrom({ kernels: o.kernels as string | undefined, threads: o.threads as string | undefined }, process.env, o.parentWatch === true));
       // Hostname in StatefulSets ends with the ordinal (coda-worker-3): take it as the index.
       let index = o.index !== undefined ? Number(o.index) : -1;
       if (o.index === 'ordinal') index = Number(/-(\d+)$/.exec(process.env.HOSTNAME ?? '')?.[1] ?? -1);
@@ -43,13 +47,14 @@ export function workerCommand(): Command {
         port: parsePort(o.port as string),
         index,
         masterLossExitSeconds: Number(o.exitOnMasterLoss),
+        kernels: kernels.kernels,
         ...(o.advertise ? { advertise: o.advertise as string } : {}),
         ...(o.metricsPort !== undefined ? { metricsPort: parsePort(o.metricsPort as string, '--metrics-port') } : {}),
         ...(token ? { token } : {}),
         ...(tls ? { tls } : {}),
       });
       started = true;
-      process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
+      process.stdout.write(`worker ${w.index} listening on ${w.address}, kernels: ${describeKernels(kernels)}\n`);
       await Promise.race([untilSignal(), parentGone]);
       await w.drain(5000);
     });

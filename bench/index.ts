@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchEigenpro } from './eigenpro';
+import { benchKernels } from './kernels';
 import { benchPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return rows;
   },
   eigenpro: benchEigenpro,
+  kernels: benchKernels,
   placement: async () => {
     const r = await benchPlacement();
     console.log('\nPlacement: streaming a 64 MiB matrix to one worker (medians of 5)');

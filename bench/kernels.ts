@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import {
   countSketchInto,
   denseOperator,
@@ -23,7 +24,7 @@ import { median } from './stats';
  * (OpenBLAS, one thread), on the plain loops, and in numpy on the same machine in the same run
  * (Debian's python3-numpy, OPENBLAS_NUM_THREADS=1, bench/kernels_numpy.py). A run repeats the call
  * until it lasts MIN_SECONDS; each row reports the median rate over RUNS runs with min-max.
- * Native and plain runs alternate so load drift on a shared machine hits both alike.
+ * Native, plain and numpy runs alternate so load drift on a shared machine hits all alike.
  *
  *   npm run bench -- kernels          (RUNS=5 MIN_SECONDS=0.2 PYTHON=/usr/bin/python3 by default)
  */
@@ -55,16 +56,28 @@ function randomMatrix(rows: number, cols: number, rng: Rng): Matrix {
 const vec = (n: number, rng: Rng, scale = 1): Float64Array => Float64Array.from({ length: n }, () => scale * rng.normal());
 const labels = (n: number, rng: Rng): Float64Array => Float64Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1));
 
-function benches(): KernelBench[] {
+/**
+ * The matrix in the memory the backend gives a worker's blocks (Kernels.allocate: huge pages on
+ * the native backend, as numpy uses for its arrays; plain on the JS one, as before).
+ */
+function placed(k: Kernels, M: Matrix): Matrix {
+  const data = new Float64Array(k.allocate(M.data.byteLength));
+  data.set(M.data);
+  return { rows: M.rows, cols: M.cols, data };
+}
+
+function benches(native: Kernels): KernelBench[] {
   const rng = new Rng(1);
   const tall = { n: 25_000, d: 200 };
-  const A = randomMatrix(tall.n, tall.d, rng);
+  const A0 = randomMatrix(tall.n, tall.d, rng);
+  const A = placed(native, A0);
   const x = vec(tall.d, rng);
   const b = vec(tall.n, rng);
   const y = labels(tall.n, rng);
   const w = vec(tall.d, rng, 0.05);
   const gramSize = { n: 5000, d: 300 };
-  const G = randomMatrix(gramSize.n, gramSize.d, rng);
+  const G0 = randomMatrix(gramSize.n, gramSize.d, rng);
+  const G = placed(native, G0);
   const gamma = Float64Array.from({ length: gramSize.n }, () => rng.uniform());
   const yG = labels(gramSize.n, rng);
   const wG = vec(gramSize.d, rng, 0.05);
@@ -79,8 +92,11 @@ function benches(): KernelBench[] {
   const P = randomMatrix(pr.points, kb.d, rng);
   const alpha = vec(kb.n, rng);
   const cs = { n: 1000, columns: 125, iterations: 5, shift: 2 };
-  const M = randomMatrix(cs.n, cs.n, rng);
-  for (let i = 0; i < cs.n; i++) M.data[i * cs.n + i]! += cs.shift * Math.sqrt(cs.n);
+  const M0 = randomMatrix(cs.n, cs.n, rng);
+  for (let i = 0; i < cs.n; i++) M0.data[i * cs.n + i]! += cs.shift * Math.sqrt(cs.n);
+  const M = placed(native, M0);
+  // The plain loops read the plain copies (a worker's blocks before the native backend).
+  const mem = (k: Kernels, nat: Matrix, plain: Matrix): Matrix => (k.name === 'native' ? nat : plain);
   const columns = Array.from(rng.permutation(cs.n).slice(0, cs.columns));
   const solveOpts = { tol: 0, maxIterations: cs.iterations };
   const sketchWidth = 2000;
@@ -88,15 +104,15 @@ function benches(): KernelBench[] {
   const tallSize = `${tall.n}×${tall.d}`;
   const gramLabel = `${gramSize.n}×${gramSize.d}`;
   return [
-    { name: 'matvec A·x', size: tallSize, unit: 'GFLOP/s', work: 2 * tall.n * tall.d, spec: { kind: 'matvec', ...tall }, call: (k) => () => k.matVec(A, x, new Float64Array(tall.n)) },
-    { name: 'Aᵀ·v', size: tallSize, unit: 'GFLOP/s', work: 2 * tall.n * tall.d, spec: { kind: 'mattvec', ...tall }, call: (k) => () => k.matTVec(A, b, new Float64Array(tall.d)) },
+    { name: 'matvec A·x', size: tallSize, unit: 'GFLOP/s', work: 2 * tall.n * tall.d, spec: { kind: 'matvec', ...tall }, call: (k) => () => k.matVec(mem(k, A, A0), x, new Float64Array(tall.n)) },
+    { name: 'Aᵀ·v', size: tallSize, unit: 'GFLOP/s', work: 2 * tall.n * tall.d, spec: { kind: 'mattvec', ...tall }, call: (k) => () => k.matTVec(mem(k, A, A0), b, new Float64Array(tall.d)) },
     {
       name: 'least-squares gradient Aᵀ(Ax − b)',
       size: tallSize,
       unit: 'GFLOP/s',
       work: 4 * tall.n * tall.d,
       spec: { kind: 'gradient', ...tall },
-      call: (k) => () => k.lsGradient(A, b, x, new Float64Array(tall.d)),
+      call: (k) => () => k.lsGradient(mem(k, A, A0), b, x, new Float64Array(tall.d)),
       goal: 5.5,
     },
     {
@@ -105,16 +121,16 @@ function benches(): KernelBench[] {
       unit: 'GFLOP/s',
       work: 4 * tall.n * tall.d,
       spec: { kind: 'logistic-gradient', ...tall },
-      call: (k) => () => k.logisticGradientInto(A, y, w, new Float64Array(tall.d + 1)),
+      call: (k) => () => k.logisticGradientInto(mem(k, A, A0), y, w, new Float64Array(tall.d + 1)),
     },
-    { name: 'Gram AᵀA (n·d² counted)', size: gramLabel, unit: 'GFLOP/s', work: gramSize.n * gramSize.d ** 2, spec: { kind: 'gram', ...gramSize }, call: (k) => () => k.gram(G, undefined, new Float64Array(gramSize.d ** 2)), goal: 37 },
+    { name: 'Gram AᵀA (n·d² counted)', size: gramLabel, unit: 'GFLOP/s', work: gramSize.n * gramSize.d ** 2, spec: { kind: 'gram', ...gramSize }, call: (k) => () => k.gram(mem(k, G, G0), undefined, new Float64Array(gramSize.d ** 2)), goal: 37 },
     {
       name: 'weighted Gram Aᵀdiag(γ)A (Hessian block)',
       size: gramLabel,
       unit: 'GFLOP/s',
       work: gramSize.n * gramSize.d ** 2,
       spec: { kind: 'gram-weighted', ...gramSize },
-      call: (k) => () => k.gram(G, gamma, new Float64Array(gramSize.d ** 2)),
+      call: (k) => () => k.gram(mem(k, G, G0), gamma, new Float64Array(gramSize.d ** 2)),
     },
     {
       name: 'local Newton step (margins, Hessian, SPD solve)',
@@ -122,7 +138,7 @@ function benches(): KernelBench[] {
       unit: 'GFLOP/s',
       work: gramSize.n * gramSize.d ** 2 + gramSize.d ** 3 / 3,
       spec: { kind: 'local-newton', ...gramSize, lambda },
-      call: (k) => () => k.localNewtonInto(G, yG, wG, gG, lambda, new Float64Array(gramSize.d)),
+      call: (k) => () => k.localNewtonInto(mem(k, G, G0), yG, wG, gG, lambda, new Float64Array(gramSize.d)),
     },
     {
       name: 'Gaussian kernel block K(batch, X)',
@@ -147,9 +163,9 @@ function benches(): KernelBench[] {
       unit: 'GFLOP/s',
       work: (2 * cs.iterations + 4) * 2 * cs.n * cs.n * cs.columns,
       spec: { kind: 'column-solve', ...cs },
-      call: (k) => () => solveColumnsBlock(k, M, columns, 'cg', solveOpts),
+      call: (k) => () => solveColumnsBlock(k, mem(k, M, M0), columns, 'cg', solveOpts),
       // Before: the worker solved its columns one after another, a matrix-vector product at a time.
-      plain: () => solveUnitColumns(denseOperator(M), columns, 'cg', solveOpts),
+      plain: () => solveUnitColumns(denseOperator(M0), columns, 'cg', solveOpts),
     },
     {
       name: 'count sketch Sᵀ·A (a loop on both backends)',
@@ -158,7 +174,7 @@ function benches(): KernelBench[] {
       work: (tall.n * tall.d) / 1e6,
       spec: { kind: 'count-sketch', ...tall, width: sketchWidth },
       call: () => undefined,
-      plain: () => countSketchInto(A, undefined, 7, sketchWidth, 0, new Float64Array(sketchWidth * tall.d), 1, false),
+      plain: () => countSketchInto(A0, undefined, 7, sketchWidth, 0, new Float64Array(sketchWidth * tall.d), 1, false),
     },
   ];
 }
@@ -186,18 +202,40 @@ const rates = (secondsPerCall: number[], work: number, unit: Unit): Stat => {
   return { median: median(r), min: Math.min(...r), max: Math.max(...r) };
 };
 
-function runNumpy(list: KernelBench[]): { version: string; blas: string; seconds: Record<string, number[]> } | { error: string } {
-  const script = join(__dirname, '..', '..', 'bench', 'kernels_numpy.py');
-  if (!existsSync(PYTHON)) return { error: `${PYTHON} not found (apt-get install -y python3-numpy)` };
-  const specs = list.map((k) => ({ name: k.name, ...k.spec }));
-  const r = spawnSync(PYTHON, [script, JSON.stringify(specs), String(RUNS), String(MIN_SECONDS)], {
-    encoding: 'utf8',
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-    maxBuffer: 16 << 20,
-  });
-  if (r.status !== 0) return { error: `numpy run failed: ${(r.stderr || String(r.error)).trim().split('\n').at(-1)}` };
-  const out = JSON.parse(r.stdout) as { numpy: string; blas: string; seconds: Record<string, number[]> };
-  return { version: out.numpy, blas: out.blas, seconds: out.seconds };
+/** numpy in a child process (Debian's python3, one BLAS thread), asked for one run at a time. */
+class NumpyPeer {
+  private constructor(
+    private readonly proc: ChildProcessWithoutNullStreams,
+    private readonly lines: AsyncIterator<string>,
+    readonly version: string,
+    readonly blas: string,
+  ) {}
+
+  static async start(): Promise<NumpyPeer | { error: string }> {
+    if (!existsSync(PYTHON)) return { error: `${PYTHON} not found (apt-get install -y python3-numpy)` };
+    const script = join(__dirname, '..', '..', 'bench', 'kernels_numpy.py');
+    const proc = spawn(PYTHON, [script], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+    const first = await lines.next();
+    if (first.done) return { error: `numpy did not start: ${stderr.trim().split('\n').at(-1) ?? ''}` };
+    const hello = JSON.parse(first.value) as { numpy: string; blas: string };
+    return new NumpyPeer(proc, lines, hello.numpy, hello.blas);
+  }
+
+  async ask(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.proc.stdin.write(`${JSON.stringify(msg)}\n`);
+    const r = await this.lines.next();
+    if (r.done) throw new Error('numpy exited');
+    const reply = JSON.parse(r.value) as Record<string, unknown>;
+    if (reply.error) throw new Error(`numpy: ${String(reply.error)}`);
+    return reply;
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
 }
 
 const fmt = (s: Stat | undefined): string => (s ? `${s.median.toFixed(s.median < 10 ? 2 : 1)} (${s.min.toFixed(s.min < 10 ? 2 : 1)}–${s.max.toFixed(s.max < 10 ? 2 : 1)})` : '—');
@@ -205,28 +243,44 @@ const fmt = (s: Stat | undefined): string => (s ? `${s.median.toFixed(s.median <
 export async function benchKernels(): Promise<Record<string, unknown>> {
   const sel = selectKernels({ backend: 'native', threads: 1 });
   const native = sel.kernels;
-  const list = benches();
+  const list = benches(native);
   const load0 = loadavg()[0]!;
+  const np = await NumpyPeer.start();
   const rows: { name: string; size: string; unit: Unit; native?: Stat; js: Stat; numpy?: Stat; goal?: number }[] = [];
-  for (const k of list) {
-    const nat = k.call(native);
-    const plain = k.plain ?? k.call(jsKernels)!;
-    nat?.();
-    plain();
-    const tn: number[] = [];
-    const tj: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      if (nat) tn.push(timeRun(nat));
-      tj.push(timeRun(plain));
+  try {
+    for (const k of list) {
+      const nat = k.call(native);
+      const plain = k.plain ?? k.call(jsKernels)!;
+      nat?.();
+      plain();
+      if (np instanceof NumpyPeer) await np.ask({ setup: k.spec });
+      const tn: number[] = [];
+      const tj: number[] = [];
+      const tp: number[] = [];
+      // Interleaved: native, plain, numpy, native, ... so load drift hits all three alike.
+      for (let r = 0; r < RUNS; r++) {
+        if (nat) tn.push(timeRun(nat));
+        tj.push(timeRun(plain));
+        if (np instanceof NumpyPeer) tp.push((await np.ask({ run: MIN_SECONDS })).seconds as number);
+      }
+      const row = {
+        name: k.name,
+        size: k.size,
+        unit: k.unit,
+        ...(nat ? { native: rates(tn, k.work, k.unit) } : {}),
+        js: rates(tj, k.work, k.unit),
+        ...(tp.length ? { numpy: rates(tp, k.work, k.unit) } : {}),
+        ...(k.goal ? { goal: k.goal } : {}),
+      };
+      rows.push(row);
+      process.stderr.write(`${k.name}: native ${fmt(row.native)}, plain loops ${fmt(row.js)}, numpy ${fmt(row.numpy)} ${k.unit}\n`);
     }
-    rows.push({ name: k.name, size: k.size, unit: k.unit, ...(nat ? { native: rates(tn, k.work, k.unit) } : {}), js: rates(tj, k.work, k.unit), ...(k.goal ? { goal: k.goal } : {}) });
-    process.stderr.write(`${k.name}: native ${fmt(rows.at(-1)!.native)}, plain loops ${fmt(rows.at(-1)!.js)} ${k.unit}\n`);
+  } finally {
+    if (np instanceof NumpyPeer) np.close();
   }
-  const np = runNumpy(list);
-  if ('seconds' in np) list.forEach((k, i) => (rows[i]!.numpy = rates(np.seconds[k.name]!, k.work, k.unit)));
   const load1 = loadavg()[0]!;
 
-  const header = `Kernels, one thread each: native = ${sel.blas!.config.split(' ').slice(0, 2).join(' ')} (${sel.blas!.corename}) through the addon, plain = the JS loops, numpy = ${'version' in np ? `numpy ${np.version} (${np.blas}), OPENBLAS_NUM_THREADS=1` : np.error}. Medians of ${RUNS} runs (min–max); load average ${load0.toFixed(2)} → ${load1.toFixed(2)}.`;
+  const header = `Kernels, one thread each: native = ${sel.blas!.config.split(' ').slice(0, 2).join(' ')} (${sel.blas!.corename}) through the addon, plain = the JS loops, numpy = ${np instanceof NumpyPeer ? `numpy ${np.version} (${np.blas}), OPENBLAS_NUM_THREADS=1` : np.error}. Medians of ${RUNS} runs (min–max); load average ${load0.toFixed(2)} → ${load1.toFixed(2)}.`;
   const md = [
     '| kernel | size | unit | native | plain loops | numpy | native / numpy | native / plain | goal |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -236,5 +290,5 @@ export async function benchKernels(): Promise<Record<string, unknown>> {
     ),
   ];
   console.log(`\n${header}\n\n${md.join('\n')}\n`);
-  return { setup: { runs: RUNS, minSeconds: MIN_SECONDS, blas: sel.blas, numpy: 'version' in np ? { version: np.version, blas: np.blas } : np, loadAverage: [load0, load1] }, rows };
+  return { setup: { runs: RUNS, minSeconds: MIN_SECONDS, blas: sel.blas, numpy: np instanceof NumpyPeer ? { version: np.version, blas: np.blas } : np, loadAverage: [load0, load1] }, rows };
 }

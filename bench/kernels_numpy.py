@@ -1,7 +1,9 @@
 """numpy's side of `npm run bench -- kernels`: the same kernels at the same sizes, as a numpy user
-would write them, timed the same way (calls repeated until a run lasts MIN_SECONDS; the rate of
-each run). bench/kernels.ts starts this with Debian's python3 and OPENBLAS_NUM_THREADS=1, passes
-the kernel list as JSON on argv and reads one JSON object from stdout: {name: [seconds per call]}.
+would write them, timed the same way (the call repeated until a run lasts min_seconds).
+bench/kernels.ts starts this with Debian's python3 and OPENBLAS_NUM_THREADS=1 and talks to it in
+JSON lines, so numpy's runs interleave with the native and plain ones:
+  {"setup": {...kernel}}  -> {"ok": true}
+  {"run": min_seconds}     -> {"seconds": per call}     (one run of the kernel set up last)
 """
 import json
 import sys
@@ -133,33 +135,40 @@ def setup(spec, rng):
     raise ValueError(f"unknown kernel kind {kind}")
 
 
+def run_once(fn, min_seconds):
+    calls = 0
+    t0 = time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return elapsed / calls
+
+
 def main():
-    specs = json.loads(sys.argv[1])
-    runs = int(sys.argv[2])
-    min_seconds = float(sys.argv[3])
     rng = np.random.default_rng(1)
-    out = {}
-    for spec in specs:
-        fn = setup(spec, rng)
-        fn()  # warm up
-        per_call = []
-        for _ in range(runs):
-            calls = 0
-            t0 = time.perf_counter()
-            while True:
-                fn()
-                calls += 1
-                elapsed = time.perf_counter() - t0
-                if elapsed >= min_seconds:
-                    break
-            per_call.append(elapsed / calls)
-        out[spec["name"]] = per_call
-    config = ""
+    fn = None
+    hello = {"numpy": np.__version__, "blas": blas_name()}
+    print(json.dumps(hello), flush=True)
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if "setup" in msg:
+            fn = setup(msg["setup"], rng)
+            fn()  # warm up
+            reply = {"ok": True}
+        elif "run" in msg:
+            reply = {"seconds": run_once(fn, float(msg["run"]))}
+        else:
+            reply = {"error": f"unknown request {line.strip()}"}
+        print(json.dumps(reply), flush=True)
+
+
+def blas_name():
     try:
-        config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]  # numpy >= 1.25
+        return np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]  # numpy >= 1.25
     except Exception:
-        config = "the system BLAS (Debian: OpenBLAS through libblas.so.3)"
-    json.dump({"numpy": np.__version__, "blas": config, "seconds": out}, sys.stdout)
+        return "the system BLAS: Debian's libblas.so.3, OpenBLAS"
 
 
 main()

@@ -22,13 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* LAPACK (Fortran interface) as libopenblas exports it; no lapacke.h needed. */
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb, int *info);
 
 /* Bumped whenever a function's signature or meaning changes: the loader refuses a stale build. */
-#define CODA_BLAS_ADDON_VERSION 1
+#define CODA_BLAS_ADDON_VERSION 4
 
 /* ---- argument helpers: each returns false after throwing a JS exception ------------------- */
 
@@ -309,6 +310,134 @@ static napi_value js_ls_gradient(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The plain loops' margin functions (shared/kernels/logistic.ts), the same branches for the same
+   rounding: log(1 + e^{-m}) and σ(-m), both without overflow for any margin. */
+static double log1p_exp(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
+static double sigmoid(double z) {
+  if (z >= 0) return 1 / (1 + exp(-z));
+  double e = exp(z);
+  return e / (1 + e);
+}
+
+/*
+ * logisticGradient(A, rows, cols, y, w, weight, out) -> loss: out[0..cols) += weight·Aᵀβ with
+ * βᵢ = −yᵢσ(−mᵢ), mᵢ = yᵢ aᵢ·w, and returns Σ log(1 + e^{−mᵢ}). Row blocks stay in cache between
+ * the margins (dgemv) and Aᵀβ (dgemv), so A streams from memory once.
+ */
+static napi_value js_logistic_gradient(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  int rows, cols;
+  double weight;
+  f64 A, y, w, out;
+  if (!get_f64(env, argv[0], "logisticGradient", "A", &A) || !get_dim(env, argv[1], "logisticGradient", "rows", 0, &rows) ||
+      !get_dim(env, argv[2], "logisticGradient", "cols", 0, &cols) || !get_f64(env, argv[3], "logisticGradient", "y", &y) ||
+      !get_f64(env, argv[4], "logisticGradient", "w", &w) || !get_double(env, argv[5], "logisticGradient", "weight", &weight) ||
+      !get_f64(env, argv[6], "logisticGradient", "out", &out))
+    return NULL;
+  if (!check_matrix(env, "logisticGradient", "A", &A, rows, cols, cols > 0 ? cols : 1) || !check_length(env, "logisticGradient", "y", &y, rows) ||
+      !check_length(env, "logisticGradient", "w", &w, cols) || !check_length(env, "logisticGradient", "out", &out, cols))
+    return NULL;
+  double loss = 0;
+  if (rows > 0) {
+    int block = cols > 0 ? 16384 / cols : rows;
+    if (block < 8) block = 8;
+    if (block > rows) block = rows;
+    double *m = malloc((size_t)block * sizeof(double));
+    if (!m) {
+      napi_throw_error(env, "ERR_CODA_BLAS_MEMORY", "coda_blas.logisticGradient: out of memory");
+      return NULL;
+    }
+    for (int start = 0; start < rows; start += block) {
+      int len = rows - start < block ? rows - start : block;
+      const double *Ab = A.data + (size_t)start * cols;
+      if (cols > 0) cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, Ab, cols, w.data, 1, 0.0, m, 1);
+      else memset(m, 0, (size_t)len * sizeof(double));
+      for (int i = 0; i < len; i++) {
+        double yi = y.data[start + i];
+        double mi = yi * m[i];
+        loss += log1p_exp(-mi);
+        m[i] = weight * (-yi * sigmoid(-mi));
+      }
+      if (cols > 0) cblas_dgemv(CblasRowMajor, CblasTrans, len, cols, 1.0, Ab, cols, m, 1, 1.0, out.data, 1);
+    }
+    free(m);
+  }
+  napi_value result;
+  napi_create_double(env, loss, &result);
+  return result;
+}
+
+/*
+ * exp on arrays, in a form the compiler vectorizes (glibc's exp is one value a call): x = k·ln2 + r
+ * with |r| ≤ ln2/2 (k rounded by the 1.5·2⁵² shift, ln2 split so k·ln2_hi is exact), e^r by its
+ * Taylor polynomial to degree 13 (truncation below 1e-17 relative), and 2^k added to the
+ * exponent bits. About 1 ulp. Valid for x in [EXP_LO, EXP_HI], where 2^k stays a normal number;
+ * the caller sends the rest (underflow towards 0, overflow, NaN) to libm's exp. Compiled for
+ * AVX-512, AVX2+FMA and baseline x86-64, picked at load time.
+ */
+#define EXP_LO (-707.0)
+#define EXP_HI 709.0
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+VECTOR_CLONES
+static void exp_array(double *restrict y, const double *restrict x, int n) {
+  const double shift = 0x1.8p52, log2e = 0x1.71547652b82fep0;
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  for (int i = 0; i < n; i++) {
+    double xi = x[i];
+    /* Out-of-range values get a harmless argument here and libm's answer afterwards. */
+    if (!(xi >= EXP_LO && xi <= EXP_HI)) xi = 0;
+    double t = xi * log2e + shift;
+    double k = t - shift;
+    double r = (xi - k * ln2_hi) - k * ln2_lo;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t tb, pb;
+    memcpy(&tb, &t, sizeof tb);
+    memcpy(&pb, &p, sizeof pb);
+    pb += tb << 52; /* the low bits of t hold k: add it to p's exponent */
+    memcpy(&y[i], &pb, sizeof pb);
+  }
+}
+
+/* y[i] = exp(x[i]) for any x: the vector path, then libm where it does not apply. */
+static void exp_any(double *y, const double *x, int n) {
+  exp_array(y, x, n);
+  for (int i = 0; i < n; i++)
+    if (!(x[i] >= EXP_LO && x[i] <= EXP_HI)) y[i] = exp(x[i]);
+}
+
+VECTOR_CLONES
+static void kernel_arguments(double *restrict x, const double *restrict row, const double *restrict c, double pr, double g, bool gaussian, int n) {
+  if (gaussian) {
+    for (int j = 0; j < n; j++) {
+      double d2 = pr + c[j] - 2 * row[j];
+      x[j] = g * (d2 < 0 ? 0 : d2);
+    }
+  } else {
+    for (int j = 0; j < n; j++) {
+      double d2 = pr + c[j] - 2 * row[j];
+      x[j] = g * sqrt(d2 < 0 ? 0 : d2);
+    }
+  }
+}
+
 /*
  * kernelMap(K, m, n, ldk, pNorms, cNorms, g, gaussian): K holds dot products p_r·c_j; replaces
  * each with exp(g·d²) (gaussian) or exp(g·d) (laplacian), d² = max(0, ‖p_r‖² + ‖c_j‖² − 2 p_r·c_j).
@@ -328,22 +457,28 @@ static napi_value js_kernel_map(napi_env env, napi_callback_info info) {
   if (!check_matrix(env, "kernelMap", "K", &K, m, n, ldk) || !check_length(env, "kernelMap", "pNorms", &pn, m) ||
       !check_length(env, "kernelMap", "cNorms", &cn, n))
     return NULL;
+  if (m == 0 || n == 0) return NULL;
+  double *x = malloc((size_t)n * sizeof(double));
+  if (!x) {
+    napi_throw_error(env, "ERR_CODA_BLAS_MEMORY", "coda_blas.kernelMap: out of memory");
+    return NULL;
+  }
   for (int r = 0; r < m; r++) {
     double *row = K.data + (size_t)r * ldk;
-    const double pr = pn.data[r];
-    const double *c = cn.data;
-    if (gaussian) {
-      for (int j = 0; j < n; j++) {
-        double d2 = pr + c[j] - 2 * row[j];
-        row[j] = exp(g * (d2 < 0 ? 0 : d2));
-      }
-    } else {
-      for (int j = 0; j < n; j++) {
-        double d2 = pr + c[j] - 2 * row[j];
-        row[j] = exp(g * sqrt(d2 < 0 ? 0 : d2));
-      }
-    }
+    kernel_arguments(x, row, cn.data, pn.data[r], g, gaussian, n);
+    exp_any(row, x, n);
   }
+  free(x);
+  return NULL;
+}
+
+/* expArray(x, y): y = exp(x) elementwise by the kernels' exp (tested against libm). */
+static napi_value js_exp_array(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  f64 x, y;
+  if (!get_f64(env, argv[0], "expArray", "x", &x) || !get_f64(env, argv[1], "expArray", "y", &y)) return NULL;
+  if (x.length > INT_MAX || !check_length(env, "expArray", "y", &y, x.length)) return NULL;
+  exp_any(y.data, x.data, (int)x.length);
   return NULL;
 }
 
@@ -386,6 +521,64 @@ static napi_value js_cholesky_solve(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- memory ---------------------------------------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+typedef struct {
+  void *base;
+  size_t length;
+  size_t bytes;
+} mapping;
+
+static void unmap_buffer(napi_env env, void *data, void *hint) {
+  (void)data;
+  mapping *m = hint;
+  int64_t adjusted;
+  napi_adjust_external_memory(env, -(int64_t)m->bytes, &adjusted);
+  munmap(m->base, m->length);
+  free(m);
+}
+
+/*
+ * allocate(bytes): a zeroed ArrayBuffer. From 2 MiB up it is our own mapping, aligned to 2 MiB
+ * and advised MADV_HUGEPAGE before any page is touched, so the kernel backs it with transparent
+ * huge pages (as numpy does for large arrays): a kernel streaming a block from memory takes far
+ * fewer TLB misses. Smaller, or where mmap fails: an ordinary ArrayBuffer.
+ */
+static napi_value js_allocate(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  double d;
+  if (napi_get_value_double(env, argv[0], &d) != napi_ok || !(d >= 0) || d != floor(d) || d > (double)SIZE_MAX / 2) {
+    throw_range(env, "allocate", "bytes must be a non-negative integer");
+    return NULL;
+  }
+  size_t bytes = (size_t)d;
+  napi_value ab;
+  if (bytes >= HUGE_PAGE) {
+    size_t length = (bytes + 2 * HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mapping *m = base == MAP_FAILED ? NULL : malloc(sizeof *m);
+    if (m) {
+      char *aligned = (char *)(((uintptr_t)base + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+#ifdef MADV_HUGEPAGE
+      madvise(aligned, bytes, MADV_HUGEPAGE);
+#endif
+      *m = (mapping){base, length, bytes};
+      if (napi_create_external_arraybuffer(env, aligned, bytes, unmap_buffer, m, &ab) == napi_ok) {
+        int64_t adjusted;
+        napi_adjust_external_memory(env, (int64_t)bytes, &adjusted);
+        return ab;
+      }
+      free(m);
+    }
+    if (base != MAP_FAILED) munmap(base, length);
+  }
+  void *data;
+  if (napi_create_arraybuffer(env, bytes, &data, &ab) != napi_ok) return NULL;
+  return ab;
+}
+
 /* ---- the library ------------------------------------------------------------------------- */
 
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
@@ -424,8 +617,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gram", NULL, js_gram, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lsGradient", NULL, js_ls_gradient, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"logisticGradient", NULL, js_logistic_gradient, NULL, NULL, NULL, napi_enumerable, NULL},
       {"kernelMap", NULL, js_kernel_map, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"expArray", NULL, js_exp_array, NULL, NULL, NULL, napi_enumerable, NULL},
       {"choleskySolve", NULL, js_cholesky_solve, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"allocate", NULL, js_allocate, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, js_blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
   };

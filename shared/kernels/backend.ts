@@ -29,6 +29,12 @@ export interface Kernels {
   readonly logisticLossAtStepsInto: typeof logisticLossAtStepsInto;
   readonly localNewtonInto: typeof localNewtonInto;
   readonly solveSpd: typeof solveSpd;
+  /**
+   * Zeroed memory for large operands (a worker's blocks). Native: 2 MiB-aligned and advised for
+   * transparent huge pages, as numpy does for large arrays (the memory-bound kernels stream it
+   * with far fewer TLB misses); js: an ordinary ArrayBuffer.
+   */
+  readonly allocate: (bytes: number) => ArrayBuffer;
 }
 
 export const jsKernels: Kernels = Object.freeze({
@@ -46,4 +52,5 @@ export const jsKernels: Kernels = Object.freeze({
   logisticLossAtStepsInto,
   localNewtonInto,
   solveSpd,
+  allocate: (bytes: number) => new ArrayBuffer(bytes),
 });

@@ -31,17 +31,23 @@ export interface CodaBlasBinding {
   gram(A: Float64Array, rows: number, cols: number, d: Float64Array | null, w: number, out: Float64Array, accumulate: boolean): void;
   /** out (points×cols) += w·(A Xᵀ − b)ᵀ A, row-blocked so A streams once. */
   lsGradient(A: Float64Array, rows: number, cols: number, b: Float64Array, X: Float64Array, points: number, w: number, out: Float64Array): void;
+  /** out[0..cols) += weight·Aᵀβ over the rows (βᵢ = −yᵢσ(−yᵢaᵢ·w)); returns Σ log(1 + e^{−yᵢaᵢ·w}). Row-blocked. */
+  logisticGradient(A: Float64Array, rows: number, cols: number, y: Float64Array, w: Float64Array, weight: number, out: Float64Array): number;
   /** Dot products in K (m×n, leading dimension ldk) -> exp(g·d²) (gaussian) or exp(g·d). */
   kernelMap(K: Float64Array, m: number, n: number, ldk: number, pNorms: Float64Array, cNorms: Float64Array, g: number, gaussian: boolean): void;
+  /** y = exp(x) by the vectorized exp kernelMap uses (within an ulp of libm's; for the tests). */
+  expArray(x: Float64Array, y: Float64Array): void;
   /** out = H⁻¹b (dpotrf + dpotrs); returns 0, or k ≥ 1 when the leading minor of order k is not positive definite. */
   choleskySolve(H: Float64Array, n: number, b: Float64Array, out: Float64Array): number;
+  /** A zeroed ArrayBuffer; from 2 MiB up, 2 MiB-aligned and advised MADV_HUGEPAGE. */
+  allocate(bytes: number): ArrayBuffer;
   setThreads(threads: number): void;
   blasInfo(): { config: string; corename: string; threads: number; library: string };
 }
 
 /** The addon version this code speaks (CODA_BLAS_ADDON_VERSION in native/coda_blas.c). */
-export const ADDON_VERSION = 1;
-const FUNCTIONS = ['dgemv', 'dgemm', 'gram', 'lsGradient', 'kernelMap', 'choleskySolve', 'setThreads', 'blasInfo'] as const;
+export const ADDON_VERSION = 4;
+const FUNCTIONS = ['dgemv', 'dgemm', 'gram', 'lsGradient', 'logisticGradient', 'kernelMap', 'expArray', 'choleskySolve', 'allocate', 'setThreads', 'blasInfo'] as const;
 
 /** build/Release/coda_blas.node under the package root (found from here, in dist/ or the sources). */
 export function defaultAddonPath(): string {

@@ -3,7 +3,7 @@ import type { Matrix } from '../../tensor';
 import type { Kernels } from '../backend';
 import { gram as jsGram, matTVec as jsMatTVec, matVec as jsMatVec } from '../blas';
 import { predictInBlocks, rowSquaredNorms, type KernelFn } from '../kernel-rows';
-import { localNewtonWith, logisticLossAtStepsWith, marginBeta, marginLoss, type LogisticPrimitives } from '../logistic';
+import { localNewtonWith, logisticLossAtStepsWith, type LogisticPrimitives } from '../logistic';
 import {
   checkCholesky,
   checkGram,
@@ -125,20 +125,11 @@ export function nativeKernels(b: CodaBlasBinding): Kernels {
   const kernelPredict = (kernel: KernelFn, P: Matrix, C: Matrix, alpha: Float64Array, blockRows = 256): Float64Array =>
     predictInBlocks({ kernelRows, matVec }, kernel, P, C, alpha, blockRows);
 
-  /** Margins by dgemv, the per-row loss and β in a loop, then Aᵀβ by dgemv. */
+  /** Margins, per-row loss and β, then Aᵀβ, on row blocks that stay in cache (one pass over A). */
   const logisticGradientInto = (A: Matrix, y: Float64Array, w: Float64Array, out: Float64Array, weight = 1): Float64Array => {
     checkLogisticGradient(A, y, w, out);
-    const { rows, cols } = A;
-    const beta = matVec(A, w, new Float64Array(rows));
-    let loss = 0;
-    for (let i = 0; i < rows; i++) {
-      const yi = y[i]!;
-      const m = yi * beta[i]!;
-      loss += marginLoss(m);
-      beta[i] = weight * marginBeta(yi, m);
-    }
-    if (rows > 0 && cols > 0) b.dgemv(true, rows, cols, 1, A.data, cols, beta, 1, out);
-    out[cols]! += weight * loss;
+    const loss = b.logisticGradient(A.data, A.rows, A.cols, y, w, weight, out);
+    out[A.cols]! += weight * loss;
     return out;
   };
 
@@ -171,5 +162,6 @@ export function nativeKernels(b: CodaBlasBinding): Kernels {
     localNewtonInto: (A: Matrix, y: Float64Array, w: Float64Array, g: Float64Array, lambda: number, out: Float64Array, weight = 1) =>
       localNewtonWith(prims, A, y, w, g, lambda, out, weight),
     solveSpd,
+    allocate: (bytes: number) => b.allocate(bytes),
   } satisfies Kernels);
 }

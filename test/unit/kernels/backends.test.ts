@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError, SingularMatrixError } from '../../../shared/errors';
 import { jsKernels, rowSquaredNorms, type KernelFn, type Kernels } from '../../../shared/kernels';
+import { defaultAddonPath, loadBinding } from '../../../shared/kernels/native/binding';
 import { Rng } from '../../../shared/random';
 import { rowSlice, type Matrix } from '../../../shared/tensor';
 import { expectClose } from '../../helpers/expect-close';
@@ -222,6 +223,37 @@ describe.skipIf(!native)('native kernels equal the plain loops', () => {
       for (const k of [nk, js]) expect(() => k.solveSpd(bad, n, rhs)).toThrow(SingularMatrixError);
       expect(nk.solveSpd(new Float64Array(0), 0, new Float64Array(0))).toEqual(new Float64Array(0));
     });
+  });
+
+  it("the kernel map's vectorized exp is within 1 ulp of Math.exp, libm's answer outside its range", () => {
+    const binding = loadBinding(defaultAddonPath());
+    const special = [0, -0, 1e-300, -1e-300, -0.34657359, 0.34657359, -706.99, -707, -707.0001, -708.4, -745.1, -745.2, -746, -Infinity, 709, 709.5, 710, Infinity, NaN];
+    const x = Float64Array.from([...special, ...Array.from({ length: 20_000 }, () => -760 * rng.uniform() ** 3 + 5 * rng.uniform())]);
+    const y = new Float64Array(x.length);
+    binding.expArray(x, y);
+    const view = new DataView(new ArrayBuffer(8));
+    const ulp = (v: number): number => {
+      view.setFloat64(0, Math.abs(v));
+      return 2 ** Math.max((view.getUint16(0) >> 4) - 1075, -1074);
+    };
+    for (let i = 0; i < x.length; i++) {
+      const e = Math.exp(x[i]!);
+      if (!Number.isFinite(e) || e === 0) expect(y[i], `exp(${x[i]})`).toBe(e);
+      else expect(Math.abs(y[i]! - e) / ulp(e), `exp(${x[i]})`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('allocate: zeroed memory of the asked size (huge pages from 2 MiB up) that the kernels use like any other', () => {
+    for (const bytes of [0, 8 * 1000, 8 * 600_000]) {
+      const a = new Float64Array(nk.allocate(bytes));
+      expect(a.length).toBe(bytes / 8);
+      expect(a.every((v) => v === 0)).toBe(true);
+    }
+    const A = { rows: 1000, cols: 600, data: new Float64Array(nk.allocate(8 * 600_000)) };
+    A.data.set(Float64Array.from({ length: A.data.length }, () => rng.normal()));
+    const x = vec(600, rng);
+    expectClose(nk.matVec(A, x, new Float64Array(1000)), js.matVec(A, x, new Float64Array(1000)), sumTol(600, js.matVec(abs(A), absv(x), new Float64Array(1000))));
+    expect(new Float64Array(js.allocate(80)).length).toBe(10);
   });
 
   it('a NaN in a block shows in the same outputs on both backends', () => {

@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import type { Matrix } from '../tensor';
 import type { Kernels } from './backend';
-import { BACKTRACKING } from './steepest-descent';
+import { backtrackingStep } from './steepest-descent';
 import type { ColumnSolveOptions } from './linear-operator';
 import type { ColumnSolverName, ColumnStats, SolvedColumns } from './solve-columns';
 
@@ -201,17 +201,12 @@ export class BlockColumnSolver {
         rMg += r[i]! * Mg[i]!;
         MgMg += Mg[i]! * Mg[i]!;
       }
-      let t = this.scalar[s]! / BACKTRACKING.beta;
-      let trials = 0;
-      while (fx - 2 * t * rMg + t * t * MgMg > fx - BACKTRACKING.alpha * t * gg) {
-        t *= BACKTRACKING.beta;
-        if (++trials > 200) break;
-      }
-      this.scalar[s] = t;
-      if (trials > 200) {
+      const t = backtrackingStep(fx, gg, rMg, MgMg, this.scalar[s]!);
+      if (t === undefined) {
         stopped.add(s); // t underflowed: no decrease is representable
         continue;
       }
+      this.scalar[s] = t;
       const x = this.row(this.X, s, n);
       const g = this.row(this.S, s, n);
       for (let j = 0; j < n; j++) x[j]! -= t * g[j]!;

@@ -256,6 +256,23 @@ describe.skipIf(!native)('native kernels equal the plain loops', () => {
     expect(new Float64Array(js.allocate(80)).length).toBe(10);
   });
 
+  it('the addon itself refuses lengths BLAS would read past and arguments of the wrong type (an exception, never a crash)', () => {
+    const binding = loadBinding(defaultAddonPath());
+    const f = (n: number): Float64Array => new Float64Array(n);
+    expect(() => binding.dgemv(false, 10, 10, 1, f(99), 10, f(10), 0, f(10))).toThrow(RangeError);
+    expect(() => binding.dgemv(true, 10, 10, 1, f(100), 10, f(9), 0, f(10))).toThrow(RangeError);
+    expect(() => binding.dgemv(false, 10, 10, 1, f(100), 9, f(10), 0, f(10))).toThrow(/leading dimension/);
+    expect(() => binding.dgemm(false, true, 4, 5, 6, 1, f(24), 6, f(29), 6, 0, f(20), 5)).toThrow(RangeError);
+    expect(() => binding.gram(f(10), 5, 3, null, 1, f(9), false)).toThrow(RangeError);
+    expect(() => binding.lsGradient(f(12), 4, 3, f(3), f(3), 1, 1, f(3))).toThrow(RangeError);
+    expect(() => binding.kernelMap(f(10), 2, 5, 5, f(1), f(5), -1, true)).toThrow(RangeError);
+    expect(() => binding.choleskySolve(f(8), 3, f(3), f(3))).toThrow(RangeError);
+    expect(() => binding.dgemv(false, 2.5, 2, 1, f(4), 2, f(2), 0, f(2))).toThrow(/integer/);
+    expect(() => binding.dgemv(false, 2, 2, 1, [1, 2, 3, 4] as unknown as Float64Array, 2, f(2), 0, f(2))).toThrow(TypeError);
+    expect(() => binding.dgemv(false, 2, 2, 1, new Float32Array(4) as unknown as Float64Array, 2, f(2), 0, f(2))).toThrow(TypeError);
+    expect(() => binding.setThreads(0)).toThrow(RangeError);
+  });
+
   it('a NaN in a block shows in the same outputs on both backends', () => {
     const A = random(6, 4, rng);
     A.data[2 * 4 + 1] = NaN;

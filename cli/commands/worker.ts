@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
+import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker } from '../../worker';
 import { parsePort, resolveToken, tlsFrom, untilSignal } from '../common';
-import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 
 export function workerCommand(): Command {
   return new Command('worker')

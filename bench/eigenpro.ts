@@ -85,7 +85,8 @@ export async function benchEigenpro(): Promise<Record<string, unknown>> {
 }
 
 async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>> {
-  const lc = await startLocalCluster({ workers: 8, stderr: 'ignore', workerArgs: ['--kernels', kernels] });
+  // Long synchronous tasks send no heartbeats: on a loaded machine the plain loops outlast 6 s.
+  const lc = await startLocalCluster({ workers: 8, stderr: 'ignore', workerArgs: ['--kernels', kernels], master: { heartbeatTimeoutSeconds: 60 } });
   const rows: RunRow[] = [];
   try {
     for (let rep = 0; rep < REPS; rep++) {

@@ -86,7 +86,9 @@ export async function benchLogistic(): Promise<{ setup: Record<string, unknown>;
   const results = new Map<string, { seconds: number; iterations: number; passes: number; stragglers: number; backups: number; reached: boolean }[]>();
   const key = (k: KernelBackendName, v: Variant): string => `${k}\u0000${v.label}`;
   try {
-    for (const k of kernelList) clusters.set(k, await startLocalCluster({ workers, stderr: 'ignore', workerArgs: ['--kernels', k] }));
+    // A worker busy in one long synchronous task sends no heartbeat meanwhile: on a loaded shared
+    // machine the plain loops' tasks outlast the default 6 s and the worker would be declared lost.
+    for (const k of kernelList) clusters.set(k, await startLocalCluster({ workers, stderr: 'ignore', workerArgs: ['--kernels', k], master: { heartbeatTimeoutSeconds: 60 } }));
     for (let s = 1; s <= seeds; s++) {
       for (const [k, lc] of clusters) for (const v of VARIANTS) {
         const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
+import { benchKernels } from './kernels';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
@@ -31,6 +32,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     printScale(r);
     return r;
   },
+  kernels: benchKernels,
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);

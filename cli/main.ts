@@ -6,6 +6,7 @@ import { setLogLevel } from '../shared/log';
 import { chaosCommand } from './commands/chaos';
 import { demoCommand } from './commands/demo';
 import { experimentCommand } from './commands/experiment';
+import { infoCommand } from './commands/info';
 import { invertCommand } from './commands/invert';
 import { masterCommand } from './commands/master';
 import { predictCommand } from './commands/predict';
@@ -13,6 +14,7 @@ import { reportCommand } from './commands/report';
 import { runCommand } from './commands/run';
 import { upCommand } from './commands/up';
 import { workerCommand } from './commands/worker';
+import { checkKernelsBefore } from './kernels';
 
 function packageVersion(): string {
   let dir = __dirname;
@@ -24,7 +26,7 @@ function packageVersion(): string {
 }
 
 /** Extra commands other modules add (invert, chaos, experiment, ...): one line each here. */
-const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand, experimentCommand, reportCommand, predictCommand];
+const COMMANDS: (() => Command)[] = [demoCommand, runCommand, upCommand, masterCommand, workerCommand, chaosCommand, invertCommand, experimentCommand, reportCommand, predictCommand, infoCommand];
 
 export function buildProgram(): Command {
   const program = new Command('coda')
@@ -33,10 +35,11 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'log level: trace, debug, info, warn, error', process.env.CODA_LOG_LEVEL ?? 'warn')
     .showHelpAfterError()
     .exitOverride()
-    .hook('preAction', (cmd) => {
+    .hook('preAction', (cmd, action) => {
       const level = cmd.opts<{ logLevel: string }>().logLevel;
       setLogLevel(level);
       process.env.CODA_LOG_LEVEL = level;
+      checkKernelsBefore(action.name());
     });
   for (const make of COMMANDS) program.addCommand(exitOverrideDeep(make()));
   return program;

@@ -12,6 +12,12 @@ export interface StoredBlock {
 export class BlockStore {
   private readonly jobs = new Map<string, Map<number, StoredBlock>>();
 
+  /**
+   * `allocate` gives a block its zeroed memory: the kernel backend's (Kernels.allocate: huge
+   * pages on the native backend, which its streaming kernels read faster), plain by default.
+   */
+  constructor(readonly allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes)) {}
+
   put(jobId: string, id: number, block: StoredBlock): void {
     let m = this.jobs.get(jobId);
     if (!m) this.jobs.set(jobId, (m = new Map()));
@@ -79,7 +85,7 @@ export class BlockAssembler {
       cols,
       rowOffset: Number(h.rowOffset),
       hasRhs: h.hasRhs,
-      buf: new Uint8Array(new ArrayBuffer(expected)),
+      buf: new Uint8Array(this.store.allocate(expected)),
       filled: 0,
     };
     if (expected === 0) this.finish();

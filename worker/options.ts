@@ -1,3 +1,4 @@
+import { jsKernels, type Kernels } from '../shared/kernels';
 import type { TlsFiles } from '../shared/wire';
 
 /** Everything a worker needs, resolved once (the CLI turns flags and env into this). */
@@ -15,6 +16,11 @@ export interface WorkerOptions {
   /** Cluster token; when set, tasks without it are refused. Never logged. */
   token?: string;
   tls?: TlsFiles;
+  /**
+   * The kernel backend tasks run on, chosen once (selectKernels: native OpenBLAS with its thread
+   * count set, or the plain loops). Default: the plain loops, the reference.
+   */
+  kernels: Kernels;
   /** Prometheus /metrics port; undefined: no metrics server. 0: any free port. */
   metricsPort?: number;
   /** Exit when the master is unreachable for this many seconds (0: never). */
@@ -26,6 +32,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   host: '127.0.0.1',
   port: 0,
+  kernels: jsKernels,
   index: -1,
   masterLossExitSeconds: 0,
   registerTimeoutSeconds: 0,

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, tokenMatches, type pb } from '../shared/wire';
 import { BlockAssembler, BlockStore } from './block-store';
@@ -46,6 +47,7 @@ export function workerHandlers(deps: {
   token: string | undefined;
   log: Logger;
   metrics: WorkerMetrics;
+  kernels: Kernels;
   onIdle: () => void;
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
@@ -53,7 +55,7 @@ export function workerHandlers(deps: {
   const { store, chaos, state, token, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
-  const runner: RunnerDeps = { store, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
+  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
   const denied = (md: grpc.Metadata): grpc.ServiceError | null =>
     tokenMatches(token, md) ? null : serviceError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
 

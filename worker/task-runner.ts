@@ -8,6 +8,7 @@ import type { BlockStore } from './block-store';
 import { cancellableSleep, type ChaosInjector } from './chaos-injector';
 import type { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
+import type { Kernels } from '../shared/kernels';
 import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
@@ -18,6 +19,7 @@ export type TaskOutcome =
 
 export interface RunnerDeps {
   store: BlockStore;
+  kernels: Kernels;
   chaos: ChaosInjector;
   cores: CorePool;
   metrics: WorkerMetrics;
@@ -76,6 +78,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     const value = await handler({
       request: req,
       blocks: resolveBlocks(deps.store, req),
+      kernels: deps.kernels,
       signal,
       ...(master ? { master } : {}),
       nextDelay: () => chaos.sample(),

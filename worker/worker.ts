@@ -31,7 +31,7 @@ function firstExternalIPv4(): string | undefined {
 export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
   let log = createLogger('worker');
-  const store = new BlockStore();
+  const store = new BlockStore(o.kernels.allocate);
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
@@ -48,6 +48,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       token: o.token,
       log,
       metrics,
+      kernels: o.kernels,
       onIdle: () => {
         const w = idleWaiters;
         idleWaiters = [];

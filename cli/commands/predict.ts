@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError, ShapeError } from '../../shared/errors';
-import { checkKernel, kernelPredict } from '../../shared/kernels';
+import { checkKernel } from '../../shared/kernels';
 import { loadMatrix, loadVector, writeNpy } from '../../shared/tensor';
+import { kernelOptionsFrom, openKernels } from '../kernels';
 
 /** The model file a kernel-regression job writes (master/jobs/kernel-regression-job.ts). */
 interface KernelModelFile {
@@ -42,7 +43,8 @@ export function predictCommand(): Command {
       if (alpha.length !== C.rows) throw new ShapeError(`model: ${C.rows} centers but ${alpha.length} weights`);
       const X = loadMatrix(o.input);
       if (X.cols !== C.cols) throw new ShapeError(`--input has ${X.cols} features, the model's centers have ${C.cols}`);
-      const f = kernelPredict(kernel, X, C, alpha);
+      const { kernels } = openKernels(kernelOptionsFrom({}, process.env, false));
+      const f = kernels.kernelPredict(kernel, X, C, alpha);
       if (o.out) {
         writeNpy(o.out, [f.length], f);
         process.stderr.write(`wrote ${f.length} predictions to ${o.out}\n`);

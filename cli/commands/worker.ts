@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../../shared/errors';
+import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
@@ -19,10 +20,13 @@ export function workerCommand(): Command {
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing the master over TLS')
+    .option('--kernels <backend>', 'kernel backend: native (OpenBLAS) or js (plain loops) (default: $CODA_KERNELS, else native when built)')
+    .option('--threads <n>', 'BLAS threads (default: $CODA_THREADS, else 1 in a local cluster, the container\'s CPUs otherwise)')
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
+      const kernels = openKernels(kernelOptionsFrom({ kernels: o.kernels as string | undefined, threads: o.threads as string | undefined }, process.env, o.parentWatch === true));
       // Hostname in StatefulSets ends with the ordinal (coda-worker-3): take it as the index.
       let index = o.index !== undefined ? Number(o.index) : -1;
       if (o.index === 'ordinal') index = Number(/-(\d+)$/.exec(process.env.HOSTNAME ?? '')?.[1] ?? -1);
@@ -52,6 +56,7 @@ export function workerCommand(): Command {
             master: o.master as string,
             host: o.host as string,
             port: parsePort(o.port as string),
+            kernels: kernels.kernels,
             index: index >= 0 ? index + i : -1,
             masterLossExitSeconds: Number(o.exitOnMasterLoss),
             // A standalone worker waits for its master as long as it takes (Kubernetes starts the
@@ -65,7 +70,7 @@ export function workerCommand(): Command {
         ),
       );
       started = true;
-      for (const w of ws) process.stdout.write(`worker ${w.index} listening on ${w.address}\n`);
+      for (const w of ws) process.stdout.write(`worker ${w.index} listening on ${w.address}, kernels: ${describeKernels(kernels)}\n`);
       await Promise.race([untilSignal(), parentGone]);
       // Within Kubernetes' and docker's grace period, with room to spare: a task still running
       // after 1 s is the master's to redo or decode around.

@@ -2,7 +2,9 @@
 'use strict';
 /**
  * Copies what the image runs from a built checkout (src) to dest: bin/, dist/, proto/,
- * package.json, the health check, and the production dependencies only. Which packages are
+ * package.json, the health check, the native kernels' addon when it was built
+ * (build/Release/coda_blas.node; without it the image runs the plain JS kernels), and the
+ * production dependencies only. Which packages are
  * production is read from package-lock.json (entries flagged dev or devOptional are left out),
  * so no npm is needed in the image: the local base image has only node.
  *
@@ -31,6 +33,11 @@ for (const rel of ['bin', 'dist', 'proto', 'package.json', 'package-lock.json', 
     process.exit(1);
   }
 }
+
+// The addon alone, not node-gyp's object files. Its shared libraries (libopenblas.so.0, ...) come
+// from the base image: apt in a Debian node image, the host's in the local base.
+const ADDON = path.join('build', 'Release', 'coda_blas.node');
+console.log(copy(ADDON) ? `assemble-app: native kernels ${ADDON}` : `assemble-app: no ${ADDON} (not built): the image runs the plain JS kernels`);
 
 const lock = JSON.parse(fs.readFileSync(path.join(src, 'package-lock.json'), 'utf8'));
 const packages = Object.entries(lock.packages ?? {}).filter(([key]) => key.startsWith('node_modules/'));

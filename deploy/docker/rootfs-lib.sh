@@ -26,3 +26,14 @@ install_busybox() {
     [ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
   done
 }
+
+# copy_library ROOT LIB: a shared library (symlinks resolved) at its own path, with the libraries
+# it links.
+copy_library() {
+  copy_with_libs "$1" "$2" "$2"
+}
+
+# find_library NAME: where the host's loader finds a library (empty when it is not installed).
+find_library() {
+  ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n { print $NF; exit }'
+}

@@ -1,9 +1,11 @@
 /**
- * Level-1/2 kernels on Float64Array. Plain loops: V8 compiles these tightly, and a faster backend
- * (WASM, native) can replace them later under the same signatures.
+ * Level-1/2 kernels on Float64Array as plain loops: the reference every faster backend is tested
+ * against, and the fallback where the native one (./native, OpenBLAS) does not load. The native
+ * backend implements the hot ones under the same signatures (see ./backend.ts).
  */
 import type { Matrix } from '../tensor';
 import { ShapeError } from '../errors';
+import { checkGram, checkLsGradient, checkLsGradientStacked, checkMatTVec, checkMatVec, checkStacked } from './shape-checks';
 
 export function dot(a: Float64Array, b: Float64Array): number {
   if (a.length !== b.length) throw new ShapeError(`dot: lengths ${a.length} and ${b.length} differ`);
@@ -37,8 +39,7 @@ export function scale(alpha: number, x: Float64Array): void {
 
 /** out (+)= w · A x  */
 export function matVec(A: Matrix, x: Float64Array, out: Float64Array, w = 1, accumulate = false): Float64Array {
-  if (x.length !== A.cols) throw new ShapeError(`matVec: A is ${A.rows}×${A.cols}, x has ${x.length}`);
-  if (out.length !== A.rows) throw new ShapeError(`matVec: out has ${out.length}, A has ${A.rows} rows`);
+  checkMatVec(A, x, out);
   const { rows, cols, data } = A;
   for (let i = 0; i < rows; i++) {
     let s = 0;
@@ -51,8 +52,7 @@ export function matVec(A: Matrix, x: Float64Array, out: Float64Array, w = 1, acc
 
 /** out (+)= w · Aᵀ v  (row-oriented so memory is walked in order) */
 export function matTVec(A: Matrix, v: Float64Array, out: Float64Array, w = 1, accumulate = false): Float64Array {
-  if (v.length !== A.rows) throw new ShapeError(`matTVec: A is ${A.rows}×${A.cols}, v has ${v.length}`);
-  if (out.length !== A.cols) throw new ShapeError(`matTVec: out has ${out.length}, A has ${A.cols} columns`);
+  checkMatTVec(A, v, out);
   if (!accumulate) out.fill(0);
   const { rows, cols, data } = A;
   for (let i = 0; i < rows; i++) {
@@ -76,9 +76,7 @@ export function lsGradient(
   w = 1,
   accumulate = false,
 ): Float64Array {
-  if (x.length !== A.cols) throw new ShapeError(`lsGradient: A is ${A.rows}×${A.cols}, x has ${x.length}`);
-  if (b.length !== A.rows) throw new ShapeError(`lsGradient: A has ${A.rows} rows, b has ${b.length}`);
-  if (out.length !== A.cols) throw new ShapeError(`lsGradient: out has ${out.length}, A has ${A.cols} columns`);
+  checkLsGradient(A, b, x, out);
   if (!accumulate) out.fill(0);
   const { rows, cols, data } = A;
   for (let i = 0; i < rows; i++) {
@@ -93,13 +91,47 @@ export function lsGradient(
 }
 
 /**
+ * The gradients at `points` iterates stacked row after row in X (points × cols): row p of out
+ * (+)= w · Aᵀ(A x_p − b). One task serves several iterates (e.g. several step sizes).
+ */
+export function lsGradientStacked(
+  A: Matrix,
+  b: Float64Array,
+  X: Float64Array,
+  points: number,
+  out: Float64Array,
+  w = 1,
+  accumulate = false,
+): Float64Array {
+  checkLsGradientStacked(A, b, X, points, out);
+  const d = A.cols;
+  for (let p = 0; p < points; p++) lsGradient(A, b, X.subarray(p * d, (p + 1) * d), out.subarray(p * d, (p + 1) * d), w, accumulate);
+  return out;
+}
+
+/** out (k × M.rows): row r = M · (row r of X), for k vectors stacked in X (k × M.cols). */
+export function matVecStacked(M: Matrix, X: Float64Array, k: number, out: Float64Array): Float64Array {
+  checkStacked('matVecStacked', X, k, M.cols, out, M.rows);
+  const { rows, cols } = M;
+  for (let r = 0; r < k; r++) matVec(M, X.subarray(r * cols, (r + 1) * cols), out.subarray(r * rows, (r + 1) * rows));
+  return out;
+}
+
+/** out (k × M.cols): row r = Mᵀ · (row r of V), for k vectors stacked in V (k × M.rows). */
+export function matTVecStacked(M: Matrix, V: Float64Array, k: number, out: Float64Array): Float64Array {
+  checkStacked('matTVecStacked', V, k, M.rows, out, M.cols);
+  const { rows, cols } = M;
+  for (let r = 0; r < k; r++) matTVec(M, V.subarray(r * rows, (r + 1) * rows), out.subarray(r * cols, (r + 1) * cols));
+  return out;
+}
+
+/**
  * Weighted Gram matrix: out (+)= w · Aᵀ diag(d) A  (cols×cols, row-major). `d` undefined means
  * the identity. Fills the upper triangle and mirrors it.
  */
 export function gram(A: Matrix, d: Float64Array | undefined, out: Float64Array, w = 1, accumulate = false): Float64Array {
+  checkGram(A, d, out);
   const { rows, cols, data } = A;
-  if (d && d.length !== rows) throw new ShapeError(`gram: A has ${rows} rows, d has ${d.length}`);
-  if (out.length !== cols * cols) throw new ShapeError(`gram: out has ${out.length}, need ${cols * cols}`);
   const acc = new Float64Array(cols * cols);
   for (let i = 0; i < rows; i++) {
     const off = i * cols;

@@ -1,4 +1,5 @@
-import { ShapeError, SingularMatrixError } from '../errors';
+import { SingularMatrixError } from '../errors';
+import { checkCholesky, checkRightHandSide } from './shape-checks';
 
 /**
  * Cholesky factorization and solve for small dense SPD systems (d×d, row-major): the Newton
@@ -8,7 +9,7 @@ import { ShapeError, SingularMatrixError } from '../errors';
 
 /** L (lower, row-major, upper part zero) with H = L Lᵀ; SingularMatrixError when H is not SPD. */
 export function choleskyFactor(H: Float64Array, d: number): Float64Array {
-  if (H.length !== d * d) throw new ShapeError(`cholesky: matrix has ${H.length} values, expected ${d}×${d}`);
+  checkCholesky(H, d);
   const L = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     let s = H[j * d + j]!;
@@ -29,7 +30,7 @@ export function choleskyFactor(H: Float64Array, d: number): Float64Array {
 
 /** Solves L Lᵀ x = b given the factor from choleskyFactor. */
 export function choleskySolveFactored(L: Float64Array, d: number, b: Float64Array, out = new Float64Array(d)): Float64Array {
-  if (b.length !== d) throw new ShapeError(`cholesky: right-hand side has ${b.length} values, expected ${d}`);
+  checkRightHandSide(b, d);
   for (let i = 0; i < d; i++) {
     let s = b[i]!;
     const ri = i * d;

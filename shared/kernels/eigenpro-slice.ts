@@ -1,7 +1,8 @@
 import { Rng } from '../random';
 import type { Matrix } from '../tensor';
+import { jsKernels, type Kernels } from './backend';
 import { eigenproPreconditioner, eigenproSliceDelta, type EigenproPreconditioner } from './eigenpro';
-import { kernelRows, rowSquaredNorms, type KernelFn } from './kernel-rows';
+import { rowSquaredNorms, type KernelFn } from './kernel-rows';
 import { topEigen } from './top-eigen';
 
 /**
@@ -20,6 +21,8 @@ export interface SliceState {
   sigmas: Float64Array;
   beta: number;
   kernel: KernelFn;
+  /** The backend the slice's steps run on. */
+  kernels: Kernels;
 }
 
 /** Nyström sample of s points of [start, end) (seeded), K(nys, nys), its top q+1 eigenpairs, M_s. */
@@ -33,6 +36,7 @@ export function buildSliceState(
   q: number,
   seed: number,
   norms = rowSquaredNorms(X),
+  kernels: Kernels = jsKernels,
 ): SliceState {
   const len = end - start;
   const sEff = Math.min(s, len);
@@ -43,12 +47,12 @@ export function buildSliceState(
   nys.sort();
   const nysMatrix: Matrix = { rows: sEff, cols: X.cols, data: new Float64Array(sEff * X.cols) };
   for (let i = 0; i < sEff; i++) nysMatrix.data.set(X.data.subarray(nys[i]! * X.cols, (nys[i]! + 1) * X.cols), i * X.cols);
-  const Kss = kernelRows(kernel, nysMatrix, Array.from({ length: sEff }, (_, i) => i), nysMatrix);
+  const Kss = kernels.kernelRows(kernel, nysMatrix, Array.from({ length: sEff }, (_, i) => i), nysMatrix);
   const top = topEigen(Kss, sEff, qEff + 1, { seed: seed + 1 });
   const M = eigenproPreconditioner(top, qEff);
   // β = max_i k(x_i, x_i): both kernels are functions of ‖x − z‖ with k = 1 at distance 0.
   const beta = 1;
-  return { X, norms, y, start, end, nys, M, sigmas: top.values, beta, kernel };
+  return { X, norms, y, start, end, nys, M, sigmas: top.values, beta, kernel, kernels };
 }
 
 /** λ_{q+1} of K/n as this slice's Nyström sample estimates it: σ_{q+1}/s. */
@@ -76,8 +80,8 @@ export function sampleBatch(rng: Rng, start: number, end: number, m: number): In
 /** One step on the slice (eq. 9-11) at α̂: returns the change of α[start, end). */
 export function sliceStep(st: SliceState, alphaHat: Float64Array, batch: Int32Array, step: number, scale: number, Kb?: Float64Array): { delta: Float64Array; batchSquaredResidual: number } {
   const n = st.X.rows;
-  const K = kernelRows(st.kernel, st.X, batch, st.X, Kb, st.norms, st.norms);
+  const K = st.kernels.kernelRows(st.kernel, st.X, batch, st.X, Kb, st.norms, st.norms);
   const yBatch = new Float64Array(batch.length);
   for (let r = 0; r < batch.length; r++) yBatch[r] = st.y[batch[r]!]!;
-  return eigenproSliceDelta({ Kb: K, n, alpha: alphaHat, yBatch, batch, nys: st.nys, M: st.M, step, scale, sliceStart: st.start, sliceLen: st.end - st.start });
+  return eigenproSliceDelta({ Kb: K, n, alpha: alphaHat, yBatch, batch, nys: st.nys, M: st.M, step, scale, sliceStart: st.start, sliceLen: st.end - st.start, matVec: st.kernels.matVec });
 }

@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors';
+import { matVec } from './blas';
 import type { TopEigen } from './top-eigen';
 
 /**
@@ -100,18 +101,18 @@ export function eigenproSliceDelta(args: {
   scale: number;
   sliceStart: number;
   sliceLen: number;
+  /** The backend's matrix-vector product for Kb α (default: the plain loop). */
+  matVec?: typeof matVec;
 }): { delta: Float64Array; batchSquaredResidual: number } {
   const { Kb, n, alpha, yBatch, batch, nys, M, step, scale, sliceStart, sliceLen } = args;
   const m = batch.length;
   if (Kb.length < m * n || alpha.length !== n || yBatch.length !== m) throw new ShapeError('eigenproSliceDelta: shapes do not agree');
   if (nys.length !== M.s) throw new ShapeError(`eigenproSliceDelta: ${nys.length} Nyström indices for a preconditioner of s = ${M.s}`);
+  const f = (args.matVec ?? matVec)({ rows: m, cols: n, data: Kb.subarray(0, m * n) }, alpha, new Float64Array(m));
   const g = new Float64Array(m);
   let sq = 0;
   for (let r = 0; r < m; r++) {
-    let f = 0;
-    const o = r * n;
-    for (let j = 0; j < n; j++) f += Kb[o + j]! * alpha[j]!;
-    const res = f - yBatch[r]!;
+    const res = f[r]! - yBatch[r]!;
     sq += res * res;
     g[r] = scale * res;
   }

@@ -1,9 +1,16 @@
 /**
- * Numerical kernels: pure functions on Float64Array, each tested against a naive reference.
+ * Numerical kernels: pure functions on Float64Array, each tested against a naive reference. The
+ * hot ones come in two backends behind one interface, picked once and passed along:
  *
- *   lsGradient(Ai, bi, x, g, weight, true);   // g += weight · Aᵢᵀ(Aᵢx − bᵢ)
+ *   const { kernels, warning } = selectKernels({ backend: 'auto', threads: 1 });  // native or js
+ *   kernels.lsGradient(Ai, bi, x, g, weight, true);   // g += weight · Aᵢᵀ(Aᵢx − bᵢ)
+ *   lsGradient(Ai, bi, x, g, weight, true);           // the plain loop itself (jsKernels)
  */
-export { dot, norm2, axpy, scale, matVec, matTVec, lsGradient, gram, matMul } from './blas';
+export { dot, norm2, axpy, scale, matVec, matTVec, lsGradient, lsGradientStacked, matVecStacked, matTVecStacked, gram, matMul } from './blas';
+export { type Kernels, type KernelBackendName, jsKernels } from './backend';
+export { type KernelOptions, type KernelSelection, type BlasInfo, selectKernels, NATIVE_INSTALL } from './native/select';
+export { availableCpus } from './native/threads';
+export { BlockColumnSolver, solveColumnsBlock } from './block-column-solver';
 export { type LinearOperator, type ColumnSolveOptions, type ColumnSolveResult, denseOperator, lsResidualAndGradient } from './linear-operator';
 export { cgLeastSquares } from './cg';
 export { steepestDescent, BACKTRACKING } from './steepest-descent';
@@ -16,6 +23,7 @@ export {
   defaultMaxIterations,
   solveUnitColumns,
   solveInverseColumns,
+  inverseOperators,
   packSolvedColumns,
   unpackSolvedColumns,
   packedLength,

@@ -1,5 +1,7 @@
 import { InputError, ShapeError } from '../errors';
 import type { Matrix } from '../tensor';
+import { matVec } from './blas';
+import { checkKernelRows, checkRowIndex } from './shape-checks';
 
 /**
  * Kernel functions of kernel regression, evaluated a block of rows at a time:
@@ -47,12 +49,11 @@ export function kernelRows(
   pNorms?: Float64Array,
   cNorms?: Float64Array,
 ): Float64Array {
-  if (P.cols !== C.cols) throw new ShapeError(`kernelRows: points have ${P.cols} features, centers ${C.cols}`);
+  checkKernelRows(P, rows, C, out, pNorms, cNorms);
   const m = rows.length;
   const n = C.rows;
   const d = C.cols;
   const res = out ?? new Float64Array(m * n);
-  if (res.length < m * n) throw new ShapeError(`kernelRows: output holds ${res.length} values, need ${m * n}`);
   const pn = pNorms ?? rowSquaredNorms(P);
   const cn = cNorms ?? rowSquaredNorms(C);
   const cd = C.data;
@@ -60,7 +61,7 @@ export function kernelRows(
   const g = gaussian ? -1 / (2 * kernel.bandwidth * kernel.bandwidth) : -1 / kernel.bandwidth;
   for (let r = 0; r < m; r++) {
     const i = rows[r]!;
-    if (i < 0 || i >= P.rows) throw new ShapeError(`kernelRows: row ${i} is outside [0, ${P.rows})`);
+    checkRowIndex(i, P.rows);
     const po = i * d;
     const pi = pn[i]!;
     const ro = r * n;
@@ -83,7 +84,20 @@ export function kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Float64Arr
 
 /** Predictions f(x) = Σ_j α_j k(x, c_j) for every row of P, computed in blocks of rows. */
 export function kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, alpha: Float64Array, blockRows = 256): Float64Array {
+  return predictInBlocks({ kernelRows, matVec }, kernel, P, C, alpha, blockRows);
+}
+
+/** kernelPredict on a backend's kernel block and matrix-vector product (both backends share it). */
+export function predictInBlocks(
+  k: { kernelRows: typeof kernelRows; matVec: typeof matVec },
+  kernel: KernelFn,
+  P: Matrix,
+  C: Matrix,
+  alpha: Float64Array,
+  blockRows: number,
+): Float64Array {
   if (alpha.length !== C.rows) throw new ShapeError(`kernelPredict: ${alpha.length} weights for ${C.rows} centers`);
+  if (!(Number.isInteger(blockRows) && blockRows >= 1)) throw new ShapeError(`kernelPredict: block of ${blockRows} rows`);
   const out = new Float64Array(P.rows);
   const pn = rowSquaredNorms(P);
   const cn = rowSquaredNorms(C);
@@ -91,13 +105,9 @@ export function kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, alpha: Flo
   for (let start = 0; start < P.rows; start += blockRows) {
     const end = Math.min(P.rows, start + blockRows);
     const rows = Array.from({ length: end - start }, (_, r) => start + r);
-    kernelRows(kernel, P, rows, C, buf, pn, cn);
-    for (let r = 0; r < rows.length; r++) {
-      let s = 0;
-      const o = r * C.rows;
-      for (let j = 0; j < C.rows; j++) s += buf[o + j]! * alpha[j]!;
-      out[start + r] = s;
-    }
+    k.kernelRows(kernel, P, rows, C, buf, pn, cn);
+    const block: Matrix = { rows: rows.length, cols: C.rows, data: buf.subarray(0, rows.length * C.rows) };
+    k.matVec(block, alpha, out.subarray(start, end));
   }
   return out;
 }

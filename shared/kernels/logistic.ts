@@ -1,7 +1,7 @@
-import { ShapeError } from '../errors';
 import type { Matrix } from '../tensor';
-import { gram } from './blas';
+import { gram, matVec } from './blas';
 import { solveSpd } from './cholesky';
+import { checkLocalNewton, checkLogisticGradient, checkLogisticLoss } from './shape-checks';
 
 /**
  * Regularized logistic regression, f(w) = (1/n) Σ log(1 + exp(−yᵢ xᵢᵀw)) + (λ/2)‖w‖², labels ±1,
@@ -49,10 +49,8 @@ function rowDot(data: Float64Array, off: number, cols: number, v: Float64Array):
  * data part of the gradient and objective, so partial results from row blocks add up.
  */
 export function logisticGradientInto(A: Matrix, y: Float64Array, w: Float64Array, out: Float64Array, weight = 1): Float64Array {
+  checkLogisticGradient(A, y, w, out);
   const { rows, cols, data } = A;
-  if (y.length !== rows) throw new ShapeError(`logisticGradient: ${y.length} labels for ${rows} rows`);
-  if (w.length !== cols) throw new ShapeError(`logisticGradient: w has ${w.length} values, A has ${cols} columns`);
-  if (out.length !== cols + 1) throw new ShapeError(`logisticGradient: out has ${out.length} values, expected ${cols + 1}`);
   let loss = 0;
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
@@ -89,16 +87,37 @@ export function logisticLossAtStepsInto(
   out: Float64Array,
   weight = 1,
 ): Float64Array {
-  const { rows, cols, data } = A;
-  if (y.length !== rows || w.length !== cols || p.length !== cols || out.length !== steps.length) {
-    throw new ShapeError(`logisticLoss: shapes do not match (rows ${rows}, cols ${cols}, y ${y.length}, w ${w.length}, p ${p.length}, steps ${steps.length}, out ${out.length})`);
-  }
+  return logisticLossAtStepsWith(PLAIN, A, y, w, p, steps, out, weight);
+}
+
+/** The products a backend lends the logistic kernels below (the plain loops or BLAS). */
+export interface LogisticPrimitives {
+  matVec: typeof matVec;
+  gram: typeof gram;
+  solveSpd: typeof solveSpd;
+}
+const PLAIN: LogisticPrimitives = { matVec, gram, solveSpd };
+
+/** logisticLossAtStepsInto on a backend's matrix-vector product. */
+export function logisticLossAtStepsWith(
+  k: LogisticPrimitives,
+  A: Matrix,
+  y: Float64Array,
+  w: Float64Array,
+  p: Float64Array,
+  steps: Float64Array,
+  out: Float64Array,
+  weight: number,
+): Float64Array {
+  checkLogisticLoss(A, y, w, p, steps, out);
+  const rows = A.rows;
+  const aw = k.matVec(A, w, new Float64Array(rows));
+  const ap = k.matVec(A, p, new Float64Array(rows));
   for (let i = 0; i < rows; i++) {
-    const off = i * cols;
     const yi = y[i]!;
-    const a = yi * rowDot(data, off, cols, w);
-    const q = yi * rowDot(data, off, cols, p);
-    for (let k = 0; k < steps.length; k++) out[k]! += weight * marginLossChange(a, steps[k]! * q);
+    const a = yi * aw[i]!;
+    const q = yi * ap[i]!;
+    for (let t = 0; t < steps.length; t++) out[t]! += weight * marginLossChange(a, steps[t]! * q);
   }
   return out;
 }
@@ -116,16 +135,28 @@ export function localNewtonInto(
   out: Float64Array,
   weight = 1,
 ): Float64Array {
-  const { rows, cols, data } = A;
-  if (y.length !== rows || w.length !== cols || g.length !== cols || out.length !== cols) {
-    throw new ShapeError(`localNewton: shapes do not match (rows ${rows}, cols ${cols})`);
-  }
-  const gamma = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) gamma[i] = marginGamma(y[i]! * rowDot(data, i * cols, cols, w));
-  const H = gram(A, gamma, new Float64Array(cols * cols));
-  for (let k = 0; k < H.length; k++) H[k]! /= rows;
+  return localNewtonWith(PLAIN, A, y, w, g, lambda, out, weight);
+}
+
+/** localNewtonInto on a backend's products: margins, the weighted Gram (dsyrk) and the SPD solve. */
+export function localNewtonWith(
+  k: LogisticPrimitives,
+  A: Matrix,
+  y: Float64Array,
+  w: Float64Array,
+  g: Float64Array,
+  lambda: number,
+  out: Float64Array,
+  weight: number,
+): Float64Array {
+  checkLocalNewton(A, y, w, g, out);
+  const { rows, cols } = A;
+  const gamma = k.matVec(A, w, new Float64Array(rows));
+  for (let i = 0; i < rows; i++) gamma[i] = marginGamma(y[i]! * gamma[i]!);
+  const H = k.gram(A, gamma, new Float64Array(cols * cols));
+  for (let t = 0; t < H.length; t++) H[t]! /= rows;
   for (let j = 0; j < cols; j++) H[j * cols + j]! += lambda;
-  const p = solveSpd(H, cols, g);
+  const p = k.solveSpd(H, cols, g);
   for (let j = 0; j < cols; j++) out[j]! += weight * p[j]!;
   return out;
 }

@@ -1,8 +1,9 @@
 import { InputError, ShapeError } from '../errors';
 import type { Matrix } from '../tensor';
-import { gram } from './blas';
+import { jsKernels, type Kernels } from './backend';
+import { solveColumnsBlock } from './block-column-solver';
 import { cgLeastSquares } from './cg';
-import { denseOperator, type ColumnSolveOptions, type ColumnSolveResult, type LinearOperator } from './linear-operator';
+import type { ColumnSolveOptions, ColumnSolveResult, LinearOperator } from './linear-operator';
 import { steepestDescent } from './steepest-descent';
 
 /**
@@ -106,7 +107,9 @@ export function packedLength(count: number, outLength: number): number {
  * A worker's task for the inverse paper: solve `columns` for A⁻¹ (square A, M = A) or for A†
  * (tall A, M = B = AᵀA, each answer multiplied by A so it is a row of A† — Algorithm 2 with the
  * workers doing the multiplication). Returns the packed group (values, then statistics).
- * `gramOfA` lets a worker reuse B across tasks on the same stored A.
+ * `gramOfA` lets a worker reuse B across tasks on the same stored A. All columns are solved
+ * together (./block-column-solver.ts): with the plain-loop kernels that is bit for bit the
+ * column-by-column solveUnitColumns.
  */
 export function solveInverseColumns(
   A: Matrix,
@@ -115,11 +118,23 @@ export function solveInverseColumns(
   solver: ColumnSolverName,
   opts: ColumnSolveOptions,
   gramOfA?: Matrix,
+  kernels: Kernels = jsKernels,
 ): Float64Array {
+  const { M, post } = inverseOperators(A, kind, gramOfA, kernels);
+  return packSolvedColumns(solveColumnsBlock(kernels, M, columns, solver, opts, post));
+}
+
+/** The matrix whose columns' solves are asked (A, or B = AᵀA) and what multiplies the answers (A for A†). */
+export function inverseOperators(
+  A: Matrix,
+  kind: 'inverse' | 'pseudoinverse',
+  gramOfA: Matrix | undefined,
+  kernels: Kernels,
+): { M: Matrix; post?: Matrix } {
   if (kind === 'inverse') {
     if (A.rows !== A.cols) throw new ShapeError(`inverse: A is ${A.rows}×${A.cols}, not square`);
-    return packSolvedColumns(solveUnitColumns(denseOperator(A), columns, solver, opts));
+    return { M: A };
   }
-  const B = gramOfA ?? { rows: A.cols, cols: A.cols, data: gram(A, undefined, new Float64Array(A.cols * A.cols)) };
-  return packSolvedColumns(solveUnitColumns(denseOperator(B), columns, solver, opts, denseOperator(A)));
+  if (kind !== 'pseudoinverse') throw new InputError(`unknown target '${String(kind)}' (inverse | pseudoinverse)`);
+  return { M: gramOfA ?? { rows: A.cols, cols: A.cols, data: kernels.gram(A, undefined, new Float64Array(A.cols * A.cols)) }, post: A };
 }

@@ -5,6 +5,21 @@ import { lsResidualAndGradient } from './linear-operator';
 export const BACKTRACKING = { alpha: 0.3, beta: 0.5 } as const;
 
 /**
+ * The Armijo backtracking search along −∇f from the last accepted step `t` grown by 1/β, on
+ * f(x − t g) = f − 2t⟨r, Mg⟩ + t²‖Mg‖² evaluated exactly for each trial t (gg = ‖g‖²). Returns the
+ * accepted step, or undefined when t underflowed (no decrease is representable).
+ */
+export function backtrackingStep(fx: number, gg: number, rMg: number, MgMg: number, t: number): number | undefined {
+  t /= BACKTRACKING.beta;
+  let trials = 0;
+  while (fx - 2 * t * rMg + t * t * MgMg > fx - BACKTRACKING.alpha * t * gg) {
+    t *= BACKTRACKING.beta;
+    if (++trials > 200) return undefined;
+  }
+  return t;
+}
+
+/**
  * Steepest descent with backtracking line search on f(x) = ‖Mx − y‖₂², the paper's solver:
  * x ← x − t∇f(x), t shrunk by β until f(x − t∇f) ≤ f(x) − α·t·‖∇f‖², stopping on ‖∇f‖₂ ≤ ε.
  * Each trial step costs O(rows), not a product: M(x − tg) = Mx − t·Mg with Mg formed once.
@@ -35,13 +50,9 @@ export function steepestDescent(M: LinearOperator, y: Float64Array, opts: Column
       rMg += r[i]! * Mg[i]!;
       MgMg += Mg[i]! * Mg[i]!;
     }
-    t /= BACKTRACKING.beta;
-    let trials = 0;
-    while (fx - 2 * t * rMg + t * t * MgMg > fx - BACKTRACKING.alpha * t * gg) {
-      t *= BACKTRACKING.beta;
-      if (++trials > 200) break; // t underflowed: no decrease is representable
-    }
-    if (trials > 200) break;
+    const step = backtrackingStep(fx, gg, rMg, MgMg, t);
+    if (step === undefined) break;
+    t = step;
     for (let j = 0; j < n; j++) x[j]! -= t * g[j]!;
     for (let i = 0; i < m; i++) r[i]! -= t * Mg[i]!;
     // Refresh the residual from x now and then so rounding in the update does not accumulate.

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { directLeastSquares } from '../../master/algorithms/direct';
 import { listCluster } from '../../cli/chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../../cli/chaos/schedule-runner';
 import { expectClose, TOL } from '../helpers/expect-close';
-import { buildCodaImage, pollUntil, removeLabelled, requireDocker } from './docker-env';
+import { NATIVE_IN_IMAGE, buildCodaImage, pollUntil, removeLabelled, reportContainerKernels, requireDocker } from './docker-env';
 
 /**
  * A master and 4 worker containers (testcontainers 11, the real engine) solve least squares with
@@ -85,6 +86,13 @@ describe.skipIf(!run)('containers: master + 4 workers, frc under pause and kill'
     const members = await listCluster(CLUSTER);
     expect(members.filter((m) => m.role === 'master')).toHaveLength(1);
     expect(members.filter((m) => m.role === 'worker').map((m) => m.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('the workers compute with the native kernels (OpenBLAS in the image) when the host built them', () => {
+    for (const w of workers) {
+      const logs = execFileSync('docker', ['logs', w.getId()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(reportContainerKernels('containers', logs)).toBe(NATIVE_IN_IMAGE ? 'native' : 'js');
+    }
   });
 
   it('finishes with the exact least-squares answer while worker 1 is paused and worker 2 killed', async () => {

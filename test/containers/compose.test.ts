@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port';
-import { REPO, buildCodaImage, buildPrometheusImage, pollUntil, requireDocker } from './docker-env';
+import { NATIVE_IN_IMAGE, REPO, buildCodaImage, buildPrometheusImage, pollUntil, reportContainerKernels, requireDocker } from './docker-env';
 
 /**
  * The compose file, as a user runs it: up (with the local base image, scaled to 5 workers),
@@ -75,6 +75,10 @@ describe.skipIf(!run || !compose)('docker-compose.yml', () => {
     expect(result.relErrorVsDirect).toBeLessThan(1e-7);
     expect(existsSync(join(out, 'x.npy'))).toBe(true);
     expect(await dc(['logs', 'master'])).toMatch(/results in \/out/);
+    const workerLogs = await dc(['logs', '--no-color', 'worker']);
+    expect(workerLogs.match(/listening on .*kernels: \w+/g) ?? []).toHaveLength(WORKERS);
+    expect(reportContainerKernels('compose', workerLogs)).toBe(NATIVE_IN_IMAGE ? 'native' : 'js');
+    expect(workerLogs).not.toMatch(NATIVE_IN_IMAGE ? /kernels: js/ : /kernels: native/);
   }, 180_000);
 
   it('Prometheus in the compose file scrapes the master and every worker', async () => {

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * The Docker engine for the container tests, and the images they run: the local base image
@@ -45,9 +46,33 @@ async function sh(cmd: string, args: string[]): Promise<void> {
   await promisify(execFile)(cmd, args, { cwd: REPO, timeout: 300_000, maxBuffer: 32 << 20 });
 }
 
+/**
+ * The image carries the native kernels when the host built them (npm ci with libopenblas-dev):
+ * the addon goes in with dist/, OpenBLAS with the base image. CODA_REQUIRE_NATIVE=1 insists.
+ */
+export const NATIVE_IN_IMAGE = existsSync(join(REPO, 'build', 'Release', 'coda_blas.node')) || process.env.CODA_REQUIRE_NATIVE === '1';
+
+/** A local base image from before it carried OpenBLAS is rebuilt when the native kernels need it. */
+function baseImageUsable(): boolean {
+  if (!imageExists(BASE_IMAGE)) return false;
+  if (!NATIVE_IN_IMAGE || !BASE_IMAGE.endsWith(':local')) return true;
+  const label = spawnSync('docker', ['image', 'inspect', '-f', '{{ index .Config.Labels "org.coda.base.openblas" }}', BASE_IMAGE], { encoding: 'utf8' });
+  return label.stdout.trim() === 'yes';
+}
+
+/**
+ * The kernel backend a worker container reported in its "listening on" line, printed so the
+ * test output says what the containers computed with.
+ */
+export function reportContainerKernels(layer: string, logs: string): string {
+  const m = /kernels: (\w+)(?: \([^)]*\))?/.exec(logs);
+  console.log(`[${layer}] worker containers compute with ${m ? m[0].slice('kernels: '.length) : 'an unreported kernel backend'}`);
+  return m?.[1] ?? 'unreported';
+}
+
 /** Builds the base image if missing, then the Coda image from the current dist/ (cached layers). */
 export async function buildCodaImage(): Promise<string> {
-  if (!imageExists(BASE_IMAGE)) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  if (!baseImageUsable()) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
   await sh('docker', [
     'build', '-q', '-f', 'deploy/docker/Dockerfile',
     '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', 'PREBUILT=1',

@@ -48,7 +48,7 @@ registerKind('eigenproSetup', (ctx) => {
   const kernel = checkKernel({ name: t.kernel?.name ?? '', bandwidth: t.kernel?.bandwidth ?? 0 });
   const { X, y, start, end, own } = centers(ctx);
   if (t.nystromSize < 2 || t.topQ < 1) throw new InputError('eigenproSetup: needs nystrom_size ≥ 2 and top_q ≥ 1');
-  const st = buildSliceState(X, y, start, end, kernel, t.nystromSize, t.topQ, Number(t.seed));
+  const st = buildSliceState(X, y, start, end, kernel, t.nystromSize, t.topQ, Number(t.seed), undefined, ctx.kernels);
   states.set(own, st);
   const out = new Float64Array(st.sigmas.length + 1);
   out.set(st.sigmas);

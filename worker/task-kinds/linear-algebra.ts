@@ -1,5 +1,4 @@
 import { InputError, ShapeError } from '../../shared/errors';
-import { gram, lsGradient, matTVec, matVec } from '../../shared/kernels';
 import { tensorValues } from '../../shared/wire';
 import { registerKind } from './registry';
 
@@ -7,31 +6,32 @@ import { registerKind } from './registry';
 
 registerKind('noop', () => ({ shape: [0], values: new Float64Array(0) }));
 
-registerKind('matvec', ({ request, blocks }) => {
+registerKind('matvec', ({ request, blocks, kernels }) => {
   const x = tensorValues(request.matvec?.x, 'matvec.x');
   const rows = blocks[0]?.block.A.rows ?? 0;
   const out = new Float64Array(rows);
   for (const { block, weight, id } of blocks) {
     if (block.A.rows !== rows) throw new ShapeError(`matvec: block ${id} has ${block.A.rows} rows, expected ${rows}`);
-    matVec(block.A, x, out, weight, true);
+    kernels.matVec(block.A, x, out, weight, true);
   }
   return { shape: [rows], values: out };
 });
 
-registerKind('mattvec', ({ request, blocks }) => {
+registerKind('mattvec', ({ request, blocks, kernels }) => {
   const v = tensorValues(request.mattvec?.v, 'mattvec.v');
   const cols = blocks[0]?.block.A.cols ?? 0;
   const out = new Float64Array(cols);
   let off = 0;
   for (const { block, weight } of blocks) {
-    matTVec(block.A, v.subarray(off, off + block.A.rows), out, weight, true);
+    if (off + block.A.rows > v.length) throw new ShapeError(`mattvec: v has ${v.length} values, the blocks have more rows`);
+    kernels.matTVec(block.A, v.subarray(off, off + block.A.rows), out, weight, true);
     off += block.A.rows;
   }
   if (off !== v.length) throw new ShapeError(`mattvec: v has ${v.length} values, the blocks have ${off} rows`);
   return { shape: [cols], values: out };
 });
 
-registerKind('lsGradient', ({ request, blocks }) => {
+registerKind('lsGradient', ({ request, blocks, kernels }) => {
   const xt = request.lsGradient?.x;
   const x = tensorValues(xt, 'lsGradient.x');
   // x of shape (p, d) stacks p points: one round serves p iterates (e.g. several step sizes).
@@ -41,21 +41,21 @@ registerKind('lsGradient', ({ request, blocks }) => {
   for (const { block, weight, id } of blocks) {
     if (!block.rhs) throw new InputError(`lsGradient: block ${id} was placed without a right-hand side`);
     if (block.A.cols !== d) throw new ShapeError(`lsGradient: block ${id} has ${block.A.cols} columns, x has ${d}`);
-    for (let p = 0; p < points; p++) {
-      lsGradient(block.A, block.rhs, x.subarray(p * d, (p + 1) * d), out.subarray(p * d, (p + 1) * d), weight, true);
-    }
+    // One pass over the block for all the points (a dgemm on the native backend).
+    kernels.lsGradientStacked(block.A, block.rhs, x, points, out, weight, true);
   }
   return { shape: xt?.shape.length === 2 ? [points, d] : [x.length], values: out };
 });
 
-registerKind('gram', ({ request, blocks }) => {
+registerKind('gram', ({ request, blocks, kernels }) => {
   const dAll = request.gram?.d && request.gram.d.shape.length > 0 ? tensorValues(request.gram.d, 'gram.d') : undefined;
   const cols = blocks[0]?.block.A.cols ?? 0;
   const out = new Float64Array(cols * cols);
   let off = 0;
   for (const { block, weight } of blocks) {
+    if (dAll && off + block.A.rows > dAll.length) throw new ShapeError(`gram: d has ${dAll.length} values, the blocks have more rows`);
     const d = dAll?.subarray(off, off + block.A.rows);
-    gram(block.A, d, out, weight, true);
+    kernels.gram(block.A, d, out, weight, true);
     off += block.A.rows;
   }
   return { shape: [cols, cols], values: out };

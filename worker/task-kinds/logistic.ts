@@ -1,10 +1,14 @@
 import { InputError, ShapeError } from '../../shared/errors';
-import { countSketchInto, gram, localNewtonInto, logisticGradientInto, logisticLossAtStepsInto } from '../../shared/kernels';
+import { countSketchInto } from '../../shared/kernels';
 import { tensorValues } from '../../shared/wire';
 import type { TaskContext } from './registry';
 import { registerKind } from './registry';
 
-/** The kinds logistic regression needs: OverSketch blocks of the Hessian's square root, and GIANT's. */
+/**
+ * The kinds logistic regression needs: OverSketch blocks of the Hessian's square root, and GIANT's.
+ * The count sketch is a loop on either backend (a scatter of rows into buckets: no BLAS routine
+ * fits); the Gram of the sketch, the gradient and the local Newton step use ctx.kernels.
+ */
 
 function labelsOf(ctx: TaskContext, kind: string): { id: number; y: Float64Array }[] {
   return ctx.blocks.map(({ block, id }) => {
@@ -38,7 +42,7 @@ registerKind('countSketch', (ctx) => {
     off += block.A.rows;
   }
   if (scaleAll && off !== scaleAll.length) throw new ShapeError(`countSketch: scale has ${scaleAll.length} values, the blocks have ${off} rows`);
-  if (t?.gram) return { shape: [cols, cols], values: gram({ rows: width, cols, data: out }, undefined, new Float64Array(cols * cols)) };
+  if (t?.gram) return { shape: [cols, cols], values: ctx.kernels.gram({ rows: width, cols, data: out }, undefined, new Float64Array(cols * cols)) };
   return { shape: [width, cols], values: out };
 });
 
@@ -47,7 +51,7 @@ registerKind('logisticGradient', (ctx) => {
   const cols = colsOf(ctx, 'logisticGradient');
   const labels = labelsOf(ctx, 'logisticGradient');
   const out = new Float64Array(cols + 1);
-  ctx.blocks.forEach(({ block, weight }, k) => logisticGradientInto(block.A, labels[k]!.y, w, out, weight));
+  ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.logisticGradientInto(block.A, labels[k]!.y, w, out, weight));
   return { shape: [cols + 1], values: out };
 });
 
@@ -59,7 +63,7 @@ registerKind('localNewton', (ctx) => {
   const cols = colsOf(ctx, 'localNewton');
   const labels = labelsOf(ctx, 'localNewton');
   const out = new Float64Array(cols);
-  ctx.blocks.forEach(({ block, weight }, k) => localNewtonInto(block.A, labels[k]!.y, w, g, lambda, out, weight));
+  ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.localNewtonInto(block.A, labels[k]!.y, w, g, lambda, out, weight));
   return { shape: [cols], values: out };
 });
 
@@ -71,6 +75,6 @@ registerKind('logisticLoss', (ctx) => {
   colsOf(ctx, 'logisticLoss');
   const labels = labelsOf(ctx, 'logisticLoss');
   const out = new Float64Array(steps.length);
-  ctx.blocks.forEach(({ block, weight }, k) => logisticLossAtStepsInto(block.A, labels[k]!.y, w, p, steps, out, weight));
+  ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.logisticLossAtStepsInto(block.A, labels[k]!.y, w, p, steps, out, weight));
   return { shape: [steps.length], values: out };
 });

@@ -1,3 +1,4 @@
+import type { Kernels } from '../../shared/kernels';
 import type { pb } from '../../shared/wire';
 import type { BlockStore, StoredBlock } from '../block-store';
 
@@ -5,6 +6,8 @@ import type { BlockStore, StoredBlock } from '../block-store';
 export interface TaskContext {
   request: pb.TaskRequest__Output;
   blocks: { block: StoredBlock; weight: number; id: number }[];
+  /** The kernel backend this worker computes with (native OpenBLAS or the plain loops). */
+  kernels: Kernels;
   /** Aborted when the master cancels the task (a straggler cut off): long kinds stop early. */
   signal?: AbortSignal;
   /** This worker's master (parameter store access for asynchronous kinds); absent without one. */

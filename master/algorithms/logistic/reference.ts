@@ -1,5 +1,5 @@
 import { SingularMatrixError } from '../../../shared/errors';
-import { gram, matVec, solveSpd } from '../../../shared/kernels';
+import { jsKernels, type Kernels } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
 import { armijoBacktracking } from './line-search';
 import { atMargins, evaluateAt, objectiveChange } from './objective';
@@ -8,7 +8,15 @@ import { atMargins, evaluateAt, objectiveChange } from './objective';
  * Exact damped Newton entirely at the master, no cluster: the tight reference the distributed
  * solvers are checked against (tests, benchmarks, and result.json on small problems).
  */
-export function referenceNewton(X: Matrix, y: Float64Array, lambda: number, tol = 1e-12, maxIterations = 100): { w: Float64Array; f: number; gradNorm: number; iterations: number } {
+export function referenceNewton(
+  X: Matrix,
+  y: Float64Array,
+  lambda: number,
+  tol = 1e-12,
+  maxIterations = 100,
+  kernels: Kernels = jsKernels,
+): { w: Float64Array; f: number; gradNorm: number; iterations: number } {
+  const { gram, matVec, solveSpd } = kernels;
   const n = X.rows;
   const d = X.cols;
   const model = { y, n, d, lambda };

@@ -4,6 +4,7 @@ import type { Plan } from '../../../master/schemes';
 import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
+import { jsKernels } from '../../../shared/kernels';
 import { kindHandler } from '../../../worker/task-kinds';
 import type { StoredBlock } from '../../../worker/block-store';
 
@@ -50,7 +51,7 @@ export class InProcessCluster implements ComputeCluster {
       const handler = kindHandler(req.kind!)!;
       const blocks = req.blocks.map((b) => ({ block: store.get(b.blockId)!, weight: b.weight, id: b.blockId }));
       arrived.push(slot);
-      if (decoder.add(slot, handler({ request: req, blocks }).values)) break;
+      if (decoder.add(slot, handler({ request: req, blocks, kernels: jsKernels }).values)) break;
     }
     const stragglers = order.filter((s) => !arrived.includes(s)).map((slot) => ({ slot, worker: placed.hosts[slot]!, outstandingSeconds: 0 }));
     this.stragglers += stragglers.length;

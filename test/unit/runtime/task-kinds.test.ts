@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lsGradient } from '../../../shared/kernels';
+import { jsKernels, lsGradient } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
@@ -32,11 +32,11 @@ describe('worker task kinds', () => {
     const h = kindHandler('lsGradient')!;
     const x1 = Float64Array.from({ length: d }, () => rng.normal());
     const x2 = Float64Array.from({ length: d }, () => rng.normal());
-    const one = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(x1) } } }), blocks }) as { shape: number[]; values: Float64Array };
+    const one = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(x1) } } }), blocks, kernels: jsKernels }) as { shape: number[]; values: Float64Array };
     expect(one.shape).toEqual([d]);
     expectClose(one.values, ref(x1));
     const both = Float64Array.from([...x1, ...x2]);
-    const two = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [2, d], data: float64ToBytes(both) } } }), blocks }) as { shape: number[]; values: Float64Array };
+    const two = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [2, d], data: float64ToBytes(both) } } }), blocks, kernels: jsKernels }) as { shape: number[]; values: Float64Array };
     expect(two.shape).toEqual([2, d]);
     expectClose(two.values, Float64Array.from([...ref(x1), ...ref(x2)]));
   });
@@ -44,7 +44,7 @@ describe('worker task kinds', () => {
   it('lsGradient refuses a block without a right-hand side, naming it', () => {
     const h = kindHandler('lsGradient')!;
     const bad = [{ block: { A: blocks[0]!.block.A, rowOffset: 0 }, weight: 1, id: 3 }];
-    expect(() => h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(new Float64Array(d)) } } }), blocks: bad })).toThrow(
+    expect(() => h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(new Float64Array(d)) } } }), blocks: bad, kernels: jsKernels })).toThrow(
       'block 3 was placed without a right-hand side',
     );
   });

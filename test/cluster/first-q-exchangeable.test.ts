@@ -98,8 +98,8 @@ describe('first-q answers on a real cluster (ignore-stragglers, equal delays)', 
     const scheme = lookupScheme('ignore-stragglers');
 
     await withLocalCluster({ workers: WORKERS }, async (lc) => {
-      const cluster = lc.master.cluster;
-      await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1);
+      const cluster = await lc.master.cluster.openJob({ kind: 'test' });
+      await cluster.setChaos('none');
       const run = async (shuffle: boolean) => {
         const plan = scheme.plan({ workers: WORKERS, blocks: K, blockRows: new Array<number>(K).fill(tau), rng: new Rng(1), params: scheme.parse({ q: Q }) });
         expect(plan.shuffleSends).toBe(true);
@@ -127,6 +127,7 @@ describe('first-q answers on a real cluster (ignore-stragglers, equal delays)', 
 
       const shuffled = await run(true);
       const fixed = await run(false);
+      await cluster.close();
       const note = `shuffled: ${shuffled.note}; slot order: ${fixed.note}`;
       expect(shuffled.chi.df, note).toBe(WORKERS * (PER_WORKER - 1));
       expect(shuffled.chi.statistic, note).toBeLessThan(CHI2_CRITICAL);

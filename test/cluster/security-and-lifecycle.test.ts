@@ -17,7 +17,7 @@ describe('cluster token', () => {
           await expect(c.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
           await expect(c.loadBlocks('j', [{ id: 0, rows: 1, cols: 1, data: Float64Array.from([1]), rowOffset: 0 }])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
           // Configure would let anyone make the worker a straggler (or crash it): refused too.
-          await expect(c.configure({ dist: 'constant', value: 5 }, { dropProbability: 1, hangProbability: 0, crashAfterTasks: 1 }, 1)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+          await expect(c.configure('j', { delay: { dist: 'constant', value: 5 }, fault: { dropProbability: 1, hangProbability: 0, crashAfterTasks: 1 }, seed: 1, cores: 1 })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
           await expect(c.cancelTasks('j', '1', [0])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
           await expect(c.dropBlocks('j')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
         }
@@ -25,7 +25,7 @@ describe('cluster token', () => {
         const ok = await right.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise;
         expect(ok.workerIndex).toBe(0);
         expect(ok.timings?.injectedDelaySeconds ?? 0).toBe(0);
-        await right.configure({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1);
+        await right.configure('j', 'reset');
       } finally {
         [anon, wrong, right].forEach((c) => c.close());
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evenBlockStarts, mapPlanToLive } from '../../master/cluster/placement';
 import { lookupScheme } from '../../master/schemes';
+import { NO_FAULTS } from '../../shared/chaos';
 import { lsGradient } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import { matrix } from '../../shared/tensor';
@@ -27,12 +28,12 @@ describe('speculative execution on a local cluster', () => {
     const scheme = lookupScheme('speculative');
 
     await withLocalCluster({ workers: W }, async (lc) => {
-      const cluster = lc.master.cluster;
+      const cluster = await lc.master.cluster.openJob({ kind: 'test' });
       const plan = mapPlanToLive(scheme.plan({ workers: W, blocks: W, blockRows: new Array<number>(W).fill(rows / W), rng: new Rng(1), params: scheme.parse({}) }), cluster.liveWorkers());
       const placed = await cluster.place('speculative-backup', plan, { A, b, blockStarts });
       const late = placed.hosts.indexOf(2);
       try {
-        await cluster.configureChaos({ dist: 'constant', value: 2 }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 1, [2]);
+        await cluster.setChaos({ delay: { dist: 'constant', value: 2 }, fault: NO_FAULTS, seed: 1, workers: [2] });
         for (let r = 0; r < 3; r++) {
           const out = await cluster.round(placed, { kind: 'lsGradient', x });
           expect(out.backupsLaunched, `round ${r}`).toBeGreaterThanOrEqual(1);
@@ -47,8 +48,8 @@ describe('speculative execution on a local cluster', () => {
           expectClose(out.decoded.value, exact, TOL.roundoff);
         }
       } finally {
-        await cluster.configureChaos({ dist: 'none' }, { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, 0);
         await cluster.release(placed);
+        await cluster.close();
       }
     });
   }, 60_000);

@@ -7,6 +7,7 @@ import { service as healthService } from 'grpc-health-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port';
 import { startMaster, type RunningMaster } from '../../master';
+import { startWorker } from '../../worker';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos } from '../../shared/wire';
 import { pollFor, processAlive } from '../helpers/cluster-fixture';
 
@@ -134,11 +135,18 @@ describe('the master decides who is worker i', () => {
 
   it('refuses an index a live worker at another address holds (ALREADY_EXISTS)', async () => {
     master = await startMaster({ host: '127.0.0.1', port: 0 });
-    expect((await register(master.address, { address: '127.0.0.1:40001', requestedIndex: 0 })).index).toBe(0);
-    await expect(register(master.address, { address: '127.0.0.1:40002', requestedIndex: 0 })).rejects.toMatchObject({
-      code: grpc.status.ALREADY_EXISTS,
-      details: 'worker index 0 is held by a live worker at 127.0.0.1:40001',
-    });
+    // A real worker holds index 0 (a registration without a server behind it would be lost at
+    // once: the master opens its task stream and finds nobody).
+    const holder = await startWorker({ master: master.address, host: '127.0.0.1', port: 0, index: 0 });
+    try {
+      expect(holder.index).toBe(0);
+      await expect(register(master.address, { address: '127.0.0.1:40002', requestedIndex: 0 })).rejects.toMatchObject({
+        code: grpc.status.ALREADY_EXISTS,
+        details: `worker index 0 is held by a live worker at ${holder.address}`,
+      });
+    } finally {
+      await holder.drain(0);
+    }
   });
 
   it('with --worker-statefulset, refuses a worker that does not advertise its own pod name, or connects from elsewhere (PERMISSION_DENIED)', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startLocalCluster } from '../master';
 import { directLeastSquares, normalEquations, steepestDescent } from '../master/algorithms';
 import { loadLeastSquaresProblem } from '../master/data';
-import { setUpLeastSquares } from '../master/jobs/least-squares-setup';
+import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
 import { Rng } from '../shared/random';

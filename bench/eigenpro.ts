@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { runJob, startLocalCluster, type LocalCluster } from '../master';
+import { parseJobOf, runJob, startLocalCluster, type LocalCluster } from '../master';
 import { timeToError, type CurvePoint } from '../master/algorithms/eigenpro';
-import { parseJob } from '../shared/config';
 import { writeFileAtomic } from '../shared/tensor';
 import { median } from './stats';
 
@@ -55,15 +54,8 @@ chaos: { delay: ${p > 0 ? `{ dist: bimodal, p: ${p}, fast: 0, slow: ${SLOW} }` :
 
 async function runOne(lc: LocalCluster, solver: string, workers: number, p: number, seed: number): Promise<RunRow> {
   const subset = lc.master.cluster.liveWorkers().slice(0, workers);
-  const out = await runJob(parseJob(jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, workers: subset, metrics: lc.master.metrics, log: lc.master.log });
-  const r = out.result as {
-    wallSeconds: number;
-    epochs: number;
-    curve: CurvePoint[];
-    final: { trainRelError: number; testMse: number | null };
-    staleness?: { meanTau: number };
-    perWorker?: { updates: number }[];
-  };
+  const out = await runJob(parseJobOf('kernel-regression', jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, workers: subset, metrics: lc.master.metrics, log: lc.master.log });
+  const r = out.result;
   return {
     solver,
     workers,

@@ -13,8 +13,7 @@
  */
 import { referenceNewton } from '../master/algorithms/logistic';
 import { syntheticLogistic } from '../master/data/logistic-synthetic';
-import { runJob, startLocalCluster } from '../master';
-import { jobSchema } from '../shared/config';
+import { jobOf, runJob, startLocalCluster } from '../master';
 import { selectKernels, type KernelBackendName } from '../shared/kernels';
 import { median } from './stats';
 
@@ -93,21 +92,19 @@ export async function benchLogistic(): Promise<{ setup: Record<string, unknown>;
     for (const k of kernelList) clusters.set(k, await startLocalCluster({ workers, stderr: 'ignore', ...patient, workerArgs: ['--kernels', k, ...patient.workerArgs] }));
     for (let s = 1; s <= seeds; s++) {
       for (const [k, lc] of clusters) for (const v of VARIANTS) {
-        const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };
-        const job = jobSchema.parse({
-          job: 'logistic-regression',
+        const job = jobOf('logistic-regression', {
           data: { synthetic },
           solver: v.solver,
           lambda,
           workers,
           chaos: { delay: { dist: 'lambda-tail', base }, seed: 100 + s },
-          stop: { tol: 0, objective: target, maxRounds: 500, timeLimit: 90 },
+          stop: { gradNorm: 0, objective: target, maxRounds: 500, timeLimit: 90 },
           seed: s,
           ...v.extra,
         });
-        let out: Awaited<ReturnType<typeof runJob>>;
+        let out;
         try {
-          out = await runJob(job, ctx);
+          out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
         } catch (e) {
           // One failed run (a lost worker on a loaded machine) is a run that did not reach f*, not the end of the benchmark.
           process.stderr.write(`seed ${s} ${k} ${v.label}: failed: ${(e as Error).message}\n`);
@@ -116,7 +113,7 @@ export async function benchLogistic(): Promise<{ setup: Record<string, unknown>;
           results.set(key(k, v), list);
           continue;
         }
-        const r = out.result as { stoppedBy: string; wallSeconds: number; iterations: number; passes: number; stragglersCutOff: number; backupsLaunched: number; objective: number };
+        const r = out.result;
         const reached = r.stoppedBy === 'objective' && r.objective <= target;
         const list = results.get(key(k, v)) ?? [];
         list.push({ seconds: r.wallSeconds, iterations: r.iterations, passes: r.passes, stragglers: r.stragglersCutOff, backups: r.backupsLaunched, reached });

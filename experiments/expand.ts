@@ -1,4 +1,5 @@
-import { jobSchema, resolveJobPaths, type JobSpec } from '../shared/config';
+import { resolveJobPaths } from '../shared/config';
+import { jobSchema, type JobSpec } from '../master';
 import { InputError } from '../shared/errors';
 import { chaosProfileSchema, type ChaosProfile, type ExperimentSpec, type SchemeEntry } from './schema';
 

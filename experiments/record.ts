@@ -1,4 +1,4 @@
-import type { JobSpec } from '../shared/config';
+import type { JobSpec } from '../master';
 import type { RunParams } from './expand';
 
 /** runs/<id>.json: one finished run, everything the tables and plots are made from. */

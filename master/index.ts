@@ -15,7 +15,29 @@ export { Cluster } from './cluster/cluster';
 export { JobSession, type JobSessionSpec } from './cluster/job-session';
 export { WorkerRegistry } from './cluster/registry';
 export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, KindName, KindFields } from './cluster/types';
-export { runJob, registerJob, writeJobOutputs, type JobOutput, type JobProgress, type JobContext } from './jobs';
+export {
+  runJob,
+  writeJobOutputs,
+  parseJob,
+  parseJobOf,
+  jobFrom,
+  jobOf,
+  loadJobFile,
+  jobSchema,
+  JOB_KINDS,
+  type JobSpec,
+  type JobSpecOf,
+  type JobKind,
+  type JobInput,
+  type JobOutput,
+  type JobProgress,
+  type JobContext,
+  type RunContext,
+  type JobResultOf,
+  type ResultOf,
+  kernelModelSchema,
+  type KernelModelFile,
+} from './jobs';
 export { lookupScheme, schemeNames, registerScheme } from './schemes';
 export { ParameterStore, ParameterVector } from './store';
 export { submitJob, type SubmitJobOptions } from './client/submit-job';

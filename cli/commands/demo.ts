@@ -1,15 +1,13 @@
 import { relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { jobSchema, type JobSpec } from '../../shared/config';
 import { expandExperiment, experimentSchema, runRows, summarize, type ExperimentInput, type GroupSummary } from '../../experiments';
-import { schemeNames } from '../../master';
+import { jobOf, schemeNames, type JobSpecOf } from '../../master';
 import { parsePositiveInt } from '../common';
 import { checkSchemes, runExperimentCli } from './experiment';
 
 /** The demo's job: a seeded 2000×40 Student-t least-squares problem under the heavy-tailed delay profile. */
-export function demoJob(workers: number, scheme: string, out: string): JobSpec {
-  return jobSchema.parse({
-    job: 'least-squares',
+export function demoJob(workers: number, scheme: string, out: string): JobSpecOf<'least-squares'> {
+  return jobOf('least-squares', {
     data: { synthetic: { kind: 'student-t', rows: 2000, cols: 40, seed: 1, df: 3 } },
     scheme: scheme === 'frc' ? { name: 'frc', stragglers: 1 } : { name: scheme },
     workers,

@@ -12,7 +12,7 @@ import {
   type ExperimentOutcome,
   type RunExecutor,
 } from '../../experiments';
-import { lookupScheme, runJob, startLocalCluster } from '../../master';
+import { lookupScheme, runJob, startLocalCluster, type JobSpec } from '../../master';
 import { resolveToken, tlsFrom } from '../common';
 
 /** Checks every run's scheme and its parameters against the scheme registry before anything starts. */
@@ -31,6 +31,11 @@ export function checkSchemes(exp: ExpandedExperiment, source: string): void {
   }
 }
 
+/** The job cut to five rounds with no chaos: what a warm-up runs. */
+function warmUpJob<J extends JobSpec>(job: J): J {
+  return { ...job, stop: { ...job.stop, maxRounds: 5 }, chaos: { ...job.chaos, delay: { dist: 'none' } } };
+}
+
 /**
  * One local cluster of the largest worker count for the whole matrix; a run with fewer workers
  * uses the first live ones (its job session's worker subset), so every run meets the same processes.
@@ -45,8 +50,7 @@ export async function localExecutor(workers: number, token?: string): Promise<Ru
      * scheme happens to come first.
      */
     async warmUp(run) {
-      const job = { ...run.job, stop: { ...run.job.stop, maxRounds: 5 }, chaos: { ...run.job.chaos, delay: { dist: 'none' as const } } };
-      await runJob(job, { cluster, metrics: lc.master.metrics, log: lc.master.log });
+      await runJob(warmUpJob(run.job), { cluster, metrics: lc.master.metrics, log: lc.master.log });
     },
     async run(run, { onProgress, signal }) {
       const live = cluster.liveWorkers().sort((a, b) => a - b);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { inverseJobSchema, pseudoinverseJobSchema, formatZodError, type InverseJobSpec } from '../../shared/config';
 import { InputError } from '../../shared/errors';
 import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
+import { jobOf } from '../../master';
 import { checkFullRank, inverseProblem } from '../../master/algorithms/inverse';
 import { parsePositiveInt, resolveToken } from '../common';
 import { runLocally } from './run';
@@ -72,9 +72,7 @@ export function invertCommand(): Command {
         chaos: { delay: parseDelayFlag(String(o.delay)), seed: Number(o.seed) },
         out,
       };
-      const parsed = (kind === 'inverse' ? inverseJobSchema : pseudoinverseJobSchema).safeParse(raw);
-      if (!parsed.success) throw new InputError(formatZodError(parsed.error, 'coda invert'));
-      const job = parsed.data as InverseJobSpec;
+      const job = jobOf(kind, raw, 'coda invert');
       const s = job.scheme as { stragglers?: unknown };
       if (typeof s.stragglers !== 'number' || !Number.isInteger(s.stragglers) || s.stragglers < 0) {
         throw new InputError(`--stragglers ${String(o.stragglers)}: must be a non-negative integer`);
@@ -86,7 +84,7 @@ export function invertCommand(): Command {
       const [tensor] = Object.values(result.tensors);
       writeNpy(out, tensor!.shape, tensor!.values);
       const report = reportPathFor(out);
-      writeFileAtomic(report, JSON.stringify({ ...result.result, output: { ...(result.result.output as object), file: out } }, null, 2) + '\n');
+      writeFileAtomic(report, JSON.stringify({ ...result.result, output: { ...result.result.output, file: out } }, null, 2) + '\n');
       process.stdout.write(`${result.summary}\nwrote ${out} and ${report}\n`);
     });
 }

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { loadJobFile } from '../../shared/config';
 import { InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
-import { runJob, startMaster, writeJobOutputs } from '../../master';
+import { loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function masterCommand(): Command {

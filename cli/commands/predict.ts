@@ -1,29 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
+import { formatZodError } from '../../shared/config';
 import { InputError, ShapeError } from '../../shared/errors';
+import { kernelModelSchema, type KernelModelFile } from '../../master';
 import { checkKernel } from '../../shared/kernels';
 import { loadMatrix, loadVector, writeNpy } from '../../shared/tensor';
 import { kernelOptionsFrom, openKernels } from '../kernels';
 
-/** The model file a kernel-regression job writes (master/jobs/kernel-regression-job.ts). */
-interface KernelModelFile {
-  kind: string;
-  kernel: { name: string; bandwidth: number };
-  centers: string;
-  alpha: string;
-  binary?: boolean;
-}
-
+/** model.json as a kernel-regression job writes it (master/jobs/kernel-regression/model.ts): `null`, or anything else, is refused by key. */
 function readModel(path: string): KernelModelFile {
-  let m: KernelModelFile;
+  let raw: unknown;
   try {
-    m = JSON.parse(readFileSync(path, 'utf8')) as KernelModelFile;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputError(`--model ${path}: ${(e as Error).message}`);
+    throw new InputError(`--model ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
   }
-  if (m.kind !== 'kernel-regression' || !m.kernel || !m.centers || !m.alpha) throw new InputError(`--model ${path}: not a kernel-regression model.json`);
-  return m;
+  const m = kernelModelSchema.safeParse(raw);
+  if (!m.success) throw new InputError(formatZodError(m.error, `--model ${path}`, 'not a kernel-regression model.json'));
+  return m.data;
 }
 
 /** `coda predict --model model.json --input X.npy`: f(x) = Σ_j α_j k(x, c_j) for every row of X. */

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { loadJobFile, type JobSpec } from '../../shared/config';
-import { runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput } from '../../master';
+import { loadJobFile, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
 import { parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { progressReporter } from '../progress';
 
 /** Runs a job on an embedded local cluster of job.workers worker processes. */
-export async function runLocally(job: JobSpec, label: string, token?: string): Promise<JobOutput> {
+export async function runLocally<J extends JobSpec>(job: J, label: string, token?: string): Promise<JobOutput<ResultOf<J>>> {
   const lc = await startLocalCluster({ workers: job.workers, ...(token ? { token } : {}) });
   const progress = progressReporter(label);
   const abort = new AbortController();

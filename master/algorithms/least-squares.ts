@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { StepSpec, StopSpec } from '../../shared/config';
 import { InputError } from '../../shared/errors';
 import { dot, gram, matTVec, norm2 } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
@@ -40,9 +39,21 @@ export function roundGradient(cluster: ComputeCluster, placed: PlacedPlan): Grad
   };
 }
 
+/** line-search: exact step along the direction; inverse-lipschitz: 1/σ_max(A)²; a number: fixed. */
+export type StepRule = 'line-search' | 'inverse-lipschitz' | number;
+
+/** When steepest descent stops (job files: `stop:` of least-squares). */
+export interface LsStop {
+  /** The relative gradient norm ‖∇f(x)‖/‖∇f(0)‖ at which to stop. */
+  tol: number;
+  maxRounds: number;
+  /** Seconds of iterations. */
+  timeLimit: number;
+}
+
 export interface LsOptions {
-  step: StepSpec;
-  stop: StopSpec;
+  step: StepRule;
+  stop: LsStop;
   onRound?: (info: LsRoundInfo) => void;
   signal?: AbortSignal;
   /**

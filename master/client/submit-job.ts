@@ -24,7 +24,7 @@ export interface SubmitJobOptions {
  * Rejects with InputError when the master refused the job, ClusterError when it failed it, and
  * resolves with `{ result: { stoppedBy: 'signal' } }` when `signal` cancelled it.
  */
-export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput> {
+export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput<Record<string, unknown>>> {
   const { master } = loadProtos();
   const waitMs = (opts.waitForMasterSeconds ?? 0) * 1000;
   const connect = (): pb.MasterClient => new master.coda.v1.Master(address, channelCredentials(opts.tls), CHANNEL_OPTIONS);
@@ -53,9 +53,9 @@ async function readyClient(connect: () => pb.MasterClient, deadlineAt: number): 
   }
 }
 
-function streamJob(client: pb.MasterClient, address: string, jobYaml: string, opts: SubmitJobOptions): Promise<JobOutput> {
-  return new Promise<JobOutput>((resolve, reject) => {
-    let out: JobOutput | undefined;
+function streamJob(client: pb.MasterClient, address: string, jobYaml: string, opts: SubmitJobOptions): Promise<JobOutput<Record<string, unknown>>> {
+  return new Promise<JobOutput<Record<string, unknown>>>((resolve, reject) => {
+    let out: JobOutput<Record<string, unknown>> | undefined;
     const call = client.submitJob({ jobYaml }, tokenMetadata(opts.token));
     const onAbort = (): void => call.cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,3 +1,3 @@
 /** Job data: files or seeded generators. `const { A, b } = loadLeastSquaresProblem(job);` */
 export { syntheticLeastSquares } from './synthetic';
-export { loadLeastSquaresProblem, type LeastSquaresProblem } from './load-problem';
+export { loadLeastSquaresProblem, type LeastSquaresProblem, type LeastSquaresSource } from './load-problem';

@@ -1,24 +1,28 @@
-import type { LeastSquaresJobSpec } from '../../shared/config';
+import type { DataSpec, SyntheticSpec } from '../../shared/config';
 import { ShapeError } from '../../shared/errors';
 import { loadMatrix, loadVector, type Matrix } from '../../shared/tensor';
 import { syntheticLeastSquares } from './synthetic';
+
+/** Where a least-squares problem came from: the generator's settings, or the files. */
+export type LeastSquaresSource = { synthetic: SyntheticSpec } | { A: string; b: string };
 
 export interface LeastSquaresProblem {
   A: Matrix;
   b: Float64Array;
   /** Where it came from, for result.json. */
-  source: Record<string, unknown>;
+  source: LeastSquaresSource;
 }
 
 /** The job's A and b, from files or the seeded generator, shapes checked. */
-export function loadLeastSquaresProblem(job: Pick<LeastSquaresJobSpec, 'data'>): LeastSquaresProblem {
+export function loadLeastSquaresProblem(job: { data: DataSpec }): LeastSquaresProblem {
   if (job.data.synthetic) {
     const { A, b } = syntheticLeastSquares(job.data.synthetic);
     return { A, b, source: { synthetic: job.data.synthetic } };
   }
-  const A = loadMatrix(job.data.A!);
-  const b = loadVector(job.data.b!);
+  const files = { A: job.data.A!, b: job.data.b! };
+  const A = loadMatrix(files.A);
+  const b = loadVector(files.b);
   if (b.length !== A.rows) throw new ShapeError(`data: A has ${A.rows} rows but b has ${b.length} values`);
   if (A.cols > A.rows) throw new ShapeError(`data: least squares needs rows ≥ columns, A is ${A.rows}×${A.cols}`);
-  return { A, b, source: { A: job.data.A, b: job.data.b } };
+  return { A, b, source: files };
 }

@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../shared/config';
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { Logger } from '../../shared/log';
 import type { Cluster } from '../cluster/cluster';
 import type { JobSession } from '../cluster/job-session';
@@ -33,14 +33,33 @@ export interface RunContext {
 /** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster. */
 export type JobContext = Omit<RunContext, 'cluster' | 'workers'> & { cluster: JobSession };
 
-/** What a job produces: result.json's object and the tensors to save (file name -> shape + values). */
-export interface JobOutput {
-  result: Record<string, unknown>;
-  tensors: Record<string, { shape: number[]; values: Float64Array }>;
+/** A tensor to save as .npy beside result.json. */
+export interface OutputTensor {
+  shape: number[];
+  values: Float64Array;
+}
+
+/** What a job produces: result.json's object (typed per job kind) and the tensors to save (file name -> shape + values). */
+export interface JobOutput<R = unknown> {
+  result: R;
+  tensors: Record<string, OutputTensor>;
   /** One line for a terminal. */
   summary: string;
   /** Extra text files to write beside result.json (e.g. a model description), by file name. */
   files?: Record<string, string>;
 }
 
-export type JobRunner<J extends JobSpec = JobSpec> = (job: J, ctx: JobContext) => Promise<JobOutput>;
+/** The schema of one job kind's file: a strict zod object with `job: <literal>`. */
+export type JobSchema<J> = ZodType<J, ZodTypeDef, unknown>;
+
+/**
+ * One job kind, as its folder (master/jobs/<kind>/) exports it: the schema of its job file, the
+ * runner, and where to find an example. The table in kinds.ts lists one for every kind of the
+ * job union, and the compiler checks it is complete.
+ */
+export interface JobKindModule<J extends { job: string }, R> {
+  schema: JobSchema<J>;
+  run(job: J, ctx: JobContext): Promise<JobOutput<R>>;
+  /** An example job (or experiment) file of this kind, relative to the package root. */
+  example: string;
+}

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { parseJob, resolveJobPaths } from '../../shared/config';
+import { resolveJobPaths } from '../../shared/config';
 import { ClusterError, CodaError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
@@ -21,7 +21,7 @@ import { Cluster } from '../cluster/cluster';
 import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
-import { runJob } from '../jobs';
+import { parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
 import { ParameterStore, storeHandlers } from '../store';
 

@@ -96,22 +96,35 @@ export const chaosSchema = z
   })
   .strict();
 
+/**
+ * When an iterative job stops. `stop.tol` has one meaning wherever it is accepted: the relative
+ * gradient norm ‖∇f(x)‖/‖∇f(x⁽⁰⁾)‖ (x⁽⁰⁾ = 0), as least squares uses it. A job kind that stops on
+ * something else names it differently (logistic regression: `stop.gradNorm`, the absolute
+ * ‖∇f(w)‖₂), and a kind that does not stop on a gradient at all refuses `stop.tol` (roundsStop).
+ */
+const stopRounds = {
+  maxRounds: posInt.default(5000),
+  /** Seconds of wall time for the iterations (placement not included). */
+  timeLimit: pos.default(300),
+};
+
 export const stopSchema = z
   .object({
     /** Relative gradient norm ‖∇f(x)‖ / ‖∇f(0)‖ at which to stop. */
     tol: nonNeg.default(1e-10),
-    maxRounds: posInt.default(5000),
-    /** Seconds of wall time for the iterations (placement not included). */
-    timeLimit: pos.default(300),
+    ...stopRounds,
   })
   .strict();
+
+/** The stop rule of a kind with no gradient tolerance: a round cap and a time limit only. */
+export const roundsStopSchema = z.object(stopRounds).strict();
 
 /** Scheme parameters are validated by the scheme registry (master/schemes), which knows them. */
 export const schemeSchema = z.object({ name: z.string().min(1) }).passthrough();
 
 /**
- * Keys every job kind has. A job kind's schema spreads these into its own strict object and
- * adds `job: <literal>`, its `data` and its own keys (see jobs/least-squares.ts).
+ * Keys every job kind has. A job kind's schema (master/jobs/<kind>/schema.ts) spreads these into
+ * its own strict object and adds `job: <literal>`, its `data`, its `stop` and its own keys.
  */
 export const commonJobFields = {
   scheme: schemeSchema.default({ name: 'wait-all' }),
@@ -119,7 +132,6 @@ export const commonJobFields = {
   /** Number of data blocks K; defaults to what the scheme's plan needs (usually `workers`). */
   blocks: posInt.optional(),
   chaos: chaosSchema.default({}),
-  stop: stopSchema.default({}),
   seed: z.number().int().nonnegative().default(1),
   /**
    * Seconds a task may take before the master gives up on it and runs its slot elsewhere: the
@@ -132,6 +144,8 @@ export const commonJobFields = {
 };
 
 export type SyntheticSpec = z.infer<typeof syntheticSchema>;
+export type DataSpec = z.infer<typeof dataSchema>;
 export type ChaosSpec = z.infer<typeof chaosSchema>;
 export type StopSpec = z.infer<typeof stopSchema>;
+export type RoundsStopSpec = z.infer<typeof roundsStopSchema>;
 export type SchemeSpec = z.infer<typeof schemeSchema>;

@@ -1,9 +1,10 @@
 /**
- * Job files: YAML -> one validated, fully resolved object.
+ * What every job kind shares: data files, chaos, stop rules, the scheme key, and the job-file
+ * loader (YAML -> a validated object, every bad key named). The job kinds themselves (their
+ * schemas, runners and results) live in master/jobs/<kind>/, which assembles the union.
  *
- *   const job = loadJobFile('examples/demo.yaml');   // InputError (exit 2) names a bad key
+ *   const job = loadJobFile('examples/straggler-showdown.yaml');   // master/jobs: InputError (exit 2) names a bad key
  */
-export { jobSchema, type JobSpec, type JobInput, type JobKind } from './job-schema';
 export {
   commonJobFields,
   syntheticSchema,
@@ -12,23 +13,13 @@ export {
   faultSchema,
   chaosSchema,
   stopSchema,
+  roundsStopSchema,
   schemeSchema,
   type SyntheticSpec,
+  type DataSpec,
   type ChaosSpec,
   type StopSpec,
+  type RoundsStopSpec,
   type SchemeSpec,
 } from './common';
-export { leastSquaresJobSchema, stepSchema, type LeastSquaresJobSpec, type StepSpec } from './jobs/least-squares';
-export { sketchComparisonJobSchema, type SketchComparisonJobSpec } from './jobs/sketch-comparison';
-export { parseJob, resolveJobPaths, loadJobFile, formatZodError } from './load-job';
-export { inverseJobSchema, pseudoinverseJobSchema, inverseDataSchema, type InverseJobSpec } from './jobs/inverse';
-export {
-  logisticRegressionJobSchema,
-  type LogisticRegressionJobSpec,
-  type LogisticSolver,
-  type LogisticDataSpec,
-  type LogisticSyntheticSpec,
-  type SketchSpec,
-} from './jobs/logistic-regression';
-export { kernelRegressionJobSchema, type KernelRegressionJobSpec, type EigenproSpec } from './jobs/kernel-regression';
-export { stragglerShowdownJobSchema, DEFAULT_SHOWDOWN_SCHEMES, type StragglerShowdownJobSpec } from './jobs/straggler-showdown';
+export { parseYamlMapping, parseWith, resolveJobPaths, readJobText, formatZodError } from './load-job';

@@ -1,23 +1,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { ZodError } from 'zod';
+import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { InputError } from '../errors';
-import { jobSchema, type JobSpec } from './job-schema';
+
+/**
+ * The job-file loader, generic over the schema: shared/config knows the pieces every job kind
+ * shares; the union of the kinds is assembled where the kinds live (master/jobs), which passes
+ * it in here.
+ */
 
 /** "data.synthetic.rows: Expected number, received string" for each issue, one per line. */
-export function formatZodError(err: ZodError, source: string): string {
+export function formatZodError(err: ZodError, source: string, what = 'invalid job file'): string {
   const lines = err.issues.map((i) => {
     const path = i.path.length ? i.path.join('.') : '(top level)';
     let msg = i.message;
     if (i.code === 'unrecognized_keys') msg = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
     return `  ${path}: ${msg}`;
   });
-  return `${source}: invalid job file\n${lines.join('\n')}`;
+  return `${source}: ${what}\n${lines.join('\n')}`;
 }
 
-/** Parses and validates a job from YAML text. Paths stay as written (see resolveJobPaths). */
-export function parseJob(text: string, source = 'job'): JobSpec {
+/** YAML text -> a plain mapping (InputError for broken YAML or a non-mapping). */
+export function parseYamlMapping(text: string, source: string): Record<string, unknown> {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message}`);
@@ -26,20 +31,34 @@ export function parseJob(text: string, source = 'job'): JobSpec {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${source}: a job file must be a YAML mapping (job: ..., data: ..., ...)`);
   }
-  const parsed = jobSchema.safeParse(raw);
+  return raw as Record<string, unknown>;
+}
+
+/** Validates `raw` against `schema`; every issue named by its key path. */
+export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, raw: unknown, source: string): T {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new InputError(formatZodError(parsed.error, source));
   return parsed.data;
+}
+
+/** The fields of a job the path resolution touches. */
+interface WithData {
+  job: string;
+  data: unknown;
+  out?: string | undefined;
 }
 
 /**
  * Resolves relative paths against `baseDir` (the current directory for the CLI): every string
  * under `data` (except inside `synthetic`, which is generator settings) is a file path and must
- * exist; a missing one is named by its key.
+ * exist; a missing one is named by its key. `check` sees each absolute path first (a master's
+ * data root refuses paths outside it before anything is read or even stat'ed).
  */
-export function resolveJobPaths<J extends JobSpec>(job: J, baseDir: string, source = 'job'): J {
+export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, source = 'job', check?: (abs: string, key: string) => void): J {
   const walk = (node: unknown, path: string): unknown => {
     if (typeof node === 'string') {
       const abs = resolve(baseDir, node);
+      check?.(abs, path);
       if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
       return abs;
     }
@@ -53,12 +72,11 @@ export function resolveJobPaths<J extends JobSpec>(job: J, baseDir: string, sour
   return { ...job, data: walk(job.data, 'data') as J['data'], out: resolve(baseDir, job.out ?? `out/${job.job}`) };
 }
 
-export function loadJobFile(path: string, baseDir = process.cwd()): JobSpec {
-  let text: string;
+/** A job file's text (InputError naming the file when it cannot be read). */
+export function readJobText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new InputError(`cannot read job file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  return resolveJobPaths(parseJob(text, path), baseDir, path);
 }

@@ -6,12 +6,13 @@ import { taskRequest } from '../../master/cluster/task-request';
 import type { TaskPayload } from '../../master/cluster/types';
 import { WorkerConnection } from '../../master/cluster/worker-client';
 import { lookupScheme } from '../../master/schemes';
-import { jobSchema } from '../../shared/config';
+import { jobOf } from '../../master';
 import { lsGradient } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import { matrix } from '../../shared/tensor';
 import { tensorValues } from '../../shared/wire';
 import { processAlive, withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
 
 const NO_FAULTS = { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 };
 
@@ -135,16 +136,15 @@ describe('a large local cluster', () => {
     await withLocalCluster({ workers: 256, timeoutMs: 120_000 }, async (lc) => {
       expect(lc.workers.length).toBe(8);
       expect(lc.master.registry.alive().length).toBe(256);
-      const job = jobSchema.parse({
-        job: 'least-squares',
+      const job = jobOf('least-squares', {
         data: { synthetic: { kind: 'gaussian', rows: 2560, cols: 8, seed: 2 } },
         workers: 256,
         stop: { tol: 1e-8, maxRounds: 200, timeLimit: 120 },
       });
-      const out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
+      const out = await runJob(job, jobContext(lc));
       expect(out.result.workers).toBe(256);
       expect(out.result.stoppedBy).toBe('tol');
-      expect(out.result.relErrorVsDirect as number).toBeLessThan(1e-6);
+      expect(out.result.relErrorVsDirect).toBeLessThan(1e-6);
     });
   });
 });

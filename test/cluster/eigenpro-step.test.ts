@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../master';
-import { parseJob } from '../../shared/config';
+import { parseJobOf, runJob } from '../../master';
 import { withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
 
 /**
  * AsyncEigenPro's step on 8 real workers. Every iteration waits the same 300 ms (a constant
@@ -22,31 +22,25 @@ workers: ${G}
 seed: 4
 `;
 
-interface KrResult {
-  stepRule: string;
-  steps?: number[];
-  final: { trainRelError: number };
-  curve: { trainRelError: number }[];
-  staleness: { meanTau: number; maxTau: number };
-  perWorker: { updates: number; tauMedian: number }[];
-}
 
 describe('AsyncEigenPro step rules on 8 workers taking turns', () => {
   it("the paper's step diverges at τ ≈ 7 where the staleness-aware step converges; observed τ matches the worker count", async () => {
     await withLocalCluster({ workers: G, stderr: 'ignore' }, async (lc) => {
-      const run = async (step: string): Promise<KrResult> =>
-        (await runJob(parseJob(job(step), 'test'), { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log })).result as unknown as KrResult;
+      const run = async (step: string) =>
+        (await runJob(parseJobOf('kernel-regression', job(step), 'test'), jobContext(lc))).result;
       const paper = await run('paper');
       const ours = await run('staleness-aware');
 
       for (const r of [paper, ours]) {
+        const staleness = r.staleness!;
+        const perWorker = r.perWorker!;
         // Taking turns: a write lands after about the other G − 1 workers' writes (fewer when the
         // machine is loaded and a read, step and write take a good part of the 300 ms), never
         // many more.
-        const note = `mean τ ${r.staleness.meanTau}, medians ${r.perWorker.map((w) => w.tauMedian).join(',')}`;
-        expect(r.staleness.meanTau, note).toBeGreaterThan(G / 2);
-        expect(r.staleness.meanTau, note).toBeLessThan(G + 1);
-        for (const w of r.perWorker) {
+        const note = `mean τ ${staleness.meanTau}, medians ${perWorker.map((w) => w.tauMedian).join(',')}`;
+        expect(staleness.meanTau, note).toBeGreaterThan(G / 2);
+        expect(staleness.meanTau, note).toBeLessThan(G + 1);
+        for (const w of perWorker) {
           expect(w.updates).toBeGreaterThan(0);
           expect(w.tauMedian, note).toBeGreaterThanOrEqual(G / 2 - 1);
           expect(w.tauMedian, note).toBeLessThanOrEqual(G + 1);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseJob } from '../../shared/config';
+import { parseJobOf } from '../../master';
 import { runJob } from '../../master';
 import { withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
 
 /**
  * Both solvers against the direct solution of Kα = y on n = 1000 (1250 points, 20% held out),
@@ -22,17 +23,11 @@ describe('kernel-regression on a local cluster', () => {
   it('eigenpro-sync and eigenpro-async both match the direct solve', async () => {
     await withLocalCluster({ workers: 2, stderr: 'ignore' }, async (lc) => {
       for (const solver of ['eigenpro-sync', 'eigenpro-async']) {
-        const out = await runJob(parseJob(job(solver), 'test'), { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
-        const r = out.result as {
-          data: { n: number };
-          final: { trainRelError: number };
-          directReference: { testPredictionRelDiff: number };
-          perWorker?: { updates: number; tauMean: number }[];
-          curve: unknown[];
-        };
+        const out = await runJob(parseJobOf('kernel-regression', job(solver), 'test'), jobContext(lc));
+        const r = out.result;
         expect(r.data.n).toBe(1000);
         expect(r.final.trainRelError, `${solver} relative training error`).toBeLessThan(1e-4);
-        expect(r.directReference.testPredictionRelDiff, `${solver} test predictions vs direct`).toBeLessThan(0.01);
+        expect(r.directReference!.testPredictionRelDiff, `${solver} test predictions vs direct`).toBeLessThan(0.01);
         expect(out.tensors['alpha.npy']!.values.length).toBe(1000);
         expect(out.files?.['model.json']).toContain('laplacian');
         if (solver === 'eigenpro-async') {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCluster, runJob, type LocalCluster } from '../../master';
-import { inverseJobSchema, type InverseJobSpec } from '../../shared/config';
+import { jobOf, startLocalCluster, runJob, type LocalCluster } from '../../master';
+import { jobContext } from '../helpers/job-context';
 
 /**
  * The inverse over frc on real worker processes (loopback gRPC): with N = 8 and s = 1, one worker
@@ -16,21 +16,20 @@ describe('coda inverse over frc on a local cluster (N = 8, s = 1)', () => {
     await lc?.stop();
   });
 
-  const job = (chaos: Record<string, unknown> = {}): InverseJobSpec =>
-    inverseJobSchema.parse({
-      job: 'inverse',
+  const job = (chaos: Record<string, unknown> = {}) =>
+    jobOf('inverse', {
       data: { synthetic: { kind: 'gaussian', rows: 60, cols: 60, seed: 3 } },
       workers: 8,
       scheme: { name: 'frc', stragglers: 1 },
       tol: 1e-10,
       chaos,
     });
-  const ctx = () => ({ cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
+  const ctx = () => (jobContext(lc));
 
   it('a SIGKILLed worker and a delayed one change nothing in the output', async () => {
     const base = await runJob(job(), ctx());
     const baseValues = base.tensors['inverse.npy']!.values;
-    expect((base.result.errors as { relativeFrobeniusNorm: number }).relativeFrobeniusNorm).toBeLessThan(1e-8);
+    expect(base.result.errors.relativeFrobeniusNorm).toBeLessThan(1e-8);
 
     // Slots are logical workers 0..7 on the live workers in order; slots 0 and 2 are residue class 0.
     const live = lc.master.cluster.liveWorkers();
@@ -46,7 +45,7 @@ describe('coda inverse over frc on a local cluster (N = 8, s = 1)', () => {
     const seconds = (Date.now() - t0) / 1000 + 1;
 
     expect(Array.from(out.tensors['inverse.npy']!.values)).toEqual(Array.from(baseValues));
-    const round = out.result.round as { decodedFromSlots: number[]; residueClass: number; stragglers: { worker: number }[]; seconds: number };
+    const round = out.result.round;
     expect(round.decodedFromSlots).toEqual([1, 3, 5, 7]);
     expect(round.residueClass).toBe(1);
     expect(round.stragglers.map((s) => s.worker)).toContain(delayed);

@@ -5,10 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { referenceNewton } from '../../master/algorithms/logistic';
 import { syntheticLogistic } from '../../master/data/logistic-synthetic';
 import { runJob, writeJobOutputs } from '../../master';
-import { jobSchema } from '../../shared/config';
+import { jobOf } from '../../master';
 import { norm2 } from '../../shared/kernels';
 import { readNpy } from '../../shared/tensor';
 import { processAlive, withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-lr-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,14 +20,13 @@ const data = syntheticLogistic({ ...synthetic });
 const ref = referenceNewton(data.X, data.y, lambda, 1e-12);
 
 function job(solver: string, extra: Record<string, unknown> = {}) {
-  return jobSchema.parse({
-    job: 'logistic-regression',
+  return jobOf('logistic-regression', {
     data: { synthetic },
     solver,
     lambda,
     workers: 6,
     chaos: { delay: { dist: 'lambda-tail', base: 0.003 }, seed: 2 },
-    stop: { tol: 1e-8, maxRounds: solver === 'gd' ? 3000 : 60, timeLimit: 60, ...(solver === 'gd' ? { objective: ref.f + 1e-8 } : {}) },
+    stop: { gradNorm: 1e-8, maxRounds: solver === 'gd' ? 3000 : 60, timeLimit: 60, ...(solver === 'gd' ? { objective: ref.f + 1e-8 } : {}) },
     out: join(tmp, solver),
     ...extra,
   });
@@ -35,7 +35,7 @@ function job(solver: string, extra: Record<string, unknown> = {}) {
 describe('logistic regression on a local cluster (real processes, heavy-tailed delays)', () => {
   it('gd, newton (speculative Hessian), oversketched-newton and giant all reach the reference optimum', async () => {
     await withLocalCluster({ workers: 6 }, async (lc) => {
-      const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };
+      const ctx = jobContext(lc);
       const runs: [string, Record<string, unknown>][] = [
         ['newton', {}],
         ['oversketched-newton', {}],
@@ -56,7 +56,7 @@ describe('logistic regression on a local cluster (real processes, heavy-tailed d
           expect(r.stoppedBy).toBe('objective');
           expect((r.objective as number) - ref.f).toBeLessThanOrEqual(1e-8);
         } else {
-          expect(r.stoppedBy, solver).toBe('tol');
+          expect(r.stoppedBy, solver).toBe('gradNorm');
           expect(r.gradNorm as number).toBeLessThanOrEqual(1e-8);
           expect(rel, solver).toBeLessThan(1e-6);
         }
@@ -84,23 +84,20 @@ describe('logistic regression on a local cluster (real processes, heavy-tailed d
     await withLocalCluster({ workers: 6 }, async (lc) => {
       const victim = lc.master.registry.get(3)!;
       let killed = false;
-      const out = await runJob(job('oversketched-newton', { data: { synthetic, test: { fraction: 0.2 } } }), {
-        cluster: lc.master.cluster,
-        metrics: lc.master.metrics,
-        log: lc.master.log,
+      const out = await runJob(job('oversketched-newton', { data: { synthetic, test: { fraction: 0.2 } } }), jobContext(lc, {
         onProgress: (p) => {
           if (p.round === 2 && !killed) {
             process.kill(victim.pid, 'SIGKILL');
             killed = true;
           }
         },
-      });
+      }));
       expect(killed).toBe(true);
       expect(processAlive(victim.pid)).toBe(false);
-      expect(out.result.stoppedBy).toBe('tol');
-      expect(out.result.testError as number).toBeGreaterThan(0);
-      expect(out.result.testError as number).toBeLessThan(0.5);
-      expect((out.result.data as { testRows: number }).testRows).toBe(400);
+      expect(out.result.stoppedBy).toBe('gradNorm');
+      expect(out.result.testError).toBeGreaterThan(0);
+      expect(out.result.testError).toBeLessThan(0.5);
+      expect(out.result.data.testRows).toBe(400);
     });
   });
 });

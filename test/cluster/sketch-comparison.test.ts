@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../master';
-import { parseJob } from '../../shared/config';
+import { parseJobOf, runJob } from '../../master';
 import { withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
 
 /**
  * The leverage paper's Table I job, small: 400×8 Student-t, K = 20 blocks of 20 rows, q = 4 of
@@ -29,13 +29,13 @@ interface Table {
 describe('sketch-comparison (Table I) on a local cluster', () => {
   it('simulated and cluster arrivals: every method and step reported; at small steps the sketches track plain SD; the cluster mode ran its rounds on the workers', async () => {
     await withLocalCluster({ workers: 4 }, async (lc) => {
-      const ctx = { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log };
+      const ctx = jobContext(lc);
       const leverageRounds = async (): Promise<number> => (await lc.master.metrics.rounds.get()).values.filter((v) => v.labels.scheme === 'leverage').reduce((s, v) => s + v.value, 0);
       const tables: Record<string, Table> = {};
       for (const arrivals of ['simulated', 'cluster']) {
         const before = await leverageRounds();
-        const out = await runJob(parseJob(job(arrivals), 'test'), ctx);
-        const r = out.result as { table: Table; arrivals: string; leverage: Record<string, unknown>; perInstance: { start: number }[] };
+        const out = await runJob(parseJobOf('sketch-comparison', job(arrivals), 'test'), ctx);
+        const r = out.result;
         expect(r.arrivals).toBe(arrivals);
         expect(Object.keys(r.table)).toEqual(['sd', 'gaussian', 'block-srht', 'block-leverage']);
         for (const m of Object.values(r.table)) {

@@ -33,7 +33,7 @@ describe('speculative execution on a local cluster', () => {
       const placed = await cluster.place('speculative-backup', plan, { A, b, blockStarts });
       const late = placed.hosts.indexOf(2);
       try {
-        await cluster.setChaos({ delay: { dist: 'constant', value: 2 }, fault: NO_FAULTS, seed: 1, workers: [2] });
+        await cluster.setChaos({ delay: { dist: 'constant', value: 2 }, fault: NO_FAULTS, seed: 1, cores: 1, workers: [2] });
         for (let r = 0; r < 3; r++) {
           const out = await cluster.round(placed, { kind: 'lsGradient', x });
           expect(out.backupsLaunched, `round ${r}`).toBeGreaterThanOrEqual(1);

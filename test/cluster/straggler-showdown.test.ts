@@ -1,30 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runJob } from '../../master';
-import { jobSchema } from '../../shared/config';
+import { jobOf, runJob } from '../../master';
 import { withLocalCluster } from '../helpers/cluster-fixture';
-
-interface Summary {
-  scheme: string;
-  slots: number;
-  answersPerRound: number;
-  timeToTarget: number | null;
-  bestErrorInBudget: number;
-  stragglerTax: number | null;
-  timeNoDelay: number | null;
-}
-interface Run {
-  label: string;
-  condition: string;
-  roundsToTarget: number | null;
-  timeToTarget: number | null;
-}
+import { jobContext } from '../helpers/job-context';
 
 describe('straggler showdown (every scheme on one cluster)', () => {
   it('runs every scheme under the delay, tail-free and with no delay; exact schemes reach the target and the direct solution; approximate schemes get the same slots and answers', async () => {
     const base = 0.004;
     await withLocalCluster({ workers: 6 }, async (lc) => {
-      const job = jobSchema.parse({
-        job: 'straggler-showdown',
+      const job = jobOf('straggler-showdown', {
         data: { synthetic: { kind: 'student-t', rows: 1200, cols: 12, seed: 2, df: 3 } },
         workers: 6,
         chaos: { delay: { dist: 'lambda-tail', base }, seed: 3 },
@@ -32,10 +15,10 @@ describe('straggler showdown (every scheme on one cluster)', () => {
         timeBudget: 1.5,
         repeats: 1,
       });
-      const out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
-      const summary = out.result.summary as Summary[];
+      const out = await runJob(job, jobContext(lc));
+      const summary = out.result.summary;
       expect(summary.map((s) => s.scheme.replace(/\(.*/, ''))).toEqual(['wait-all', 'ignore-stragglers', 'speculative', 'replication', 'frc', 'mds', 'leverage']);
-      const runs = out.result.runs as Run[];
+      const runs = out.result.runs;
       expect(runs).toHaveLength(7 * 3);
       for (const s of summary.filter((x) => !/ignore|leverage/.test(x.scheme))) {
         expect(s.timeToTarget, s.scheme).not.toBeNull();

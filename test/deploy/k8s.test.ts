@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
-import { jobSchema } from '../../shared/config/job-schema';
+import { jobSchema } from '../../master/jobs';
 import { renderKustomization, objectId, type K8sObject } from './kustomize';
 import { isKnownKind, typeCheckObjects, validateSchemas } from './k8s-schema';
 import { ingressAllowed, restrictedViolations, type NetworkPolicyObject, type PodRef } from './policies';

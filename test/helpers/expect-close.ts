@@ -17,6 +17,8 @@ export function expectClose(
   expected: ArrayLike<number>,
   tol: { rtol: number; atol: number } = TOL.roundoff,
 ): void {
+  // A plain number has no length: it would compare nothing. Wrap it: expectClose([a], [e]).
+  expect(typeof actual === 'object' && typeof expected === 'object', 'expectClose takes arrays').toBe(true);
   expect(actual.length, 'length').toBe(expected.length);
   let worst = -1;
   let worstExcess = 0;

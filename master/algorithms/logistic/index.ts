@@ -16,5 +16,5 @@ export { newtonFamily, stopReason } from './newton';
 export { giant, GIANT_STEPS } from './giant';
 export { referenceNewton } from './reference';
 export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from '../coded';
-export type { IterationRecord, LogisticRunResult, LogisticRunOptions, LogisticStop } from './types';
-export { solveLogistic, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome } from './solve';
+export { LOGISTIC_SOLVERS, type IterationRecord, type LogisticRunResult, type LogisticRunOptions, type LogisticStop, type LogisticSolver } from './types';
+export { solveLogistic, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions } from './solve';

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { LogisticSolver } from '../../../shared/config';
 import { InputError } from '../../../shared/errors';
 import { dot, norm2, solveSpd } from '../../../shared/kernels';
 import type { RoundOutcome } from '../../cluster/types';
@@ -7,7 +6,7 @@ import type { CodedProducts } from '../coded';
 import type { HessianOracle } from './hessians';
 import { armijoBacktracking } from './line-search';
 import { atMargins, objectiveChange, type LogisticModel } from './objective';
-import type { IterationRecord, LogisticRunOptions, LogisticRunResult } from './types';
+import type { IterationRecord, LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
 /**
  * Gradient descent, exact Newton and OverSketched Newton share one loop (Algorithm 1):
@@ -121,7 +120,7 @@ export async function newtonFamily(
 
 /** Why to stop at an iterate (checked before spending rounds on its step), or undefined. */
 export function stopReason(opts: LogisticRunOptions, f: number, gradNorm: number, t: number, seconds: number): LogisticRunResult['stoppedBy'] | undefined {
-  if (gradNorm <= opts.stop.tol) return 'tol';
+  if (gradNorm <= opts.stop.gradNorm) return 'gradNorm';
   if (opts.stop.objective !== undefined && f <= opts.stop.objective) return 'objective';
   if (t >= opts.stop.maxRounds) return 'maxRounds';
   if (seconds >= opts.stop.timeLimit) return 'timeLimit';

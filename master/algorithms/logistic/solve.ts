@@ -1,4 +1,4 @@
-import type { LogisticRegressionJobSpec, LogisticSolver, SchemeSpec } from '../../../shared/config';
+import type { SchemeSpec } from '../../../shared/config';
 import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import type { Matrix } from '../../../shared/tensor';
@@ -11,10 +11,23 @@ import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
 import { newtonFamily } from './newton';
 import { oversketchPlan, sketchRowBlocks, type OversketchShape } from './oversketch-plan';
 import { mapPlanToLive } from '../../cluster/placement';
-import type { LogisticRunOptions, LogisticRunResult } from './types';
+import type { LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
 export const GIANT_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;
 export const HESSIAN_SCHEMES = ['speculative', 'wait-all'] as const;
+
+/** The sketch's size and shape (job files: `sketch:`; see master/jobs/logistic-regression/schema.ts). */
+export interface SketchOptions {
+  /** m = factor·d, unless size is given. */
+  factor: number;
+  size?: number | undefined;
+  /** N: sketch blocks used per iteration. */
+  blocks?: number | undefined;
+  /** e: extra sketch blocks launched. */
+  extra?: number | undefined;
+  /** R: row blocks of X. */
+  rowBlocks?: number | undefined;
+}
 
 export interface LogisticSolveSpec {
   solver: LogisticSolver;
@@ -23,7 +36,7 @@ export interface LogisticSolveSpec {
   scheme?: SchemeSpec;
   /** Data blocks of the gradient scheme (default: the scheme's choice for the workers). */
   blocks?: number;
-  sketch: LogisticRegressionJobSpec['sketch'];
+  sketch: SketchOptions;
   hessianScheme: SchemeSpec;
   /** Row blocks (tasks) of the exact Hessian (default: the Hessian scheme's choice, one per worker). */
   hessianBlocks?: number;

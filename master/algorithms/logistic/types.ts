@@ -1,9 +1,11 @@
-import type { LogisticSolver } from '../../../shared/config';
+/** The solvers of the OverSketched Newton paper's comparison (and GIANT). */
+export const LOGISTIC_SOLVERS = ['gd', 'newton', 'oversketched-newton', 'giant'] as const;
+export type LogisticSolver = (typeof LOGISTIC_SOLVERS)[number];
 
 /** What every logistic solver reports per iteration and at the end. */
 export interface LogisticStop {
-  /** ‖∇f‖₂ at which to stop. */
-  tol: number;
+  /** The absolute gradient norm ‖∇f(w)‖₂ at which to stop (job files: stop.gradNorm). */
+  gradNorm: number;
   maxRounds: number;
   timeLimit: number;
   /** Stop once f ≤ objective. */
@@ -38,7 +40,7 @@ export interface LogisticRunResult {
   history: IterationRecord[];
   iterations: number;
   seconds: number;
-  stoppedBy: 'tol' | 'objective' | 'maxRounds' | 'timeLimit' | 'signal' | 'stalled';
+  stoppedBy: 'gradNorm' | 'objective' | 'maxRounds' | 'timeLimit' | 'signal' | 'stalled';
   stragglersCutOff: number;
   backupsLaunched: number;
 }

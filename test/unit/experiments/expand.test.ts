@@ -27,7 +27,7 @@ describe('experiment matrix expansion', () => {
       'least-squares_frc-stragglers1_lambda-tail_w4_s1',
     ]);
     const r = exp.runs[3]!;
-    expect(r.job.scheme).toEqual({ name: 'frc', stragglers: 1 });
+    expect(r.job.job === 'least-squares' && r.job.scheme).toEqual({ name: 'frc', stragglers: 1 });
     expect(r.job.chaos.delay).toEqual({ dist: 'lambda-tail', base: 0.01 });
     expect(r.job.chaos.seed).toBe(1);
     expect(r.job.seed).toBe(1);

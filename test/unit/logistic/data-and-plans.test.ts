@@ -10,7 +10,7 @@ import { combinations } from '../../../master/schemes/mds-code';
 import { parseLibsvm } from '../../../master/data/libsvm';
 import { loadLogisticProblem, trainTestSplit } from '../../../master/data/logistic-problem';
 import { syntheticLogistic } from '../../../master/data/logistic-synthetic';
-import { jobSchema, parseJob } from '../../../shared/config';
+import { jobOf, parseJob } from '../../../master';
 import { InputError } from '../../../shared/errors';
 import { formatNpy } from '../../../shared/tensor';
 
@@ -73,10 +73,10 @@ describe('logistic data', () => {
 
 describe('job schema', () => {
   it('defaults: oversketched-newton, λ = 1e-4, m = 10d, stop at ‖∇f‖ ≤ 1e-8', () => {
-    const j = jobSchema.parse({ job: 'logistic-regression', data: { synthetic: { rows: 100, cols: 5 } } });
+    const j = jobOf('logistic-regression', { data: { synthetic: { rows: 100, cols: 5 } } });
     expect(j.job).toBe('logistic-regression');
     if (j.job !== 'logistic-regression') return;
-    expect([j.solver, j.lambda, j.sketch.factor, j.stop.tol, j.hessian.scheme.name]).toEqual(['oversketched-newton', 1e-4, 10, 1e-8, 'speculative']);
+    expect([j.solver, j.lambda, j.sketch.factor, j.stop.gradNorm, j.hessian.scheme.name]).toEqual(['oversketched-newton', 1e-4, 10, 1e-8, 'speculative']);
   });
 
   it('names a bad key or a missing data source', () => {

@@ -51,7 +51,8 @@ export class InProcessCluster implements ComputeCluster {
       const handler = kindHandler(req.kind!)!;
       const blocks = req.blocks.map((b) => ({ block: store.get(b.blockId)!, weight: b.weight, id: b.blockId }));
       arrived.push(slot);
-      if (decoder.add(slot, handler({ request: req, blocks, kernels: jsKernels }).values)) break;
+      const answer = await handler({ request: req, blocks, kernels: jsKernels });
+      if (decoder.add(slot, answer.values)) break;
     }
     const stragglers = order.filter((s) => !arrived.includes(s)).map((slot) => ({ slot, worker: placed.hosts[slot]!, outstandingSeconds: 0 }));
     this.stragglers += stragglers.length;

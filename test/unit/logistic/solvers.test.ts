@@ -17,7 +17,7 @@ function spec(solver: LogisticSolveSpec['solver'], extra: Partial<LogisticSolveS
   return { solver, lambda, sketch: { factor: 10 }, hessianScheme: { name: 'speculative' }, seed: 5, ...extra };
 }
 
-async function run(s: LogisticSolveSpec, stop: { tol: number; maxRounds: number; objective?: number }) {
+async function run(s: LogisticSolveSpec, stop: { gradNorm: number; maxRounds: number; objective?: number }) {
   const cluster = new InProcessCluster(8, 3);
   const out = await solveLogistic(cluster, 'test', data.X, data.y, s, { stop: { timeLimit: 600, ...stop } });
   return { ...out, cluster, truth: evaluateAt(data.X, data.y, lambda, out.run.w) };
@@ -36,8 +36,8 @@ describe('logistic solvers reach the reference optimum (n = 2000, d = 20, stragg
     ['giant (frc, 1 straggler)', spec('giant', { scheme: { name: 'frc', stragglers: 1 } })],
   ] as const) {
     it(`${name}: ‖∇f‖ ≤ 1e-8 at the reference's w*`, async () => {
-      const { run: r, truth, cluster } = await run(s, { tol: 1e-8, maxRounds: 100 });
-      expect(r.stoppedBy).toBe('tol');
+      const { run: r, truth, cluster } = await run(s, { gradNorm: 1e-8, maxRounds: 100 });
+      expect(r.stoppedBy).toBe('gradNorm');
       expect(truth.gradNorm).toBeLessThanOrEqual(1e-8);
       expect(truth.f - ref.f).toBeLessThanOrEqual(1e-14);
       const diff = Float64Array.from(r.w, (v, j) => v - ref.w[j]!);
@@ -47,13 +47,13 @@ describe('logistic solvers reach the reference optimum (n = 2000, d = 20, stragg
   }
 
   it('gd (backtracking): reaches f* + 1e-8', async () => {
-    const { run: r, truth } = await run(spec('gd'), { tol: 1e-8, maxRounds: 5000, objective: ref.f + 1e-8 });
-    expect(['tol', 'objective']).toContain(r.stoppedBy);
+    const { run: r, truth } = await run(spec('gd'), { gradNorm: 1e-8, maxRounds: 5000, objective: ref.f + 1e-8 });
+    expect(['gradNorm', 'objective']).toContain(r.stoppedBy);
     expect(truth.f - ref.f).toBeLessThanOrEqual(1e-8);
   });
 
   it('giant with ignore-stragglers decodes minibatch estimates yet still descends', async () => {
-    const { run: r, truth } = await run(spec('giant', { scheme: { name: 'ignore-stragglers', fraction: 0.75 } }), { tol: 1e-8, maxRounds: 30 });
+    const { run: r, truth } = await run(spec('giant', { scheme: { name: 'ignore-stragglers', fraction: 0.75 } }), { gradNorm: 1e-8, maxRounds: 30 });
     expect(truth.f).toBeLessThan(r.history[0]!.objective);
     expect(truth.f - ref.f).toBeLessThan(1e-3);
   });

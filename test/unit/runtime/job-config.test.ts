@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadJobFile, parseJob } from '../../../shared/config';
+import { loadJobFile, parseJob } from '../../../master';
 import { InputError } from '../../../shared/errors';
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-job-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fairShare } from '../../../master/jobs/straggler-showdown-job';
+import { fairShare } from '../../../master/jobs/straggler-showdown';
 
 describe('straggler showdown: a fair share for the approximate schemes', () => {
   it('ignore-stragglers: one block a slot, the first `answers` of `slots`', () => {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { KernelRegressionJobSpec } from '../../shared/config';
-import { ClusterError, ShapeError } from '../../shared/errors';
-import { checkKernel, kernelPredict } from '../../shared/kernels';
-import { loadMatrix, loadVector, type Matrix } from '../../shared/tensor';
+import type { KernelRegressionJobSpec } from './schema';
+import { ClusterError, ShapeError } from '../../../shared/errors';
+import { checkKernel, kernelPredict } from '../../../shared/kernels';
+import { loadMatrix, loadVector, type Matrix } from '../../../shared/tensor';
 import {
   CurveEvaluator,
   DIRECT_LIMIT,
@@ -17,19 +17,9 @@ import {
   timeToError,
   type CurvePoint,
   type KernelProblem,
-} from '../algorithms/eigenpro';
-import type { JobContext, JobOutput } from './types';
-
-/** The model file `coda predict` reads: kernel, and the files holding centers and α. */
-export interface KernelModelFile {
-  kind: 'kernel-regression';
-  kernel: { name: string; bandwidth: number };
-  centers: string;
-  alpha: string;
-  n: number;
-  d: number;
-  binary: boolean;
-}
+} from '../../algorithms/eigenpro';
+import type { JobContext } from '../types';
+import type { KernelModelFile } from './model';
 
 function loadProblem(job: KernelRegressionJobSpec): { problem: KernelProblem; source: Record<string, unknown> } {
   const d = job.data;
@@ -54,7 +44,7 @@ function loadProblem(job: KernelRegressionJobSpec): { problem: KernelProblem; so
 }
 
 /** kernel-regression: data -> every center on every worker -> preconditioners -> EigenPro (sync or async) -> α, centers, model.json. */
-export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const kernel = checkKernel(job.kernel);
   const { problem, source } = loadProblem(job);
@@ -121,7 +111,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const final = curve[curve.length - 1]!;
   const evalSeconds = (performance.now() - tEval) / 1000;
 
-  let direct: Record<string, number> | null = null;
+  let direct: { testPredictionRelDiff: number } | null = null;
   if (n <= DIRECT_LIMIT) {
     // One blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT.
     const aStar = directKernelSolve(kernel, X, y);
@@ -187,3 +177,6 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     summary,
   };
 }
+
+/** result.json of a kernel-regression job (its type is the runner's). */
+export type KernelRegressionResult = Awaited<ReturnType<typeof runKernelRegression>>['result'];

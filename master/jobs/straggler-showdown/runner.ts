@@ -1,11 +1,12 @@
-import type { DelaySpec } from '../../shared/chaos';
-import type { SchemeSpec, StragglerShowdownJobSpec } from '../../shared/config';
-import { InputError } from '../../shared/errors';
-import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
-import { loadLeastSquaresProblem } from '../data';
-import { delayRuntimeModel } from '../schemes';
-import { setUpLeastSquares } from './least-squares-setup';
-import type { JobContext, JobOutput } from './types';
+import type { DelaySpec } from '../../../shared/chaos';
+import type { SchemeSpec } from '../../../shared/config';
+import type { StragglerShowdownJobSpec } from './schema';
+import { InputError } from '../../../shared/errors';
+import { directLeastSquares, normalEquations, steepestDescent } from '../../algorithms';
+import { loadLeastSquaresProblem } from '../../data';
+import { delayRuntimeModel } from '../../schemes';
+import { setUpLeastSquares } from '../least-squares/setup';
+import type { JobContext } from '../types';
 
 /** One scheme under one delay condition with one chaos seed. */
 interface ShowdownRun {
@@ -72,7 +73,7 @@ export function fairShare(spec: SchemeSpec, slots: number, answers: number, jobB
  * under the job's delay, under a tail-free version of it, and with no delay; time to the error
  * target, best error in the budget, straggler tax; medians over repeats.
  */
-export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const { A, b, source } = loadLeastSquaresProblem(job);
   const xStar = directLeastSquares(A, b);
@@ -197,3 +198,6 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
       `medians over ${job.repeats} repeats (slots: tasks a round; answers: heard a round before it decoded; round ms: median round time under the delay; time to ‖x − x*‖/‖x*‖ ≤ ${job.target}; tax = time / time with no delay; tail tax = time / time with every task at the base delay)\n${table}`,
   };
 }
+
+/** result.json of a straggler-showdown job (its type is the runner's). */
+export type StragglerShowdownResult = Awaited<ReturnType<typeof runStragglerShowdown>>['result'];

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { LogisticRegressionJobSpec } from '../../shared/config';
-import { matVec } from '../../shared/kernels';
-import type { Matrix } from '../../shared/tensor';
-import { evaluateAt, solveLogistic, type IterationRecord } from '../algorithms/logistic';
-import { loadLogisticProblem } from '../data/logistic-problem';
-import type { JobContext, JobOutput } from './types';
+import type { LogisticRegressionJobSpec } from './schema';
+import { matVec } from '../../../shared/kernels';
+import type { Matrix } from '../../../shared/tensor';
+import { evaluateAt, solveLogistic, type IterationRecord } from '../../algorithms/logistic';
+import { loadLogisticProblem } from '../../data/logistic-problem';
+import type { JobContext } from '../types';
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
@@ -12,6 +12,9 @@ function median(xs: number[]): number | null {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
+
+/** An iteration as result.json has it: GIANT's in-loop estimates kept beside the true values, and the test error. */
+export type EvaluatedIteration = IterationRecord & { estimatedObjective?: number; estimatedGradNorm?: number; testError?: number };
 
 function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
   const a = matVec(X, w, new Float64Array(X.rows));
@@ -21,7 +24,7 @@ function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
 }
 
 /** logistic-regression: data -> placement (coded X and Xᵀ, Hessian or GIANT blocks) -> solver -> w.npy + result.json. */
-export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const problem = loadLogisticProblem(job.data);
   const { X, y } = problem.train;
@@ -61,7 +64,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   const test = problem.test;
   const history = res.history.map((h) => {
     const w = res.iterates[h.iteration]!;
-    const out: Record<string, unknown> = { ...h };
+    const out: EvaluatedIteration = { ...h };
     if (solver === 'giant') {
       const ev = evaluateAt(X, y, job.lambda, w);
       Object.assign(out, { objective: ev.f, gradNorm: ev.gradNorm, trainError: ev.error, estimatedObjective: h.objective, estimatedGradNorm: h.gradNorm });
@@ -108,3 +111,6 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     `, ${result.passes.toFixed(1)} data passes, ${((bytesPerIteration.total ?? 0) / 1e6).toFixed(2)} MB moved per iteration (placement ${(outcome.bytesPlaced / 1e6).toFixed(1)} MB), stragglers cut off ${res.stragglersCutOff}`;
   return { result, tensors: { 'w.npy': { shape: [d], values: res.w } }, summary };
 }
+
+/** result.json of a logistic-regression job (its type is the runner's). */
+export type LogisticRegressionResult = Awaited<ReturnType<typeof runLogisticRegression>>['result'];

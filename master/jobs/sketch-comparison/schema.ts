@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { commonJobFields, dataSchema } from '../common';
+import { commonJobFields, dataSchema, roundsStopSchema } from '../../../shared/config';
 
 /**
  * The leverage paper's Table I: fixed-step SD against iterative sketches (Gaussian, block-SRHT,
  * block leverage through the `leverage` scheme), final log10(‖x* − x̂‖₂/√N) averaged over instances.
- * Instance i uses data seed `data.synthetic.seed + i`.
+ * Instance i uses data seed `data.synthetic.seed + i`. Example: examples/leverage-table1.yaml.
  */
 export const sketchComparisonJobSchema = z
   .object({
@@ -21,6 +21,7 @@ export const sketchComparisonJobSchema = z
      */
     arrivals: z.enum(['simulated', 'cluster']).default('simulated'),
     ...commonJobFields,
+    stop: roundsStopSchema.default({}),
   })
   .strict();
 

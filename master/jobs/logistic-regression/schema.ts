@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commonJobFields, schemeSchema, stopSchema } from '../common';
+import { commonJobFields, roundsStopSchema, schemeSchema } from '../../../shared/config';
+import { LOGISTIC_SOLVERS } from '../../algorithms/logistic/types';
 
 /**
  * job: logistic-regression — min (1/n) Σ log(1 + exp(−yᵢxᵢᵀw)) + (λ/2)‖w‖², labels ±1.
@@ -8,6 +9,9 @@ import { commonJobFields, schemeSchema, stopSchema } from '../common';
  *   solver: oversketched-newton        # gd | newton | oversketched-newton | giant
  *   lambda: 1e-4
  *   sketch: { factor: 10, blocks: 6, extra: 2 }   # m = factor·d = N·b; N + e sketch tasks
+ *   stop: { gradNorm: 1e-8, maxRounds: 100 }       # gradNorm: ‖∇f(w)‖₂, absolute
+ *
+ * Example: examples/logreg-oversketch.yaml.
  */
 const posInt = z.number().int().positive();
 
@@ -53,7 +57,7 @@ export const logisticDataSchema = z
     if (d.features !== undefined && !d.libsvm) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['features'], message: 'features applies to libsvm data only' });
   });
 
-export const logisticSolverSchema = z.enum(['gd', 'newton', 'oversketched-newton', 'giant']);
+export const logisticSolverSchema = z.enum(LOGISTIC_SOLVERS);
 
 export const sketchSchema = z
   .object({
@@ -74,10 +78,14 @@ export const sketchSchema = z
   })
   .strict();
 
-export const logisticStopSchema = stopSchema
+export const logisticStopSchema = roundsStopSchema
   .extend({
     /** ‖∇f(w)‖₂ (absolute) at which to stop; stop.maxRounds counts iterations. */
-    tol: z.number().nonnegative().default(1e-8),
+    gradNorm: z.number().nonnegative().default(1e-8),
+    /** Refused with a pointer: `stop.tol` means a relative gradient norm wherever it is accepted. */
+    tol: z
+      .undefined({ errorMap: () => ({ message: 'logistic-regression stops on the absolute gradient norm: use stop.gradNorm (stop.tol is the relative ‖∇f(x)‖/‖∇f(0)‖ of least squares)' }) })
+      .optional(),
     /** Also stop once f(w) ≤ this value (e.g. f* + 1e-6 when comparing solvers). */
     objective: z.number().optional(),
   })

@@ -1,16 +1,20 @@
-import type { SketchComparisonJobSpec } from '../../shared/config';
-import { InputError } from '../../shared/errors';
-import { gram, norm2 } from '../../shared/kernels';
-import { Rng } from '../../shared/random';
-import { directLeastSquares, largestEigenvalue } from '../algorithms';
-import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../algorithms/sketching';
-import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
-import { loadLeastSquaresProblem } from '../data';
-import { delayRuntimeModel, lookupScheme } from '../schemes';
-import { fixedStepDescent, type AsyncGradientOracle } from './sketch-comparison/fixed-step-sd';
-import { clusterLeverageOracle, simulatedLeverageOracle } from './sketch-comparison/leverage-oracle';
-import { formatTable } from './sketch-comparison/table';
-import type { JobContext, JobOutput } from './types';
+import type { SketchComparisonJobSpec } from './schema';
+import { InputError } from '../../../shared/errors';
+import { gram, norm2 } from '../../../shared/kernels';
+import { Rng } from '../../../shared/random';
+import { directLeastSquares, largestEigenvalue } from '../../algorithms';
+import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../../algorithms/sketching';
+import { evenBlockStarts, mapPlanToLive } from '../../cluster/placement';
+import { loadLeastSquaresProblem } from '../../data';
+import { delayRuntimeModel, lookupScheme } from '../../schemes';
+import { fixedStepDescent, type AsyncGradientOracle } from './fixed-step-sd';
+import { clusterLeverageOracle, simulatedLeverageOracle } from './leverage-oracle';
+import { formatTable } from './table';
+import type { JobContext } from '../types';
+
+/** One instance's row of result.json: its ξ×, the error of x = 0, and each method's final errors by step. */
+type InstanceRow = { instance: number; xiCross: number; start: number } & Partial<Record<SketchMethod, number[]>>;
+type SketchMethod = SketchComparisonJobSpec['methods'][number];
 
 const LABEL: Record<string, string> = { sd: 'Regular SD', gaussian: 'Gaussian', 'block-srht': 'block-SRHT', 'block-leverage': 'block-lvg' };
 
@@ -20,7 +24,7 @@ const LABEL: Record<string, string> = { sd: 'Regular SD', gaussian: 'Gaussian', 
  * log10(‖x* − x̂‖₂/√N) averaged over the instances. The sketch size is the leverage scheme's: q
  * blocks of τ rows (r = q·τ rows for the Gaussian sketch).
  */
-export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: JobContext) {
   if (job.scheme.name !== 'leverage') throw new InputError(`sketch-comparison: scheme must be leverage (its q and slots set the sketch), got '${job.scheme.name}'`);
   if (!job.data.synthetic && job.instances > 1) throw new InputError('sketch-comparison: several instances need synthetic data (instance i uses seed + i)');
   const scheme = lookupScheme('leverage');
@@ -30,7 +34,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
   const methods = job.methods;
   // errs[method][step][instance]
   const errs = methods.map(() => job.stepFactors.map(() => [] as number[]));
-  const perInstance: Record<string, unknown>[] = [];
+  const perInstance: InstanceRow[] = [];
   const seconds: Record<string, number> = Object.fromEntries(methods.map((m) => [m, 0]));
   let leverageInfo: Record<string, unknown> = {};
 
@@ -64,7 +68,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     }
     // x⁽⁰⁾ = 0: an error above this one means the run moved away from x*.
     const start = Math.log10(norm2(xStar) / Math.sqrt(N));
-    const row: Record<string, unknown> = { instance: inst, xiCross, start };
+    const row: InstanceRow = { instance: inst, xiCross, start };
     for (const [mi, method] of methods.entries()) {
       const t0 = performance.now();
       let oracle: AsyncGradientOracle;
@@ -102,7 +106,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
   const labels = methods.map((m) => LABEL[m]!);
   const mean = errs.map((bySteps) => bySteps.map((v) => v.reduce((a, x) => a + x, 0) / v.length));
   const median = errs.map((bySteps) => bySteps.map(medianOf));
-  const diverged = errs.map((bySteps) => bySteps.map((v) => v.filter((x, i) => !(x <= (perInstance[i]!.start as number))).length));
+  const diverged = errs.map((bySteps) => bySteps.map((v) => v.filter((x, i) => !(x <= perInstance[i]!.start)).length));
   const table = [
     formatTable(labels, job.stepFactors, mean, title),
     formatTable(labels, job.stepFactors, median, 'Median over instances'),
@@ -128,3 +132,6 @@ function medianOf(v: number[]): number {
   const h = Math.floor(s.length / 2);
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
+
+/** result.json of a sketch-comparison job (its type is the runner's). */
+export type SketchComparisonResult = Awaited<ReturnType<typeof runSketchComparison>>['result'];

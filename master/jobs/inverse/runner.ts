@@ -1,7 +1,7 @@
-import type { InverseJobSpec } from '../../shared/config';
-import { InputError } from '../../shared/errors';
-import { Rng } from '../../shared/random';
-import { loadMatrix, matrix, type Matrix } from '../../shared/tensor';
+import type { InverseJobSpec } from './schema';
+import { InputError } from '../../../shared/errors';
+import { Rng } from '../../../shared/random';
+import { loadMatrix, matrix, type Matrix } from '../../../shared/tensor';
 import {
   checkFullRank,
   errorBounds,
@@ -12,9 +12,9 @@ import {
   iterationSummary,
   REFERENCE_LIMIT,
   type InverseKind,
-} from '../algorithms/inverse';
-import { completeResidueClass, frcAssignment, parseFrcParams } from '../schemes/frc';
-import type { JobContext, JobOutput } from './types';
+} from '../../algorithms/inverse';
+import { completeResidueClass, frcAssignment, parseFrcParams } from '../../schemes/frc';
+import type { JobContext } from '../types';
 
 /** Largest n·m² for which the master checks the rank by QR before sending work (about 2000³). */
 const RANK_CHECK_LIMIT = 8e9;
@@ -37,7 +37,7 @@ export function inverseOutputName(kind: InverseKind): string {
  * bound for the run's ε, iterations per column, who straggled). Every check runs before any
  * work is sent, and nothing is written here: the caller writes the outputs after success.
  */
-export async function runInverse(job: InverseJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const A = loadA(job);
   const problem = inverseProblem(job.job, A);
@@ -124,3 +124,6 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext): Promise<
     (allConverged ? '' : ` — WARNING: ${problem.unknowns - iterations.converged} columns hit the iteration cap before ‖∇f‖ ≤ ε`);
   return { result, tensors: { [name]: { shape: [run.estimate.rows, run.estimate.cols], values: run.estimate.data } }, summary };
 }
+
+/** result.json of a inverse job (its type is the runner's). */
+export type InverseResult = Awaited<ReturnType<typeof runInverse>>['result'];

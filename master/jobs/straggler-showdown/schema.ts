@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { commonJobFields, dataSchema, schemeSchema } from '../common';
-import { stepSchema } from './least-squares';
+import { commonJobFields, dataSchema, roundsStopSchema, schemeSchema } from '../../../shared/config';
+import { stepSchema } from '../least-squares/schema';
 
 /**
  * Every scheme on the same least-squares job and the same straggling cluster: wall time to
  * ‖x − x*‖/‖x*‖ ≤ target, the best error reached in a fixed time budget, and the straggler tax
  * (time under the job's delay over the same scheme's time with no delay injected), medians over
- * `repeats` chaos seeds.
+ * `repeats` chaos seeds. Example: examples/straggler-showdown.yaml.
  */
 export const DEFAULT_SHOWDOWN_SCHEMES = [
   { name: 'wait-all' },
@@ -45,6 +45,8 @@ export const stragglerShowdownJobSchema = z
       .strict()
       .default({}),
     ...common,
+    /** Every run iterates for the whole timeBudget (its best error is a measurement): only maxRounds caps it. */
+    stop: roundsStopSchema.default({}),
   })
   .strict();
 

@@ -1,12 +1,12 @@
-import { InputError } from '../../shared/errors';
-import { Rng } from '../../shared/random';
-import type { Matrix } from '../../shared/tensor';
-import { roundGradient, type GradientOracle } from '../algorithms';
-import { CodedProducts } from '../algorithms/coded';
-import type { ComputeCluster } from '../cluster/types';
-import { evenBlockStarts, mapPlanToLive } from '../cluster/placement';
-import { lookupScheme, type RuntimeModel } from '../schemes';
-import type { SchemeSpec } from '../../shared/config';
+import { InputError } from '../../../shared/errors';
+import { Rng } from '../../../shared/random';
+import type { Matrix } from '../../../shared/tensor';
+import { roundGradient, type GradientOracle } from '../../algorithms';
+import { CodedProducts } from '../../algorithms/coded';
+import type { ComputeCluster } from '../../cluster/types';
+import { evenBlockStarts, mapPlanToLive } from '../../cluster/placement';
+import { lookupScheme, type RuntimeModel } from '../../schemes';
+import type { SchemeSpec } from '../../../shared/config';
 
 /** A least-squares problem placed on the cluster under one scheme, ready to iterate. */
 export interface LsSetup {

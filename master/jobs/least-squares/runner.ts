@@ -1,17 +1,47 @@
-import type { LeastSquaresJobSpec } from '../../shared/config';
-import { norm2 } from '../../shared/kernels';
-import { matVec } from '../../shared/kernels';
-import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
-import { delayRuntimeModel, measuredEndingTimes } from '../schemes';
-import { setUpLeastSquares } from './least-squares-setup';
-import { loadLeastSquaresProblem } from '../data';
-import type { JobContext, JobOutput } from './types';
+import type { ChaosSpec } from '../../../shared/config';
+import { matVec, norm2 } from '../../../shared/kernels';
+import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult } from '../../algorithms';
+import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
+import { delayRuntimeModel, measuredEndingTimes } from '../../schemes';
+import type { JobContext, JobOutput } from '../types';
+import type { LeastSquaresJobSpec } from './schema';
+import { setUpLeastSquares } from './setup';
+
+/** result.json of a least-squares job. */
+export type LeastSquaresResult = {
+  job: 'least-squares';
+  /** The scheme's parameters and what its plan reports (replication, distortion, code sizes, ...). */
+  scheme: { name: string; measuredEndingTimeSeconds?: Record<string, unknown> } & Record<string, unknown>;
+  data: { rows: number; cols: number } & LeastSquaresSource;
+  workers: number;
+  blocks: number;
+  chaos: ChaosSpec;
+  /** The step rule as run ("exact line search", "fixed 0.01", ...). */
+  step: string;
+  stoppedBy: LsResult['stoppedBy'];
+  rounds: number;
+  wallSeconds: number;
+  placementSeconds: number;
+  bytesPlaced: number;
+  taskBytesSent: number;
+  taskBytesReceived: number;
+  bytesMoved: number;
+  relGradient: number;
+  relResidual: number;
+  optimalRelResidual: number | null;
+  relErrorVsDirect: number | null;
+  stragglersCutOff: number;
+  roundsWithStragglers: number;
+  backupsLaunched: number;
+  slotsRelocated: number;
+  history: LsHistoryPoint[];
+};
 
 /** Largest problem (rows × cols) for which the master also computes the direct solution to compare. */
 const DIRECT_REFERENCE_LIMIT = 50_000_000;
 
 /** least-squares: data -> scheme plan -> placement -> steepest descent -> x.npy + result.json. */
-export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext): Promise<JobOutput> {
+export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext): Promise<JobOutput<LeastSquaresResult>> {
   const { cluster, log } = ctx;
   const problem = loadLeastSquaresProblem(job);
   const { A, b } = problem;
@@ -62,7 +92,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const stragglerRounds = res.history.filter((h) => h.stragglers.length > 0).length;
   const slots = setup.describe.slots as number;
   const measuredT = measuredEndingTimes(setup.describe, res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: slots, endedAt: h.roundSeconds })));
-  const result = {
+  const result: LeastSquaresResult = {
     job: job.job,
     scheme: { name: setup.scheme, ...setup.describe, ...(measuredT ? { measuredEndingTimeSeconds: measuredT } : {}) },
     data: { rows: A.rows, cols: A.cols, ...problem.source },

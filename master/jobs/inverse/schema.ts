@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonJobFields } from '../common';
+import { commonJobFields, roundsStopSchema } from '../../../shared/config';
 
 /**
  * `job: inverse` (square nonsingular A) and `job: pseudoinverse` (tall full-rank A, (AᵀA)⁻¹Aᵀ):
@@ -10,6 +10,8 @@ import { commonJobFields } from '../common';
  *   scheme: { name: frc, stragglers: 1 }
  *   solver: cg                          # cg (default) | sd: SD stalls at condition numbers in the hundreds
  *   tol: 1.0e-10                        # ε: each column stops when ‖∇f_i‖₂ ≤ ε
+ *
+ * Example: examples/inverse-experiment.yaml.
  */
 export const inverseDataSchema = z
   .object({
@@ -34,6 +36,7 @@ export const inverseDataSchema = z
 const inverseFields = {
   data: inverseDataSchema,
   ...commonJobFields,
+  stop: roundsStopSchema.default({}),
   /** Only frc applies: the inverse is coded by fractional repetition of column groups. */
   scheme: z.object({ name: z.literal('frc') }).passthrough().default({ name: 'frc', stragglers: 0 }),
   /** Column solver: cg (default) or sd (steepest descent with backtracking line search). */

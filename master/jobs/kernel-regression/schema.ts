@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { commonJobFields } from '../common';
+import { commonJobFields, roundsStopSchema } from '../../../shared/config';
 
 /**
  * kernel-regression: ridgeless kernel regression (Kα = y) by EigenPro, synchronous
  * (`eigenpro-sync`, section 2.2 of the AsyncEigenPro paper) or asynchronous and lock-free
  * (`eigenpro-async`, Algorithm 1). Data: X.npy (n×d) and y.npy (n), or a seeded generator; a
- * random test split (or given test files).
+ * random test split (or given test files). Example: examples/kernel-regression.yaml.
  */
 const posInt = z.number().int().positive();
 
@@ -79,6 +79,8 @@ export const kernelRegressionJobSchema = z
     kernel: kernelSpecSchema,
     eigenpro: eigenproSchema.default({}),
     ...commonJobFields,
+    /** stop.timeLimit bounds the iterations; epochs and eigenpro.targetError end them. */
+    stop: roundsStopSchema.default({}),
   })
   .strict();
 

@@ -1,0 +1,14 @@
+/** `job: least-squares`: its schema, runner and result. */
+import type { JobKindModule } from '../types';
+import { runLeastSquares, type LeastSquaresResult } from './runner';
+import { leastSquaresJobSchema, type LeastSquaresJobSpec } from './schema';
+
+export { leastSquaresJobSchema, stepSchema, type LeastSquaresJobSpec, type StepSpec } from './schema';
+export { runLeastSquares, type LeastSquaresResult } from './runner';
+export { setUpLeastSquares, type LsSetup } from './setup';
+
+export const leastSquaresKind: JobKindModule<LeastSquaresJobSpec, LeastSquaresResult> = {
+  schema: leastSquaresJobSchema,
+  run: runLeastSquares,
+  example: 'examples/straggler-showdown-experiment.yaml',
+};

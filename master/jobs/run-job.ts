@@ -1,0 +1,53 @@
+import { checkScheduleWorkers, parseChaosSchedule } from '../../shared/chaos';
+import { InputError } from '../../shared/errors';
+import { ProcessScheduleExecutor, type ScheduleExecutor } from '../cluster/process-chaos';
+import type { JobKind, JobSpec } from './job-schema';
+import { JOB_KINDS, type JobResultOf } from './kinds';
+import type { JobContext, JobOutput, RunContext } from './types';
+
+/** result.json's type for a job (the union of the kinds' results when the kind is not known statically). */
+export type ResultOf<J extends JobSpec> = (J extends { job: infer K extends JobKind } ? JobResultOf<K> : never) & ChaosApplied;
+
+/** What runJob adds to every result: the chaos schedule's events as carried out (when it had one). */
+export type ChaosApplied = { chaosApplied?: string[] };
+
+/** Runs `job` with the runner of its kind (looked up in the table, typed per kind). */
+function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<ResultOf<J>>> {
+  // The one cast: TypeScript cannot tie the table entry picked by `job.job` to J's own kind
+  // (microsoft/TypeScript#30581); kinds.ts's `satisfies` checks each entry against its kind.
+  const kind = JOB_KINDS[job.job] as unknown as { run(job: J, ctx: JobContext): Promise<JobOutput<ResultOf<J>>> };
+  return kind.run(job, ctx);
+}
+
+/**
+ * Runs a job in its own session: it waits its turn in the master's queue, then owns its workers,
+ * rounds, chaos (schedule included) and store until it ends; the session is closed (chaos reset,
+ * blocks dropped, next job let in) whatever happens.
+ */
+export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promise<JobOutput<ResultOf<J>>> {
+  const events = parseChaosSchedule(job.chaos.schedule);
+  let executor: ScheduleExecutor | undefined;
+  if (events.length > 0) {
+    checkScheduleWorkers(events, ctx.workers?.length ?? ctx.cluster.liveWorkers().length);
+    executor =
+      ctx.chaos?.executor ??
+      (ctx.chaos?.processes ? new ProcessScheduleExecutor(events, ctx.cluster.registry, ctx.chaos.processes, ctx.log) : undefined);
+    if (!executor) {
+      throw new InputError('chaos.schedule needs a cluster Coda controls: a local cluster (`coda run`), or `coda chaos schedule` beside a compose cluster');
+    }
+  }
+  const { cluster, workers, ...rest } = ctx;
+  const session = await cluster.openJob({
+    kind: job.job,
+    ...(workers ? { workers } : {}),
+    ...(executor ? { beforeRound: (round: number) => executor.beforeRound(round) } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  try {
+    const out = await runKind(job, { ...rest, cluster: session });
+    return executor ? { ...out, result: { ...out.result, chaosApplied: executor.applied } } : out;
+  } finally {
+    await executor?.finish();
+    await session.close();
+  }
+}

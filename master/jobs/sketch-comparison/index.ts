@@ -1,0 +1,13 @@
+/** `job: sketch-comparison` (the leverage paper's Table I): its schema, runner and result. */
+import type { JobKindModule } from '../types';
+import { runSketchComparison, type SketchComparisonResult } from './runner';
+import { sketchComparisonJobSchema, type SketchComparisonJobSpec } from './schema';
+
+export { sketchComparisonJobSchema, type SketchComparisonJobSpec } from './schema';
+export { runSketchComparison, type SketchComparisonResult } from './runner';
+
+export const sketchComparisonKind: JobKindModule<SketchComparisonJobSpec, SketchComparisonResult> = {
+  schema: sketchComparisonJobSchema,
+  run: runSketchComparison,
+  example: 'examples/leverage-table1.yaml',
+};

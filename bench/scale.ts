@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startLocalCluster, lookupScheme, type LocalCluster } from '../master';
+import { startLocalCluster, chooseScheme, type LocalCluster } from '../master';
 import type { JobSession } from '../master/cluster/job-session';
 import { Rng } from '../shared/random';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type pb } from '../shared/wire';
@@ -43,7 +43,7 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, n: number,
   const { worker } = loadProtos();
   const live = session.liveWorkers().slice(0, n);
   const bare: pb.WorkerClient[] = live.map((w) => new worker.coda.v1.Worker(lc.master.registry.get(w)!.address, channelCredentials(), CHANNEL_OPTIONS));
-  const plan = lookupScheme('wait-all').plan({ workers: n, blocks: n, blockRows: Array(n).fill(1), rng: new Rng(1), params: {} });
+  const plan = chooseScheme('wait-all').plan({ workers: n, blocks: n, blockRows: Array(n).fill(1), rng: new Rng(1) });
   plan.stored = [];
   plan.slots.forEach((s, i) => {
     s.blocks = [];

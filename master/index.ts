@@ -37,8 +37,12 @@ export {
   type ResultOf,
   kernelModelSchema,
   type KernelModelFile,
+  checkJob,
+  machineAvailableBytes,
+  formatBytes,
+  type CheckOptions,
 } from './jobs';
-export { lookupScheme, schemeNames, registerScheme } from './schemes';
+export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from './schemes';
 export { ParameterStore, ParameterVector } from './store';
 export { submitJob, type SubmitJobOptions } from './client/submit-job';
 export { MasterMetrics } from './metrics';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { expandExperiment, experimentSchema, runRows, summarize, type ExperimentInput, type GroupSummary } from '../../experiments';
 import { jobOf, schemeNames, type JobSpecOf } from '../../master';
 import { parsePositiveInt } from '../common';
-import { checkSchemes, runExperimentCli } from './experiment';
+import { checkRuns, runExperimentCli } from './experiment';
 
 /** The demo's job: a seeded 2000×40 Student-t least-squares problem under the heavy-tailed delay profile. */
 export function demoJob(workers: number, scheme: string, out: string): JobSpecOf<'least-squares'> {
@@ -54,7 +54,7 @@ export function demoCommand(): Command {
       const n = parsePositiveInt(o.workers!, '--workers');
       const spec = experimentSchema.parse(demoExperiment(n, parsePositiveInt(o.seeds!, '--seeds')));
       const exp = expandExperiment(spec, 'demo');
-      checkSchemes(exp, 'demo');
+      checkRuns(exp, 'demo');
       const outDir = resolve(o.out!);
       process.stdout.write(
         `Coda demo: ${exp.runs.length} runs (${exp.axes.schemes.join(', ')} × ${exp.axes.chaos.join(' / ')} × ${exp.axes.seeds.length} seeds)\n` +

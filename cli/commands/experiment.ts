@@ -12,22 +12,26 @@ import {
   type ExperimentOutcome,
   type RunExecutor,
 } from '../../experiments';
-import { lookupScheme, runJob, startLocalCluster, type JobSpec } from '../../master';
+import { checkJob, runJob, startLocalCluster, type JobSpec } from '../../master';
 import { resolveToken, tlsFrom } from '../common';
 
-/** Checks every run's scheme and its parameters against the scheme registry before anything starts. */
-export function checkSchemes(exp: ExpandedExperiment, source: string): void {
+/**
+ * Checks every run before anything starts, as `coda run` checks a job (checkJob: data shapes, the
+ * scheme's parameters against the run's worker count, memory); each problem once, with the
+ * first run that has it. `remote`: the runs go to a master, whose data paths are its own.
+ */
+export function checkRuns(exp: ExpandedExperiment, source: string, remote = false): void {
   const problems = new Map<string, string>();
   for (const run of exp.runs) {
     try {
-      lookupScheme(run.params.schemeName).parse(run.params.schemeParams);
+      checkJob(run.job, run.params.workers, { local: !remote, here: !remote });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       if (!problems.has(e.message)) problems.set(e.message, run.id);
     }
   }
   if (problems.size > 0) {
-    throw new InputError(`${source}: matrix.schemes:\n${[...problems].map(([m, id]) => `  ${m}   (first in run ${id})`).join('\n')}`);
+    throw new InputError(`${source}: the matrix makes jobs that cannot run:\n${[...problems].map(([m, id]) => `  ${m}   (first in run ${id})`).join('\n')}`);
   }
 }
 
@@ -112,13 +116,13 @@ export function experimentCommand(): Command {
     .action(async (file: string, o: Record<string, string | boolean | undefined>) => {
       const spec = loadExperimentFile(file);
       const exp = expandExperiment(spec, file);
-      checkSchemes(exp, file);
+      const master = (o.master as string | undefined) ?? spec.master;
+      checkRuns(exp, file, master !== undefined);
       const outDir = resolve((o.out as string | undefined) ?? spec.out ?? `out/${exp.name}`);
       if (o.dryRun) {
         process.stdout.write(`${exp.runs.length} runs -> ${outDir}\n${exp.runs.map((r) => `  ${r.id}`).join('\n')}\n`);
         return;
       }
-      const master = (o.master as string | undefined) ?? spec.master;
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string });
       const res = await runExperimentCli(exp, { outDir, ...(master ? { master } : {}), ...(token ? { token } : {}), ...(tls ? { tls } : {}) });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
 import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
-import { jobOf } from '../../master';
+import { checkJob, jobOf } from '../../master';
 import { checkFullRank, inverseProblem } from '../../master/algorithms/inverse';
 import { parsePositiveInt, resolveToken } from '../common';
 import { runLocally } from './run';
@@ -73,11 +73,7 @@ export function invertCommand(): Command {
         out,
       };
       const job = jobOf(kind, raw, 'coda invert');
-      const s = job.scheme as { stragglers?: unknown };
-      if (typeof s.stragglers !== 'number' || !Number.isInteger(s.stragglers) || s.stragglers < 0) {
-        throw new InputError(`--stragglers ${String(o.stragglers)}: must be a non-negative integer`);
-      }
-      if (s.stragglers >= job.workers) throw new InputError(`--stragglers ${s.stragglers} needs more than ${s.stragglers} workers (--workers ${job.workers})`);
+      checkJob(job, job.workers, { local: true });
       // Every check on A before a worker starts: float64 .npy, finite, shape, rank.
       checkFullRank(inverseProblem(kind, loadMatrix(job.data.A!)));
       const result = await runLocally(job, `coda invert (${kind})`, resolveToken(o.tokenFile as string | undefined));

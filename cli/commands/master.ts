@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
-import { loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
+import { checkJob, loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function masterCommand(): Command {
@@ -24,6 +24,7 @@ export function masterCommand(): Command {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
       const job = o.job ? loadJobFile(o.job as string) : undefined;
+      if (job) checkJob(job, parsePositiveInt(o.minWorkers as string, '--min-workers'));
       const statefulSet = o.workerStatefulset as string | undefined;
       if (statefulSet !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(statefulSet)) {
         throw new InputError(`--worker-statefulset must be a StatefulSet name (lower-case letters, digits, '-'), got '${statefulSet}'`);

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { loadJobFile, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
+import { readJobText, resolveJobPaths } from '../../shared/config';
+import { checkJob, parseJob, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
 import { parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { progressReporter } from '../progress';
 
@@ -74,15 +75,19 @@ export function runCommand(): Command {
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
     .option('--wait-master <seconds>', 'with --master: wait up to this long for the master to accept a connection', '0')
     .action(async (file: string, o: Record<string, string | undefined>) => {
-      let job = loadJobFile(file);
+      const text = readJobText(file);
+      const parsed = parseJob(text, file);
+      const address = o.master ?? parsed.master;
+      // Submitted to a master, the data paths are the master's: it checks them when the job arrives.
+      let job = address ? { ...parsed, out: resolve(parsed.out ?? `out/${parsed.job}`) } : resolveJobPaths(parsed, process.cwd(), file);
       if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };
+      checkJob(job, job.workers, { local: !address, here: !address });
       const out = o.out ?? job.out!;
       const token = resolveToken(o.tokenFile);
-      const address = o.master ?? job.master;
       const tls = tlsFrom(o);
       const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');
       const result = address
-        ? await runRemotely(address, remoteJobText(readFileSync(file, 'utf8'), o.workers ? job.workers : undefined), job.job, {
+        ? await runRemotely(address, remoteJobText(text, o.workers ? job.workers : undefined), job.job, {
             ...(token ? { token } : {}),
             ...(tls ? { tls } : {}),
             waitForMasterSeconds,

@@ -106,15 +106,13 @@ export function blockStartsFor(c: Candidate, rows: number): number[] {
 
 /** The candidate's real plan, from its scheme's registry entry. */
 export function planCandidate(c: Candidate, inputs: PlanInputs): Plan {
-  const scheme = lookupScheme(c.scheme);
-  const params = scheme.parse({ ...c.params });
+  const scheme = lookupScheme(c.scheme).choose({ ...c.params });
   if (c.scheme === 'leverage' && !inputs.data) throw new InputError('adaptive: leverage candidates need the data for leverage scores');
   return scheme.plan({
     workers: inputs.workers,
     blocks: c.blocks,
     blockRows: blockRowsFor(c, inputs.rows),
     rng: new Rng(inputs.seed),
-    params,
     ...(inputs.data ? { data: inputs.data } : {}),
   });
 }

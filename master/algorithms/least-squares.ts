@@ -92,9 +92,12 @@ export interface LsResult {
   stepRule: string;
 }
 
+/** The master keeps G = AᵀA (d×d) for line search and monitoring: d is capped. */
+export const MAX_MONITORED_COLUMNS = 4096;
+
 /** G = AᵀA and c = Aᵀb, formed once at the master. */
 export function normalEquations(A: Matrix, b: Float64Array): { G: Float64Array; c: Float64Array } {
-  if (A.cols > 4096) throw new InputError(`least squares: ${A.cols} columns is beyond the master's d×d monitoring (max 4096)`);
+  if (A.cols > MAX_MONITORED_COLUMNS) throw new InputError(`least squares: ${A.cols} columns is beyond the master's d×d monitoring (max ${MAX_MONITORED_COLUMNS})`);
   return { G: gram(A, undefined, new Float64Array(A.cols * A.cols)), c: matTVec(A, b, new Float64Array(A.cols)) };
 }
 

@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster/cluster';
 import type { JobSession } from '../cluster/job-session';
 import type { MasterMetrics } from '../metrics';
 import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
+import type { KindCheck } from './check-types';
 
 export interface JobProgress {
   round: number;
@@ -60,6 +61,8 @@ export type JobSchema<J> = ZodType<J, ZodTypeDef, unknown>;
 export interface JobKindModule<J extends { job: string }, R> {
   schema: JobSchema<J>;
   run(job: J, ctx: JobContext): Promise<JobOutput<R>>;
+  /** Its checks before anything starts (see checkJob): data shapes, scheme against the workers, footprint. */
+  check: KindCheck<J>;
   /** An example job (or experiment) file of this kind, relative to the package root. */
   example: string;
 }

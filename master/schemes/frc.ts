@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { InputError } from '../../shared/errors';
 import { frcAssignment } from './frc-assignment';
-import { FrcDecoder, type FrcRule } from './frc-decoder';
+import { FrcDecoder } from './frc-decoder';
+import { intAtLeast, oneOf } from './params';
 import type { Plan, PlanContext, Scheme } from './types';
 
 /**
@@ -17,39 +19,29 @@ import type { Plan, PlanContext, Scheme } from './types';
 export { frcAssignment, splitEvenly, residueClass, completeResidueClass, type FrcAssignment } from './frc-assignment';
 export { FrcDecoder, type FrcRule, type FrcCombine } from './frc-decoder';
 
-export interface FrcParams {
-  stragglers: number;
-  decode: FrcRule;
-}
+export const frcParams = z
+  .object({
+    /** s: the stragglers tolerated (required: the scheme's one design choice). */
+    stragglers: intAtLeast(0),
+    /** residue (Algorithm 4) or cover (the first answer of every group). */
+    decode: oneOf(['residue', 'cover']).default('residue'),
+  })
+  .strict();
+export type FrcParams = z.infer<typeof frcParams>;
 
-export function parseFrcParams(params: Record<string, unknown>): FrcParams {
-  let stragglers: number | undefined;
-  let decode: FrcRule = 'residue';
-  for (const [k, v] of Object.entries(params)) {
-    if (k === 'stragglers') {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-        throw new InputError(`scheme frc: stragglers must be a non-negative integer, got ${JSON.stringify(v)}`);
-      }
-      stragglers = v;
-    } else if (k === 'decode') {
-      if (v !== 'residue' && v !== 'cover') throw new InputError(`scheme frc: decode must be 'residue' or 'cover', got ${JSON.stringify(v)}`);
-      decode = v;
-    } else {
-      throw new InputError(`scheme frc: unknown key '${k}' (known: stragglers, decode)`);
-    }
-  }
-  if (stragglers === undefined) throw new InputError('scheme frc: stragglers is required (the number of stragglers s to tolerate)');
-  return { stragglers, decode };
-}
-
-export const frc: Scheme = {
+export const frc: Scheme<FrcParams> = {
   name: 'frc',
   summary: 'fractional repetition: groups of s+1 workers share a block group; exact from any N−s answers',
-  parse: (params) => ({ ...parseFrcParams(params) }),
+  params: frcParams,
   /** The paper's ℓ = k: one data block per worker group. */
-  defaultBlocks: (workers, params) => Math.max(1, Math.floor(workers / ((params as unknown as FrcParams).stragglers + 1))),
-  plan(ctx: PlanContext): Plan {
-    const p = ctx.params as unknown as FrcParams;
+  defaultBlocks: (workers, { stragglers }) => Math.max(1, Math.floor(workers / (stragglers + 1))),
+  check({ stragglers }, { workers }) {
+    if (stragglers >= workers) {
+      throw new InputError(`scheme frc: stragglers = ${stragglers} needs more than ${stragglers} workers, the job has ${workers}`);
+    }
+  },
+  plan(ctx: PlanContext<FrcParams>): Plan {
+    const p = ctx.params;
     const a = frcAssignment(ctx.workers, p.stragglers, ctx.blocks);
     const stored = Array.from({ length: ctx.blocks }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
     const slots = Array.from({ length: ctx.workers }, (_, w) => ({

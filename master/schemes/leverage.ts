@@ -1,13 +1,34 @@
+import { z } from 'zod';
 import { InputError } from '../../shared/errors';
-import { describeExpansion, expansionNetwork, REPLICA_RULES, type ReplicaRule } from './expansion-network';
+import { describeExpansion, expansionNetwork } from './expansion-network';
 import { approximateBlockLeverageScores, blockLeverageScores } from './leverage-scores';
-import { defined, optionalChoice, optionalInt, optionalNumber, rejectUnknownKeys } from './params';
+import { intAtLeast, numberIn, oneOf } from './params';
 import { measuredRuntimeModel, type MeasuredRound } from './runtime-model';
 import { firstQDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
-const KEYS = ['q', 'slots', 'scores', 'sketchRows', 'timeout', 'replicas'] as const;
-const SCORES = ['exact', 'approximate'] as const;
+export const leverageParams = z
+  .object({
+    /** Answers summed a round (default: a fifth of the blocks). */
+    q: intAtLeast(1).optional(),
+    /** m: slots the replicas fill (default: twice the blocks, a multiple of N). */
+    slots: intAtLeast(1).optional(),
+    /** exact block leverage scores (QR), or approximate (a sketch of A first). */
+    scores: oneOf(['exact', 'approximate']).default('exact'),
+    /** Rows of the sketch behind approximate scores. */
+    sketchRows: intAtLeast(1).optional(),
+    /** Seconds after which a round decodes with what arrived. */
+    timeout: numberIn(0, Infinity).optional(),
+    /** paper (eq. 18-19) or apportion (least distortion on m slots). */
+    replicas: oneOf(['paper', 'apportion']).default('paper'),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.sketchRows !== undefined && p.scores !== 'approximate') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sketchRows'], message: 'applies only to scores: approximate' });
+    }
+  });
+export type LeverageParams = z.infer<typeof leverageParams>;
 
 /** The paper's Table I samples r = N/5 rows (q = 20 of K = 100 blocks): a fifth by default. */
 function defaultQ(K: number): number {
@@ -34,39 +55,33 @@ function defaultSlots(K: number, N: number): number {
  * block's replicas sit on distinct workers (when r_i ≤ N) and no block is always first in a
  * worker's queue.
  */
-export const leverage: Scheme = {
+export const leverage: Scheme<LeverageParams> = {
   name: 'leverage',
   summary: 'blocks replicated by block leverage score and rescaled; sum of the first q answers (unbiased sketch)',
-  parse(params) {
-    rejectUnknownKeys('leverage', params, KEYS);
-    const scores = optionalChoice('leverage', params, 'scores', SCORES);
-    const sketchRows = optionalInt('leverage', params, 'sketchRows', 1);
-    if (sketchRows !== undefined && scores !== 'approximate') throw new InputError('scheme leverage: sketchRows applies only to scores: approximate');
-    return defined({
-      q: optionalInt('leverage', params, 'q', 1),
-      slots: optionalInt('leverage', params, 'slots', 1),
-      scores,
-      sketchRows,
-      timeout: optionalNumber('leverage', params, 'timeout', 0, Infinity),
-      replicas: optionalChoice('leverage', params, 'replicas', REPLICA_RULES),
-    });
-  },
+  params: leverageParams,
   defaultBlocks: (workers) => workers,
-  plan(ctx: PlanContext): Plan {
+  check(p, { workers, blocks: K }) {
+    const q = p.q ?? defaultQ(K);
+    const m = p.slots ?? defaultSlots(K, workers);
+    // Every block may have a positive score: it needs a replica (zero blocks are found only with the data).
+    if (m < K) throw new InputError(`scheme leverage: ${m} slots cannot give each of the ${K} blocks a replica; use at least ${K}`);
+    if (q > m) throw new InputError(`scheme leverage: q = ${q} must be between 1 and the ${m} slots`);
+  },
+  plan(ctx: PlanContext<LeverageParams>): Plan {
     const K = ctx.blocks;
     const N = ctx.workers;
-    const p = ctx.params as { q?: number; slots?: number; scores?: 'exact' | 'approximate'; sketchRows?: number; timeout?: number; replicas?: ReplicaRule };
+    const p = ctx.params;
     if (!ctx.data) throw new InputError('scheme leverage: needs the data matrix to compute leverage scores');
     const q = p.q ?? defaultQ(K);
     const m = p.slots ?? defaultSlots(K, N);
     const blockStarts = [0];
     for (const r of ctx.blockRows) blockStarts.push(blockStarts[blockStarts.length - 1]! + r);
-    const scores = p.scores ?? 'exact';
+    const scores = p.scores;
     const Pi =
       scores === 'exact'
         ? blockLeverageScores(ctx.data, blockStarts)
         : approximateBlockLeverageScores(ctx.data, blockStarts, ctx.rng.fork(1), p.sketchRows ? { sketchRows: p.sketchRows } : {});
-    const rule = p.replicas ?? 'paper';
+    const rule = p.replicas;
     const net = expansionNetwork(Pi, m, q, rule, ctx.runtime);
 
     // Only blocks with a replica are stored (a zero block has score 0 and a zero gradient).

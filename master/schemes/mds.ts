@@ -1,9 +1,21 @@
+import { z } from 'zod';
 import { InputError } from '../../shared/errors';
-import { buildMdsCode, recoverMissing, type MdsCode } from './mds-code';
-import { defined, optionalInt, rejectUnknownKeys } from './params';
+import { binomial, buildMdsCode, MAX_PATTERNS, recoverMissing, type MdsCode } from './mds-code';
+import { intAtLeast } from './params';
 import type { Decoded, Plan, PlanContext, RoundDecoder, Scheme } from './types';
 
-const KEYS = ['n', 'k'] as const;
+export const mdsParams = z
+  .object({
+    /** Slots (coded blocks); default: the workers, or k plus a quarter more. */
+    n: intAtLeast(2).optional(),
+    /** Systematic blocks; default: n less a quarter. */
+    k: intAtLeast(1).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.n !== undefined && p.k !== undefined && p.k >= p.n) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `k = ${p.k} must be less than n = ${p.n}` });
+  });
+export type MdsParams = z.infer<typeof mdsParams>;
 
 /** A quarter of the slots as parity: survives the few slow tasks of a heavy-tailed round. */
 function defaultParities(n: number): number {
@@ -17,28 +29,38 @@ function defaultParities(n: number): number {
  * survivor set's decoding system verified to have condition number ≤ 1e8 when the plan is made).
  * Needs equal-sized blocks (a parity block is a row-by-row combination). Decodes matvec only.
  */
-export const mds: Scheme = {
+/** n for k blocks on N workers: the given n, the workers, or k plus a quarter. */
+function slotsOf(p: MdsParams, k: number, workers: number): number {
+  return p.n ?? (workers > k ? workers : k + defaultParities(k));
+}
+
+export const mds: Scheme<MdsParams> = {
   name: 'mds',
   summary: 'k systematic + n−k parity blocks for matrix-vector products; exact from any k of n answers',
   taskKinds: ['matvec'],
-  parse(params) {
-    rejectUnknownKeys('mds', params, KEYS);
-    const n = optionalInt('mds', params, 'n', 2);
-    const k = optionalInt('mds', params, 'k', 1);
-    if (n !== undefined && k !== undefined && k >= n) throw new InputError(`scheme mds: k = ${k} must be less than n = ${n}`);
-    return defined({ n, k });
-  },
-  defaultBlocks(workers, params) {
-    const k = params.k as number | undefined;
-    if (k !== undefined) return k;
-    const n = (params.n as number | undefined) ?? Math.max(2, workers);
+  params: mdsParams,
+  defaultBlocks(workers, p) {
+    if (p.k !== undefined) return p.k;
+    const n = p.n ?? Math.max(2, workers);
     return n - defaultParities(n);
   },
-  plan(ctx: PlanContext): Plan {
-    const k = ctx.blocks;
-    const p = ctx.params as { n?: number; k?: number };
+  check(p, { workers, blocks: k }) {
     if (p.k !== undefined && p.k !== k) throw new InputError(`scheme mds: k = ${p.k} but the job has ${k} blocks`);
-    const n = p.n ?? (ctx.workers > k ? ctx.workers : k + defaultParities(k));
+    const n = slotsOf(p, k, workers);
+    if (!(k >= 1 && n > k)) throw new InputError(`scheme mds: needs 1 ≤ k < n, got n = ${n}, k = ${k}`);
+    const patterns = binomial(n, k);
+    if (patterns > MAX_PATTERNS) {
+      throw new InputError(
+        `scheme mds: (n, k) = (${n}, ${k}) has ${patterns} straggler patterns; at most ${MAX_PATTERNS} are supported, ` +
+          "because the decoder's worst-case conditioning is verified over every one when the plan is made (use fewer parities or fewer blocks)",
+      );
+    }
+  },
+  plan(ctx: PlanContext<MdsParams>): Plan {
+    const k = ctx.blocks;
+    const p = ctx.params;
+    this.check!(p, { workers: ctx.workers, blocks: k });
+    const n = slotsOf(p, k, ctx.workers);
     const tau = ctx.blockRows[0]!;
     if (ctx.blockRows.some((r) => r !== tau)) {
       throw new InputError(`scheme mds: blocks must have equal row counts (got ${[...new Set(ctx.blockRows)].join(', ')}); make the rows a multiple of k = ${k}`);

@@ -1,10 +1,13 @@
+import { z } from 'zod';
 import { InputError } from '../../shared/errors';
-import { defined, optionalInt, rejectUnknownKeys } from './params';
+import { intAtLeast } from './params';
 import { SumDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
-const KEYS = ['r'] as const;
 const DEFAULT_R = 2;
+
+export const replicationParams = z.object({ /** Copies of each block. */ r: intAtLeast(1).default(DEFAULT_R) }).strict();
+export type ReplicationParams = z.infer<typeof replicationParams>;
 
 /**
  * Replication(r): every data block on r distinct workers (r slots); a round is done once each block
@@ -14,20 +17,18 @@ const DEFAULT_R = 2;
  * Copy c of block j is slot j·r + c on worker (j·r + c) mod N, so a block's copies sit on r
  * consecutive, hence distinct, workers whenever r ≤ N; with K = N/r every worker holds one slot.
  */
-export const replication: Scheme = {
+export const replication: Scheme<ReplicationParams> = {
   name: 'replication',
   summary: 'every block on r workers; the first answer of each block wins (exact, survives r−1 stragglers)',
-  parse(params) {
-    rejectUnknownKeys('replication', params, KEYS);
-    return defined({ r: optionalInt('replication', params, 'r', 1) });
+  params: replicationParams,
+  defaultBlocks: (workers, { r }) => Math.max(1, Math.floor(workers / r)),
+  check({ r }, { workers }) {
+    if (r > workers) throw new InputError(`scheme replication: r = ${r} copies need at least ${r} workers, the cluster has ${workers}`);
   },
-  defaultBlocks: (workers, params) => Math.max(1, Math.floor(workers / ((params.r as number | undefined) ?? DEFAULT_R))),
-  plan(ctx: PlanContext): Plan {
+  plan(ctx: PlanContext<ReplicationParams>): Plan {
     const K = ctx.blocks;
-    const r = (ctx.params.r as number | undefined) ?? DEFAULT_R;
-    if (r > ctx.workers) {
-      throw new InputError(`scheme replication: r = ${r} copies need at least ${r} workers, the cluster has ${ctx.workers}`);
-    }
+    const { r } = ctx.params;
+    this.check!(ctx.params, { workers: ctx.workers, blocks: K });
     const stored = Array.from({ length: K }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
     const blockOfSlot = Array.from({ length: K * r }, (_, s) => Math.floor(s / r));
     const slots = blockOfSlot.map((j, s) => ({ host: s % ctx.workers, blocks: [{ stored: j, weight: 1 }] }));

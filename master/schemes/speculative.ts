@@ -1,8 +1,8 @@
-import { defined, optionalInt, optionalNumber, rejectUnknownKeys } from './params';
+import { z } from 'zod';
+import { intAtLeast, numberIn } from './params';
 import { SumDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
-const KEYS = ['quantile', 'multiplier', 'backups'] as const;
 /** Spark's defaults: speculate once 75% of the round has finished, on tasks 1.5× past the median. */
 export const DEFAULT_QUANTILE = 0.75;
 export const DEFAULT_MULTIPLIER = 1.5;
@@ -12,35 +12,38 @@ export const DEFAULT_MULTIPLIER = 1.5;
  */
 const DEFAULT_BACKUPS = 2;
 
+export const speculativeParams = z
+  .object({
+    /** Speculate once this share of the round has answered. */
+    quantile: numberIn(0, 1).default(DEFAULT_QUANTILE),
+    /** on tasks out longer than multiplier × that quantile's arrival time. */
+    multiplier: numberIn(1, Infinity, true).default(DEFAULT_MULTIPLIER),
+    /** Backup holders per slot (at most N − 1 are used). */
+    backups: intAtLeast(1).default(DEFAULT_BACKUPS),
+  })
+  .strict();
+export type SpeculativeParams = z.infer<typeof speculativeParams>;
+
 /**
  * Speculative execution (Spark-style backup tasks). Placement as wait-all, plus each slot's stored
  * blocks on `backups` more workers. The dispatcher launches a backup of a slot on one of those
  * workers once the slot has been out longer than multiplier × (the quantile of this round's arrival
  * times); the backup reports under the same slot id, and the first answer wins. Exact.
  */
-export const speculative: Scheme = {
+export const speculative: Scheme<SpeculativeParams> = {
   name: 'speculative',
   summary: 'as wait-all, plus backup copies launched on idle workers for late tasks; first answer wins (exact)',
-  parse(params) {
-    rejectUnknownKeys('speculative', params, KEYS);
-    return defined({
-      quantile: optionalNumber('speculative', params, 'quantile', 0, 1),
-      multiplier: optionalNumber('speculative', params, 'multiplier', 1, Infinity, true),
-      backups: optionalInt('speculative', params, 'backups', 1),
-    });
-  },
+  params: speculativeParams,
   defaultBlocks: (workers) => workers,
-  plan(ctx: PlanContext): Plan {
+  plan(ctx: PlanContext<SpeculativeParams>): Plan {
     const K = ctx.blocks;
     const N = ctx.workers;
-    const p = ctx.params as { quantile?: number; multiplier?: number; backups?: number };
+    const { quantile, multiplier, backups: wanted } = ctx.params;
     // A backup on the slot's own host would queue behind the late task: only other workers count.
-    const b = Math.min(p.backups ?? DEFAULT_BACKUPS, N - 1);
+    const b = Math.min(wanted, N - 1);
     const stored = Array.from({ length: K }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
     const slots = Array.from({ length: K }, (_, j) => ({ host: j % N, blocks: [{ stored: j, weight: 1 }] }));
     const backups = slots.map(({ host }) => backupHosts(host, b, N));
-    const quantile = p.quantile ?? DEFAULT_QUANTILE;
-    const multiplier = p.multiplier ?? DEFAULT_MULTIPLIER;
     return {
       scheme: 'speculative',
       stored,

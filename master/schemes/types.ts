@@ -1,3 +1,4 @@
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { Rng } from '../../shared/random';
 import type { RuntimeModel } from './runtime-model';
 
@@ -41,7 +42,7 @@ export interface SlotSpec {
   blocks: { stored: number; weight: number }[];
 }
 
-export interface PlanContext {
+export interface PlanContext<P = unknown> {
   /** N: workers available. */
   workers: number;
   /** K: data blocks (row partition). */
@@ -50,8 +51,8 @@ export interface PlanContext {
   blockRows: number[];
   /** Seeded generator for randomized schemes. */
   rng: Rng;
-  /** The scheme's parameters from the job file, already validated by the scheme's `parse`. */
-  params: Record<string, unknown>;
+  /** The scheme's parameters from the job file, parsed by its `params` schema. */
+  params: P;
   /** Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major. */
   data?: { rows: number; cols: number; A: Float64Array };
   /** Optional runtime distribution of a slot's answer time (the leverage scheme's ending time T). */
@@ -106,16 +107,51 @@ export interface RoundDecoder {
   decode(): Decoded;
 }
 
-/** A scheme: validates its own parameters, then plans. */
-export interface Scheme {
-  name: string;
+/** The size of the cluster a scheme is checked against before anything starts. */
+export interface ClusterShape {
+  /** N: workers the job runs on. */
+  workers: number;
+  /** K: data blocks. */
+  blocks: number;
+  /** Rows of the data, when known (a data block needs at least one). */
+  rows?: number;
+}
+
+/**
+ * A scheme: a zod schema for its job-file keys (strict: an unknown key is named), then a plan.
+ * P is what the schema parses to; plans and defaults see it typed.
+ */
+export interface Scheme<P extends Record<string, unknown> = Record<string, unknown>> {
+  readonly name: string;
   /** One line for --help and errors. */
-  summary: string;
-  /** Validates `params` (the job file's scheme mapping minus `name`); throws InputError naming the key. */
-  parse(params: Record<string, unknown>): Record<string, unknown>;
-  /** K the scheme wants for N workers when the job does not say (e.g. N for wait-all). */
-  defaultBlocks(workers: number, params: Record<string, unknown>): number;
-  plan(ctx: PlanContext): Plan;
+  readonly summary: string;
+  /** The job file's scheme mapping minus `name`. Messages come from ./params (intAtLeast, numberIn, oneOf). */
+  readonly params: ZodType<P, ZodTypeDef, unknown>;
   /** Task kinds every plan of this scheme decodes, when fixed (mds: matvec only). Absent: ADDITIVE_TASK_KINDS. */
-  taskKinds?: readonly TaskKindName[];
+  readonly taskKinds?: readonly TaskKindName[];
+  /** K the scheme wants for N workers when the job does not say (e.g. N for wait-all). */
+  defaultBlocks(workers: number, params: P): number;
+  /**
+   * Throws InputError when the parameters cannot work on this cluster (r copies on fewer workers,
+   * q answers of fewer blocks, s stragglers of s workers): run before any worker starts, so a
+   * bad parameter is found in milliseconds, not after placement. plan() may assume it passed.
+   */
+  check?(params: P, shape: ClusterShape): void;
+  plan(ctx: PlanContext<P>): Plan;
+}
+
+/**
+ * A scheme with its parameters parsed: what the registry hands out for a job's `scheme:`. Its
+ * parameter type is closed over, so code that only knows the name plans with it safely.
+ */
+export interface SchemeChoice {
+  readonly name: string;
+  readonly summary: string;
+  readonly taskKinds: readonly TaskKindName[] | undefined;
+  /** The parsed parameters (defaults filled in), for result.json. */
+  readonly params: Readonly<Record<string, unknown>>;
+  defaultBlocks(workers: number): number;
+  /** The scheme's check against the cluster (see Scheme.check); a no-op for schemes without one. */
+  check(shape: ClusterShape): void;
+  plan(ctx: Omit<PlanContext, 'params'>): Plan;
 }

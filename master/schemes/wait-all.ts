@@ -1,16 +1,14 @@
-import { InputError } from '../../shared/errors';
+import { z } from 'zod';
 import { SumDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
+export const waitAllParams = z.object({}).strict();
+
 /** Baseline: K blocks, slot k on worker k mod N, wait for every slot; exact. */
-export const waitAll: Scheme = {
+export const waitAll: Scheme<z.infer<typeof waitAllParams>> = {
   name: 'wait-all',
   summary: 'every block on one worker; wait for every answer (exact, the honest baseline)',
-  parse(params) {
-    const keys = Object.keys(params);
-    if (keys.length > 0) throw new InputError(`scheme wait-all: unknown key '${keys[0]}'`);
-    return {};
-  },
+  params: waitAllParams,
   defaultBlocks: (workers) => workers,
   plan(ctx: PlanContext): Plan {
     const K = ctx.blocks;

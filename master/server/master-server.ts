@@ -21,7 +21,7 @@ import { Cluster } from '../cluster/cluster';
 import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
-import { parseJob, runJob } from '../jobs';
+import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
 import { ParameterStore, storeHandlers } from '../store';
 
@@ -152,6 +152,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       void (async () => {
         try {
           const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          checkJob(job, job.workers);
           if (registry.alive().length < job.workers) {
             // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
             call.write({ log: `waiting up to ${o.workerWaitSeconds} s for ${job.workers} workers (${registry.alive().length} alive)` });
@@ -162,8 +163,13 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           }
           const q = cluster.jobs();
           if (q.running) call.write({ log: `queued: ${q.queued.length + 1} job(s) ahead (running ${q.running.id}); jobs on one master run one at a time` });
+          // The job's `workers`, not every live worker: the lowest live indices, said out loud.
+          const alive = cluster.liveWorkers().sort((a, b) => a - b);
+          const workers = alive.slice(0, job.workers);
+          if (alive.length > workers.length) call.write({ log: `using ${workers.length} of the ${alive.length} live workers (the job's workers: ${job.workers}): ${workers.join(', ')}` });
           const out = await runJob(job, {
             cluster,
+            workers,
             metrics,
             log,
             signal: abort.signal,

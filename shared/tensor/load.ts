@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { InputError, ShapeError } from '../errors';
 import { readCsv } from './csv';
 import { assertFinite, type Matrix } from './matrix';
-import { readNpy } from './npy';
+import { readNpy, readNpyShape } from './npy';
 
 /** Reads a matrix from .npy or .csv; a 1-D array becomes a column. Rejects NaN and infinities. */
 export function loadMatrix(path: string): Matrix {
@@ -20,6 +20,21 @@ export function loadMatrix(path: string): Matrix {
   }
   assertFinite(m.data, path, m.cols);
   return m;
+}
+
+/**
+ * A data file's shape as loadMatrix would see it (rows × cols; a 1-D array is a column), from a
+ * .npy header without reading the data; undefined for text formats, whose shape is known only
+ * once they are parsed.
+ */
+export function matrixShape(path: string): { rows: number; cols: number } | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv' || ext === '.txt') return undefined;
+  if (ext !== '.npy') throw new InputError(`${path}: unknown data format '${ext}' (use .npy or .csv)`);
+  const shape = readNpyShape(path);
+  if (shape.length === 1) return { rows: shape[0]!, cols: 1 };
+  if (shape.length === 2) return { rows: shape[0]!, cols: shape[1]! };
+  throw new ShapeError(`${path}: expected a 1-D or 2-D array, got shape (${shape.join(', ')})`);
 }
 
 /** Reads a vector: a 1-D array, or a matrix with one column or one row. */

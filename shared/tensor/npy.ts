@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InputError } from '../errors';
 import { bytesToFloat64, float64ToBytes } from './bytes';
 import { writeFileAtomic } from './atomic-write';
@@ -14,7 +14,21 @@ export interface NpyArray {
   data: Float64Array;
 }
 
-export function parseNpy(buf: Buffer, source = 'array'): NpyArray {
+/** What a .npy header says: the shape, and where the data starts. */
+export interface NpyHeader {
+  shape: number[];
+  dataStart: number;
+}
+
+/** Bytes that hold a .npy file's magic, version and header length (the dict follows). */
+const HEADER_PROBE = 12;
+
+/**
+ * Parses the header at the start of `buf` (which must hold at least the whole header). Messages
+ * name what is wrong, never quote the file's text (a master's errors go back to whoever submitted
+ * the job).
+ */
+export function parseNpyHeader(buf: Buffer, source = 'array'): NpyHeader {
   if (buf.length < 10 || !buf.subarray(0, 6).equals(MAGIC)) {
     throw new InputError(`${source}: not a .npy file (missing the \\x93NUMPY magic)`);
   }
@@ -37,10 +51,12 @@ export function parseNpy(buf: Buffer, source = 'array'): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new InputError(`${source}: malformed .npy header: ${header.trim()}`);
+    throw new InputError(`${source}: malformed .npy header (needs 'descr', 'fortran_order' and 'shape')`);
   }
   if (descr !== '<f8' && descr !== 'f8' && descr !== '=f8') {
-    throw new InputError(`${source}: expected float64 ('<f8') data, got '${descr}'; convert with a.astype(np.float64)`);
+    // A numpy dtype string is named; anything else in its place is not quoted.
+    const shown = /^[<>|=]?[a-zA-Z]\d{0,2}$/.test(descr) ? `'${descr}'` : 'another dtype';
+    throw new InputError(`${source}: expected float64 ('<f8') data, got ${shown}; convert with a.astype(np.float64)`);
   }
   if (fortran === 'True') {
     throw new InputError(`${source}: Fortran-ordered arrays are not supported; save np.ascontiguousarray(a)`);
@@ -50,19 +66,52 @@ export function parseNpy(buf: Buffer, source = 'array'): NpyArray {
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => Number(s.replace(/L$/, '')));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new InputError(`${source}: malformed shape (${shapeText}) in .npy header`);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputError(`${source}: malformed shape in the .npy header`);
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = offset + headerLen;
-  if (buf.length - dataStart !== count * 8) {
-    throw new InputError(
-      `${source}: shape (${shape.join(', ')}) needs ${count * 8} data bytes, file has ${buf.length - dataStart}`,
-    );
+  return { shape, dataStart: offset + headerLen };
+}
+
+function checkDataBytes(h: NpyHeader, fileBytes: number, source: string): number {
+  const count = h.shape.reduce((a, b) => a * b, 1);
+  if (fileBytes - h.dataStart !== count * 8) {
+    throw new InputError(`${source}: shape (${h.shape.join(', ')}) needs ${count * 8} data bytes, file has ${fileBytes - h.dataStart}`);
   }
-  const data = bytesToFloat64(buf.subarray(dataStart), source);
+  return count;
+}
+
+export function parseNpy(buf: Buffer, source = 'array'): NpyArray {
+  const h = parseNpyHeader(buf, source);
+  checkDataBytes(h, buf.length, source);
+  const data = bytesToFloat64(buf.subarray(h.dataStart), source);
   // Own the memory so callers can keep it after the file buffer is gone.
-  return { shape, data: data.buffer === buf.buffer ? data.slice() : data };
+  return { shape: h.shape, data: data.buffer === buf.buffer ? data.slice() : data };
+}
+
+/**
+ * A .npy file's shape from its header alone (the data is not read): what the checks that run
+ * before anything starts see of a data file. The file's size must match the shape.
+ */
+export function readNpyShape(path: string): number[] {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const probe = Buffer.alloc(Math.min(size, HEADER_PROBE));
+    readSync(fd, probe, 0, probe.length, 0);
+    // Version 1 stores a 2-byte header length, versions 2 and 3 a 4-byte one.
+    const len = probe.length >= 10 && probe.subarray(0, 6).equals(MAGIC) ? (probe[6] === 1 ? 10 + probe.readUInt16LE(8) : probe.length >= 12 ? 12 + probe.readUInt32LE(8) : 0) : 0;
+    const head = Buffer.alloc(Math.min(size, Math.max(len, probe.length), 1 << 20));
+    readSync(fd, head, 0, head.length, 0);
+    const h = parseNpyHeader(head, path);
+    checkDataBytes(h, size, path);
+    return h.shape;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export function formatNpy(shape: readonly number[], data: Float64Array): Buffer {

@@ -42,10 +42,10 @@ describe('the task stream (one message a round per worker, answers per slot)', (
         ];
         for (const [name, params] of cases) {
           const scheme = lookupScheme(name);
-          const p = scheme.parse(params);
-          const K = scheme.defaultBlocks(6, p);
+          const p = scheme.choose(params);
+          const K = p.defaultBlocks(6);
           const starts = evenBlockStarts(A.rows, K);
-          const plan = scheme.plan({ workers: 6, blocks: K, blockRows: starts.slice(1).map((e, j) => e - starts[j]!), rng: new Rng(5), params: p, data: { rows: A.rows, cols: A.cols, A: A.data } });
+          const plan = p.plan({ workers: 6, blocks: K, blockRows: starts.slice(1).map((e, j) => e - starts[j]!), rng: new Rng(5), data: { rows: A.rows, cols: A.cols, A: A.data } });
           mapPlanToLive(plan, session.liveWorkers());
           const placed = (await session.place(`eq-${name}`, plan, { A, b, blockStarts: starts })) as Placed;
           const payload: TaskPayload = plan.taskKinds?.includes('matvec') ? { kind: 'matvec', x } : { kind: 'lsGradient', x };
@@ -78,7 +78,7 @@ describe('the task stream (one message a round per worker, answers per slot)', (
         await session.setChaos({ delay: { dist: 'constant', value: 0.8 }, fault: NO_FAULTS, seed: 1, cores: 1 });
         const scheme = lookupScheme('wait-all');
         const starts = evenBlockStarts(A.rows, 4);
-        const plan = mapPlanToLive(scheme.plan({ workers: 4, blocks: 4, blockRows: [50, 50, 50, 50], rng: new Rng(1), params: {} }), session.liveWorkers());
+        const plan = mapPlanToLive(scheme.choose({}).plan({ workers: 4, blocks: 4, blockRows: [50, 50, 50, 50], rng: new Rng(1) }), session.liveWorkers());
         const placed = await session.place('kill', plan, { A, b, blockStarts: starts });
         const victim = lc.master.registry.get(1)!;
         const pending = session.round(placed, { kind: 'lsGradient', x });

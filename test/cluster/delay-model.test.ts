@@ -17,9 +17,9 @@ const x = new Float64Array(4).fill(0.5);
 async function oneRound(session: JobSession, name: string, params: Record<string, unknown>, K: number, delay: DelaySpec, cores = 1): Promise<RoundOutcome> {
   await session.setChaos({ delay, fault: NO_FAULTS, seed: 3, cores });
   const s = lookupScheme(name);
-  const p = s.parse(params);
+  const p = s.choose(params);
   const starts = evenBlockStarts(A.rows, K);
-  const plan = mapPlanToLive(s.plan({ workers: 4, blocks: K, blockRows: starts.slice(1).map((e, j) => e - starts[j]!), rng: new Rng(1), params: p }), session.liveWorkers());
+  const plan = mapPlanToLive(p.plan({ workers: 4, blocks: K, blockRows: starts.slice(1).map((e, j) => e - starts[j]!), rng: new Rng(1) }), session.liveWorkers());
   const placed = await session.place(`${name}-${K}-${delay.per ?? 'wr'}-${cores}`, plan, { A, b, blockStarts: starts });
   try {
     return await session.round(placed, { kind: 'lsGradient', x });

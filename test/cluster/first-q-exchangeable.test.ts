@@ -101,7 +101,7 @@ describe('first-q answers on a real cluster (ignore-stragglers, equal delays)', 
       const cluster = await lc.master.cluster.openJob({ kind: 'test' });
       await cluster.setChaos('none');
       const run = async (shuffle: boolean) => {
-        const plan = scheme.plan({ workers: WORKERS, blocks: K, blockRows: new Array<number>(K).fill(tau), rng: new Rng(1), params: scheme.parse({ q: Q }) });
+        const plan = scheme.choose({ q: Q }).plan({ workers: WORKERS, blocks: K, blockRows: new Array<number>(K).fill(tau), rng: new Rng(1) });
         expect(plan.shuffleSends).toBe(true);
         if (!shuffle) plan.shuffleSends = false;
         mapPlanToLive(plan, cluster.liveWorkers());

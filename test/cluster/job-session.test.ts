@@ -9,7 +9,7 @@ const NO_FAULTS = { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }
 
 async function noopRound(session: JobSession, name: string) {
   const live = session.liveWorkers();
-  const plan = lookupScheme('wait-all').plan({ workers: live.length, blocks: live.length, blockRows: live.map(() => 1), rng: new Rng(1), params: {} });
+  const plan = lookupScheme('wait-all').choose({}).plan({ workers: live.length, blocks: live.length, blockRows: live.map(() => 1), rng: new Rng(1) });
   plan.stored = [];
   plan.slots.forEach((s) => (s.blocks = []));
   const placed = await session.place(name, mapPlanToLive(plan, live), { A: { rows: 0, cols: 0, data: new Float64Array(0) }, blockStarts: [0] });

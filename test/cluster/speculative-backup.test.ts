@@ -29,7 +29,7 @@ describe('speculative execution on a local cluster', () => {
 
     await withLocalCluster({ workers: W }, async (lc) => {
       const cluster = await lc.master.cluster.openJob({ kind: 'test' });
-      const plan = mapPlanToLive(scheme.plan({ workers: W, blocks: W, blockRows: new Array<number>(W).fill(rows / W), rng: new Rng(1), params: scheme.parse({}) }), cluster.liveWorkers());
+      const plan = mapPlanToLive(scheme.choose({}).plan({ workers: W, blocks: W, blockRows: new Array<number>(W).fill(rows / W), rng: new Rng(1) }), cluster.liveWorkers());
       const placed = await cluster.place('speculative-backup', plan, { A, b, blockStarts });
       const late = placed.hosts.indexOf(2);
       try {

@@ -286,19 +286,18 @@ describe('frc decoder (Algorithm 4) against brute force over every straggler pat
 describe('frc scheme (least-squares gradient plan)', () => {
   it('parses its keys, naming a bad one', () => {
     const scheme = lookupScheme('frc');
-    expect(scheme.parse({ stragglers: 2 })).toEqual({ stragglers: 2, decode: 'residue' });
-    expect(() => scheme.parse({})).toThrow(/stragglers is required/);
-    expect(() => scheme.parse({ stragglers: -1 })).toThrow(/stragglers/);
-    expect(() => scheme.parse({ stragglers: 1, replicas: 2 })).toThrow(/unknown key 'replicas'/);
-    expect(() => scheme.parse({ stragglers: 1, decode: 'fast' })).toThrow(InputError);
-    expect(scheme.defaultBlocks(8, scheme.parse({ stragglers: 1 }))).toBe(4);
-    expect(scheme.defaultBlocks(9, scheme.parse({ stragglers: 2 }))).toBe(3);
+    expect(scheme.choose({ stragglers: 2 }).params).toEqual({ stragglers: 2, decode: 'residue' });
+    expect(() => scheme.choose({})).toThrow(/stragglers is required/);
+    expect(() => scheme.choose({ stragglers: -1 })).toThrow(/stragglers/);
+    expect(() => scheme.choose({ stragglers: 1, replicas: 2 })).toThrow(/unknown key 'replicas'/);
+    expect(() => scheme.choose({ stragglers: 1, decode: 'fast' })).toThrow(InputError);
+    expect(scheme.choose({ stragglers: 1 }).defaultBlocks(8)).toBe(4);
+    expect(scheme.choose({ stragglers: 2 }).defaultBlocks(9)).toBe(3);
   });
 
   it('plans one slot per worker over its group, and decodes the exact gradient sum from any N − s', () => {
     const scheme = lookupScheme('frc');
-    const params = scheme.parse({ stragglers: 1 });
-    const plan = scheme.plan({ workers: 8, blocks: 4, blockRows: [5, 5, 5, 5], rng: new Rng(1), params });
+    const plan = scheme.choose({ stragglers: 1 }).plan({ workers: 8, blocks: 4, blockRows: [5, 5, 5, 5], rng: new Rng(1) });
     expect(plan.stored).toEqual([0, 1, 2, 3].map((j) => ({ terms: [{ block: j, coef: 1 }] })));
     expect(plan.slots.map((s) => s.host)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(plan.slots.map((s) => s.blocks.map((b) => b.stored))).toEqual([[0], [0], [1], [1], [2], [2], [3], [3]]);
@@ -314,9 +313,9 @@ describe('frc scheme (least-squares gradient plan)', () => {
 
   it('plans uneven cases instead of refusing: N = 7, s = 1, K = 5', () => {
     const scheme = lookupScheme('frc');
-    const plan = scheme.plan({ workers: 7, blocks: 5, blockRows: [1, 1, 1, 1, 1], rng: new Rng(1), params: scheme.parse({ stragglers: 1 }) });
+    const plan = scheme.choose({ stragglers: 1 }).plan({ workers: 7, blocks: 5, blockRows: [1, 1, 1, 1, 1], rng: new Rng(1) });
     expect(plan.slots.map((s) => s.blocks.map((b) => b.stored))).toEqual([[0, 1], [0, 1], [0, 1], [2, 3], [2, 3], [4], [4]]);
-    expect(() => scheme.plan({ workers: 2, blocks: 2, blockRows: [1, 1], rng: new Rng(1), params: scheme.parse({ stragglers: 2 }) })).toThrow(
+    expect(() => scheme.choose({ stragglers: 2 }).plan({ workers: 2, blocks: 2, blockRows: [1, 1], rng: new Rng(1) })).toThrow(
       InputError,
     );
   });

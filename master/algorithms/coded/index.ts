@@ -3,7 +3,7 @@
  * over an mds code of row blocks placed once, exact from any k of n answers. Used by least
  * squares under `scheme: mds` and by the logistic-regression gradient.
  *
- *   const coded = await CodedProducts.place(cluster, jobId, X, lookupScheme('mds'), params, k, live, seed);
+ *   const coded = await CodedProducts.place(cluster, jobId, X, chooseScheme({ name: 'mds' }), k, seed);
  *   const { value } = await coded.timesX(v);
  */
 export { CodedProducts, type CodedProduct } from './products';

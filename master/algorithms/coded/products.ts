@@ -2,8 +2,9 @@ import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import type { Matrix } from '../../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../../cluster/types';
-import type { Scheme } from '../../schemes';
-import { equalBlockStarts, mapPlanToLive, padRows, paddedTranspose } from './padding';
+import { planAndPlace } from '../../cluster/plan-and-place';
+import type { SchemeChoice } from '../../schemes';
+import { equalBlockStarts, padRows, paddedTranspose } from './padding';
 
 /**
  * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
@@ -32,31 +33,17 @@ export class CodedProducts {
     private readonly xtBlockRows: number,
   ) {}
 
-  static async place(
-    cluster: ComputeCluster,
-    jobId: string,
-    X: Matrix,
-    scheme: Scheme,
-    params: Record<string, unknown>,
-    blocks: number,
-    live: readonly number[],
-    seed: number,
-  ): Promise<CodedProducts> {
-    const W = live.length;
+  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number): Promise<CodedProducts> {
+    if (!scheme.taskKinds?.includes('matvec')) {
+      throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${scheme.name}`);
+    }
     const Xp = padRows(X, blocks);
     const XTp = paddedTranspose(X, blocks);
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     const rng = new Rng(seed);
-    const planFor = (M: Matrix, salt: number) => {
-      const plan = scheme.plan({ workers: W, blocks, blockRows: new Array(blocks).fill(M.rows / blocks), rng: rng.fork(salt), params });
-      if (plan.taskKinds && !plan.taskKinds.includes('matvec')) throw new InputError(`coded products: scheme ${plan.scheme} cannot decode matrix-vector products`);
-      if (!plan.taskKinds) throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${plan.scheme}`);
-      return mapPlanToLive(plan, live);
-    };
-    const [xPlaced, xtPlaced] = await Promise.all([
-      cluster.place(`${jobId}-x`, planFor(Xp, 1), { A: Xp, blockStarts: equalBlockStarts(Xp.rows, blocks) }),
-      cluster.place(`${jobId}-xt`, planFor(XTp, 2), { A: XTp, blockStarts: equalBlockStarts(XTp.rows, blocks) }),
-    ]);
+    const placeOf = (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> =>
+      planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts: equalBlockStarts(M.rows, blocks), rng: rng.fork(salt) }).then((p) => p.placed);
+    const [xPlaced, xtPlaced] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
     return new CodedProducts(cluster, xPlaced, xtPlaced, X.rows, X.cols, Xp.rows / blocks, XTp.rows / blocks);
   }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultMaxIterations } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
-import { mapPlanToLive } from '../../cluster/placement';
+import { placePlan } from '../../cluster/plan-and-place';
 import type { ComputeCluster, RoundOutcome } from '../../cluster/types';
 import { columnPlan } from './column-plan';
 import type { InverseSolveOptions } from './in-process';
@@ -31,13 +31,11 @@ export async function invertOnCluster(
   problem: InverseProblem,
   opts: InverseSolveOptions & { jobId: string },
 ): Promise<ClusterInverseResult> {
-  const live = cluster.liveWorkers();
   const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule);
-  mapPlanToLive(cp.plan, live);
   const maxIterations = opts.maxIterations ?? defaultMaxIterations(opts.solver, problem.unknowns);
   const t0 = performance.now();
   // Every worker stores all of A; a slot's work is its columns, over one worker's share of them.
-  const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
+  const placed = await placePlan(cluster, opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
     work: (slot) => (cp.columnsOfSlot(slot).length * opts.workers) / problem.unknowns,
   });
   const placeSeconds = (performance.now() - t0) / 1000;

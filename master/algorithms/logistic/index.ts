@@ -1,7 +1,7 @@
 /**
  * Regularized logistic regression on the cluster (OverSketched Newton paper):
  *
- *   const coded = await CodedProducts.place(cluster, jobId, X, mds, params, k, live, seed);
+ *   const coded = await CodedProducts.place(cluster, jobId, X, chooseScheme({ name: 'mds' }), k, seed);
  *   const res = await newtonFamily('oversketched-newton', model, coded, sketchedHessian(...), { stop });
  *
  * gd / newton / oversketched-newton share newtonFamily (coded gradient, Hessian at the master);
@@ -17,4 +17,4 @@ export { giant, GIANT_STEPS } from './giant';
 export { referenceNewton } from './reference';
 export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from '../coded';
 export { LOGISTIC_SOLVERS, type IterationRecord, type LogisticRunResult, type LogisticRunOptions, type LogisticStop, type LogisticSolver } from './types';
-export { solveLogistic, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions } from './solve';
+export { solveLogistic, logisticLayout, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions, type LogisticLayout } from './solve';

@@ -3,14 +3,14 @@ import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import type { Matrix } from '../../../shared/tensor';
 import { evenBlockStarts } from '../../cluster/placement';
+import { planAndPlace, placePlan } from '../../cluster/plan-and-place';
 import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
-import { lookupScheme } from '../../schemes';
+import { chooseScheme, type SchemeChoice } from '../../schemes';
 import { CodedProducts } from '../coded';
 import { giant } from './giant';
 import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
 import { newtonFamily } from './newton';
 import { oversketchPlan, sketchRowBlocks, type OversketchShape } from './oversketch-plan';
-import { mapPlanToLive } from '../../cluster/placement';
 import type { LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
 export const GIANT_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;
@@ -62,9 +62,55 @@ export function resolveSketchShape(sketch: LogisticSolveSpec['sketch'], workers:
   return { blocks, extra, width: Math.max(1, Math.ceil(m / blocks)), rowBlocks };
 }
 
-function rowBlocks(n: number, K: number): { blockStarts: number[]; blockRows: number[] } {
-  const blockStarts = evenBlockStarts(n, K);
-  return { blockStarts, blockRows: blockStarts.slice(1).map((s, j) => s - blockStarts[j]!) };
+/** What a logistic solve places, resolved and checked against W workers before anything starts. */
+export interface LogisticLayout {
+  /** The gradient's scheme (mds, or GIANT's row-block scheme) and its K blocks. */
+  gradient: SchemeChoice;
+  blocks: number;
+  /** newton: the exact Hessian's scheme and row blocks. */
+  hessian?: { choice: SchemeChoice; blocks: number };
+  /** oversketched-newton: the sketch's shape. */
+  sketch?: Required<OversketchShape>;
+}
+
+/**
+ * The solver's schemes and shapes for W workers and X of n×d, every rule checked: the gradient
+ * scheme a solver takes, each scheme's own parameters against W, the coded blocks against d, the
+ * Hessian's scheme and blocks, the sketch's row blocks against W. Runs before any worker starts
+ * (checkJob) and again when the solve places its blocks.
+ */
+export function logisticLayout(spec: Omit<LogisticSolveSpec, 'lambda' | 'seed'>, W: number, n: number, d: number): LogisticLayout {
+  const { solver } = spec;
+  const schemeSpec = spec.scheme ?? { name: solver === 'giant' ? 'wait-all' : 'mds' };
+  const allowed: readonly string[] = solver === 'giant' ? GIANT_SCHEMES : ['mds'];
+  if (!allowed.includes(schemeSpec.name)) {
+    throw new InputError(`logistic-regression: solver ${solver} takes scheme ${allowed.join(', ')} for its gradient, not '${schemeSpec.name}'`);
+  }
+  const gradient = chooseScheme(schemeSpec);
+  const blocks = spec.blocks ?? gradient.defaultBlocks(W);
+  if (solver === 'giant') {
+    if (blocks > n) throw new InputError(`logistic-regression: ${blocks} row blocks but only ${n} rows`);
+    gradient.check({ workers: W, blocks, rows: n });
+    return { gradient, blocks };
+  }
+  gradient.check({ workers: W, blocks, rows: d });
+  if (blocks > d) throw new InputError(`coded products: ${blocks} coded blocks but only ${d} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+  if (solver === 'newton') {
+    if (!(HESSIAN_SCHEMES as readonly string[]).includes(spec.hessianScheme.name)) {
+      throw new InputError(`logistic-regression: hessian.scheme must be one of ${HESSIAN_SCHEMES.join(', ')}, not '${spec.hessianScheme.name}'`);
+    }
+    const choice = chooseScheme(spec.hessianScheme);
+    const hBlocks = spec.hessianBlocks ?? choice.defaultBlocks(W);
+    if (hBlocks > n) throw new InputError(`logistic-regression: hessian.blocks = ${hBlocks} but only ${n} rows`);
+    choice.check({ workers: W, blocks: hBlocks, rows: n });
+    return { gradient, blocks, hessian: { choice, blocks: hBlocks } };
+  }
+  if (solver === 'oversketched-newton') return { gradient, blocks, sketch: resolveSketchShape(spec.sketch, W, d) };
+  return { gradient, blocks };
+}
+
+function rowBlocks(n: number, K: number): { blockStarts: number[] } {
+  return { blockStarts: evenBlockStarts(n, K) };
 }
 
 /**
@@ -78,52 +124,37 @@ export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: M
   const n = X.rows;
   const d = X.cols;
   const model = { y, n, d, lambda: spec.lambda };
-  const live = cluster.liveWorkers();
-  const W = live.length;
+  const W = cluster.liveWorkers().length;
   const { solver } = spec;
-  const schemeSpec = spec.scheme ?? { name: solver === 'giant' ? 'wait-all' : 'mds' };
-  const allowed: readonly string[] = solver === 'giant' ? GIANT_SCHEMES : ['mds'];
-  if (!allowed.includes(schemeSpec.name)) {
-    throw new InputError(`logistic-regression: solver ${solver} takes scheme ${allowed.join(', ')} for its gradient, not '${schemeSpec.name}'`);
-  }
-  const scheme = lookupScheme(schemeSpec.name);
-  const { name: _n, ...rawParams } = schemeSpec;
-  const params = scheme.parse(rawParams);
-  const K = spec.blocks ?? scheme.defaultBlocks(W, params);
+  const layout = logisticLayout(spec, W, n, d);
+  const { gradient, blocks: K } = layout;
   const placed: PlacedPlan[] = [];
   const schemes: Record<string, unknown> = {};
   let coded: CodedProducts | undefined;
   try {
     if (solver === 'giant') {
-      const { blockStarts, blockRows } = rowBlocks(n, K);
-      const plan = mapPlanToLive(scheme.plan({ workers: W, blocks: K, blockRows, rng: new Rng(spec.seed), params }), live);
-      const p = await cluster.place(`${jobId}-giant`, plan, { A: X, b: y, blockStarts });
+      const { blockStarts } = rowBlocks(n, K);
+      const { plan, placed: p } = await planAndPlace(cluster, gradient, { jobId: `${jobId}-giant`, A: X, b: y, blockStarts, rng: new Rng(spec.seed) });
       placed.push(p);
-      schemes.gradient = { name: plan.scheme, ...params, ...plan.describe() };
+      schemes.gradient = { name: plan.scheme, ...gradient.params, ...plan.describe() };
       const run = await giant(model, cluster, p, K, opts);
       return { run, schemes, bytesPlaced: p.bytesPlaced };
     }
-    coded = await CodedProducts.place(cluster, jobId, X, scheme, params, K, live, spec.seed);
-    schemes.gradient = { name: 'mds', ...params, X: coded.xPlaced.plan.describe(), XT: coded.xtPlaced.plan.describe() };
+    coded = await CodedProducts.place(cluster, jobId, X, gradient, K, spec.seed);
+    schemes.gradient = { name: 'mds', ...gradient.params, X: coded.xPlaced.plan.describe(), XT: coded.xtPlaced.plan.describe() };
     let hessian: HessianOracle | undefined;
-    if (solver === 'newton') {
-      const hs = lookupScheme(spec.hessianScheme.name);
-      if (!(HESSIAN_SCHEMES as readonly string[]).includes(hs.name)) {
-        throw new InputError(`logistic-regression: hessian.scheme must be one of ${HESSIAN_SCHEMES.join(', ')}, not '${hs.name}'`);
-      }
-      const { name: _h, ...hRaw } = spec.hessianScheme;
-      const hParams = hs.parse(hRaw);
-      const { blockStarts, blockRows } = rowBlocks(n, spec.hessianBlocks ?? hs.defaultBlocks(W, hParams));
-      const plan = mapPlanToLive(hs.plan({ workers: W, blocks: blockRows.length, blockRows, rng: new Rng(spec.seed + 1), params: hParams }), live);
-      const p = await cluster.place(`${jobId}-hessian`, plan, { A: X, blockStarts });
+    if (layout.hessian) {
+      const hs = layout.hessian;
+      const { blockStarts } = rowBlocks(n, hs.blocks);
+      const { plan, placed: p } = await planAndPlace(cluster, hs.choice, { jobId: `${jobId}-hessian`, A: X, blockStarts, rng: new Rng(spec.seed + 1) });
       placed.push(p);
-      schemes.hessian = { name: plan.scheme, ...hParams, ...plan.describe() };
+      schemes.hessian = { name: plan.scheme, ...hs.choice.params, ...plan.describe() };
       hessian = exactHessian(cluster, p, blockStarts, n, d, spec.lambda);
-    } else if (solver === 'oversketched-newton') {
-      const shape = resolveSketchShape(spec.sketch, W, d);
+    } else if (layout.sketch) {
+      const shape = layout.sketch;
       const { blockStarts } = rowBlocks(n, shape.rowBlocks);
-      const plan = mapPlanToLive(oversketchPlan(shape, W, d), live);
-      const p = await cluster.place(`${jobId}-sketch`, plan, { A: X, blockStarts });
+      const plan = oversketchPlan(shape, W, d);
+      const p = await placePlan(cluster, `${jobId}-sketch`, plan, { A: X, blockStarts });
       placed.push(p);
       schemes.hessian = { name: 'oversketch', ...plan.describe(), bytesPlaced: p.bytesPlaced };
       hessian = sketchedHessian(cluster, p, shape, blockStarts, n, d, spec.lambda, spec.seed);

@@ -1,5 +1,4 @@
 import type { InverseJobSpec } from './schema';
-import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import { loadMatrix, matrix, type Matrix } from '../../../shared/tensor';
 import {
@@ -13,7 +12,8 @@ import {
   REFERENCE_LIMIT,
   type InverseKind,
 } from '../../algorithms/inverse';
-import { completeResidueClass, frcAssignment, parseFrcParams } from '../../schemes/frc';
+import { parseParams } from '../../schemes';
+import { completeResidueClass, frc as frcScheme, frcAssignment, type FrcParams } from '../../schemes/frc';
 import type { JobContext } from '../types';
 
 /** Largest n·m² for which the master checks the rank by QR before sending work (about 2000³). */
@@ -24,6 +24,12 @@ function loadA(job: InverseJobSpec): Matrix {
   const s = job.data.synthetic!;
   const rng = new Rng(s.seed);
   return matrix(s.rows, s.cols, Float64Array.from({ length: s.rows * s.cols }, () => rng.normal()));
+}
+
+/** The job's frc parameters (its `scheme:` is always frc: column groups on s+1 workers each). */
+export function inverseFrc(job: Pick<InverseJobSpec, 'scheme'>): FrcParams {
+  const { name: _name, ...raw } = job.scheme;
+  return parseParams(frcScheme, raw);
 }
 
 /** The output file's name inside a job's out folder. */
@@ -41,13 +47,9 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const A = loadA(job);
   const problem = inverseProblem(job.job, A);
-  const { name: _name, ...rawParams } = job.scheme;
-  const frc = parseFrcParams(rawParams);
-  const live = cluster.liveWorkers();
-  const workers = live.length;
-  if (frc.stragglers >= workers) {
-    throw new InputError(`scheme frc: stragglers = ${frc.stragglers} needs more than ${frc.stragglers} workers, ${workers} are alive`);
-  }
+  const frc = inverseFrc(job);
+  const workers = cluster.liveWorkers().length;
+  frcScheme.check!(frc, { workers, blocks: problem.unknowns });
   const rank = A.rows * A.cols * A.cols <= RANK_CHECK_LIMIT ? checkFullRank(problem) : undefined;
 
   const jobId = `${job.job}-${process.pid}-${Date.now().toString(36)}`;

@@ -4,8 +4,8 @@ import type { Matrix } from '../../../shared/tensor';
 import { roundGradient, type GradientOracle } from '../../algorithms';
 import { CodedProducts } from '../../algorithms/coded';
 import type { ComputeCluster } from '../../cluster/types';
-import { evenBlockStarts, mapPlanToLive } from '../../cluster/placement';
-import { lookupScheme, type RuntimeModel } from '../../schemes';
+import { planAndPlace } from '../../cluster/plan-and-place';
+import { chooseScheme, type RuntimeModel, type SchemeChoice } from '../../schemes';
 import type { SchemeSpec } from '../../../shared/config';
 
 /** A least-squares problem placed on the cluster under one scheme, ready to iterate. */
@@ -31,37 +31,28 @@ export async function setUpLeastSquares(
   cluster: ComputeCluster,
   A: Matrix,
   b: Float64Array,
-  spec: SchemeSpec,
+  spec: SchemeSpec | SchemeChoice,
   opts: { jobId: string; seed: number; blocks?: number; taskTimeout?: number; runtime?: RuntimeModel | undefined },
 ): Promise<LsSetup> {
-  const scheme = lookupScheme(spec.name);
-  const { name: _name, ...raw } = spec;
-  const params = scheme.parse(raw);
-  const live = cluster.liveWorkers();
-  const workers = live.length;
-  if (workers === 0) throw new InputError('least squares: no live workers');
-  const K = opts.blocks ?? scheme.defaultBlocks(workers, params);
-  const blockStarts = evenBlockStarts(A.rows, K);
-  const blockRows = blockStarts.slice(1).map((s, j) => s - blockStarts[j]!);
-  const placeOpts = opts.taskTimeout !== undefined ? { taskDeadlineSeconds: opts.taskTimeout } : {};
+  const scheme = chooseScheme(spec);
+  const place = opts.taskTimeout !== undefined ? { taskDeadlineSeconds: opts.taskTimeout } : {};
 
   if (!scheme.taskKinds || scheme.taskKinds.includes('lsGradient')) {
-    const plan = scheme.plan({
-      workers,
-      blocks: K,
-      blockRows,
+    const { plan, placed, blocks } = await planAndPlace(cluster, scheme, {
+      jobId: opts.jobId,
+      A,
+      b,
+      ...(opts.blocks !== undefined ? { blocks: opts.blocks } : {}),
       rng: new Rng(opts.seed),
-      params,
-      data: { rows: A.rows, cols: A.cols, A: A.data },
-      ...(opts.runtime ? { runtime: opts.runtime } : {}),
+      planData: true,
+      runtime: opts.runtime,
+      place,
     });
-    mapPlanToLive(plan, live);
-    const placed = await cluster.place(opts.jobId, plan, { A, b, blockStarts }, placeOpts);
     return {
       scheme: plan.scheme,
       oracle: roundGradient(cluster, placed),
-      describe: { ...params, ...plan.describe() },
-      blocks: K,
+      describe: { ...scheme.params, ...plan.describe() },
+      blocks,
       slots: plan.slots.length,
       roundsPerIteration: 1,
       bytesPlaced: () => placed.bytesPlaced,
@@ -72,7 +63,8 @@ export async function setUpLeastSquares(
     throw new InputError(`least squares: scheme ${scheme.name} decodes neither gradients nor matrix-vector products`);
   }
   // Equal blocks: mds pads A (and Aᵀ) with zero rows to a multiple of k.
-  const coded = await CodedProducts.place(cluster, opts.jobId, A, scheme, params, K, live, opts.seed);
+  const K = opts.blocks ?? scheme.defaultBlocks(cluster.liveWorkers().length);
+  const coded = await CodedProducts.place(cluster, opts.jobId, A, scheme, K, opts.seed);
   const r = new Float64Array(A.rows);
   return {
     scheme: scheme.name,
@@ -84,7 +76,7 @@ export async function setUpLeastSquares(
         return { g: Float64Array.from(g.value), rounds: [ax.outcome, g.outcome] };
       },
     },
-    describe: { ...params, ...coded.xPlaced.plan.describe(), productsPerIteration: 2 },
+    describe: { ...scheme.params, ...coded.xPlaced.plan.describe(), productsPerIteration: 2 },
     blocks: K,
     slots: coded.xPlaced.plan.slots.length,
     roundsPerIteration: 2,

@@ -1,5 +1,6 @@
 /** `job: logistic-regression` (GD, Newton, OverSketched Newton, GIANT): its schema, runner and result. */
 import type { JobKindModule } from '../types';
+import { checkLogisticRegression } from './check';
 import { runLogisticRegression, type LogisticRegressionResult } from './runner';
 import { logisticRegressionJobSchema, type LogisticRegressionJobSpec } from './schema';
 
@@ -13,6 +14,7 @@ export {
 export { runLogisticRegression, type LogisticRegressionResult, type EvaluatedIteration } from './runner';
 
 export const logisticRegressionKind: JobKindModule<LogisticRegressionJobSpec, LogisticRegressionResult> = {
+  check: checkLogisticRegression,
   schema: logisticRegressionJobSchema,
   run: runLogisticRegression,
   example: 'examples/logreg-oversketch.yaml',

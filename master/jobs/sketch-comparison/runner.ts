@@ -4,9 +4,10 @@ import { gram, norm2 } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { directLeastSquares, largestEigenvalue } from '../../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../../algorithms/sketching';
-import { evenBlockStarts, mapPlanToLive } from '../../cluster/placement';
+import { evenBlockStarts } from '../../cluster/placement';
+import { placePlan } from '../../cluster/plan-and-place';
 import { loadLeastSquaresProblem } from '../../data';
-import { delayRuntimeModel, lookupScheme } from '../../schemes';
+import { chooseScheme, delayRuntimeModel } from '../../schemes';
 import { fixedStepDescent, type AsyncGradientOracle } from './fixed-step-sd';
 import { clusterLeverageOracle, simulatedLeverageOracle } from './leverage-oracle';
 import { formatTable } from './table';
@@ -27,9 +28,7 @@ const LABEL: Record<string, string> = { sd: 'Regular SD', gaussian: 'Gaussian', 
 export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: JobContext) {
   if (job.scheme.name !== 'leverage') throw new InputError(`sketch-comparison: scheme must be leverage (its q and slots set the sketch), got '${job.scheme.name}'`);
   if (!job.data.synthetic && job.instances > 1) throw new InputError('sketch-comparison: several instances need synthetic data (instance i uses seed + i)');
-  const scheme = lookupScheme('leverage');
-  const { name: _n, ...raw } = job.scheme;
-  const params = scheme.parse(raw);
+  const scheme = chooseScheme(job.scheme);
   const live = ctx.cluster.liveWorkers();
   const methods = job.methods;
   // errs[method][step][instance]
@@ -43,7 +42,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     const { A, b } = loadLeastSquaresProblem(dataSpec);
     const N = A.rows;
     const d = A.cols;
-    const K = job.blocks ?? scheme.defaultBlocks(live.length, params);
+    const K = job.blocks ?? scheme.defaultBlocks(live.length);
     if (N % K !== 0) throw new InputError(`sketch-comparison: ${N} rows do not split into ${K} equal blocks`);
     const tau = N / K;
     const blockStarts = evenBlockStarts(N, K);
@@ -52,12 +51,12 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     const steps = job.stepFactors.map((f) => f * xiCross);
     const rng = new Rng(job.seed * 1000 + inst);
     const runtime = delayRuntimeModel(job.chaos.delay);
+    scheme.check({ workers: live.length, blocks: K, rows: N });
     const plan = scheme.plan({
       workers: live.length,
       blocks: K,
       blockRows: blockStarts.slice(1).map((e, j) => e - blockStarts[j]!),
       rng: rng.fork(1),
-      params,
       data: { rows: N, cols: d, A: A.data },
       ...(runtime ? { runtime } : {}),
     });
@@ -78,9 +77,8 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       else if (method === 'block-srht') oracle = blockSrhtGradientOracle(A, b, tau, q, rng.fork(3));
       else if (job.arrivals === 'simulated') oracle = simulatedLeverageOracle(plan, A, b, blockStarts, rng.fork(4));
       else {
-        mapPlanToLive(plan, live);
         await ctx.cluster.setChaos(job.chaos);
-        const placed = await ctx.cluster.place(`table1-${process.pid}-${inst}`, plan, { A, b, blockStarts });
+        const placed = await placePlan(ctx.cluster, `table1-${process.pid}-${inst}`, plan, { A, b, blockStarts }, {}, live);
         oracle = clusterLeverageOracle(ctx.cluster, placed);
         release = () => ctx.cluster.release(placed);
       }
@@ -119,7 +117,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     iterations: job.iterations,
     stepFactors: job.stepFactors,
     arrivals: job.arrivals,
-    leverage: { ...params, ...leverageInfo },
+    leverage: { ...scheme.params, ...leverageInfo },
     table: Object.fromEntries(methods.map((m, i) => [m, { mean: mean[i], median: median[i], diverged: diverged[i] }])),
     secondsPerMethod: seconds,
     perInstance,

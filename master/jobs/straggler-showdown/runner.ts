@@ -1,7 +1,7 @@
 import type { DelaySpec } from '../../../shared/chaos';
 import type { SchemeSpec } from '../../../shared/config';
+import { showdownSchemes } from './fair-share';
 import type { StragglerShowdownJobSpec } from './schema';
-import { InputError } from '../../../shared/errors';
 import { directLeastSquares, normalEquations, steepestDescent } from '../../algorithms';
 import { loadLeastSquaresProblem } from '../../data';
 import { delayRuntimeModel } from '../../schemes';
@@ -49,26 +49,6 @@ function tailFree(d: DelaySpec): DelaySpec | undefined {
 }
 
 /**
- * A fair share for the approximate schemes: the same tasks a round (`slots`) and answers decoded
- * from (`answers`), unless their own parameters say otherwise. ignore-stragglers decodes the
- * first `answers` of `slots` one-block slots; leverage spreads slots/2 blocks over the slots (it
- * needs more slots than blocks to replicate by score) and decodes the first `answers`. Other
- * schemes are left as they are.
- */
-export function fairShare(spec: SchemeSpec, slots: number, answers: number, jobBlocks?: number): { spec: SchemeSpec; blocks?: number } {
-  const keep = jobBlocks !== undefined ? { blocks: jobBlocks } : {};
-  if (spec.name === 'ignore-stragglers') {
-    if (spec.q !== undefined || spec.fraction !== undefined) return { spec, ...keep };
-    return { spec: { ...spec, q: answers }, blocks: jobBlocks ?? slots };
-  }
-  if (spec.name === 'leverage') {
-    const out: SchemeSpec = { ...spec, slots: spec.slots ?? slots, q: spec.q ?? answers };
-    return { spec: out, blocks: jobBlocks ?? Math.max(1, Math.floor((out.slots as number) / 2)) };
-  }
-  return { spec, ...keep };
-}
-
-/**
  * straggler-showdown: every scheme on the same least-squares problem and the same cluster,
  * under the job's delay, under a tail-free version of it, and with no delay; time to the error
  * target, best error in the budget, straggler tax; medians over repeats.
@@ -86,18 +66,15 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
     ...(free ? [{ name: 'tail-free' as const, delay: free }] : []),
     { name: 'no-delay', delay: none },
   ];
-  const fairSlots = job.approximate.slots ?? workers;
-  const fairAnswers = job.approximate.answers ?? Math.ceil(0.75 * fairSlots);
-  if (fairAnswers > fairSlots) throw new InputError(`straggler-showdown: approximate.answers = ${fairAnswers} is more than its ${fairSlots} slots`);
-  const specs = job.schemes.map((s) => fairShare(s, fairSlots, fairAnswers, job.blocks));
+  const { fairSlots, fairAnswers, specs } = showdownSchemes(job, workers);
   const total = job.repeats * specs.length * conditions.length;
   const runs: ShowdownRun[] = [];
   const t0 = performance.now();
   for (let rep = 0; rep < job.repeats; rep++) {
-    for (const { spec, blocks } of specs) {
+    for (const { spec, choice, blocks } of specs) {
       const label = schemeLabel(spec);
       // One placement per scheme and repeat; the conditions only change the workers' delays.
-      const setup = await setUpLeastSquares(cluster, A, b, spec, {
+      const setup = await setUpLeastSquares(cluster, A, b, choice, {
         jobId: `showdown-${process.pid}-${rep}-${spec.name}`,
         seed: job.seed + rep,
         taskTimeout: job.taskTimeout,

@@ -17,7 +17,7 @@ describe('wait-all and ignore-stragglers decoders against brute force', () => {
 
   it('wait-all is exact and needs every slot, in every arrival order of the last one', () => {
     const s = lookupScheme('wait-all');
-    const plan = s.plan({ workers: N, blocks: N, blockRows: Array(N).fill(1), rng, params: {} });
+    const plan = s.choose({}).plan({ workers: N, blocks: N, blockRows: Array(N).fill(1), rng });
     for (let last = 0; last < N; last++) {
       const d = plan.decoder();
       for (let i = 0; i < N; i++) if (i !== last) expect(d.add(i, values[i]!)).toBe(false);
@@ -31,7 +31,7 @@ describe('wait-all and ignore-stragglers decoders against brute force', () => {
   it('ignore-stragglers decodes every q-subset to (K/q)·(sum of that subset), and is unbiased over subsets', () => {
     const q = 4;
     const s = lookupScheme('ignore-stragglers');
-    const plan = s.plan({ workers: N, blocks: N, blockRows: Array(N).fill(1), rng, params: s.parse({ q }) });
+    const plan = s.choose({ q }).plan({ workers: N, blocks: N, blockRows: Array(N).fill(1), rng });
     const mean = new Float64Array(3);
     let count = 0;
     for (const sub of subsets(N, q)) {
@@ -49,6 +49,6 @@ describe('wait-all and ignore-stragglers decoders against brute force', () => {
 
   it('rejects unknown schemes and keys by name', () => {
     expect(() => lookupScheme('nope')).toThrow(/unknown scheme 'nope' \(known: wait-all, ignore-stragglers/);
-    expect(() => lookupScheme('ignore-stragglers').parse({ qq: 1 })).toThrow("unknown key 'qq'");
+    expect(() => lookupScheme('ignore-stragglers').choose({ qq: 1 })).toThrow("unknown key 'qq'");
   });
 });

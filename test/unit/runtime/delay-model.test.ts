@@ -45,9 +45,9 @@ describe('the delay model: one slowdown per worker and round × each task\'s wor
     const blocks = (K: number, rows: number) => Array.from({ length: K }, (_, id) => ({ id, rows, cols: 10, data: new Float64Array(0), rowOffset: 0 }));
     const plan = (name: string, params: Record<string, unknown>, N: number) => {
       const s = lookupScheme(name);
-      const p = s.parse(params);
-      const K = s.defaultBlocks(N, p);
-      return { plan: s.plan({ workers: N, blocks: K, blockRows: Array(K).fill(800 / K), rng: new Rng(1), params: p }), K };
+      const p = s.choose(params);
+      const K = p.defaultBlocks(N);
+      return { plan: p.plan({ workers: N, blocks: K, blockRows: Array(K).fill(800 / K), rng: new Rng(1) }), K };
     };
     const wa = plan('wait-all', {}, 8);
     expect(slotWork(wa.plan, blocks(wa.K, 100), 800 * 10, 8)).toEqual(Array(8).fill(1));

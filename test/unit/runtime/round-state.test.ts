@@ -7,9 +7,9 @@ import { Rng } from '../../../shared/random';
 
 function plan(name: string, params: Record<string, unknown>, workers: number): Plan {
   const s = lookupScheme(name);
-  const p = s.parse(params);
-  const K = s.defaultBlocks(workers, p);
-  return s.plan({ workers, blocks: K, blockRows: Array(K).fill(10), rng: new Rng(1), params: p });
+  const p = s.choose(params);
+  const K = p.defaultBlocks(workers);
+  return p.plan({ workers, blocks: K, blockRows: Array(K).fill(10), rng: new Rng(1) });
 }
 
 /** A round of `p` with every slot's blocks held by its planned host (and backups), workers 0..n-1 live. */

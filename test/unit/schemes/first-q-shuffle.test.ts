@@ -24,10 +24,10 @@ describe('every first-q plan shuffles its send order', () => {
   for (const name of schemeNames()) {
     it(`${name}: approximate from the first answers ⇒ shuffled sends`, () => {
       const scheme = lookupScheme(name);
-      const parsed = scheme.parse(params[name] ?? {});
+      const parsed = scheme.choose(params[name] ?? {});
       const K = name === 'mds' ? 6 : name === 'frc' ? 4 : N;
       const prob = K === N ? p : randomProblem(5, K, 6, 3);
-      const plan = scheme.plan({ workers: N, blocks: K, blockRows: blockRows(prob), rng: new Rng(1), params: parsed, data: { rows: prob.A.rows, cols: prob.A.cols, A: prob.A.data } });
+      const plan = parsed.plan({ workers: N, blocks: K, blockRows: blockRows(prob), rng: new Rng(1), data: { rows: prob.A.rows, cols: prob.A.cols, A: prob.A.data } });
       const kind = (plan.taskKinds ?? ['lsGradient']).includes('lsGradient') ? 'lsGradient' : 'matvec';
       const exact = decodesExactlyInSlotOrder(plan, slotResults(plan, prob, kind));
       if (!exact) expect(plan.shuffleSends, `${name} decodes approximately from the first answers`).toBe(true);

@@ -28,7 +28,7 @@ function view(p: Problem) {
 }
 
 function planFor(p: Problem, workers: number, params: Record<string, unknown>, seed = 1) {
-  return scheme.plan({ workers, blocks: p.blockStarts.length - 1, blockRows: blockRows(p), rng: new Rng(seed), params: scheme.parse(params), data: view(p) });
+  return scheme.choose(params).plan({ workers, blocks: p.blockStarts.length - 1, blockRows: blockRows(p), rng: new Rng(seed),  data: view(p) });
 }
 
 function relErr(a: Float64Array, b: Float64Array): number {
@@ -286,11 +286,11 @@ describe('leverage scheme', () => {
   });
 
   it('needs the data, and rejects bad keys', () => {
-    expect(() => scheme.plan({ workers: 2, blocks: 2, blockRows: [2, 2], rng: new Rng(1), params: {} })).toThrow(/needs the data/);
-    expect(() => scheme.parse({ beta: 1 })).toThrow(/unknown key 'beta'/);
-    expect(() => scheme.parse({ scores: 'fast' })).toThrow(/scores must be one of exact, approximate/);
-    expect(() => scheme.parse({ sketchRows: 10 })).toThrow(/only to scores: approximate/);
-    expect(() => scheme.parse({ replicas: 'even' })).toThrow(/replicas must be one of paper, apportion/);
+    expect(() => scheme.choose({}).plan({ workers: 2, blocks: 2, blockRows: [2, 2], rng: new Rng(1) })).toThrow(/needs the data/);
+    expect(() => scheme.choose({ beta: 1 })).toThrow(/unknown key 'beta'/);
+    expect(() => scheme.choose({ scores: 'fast' })).toThrow(/scores must be one of exact, approximate/);
+    expect(() => scheme.choose({ sketchRows: 10 })).toThrow(/only to scores: approximate/);
+    expect(() => scheme.choose({ replicas: 'even' })).toThrow(/replicas must be one of paper, apportion/);
     const p = randomProblem(6, 10, 5, 3);
     expect(() => planFor(p, 4, { slots: 8 })).toThrow(/8 slots/);
   });

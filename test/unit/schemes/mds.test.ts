@@ -10,7 +10,7 @@ const scheme = lookupScheme('mds');
 
 function setup(n: number, k: number, tau: number, nu?: number) {
   const p = randomProblem(21, k, tau, 6, nu);
-  const plan = scheme.plan({ workers: n, blocks: k, blockRows: blockRows(p), rng: new Rng(4), params: scheme.parse({ n, k }) });
+  const plan = scheme.choose({ n, k }).plan({ workers: n, blocks: k, blockRows: blockRows(p), rng: new Rng(4) });
   return { p, plan, results: slotResults(plan, p, 'matvec'), exact: exactMatVec(p) };
 }
 
@@ -19,9 +19,9 @@ const DECODE_TOL = { rtol: 1e-9, atol: 1e-9 };
 
 describe('mds', () => {
   it('defaults to a quarter of the workers as parity and says it decodes matvec only', () => {
-    expect(scheme.defaultBlocks(16, {})).toBe(12);
+    expect(scheme.choose({}).defaultBlocks(16)).toBe(12);
     const p = randomProblem(1, 12, 2, 3);
-    const plan = scheme.plan({ workers: 16, blocks: 12, blockRows: blockRows(p), rng: new Rng(1), params: {} });
+    const plan = scheme.choose({}).plan({ workers: 16, blocks: 12, blockRows: blockRows(p), rng: new Rng(1) });
     expect(plan.slots).toHaveLength(16);
     expect(new Set(plan.slots.map((s) => s.host)).size).toBe(16);
     expect(plan.taskKinds).toEqual(['matvec']);
@@ -72,12 +72,12 @@ describe('mds', () => {
   });
 
   it('refuses what it cannot decode soundly, and bad keys', () => {
-    expect(() => scheme.parse({ n: 4, k: 4 })).toThrow(/k = 4 must be less than n = 4/);
-    expect(() => scheme.parse({ parity: 2 })).toThrow(/unknown key 'parity'/);
-    expect(() => scheme.plan({ workers: 40, blocks: 20, blockRows: new Array(20).fill(2), rng: new Rng(1), params: { n: 40 } })).toThrow(
+    expect(() => scheme.choose({ n: 4, k: 4 })).toThrow(/k = 4 must be less than n = 4/);
+    expect(() => scheme.choose({ parity: 2 })).toThrow(/unknown key 'parity'/);
+    expect(() => scheme.choose({ n: 40 }).plan({ workers: 40, blocks: 20, blockRows: new Array(20).fill(2), rng: new Rng(1) })).toThrow(
       /straggler patterns/,
     );
-    expect(() => scheme.plan({ workers: 4, blocks: 3, blockRows: [2, 2, 3], rng: new Rng(1), params: {} })).toThrow(InputError);
-    expect(() => scheme.plan({ workers: 4, blocks: 3, blockRows: [2, 2, 2], rng: new Rng(1), params: { k: 2 } })).toThrow(/k = 2/);
+    expect(() => scheme.choose({}).plan({ workers: 4, blocks: 3, blockRows: [2, 2, 3], rng: new Rng(1) })).toThrow(InputError);
+    expect(() => scheme.choose({ k: 2 }).plan({ workers: 4, blocks: 3, blockRows: [2, 2, 2], rng: new Rng(1) })).toThrow(/k = 2/);
   });
 });

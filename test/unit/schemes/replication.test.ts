@@ -9,7 +9,7 @@ const scheme = lookupScheme('replication');
 
 function planFor(K: number, r: number, N: number) {
   const p = randomProblem(11, K, 4, 3);
-  const plan = scheme.plan({ workers: N, blocks: K, blockRows: blockRows(p), rng: new Rng(1), params: scheme.parse({ r }) });
+  const plan = scheme.choose({ r }).plan({ workers: N, blocks: K, blockRows: blockRows(p), rng: new Rng(1) });
   return { p, plan };
 }
 
@@ -21,7 +21,7 @@ describe('replication', () => {
       const hosts = plan.slots.filter((s) => s.blocks[0]!.stored === j).map((s) => s.host);
       expect(new Set(hosts).size).toBe(3);
     }
-    expect(scheme.defaultBlocks(12, { r: 3 })).toBe(4);
+    expect(scheme.choose({ r: 3 }).defaultBlocks(12)).toBe(4);
   });
 
   it('decodes exactly from every straggler pattern that leaves each block one copy, and from no other', () => {
@@ -58,9 +58,9 @@ describe('replication', () => {
   });
 
   it('rejects unknown keys, bad r, and r above the worker count', () => {
-    expect(() => scheme.parse({ replicas: 2 })).toThrow(/unknown key 'replicas'/);
-    expect(() => scheme.parse({ r: 0 })).toThrow(InputError);
-    expect(() => scheme.parse({ r: 1.5 })).toThrow(/r must be an integer/);
-    expect(() => scheme.plan({ workers: 2, blocks: 1, blockRows: [4], rng: new Rng(1), params: { r: 3 } })).toThrow(InputError);
+    expect(() => scheme.choose({ replicas: 2 })).toThrow(/unknown key 'replicas'/);
+    expect(() => scheme.choose({ r: 0 })).toThrow(InputError);
+    expect(() => scheme.choose({ r: 1.5 })).toThrow(/r must be an integer/);
+    expect(() => scheme.choose({ r: 3 }).plan({ workers: 2, blocks: 1, blockRows: [4], rng: new Rng(1) })).toThrow(InputError);
   });
 });

@@ -9,7 +9,7 @@ const scheme = lookupScheme('speculative');
 describe('speculative', () => {
   it('plans wait-all placement plus backups on other workers, with Spark defaults', () => {
     const p = randomProblem(3, 6, 4, 3);
-    const plan = scheme.plan({ workers: 6, blocks: 6, blockRows: blockRows(p), rng: new Rng(1), params: scheme.parse({}) });
+    const plan = scheme.choose({}).plan({ workers: 6, blocks: 6, blockRows: blockRows(p), rng: new Rng(1) });
     expect(plan.slots.map((s) => s.host)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(plan.speculation?.quantile).toBe(0.75);
     expect(plan.speculation?.multiplier).toBe(1.5);
@@ -24,17 +24,17 @@ describe('speculative', () => {
   });
 
   it('caps backups at N−1 and honours configured quantile and multiplier', () => {
-    const plan = scheme.plan({ workers: 2, blocks: 2, blockRows: [3, 3], rng: new Rng(1), params: scheme.parse({ quantile: 0.5, multiplier: 2, backups: 5 }) });
+    const plan = scheme.choose({ quantile: 0.5, multiplier: 2, backups: 5 }).plan({ workers: 2, blocks: 2, blockRows: [3, 3], rng: new Rng(1) });
     expect(plan.speculation).toEqual({ quantile: 0.5, multiplier: 2, backups: [[1], [0]] });
-    expect(() => scheme.parse({ quantile: 1.5 })).toThrow(/quantile/);
-    expect(() => scheme.parse({ multiplier: 0.5 })).toThrow(/multiplier/);
-    expect(() => scheme.parse({ timeout: 1 })).toThrow(/unknown key 'timeout'/);
+    expect(() => scheme.choose({ quantile: 1.5 })).toThrow(/quantile/);
+    expect(() => scheme.choose({ multiplier: 0.5 })).toThrow(/multiplier/);
+    expect(() => scheme.choose({ timeout: 1 })).toThrow(/unknown key 'timeout'/);
   });
 
   it("decodes exactly whichever copy answers each slot first, with or without the losing copy's late duplicate, in any order", () => {
     const K = 4;
     const p = randomProblem(5, K, 3, 4);
-    const plan = scheme.plan({ workers: K, blocks: K, blockRows: blockRows(p), rng: new Rng(1), params: scheme.parse({ backups: 2 }) });
+    const plan = scheme.choose({ backups: 2 }).plan({ workers: K, blocks: K, blockRows: blockRows(p), rng: new Rng(1) });
     const results = slotResults(plan, p, 'lsGradient');
     const exact = exactGradient(p);
     const rng = new Rng(9);
@@ -65,7 +65,7 @@ describe('speculative', () => {
   });
 
   it('keeps the first answer of a slot when a duplicate arrives', () => {
-    const plan = scheme.plan({ workers: 2, blocks: 2, blockRows: [1, 1], rng: new Rng(1), params: {} });
+    const plan = scheme.choose({}).plan({ workers: 2, blocks: 2, blockRows: [1, 1], rng: new Rng(1) });
     const d = plan.decoder();
     d.add(0, Float64Array.of(1));
     d.add(0, Float64Array.of(100));

@@ -36,15 +36,21 @@ export async function runAsyncEigenpro(
   let sqSum = 0;
   let delaySum = 0;
   let deltaSum = 0;
+  let readMs = 0;
+  let computeMs = 0;
   for (;;) {
     if (signal?.aborted) break;
     if ((performance.now() - t0) / 1000 > t.timeLimitSeconds) break;
+    const tRead = performance.now();
     const r = await src.read();
+    const tStep = performance.now();
+    readMs += tStep - tRead;
     if (r.updatesSeen >= maxTotal) break;
     const tauHat = Math.max(t.expectedStaleness, ledger.medianRecent());
     const step = t.step > 0 ? t.step : stalenessStep(m, tauHat, st.beta, lam);
     const batch = sampleBatch(rng, st.start, st.end, m);
     const { delta, batchSquaredResidual } = sliceStep(st, r.alpha, batch, step, 1 / m, Kb);
+    computeMs += performance.now() - tStep;
     // The paper's delay model: this iteration's gradient computation is slow with probability p.
     const delay = nextDelay();
     if (delay > 0) {
@@ -65,6 +71,8 @@ export async function runAsyncEigenpro(
     tauMedianRecent: ledger.medianRecent(),
     meanStep: updates ? stepSum / updates : 0,
     seconds: (performance.now() - t0) / 1000,
+    readSeconds: readMs / 1000,
+    computeSeconds: computeMs / 1000,
     meanBatchMse: updates ? sqSum / updates : 0,
     injectedDelaySeconds: delaySum,
     reads: ledger.reads,

@@ -48,7 +48,7 @@ export class WorkerMetrics {
     });
     this.sliceWrites = new Counter({
       name: 'coda_worker_slice_writes_total',
-      help: 'Writes of the parameter slices this worker owns (by: owner, its own loop; rpc, WriteSlice)',
+      help: 'Writes of the parameter slices this worker owns (by: owner, its own AsyncEigenPro loop; rpc, WriteSlice from the master)',
       labelNames: ['by'],
       registers: [registry],
     });

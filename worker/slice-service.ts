@@ -85,7 +85,6 @@ export function sliceHandlers(slices: SliceStore, token: string | undefined, met
         const r = call.request;
         const version = Number(r.version);
         const writtenAtUs = slices.put(sliceId(r.key), Number(r.start), tensorValues(r.values, 'WriteSlice.values'), version);
-        metrics.sliceWrites.inc({ by: 'rpc' });
         callback(null, { version: String(version), writtenAtUs });
       } catch (e) {
         callback(statusOf(e));

@@ -111,6 +111,9 @@ class OwnedSlice {
 export class SliceStore {
   private readonly slices = new Map<string, OwnedSlice>();
 
+  /** `onWrite` hears of every write: `owner` (add, the own loop) or `rpc` (put, WriteSlice). */
+  constructor(private readonly onWrite?: (by: 'owner' | 'rpc') => void) {}
+
   private get(id: SliceId): OwnedSlice {
     const s = this.slices.get(keyOf(id));
     if (!s) throw new UnknownSliceError(`this worker holds no ${describe(id)}`);
@@ -133,6 +136,7 @@ export class SliceStore {
     if (!s) {
       const created = new OwnedSlice(start, Float64Array.from(values), version);
       this.slices.set(keyOf(id), created);
+      this.onWrite?.('rpc');
       return created.writtenAt(version);
     }
     if (s.start !== start || s.values.length !== values.length) {
@@ -140,6 +144,7 @@ export class SliceStore {
     }
     if (version <= s.version) throw new SliceVersionError(`${describe(id)} is at version ${s.version}; a write at version ${version} would go back`);
     s.values.set(values);
+    this.onWrite?.('rpc');
     return s.commit(version);
   }
 
@@ -151,6 +156,7 @@ export class SliceStore {
     for (let i = 0; i < next.length; i++) next[i] = s.values[i]! + delta[i]!;
     checkFinite(id, next, s.start);
     s.values = next;
+    this.onWrite?.('owner');
     const version = s.version + 1;
     return { version, writtenAtUs: s.commit(version) };
   }

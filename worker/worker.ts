@@ -34,11 +34,11 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
   let log = createLogger('worker');
   const store = new BlockStore(o.kernels.allocate);
-  const params = { slices: new SliceStore(), peers: new PeerClients(o.token, o.tls) };
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
   const metrics = new WorkerMetrics(registry);
+  const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];
   const server = new grpc.Server(SERVER_OPTIONS);
   const { worker: proto } = loadProtos();

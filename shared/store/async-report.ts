@@ -13,6 +13,9 @@ export interface AsyncLegReport {
   tauMedianRecent: number;
   meanStep: number;
   seconds: number;
+  /** Of `seconds`: waiting for reads of α (gathering every owner's slice), and computing steps. */
+  readSeconds: number;
+  computeSeconds: number;
   /** Mean over updates of the batch's squared residual / m (a free training-loss estimate). */
   meanBatchMse: number;
   injectedDelaySeconds: number;
@@ -46,6 +49,8 @@ const SCALARS = [
   'tauMedianRecent',
   'meanStep',
   'seconds',
+  'readSeconds',
+  'computeSeconds',
   'meanBatchMse',
   'injectedDelaySeconds',
   'reads',

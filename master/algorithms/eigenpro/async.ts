@@ -150,6 +150,8 @@ function addLeg(s: AsyncWorkerStats, p: AsyncLegReport): void {
   s.tauMax = Math.max(s.tauMax, p.tauMax);
   s.tauMedian = p.tauMedianRecent;
   s.seconds += p.seconds;
+  s.readSeconds += p.readSeconds;
+  s.computeSeconds += p.computeSeconds;
   s.injectedDelaySeconds += p.injectedDelaySeconds;
   s.reads += p.reads;
   s.readsClassified += p.readsClassified;

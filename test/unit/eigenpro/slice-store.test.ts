@@ -135,6 +135,8 @@ describe('the async loop report', () => {
       tauMedianRecent: 2,
       meanStep: 3,
       seconds: 1.5,
+      readSeconds: 0.5,
+      computeSeconds: 0.75,
       meanBatchMse: 0.1,
       injectedDelaySeconds: 0,
       reads: 10,

@@ -47,14 +47,20 @@ export class ShardedStore {
     });
     if (initial && initial.length !== n) throw new ClusterError(`parameter '${name}': initial value has ${initial.length} values, the slices cover ${n}`);
     const v = new ShardedVector(this.dial, jobId, name, layout, this.metrics);
-    await Promise.all(
-      layout.map((s, r) => {
+    const made = await Promise.allSettled(
+      layout.map(async (s, r) => {
         const c = this.dial.client(s.worker);
         const values = initial ? initial.slice(s.start, s.end) : new Float64Array(s.end - s.start);
         const req: pb.WriteSliceRequest = { key: { jobId, name, slice: r }, start: String(s.start), values: vectorToTensor(values), version: '0' };
-        return unaryCall<pb.WriteSliceRequest, pb.WriteSliceReply__Output>(c.writeSlice.bind(c), req, tokenMetadata(this.dial.token), CALL_DEADLINE_MS, `creating slice ${r} of '${name}' on worker ${s.worker}`);
+        await unaryCall<pb.WriteSliceRequest, pb.WriteSliceReply__Output>(c.writeSlice.bind(c), req, tokenMetadata(this.dial.token), CALL_DEADLINE_MS, `creating slice ${r} of '${name}' on worker ${s.worker}`);
       }),
     );
+    const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) {
+      // Leave nothing half-made behind.
+      await v.drop();
+      throw failed.reason;
+    }
     this.metrics?.parameterWrites.inc({ name }, layout.length);
     return v;
   }

@@ -11,23 +11,31 @@ import { median } from './stats';
  * over REPS runs of wall time per epoch and wall time to a fixed training error, sync vs async,
  * and the speedup of 1, 2, 4, 8 workers over 1 (smaller counts run on a subset of the cluster).
  *
- *   npm run build && node dist/bench/eigenpro.js         (REPS=3 EPOCHS=2 SLOW=0.1 by default)
+ *   npm run build && node dist/bench/eigenpro.js         (REPS=5 EPOCHS=2 SLOW=0.1 by default)
  *
  * KERNELS=js,native runs it all twice, the workers on the plain JS loops (before) and on the
  * native kernels (after); PS=0 COUNTS=8 keeps it to the 8-worker runs without delay.
  *
+ * AsyncEigenPro runs on the sharded store (each worker owns its slice of α; reads gather every
+ * owner's slice without locks). STORES=sharded,master (the default) also runs it at 8 workers on
+ * the master's store, the centralized baseline, interleaved in the same run: the "store" table
+ * compares time to the fixed error, mixed reads and τ (medians, min–max).
+ *
  * Every worker process shares the machine's cores: with 2 cores, 8 workers cannot compute more
  * than 2 at once, which caps any speedup near 2 however the algorithm scales.
  */
-const REPS = Number(process.env.REPS ?? 3);
+const REPS = Number(process.env.REPS ?? 5);
 const EPOCHS = Number(process.env.EPOCHS ?? 2);
 const SLOW = Number(process.env.SLOW ?? 0.1);
 const PS = (process.env.PS ?? '0,0.1,0.3,0.5').split(',').map(Number);
 const COUNTS = (process.env.COUNTS ?? '1,2,4,8').split(',').map(Number);
 const KERNELS = (process.env.KERNELS ?? 'native').split(',');
+const STORES = (process.env.STORES ?? 'sharded,master').split(',');
 
 interface RunRow {
   solver: string;
+  /** eigenpro-async's store (sync: '-'). */
+  store: string;
   workers: number;
   p: number;
   wallSeconds: number;
@@ -36,28 +44,32 @@ interface RunRow {
   finalTrainRelError: number;
   testMse: number | null;
   meanTau: number | null;
+  tauP50: number | null;
+  tauP90: number | null;
+  mixedFraction: number | null;
   updatesPerWorker: number[] | null;
 }
 
-function jobYaml(solver: string, p: number, seed: number): string {
+function jobYaml(solver: string, p: number, seed: number, store: string): string {
   return `
 job: kernel-regression
 solver: ${solver}
 data: { synthetic: { kind: regression, rows: 10526, cols: 8, noise: 0.1, seed: 1 }, testFraction: 0.05 }
 kernel: { name: laplacian, bandwidth: 3 }
-eigenpro: { nystrom: 300, q: 30, batch: 64, epochs: ${EPOCHS}, evalPoints: 500, evalsPerEpoch: 4 }
+eigenpro: { nystrom: 300, q: 30, batch: 64, epochs: ${EPOCHS}, evalPoints: 500, evalsPerEpoch: 4${store === '-' ? '' : `, store: ${store}`} }
 workers: 8
 seed: ${seed}
 chaos: { delay: ${p > 0 ? `{ dist: bimodal, p: ${p}, fast: 0, slow: ${SLOW} }` : '{ dist: none }'}, seed: ${seed} }
 `;
 }
 
-async function runOne(lc: LocalCluster, solver: string, workers: number, p: number, seed: number): Promise<RunRow> {
+async function runOne(lc: LocalCluster, solver: string, workers: number, p: number, seed: number, store = solver === 'eigenpro-async' ? 'sharded' : '-'): Promise<RunRow> {
   const subset = lc.master.cluster.liveWorkers().slice(0, workers);
-  const out = await runJob(parseJobOf('kernel-regression', jobYaml(solver, p, seed), 'bench'), { cluster: lc.master.cluster, workers: subset, metrics: lc.master.metrics, log: lc.master.log });
+  const out = await runJob(parseJobOf('kernel-regression', jobYaml(solver, p, seed, store), 'bench'), { cluster: lc.master.cluster, workers: subset, metrics: lc.master.metrics, log: lc.master.log });
   const r = out.result;
   return {
     solver,
+    store,
     workers,
     p,
     wallSeconds: r.wallSeconds,
@@ -66,6 +78,9 @@ async function runOne(lc: LocalCluster, solver: string, workers: number, p: numb
     finalTrainRelError: r.final.trainRelError,
     testMse: r.final.testMse,
     meanTau: r.staleness?.meanTau ?? null,
+    tauP50: r.staleness?.quantiles.p50 ?? null,
+    tauP90: r.staleness?.quantiles.p90 ?? null,
+    mixedFraction: r.reads?.mixedFraction ?? null,
     updatesPerWorker: r.perWorker?.map((w) => w.updates) ?? null,
   };
 }
@@ -83,7 +98,10 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
   const rows: RunRow[] = [];
   try {
     for (let rep = 0; rep < REPS; rep++) {
-      for (const p of PS) for (const solver of ['eigenpro-sync', 'eigenpro-async']) rows.push(await runOne(lc, solver, 8, p, 10 + rep));
+      for (const p of PS) {
+        for (const solver of ['eigenpro-sync', 'eigenpro-async']) if (solver !== 'eigenpro-async' || STORES.includes('sharded')) rows.push(await runOne(lc, solver, 8, p, 10 + rep));
+        if (STORES.includes('master')) rows.push(await runOne(lc, 'eigenpro-async', 8, p, 10 + rep, 'master'));
+      }
       for (const G of COUNTS.filter((g) => g !== 8)) for (const solver of ['eigenpro-sync', 'eigenpro-async']) rows.push(await runOne(lc, solver, G, 0, 10 + rep));
     }
   } finally {
@@ -95,7 +113,26 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
   const target = median(rows.filter((r) => r.solver === 'eigenpro-sync' && r.workers === 8 && r.p === 0).map((r) => half(r.curve)));
   const tt = (r: RunRow): number => timeToError(r.curve, target)?.seconds ?? Number.NaN;
   const med = (xs: number[]): number => (xs.some(Number.isNaN) ? Number.NaN : median(xs));
-  const pick = (solver: string, workers: number, p: number): RunRow[] => rows.filter((r) => r.solver === solver && r.workers === workers && r.p === p);
+  const pick = (solver: string, workers: number, p: number, store = solver === 'eigenpro-async' ? 'sharded' : '-'): RunRow[] =>
+    rows.filter((r) => r.solver === solver && r.workers === workers && r.p === p && r.store === store);
+  const spread = (xs: number[], digits = 3): string =>
+    xs.some(Number.isNaN) ? 'not reached' : `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+  const stores = STORES.filter((st) => st === 'sharded' || st === 'master').flatMap((store) =>
+    PS.map((p) => {
+      const a = pick('eigenpro-async', 8, p, store);
+      return {
+        store,
+        p,
+        's/epoch': spread(a.map((r) => r.secondsPerEpoch)),
+        's to target': spread(a.map(tt)),
+        'mixed reads %': spread(a.map((r) => 100 * (r.mixedFraction ?? 0)), 1),
+        'τ p50': median(a.map((r) => r.tauP50 ?? 0)),
+        'τ p90': median(a.map((r) => r.tauP90 ?? 0)),
+        'final err': +median(a.map((r) => r.finalTrainRelError)).toExponential(2),
+      };
+    }),
+  );
+  const storeRatios = STORES.includes('sharded') && STORES.includes('master') ? PS.map((p) => ({ p, 'master / sharded s to target': +(med(pick('eigenpro-async', 8, p, 'master').map(tt)) / med(pick('eigenpro-async', 8, p).map(tt))).toFixed(2) })) : [];
 
   const figure1 = PS.map((p) => {
     const s = pick('eigenpro-sync', 8, p);
@@ -139,7 +176,10 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
   console.table(figure1);
   console.log('Table 3 (no delay; speedup over 1 worker, time to the fixed training error):');
   console.table(table3);
-  return { target, figure1, table3, runs: rows.map(({ curve, ...r }) => ({ ...r, timeToTarget: tt({ curve, ...r }) })) };
+  console.log('AsyncEigenPro at 8 workers by store (sharded: each worker owns its slice, reads gather the owners without locks; master: the centralized baseline), medians (min–max):');
+  console.table(stores);
+  if (storeRatios.length) console.table(storeRatios);
+  return { target, figure1, table3, stores, storeRatios, runs: rows.map(({ curve, ...r }) => ({ ...r, timeToTarget: tt({ curve, ...r }) })) };
 }
 
 if (require.main === module) {

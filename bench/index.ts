@@ -8,6 +8,7 @@ import { benchKernels } from './kernels';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchSliceReads } from './slice-reads';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return rows;
   },
   eigenpro: benchEigenpro,
+  'slice-reads': benchSliceReads,
   dask: async () => {
     const r = await benchDask();
     printDask(r);

@@ -8,6 +8,8 @@ export class WorkerMetrics {
   readonly bytesReceived: Counter;
   readonly blocksStored: Gauge;
   readonly bytesStored: Gauge;
+  readonly sliceReads: Counter<'kind'>;
+  readonly sliceWrites: Counter<'by'>;
 
   constructor(registry: Registry) {
     this.tasks = new Counter({
@@ -38,5 +40,17 @@ export class WorkerMetrics {
     });
     this.blocksStored = new Gauge({ name: 'coda_worker_blocks', help: 'Blocks held in memory', registers: [registry] });
     this.bytesStored = new Gauge({ name: 'coda_worker_block_bytes', help: 'Bytes of blocks held in memory', registers: [registry] });
+    this.sliceReads = new Counter({
+      name: 'coda_worker_slice_reads_total',
+      help: 'Reads of the parameter slices this worker owns, served to peers and the master (kind: values, versions)',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.sliceWrites = new Counter({
+      name: 'coda_worker_slice_writes_total',
+      help: 'Writes of the parameter slices this worker owns (by: owner, its own AsyncEigenPro loop; rpc, WriteSlice from the master)',
+      labelNames: ['by'],
+      registers: [registry],
+    });
   }
 }

@@ -7,7 +7,8 @@ import type { ChaosInjector } from './chaos-injector';
 import { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
-import type { MasterAccess } from './task-kinds';
+import type { MasterAccess, ParamAccess } from './task-kinds';
+import { sliceHandlers } from './slice-service';
 
 /** The abort reason of a task the master cancelled (CancelTasks, or a cancel on the task stream). */
 const MASTER_CANCEL = 'cancelled-by-master';
@@ -51,11 +52,13 @@ export function workerHandlers(deps: {
   onIdle: () => void;
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
+  /** The sharded parameter store: slices this worker owns (served by ReadSlice/WriteSlice) and its peers. */
+  params: ParamAccess;
 }): pb.WorkerHandlers {
   const { store, chaos, state, token, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
-  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
+  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
   const denied = (md: grpc.Metadata): grpc.ServiceError | null =>
     tokenMatches(token, md) ? null : serviceError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
 
@@ -87,6 +90,7 @@ export function workerHandlers(deps: {
   };
 
   return {
+    ...sliceHandlers(deps.params.slices, token, metrics),
     LoadBlocks(call, callback) {
       const refused = denied(call.metadata);
       if (refused) {

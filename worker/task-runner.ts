@@ -9,7 +9,7 @@ import { cancellableSleep, type ChaosInjector } from './chaos-injector';
 import type { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import type { Kernels } from '../shared/kernels';
-import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
+import { kindHandler, resolveBlocks, type MasterAccess, type ParamAccess } from './task-kinds';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
 export type TaskOutcome =
@@ -26,6 +26,7 @@ export interface RunnerDeps {
   log: Logger;
   index: () => number;
   master?: () => MasterAccess | undefined;
+  params?: ParamAccess;
 }
 
 /**
@@ -81,6 +82,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       kernels: deps.kernels,
       signal,
       ...(master ? { master } : {}),
+      ...(deps.params ? { params: deps.params } : {}),
       nextDelay: () => chaos.sample(),
     });
     const compute = (performance.now() - start) / 1000;

@@ -7,7 +7,9 @@ import { BlockStore } from './block-store';
 import { ChaosInjector } from './chaos-injector';
 import { WorkerMetrics } from './metrics';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options';
+import { PeerClients } from './peers';
 import { MasterLink } from './registration';
+import { SliceStore } from './slice-store';
 import { workerHandlers, type WorkerState } from './service';
 
 export interface RunningWorker {
@@ -36,6 +38,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
   const metrics = new WorkerMetrics(registry);
+  const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];
   const server = new grpc.Server(SERVER_OPTIONS);
   const { worker: proto } = loadProtos();
@@ -55,6 +58,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
         w.forEach((f) => f());
       },
       master: () => (link ? { client: link.masterClient, token: o.token } : undefined),
+      params,
     }) as unknown as grpc.UntypedServiceImplementation,
   );
   const health = addHealth(server, ['coda.v1.Worker']);
@@ -78,6 +82,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       await Promise.race([new Promise<void>((r) => idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     await shutdownServer(server);
+    params.peers.close();
     await metricsServer?.close();
     log.info('worker stopped');
   };

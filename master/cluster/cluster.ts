@@ -4,7 +4,7 @@ import type { TlsFiles } from '../../shared/wire';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import type { MasterMetrics } from '../metrics';
 import type { Plan } from '../schemes';
-import type { ParameterStore } from '../store';
+import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
 import { JobSession, type JobSessionSpec } from './job-session';
 import { Placed, slotWork } from './placed-plan';
@@ -77,6 +77,20 @@ export class Cluster {
 
   get store(): ParameterStore | undefined {
     return this.opts.store;
+  }
+
+  private shardsOf: ShardedStore | undefined;
+  /** The sharded parameter store: slices on the workers, reached over this cluster's connections. */
+  get shards(): ShardedStore {
+    this.shardsOf ??= new ShardedStore(
+      {
+        client: (w) => this.conn(w).client,
+        address: (w) => this.conn(w).address,
+        token: this.opts.token,
+      },
+      this.opts.metrics,
+    );
+    return this.shardsOf;
   }
 
   private link(index: number, address: string): void {

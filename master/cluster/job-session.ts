@@ -1,7 +1,7 @@
 import type { ChaosSpec } from '../../shared/config';
 import { NO_FAULTS } from '../../shared/chaos';
 import type { Plan } from '../schemes';
-import type { ParameterStore } from '../store';
+import type { ParameterStore, ShardedStore } from '../store';
 import type { Cluster } from './cluster';
 import type { Placed } from './placed-plan';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from './types';
@@ -52,6 +52,10 @@ export class JobSession implements ComputeCluster {
 
   get store(): ParameterStore | undefined {
     return this.cluster.store;
+  }
+
+  get shards(): ShardedStore {
+    return this.cluster.shards;
   }
 
   liveWorkers(): number[] {

@@ -1,13 +1,13 @@
 import { InputError, ShapeError } from '../../shared/errors';
 
 /**
- * The parameter store of asynchronous jobs (AsyncEigenPro): a float64 vector split into slices,
- * each with one owner who alone may write it. No locks and no barrier: a read copies the slices
- * one after another and may see some before and some after a concurrent write (the paper's
- * "inconsistent reads"); each slice carries a version so readers can measure staleness.
+ * The centralized parameter store (`store: master`): AsyncEigenPro's baseline against the sharded
+ * store (sharded-store.ts), with α in the master: a float64 vector split into slices, each with
+ * one owner who alone may write it, each slice versioned so readers can measure staleness.
  *
- * Node runs handlers on one thread, so a single slice write is applied whole; what the store
- * does not give is a consistent snapshot across slices, exactly as the algorithm allows.
+ * Node runs the handlers on one thread and a read copies the whole vector in one turn, so every
+ * read is a consistent snapshot: the paper's inconsistent reads cannot happen here, which is why
+ * the default store is the sharded one.
  */
 export interface SliceInfo {
   start: number;

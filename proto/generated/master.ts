@@ -30,7 +30,7 @@ export interface ProtoGrpcType {
       JobFinished: MessageTypeDefinition<_coda_v1_JobFinished, _coda_v1_JobFinished__Output>
       JobProgress: MessageTypeDefinition<_coda_v1_JobProgress, _coda_v1_JobProgress__Output>
       /**
-       * The master role: worker registry and heartbeats, the parameter store of asynchronous jobs,
+       * The master role: worker registry and heartbeats, the centralized parameter store (a baseline),
        * and job submission from `coda run --master`.
        */
       Master: SubtypeConstructor<typeof grpc.Client, _coda_v1_MasterClient> & { service: _coda_v1_MasterDefinition }

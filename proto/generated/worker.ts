@@ -9,6 +9,8 @@ import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Outp
 import type { DelaySpec as _coda_v1_DelaySpec, DelaySpec__Output as _coda_v1_DelaySpec__Output } from './coda/v1/DelaySpec';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from './coda/v1/DropBlocksReply';
 import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from './coda/v1/DropBlocksRequest';
+import type { DropSlicesReply as _coda_v1_DropSlicesReply, DropSlicesReply__Output as _coda_v1_DropSlicesReply__Output } from './coda/v1/DropSlicesReply';
+import type { DropSlicesRequest as _coda_v1_DropSlicesRequest, DropSlicesRequest__Output as _coda_v1_DropSlicesRequest__Output } from './coda/v1/DropSlicesRequest';
 import type { EigenproAsyncTask as _coda_v1_EigenproAsyncTask, EigenproAsyncTask__Output as _coda_v1_EigenproAsyncTask__Output } from './coda/v1/EigenproAsyncTask';
 import type { EigenproSetupTask as _coda_v1_EigenproSetupTask, EigenproSetupTask__Output as _coda_v1_EigenproSetupTask__Output } from './coda/v1/EigenproSetupTask';
 import type { EigenproStepTask as _coda_v1_EigenproStepTask, EigenproStepTask__Output as _coda_v1_EigenproStepTask__Output } from './coda/v1/EigenproStepTask';
@@ -23,8 +25,12 @@ import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output 
 import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from './coda/v1/MatTVecTask';
 import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
 import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from './coda/v1/NoopTask';
+import type { ReadSliceReply as _coda_v1_ReadSliceReply, ReadSliceReply__Output as _coda_v1_ReadSliceReply__Output } from './coda/v1/ReadSliceReply';
+import type { ReadSliceRequest as _coda_v1_ReadSliceRequest, ReadSliceRequest__Output as _coda_v1_ReadSliceRequest__Output } from './coda/v1/ReadSliceRequest';
 import type { RoundTasks as _coda_v1_RoundTasks, RoundTasks__Output as _coda_v1_RoundTasks__Output } from './coda/v1/RoundTasks';
 import type { Slice as _coda_v1_Slice, Slice__Output as _coda_v1_Slice__Output } from './coda/v1/Slice';
+import type { SliceKey as _coda_v1_SliceKey, SliceKey__Output as _coda_v1_SliceKey__Output } from './coda/v1/SliceKey';
+import type { SliceOwner as _coda_v1_SliceOwner, SliceOwner__Output as _coda_v1_SliceOwner__Output } from './coda/v1/SliceOwner';
 import type { SolveColumnsTask as _coda_v1_SolveColumnsTask, SolveColumnsTask__Output as _coda_v1_SolveColumnsTask__Output } from './coda/v1/SolveColumnsTask';
 import type { TaskFailure as _coda_v1_TaskFailure, TaskFailure__Output as _coda_v1_TaskFailure__Output } from './coda/v1/TaskFailure';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from './coda/v1/TaskRequest';
@@ -37,6 +43,8 @@ import type { WeightedBlock as _coda_v1_WeightedBlock, WeightedBlock__Output as 
 import type { WorkerClient as _coda_v1_WorkerClient, WorkerDefinition as _coda_v1_WorkerDefinition } from './coda/v1/Worker';
 import type { WorkerConfig as _coda_v1_WorkerConfig, WorkerConfig__Output as _coda_v1_WorkerConfig__Output } from './coda/v1/WorkerConfig';
 import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply__Output as _coda_v1_WorkerConfigReply__Output } from './coda/v1/WorkerConfigReply';
+import type { WriteSliceReply as _coda_v1_WriteSliceReply, WriteSliceReply__Output as _coda_v1_WriteSliceReply__Output } from './coda/v1/WriteSliceReply';
+import type { WriteSliceRequest as _coda_v1_WriteSliceRequest, WriteSliceRequest__Output as _coda_v1_WriteSliceRequest__Output } from './coda/v1/WriteSliceRequest';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -53,6 +61,8 @@ export interface ProtoGrpcType {
       DelaySpec: MessageTypeDefinition<_coda_v1_DelaySpec, _coda_v1_DelaySpec__Output>
       DropBlocksReply: MessageTypeDefinition<_coda_v1_DropBlocksReply, _coda_v1_DropBlocksReply__Output>
       DropBlocksRequest: MessageTypeDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksRequest__Output>
+      DropSlicesReply: MessageTypeDefinition<_coda_v1_DropSlicesReply, _coda_v1_DropSlicesReply__Output>
+      DropSlicesRequest: MessageTypeDefinition<_coda_v1_DropSlicesRequest, _coda_v1_DropSlicesRequest__Output>
       EigenproAsyncTask: MessageTypeDefinition<_coda_v1_EigenproAsyncTask, _coda_v1_EigenproAsyncTask__Output>
       EigenproSetupTask: MessageTypeDefinition<_coda_v1_EigenproSetupTask, _coda_v1_EigenproSetupTask__Output>
       EigenproStepTask: MessageTypeDefinition<_coda_v1_EigenproStepTask, _coda_v1_EigenproStepTask__Output>
@@ -67,8 +77,12 @@ export interface ProtoGrpcType {
       MatTVecTask: MessageTypeDefinition<_coda_v1_MatTVecTask, _coda_v1_MatTVecTask__Output>
       MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>
       NoopTask: MessageTypeDefinition<_coda_v1_NoopTask, _coda_v1_NoopTask__Output>
+      ReadSliceReply: MessageTypeDefinition<_coda_v1_ReadSliceReply, _coda_v1_ReadSliceReply__Output>
+      ReadSliceRequest: MessageTypeDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceRequest__Output>
       RoundTasks: MessageTypeDefinition<_coda_v1_RoundTasks, _coda_v1_RoundTasks__Output>
       Slice: MessageTypeDefinition<_coda_v1_Slice, _coda_v1_Slice__Output>
+      SliceKey: MessageTypeDefinition<_coda_v1_SliceKey, _coda_v1_SliceKey__Output>
+      SliceOwner: MessageTypeDefinition<_coda_v1_SliceOwner, _coda_v1_SliceOwner__Output>
       SolveColumnsTask: MessageTypeDefinition<_coda_v1_SolveColumnsTask, _coda_v1_SolveColumnsTask__Output>
       TaskFailure: MessageTypeDefinition<_coda_v1_TaskFailure, _coda_v1_TaskFailure__Output>
       TaskRequest: MessageTypeDefinition<_coda_v1_TaskRequest, _coda_v1_TaskRequest__Output>
@@ -84,6 +98,8 @@ export interface ProtoGrpcType {
       Worker: SubtypeConstructor<typeof grpc.Client, _coda_v1_WorkerClient> & { service: _coda_v1_WorkerDefinition }
       WorkerConfig: MessageTypeDefinition<_coda_v1_WorkerConfig, _coda_v1_WorkerConfig__Output>
       WorkerConfigReply: MessageTypeDefinition<_coda_v1_WorkerConfigReply, _coda_v1_WorkerConfigReply__Output>
+      WriteSliceReply: MessageTypeDefinition<_coda_v1_WriteSliceReply, _coda_v1_WriteSliceReply__Output>
+      WriteSliceRequest: MessageTypeDefinition<_coda_v1_WriteSliceRequest, _coda_v1_WriteSliceRequest__Output>
     }
   }
 }

@@ -21,3 +21,5 @@ export { splitHostPort, joinHostPort } from './address';
 export { SERVER_OPTIONS, CHANNEL_OPTIONS, bindServer, shutdownServer } from './server';
 export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';
+export { unaryCall, type UnaryMethod } from './unary';
+export { RequestStream } from './request-stream';

@@ -18,6 +18,14 @@ export type { ReadParametersRequest__Output, ReadParametersRequest } from '../..
 export type { ReadParametersReply, ReadParametersReply__Output } from '../../proto/generated/coda/v1/ReadParametersReply';
 export type { WriteParametersRequest, WriteParametersRequest__Output } from '../../proto/generated/coda/v1/WriteParametersRequest';
 export type { WriteParametersReply, WriteParametersReply__Output } from '../../proto/generated/coda/v1/WriteParametersReply';
+export type { SliceKey, SliceKey__Output } from '../../proto/generated/coda/v1/SliceKey';
+export type { SliceOwner, SliceOwner__Output } from '../../proto/generated/coda/v1/SliceOwner';
+export type { ReadSliceRequest, ReadSliceRequest__Output } from '../../proto/generated/coda/v1/ReadSliceRequest';
+export type { ReadSliceReply, ReadSliceReply__Output } from '../../proto/generated/coda/v1/ReadSliceReply';
+export type { WriteSliceRequest, WriteSliceRequest__Output } from '../../proto/generated/coda/v1/WriteSliceRequest';
+export type { WriteSliceReply, WriteSliceReply__Output } from '../../proto/generated/coda/v1/WriteSliceReply';
+export type { DropSlicesRequest, DropSlicesRequest__Output } from '../../proto/generated/coda/v1/DropSlicesRequest';
+export type { DropSlicesReply, DropSlicesReply__Output } from '../../proto/generated/coda/v1/DropSlicesReply';
 export type { SubmitJobRequest__Output } from '../../proto/generated/coda/v1/SubmitJobRequest';
 export type { JobEvent, JobEvent__Output } from '../../proto/generated/coda/v1/JobEvent';
 export type { RoundTasks, RoundTasks__Output } from '../../proto/generated/coda/v1/RoundTasks';

@@ -37,9 +37,17 @@ describe('AsyncEigenPro step rules on 8 workers taking turns', () => {
         // Taking turns: a write lands after about the other G − 1 workers' writes (fewer when the
         // machine is loaded and a read, step and write take a good part of the 300 ms), never
         // many more.
-        const note = `mean τ ${staleness.meanTau}, medians ${perWorker.map((w) => w.tauMedian).join(',')}`;
+        const note = `mean τ ${staleness.meanTau}, quantiles ${JSON.stringify(staleness.quantiles)}, medians ${perWorker.map((w) => w.tauMedian).join(',')}`;
         expect(staleness.meanTau, note).toBeGreaterThan(G / 2);
         expect(staleness.meanTau, note).toBeLessThan(G + 1);
+        // The distribution, not only the mean: the middle of it at G − 1 = 7 (give or take a
+        // turn), and the tail no further than one more round of the others' writes.
+        expect(staleness.quantiles.p50, note).toBeGreaterThanOrEqual(G / 2);
+        expect(staleness.quantiles.p50, note).toBeLessThanOrEqual(G);
+        expect(staleness.quantiles.p90, note).toBeLessThanOrEqual(2 * G);
+        expect(r.store!.kind).toBe('sharded');
+        expect(r.store!.lostWrites).toBe(0);
+        expect(r.reads!.classified).toBe(r.reads!.total);
         for (const w of perWorker) {
           expect(w.updates).toBeGreaterThan(0);
           expect(w.tauMedian, note).toBeGreaterThanOrEqual(G / 2 - 1);

@@ -7,7 +7,7 @@ import { jobContext } from '../helpers/job-context';
 /**
  * Both solvers against the direct solution of Kα = y on n = 1000 (1250 points, 20% held out),
  * on real worker processes: training error below 1e-4 and test predictions within 1% of the
- * direct solution's.
+ * direct solution's. The asynchronous solver on the sharded store (the default).
  */
 const job = (solver: string): string => `
 job: kernel-regression
@@ -34,6 +34,12 @@ describe('kernel-regression on a local cluster', () => {
           // Every worker updated its slice, and reads were stale by about the other worker's writes.
           expect(r.perWorker!.every((w) => w.updates > 0)).toBe(true);
           expect(r.perWorker!.reduce((s, w) => s + w.updates, 0)).toBeGreaterThanOrEqual(Math.ceil((60 * 1000) / 64));
+          // α was sharded (each worker's slice on the worker), and every write reached it.
+          expect(r.store!.kind).toBe('sharded');
+          expect(r.store!.lostWrites).toBe(0);
+          expect(r.store!.maxChecksumGap).toBeLessThan(1e-9);
+          expect(r.perWorker!.every((w) => w.sliceVersion === w.updates)).toBe(true);
+          expect(r.reads!.versionRegressions).toBe(0);
         }
       }
     });

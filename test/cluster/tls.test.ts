@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'coda-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!run)('TLS between master and workers', () => {
-  it('a cluster with certificates on both roles runs a job; a plaintext client is refused', async () => {
+  it('a cluster with certificates on both roles runs jobs (workers reading each other included); a plaintext client is refused', async () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
     // A self-signed certificate for 127.0.0.1 that both roles present and trust.
@@ -36,6 +36,17 @@ describe.skipIf(!run)('TLS between master and workers', () => {
       const job = jobOf('least-squares', { data: { synthetic: { kind: 'gaussian', rows: 300, cols: 6, seed: 1 } }, workers: 3 });
       const out = await runJob(job, jobContext(lc));
       expect(out.result.relErrorVsDirect).toBeLessThan(1e-6);
+      // AsyncEigenPro's workers read each other's slices of α over TLS too.
+      const kr = jobOf('kernel-regression', {
+        solver: 'eigenpro-async',
+        data: { synthetic: { kind: 'regression', rows: 300, cols: 4, seed: 1 } },
+        kernel: { name: 'laplacian', bandwidth: 2 },
+        eigenpro: { nystrom: 50, q: 10, batch: 32, epochs: 3, evalPoints: 0 },
+        workers: 3,
+      });
+      const async = (await runJob(kr, jobContext(lc))).result;
+      expect(async.store).toMatchObject({ kind: 'sharded', lostWrites: 0 });
+      expect(async.reads!.total).toBeGreaterThan(0);
       const plain = new WorkerConnection(0, lc.master.registry.get(0)!.address, undefined);
       try {
         await expect(plain.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 3).promise).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });

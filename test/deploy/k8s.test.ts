@@ -241,7 +241,7 @@ describe('deploy/k8s', () => {
     for (const [id, spec] of podSpecs(main)) expect(JSON.stringify(spec), id).not.toMatch(/POD_IP|status\.podIP/);
   });
 
-  it('NetworkPolicies: master port from workers and the submitter, worker port from the master, metrics from monitoring', () => {
+  it('NetworkPolicies: master port from workers and the submitter, worker port from the master and the other workers, metrics from monitoring', () => {
     const policies = main.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicyObject[];
     const ns = find(main, 'Namespace', 'coda');
     const inCoda = (labels: Record<string, string>, ports?: any[]): PodRef => ({
@@ -268,7 +268,7 @@ describe('deploy/k8s', () => {
       }
     }
     expect(matrix.sort()).toEqual(
-      ['master -> worker:7070', 'prometheus -> master:9464', 'prometheus -> worker:9464', 'submitter -> master:7070', 'worker -> master:7070'].sort(),
+      ['master -> worker:7070', 'prometheus -> master:9464', 'prometheus -> worker:9464', 'submitter -> master:7070', 'worker -> master:7070', 'worker -> worker:7070'].sort(),
     );
   });
 

@@ -4,6 +4,7 @@ import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 import { tensorValues } from '../../shared/wire';
 import type { StoredBlock } from '../block-store';
+import { MasterAlpha, ShardedAlpha, type AlphaSource } from '../alpha-sources';
 import { runAsyncEigenpro } from '../async-loop';
 import { registerKind, type TaskContext } from './registry';
 
@@ -75,6 +76,20 @@ registerKind('eigenproStep', (ctx) => {
 registerKind('eigenproAsync', (ctx) => {
   const t = ctx.request.eigenproAsync;
   if (!t) throw new InputError('eigenproAsync: missing payload');
-  if (!ctx.master) throw new InputError('eigenproAsync: this worker has no master to read parameters from');
-  return runAsyncEigenpro(sliceStateOf(ctx), t, ctx.master, ctx.signal, ctx.nextDelay ?? (() => 0));
+  const st = sliceStateOf(ctx);
+  let src: AlphaSource;
+  if (t.owners.length > 0) {
+    // The sharded store: every slice from its owner, the own slice here.
+    if (!ctx.params) throw new InputError('eigenproAsync: this worker serves no parameter slices');
+    const o = t.owners[t.owner];
+    if (!o || Number(o.start) !== st.start || Number(o.end) !== st.end) {
+      throw new InputError(`eigenproAsync: slice ${t.owner} is [${o?.start}, ${o?.end}), this worker's data slice [${st.start}, ${st.end})`);
+    }
+    src = new ShardedAlpha(t.owners, t.owner, ctx.request.jobId, t.parameter, ctx.params.slices, ctx.params.peers);
+  } else {
+    // The centralized baseline: α on the master.
+    if (!ctx.master) throw new InputError('eigenproAsync: this worker has no master to read parameters from');
+    src = new MasterAlpha(ctx.master, t.parameter, t.owner, st.start, st.end);
+  }
+  return runAsyncEigenpro(st, t, src, ctx.signal, ctx.nextDelay ?? (() => 0));
 });

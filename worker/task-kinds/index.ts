@@ -4,4 +4,4 @@ import './solve-columns';
 import './logistic';
 import './eigenpro';
 
-export { type TaskContext, type KindResult, type KindHandler, type MasterAccess, kindHandler, registerKind, resolveBlocks } from './registry';
+export { type TaskContext, type KindResult, type KindHandler, type MasterAccess, type ParamAccess, kindHandler, registerKind, resolveBlocks } from './registry';

@@ -1,6 +1,8 @@
 import type { Kernels } from '../../shared/kernels';
 import type { pb } from '../../shared/wire';
 import type { BlockStore, StoredBlock } from '../block-store';
+import type { PeerClients } from '../peers';
+import type { SliceStore } from '../slice-store';
 
 /** What a task kind handler gets: the task's weighted blocks, resolved, and the request. */
 export interface TaskContext {
@@ -10,8 +12,10 @@ export interface TaskContext {
   kernels: Kernels;
   /** Aborted when the master cancels the task (a straggler cut off): long kinds stop early. */
   signal?: AbortSignal;
-  /** This worker's master (parameter store access for asynchronous kinds); absent without one. */
+  /** This worker's master (its parameter store: the centralized baseline); absent without one. */
   master?: MasterAccess;
+  /** The sharded parameter store: the slices this worker owns and clients of its peers. */
+  params?: ParamAccess;
   /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
   nextDelay?: () => number;
 }
@@ -20,6 +24,12 @@ export interface TaskContext {
 export interface MasterAccess {
   client: pb.MasterClient;
   token: string | undefined;
+}
+
+/** The sharded parameter store as a task sees it: the own slices, and the other owners. */
+export interface ParamAccess {
+  slices: SliceStore;
+  peers: PeerClients;
 }
 
 /** The result of a kind: the payload tensor (shape + values). */

@@ -1,28 +1,65 @@
 import { performance } from 'node:perf_hooks';
-import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
-import type { ParameterStore } from '../../store';
-import type { Snapshot } from './evaluate';
+import { ClusterError } from '../../../shared/errors';
 import { eigenproStep } from '../../../shared/kernels';
+import { ASYNC_REPORT_LENGTH, decodeAsyncReport, histogramQuantile, TAU_BINS, type AsyncLegReport } from '../../../shared/store';
+import type { pb } from '../../../shared/wire';
+import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
+import type { ParameterStore, ShardedStore } from '../../store';
+import type { Snapshot } from './evaluate';
 import { splitGathered } from './plan';
 import type { EigenproStepRule, WorkerPreconditioner } from './setup';
 
-/** Per-worker numbers the async loop reports (worker/async-loop.ts's answer layout). */
-export interface AsyncWorkerStats {
+/** Where α lives: sharded across the workers (each owns its slice), or on the master (the baseline). */
+export type AsyncStoreKind = 'sharded' | 'master';
+
+/** Per-worker numbers of the async loop, summed over its legs (shared/store's AsyncLegReport). */
+export type AsyncWorkerStats = Omit<AsyncLegReport, 'tauHistogram' | 'tauMedianRecent'> & {
   worker: number;
-  updates: number;
-  tauMean: number;
-  tauMax: number;
+  /** τ median of the worker's last 32 updates in its last leg. */
   tauMedian: number;
-  meanStep: number;
-  seconds: number;
-  meanBatchMse: number;
-  injectedDelaySeconds: number;
-  /** Writes whose τ fell in [2^b − 1, 2^{b+1} − 1), b = 0..15. */
   tauHistogram: number[];
+};
+
+/** τ over every update of every worker (Definition 1: other workers' writes between read and write). */
+export interface StalenessSummary {
+  definition: string;
+  /** G − 1: what workers taking turns would see. */
+  expected: number;
+  updatesWithTau: number;
+  meanTau: number;
+  maxTau: number;
+  quantiles: { p10: number; p50: number; p90: number; p99: number };
+  /** τ -> updates, the τ that occurred (the last bin, TAU_BINS − 1, counts that many and more). */
+  histogram: Record<string, number>;
 }
 
-const HEAD = 8;
-const BINS = 16;
+export interface ReadsSummary {
+  definition: string;
+  /** Reads that fed an update. */
+  total: number;
+  /** Reads whose verdict could be decided (the owners still knew the write times). */
+  classified: number;
+  mixed: number;
+  overlapped: number;
+  /** mixed / classified. */
+  mixedFraction: number;
+  overlappedFraction: number;
+  /** Reads that saw a slice at a lower version than an earlier read (never expected). */
+  versionRegressions: number;
+}
+
+export interface StoreSummary {
+  kind: AsyncStoreKind;
+  slices: number;
+  /** Loss-curve snapshots taken while the workers ran (each a gather of every slice). */
+  snapshots: number;
+  /** Progress polls or snapshots that failed (skipped). */
+  failedPolls: number;
+  /** Σ over slices of |final version − the owner's updates|: writes lost (or counted twice). */
+  lostWrites: number;
+  /** max over slices of |Σ final slice − Σ of its owner's updates| / max(1, Σ|final slice|). */
+  maxChecksumGap: number;
+}
 
 export interface AsyncResult {
   alpha: Float64Array;
@@ -35,6 +72,15 @@ export interface AsyncResult {
   /** Which step rule ran, and (paper, fixed) each worker's step. */
   stepRule: string;
   steps?: number[];
+  staleness: StalenessSummary;
+  reads: ReadsSummary;
+  store: StoreSummary;
+}
+
+/** The parameter stores an async run may use: the session's. */
+export interface AsyncStores {
+  shards?: ShardedStore;
+  store?: ParameterStore;
 }
 
 /**
@@ -47,20 +93,136 @@ export function asyncSteps(rule: EigenproStepRule, pre: readonly WorkerPrecondit
   return pre.map((p, r) => eigenproStep(batches[r]!, p.beta, p.lambdaNext));
 }
 
+/** Where the master finds α during a run: created, polled, snapshot, dropped. */
+interface AlphaHome {
+  /** What the tasks name: every slice's owner (sharded) or none (the master's store). */
+  owners: pb.SliceOwner[];
+  updates(): Promise<number>;
+  snapshot(): Promise<{ alpha: Float64Array; versions: number[]; updates: number }>;
+  close(): Promise<void>;
+}
+
+async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string, name: string, starts: number[], hosts: readonly number[]): Promise<AlphaHome> {
+  const G = starts.length - 1;
+  if (kind === 'sharded') {
+    if (!stores.shards) throw new ClusterError('eigenpro-async (store: sharded) needs a cluster whose workers serve slices');
+    const vec = await stores.shards.create(
+      jobId,
+      name,
+      hosts.map((worker, r) => ({ start: starts[r]!, end: starts[r + 1]!, worker })),
+    );
+    return {
+      owners: vec.owners,
+      updates: async () => (await vec.versions()).reduce((a, b) => a + b, 0),
+      snapshot: async () => {
+        const g = await vec.gather();
+        return { alpha: g.values, versions: g.versions, updates: g.updates };
+      },
+      close: () => vec.drop(),
+    };
+  }
+  const store = stores.store;
+  if (!store) throw new ClusterError('eigenpro-async (store: master) needs the master parameter store (run on a cluster started by startMaster)');
+  const vec = store.create(name, starts[G]!, G);
+  vec.slices.forEach((s, r) => {
+    if (s.start !== starts[r] || s.end !== starts[r + 1]) throw new Error(`store slice ${r} [${s.start}, ${s.end}) differs from data slice [${starts[r]}, ${starts[r + 1]})`);
+  });
+  return {
+    owners: [],
+    updates: () => Promise.resolve(vec.totalVersion),
+    snapshot: () => Promise.resolve({ alpha: vec.values.slice(), versions: vec.slices.map((s) => s.version), updates: vec.totalVersion }),
+    close: () => {
+      store.delete(name);
+      return Promise.resolve();
+    },
+  };
+}
+
+function addLeg(s: AsyncWorkerStats, p: AsyncLegReport): void {
+  const before = s.updates;
+  const tauBefore = s.tauKnown;
+  s.updates += p.updates;
+  s.tauKnown += p.tauKnown;
+  const w = (x: number, y: number, a: number, b: number): number => (a + b > 0 ? (x * a + y * b) / (a + b) : 0);
+  s.tauMean = w(s.tauMean, p.tauMean, tauBefore, p.tauKnown);
+  s.meanStep = w(s.meanStep, p.meanStep, before, p.updates);
+  s.meanBatchMse = w(s.meanBatchMse, p.meanBatchMse, before, p.updates);
+  s.tauMax = Math.max(s.tauMax, p.tauMax);
+  s.tauMedian = p.tauMedianRecent;
+  s.seconds += p.seconds;
+  s.readSeconds += p.readSeconds;
+  s.computeSeconds += p.computeSeconds;
+  s.injectedDelaySeconds += p.injectedDelaySeconds;
+  s.reads += p.reads;
+  s.readsClassified += p.readsClassified;
+  s.readsMixed += p.readsMixed;
+  s.readsOverlapped += p.readsOverlapped;
+  s.versionRegressions += p.versionRegressions;
+  s.deltaSum += p.deltaSum;
+  s.sliceVersion = p.sliceVersion;
+  for (let b = 0; b < TAU_BINS; b++) s.tauHistogram[b]! += p.tauHistogram[b]!;
+}
+
+const STALENESS_DEFINITION =
+  "τ of an update = writes by the other workers that landed between this read's copy of their slice and this worker's write (owners' write times; sharded) or writes between the master's copy and the write (store: master)";
+const READS_DEFINITION =
+  'mixed: no single instant of α held every version the read returned (some slice had already been overwritten when another returned slice was written: Definition 4 inconsistent read); overlapped: some slice was overwritten between its copy and the read\'s last copy';
+
+function summarize(workers: AsyncWorkerStats[], G: number): { staleness: StalenessSummary; reads: ReadsSummary } {
+  const hist = new Array<number>(TAU_BINS).fill(0);
+  for (const w of workers) w.tauHistogram.forEach((c, t) => (hist[t]! += c));
+  const known = hist.reduce((a, b) => a + b, 0);
+  const histogram: Record<string, number> = {};
+  hist.forEach((c, t) => c > 0 && (histogram[String(t)] = c));
+  const sum = (f: (w: AsyncWorkerStats) => number): number => workers.reduce((s, w) => s + f(w), 0);
+  const classified = sum((w) => w.readsClassified);
+  return {
+    staleness: {
+      definition: STALENESS_DEFINITION,
+      expected: G - 1,
+      updatesWithTau: known,
+      meanTau: known ? sum((w) => w.tauMean * w.tauKnown) / known : 0,
+      maxTau: Math.max(0, ...workers.map((w) => w.tauMax)),
+      quantiles: { p10: histogramQuantile(hist, 0.1), p50: histogramQuantile(hist, 0.5), p90: histogramQuantile(hist, 0.9), p99: histogramQuantile(hist, 0.99) },
+      histogram,
+    },
+    reads: {
+      definition: READS_DEFINITION,
+      total: sum((w) => w.reads),
+      classified,
+      mixed: sum((w) => w.readsMixed),
+      overlapped: sum((w) => w.readsOverlapped),
+      mixedFraction: classified ? sum((w) => w.readsMixed) / classified : 0,
+      overlappedFraction: classified ? sum((w) => w.readsOverlapped) / classified : 0,
+      versionRegressions: sum((w) => w.versionRegressions),
+    },
+  };
+}
+
 /**
- * AsyncEigenPro (Algorithm 1) driven from the master: α lives in the master's parameter store,
- * one slice per worker (slice r = worker r's data slice D_r). Each worker runs its own
- * read → step → write loop (worker/async-loop.ts) with no barrier; the master only watches the
- * store's version counter, copies α at fixed update counts (the loss curve, evaluated after the
- * run), and ends the job when the total number of updates reaches the epochs budget.
+ * The master asks the store how far the workers are (the sum of the slices' versions) at most
+ * every POLL_MIN_MS and at least every POLL_MAX_MS: in between it waits half the time the recent
+ * update rate says the next snapshot mark is away, so a mark is seen within a few ms of being
+ * passed without polling the owners hundreds of times a second.
+ */
+const POLL_MIN_MS = 2;
+const POLL_MAX_MS = 100;
+
+/**
+ * AsyncEigenPro (Algorithm 1) driven from the master. With the sharded store (the default) slice
+ * r of α lives on worker r, which owns data slice D_r: the master creates the slices, each worker
+ * runs its own read → step → write loop (worker/async-loop.ts) reading every other owner's slice
+ * with no lock and no barrier, and the master only polls the slices' versions, gathers a snapshot
+ * each time the updates pass the next mark (the loss curve, evaluated after the run) and gathers
+ * the final α. With `store: master` α lives in the master's store instead (the centralized
+ * baseline). The run ends when the updates reach the epochs budget.
  *
  * The loop runs as one long task per worker, in legs of at most `legSeconds` so no task outlives
  * the cluster's task deadline; a new leg resumes from the store.
  */
 export async function runAsyncEigenpro(
-  cluster: ComputeCluster,
+  cluster: ComputeCluster & AsyncStores,
   placed: PlacedPlan,
-  store: ParameterStore,
   o: {
     name: string;
     n: number;
@@ -73,16 +235,15 @@ export async function runAsyncEigenpro(
     timeLimit: number;
     evalsPerEpoch: number;
     seed: number;
+    store?: AsyncStoreKind;
     legSeconds?: number;
     signal?: AbortSignal;
     onProgress?: (epochs: number, seconds: number) => void;
   },
 ): Promise<AsyncResult> {
   const G = o.starts.length - 1;
-  const vec = store.create(o.name, o.n, G);
-  vec.slices.forEach((s, r) => {
-    if (s.start !== o.starts[r] || s.end !== o.starts[r + 1]) throw new Error(`store slice ${r} [${s.start}, ${s.end}) differs from data slice [${o.starts[r]}, ${o.starts[r + 1]})`);
-  });
+  const kind = o.store ?? 'sharded';
+  const home = await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts);
   const updatesPerEpoch = o.n / o.batch;
   const steps = asyncSteps(o.step, o.pre, o.starts.slice(1).map((e, r) => Math.min(o.batch, e - o.starts[r]!)));
   const stepRule =
@@ -93,85 +254,117 @@ export async function runAsyncEigenpro(
         : 'fixed';
   const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
   const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
-  const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: vec.values.slice() }];
-  const stats: AsyncWorkerStats[] = Array.from({ length: G }, (_, r) => ({
-    worker: placed.hosts[r]!,
-    updates: 0,
-    tauMean: 0,
-    tauMax: 0,
-    tauMedian: 0,
-    meanStep: 0,
-    seconds: 0,
-    meanBatchMse: 0,
-    injectedDelaySeconds: 0,
-    tauHistogram: new Array<number>(BINS).fill(0),
-  }));
+  const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
+  const stats: AsyncWorkerStats[] = placed.hosts.slice(0, G).map((worker) => {
+    const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
+    return { ...zero, worker, tauMedian: tauMedianRecent };
+  });
   const t0 = performance.now();
   let nextMark = evalEvery;
-  // Copies α whenever the global version passes the next mark (a copy of n floats: microseconds).
-  const watch = setInterval(() => {
-    const v = vec.totalVersion;
-    if (v < nextMark) return;
-    const seconds = (performance.now() - t0) / 1000;
-    snapshots.push({ seconds, epochs: v / updatesPerEpoch, updates: v, alpha: vec.values.slice() });
-    o.onProgress?.(v / updatesPerEpoch, seconds);
-    while (nextMark <= v) nextMark += evalEvery;
-  }, 2);
+  let polling = true;
+  let failedPolls = 0;
+  // Polls the versions; when the updates pass the next mark, gathers α (a snapshot). One poll at
+  // a time, so a slow owner delays the next poll instead of piling them up.
+  const poller = (async () => {
+    let wait = POLL_MIN_MS;
+    let last: { updates: number; ms: number } | undefined;
+    while (polling) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (!polling) break;
+      try {
+        const updates = await home.updates();
+        const ms = performance.now();
+        const rate = last && ms > last.ms ? (updates - last.updates) / (ms - last.ms) : 0;
+        last = { updates, ms };
+        wait = rate > 0 ? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, (0.5 * (nextMark - updates)) / rate)) : 10 * POLL_MIN_MS;
+        if (updates < nextMark) continue;
+        const s = await home.snapshot();
+        const seconds = (performance.now() - t0) / 1000;
+        snapshots.push({ seconds, epochs: s.updates / updatesPerEpoch, updates: s.updates, alpha: s.alpha });
+        o.onProgress?.(s.updates / updatesPerEpoch, seconds);
+        while (nextMark <= s.updates) nextMark += evalEvery;
+      } catch {
+        // A worker busy past the deadline or lost: the leg's round reports the loss.
+        failedPolls++;
+      }
+    }
+  })();
   let legs = 0;
   let stoppedBy: AsyncResult['stoppedBy'] = 'epochs';
+  let final: { alpha: Float64Array; versions: number[]; updates: number };
   try {
-    while (vec.totalVersion < maxTotal) {
-      const elapsed = (performance.now() - t0) / 1000;
-      if (o.signal?.aborted) {
-        stoppedBy = 'cancelled';
-        break;
-      }
-      if (elapsed >= o.timeLimit) {
-        stoppedBy = 'time';
-        break;
-      }
-      legs++;
-      const leg = Math.min(o.legSeconds ?? 60, o.timeLimit - elapsed);
-      const out = await cluster.round(placed, (slot) => ({
-        kind: 'message',
-        name: 'eigenproAsync',
-        fields: {
-          eigenproAsync: {
-            parameter: o.name,
-            owner: slot,
-            batchSize: o.batch,
-            // 0 asks the worker for the staleness-aware step.
-            step: steps ? steps[slot]! : 0,
-            expectedStaleness: G - 1,
-            maxTotalUpdates: String(maxTotal),
-            timeLimitSeconds: leg,
-            seed: String(o.seed * 1_000_003 + legs * G + slot),
+    try {
+      while ((await home.updates()) < maxTotal) {
+        const elapsed = (performance.now() - t0) / 1000;
+        if (o.signal?.aborted) {
+          stoppedBy = 'cancelled';
+          break;
+        }
+        if (elapsed >= o.timeLimit) {
+          stoppedBy = 'time';
+          break;
+        }
+        legs++;
+        const leg = Math.min(o.legSeconds ?? 60, o.timeLimit - elapsed);
+        const out = await cluster.round(placed, (slot) => ({
+          kind: 'message',
+          name: 'eigenproAsync',
+          fields: {
+            eigenproAsync: {
+              parameter: o.name,
+              owner: slot,
+              batchSize: o.batch,
+              // 0 asks the worker for the staleness-aware step.
+              step: steps ? steps[slot]! : 0,
+              expectedStaleness: G - 1,
+              maxTotalUpdates: String(maxTotal),
+              timeLimitSeconds: leg,
+              seed: String(o.seed * 1_000_003 + legs * G + slot),
+              owners: home.owners,
+            },
           },
-        },
-      }));
-      splitGathered(out.decoded.value, new Array<number>(G).fill(HEAD + BINS)).forEach((p, r) => {
-        const s = stats[r]!;
-        const u = p[0]!;
-        const before = s.updates;
-        s.updates += u;
-        const w = (x: number, y: number): number => (s.updates > 0 ? (x * before + y * u) / s.updates : 0);
-        s.tauMean = w(s.tauMean, p[1]!);
-        s.tauMax = Math.max(s.tauMax, p[2]!);
-        s.tauMedian = p[3]!;
-        s.meanStep = w(s.meanStep, p[4]!);
-        s.seconds += p[5]!;
-        s.meanBatchMse = w(s.meanBatchMse, p[6]!);
-        s.injectedDelaySeconds += p[7]!;
-        for (let b = 0; b < BINS; b++) s.tauHistogram[b]! += p[HEAD + b]!;
-      });
+        }));
+        splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => addLeg(stats[r]!, decodeAsyncReport(p)));
+      }
+    } finally {
+      polling = false;
+      await poller;
     }
+    // Every loop has stopped: this gather is exact.
+    final = await home.snapshot();
   } finally {
-    clearInterval(watch);
+    await home.close();
   }
   const seconds = (performance.now() - t0) / 1000;
-  const alpha = vec.values.slice();
-  const total = vec.totalVersion;
-  if (snapshots[snapshots.length - 1]!.updates !== total) snapshots.push({ seconds, epochs: total / updatesPerEpoch, updates: total, alpha: alpha.slice() });
-  store.delete(o.name);
-  return { alpha, snapshots, updates: total, seconds, legs, workers: stats, stoppedBy, stepRule, ...(steps ? { steps } : {}) };
+  if (snapshots[snapshots.length - 1]!.updates !== final.updates) snapshots.push({ seconds, epochs: final.updates / updatesPerEpoch, updates: final.updates, alpha: final.alpha.slice() });
+
+  // No write lost: each slice's final version is its owner's number of updates, and its values
+  // add up to the sum of the owner's changes (α starts at 0).
+  let lostWrites = 0;
+  let maxChecksumGap = 0;
+  stats.forEach((w, r) => {
+    lostWrites += Math.abs(final.versions[r]! - w.updates);
+    let sum = 0;
+    let abs = 0;
+    for (let i = o.starts[r]!; i < o.starts[r + 1]!; i++) {
+      sum += final.alpha[i]!;
+      abs += Math.abs(final.alpha[i]!);
+    }
+    maxChecksumGap = Math.max(maxChecksumGap, Math.abs(sum - w.deltaSum) / Math.max(1, abs));
+  });
+  const { staleness, reads } = summarize(stats, G);
+  return {
+    alpha: final.alpha,
+    snapshots,
+    updates: final.updates,
+    seconds,
+    legs,
+    workers: stats,
+    stoppedBy,
+    stepRule,
+    ...(steps ? { steps } : {}),
+    staleness,
+    reads,
+    store: { kind, slices: G, snapshots: snapshots.length - 1, failedPolls, lostWrites, maxChecksumGap },
+  };
 }

@@ -91,9 +91,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     if (job.solver === 'eigenpro-sync') {
       sync = await runSyncEigenpro(cluster, placed, { ...common, pre: setup.workers, onRound: progress });
     } else {
-      const store = cluster.store;
-      if (!store) throw new ClusterError('eigenpro-async needs the master parameter store (run on a cluster started by startMaster)');
-      async = await runAsyncEigenpro(cluster, placed, store, { ...common, pre: setup.workers, name: `${jobId}/alpha`, onProgress: progress });
+      async = await runAsyncEigenpro(cluster, placed, { ...common, pre: setup.workers, store: e.store, name: `${jobId}/alpha`, onProgress: progress });
     }
   } finally {
     await cluster.release(placed);
@@ -148,11 +146,10 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
           legs: async.legs,
           stepRule: async.stepRule,
           ...(async.steps ? { steps: async.steps } : {}),
-          perWorker: async.workers,
-          staleness: {
-            meanTau: async.workers.reduce((s, w) => s + w.tauMean * w.updates, 0) / Math.max(1, async.updates),
-            maxTau: Math.max(...async.workers.map((w) => w.tauMax)),
-          },
+          perWorker: async.workers.map(({ tauHistogram: _, ...w }) => w),
+          staleness: async.staleness,
+          reads: async.reads,
+          store: async.store,
         }
       : {}),
     final: { trainRelError: final.trainRelError, trainMse: final.trainMse, testMse: final.testMse, trainClassError: final.trainClassError, testClassError: final.testClassError },
@@ -165,7 +162,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     `kernel-regression (${job.solver}) n=${n} d=${X.cols} on ${G} workers: ${final.epochs.toFixed(2)} epochs in ${res.seconds.toFixed(2)} s, ` +
     `train rel. error ${final.trainRelError.toExponential(3)}, test MSE ${final.testMse?.toExponential(3) ?? '-'}` +
     (final.testClassError !== null ? `, test class. error ${(100 * final.testClassError).toFixed(2)}%` : '') +
-    (async ? `, mean τ ${(result as { staleness?: { meanTau: number } }).staleness!.meanTau.toFixed(2)}` : '');
+    (async ? `, τ mean ${async.staleness.meanTau.toFixed(2)} (p90 ${async.staleness.quantiles.p90}), mixed reads ${(100 * async.reads.mixedFraction).toFixed(1)}% (${async.store.kind} store)` : '');
   return {
     result,
     tensors: {

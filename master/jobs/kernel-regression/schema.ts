@@ -68,6 +68,12 @@ export const eigenproSchema = z
     evalPoints: z.number().int().nonnegative().default(2000),
     /** Loss-curve points per epoch. */
     evalsPerEpoch: posInt.default(2),
+    /**
+     * eigenpro-async's α: sharded (each worker owns its slice and serves it; reads gather the
+     * slices from their owners without locks) or master (one store on the master: the
+     * centralized baseline, where every read is a consistent copy).
+     */
+    store: z.enum(['sharded', 'master']).default('sharded'),
   })
   .strict();
 

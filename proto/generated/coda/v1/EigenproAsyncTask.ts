@@ -1,12 +1,17 @@
 // Original file: proto/coda/v1/worker.proto
 
+import type { SliceOwner as _coda_v1_SliceOwner, SliceOwner__Output as _coda_v1_SliceOwner__Output } from '../../coda/v1/SliceOwner';
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * AsyncEigenPro (Algorithm 1): loop read α from the master's store -> step on the own slice
- * (eq. 9-11) -> write the own slice, until the store's total version reaches `max_total_updates`
- * or `time_limit_seconds` passes. The injected delay is drawn per iteration, between read and
- * write. Answers [updates, τ mean, τ max, τ median, step used, seconds, τ histogram...].
+ * AsyncEigenPro (Algorithm 1): loop read α -> step on the own slice (eq. 9-11) -> write the own
+ * slice, until the updates the read saw (the sum of the slices' versions) reach
+ * `max_total_updates` or `time_limit_seconds` passes. With `owners` (the sharded store) α is read
+ * from every slice's owner in parallel and the own slice is written in-process (slice `owner` of
+ * the vector `parameter`, job `job_id`); without, from the master's store (ReadParameters,
+ * WriteParameters: the centralized baseline). The injected delay is drawn per iteration, between
+ * read and write. Answers worker/async-loop.ts's layout (updates, τ and read statistics, the τ
+ * histogram).
  */
 export interface EigenproAsyncTask {
   'parameter'?: (string);
@@ -23,13 +28,21 @@ export interface EigenproAsyncTask {
   'maxTotalUpdates'?: (number | string | Long);
   'timeLimitSeconds'?: (number | string);
   'seed'?: (number | string | Long);
+  /**
+   * Every slice's owner, in slice order (the sharded store); empty: the master's store.
+   */
+  'owners'?: (_coda_v1_SliceOwner)[];
 }
 
 /**
- * AsyncEigenPro (Algorithm 1): loop read α from the master's store -> step on the own slice
- * (eq. 9-11) -> write the own slice, until the store's total version reaches `max_total_updates`
- * or `time_limit_seconds` passes. The injected delay is drawn per iteration, between read and
- * write. Answers [updates, τ mean, τ max, τ median, step used, seconds, τ histogram...].
+ * AsyncEigenPro (Algorithm 1): loop read α -> step on the own slice (eq. 9-11) -> write the own
+ * slice, until the updates the read saw (the sum of the slices' versions) reach
+ * `max_total_updates` or `time_limit_seconds` passes. With `owners` (the sharded store) α is read
+ * from every slice's owner in parallel and the own slice is written in-process (slice `owner` of
+ * the vector `parameter`, job `job_id`); without, from the master's store (ReadParameters,
+ * WriteParameters: the centralized baseline). The injected delay is drawn per iteration, between
+ * read and write. Answers worker/async-loop.ts's layout (updates, τ and read statistics, the τ
+ * histogram).
  */
 export interface EigenproAsyncTask__Output {
   'parameter': (string);
@@ -46,4 +59,8 @@ export interface EigenproAsyncTask__Output {
   'maxTotalUpdates': (string);
   'timeLimitSeconds': (number);
   'seed': (string);
+  /**
+   * Every slice's owner, in slice order (the sharded store); empty: the master's store.
+   */
+  'owners': (_coda_v1_SliceOwner__Output)[];
 }

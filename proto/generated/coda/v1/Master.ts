@@ -14,7 +14,7 @@ import type { WriteParametersReply as _coda_v1_WriteParametersReply, WriteParame
 import type { WriteParametersRequest as _coda_v1_WriteParametersRequest, WriteParametersRequest__Output as _coda_v1_WriteParametersRequest__Output } from '../../coda/v1/WriteParametersRequest';
 
 /**
- * The master role: worker registry and heartbeats, the parameter store of asynchronous jobs,
+ * The master role: worker registry and heartbeats, the centralized parameter store (a baseline),
  * and job submission from `coda run --master`.
  */
 export interface MasterClient extends grpc.Client {
@@ -28,14 +28,18 @@ export interface MasterClient extends grpc.Client {
   heartbeat(argument: _coda_v1_HeartbeatRequest, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   * The master's parameter store: eigenpro-async's centralized baseline (`store: master`). Every
+   * read is one copy made on the master's single thread, so never mixed. The default store is
+   * sharded across the workers instead (Worker.ReadSlice): the master does not serve it.
    */
   ReadParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
   ReadParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
   ReadParameters(argument: _coda_v1_ReadParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
   ReadParameters(argument: _coda_v1_ReadParametersRequest, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
   /**
-   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   * The master's parameter store: eigenpro-async's centralized baseline (`store: master`). Every
+   * read is one copy made on the master's single thread, so never mixed. The default store is
+   * sharded across the workers instead (Worker.ReadSlice): the master does not serve it.
    */
   readParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
   readParameters(argument: _coda_v1_ReadParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadParametersReply__Output>): grpc.ClientUnaryCall;
@@ -74,14 +78,16 @@ export interface MasterClient extends grpc.Client {
 }
 
 /**
- * The master role: worker registry and heartbeats, the parameter store of asynchronous jobs,
+ * The master role: worker registry and heartbeats, the centralized parameter store (a baseline),
  * and job submission from `coda run --master`.
  */
 export interface MasterHandlers extends grpc.UntypedServiceImplementation {
   Heartbeat: grpc.handleUnaryCall<_coda_v1_HeartbeatRequest__Output, _coda_v1_HeartbeatReply>;
   
   /**
-   * Parameter store: lock-free, versioned; a read may mix versions of different slices.
+   * The master's parameter store: eigenpro-async's centralized baseline (`store: master`). Every
+   * read is one copy made on the master's single thread, so never mixed. The default store is
+   * sharded across the workers instead (Worker.ReadSlice): the master does not serve it.
    */
   ReadParameters: grpc.handleUnaryCall<_coda_v1_ReadParametersRequest__Output, _coda_v1_ReadParametersReply>;
   

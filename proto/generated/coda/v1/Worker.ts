@@ -7,13 +7,19 @@ import type { CancelTasksReply as _coda_v1_CancelTasksReply, CancelTasksReply__O
 import type { CancelTasksRequest as _coda_v1_CancelTasksRequest, CancelTasksRequest__Output as _coda_v1_CancelTasksRequest__Output } from '../../coda/v1/CancelTasksRequest';
 import type { DropBlocksReply as _coda_v1_DropBlocksReply, DropBlocksReply__Output as _coda_v1_DropBlocksReply__Output } from '../../coda/v1/DropBlocksReply';
 import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest__Output as _coda_v1_DropBlocksRequest__Output } from '../../coda/v1/DropBlocksRequest';
+import type { DropSlicesReply as _coda_v1_DropSlicesReply, DropSlicesReply__Output as _coda_v1_DropSlicesReply__Output } from '../../coda/v1/DropSlicesReply';
+import type { DropSlicesRequest as _coda_v1_DropSlicesRequest, DropSlicesRequest__Output as _coda_v1_DropSlicesRequest__Output } from '../../coda/v1/DropSlicesRequest';
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from '../../coda/v1/LoadBlocksReply';
+import type { ReadSliceReply as _coda_v1_ReadSliceReply, ReadSliceReply__Output as _coda_v1_ReadSliceReply__Output } from '../../coda/v1/ReadSliceReply';
+import type { ReadSliceRequest as _coda_v1_ReadSliceRequest, ReadSliceRequest__Output as _coda_v1_ReadSliceRequest__Output } from '../../coda/v1/ReadSliceRequest';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from '../../coda/v1/TaskRequest';
 import type { TaskResult as _coda_v1_TaskResult, TaskResult__Output as _coda_v1_TaskResult__Output } from '../../coda/v1/TaskResult';
 import type { TaskStreamReply as _coda_v1_TaskStreamReply, TaskStreamReply__Output as _coda_v1_TaskStreamReply__Output } from '../../coda/v1/TaskStreamReply';
 import type { TaskStreamRequest as _coda_v1_TaskStreamRequest, TaskStreamRequest__Output as _coda_v1_TaskStreamRequest__Output } from '../../coda/v1/TaskStreamRequest';
 import type { WorkerConfig as _coda_v1_WorkerConfig, WorkerConfig__Output as _coda_v1_WorkerConfig__Output } from '../../coda/v1/WorkerConfig';
 import type { WorkerConfigReply as _coda_v1_WorkerConfigReply, WorkerConfigReply__Output as _coda_v1_WorkerConfigReply__Output } from '../../coda/v1/WorkerConfigReply';
+import type { WriteSliceReply as _coda_v1_WriteSliceReply, WriteSliceReply__Output as _coda_v1_WriteSliceReply__Output } from '../../coda/v1/WriteSliceReply';
+import type { WriteSliceRequest as _coda_v1_WriteSliceRequest, WriteSliceRequest__Output as _coda_v1_WriteSliceRequest__Output } from '../../coda/v1/WriteSliceRequest';
 
 /**
  * The worker role: keeps the (encoded) blocks the master placed on it, runs tasks on them.
@@ -69,6 +75,21 @@ export interface WorkerClient extends grpc.Client {
   dropBlocks(argument: _coda_v1_DropBlocksRequest, callback: grpc.requestCallback<_coda_v1_DropBlocksReply__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Forgets a job's slices (every vector of the job when `name` is empty).
+   */
+  DropSlices(argument: _coda_v1_DropSlicesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  DropSlices(argument: _coda_v1_DropSlicesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  DropSlices(argument: _coda_v1_DropSlicesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  DropSlices(argument: _coda_v1_DropSlicesRequest, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Forgets a job's slices (every vector of the job when `name` is empty).
+   */
+  dropSlices(argument: _coda_v1_DropSlicesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  dropSlices(argument: _coda_v1_DropSlicesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  dropSlices(argument: _coda_v1_DropSlicesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  dropSlices(argument: _coda_v1_DropSlicesRequest, callback: grpc.requestCallback<_coda_v1_DropSlicesReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Streams blocks to the worker. The first message of each block carries its header;
    * the following messages carry consecutive byte chunks (about 1 MiB each) so no message
    * meets gRPC's 4 MiB default limit.
@@ -86,6 +107,44 @@ export interface WorkerClient extends grpc.Client {
   loadBlocks(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
   loadBlocks(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
   loadBlocks(callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  
+  /**
+   * The sharded parameter store of asynchronous jobs (AsyncEigenPro, Algorithm 1). Each worker
+   * keeps the slices of a parameter vector it owns and serves them; a reader (another worker's
+   * loop, the master's snapshots) gathers the slices from their owners in parallel, without any
+   * lock, so what it assembles may mix versions (the paper's inconsistent reads). An owner writes
+   * its own slice in-process; WriteSlice is how the master creates a slice. Versions only grow.
+   */
+  ReadSlice(argument: _coda_v1_ReadSliceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  ReadSlice(argument: _coda_v1_ReadSliceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  ReadSlice(argument: _coda_v1_ReadSliceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  ReadSlice(argument: _coda_v1_ReadSliceRequest, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * The sharded parameter store of asynchronous jobs (AsyncEigenPro, Algorithm 1). Each worker
+   * keeps the slices of a parameter vector it owns and serves them; a reader (another worker's
+   * loop, the master's snapshots) gathers the slices from their owners in parallel, without any
+   * lock, so what it assembles may mix versions (the paper's inconsistent reads). An owner writes
+   * its own slice in-process; WriteSlice is how the master creates a slice. Versions only grow.
+   */
+  readSlice(argument: _coda_v1_ReadSliceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  readSlice(argument: _coda_v1_ReadSliceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  readSlice(argument: _coda_v1_ReadSliceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  readSlice(argument: _coda_v1_ReadSliceRequest, callback: grpc.requestCallback<_coda_v1_ReadSliceReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * ReadSlice on one long-lived stream: each request gets one reply, in order. A reader reads
+   * every owner every iteration; a message on an open stream costs the two ends about a tenth of
+   * the CPU of a unary call. A failed request ends the stream with its status.
+   */
+  ReadSlices(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply__Output>;
+  ReadSlices(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply__Output>;
+  /**
+   * ReadSlice on one long-lived stream: each request gets one reply, in order. A reader reads
+   * every owner every iteration; a message on an open stream costs the two ends about a tenth of
+   * the CPU of a unary call. A failed request ends the stream with its status.
+   */
+  readSlices(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply__Output>;
+  readSlices(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply__Output>;
   
   /**
    * Runs one task. Honours the call deadline and cancellation (the master cancels stragglers).
@@ -121,6 +180,15 @@ export interface WorkerClient extends grpc.Client {
   tasks(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
   tasks(options?: grpc.CallOptions): grpc.ClientDuplexStream<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply__Output>;
   
+  WriteSlice(argument: _coda_v1_WriteSliceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  WriteSlice(argument: _coda_v1_WriteSliceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  WriteSlice(argument: _coda_v1_WriteSliceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  WriteSlice(argument: _coda_v1_WriteSliceRequest, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  writeSlice(argument: _coda_v1_WriteSliceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  writeSlice(argument: _coda_v1_WriteSliceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  writeSlice(argument: _coda_v1_WriteSliceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  writeSlice(argument: _coda_v1_WriteSliceRequest, callback: grpc.requestCallback<_coda_v1_WriteSliceReply__Output>): grpc.ClientUnaryCall;
+  
 }
 
 /**
@@ -145,11 +213,32 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
   DropBlocks: grpc.handleUnaryCall<_coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply>;
   
   /**
+   * Forgets a job's slices (every vector of the job when `name` is empty).
+   */
+  DropSlices: grpc.handleUnaryCall<_coda_v1_DropSlicesRequest__Output, _coda_v1_DropSlicesReply>;
+  
+  /**
    * Streams blocks to the worker. The first message of each block carries its header;
    * the following messages carry consecutive byte chunks (about 1 MiB each) so no message
    * meets gRPC's 4 MiB default limit.
    */
   LoadBlocks: grpc.handleClientStreamingCall<_coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply>;
+  
+  /**
+   * The sharded parameter store of asynchronous jobs (AsyncEigenPro, Algorithm 1). Each worker
+   * keeps the slices of a parameter vector it owns and serves them; a reader (another worker's
+   * loop, the master's snapshots) gathers the slices from their owners in parallel, without any
+   * lock, so what it assembles may mix versions (the paper's inconsistent reads). An owner writes
+   * its own slice in-process; WriteSlice is how the master creates a slice. Versions only grow.
+   */
+  ReadSlice: grpc.handleUnaryCall<_coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply>;
+  
+  /**
+   * ReadSlice on one long-lived stream: each request gets one reply, in order. A reader reads
+   * every owner every iteration; a message on an open stream costs the two ends about a tenth of
+   * the CPU of a unary call. A failed request ends the stream with its status.
+   */
+  ReadSlices: grpc.handleBidiStreamingCall<_coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply>;
   
   /**
    * Runs one task. Honours the call deadline and cancellation (the master cancels stragglers).
@@ -165,13 +254,19 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
    */
   Tasks: grpc.handleBidiStreamingCall<_coda_v1_TaskStreamRequest__Output, _coda_v1_TaskStreamReply>;
   
+  WriteSlice: grpc.handleUnaryCall<_coda_v1_WriteSliceRequest__Output, _coda_v1_WriteSliceReply>;
+  
 }
 
 export interface WorkerDefinition extends grpc.ServiceDefinition {
   CancelTasks: MethodDefinition<_coda_v1_CancelTasksRequest, _coda_v1_CancelTasksReply, _coda_v1_CancelTasksRequest__Output, _coda_v1_CancelTasksReply__Output>
   Configure: MethodDefinition<_coda_v1_WorkerConfig, _coda_v1_WorkerConfigReply, _coda_v1_WorkerConfig__Output, _coda_v1_WorkerConfigReply__Output>
   DropBlocks: MethodDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksReply, _coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply__Output>
+  DropSlices: MethodDefinition<_coda_v1_DropSlicesRequest, _coda_v1_DropSlicesReply, _coda_v1_DropSlicesRequest__Output, _coda_v1_DropSlicesReply__Output>
   LoadBlocks: MethodDefinition<_coda_v1_BlockChunk, _coda_v1_LoadBlocksReply, _coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply__Output>
+  ReadSlice: MethodDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply, _coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply__Output>
+  ReadSlices: MethodDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply, _coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply__Output>
   RunTask: MethodDefinition<_coda_v1_TaskRequest, _coda_v1_TaskResult, _coda_v1_TaskRequest__Output, _coda_v1_TaskResult__Output>
   Tasks: MethodDefinition<_coda_v1_TaskStreamRequest, _coda_v1_TaskStreamReply, _coda_v1_TaskStreamRequest__Output, _coda_v1_TaskStreamReply__Output>
+  WriteSlice: MethodDefinition<_coda_v1_WriteSliceRequest, _coda_v1_WriteSliceReply, _coda_v1_WriteSliceRequest__Output, _coda_v1_WriteSliceReply__Output>
 }

@@ -1,0 +1,198 @@
+import type * as grpc from '@grpc/grpc-js';
+import { ClusterError, InputError } from '../shared/errors';
+import { float64ToBytes } from '../shared/tensor';
+import { tensorValues, tokenMetadata, unaryCall, type pb } from '../shared/wire';
+import type { PeerClients } from './peers';
+import { judgeRead, ReadLedger, type SliceCopy, type SliceFollowup } from './read-bookkeeping';
+import type { SliceId, SliceRead, SliceStore } from './slice-store';
+import type { MasterAccess } from './task-kinds/registry';
+
+/** Deadline of one store call (a busy owner answers once its current step is computed). */
+const CALL_DEADLINE_MS = 10_000;
+
+/** α as one read assembled it, and the updates it contains (the sum of the slices' versions). */
+export interface AlphaRead {
+  alpha: Float64Array;
+  updatesSeen: number;
+}
+
+/**
+ * Where an AsyncEigenPro loop reads α and writes its own slice: the sharded store (every slice
+ * from its owner) or the master's store (the centralized baseline). Both keep a ReadLedger.
+ */
+export interface AlphaSource {
+  readonly ledger: ReadLedger;
+  /** Reads α̂; the returned array is reused by the next read. */
+  read(): Promise<AlphaRead>;
+  /** Adds the update to the own slice; returns the slice's new version. */
+  write(delta: Float64Array): Promise<number>;
+  /** Settles the bookkeeping of the last read (no read follows). */
+  finish(): Promise<void>;
+  /** The own slice's version now. */
+  ownVersion(): number;
+}
+
+/**
+ * α sharded across the workers: each slice is read from its owner, all owners at once, no lock
+ * (Algorithm 1, line 12); the own slice is read and written in-process. The next read (or
+ * finish) settles the last one's verdict (read-bookkeeping.ts).
+ */
+export class ShardedAlpha implements AlphaSource {
+  readonly ledger = new ReadLedger();
+  private readonly alpha: Float64Array;
+  private readonly ids: SliceId[];
+  /** The last read's copies, and whether an update (at untilUs) followed it. */
+  private last: SliceCopy[] | null = null;
+  private untilUs: number | null = null;
+
+  constructor(
+    private readonly owners: readonly pb.SliceOwner__Output[],
+    private readonly own: number,
+    jobId: string,
+    name: string,
+    private readonly slices: SliceStore,
+    private readonly peers: PeerClients,
+  ) {
+    const n = Number(owners[owners.length - 1]?.end ?? 0);
+    owners.forEach((o, s) => {
+      if (Number(o.start) !== (s === 0 ? 0 : Number(owners[s - 1]!.end)) || Number(o.end) <= Number(o.start)) {
+        throw new InputError(`eigenproAsync: slice ${s} [${o.start}, ${o.end}) does not continue the slices before it`);
+      }
+    });
+    if (!owners[own]) throw new InputError(`eigenproAsync: own slice ${own} is not among the ${owners.length} slices`);
+    this.ids = owners.map((_, s) => ({ jobId, name, slice: s }));
+    if (!slices.has(this.ids[own]!)) throw new ClusterError(`eigenproAsync: this worker holds no slice ${own} of '${name}' (the master creates it before the loop; a slot moved off a lost worker finds none)`);
+    this.alpha = new Float64Array(n);
+  }
+
+  private readOne(s: number, skipValues: boolean, previous: { version: number; untilUs: number } | undefined): Promise<SliceRead> {
+    const id = this.ids[s]!;
+    if (s === this.own) return Promise.resolve(this.slices.read(id, { skipValues, ...(previous ? { previous } : {}) }));
+    const o = this.owners[s]!;
+    const req: pb.ReadSliceRequest = {
+      key: id,
+      skipValues,
+      hasPrevious: !!previous,
+      ...(previous ? { previousVersion: String(previous.version), untilUs: previous.untilUs } : {}),
+    };
+    return this.peers.reads(o.address).request(req).then((r) => ({
+      values: skipValues ? null : tensorValues(r.values, `slice ${s} from ${o.address}`),
+      start: Number(r.start),
+      version: Number(r.version),
+      writtenAtUs: r.writtenAtUs,
+      servedAtUs: r.servedAtUs,
+      nextWrittenAtUs: r.nextWrittenAtUs,
+      writesUntil: r.writesUntil,
+      historyComplete: r.historyComplete,
+    }));
+  }
+
+  /** Every slice at once; with the last read's versions when an update followed it (its followup). */
+  private async gather(skipValues: boolean): Promise<SliceRead[]> {
+    const last = this.last;
+    const until = this.untilUs;
+    const got = await Promise.all(
+      this.owners.map((_, s) => this.readOne(s, skipValues, last && until !== null ? { version: last[s]!.version, untilUs: until } : undefined)),
+    );
+    if (last && until !== null) {
+      const followups: SliceFollowup[] = got.map((r) => ({ nextWrittenAtUs: r.nextWrittenAtUs, writesUntil: r.writesUntil, complete: r.historyComplete }));
+      this.ledger.judged(judgeRead(last, followups, this.own));
+      this.untilUs = null;
+    }
+    if (last) got.forEach((r, s) => r.version < last[s]!.version && this.ledger.versionRegressions++);
+    return got;
+  }
+
+  async read(): Promise<AlphaRead> {
+    const got = await this.gather(false);
+    let updatesSeen = 0;
+    got.forEach((r, s) => {
+      const o = this.owners[s]!;
+      if (r.start !== Number(o.start) || r.values!.length !== Number(o.end) - Number(o.start)) {
+        throw new InputError(`slice ${s} from ${o.address} covers [${r.start}, ${r.start + r.values!.length}), the job says [${o.start}, ${o.end})`);
+      }
+      this.alpha.set(r.values!, r.start);
+      updatesSeen += r.version;
+    });
+    this.last = got.map((r) => ({ version: r.version, writtenAtUs: r.writtenAtUs, servedAtUs: r.servedAtUs }));
+    return { alpha: this.alpha, updatesSeen };
+  }
+
+  write(delta: Float64Array): Promise<number> {
+    const w = this.slices.add(this.ids[this.own]!, delta);
+    this.ledger.reads++;
+    this.untilUs = w.writtenAtUs;
+    return Promise.resolve(w.version);
+  }
+
+  async finish(): Promise<void> {
+    if (this.last && this.untilUs !== null) await this.gather(true);
+  }
+
+  ownVersion(): number {
+    return this.slices.read(this.ids[this.own]!, { skipValues: true }).version;
+  }
+}
+
+/**
+ * The centralized baseline (`store: master`): α lives on the master, every read is one copy made
+ * on its single thread (so never mixed), τ is exact from the master's global version counter:
+ * total version after the write − total version of the read − 1. The own slice is taken from the
+ * master on the first read and kept here, where it is always current.
+ */
+export class MasterAlpha implements AlphaSource {
+  readonly ledger = new ReadLedger();
+  private readonly md: grpc.Metadata;
+  private readonly own: Float64Array;
+  private ownTaken = false;
+  private readTotal = 0;
+  private version = 0;
+
+  constructor(
+    private readonly master: MasterAccess,
+    private readonly name: string,
+    private readonly owner: number,
+    private readonly start: number,
+    end: number,
+  ) {
+    this.md = tokenMetadata(master.token);
+    this.own = new Float64Array(end - start);
+  }
+
+  async read(): Promise<AlphaRead> {
+    const c = this.master.client;
+    const r = await unaryCall<pb.ReadParametersRequest, pb.ReadParametersReply__Output>(c.readParameters.bind(c), { name: this.name }, this.md, CALL_DEADLINE_MS, 'reading α from the master');
+    const alpha = tensorValues(r.values, 'ReadParameters.values');
+    if (!this.ownTaken) {
+      this.own.set(alpha.subarray(this.start, this.start + this.own.length));
+      this.version = Number(r.sliceVersions[this.owner] ?? 0);
+      this.ownTaken = true;
+    } else alpha.set(this.own, this.start);
+    this.readTotal = Number(r.totalVersion);
+    return { alpha, updatesSeen: this.readTotal };
+  }
+
+  async write(delta: Float64Array): Promise<number> {
+    for (let i = 0; i < this.own.length; i++) this.own[i]! += delta[i]!;
+    const c = this.master.client;
+    const w = await unaryCall<pb.WriteParametersRequest, pb.WriteParametersReply__Output>(
+      c.writeParameters.bind(c),
+      { name: this.name, owner: this.owner, slice: { start: this.start, end: this.start + this.own.length }, values: { shape: [this.own.length], data: float64ToBytes(this.own) } },
+      this.md,
+      CALL_DEADLINE_MS,
+      'writing the own slice to the master',
+    );
+    this.ledger.reads++;
+    this.ledger.judged({ mixed: false, overlapped: false, tau: Math.max(0, Number(w.totalVersion) - this.readTotal - 1) });
+    this.version = Number(w.version);
+    return this.version;
+  }
+
+  finish(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  ownVersion(): number {
+    return this.version;
+  }
+}

@@ -1,7 +1,7 @@
-import * as grpc from '@grpc/grpc-js';
+import { CancelledError, ClusterError, messageOf, statusOf, toServiceError } from '../shared/errors';
 import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
-import { delayFromMessage, faultFromMessage, tokenMatches, type pb } from '../shared/wire';
+import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
 import { BlockAssembler, BlockStore } from './block-store';
 import type { ChaosInjector } from './chaos-injector';
 import { CorePool } from './core-pool';
@@ -24,10 +24,6 @@ export interface WorkerState {
   streams: number;
 }
 
-function serviceError(code: grpc.status, message: string): grpc.ServiceError {
-  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
-}
-
 /** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
 function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output | null, jobId: string, round: string): pb.TaskRequest__Output {
   const kind = shared?.kind;
@@ -38,13 +34,13 @@ function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output |
 /**
  * The Worker gRPC service: a thin shell over the block store, the chaos injector and the task
  * runner. Tasks arrive on the long-lived Tasks stream (a round's slots in one message) or as a
- * unary RunTask (tools, tests); both run through runTask. Every call checks the cluster token.
+ * unary RunTask (tools, tests); both run through runTask. The cluster token is checked before any
+ * handler runs (the server's token interceptor, shared/wire); failures leave as the error table says.
  */
 export function workerHandlers(deps: {
   store: BlockStore;
   chaos: ChaosInjector;
   state: WorkerState;
-  token: string | undefined;
   log: Logger;
   metrics: WorkerMetrics;
   kernels: Kernels;
@@ -52,16 +48,14 @@ export function workerHandlers(deps: {
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
 }): pb.WorkerHandlers {
-  const { store, chaos, state, token, log, metrics } = deps;
+  const { store, chaos, state, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
   const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
-  const denied = (md: grpc.Metadata): grpc.ServiceError | null =>
-    tokenMatches(token, md) ? null : serviceError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
 
   /** Starts one task under `abort`; resolves with its outcome once it has ended. */
   const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
-    if (state.draining) return { type: 'failure', code: grpc.status.UNAVAILABLE, message: 'worker is draining' };
+    if (state.draining) return { type: 'failure', error: new ClusterError('worker is draining') };
     const key = taskKey(req.jobId, req.round, req.slot);
     running.get(key)?.abort(MASTER_CANCEL);
     running.set(key, abort);
@@ -88,11 +82,6 @@ export function workerHandlers(deps: {
 
   return {
     LoadBlocks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        call.destroy();
-        return callback(refused);
-      }
       const asm = new BlockAssembler(store);
       let failed = false;
       call.on('data', (chunk: pb.BlockChunk__Output) => {
@@ -102,7 +91,7 @@ export function workerHandlers(deps: {
           else if (chunk.part === 'data' && chunk.data) asm.data(chunk.data);
         } catch (e) {
           failed = true;
-          callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          callback(toServiceError(e));
         }
       });
       call.on('end', () => {
@@ -110,7 +99,7 @@ export function workerHandlers(deps: {
         try {
           asm.end();
         } catch (e) {
-          return callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          return callback(toServiceError(e));
         }
         metrics.bytesReceived.inc(asm.bytesReceived);
         metrics.blocksStored.set(store.count());
@@ -121,8 +110,6 @@ export function workerHandlers(deps: {
     },
 
     DropBlocks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       const n = store.drop(call.request.jobId, call.request.blockIds);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
@@ -130,8 +117,6 @@ export function workerHandlers(deps: {
     },
 
     Configure(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       const r = call.request;
       try {
         if (r.reset) {
@@ -143,38 +128,26 @@ export function workerHandlers(deps: {
         }
         callback(null, {});
       } catch (e) {
-        callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+        callback(toServiceError(e));
       }
     },
 
     CancelTasks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       callback(null, { cancelled: cancel(call.request.jobId, call.request.round, call.request.slots) });
     },
 
     RunTask(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        metrics.tasks.inc({ kind: call.request.kind ?? 'none', outcome: 'refused' });
-        return callback(refused);
-      }
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       void start(call.request, abort).then((out) => {
         if (out.type === 'result') callback(null, out.result);
-        else if (out.type === 'failure') callback(serviceError(out.code, out.message));
+        else if (out.type === 'failure') callback(toServiceError(out.error));
         // Cut off by the master: end the call here, so the master never resets the stream.
-        else if (abort.signal.reason === MASTER_CANCEL) callback(serviceError(grpc.status.CANCELLED, 'cancelled by the master (straggler)'));
+        else if (abort.signal.reason === MASTER_CANCEL) callback(toServiceError(new CancelledError('cancelled by the master (straggler)')));
       });
     },
 
     Tasks(call) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        call.emit('error', refused);
-        return;
-      }
       /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
       const mine = new Set<AbortController>();
       let open = true;
@@ -204,7 +177,7 @@ export function workerHandlers(deps: {
             void start(req, abort).then((out) => {
               mine.delete(abort);
               if (out.type === 'result') reply({ result: out.result });
-              else if (out.type === 'failure') reply({ failure: { jobId, round, slot: s.slot, code: out.code, message: out.message } });
+              else if (out.type === 'failure') reply({ failure: { jobId, round, slot: s.slot, code: statusOf(out.error), message: messageOf(out.error) } });
             });
           }
         } else if (msg.cancel) {

@@ -1,8 +1,9 @@
 import { networkInterfaces } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { ClusterError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
-import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer } from '../shared/wire';
+import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { ChaosInjector } from './chaos-injector';
 import { WorkerMetrics } from './metrics';
@@ -18,6 +19,11 @@ export interface RunningWorker {
   metricsPort?: number;
   /** Stops taking tasks, lets running ones finish (up to graceMs), then shuts down. */
   drain(graceMs?: number): Promise<void>;
+  /**
+   * Resolves (with the reason) once the worker has given its master up (--exit-on-master-loss)
+   * and drained: the process's entry (the CLI) decides what follows. Never resolves otherwise.
+   */
+  masterLost: Promise<ClusterError>;
 }
 
 function firstExternalIPv4(): string | undefined {
@@ -37,7 +43,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
   const metrics = new WorkerMetrics(registry);
   let idleWaiters: (() => void)[] = [];
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
   const { worker: proto } = loadProtos();
   server.addService(
     proto.coda.v1.Worker.service,
@@ -45,7 +51,6 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       store,
       chaos,
       state,
-      token: o.token,
       log,
       metrics,
       kernels: o.kernels,
@@ -68,6 +73,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(registry, o.metricsPort, o.host);
 
   let link: MasterLink | undefined;
+  let giveUp: (e: ClusterError) => void = () => {};
+  const masterLost = new Promise<ClusterError>((resolve) => (giveUp = resolve));
   const drain = async (graceMs = 10_000): Promise<void> => {
     if (state.draining) return;
     state.draining = true;
@@ -93,8 +100,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       () => state.running,
       (seconds) => {
         if (o.masterLossExitSeconds > 0 && seconds > o.masterLossExitSeconds) {
-          log.error({ seconds }, 'master unreachable; exiting');
-          void drain(0).then(() => process.exit(3));
+          log.error({ seconds }, 'master unreachable; giving up');
+          void drain(0).then(() => giveUp(new ClusterError(`master ${o.master} unreachable for ${Math.round(seconds)} s`)));
         }
       },
       () => state.streams > 0,
@@ -108,5 +115,5 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     }
     log = log.child({ index: state.index });
   }
-  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain };
+  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost };
 }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { ClusterError, InputError } from '../../shared/errors';
+import { ClusterError, fromServiceError } from '../../shared/errors';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
 import type { JobOutput, JobProgress } from '../jobs';
 
@@ -21,7 +21,8 @@ export interface SubmitJobOptions {
 /**
  * Runs a job on a running master (SubmitJob) and resolves with what it produced, as if it had run
  * here: result, tensors, text files and summary. Paths in the job text are the master's.
- * Rejects with InputError when the master refused the job, ClusterError when it failed it, and
+ * Rejects with the error table's class (InputError when the master refused the job, ClusterError
+ * when it failed it or could not be reached), and
  * resolves with `{ result: { stoppedBy: 'signal' } }` when `signal` cancelled it.
  */
 export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput<Record<string, unknown>>> {
@@ -88,7 +89,7 @@ function streamJob(client: pb.MasterClient, address: string, jobYaml: string, op
     call.on('error', (e: grpc.ServiceError) => {
       done();
       if (e.code === grpc.status.CANCELLED && opts.signal?.aborted) resolve({ result: { stoppedBy: 'signal' }, tensors: {}, summary: 'cancelled' });
-      else reject(e.code === grpc.status.INVALID_ARGUMENT ? new InputError(e.details) : new ClusterError(`master ${address}: ${e.details || e.message}`));
+      else reject(fromServiceError(e, `master ${address}`));
     });
     call.on('end', () => {
       done();

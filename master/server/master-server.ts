@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { resolveJobPaths } from '../../shared/config';
-import { ClusterError, CodaError } from '../../shared/errors';
+import { ClusterError, CodaError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
@@ -11,15 +11,15 @@ import {
   loadProtos,
   SERVER_OPTIONS,
   serverCredentials,
+  serverOptions,
   shutdownServer,
-  tokenMatches,
   type TlsFiles,
   type pb,
 } from '../../shared/wire';
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
-import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
-import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
+import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
+import { verifyStatefulSetWorker } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
@@ -76,14 +76,6 @@ export interface RunningMaster {
   stop(): Promise<void>;
 }
 
-function unauthenticated(): grpc.ServiceError {
-  return Object.assign(new Error('missing or wrong cluster token'), {
-    code: grpc.status.UNAUTHENTICATED,
-    details: 'missing or wrong cluster token',
-    metadata: new grpc.Metadata(),
-  });
-}
-
 /** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
 export async function startMaster(options: Partial<MasterOptions> = {}): Promise<RunningMaster> {
   const o: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...options };
@@ -96,10 +88,6 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const storeH = storeHandlers(store, metrics);
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
-  const checked = <Req, Res>(
-    h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,
-  ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
-    (call, cb) => (tokenMatches(o.token, call.metadata) ? h(call, cb) : cb(unauthenticated()));
 
   const waitForWorkers = (n: number, timeoutMs = 60_000): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -119,7 +107,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     });
 
   const handlers: pb.MasterHandlers = {
-    Register: checked((call, cb) => {
+    Register(call, cb) {
       const req = call.request;
       const admit = async (): Promise<WorkerRecord> => {
         if (o.workerStatefulSet) await verifyStatefulSetWorker(o.workerStatefulSet, req, call.getPeer());
@@ -134,19 +122,14 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           // The worker retries these: a name whose DNS record lags, an index whose previous
           // holder is not yet declared lost.
           log.warn({ address: req.address, requestedIndex: req.requestedIndex, peer: call.getPeer(), err: e.message }, 'registration refused');
-          const code = e instanceof WorkerIdentityError ? grpc.status.PERMISSION_DENIED : e instanceof IndexTakenError ? grpc.status.ALREADY_EXISTS : grpc.status.INTERNAL;
-          cb(Object.assign(new Error(e.message), { code, details: e.message, metadata: new grpc.Metadata() }));
+          cb(toServiceError(e));
         },
       );
-    }),
-    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() })),
-    ReadParameters: checked(storeH.ReadParameters),
-    WriteParameters: checked(storeH.WriteParameters),
+    },
+    Heartbeat: (call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() }),
+    ReadParameters: storeH.ReadParameters,
+    WriteParameters: storeH.WriteParameters,
     SubmitJob(call) {
-      if (!tokenMatches(o.token, call.metadata)) {
-        call.emit('error', unauthenticated());
-        return;
-      }
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       void (async () => {
@@ -181,14 +164,15 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
           call.end();
         } catch (e) {
-          const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-          call.emit('error', Object.assign(new Error((e as Error).message), { code, details: (e as Error).message, metadata: new grpc.Metadata() }));
+          // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
+          if (!(e instanceof CodaError)) log.error({ err: (e as Error).stack ?? String(e) }, 'job failed');
+          call.emit('error', toServiceError(e));
         }
       })();
     },
   };
 
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
   const { master: proto } = loadProtos();
   server.addService(proto.coda.v1.Master.service, handlers as unknown as grpc.UntypedServiceImplementation);
   addHealth(server, ['coda.v1.Master']);

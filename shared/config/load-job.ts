@@ -16,9 +16,11 @@ export function formatZodError(err: ZodError, source: string, what = 'invalid jo
     const path = i.path.length ? i.path.join('.') : '(top level)';
     let msg = i.message;
     if (i.code === 'unrecognized_keys') msg = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-    return `  ${path}: ${msg}`;
+    return `${path}: ${msg}`;
   });
-  return `${source}: ${what}\n${lines.join('\n')}`;
+  // One problem, one line; several, one line each under the file's name.
+  if (lines.length === 1) return `${source}: ${lines[0]}`;
+  return `${source}: ${what}\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
 /** YAML text -> a plain mapping (InputError for broken YAML or a non-mapping). */

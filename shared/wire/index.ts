@@ -19,5 +19,6 @@ export {
 export { addHealth } from './health';
 export { splitHostPort, joinHostPort } from './address';
 export { SERVER_OPTIONS, CHANNEL_OPTIONS, bindServer, shutdownServer } from './server';
+export { tokenInterceptor, serverOptions } from './token-interceptor';
 export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';

@@ -1,5 +1,6 @@
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
+import { InputError } from '../errors';
 import { joinHostPort } from './address';
 
 /**
@@ -63,7 +64,11 @@ function widenSessions(server: grpc.Server): void {
 export function bindServer(server: grpc.Server, host: string, port: number, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolvePort, reject) => {
     server.bindAsync(joinHostPort(host, port), creds, (err, bound) => {
-      if (err) return reject(err);
+      if (err) {
+        // grpc-js words every bind failure alike; the cause (EADDRINUSE, EACCES) is inside.
+        const inUse = /EADDRINUSE/.test(err.message);
+        return reject(new InputError(`cannot listen on ${joinHostPort(host, port)}: ${inUse ? 'the address is in use' : (/EACCES/.test(err.message) ? 'permission denied' : err.message)}`));
+      }
       widenSessions(server);
       resolvePort(bound);
     });

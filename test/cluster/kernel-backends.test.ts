@@ -51,7 +51,7 @@ solver: giant
 lambda: 1.0e-3
 scheme: { name: wait-all }
 workers: 3
-stop: { tol: 1.0e-9, maxRounds: 60, timeLimit: 60 }
+stop: { gradNorm: 1.0e-9, maxRounds: 60, timeLimit: 60 }
 out: ${out}
 `,
     file: 'w.npy',

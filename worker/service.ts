@@ -1,13 +1,15 @@
-import { CancelledError, ClusterError, messageOf, statusOf, toServiceError } from '../shared/errors';
+import { delaySchema, faultSchema, parseWith } from '../shared/config';
+import { CancelledError, ClusterError, InputError, messageOf, statusOf, toServiceError } from '../shared/errors';
 import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
 import { BlockAssembler, BlockStore } from './block-store';
-import type { ChaosInjector } from './chaos-injector';
+import type { ChaosInjector, ChaosSettings } from './chaos-injector';
 import { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
 import type { MasterAccess } from './task-kinds';
+import { defaultTaskBudget, type TaskBudget } from './task-budget';
 
 /** The abort reason of a task the master cancelled (CancelTasks, or a cancel on the task stream). */
 const MASTER_CANCEL = 'cancelled-by-master';
@@ -22,6 +24,24 @@ export interface WorkerState {
   running: number;
   /** Task streams the master holds open (liveness: no heartbeats needed meanwhile). */
   streams: number;
+}
+
+/** The most cores a worker-round delay model spreads a round over. */
+const MAX_CORES = 4096;
+
+/**
+ * A Configure request's chaos, range-checked on the worker by the job file's own schemas (a
+ * probability in [0, 1], positive rates, weights that sum to 1): the worker does not trust the
+ * master to have checked.
+ */
+function checkedChaos(r: pb.WorkerConfig__Output): Pick<ChaosSettings, 'delay' | 'fault' | 'seed' | 'cores'> {
+  const delay = parseWith(delaySchema, delayFromMessage(r.delay), 'Configure.delay');
+  const fault = parseWith(faultSchema, faultFromMessage(r.fault), 'Configure.fault');
+  const seed = Number(r.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`Configure.seed: ${r.seed} is not a seed`);
+  const cores = r.cores || 1;
+  if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CORES) throw new InputError(`Configure.cores: must be a whole number in 1..${MAX_CORES}, got ${cores}`);
+  return { delay, fault, seed, cores };
 }
 
 /** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
@@ -47,11 +67,14 @@ export function workerHandlers(deps: {
   onIdle: () => void;
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
+  /** What one task may allocate and answer with (default: defaultTaskBudget()). */
+  budget?: TaskBudget;
 }): pb.WorkerHandlers {
   const { store, chaos, state, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
-  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}) };
+  const budget = deps.budget ?? defaultTaskBudget();
+  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, budget, ...(deps.master ? { master: deps.master } : {}) };
 
   /** Starts one task under `abort`; resolves with its outcome once it has ended. */
   const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
@@ -82,7 +105,7 @@ export function workerHandlers(deps: {
 
   return {
     LoadBlocks(call, callback) {
-      const asm = new BlockAssembler(store);
+      const asm = new BlockAssembler(store, budget.blockBytes);
       let failed = false;
       call.on('data', (chunk: pb.BlockChunk__Output) => {
         if (failed) return;
@@ -123,7 +146,7 @@ export function workerHandlers(deps: {
           const done = chaos.reset(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
         } else {
-          chaos.configure({ jobId: r.jobId, delay: delayFromMessage(r.delay), fault: faultFromMessage(r.fault), seed: Number(r.seed), cores: r.cores || 1 });
+          chaos.configure({ jobId: r.jobId, ...checkedChaos(r) });
           log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit, cores: chaos.cores }, 'chaos configured');
         }
         callback(null, {});

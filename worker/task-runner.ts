@@ -8,6 +8,7 @@ import { cancellableSleep, type ChaosInjector } from './chaos-injector';
 import type { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import type { Kernels } from '../shared/kernels';
+import { allocate, type TaskBudget } from './task-budget';
 import { kindHandler, resolveBlocks, type MasterAccess } from './task-kinds';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
@@ -26,6 +27,8 @@ export interface RunnerDeps {
   log: Logger;
   index: () => number;
   master?: () => MasterAccess | undefined;
+  /** What one task may allocate and answer with. */
+  budget: TaskBudget;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       signal,
       ...(master ? { master } : {}),
       nextDelay: () => chaos.sample(),
+      allocate: (n, what, result) => allocate(deps.budget, n, what, result),
     });
     const compute = (performance.now() - start) / 1000;
     metrics.computeSeconds.observe({ kind }, compute);

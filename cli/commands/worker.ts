@@ -3,6 +3,7 @@ import { InputError } from '../../shared/errors';
 import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { checkPortFree } from '../ports';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -43,6 +44,9 @@ export function workerCommand(): Command {
       });
 
       const services = parsePositiveInt(o.services as string, '--services');
+      const port = parsePort(o.port as string, '--port');
+      await checkPortFree(o.host as string, port, '--port');
+      if (o.metricsPort !== undefined && services === 1) await checkPortFree(o.host as string, parsePort(o.metricsPort as string, '--metrics-port'), '--metrics-port');
       const registerTimeoutSeconds = parseSeconds((o.registerTimeout as string | undefined) ?? (o.parentWatch ? '30' : '0'), '--register-timeout');
       if (services > 1 && (o.advertise || (o.port !== undefined && o.port !== '0'))) {
         throw new InputError('--services > 1 needs --port 0 and no --advertise (each service binds its own port)');
@@ -54,7 +58,7 @@ export function workerCommand(): Command {
           startWorker({
             master: o.master as string,
             host: o.host as string,
-            port: parsePort(o.port as string),
+            port,
             kernels: kernels.kernels,
             index: index >= 0 ? index + i : -1,
             masterLossExitSeconds: Number(o.exitOnMasterLoss),

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { writeFileAtomic, writeNpy } from '../../shared/tensor';
+import { moveIntoPlace } from './history-log';
 import type { JobOutput } from './types';
 
-/** Writes the tensors, then result.json last, each atomically: a reader never sees half a result. */
-export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files'>): string[] {
+/**
+ * Writes the text files, the tensors and the streamed history (history.jsonl), then result.json
+ * last, each atomically: a reader never sees half a result, and result.json means all is there.
+ */
+export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files' | 'history'>): string[] {
   const written: string[] = [];
   for (const [name, text] of Object.entries(out.files ?? {})) {
     const p = join(outDir, name);
@@ -13,6 +17,11 @@ export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 
   for (const [name, t] of Object.entries(out.tensors)) {
     const p = join(outDir, name);
     writeNpy(p, t.shape, t.values);
+    written.push(p);
+  }
+  if (out.history) {
+    const p = join(outDir, 'history.jsonl');
+    moveIntoPlace(out.history.path, p);
     written.push(p);
   }
   const resultPath = join(outDir, 'result.json');

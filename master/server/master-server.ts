@@ -1,6 +1,9 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { resolveJobPaths } from '../../shared/config';
-import { ClusterError, CodaError, toServiceError } from '../../shared/errors';
+import { ClusterError, CodaError, InputError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
@@ -10,6 +13,7 @@ import {
   joinHostPort,
   loadProtos,
   SERVER_OPTIONS,
+  CHUNK_BYTES,
   serverCredentials,
   serverOptions,
   shutdownServer,
@@ -24,6 +28,7 @@ import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/li
 import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
 import { ParameterStore, storeHandlers } from '../store';
+import { dataRootCheck } from './data-root';
 
 export interface MasterOptions {
   host: string;
@@ -38,8 +43,16 @@ export interface MasterOptions {
   /** Silence before a worker is lost (at least three of the cluster's intervals). */
   heartbeatTimeoutSeconds: number;
   taskDeadlineSeconds: number;
-  /** Directory SubmitJob resolves relative data paths against. */
-  baseDir: string;
+  /**
+   * The data root: SubmitJob resolves relative data paths against it and refuses any path (or
+   * symlink) that leads outside it, without reading the file.
+   */
+  dataDir: string;
+  /**
+   * Bind to a non-loopback address without a token: anyone who reaches the port may then
+   * submit jobs (and read data under dataDir). Refused unless set.
+   */
+  insecure?: boolean;
   /** How long a submitted job waits for its `workers` to be alive before it fails. */
   workerWaitSeconds: number;
   /**
@@ -57,7 +70,7 @@ export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
   // declared lost; a crash is noticed at once anyway, from the reset connection.
   heartbeatTimeoutSeconds: 6,
   taskDeadlineSeconds: 120,
-  baseDir: process.cwd(),
+  dataDir: process.cwd(),
   workerWaitSeconds: 300,
 };
 
@@ -76,9 +89,27 @@ export interface RunningMaster {
   stop(): Promise<void>;
 }
 
+/** True for an address only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
+}
+
+/** Streams a file to the submitter in chunks (CHUNK_BYTES), waiting on the call's flow control. */
+async function streamFile(call: grpc.ServerWritableStream<pb.SubmitJobRequest__Output, pb.JobEvent>, name: string, path: string): Promise<void> {
+  for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+    if (!call.write({ fileChunk: { name, data: data as Buffer } })) await new Promise((r) => call.once('drain', r));
+  }
+}
+
 /** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
 export async function startMaster(options: Partial<MasterOptions> = {}): Promise<RunningMaster> {
   const o: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...options };
+  if (!o.token && !o.insecure && !isLoopback(o.host)) {
+    throw new InputError(
+      `--host ${o.host} would let anyone who reaches the port submit jobs and read data: give the cluster a token (CODA_TOKEN or --token-file), bind to 127.0.0.1, or pass --insecure to accept that`,
+    );
+  }
+  const inDataRoot = dataRootCheck(o.dataDir);
   const log = createLogger('master');
   const promRegistry = createRegistry('master');
   const metrics = new MasterMetrics(promRegistry);
@@ -132,9 +163,10 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     SubmitJob(call) {
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
+      const cleanups: (() => void)[] = [];
       void (async () => {
         try {
-          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.dataDir, 'submitted job', inDataRoot);
           checkJob(job, job.workers);
           if (registry.alive().length < job.workers) {
             // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
@@ -150,20 +182,26 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           const alive = cluster.liveWorkers().sort((a, b) => a - b);
           const workers = alive.slice(0, job.workers);
           if (alive.length > workers.length) call.write({ log: `using ${workers.length} of the ${alive.length} live workers (the job's workers: ${job.workers}): ${workers.join(', ')}` });
+          const historyDir = mkdtempSync(join(tmpdir(), 'coda-history-'));
+          cleanups.push(() => rmSync(historyDir, { recursive: true, force: true }));
           const out = await runJob(job, {
             cluster,
             workers,
+            historyPath: join(historyDir, 'history.jsonl'),
             metrics,
             log,
             signal: abort.signal,
             onProgress: (p) =>
               call.write({ progress: { round: String(p.round), elapsedSeconds: p.seconds, residual: p.residual, stragglers: p.stragglers } }),
           });
+          if (out.history) await streamFile(call, 'history.jsonl', out.history.path);
           const outputs: Record<string, pb.Tensor> = {};
           for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
           call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
           call.end();
+          for (const c of cleanups) c();
         } catch (e) {
+          for (const c of cleanups) c();
           // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
           if (!(e instanceof CodaError)) log.error({ err: (e as Error).stack ?? String(e) }, 'job failed');
           call.emit('error', toServiceError(e));

@@ -12,11 +12,14 @@ import { joinHostPort } from './address';
 export const FLOW_CONTROL_WINDOW = 32 << 20;
 const MAX_FRAME = 1 << 20;
 
+/** The largest message a server sends: a task's answer must fit (worker/task-budget.ts checks first). */
+export const MAX_SEND_BYTES = 8 << 20;
+
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   // A round message carries a worker's slots with their own payloads (e.g. Hessian diagonals).
   'grpc.max_receive_message_length': 64 << 20,
-  'grpc.max_send_message_length': 8 << 20,
+  'grpc.max_send_message_length': MAX_SEND_BYTES,
   // Ping clients that hold long-lived streams (the master's task stream): a vanished master ends
   // the stream, which is how a worker notices it. Lenient: a master busy for seconds in one
   // computation (leverage scores of a large problem) must not be cut off by all its workers.

@@ -67,6 +67,29 @@ describe('cluster token on the master', () => {
   });
 });
 
+describe('a worker checks what it is told', () => {
+  it('Configure is range-checked on the worker (a drop probability of 5 is refused, nothing changes); a placed block larger than the worker takes is refused before it is allocated', async () => {
+    await withLocalCluster({ workers: 1 }, async (lc) => {
+      const w = lc.master.registry.get(0)!;
+      const c = new WorkerConnection(0, w.address, undefined);
+      try {
+        await expect(c.configure('j', { delay: { dist: 'none' }, fault: { dropProbability: 5, hangProbability: 0, crashAfterTasks: 0 }, seed: 1, cores: 1 })).rejects.toMatchObject({
+          code: grpc.status.INVALID_ARGUMENT,
+          details: expect.stringMatching(/Configure.fault: dropProbability: Number must be less than or equal to 1/),
+        });
+        await expect(c.configure('j', { delay: { dist: 'exponential', rate: -1 }, fault: { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, seed: 1, cores: 1 })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+        const ok = await c.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise;
+        expect(ok.timings?.injectedDelaySeconds ?? 0).toBe(0);
+        // A header announcing a 10¹²-byte block: refused at the header, no data sent, nothing allocated.
+        const huge = { id: 0, rows: 1e6, cols: 1e5, data: new Float64Array(0), rowOffset: 0 };
+        await expect(c.loadBlocks('j', [huge])).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/more than this worker takes/) });
+      } finally {
+        c.close();
+      }
+    });
+  });
+});
+
 describe('cancellation', () => {
   it('CancelTasks ends the named running tasks of a round with CANCELLED; others run on', async () => {
     await withLocalCluster({ workers: 1 }, async (lc) => {

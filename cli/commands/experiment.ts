@@ -31,7 +31,11 @@ export function checkRuns(exp: ExpandedExperiment, source: string, remote = fals
       if (!problems.has(e.message)) problems.set(e.message, run.id);
     }
   }
-  if (problems.size > 0) {
+  if (problems.size === 1) {
+    const [[m, id]] = [...problems];
+    throw new InputError(`${source}: run ${id}: ${m!}`);
+  }
+  if (problems.size > 1) {
     throw new InputError(`${source}: the matrix makes jobs that cannot run:\n${[...problems].map(([m, id]) => `  ${m}   (first in run ${id})`).join('\n')}`);
   }
 }

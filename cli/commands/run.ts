@@ -87,8 +87,8 @@ export function runCommand(): Command {
       if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };
       // Everything checked before anything starts: the job, its data, the scheme against the
       // workers, memory, the local cluster's size, the output folder.
-      checkJob(job, job.workers, { local: !address, here: !address });
       if (!address) checkLocalWorkers(job.workers, o.maxWorkers);
+      checkJob(job, job.workers, { local: !address, here: !address });
       const token = resolveToken(o.tokenFile);
       const tls = tlsFrom(o);
       const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');

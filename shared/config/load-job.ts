@@ -27,7 +27,8 @@ export function formatZodError(err: ZodError, source: string, what = 'invalid jo
 export function parseYamlMapping(text: string, source: string): Record<string, unknown> {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message}`);
+    // The parser's first line says what and where; the code frame under it is left out (one line).
+    throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

@@ -8,6 +8,7 @@ import { benchKernels } from './kernels';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchSoak, printSoak } from './soak';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -36,6 +37,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);
+    return r;
+  },
+  soak: async () => {
+    const r = await benchSoak();
+    printSoak(r);
     return r;
   },
 };

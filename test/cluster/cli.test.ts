@@ -141,6 +141,13 @@ describe('the coda command', () => {
       expect(result.workers).toBe(3);
       // The master streamed every round back as it had written it.
       expectStreamedHistory(join(tmp, 'out/remote'), result);
+
+      // `workers: 2` on a master with 3 live workers runs on 2, and the master says which.
+      writeFileSync(join(tmp, 'remote2.yaml'), JOB('out/remote2').replace('workers: 3', 'workers: 2'));
+      const two = spawnSync(process.execPath, [coda, 'run', 'remote2.yaml', '--master', address], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+      expect(two.status, two.stderr).toBe(0);
+      expect(two.stderr).toMatch(/using 2 of the 3 live workers \(the job's workers: 2\): 0, 1/);
+      expect((JSON.parse(readFileSync(join(tmp, 'out/remote2/result.json'), 'utf8')) as LeastSquaresResult).workers).toBe(2);
       // The master's own summary comes back over the wire.
       expect(r.stdout).toMatch(/least-squares 400×10 on 3 workers, scheme wait-all/);
 

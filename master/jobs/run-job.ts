@@ -38,22 +38,24 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
     }
   }
   const { cluster, workers, historyPath, ...rest } = ctx;
-  const history = historyPath ? new JsonlFile(historyPath) : undefined;
   const session = await cluster.openJob({
     kind: job.job,
     ...(workers ? { workers } : {}),
     ...(executor ? { beforeRound: (round: number) => executor.beforeRound(round) } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
-  let done = false;
+  let history: JsonlFile | undefined;
+  let kept = false;
   try {
+    history = historyPath ? new JsonlFile(historyPath) : undefined;
     const out = await runKind(job, { ...rest, cluster: session, history: history ?? NO_HISTORY });
     history?.close();
-    done = true;
-    const streamed = history && history.lines > 0 ? { history: { path: history.path, rounds: history.lines } } : {};
+    // A kind that streams no history leaves no file; a failed run leaves none either (finally).
+    kept = !!history && history.lines > 0;
+    const streamed = history && kept ? { history: { path: history.path, rounds: history.lines } } : {};
     return { ...out, ...streamed, ...(executor ? { result: { ...out.result, chaosApplied: executor.applied } } : {}) };
   } finally {
-    if (!done) history?.discard();
+    if (!kept) history?.discard();
     await executor?.finish();
     await session.close();
   }

@@ -9,6 +9,7 @@ import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
 import { benchSliceReads } from './slice-reads';
+import { benchSoak, printSoak } from './soak';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -38,6 +39,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);
+    return r;
+  },
+  soak: async () => {
+    const r = await benchSoak();
+    printSoak(r);
     return r;
   },
 };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../shared/errors';
+import { defaultMaxWorkers, formatBytes, LOCAL_WORKERS_LIMIT, machineAvailableBytes } from '../master';
 import type { TlsFiles } from '../shared/wire';
 
 /** The token comes from the environment (CODA_TOKEN) or a file, never from argv (visible in ps). */
@@ -14,7 +15,7 @@ export function resolveToken(tokenFile?: string): string | undefined {
   return process.env.CODA_TOKEN || undefined;
 }
 
-export function parsePort(v: string, what = 'port'): number {
+export function parsePort(v: string, what = '--port'): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`${what} must be an integer in 0..65535, got '${v}'`);
   return n;
@@ -48,4 +49,16 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+}
+
+/**
+ * The workers a local cluster on this machine may start: --max-workers, or by default as many
+ * as half its available memory holds (defaultMaxWorkers). Refuses more before any process starts.
+ */
+export function checkLocalWorkers(workers: number, maxFlag: string | undefined, what = 'workers'): void {
+  const available = machineAvailableBytes();
+  const max = maxFlag !== undefined ? parsePositiveInt(maxFlag, '--max-workers') : defaultMaxWorkers(available);
+  if (workers <= max) return;
+  const why = maxFlag !== undefined ? '--max-workers' : `--max-workers defaults to what ${formatBytes(available)} of available memory holds (about 80 MB a worker process), at most ${LOCAL_WORKERS_LIMIT}`;
+  throw new InputError(`${what}: ${workers} is more than a local cluster here may start (${max}; ${why}); give --max-workers, or run on a real cluster with --master`);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { CodaError, ExitCode } from '../shared/errors';
+import { describeError, exitCodeOf, ExitCode } from '../shared/errors';
 import { setLogLevel } from '../shared/log';
 import { chaosCommand } from './commands/chaos';
 import { demoCommand } from './commands/demo';
@@ -51,7 +51,16 @@ function exitOverrideDeep(cmd: Command): Command {
   return cmd.exitOverride();
 }
 
-/** Runs the CLI; maps errors to exit codes in one place (bad input 2, cluster failure 3). */
+/** True when the user asked for debug (or trace) logs: then an error shows its stack. */
+function debugging(): boolean {
+  return ['debug', 'trace'].includes(process.env.CODA_LOG_LEVEL ?? '');
+}
+
+/**
+ * Runs the CLI; the one place errors become exit codes (the error table in shared/errors: bad
+ * input 2, cluster failure 3, anything unexpected 1) and a message: one line, the stack only with
+ * --log-level debug. bin/coda.js exits with what this returns; nothing else calls process.exit.
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
@@ -62,16 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
       return ExitCode.badInput;
     }
-    if (e instanceof CodaError) {
-      process.stderr.write(`coda: ${e.message}\n`);
-      return e.exitCode;
-    }
-    const err = e as Error & { code?: string };
-    if (err.code === 'EADDRINUSE') {
-      process.stderr.write(`coda: ${err.message} (pick another --port)\n`);
-      return ExitCode.badInput;
-    }
-    process.stderr.write(`coda: internal error: ${err.stack ?? String(e)}\n`);
-    return ExitCode.internal;
+    process.stderr.write(`coda: ${describeError(e, debugging())}\n`);
+    return exitCodeOf(e);
   }
 }

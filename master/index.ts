@@ -10,7 +10,7 @@
  */
 export { startMaster, DEFAULT_MASTER_OPTIONS, type MasterOptions, type RunningMaster } from './server/master-server';
 export { startLocalCluster, type LocalCluster } from './cluster/local-cluster';
-export { spawnLocalWorkers, stopProcesses, cliEntry } from './cluster/local-processes';
+export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, localClusterBytes, LOCAL_WORKERS_LIMIT } from './cluster/local-processes';
 export { Cluster } from './cluster/cluster';
 export { JobSession, type JobSessionSpec } from './cluster/job-session';
 export { WorkerRegistry } from './cluster/registry';

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/errors';
+import { InputError, ResourceError } from '../shared/errors';
 import type { Matrix } from '../shared/tensor';
 
 /** A block as a worker keeps it: the (encoded) matrix and its optional right-hand side. */
@@ -68,13 +68,21 @@ export class BlockAssembler {
   bytesReceived = 0;
   blocksDone = 0;
 
-  constructor(private readonly store: BlockStore) {}
+  constructor(
+    private readonly store: BlockStore,
+    /** The largest block this worker takes: a header announcing more is refused before anything is allocated. */
+    private readonly maxBlockBytes = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   header(h: { jobId: string; blockId: number; shape: number[]; hasRhs: boolean; totalBytes: string | number; rowOffset: string | number }): void {
     if (this.current) throw new InputError(`block ${this.current.id}: header for block ${h.blockId} arrived before its data was complete`);
     if (h.shape.length !== 2) throw new InputError(`block ${h.blockId}: shape must be (rows, cols), got (${h.shape.join(', ')})`);
     const [rows, cols] = h.shape as [number, number];
+    if (![rows, cols].every((v) => Number.isSafeInteger(v) && v >= 0)) throw new InputError(`block ${h.blockId}: shape (${rows}, ${cols}) is not a size`);
+    const rowOffset = Number(h.rowOffset);
+    if (!Number.isSafeInteger(rowOffset) || rowOffset < 0) throw new InputError(`block ${h.blockId}: row offset ${h.rowOffset} is not a row`);
     const expected = rows * cols * 8 + (h.hasRhs ? rows * 8 : 0);
+    if (expected > this.maxBlockBytes) throw new ResourceError(`block ${h.blockId}: ${rows}×${cols} is ${(expected / 1e6).toFixed(0)} MB, more than this worker takes (${(this.maxBlockBytes / 1e6).toFixed(0)} MB)`);
     if (Number(h.totalBytes) !== expected) {
       throw new InputError(`block ${h.blockId}: header says ${h.totalBytes} bytes, shape ${rows}×${cols} needs ${expected}`);
     }
@@ -83,7 +91,7 @@ export class BlockAssembler {
       id: h.blockId,
       rows,
       cols,
-      rowOffset: Number(h.rowOffset),
+      rowOffset,
       hasRhs: h.hasRhs,
       buf: new Uint8Array(this.store.allocate(expected)),
       filled: 0,

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { CancelledError, ClusterError } from '../shared/errors';
+import { CancelledError, ClusterError, fromServiceError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../shared/wire';
 import { Backoff, REGISTER_BACKOFF } from './backoff';
@@ -80,7 +80,7 @@ export class MasterLink {
         return reply.index;
       } catch (e) {
         const err = e as grpc.ServiceError;
-        if (FATAL.has(err.code)) throw e;
+        if (FATAL.has(err.code)) throw fromServiceError(err, `master ${this.masterAddress}`);
         attempts++;
         const wait = backoff.next();
         if (Date.now() + wait > deadlineAt) throw new ClusterError(`cannot register with master ${this.masterAddress}: ${err.details || err.message}`);

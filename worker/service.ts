@@ -1,14 +1,16 @@
-import * as grpc from '@grpc/grpc-js';
+import { delaySchema, faultSchema, parseWith } from '../shared/config';
+import { CancelledError, ClusterError, InputError, messageOf, statusOf, toServiceError } from '../shared/errors';
 import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
-import { delayFromMessage, faultFromMessage, tokenMatches, type pb } from '../shared/wire';
+import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
 import { BlockAssembler, BlockStore } from './block-store';
-import type { ChaosInjector } from './chaos-injector';
+import type { ChaosInjector, ChaosSettings } from './chaos-injector';
 import { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
 import type { MasterAccess, ParamAccess } from './task-kinds';
 import { sliceHandlers } from './slice-service';
+import { defaultTaskBudget, type TaskBudget } from './task-budget';
 
 /** The abort reason of a task the master cancelled (CancelTasks, or a cancel on the task stream). */
 const MASTER_CANCEL = 'cancelled-by-master';
@@ -25,8 +27,22 @@ export interface WorkerState {
   streams: number;
 }
 
-function serviceError(code: grpc.status, message: string): grpc.ServiceError {
-  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+/** The most cores a worker-round delay model spreads a round over. */
+const MAX_CORES = 4096;
+
+/**
+ * A Configure request's chaos, range-checked on the worker by the job file's own schemas (a
+ * probability in [0, 1], positive rates, weights that sum to 1): the worker does not trust the
+ * master to have checked.
+ */
+function checkedChaos(r: pb.WorkerConfig__Output): Pick<ChaosSettings, 'delay' | 'fault' | 'seed' | 'cores'> {
+  const delay = parseWith(delaySchema, delayFromMessage(r.delay), 'Configure.delay');
+  const fault = parseWith(faultSchema, faultFromMessage(r.fault), 'Configure.fault');
+  const seed = Number(r.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`Configure.seed: ${r.seed} is not a seed`);
+  const cores = r.cores || 1;
+  if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CORES) throw new InputError(`Configure.cores: must be a whole number in 1..${MAX_CORES}, got ${cores}`);
+  return { delay, fault, seed, cores };
 }
 
 /** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
@@ -39,13 +55,13 @@ function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output |
 /**
  * The Worker gRPC service: a thin shell over the block store, the chaos injector and the task
  * runner. Tasks arrive on the long-lived Tasks stream (a round's slots in one message) or as a
- * unary RunTask (tools, tests); both run through runTask. Every call checks the cluster token.
+ * unary RunTask (tools, tests); both run through runTask. The cluster token is checked before any
+ * handler runs (the server's token interceptor, shared/wire); failures leave as the error table says.
  */
 export function workerHandlers(deps: {
   store: BlockStore;
   chaos: ChaosInjector;
   state: WorkerState;
-  token: string | undefined;
   log: Logger;
   metrics: WorkerMetrics;
   kernels: Kernels;
@@ -54,17 +70,18 @@ export function workerHandlers(deps: {
   master?: () => MasterAccess | undefined;
   /** The sharded parameter store: slices this worker owns (served by ReadSlice/WriteSlice) and its peers. */
   params: ParamAccess;
+  /** What one task may allocate and answer with (default: defaultTaskBudget()). */
+  budget?: TaskBudget;
 }): pb.WorkerHandlers {
-  const { store, chaos, state, token, log, metrics } = deps;
+  const { store, chaos, state, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
-  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
-  const denied = (md: grpc.Metadata): grpc.ServiceError | null =>
-    tokenMatches(token, md) ? null : serviceError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
+  const budget = deps.budget ?? defaultTaskBudget();
+  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, budget, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
 
   /** Starts one task under `abort`; resolves with its outcome once it has ended. */
   const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
-    if (state.draining) return { type: 'failure', code: grpc.status.UNAVAILABLE, message: 'worker is draining' };
+    if (state.draining) return { type: 'failure', error: new ClusterError('worker is draining') };
     const key = taskKey(req.jobId, req.round, req.slot);
     running.get(key)?.abort(MASTER_CANCEL);
     running.set(key, abort);
@@ -90,14 +107,9 @@ export function workerHandlers(deps: {
   };
 
   return {
-    ...sliceHandlers(deps.params.slices, token, metrics),
+    ...sliceHandlers(deps.params.slices, metrics),
     LoadBlocks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        call.destroy();
-        return callback(refused);
-      }
-      const asm = new BlockAssembler(store);
+      const asm = new BlockAssembler(store, budget.blockBytes);
       let failed = false;
       call.on('data', (chunk: pb.BlockChunk__Output) => {
         if (failed) return;
@@ -106,7 +118,7 @@ export function workerHandlers(deps: {
           else if (chunk.part === 'data' && chunk.data) asm.data(chunk.data);
         } catch (e) {
           failed = true;
-          callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          callback(toServiceError(e));
         }
       });
       call.on('end', () => {
@@ -114,7 +126,7 @@ export function workerHandlers(deps: {
         try {
           asm.end();
         } catch (e) {
-          return callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+          return callback(toServiceError(e));
         }
         metrics.bytesReceived.inc(asm.bytesReceived);
         metrics.blocksStored.set(store.count());
@@ -125,8 +137,6 @@ export function workerHandlers(deps: {
     },
 
     DropBlocks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       const n = store.drop(call.request.jobId, call.request.blockIds);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
@@ -134,51 +144,37 @@ export function workerHandlers(deps: {
     },
 
     Configure(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       const r = call.request;
       try {
         if (r.reset) {
           const done = chaos.reset(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
         } else {
-          chaos.configure({ jobId: r.jobId, delay: delayFromMessage(r.delay), fault: faultFromMessage(r.fault), seed: Number(r.seed), cores: r.cores || 1 });
+          chaos.configure({ jobId: r.jobId, ...checkedChaos(r) });
           log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit, cores: chaos.cores }, 'chaos configured');
         }
         callback(null, {});
       } catch (e) {
-        callback(serviceError(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+        callback(toServiceError(e));
       }
     },
 
     CancelTasks(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) return callback(refused);
       callback(null, { cancelled: cancel(call.request.jobId, call.request.round, call.request.slots) });
     },
 
     RunTask(call, callback) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        metrics.tasks.inc({ kind: call.request.kind ?? 'none', outcome: 'refused' });
-        return callback(refused);
-      }
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       void start(call.request, abort).then((out) => {
         if (out.type === 'result') callback(null, out.result);
-        else if (out.type === 'failure') callback(serviceError(out.code, out.message));
+        else if (out.type === 'failure') callback(toServiceError(out.error));
         // Cut off by the master: end the call here, so the master never resets the stream.
-        else if (abort.signal.reason === MASTER_CANCEL) callback(serviceError(grpc.status.CANCELLED, 'cancelled by the master (straggler)'));
+        else if (abort.signal.reason === MASTER_CANCEL) callback(toServiceError(new CancelledError('cancelled by the master (straggler)')));
       });
     },
 
     Tasks(call) {
-      const refused = denied(call.metadata);
-      if (refused) {
-        call.emit('error', refused);
-        return;
-      }
       /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
       const mine = new Set<AbortController>();
       let open = true;
@@ -208,7 +204,7 @@ export function workerHandlers(deps: {
             void start(req, abort).then((out) => {
               mine.delete(abort);
               if (out.type === 'result') reply({ result: out.result });
-              else if (out.type === 'failure') reply({ failure: { jobId, round, slot: s.slot, code: out.code, message: out.message } });
+              else if (out.type === 'failure') reply({ failure: { jobId, round, slot: s.slot, code: statusOf(out.error), message: messageOf(out.error) } });
             });
           }
         } else if (msg.cancel) {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { CodaError, InputError } from '../shared/errors';
-import { tensorValues, tokenMatches, vectorToTensor, type pb } from '../shared/wire';
+import { tensorValues, vectorToTensor, type pb } from '../shared/wire';
 import type { WorkerMetrics } from './metrics';
 import { SliceVersionError, UnknownSliceError, type SliceId, type SliceStore } from './slice-store';
 
@@ -26,12 +26,11 @@ function sliceId(key: pb.SliceKey__Output | null): SliceId {
 
 /**
  * The Worker service's slice RPCs over this worker's SliceStore: the serving half of the sharded
- * parameter store. Every call presents the cluster token: the master's, or a peer worker's (the
- * workers of a cluster share it).
+ * parameter store. Every call presents the cluster token (the master's, or a peer worker's: the
+ * workers of a cluster share it), checked by the server's token interceptor before these run.
+ * Slice errors keep codes of their own (NOT_FOUND, FAILED_PRECONDITION): readers act on them.
  */
-export function sliceHandlers(slices: SliceStore, token: string | undefined, metrics: WorkerMetrics): SliceHandlers {
-  const refused = (md: grpc.Metadata): grpc.ServiceError | null =>
-    tokenMatches(token, md) ? null : Object.assign(new Error('missing or wrong cluster token'), { code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong cluster token', metadata: new grpc.Metadata() });
+export function sliceHandlers(slices: SliceStore, metrics: WorkerMetrics): SliceHandlers {
   const answer = (r: pb.ReadSliceRequest__Output): pb.ReadSliceReply => {
     const got = slices.read(sliceId(r.key), {
       skipValues: r.skipValues,
@@ -51,8 +50,6 @@ export function sliceHandlers(slices: SliceStore, token: string | undefined, met
   };
   return {
     ReadSlice(call, callback) {
-      const denied = refused(call.metadata);
-      if (denied) return callback(denied);
       try {
         callback(null, answer(call.request));
       } catch (e) {
@@ -60,11 +57,6 @@ export function sliceHandlers(slices: SliceStore, token: string | undefined, met
       }
     },
     ReadSlices(call) {
-      const denied = refused(call.metadata);
-      if (denied) {
-        call.emit('error', denied);
-        return;
-      }
       let failed = false;
       call.on('data', (r: pb.ReadSliceRequest__Output) => {
         if (failed) return;
@@ -79,8 +71,6 @@ export function sliceHandlers(slices: SliceStore, token: string | undefined, met
       call.on('end', () => !failed && call.end());
     },
     WriteSlice(call, callback) {
-      const denied = refused(call.metadata);
-      if (denied) return callback(denied);
       try {
         const r = call.request;
         const version = Number(r.version);
@@ -91,8 +81,6 @@ export function sliceHandlers(slices: SliceStore, token: string | undefined, met
       }
     },
     DropSlices(call, callback) {
-      const denied = refused(call.metadata);
-      if (denied) return callback(denied);
       if (!call.request.jobId) return callback(statusOf(new InputError('DropSlices: needs a job_id')));
       callback(null, { dropped: slices.drop(call.request.jobId, call.request.name || undefined) });
     },

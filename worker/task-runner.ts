@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import * as grpc from '@grpc/grpc-js';
-import { CodaError } from '../shared/errors';
+import { UnsupportedError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { float64ToBytes } from '../shared/tensor';
 import type { pb } from '../shared/wire';
@@ -9,12 +8,14 @@ import { cancellableSleep, type ChaosInjector } from './chaos-injector';
 import type { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import type { Kernels } from '../shared/kernels';
+import { allocate, type TaskBudget } from './task-budget';
 import { kindHandler, resolveBlocks, type MasterAccess, type ParamAccess } from './task-kinds';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
 export type TaskOutcome =
   | { type: 'result'; result: pb.TaskResult }
-  | { type: 'failure'; code: grpc.status; message: string }
+  /** `error`: a CodaError travels as its class's status (the error table); anything else as INTERNAL. */
+  | { type: 'failure'; error: unknown }
   | { type: 'silent' };
 
 export interface RunnerDeps {
@@ -27,6 +28,8 @@ export interface RunnerDeps {
   index: () => number;
   master?: () => MasterAccess | undefined;
   params?: ParamAccess;
+  /** What one task may allocate and answer with. */
+  budget: TaskBudget;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   const { chaos, metrics, log } = deps;
   const kind = req.kind ?? 'none';
   const handler = kindHandler(kind);
-  if (!handler) return { type: 'failure', code: grpc.status.UNIMPLEMENTED, message: `unknown task kind '${kind}'` };
+  if (!handler) return { type: 'failure', error: new UnsupportedError(`unknown task kind '${kind}'`) };
   const received = performance.now();
   const { delay, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, req.work);
   if (fault === 'crash') {
@@ -84,6 +87,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       ...(master ? { master } : {}),
       ...(deps.params ? { params: deps.params } : {}),
       nextDelay: () => chaos.sample(),
+      allocate: (n, what, result) => allocate(deps.budget, n, what, result),
     });
     const compute = (performance.now() - start) / 1000;
     metrics.computeSeconds.observe({ kind }, compute);
@@ -113,7 +117,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     metrics.tasks.inc({ kind, outcome: 'error' });
     log.error({ err: (e as Error).message, kind }, 'task failed');
     if (signal.aborted) return { type: 'silent' };
-    return { type: 'failure', code: e instanceof CodaError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL, message: (e as Error).message };
+    return { type: 'failure', error: e };
   } finally {
     releaseCore();
   }

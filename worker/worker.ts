@@ -1,8 +1,9 @@
 import { networkInterfaces } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { ClusterError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
-import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer } from '../shared/wire';
+import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { ChaosInjector } from './chaos-injector';
 import { WorkerMetrics } from './metrics';
@@ -20,6 +21,11 @@ export interface RunningWorker {
   metricsPort?: number;
   /** Stops taking tasks, lets running ones finish (up to graceMs), then shuts down. */
   drain(graceMs?: number): Promise<void>;
+  /**
+   * Resolves (with the reason) once the worker has given its master up (--exit-on-master-loss)
+   * and drained: the process's entry (the CLI) decides what follows. Never resolves otherwise.
+   */
+  masterLost: Promise<ClusterError>;
 }
 
 function firstExternalIPv4(): string | undefined {
@@ -40,7 +46,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const metrics = new WorkerMetrics(registry);
   const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
   const { worker: proto } = loadProtos();
   server.addService(
     proto.coda.v1.Worker.service,
@@ -48,7 +54,6 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       store,
       chaos,
       state,
-      token: o.token,
       log,
       metrics,
       kernels: o.kernels,
@@ -72,6 +77,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   if (o.metricsPort !== undefined) metricsServer = await serveMetrics(registry, o.metricsPort, o.host);
 
   let link: MasterLink | undefined;
+  let giveUp: (e: ClusterError) => void = () => {};
+  const masterLost = new Promise<ClusterError>((resolve) => (giveUp = resolve));
   const drain = async (graceMs = 10_000): Promise<void> => {
     if (state.draining) return;
     state.draining = true;
@@ -81,7 +88,9 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     if (state.running > 0) {
       await Promise.race([new Promise<void>((r) => idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
-    await shutdownServer(server);
+    // The master's task stream never ends on its own: waiting the default grace for it would spend
+    // what is left of a container's stop period (docker stop -t 2) for nothing. Tasks are done.
+    await shutdownServer(server, 250);
     params.peers.close();
     await metricsServer?.close();
     log.info('worker stopped');
@@ -98,8 +107,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       () => state.running,
       (seconds) => {
         if (o.masterLossExitSeconds > 0 && seconds > o.masterLossExitSeconds) {
-          log.error({ seconds }, 'master unreachable; exiting');
-          void drain(0).then(() => process.exit(3));
+          log.error({ seconds }, 'master unreachable; giving up');
+          void drain(0).then(() => giveUp(new ClusterError(`master ${o.master} unreachable for ${Math.round(seconds)} s`)));
         }
       },
       () => state.streams > 0,
@@ -113,5 +122,5 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     }
     log = log.child({ index: state.index });
   }
-  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain };
+  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost };
 }

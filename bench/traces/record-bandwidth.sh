@@ -43,7 +43,7 @@ for i in 0 1 2 3; do
   docker exec -d "$cid" /bin/sh -c "while :; do sleep \$((RANDOM % 5)); dd if=/dev/zero bs=64k count=4 2>/dev/null | nc sink 900$i; done"
 done
 docker run -d --label "$TAG" --network "$NET" --network-alias master -v "$tmp/job.yaml:/tmp/job.yaml:ro" -v "$tmp/out:/out" "$IMAGE" \
-  master --host=0.0.0.0 --port=7070 --metrics-port=9464 --job=/tmp/job.yaml --min-workers=4 --out=/out >/dev/null
+  master --host=0.0.0.0 --insecure --port=7070 --metrics-port=9464 --job=/tmp/job.yaml --min-workers=4 --out=/out >/dev/null
 for _ in $(seq 1 900); do
   [ -f "$tmp/out/result.json" ] && break
   sleep 1

@@ -1,8 +1,9 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { Command } from 'commander';
 import { expandExperiment, experimentSchema, runRows, summarize, type ExperimentInput, type GroupSummary } from '../../experiments';
 import { jobOf, schemeNames, type JobSpecOf } from '../../master';
-import { parsePositiveInt } from '../common';
+import { checkLocalWorkers, parsePositiveInt } from '../common';
+import { prepareOutputDir } from '../output-dir';
 import { checkRuns, runExperimentCli } from './experiment';
 
 /** The demo's job: a seeded 2000×40 Student-t least-squares problem under the heavy-tailed delay profile. */
@@ -55,7 +56,8 @@ export function demoCommand(): Command {
       const spec = experimentSchema.parse(demoExperiment(n, parsePositiveInt(o.seeds!, '--seeds')));
       const exp = expandExperiment(spec, 'demo');
       checkRuns(exp, 'demo');
-      const outDir = resolve(o.out!);
+      checkLocalWorkers(n, undefined, '--workers');
+      const outDir = prepareOutputDir(o.out!, '--out', ['runs.csv', 'summary.csv', 'report.html']).dir;
       process.stdout.write(
         `Coda demo: ${exp.runs.length} runs (${exp.axes.schemes.join(', ')} × ${exp.axes.chaos.join(' / ')} × ${exp.axes.seeds.length} seeds)\n` +
           `on a local cluster: 1 master + ${n} worker processes on 127.0.0.1 (real gRPC); delays ×1/×2.5/×9 of 10 ms w.p. 0.945/0.05/0.005\n\n`,

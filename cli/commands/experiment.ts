@@ -13,7 +13,8 @@ import {
   type RunExecutor,
 } from '../../experiments';
 import { checkJob, runJob, startLocalCluster, type JobSpec } from '../../master';
-import { resolveToken, tlsFrom } from '../common';
+import { checkLocalWorkers, resolveToken, tlsFrom } from '../common';
+import { prepareOutputDir } from '../output-dir';
 
 /**
  * Checks every run before anything starts, as `coda run` checks a job (checkJob: data shapes, the
@@ -30,7 +31,11 @@ export function checkRuns(exp: ExpandedExperiment, source: string, remote = fals
       if (!problems.has(e.message)) problems.set(e.message, run.id);
     }
   }
-  if (problems.size > 0) {
+  if (problems.size === 1) {
+    const [[m, id]] = [...problems];
+    throw new InputError(`${source}: run ${id}: ${m!}`);
+  }
+  if (problems.size > 1) {
     throw new InputError(`${source}: the matrix makes jobs that cannot run:\n${[...problems].map(([m, id]) => `  ${m}   (first in run ${id})`).join('\n')}`);
   }
 }
@@ -113,6 +118,7 @@ export function experimentCommand(): Command {
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
     .option('--dry-run', 'validate the file and list the runs, run nothing')
+    .option('--max-workers <n>', 'the most workers the local cluster may start (default: what half the available memory holds, at most 1024)')
     .action(async (file: string, o: Record<string, string | boolean | undefined>) => {
       const spec = loadExperimentFile(file);
       const exp = expandExperiment(spec, file);
@@ -123,6 +129,8 @@ export function experimentCommand(): Command {
         process.stdout.write(`${exp.runs.length} runs -> ${outDir}\n${exp.runs.map((r) => `  ${r.id}`).join('\n')}\n`);
         return;
       }
+      if (!master) checkLocalWorkers(Math.max(...exp.axes.workers), o.maxWorkers as string | undefined, 'matrix.workers');
+      prepareOutputDir(outDir, o.out ? '--out' : 'out', ['runs.csv', 'summary.csv', 'report.html']);
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string });
       const res = await runExperimentCli(exp, { outDir, ...(master ? { master } : {}), ...(token ? { token } : {}), ...(tls ? { tls } : {}) });

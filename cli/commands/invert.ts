@@ -1,10 +1,11 @@
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
 import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
 import { checkJob, jobOf } from '../../master';
 import { checkFullRank, inverseProblem } from '../../master/algorithms/inverse';
-import { parsePositiveInt, resolveToken } from '../common';
+import { checkLocalWorkers, parsePositiveInt, resolveToken } from '../common';
+import { prepareOutputDir } from '../output-dir';
 import { runLocally } from './run';
 
 /** `--delay lambda-tail:0.2` → the job schema's delay mapping. */
@@ -57,6 +58,7 @@ export function invertCommand(): Command {
     .option('--delay <dist>', 'inject a per-task delay on the workers: none, constant:S, exponential:RATE, lambda-tail:BASE', 'none')
     .option('--seed <n>', 'seed of the injected delays', '0')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
+    .option('--max-workers <n>', 'the most workers the local cluster may start (default: what half the available memory holds, at most 1024)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const kind = o.pinv ? 'pseudoinverse' : 'inverse';
       const out = resolve(String(o.out));
@@ -74,12 +76,20 @@ export function invertCommand(): Command {
       };
       const job = jobOf(kind, raw, 'coda invert');
       checkJob(job, job.workers, { local: true });
+      checkLocalWorkers(job.workers, o.maxWorkers as string | undefined, '--workers');
       // Every check on A before a worker starts: float64 .npy, finite, shape, rank.
       checkFullRank(inverseProblem(kind, loadMatrix(job.data.A!)));
-      const result = await runLocally(job, `coda invert (${kind})`, resolveToken(o.tokenFile as string | undefined));
+      const report = reportPathFor(out);
+      const dir = prepareOutputDir(dirname(out), '--out', [basename(out), basename(report)]);
+      let result;
+      try {
+        result = await runLocally(job, `coda invert (${kind})`, resolveToken(o.tokenFile as string | undefined));
+      } catch (e) {
+        dir.abandon();
+        throw e;
+      }
       const [tensor] = Object.values(result.tensors);
       writeNpy(out, tensor!.shape, tensor!.values);
-      const report = reportPathFor(out);
       writeFileAtomic(report, JSON.stringify({ ...result.result, output: { ...result.result.output, file: out } }, null, 2) + '\n');
       process.stdout.write(`${result.summary}\nwrote ${out} and ${report}\n`);
     });

@@ -3,6 +3,8 @@ import { InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
 import { checkJob, loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { prepareOutputDir } from '../output-dir';
+import { checkPortFree } from '../ports';
 
 export function masterCommand(): Command {
   return new Command('master')
@@ -20,33 +22,49 @@ export function masterCommand(): Command {
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing workers over TLS')
+    .option('--data-dir <dir>', 'the only folder submitted jobs may read data from (relative paths resolve there; default: the working folder)')
+    .option('--insecure', 'allow a non-loopback --host without a cluster token (anyone who reaches the port can submit jobs)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
+      const host = o.host as string;
+      const port = parsePort(o.port as string, '--port');
+      const metricsPort = parsePort(o.metricsPort as string, '--metrics-port');
+      const minWorkers = parsePositiveInt(o.minWorkers as string, '--min-workers');
+      // Everything checked before anything starts: the job, the flags, the ports, the output folder.
       const job = o.job ? loadJobFile(o.job as string) : undefined;
-      if (job) checkJob(job, parsePositiveInt(o.minWorkers as string, '--min-workers'));
+      if (job) checkJob(job, minWorkers);
       const statefulSet = o.workerStatefulset as string | undefined;
       if (statefulSet !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(statefulSet)) {
         throw new InputError(`--worker-statefulset must be a StatefulSet name (lower-case letters, digits, '-'), got '${statefulSet}'`);
       }
-      const m = await startMaster({
-        host: o.host as string,
-        port: parsePort(o.port as string),
-        metricsPort: parsePort(o.metricsPort as string, '--metrics-port'),
-        workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
-        ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
-        ...(token ? { token } : {}),
-        ...(tls ? { tls } : {}),
-      });
+      await checkPortFree(host, port, '--port');
+      await checkPortFree(host, metricsPort, '--metrics-port');
+      const out = job ? prepareOutputDir((o.out as string | undefined) ?? job.out!, o.out ? '--out' : 'out') : undefined;
+      let m;
+      try {
+        m = await startMaster({
+          host,
+          port,
+          metricsPort,
+          workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
+          dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
+          insecure: o.insecure === true,
+          ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
+          ...(token ? { token } : {}),
+          ...(tls ? { tls } : {}),
+        });
+      } catch (e) {
+        out?.abandon();
+        throw e;
+      }
       process.stdout.write(`master listening on ${joinHostPort(o.host as string, m.port)} (metrics on ${m.metricsPort})\n`);
-      if (job) {
-        const n = parsePositiveInt(o.minWorkers as string, '--min-workers');
-        m.log.info({ workers: n }, 'waiting for workers');
-        await m.waitForWorkers(n, 300_000);
-        const out = await runJob(job, { cluster: m.cluster, metrics: m.metrics, log: m.log });
-        const dir = (o.out as string | undefined) ?? job.out!;
-        writeJobOutputs(dir, out);
-        process.stdout.write(`${out.summary}\nresults in ${dir}\n`);
+      if (job && out) {
+        m.log.info({ workers: minWorkers }, 'waiting for workers');
+        await m.waitForWorkers(minWorkers, 300_000);
+        const result = await runJob(job, { cluster: m.cluster, metrics: m.metrics, log: m.log, historyPath: out.partial('history.jsonl') });
+        writeJobOutputs(out.dir, result);
+        process.stdout.write(`${result.summary}\nresults in ${out.dir}\n`);
         if (o.exitAfterJob) {
           await m.stop();
           return;

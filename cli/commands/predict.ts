@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { formatZodError } from '../../shared/config';
 import { InputError, ShapeError } from '../../shared/errors';
@@ -7,6 +7,7 @@ import { kernelModelSchema, type KernelModelFile } from '../../master';
 import { checkKernel } from '../../shared/kernels';
 import { loadMatrix, loadVector, writeNpy } from '../../shared/tensor';
 import { kernelOptionsFrom, openKernels } from '../kernels';
+import { prepareOutputDir } from '../output-dir';
 
 /** model.json as a kernel-regression job writes it (master/jobs/kernel-regression/model.ts): `null`, or anything else, is refused by key. */
 function readModel(path: string): KernelModelFile {
@@ -36,8 +37,16 @@ export function predictCommand(): Command {
       const C = loadMatrix(resolve(dir, m.centers));
       const alpha = loadVector(resolve(dir, m.alpha));
       if (alpha.length !== C.rows) throw new ShapeError(`model: ${C.rows} centers but ${alpha.length} weights`);
+      if (m.d !== C.cols || m.n !== C.rows) throw new ShapeError(`--model ${o.model}: says ${m.n}×${m.d} centers, ${m.centers} holds ${C.rows}×${C.cols}`);
       const X = loadMatrix(o.input);
       if (X.cols !== C.cols) throw new ShapeError(`--input has ${X.cols} features, the model's centers have ${C.cols}`);
+      // Every input checked before anything is computed or written.
+      const y = o.labels ? loadVector(o.labels) : undefined;
+      if (y && y.length !== X.rows) throw new ShapeError(`--labels has ${y.length} values for the ${X.rows} points of --input`);
+      if (o.out) {
+        if (!/\.npy$/i.test(o.out)) throw new InputError(`--out ${o.out}: the predictions are written as .npy; name it like pred.npy`);
+        prepareOutputDir(dirname(resolve(o.out)), '--out', [basename(o.out)]);
+      }
       const { kernels } = openKernels(kernelOptionsFrom({}, process.env, false));
       const f = kernels.kernelPredict(kernel, X, C, alpha);
       if (o.out) {
@@ -46,9 +55,7 @@ export function predictCommand(): Command {
       } else {
         process.stdout.write(Array.from(f, (v) => String(v)).join('\n') + '\n');
       }
-      if (o.labels) {
-        const y = loadVector(o.labels);
-        if (y.length !== f.length) throw new ShapeError(`--labels has ${y.length} values for ${f.length} points`);
+      if (y) {
         let se = 0;
         let wrong = 0;
         for (let i = 0; i < f.length; i++) {

@@ -1,13 +1,15 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { readJobText, resolveJobPaths } from '../../shared/config';
 import { checkJob, parseJob, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
-import { parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
+import { checkLocalWorkers, parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
+import { prepareOutputDir } from '../output-dir';
 import { progressReporter } from '../progress';
 
 /** Runs a job on an embedded local cluster of job.workers worker processes. */
-export async function runLocally<J extends JobSpec>(job: J, label: string, token?: string): Promise<JobOutput<ResultOf<J>>> {
+export async function runLocally<J extends JobSpec>(job: J, label: string, token?: string, opts: { historyPath?: string } = {}): Promise<JobOutput<ResultOf<J>>> {
   const lc = await startLocalCluster({ workers: job.workers, ...(token ? { token } : {}) });
   const progress = progressReporter(label);
   const abort = new AbortController();
@@ -21,6 +23,7 @@ export async function runLocally<J extends JobSpec>(job: J, label: string, token
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
       chaos: { processes: { restart: (i) => lc.restartWorker(i) } },
+      ...(opts.historyPath ? { historyPath: opts.historyPath } : {}),
     });
   } finally {
     process.off('SIGINT', onSig);
@@ -34,7 +37,7 @@ async function runRemotely(
   address: string,
   yamlText: string,
   label: string,
-  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number },
+  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number; historyPath?: string },
 ): Promise<JobOutput> {
   const progress = progressReporter(label);
   const abort = new AbortController();
@@ -74,6 +77,7 @@ export function runCommand(): Command {
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
     .option('--wait-master <seconds>', 'with --master: wait up to this long for the master to accept a connection', '0')
+    .option('--max-workers <n>', 'the most workers a local cluster may start (default: what half the available memory holds, at most 1024)')
     .action(async (file: string, o: Record<string, string | undefined>) => {
       const text = readJobText(file);
       const parsed = parseJob(text, file);
@@ -81,19 +85,31 @@ export function runCommand(): Command {
       // Submitted to a master, the data paths are the master's: it checks them when the job arrives.
       let job = address ? { ...parsed, out: resolve(parsed.out ?? `out/${parsed.job}`) } : resolveJobPaths(parsed, process.cwd(), file);
       if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };
+      // Everything checked before anything starts: the job, its data, the scheme against the
+      // workers, memory, the local cluster's size, the output folder.
+      if (!address) checkLocalWorkers(job.workers, o.maxWorkers);
       checkJob(job, job.workers, { local: !address, here: !address });
-      const out = o.out ?? job.out!;
       const token = resolveToken(o.tokenFile);
       const tls = tlsFrom(o);
       const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');
-      const result = address
-        ? await runRemotely(address, remoteJobText(text, o.workers ? job.workers : undefined), job.job, {
-            ...(token ? { token } : {}),
-            ...(tls ? { tls } : {}),
-            waitForMasterSeconds,
-          })
-        : await runLocally(job, job.job, token);
-      writeJobOutputs(out, result);
-      process.stdout.write(`${result.summary}\nresults in ${out}\n`);
+      const out = prepareOutputDir(o.out ?? job.out!, o.out ? '--out' : 'out');
+      const historyPath = out.partial('history.jsonl');
+      let result;
+      try {
+        result = address
+          ? await runRemotely(address, remoteJobText(text, o.workers ? job.workers : undefined), job.job, {
+              ...(token ? { token } : {}),
+              ...(tls ? { tls } : {}),
+              waitForMasterSeconds,
+              historyPath,
+            })
+          : await runLocally(job, job.job, token, { historyPath });
+      } catch (e) {
+        rmSync(historyPath, { force: true });
+        out.abandon();
+        throw e;
+      }
+      writeJobOutputs(out.dir, result);
+      process.stdout.write(`${result.summary}\nresults in ${out.dir}\n`);
     });
 }

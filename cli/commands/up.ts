@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { startLocalCluster } from '../../master';
-import { parsePort, parsePositiveInt, resolveToken, untilSignal } from '../common';
+import { checkLocalWorkers, parsePort, parsePositiveInt, resolveToken, untilSignal } from '../common';
+import { checkPortFree } from '../ports';
 
 export function upCommand(): Command {
   return new Command('up')
@@ -9,8 +10,14 @@ export function upCommand(): Command {
     .option('--per-process <n>', 'worker services per process (default: 1 up to 32 workers, then enough to stay at 8 processes)')
     .option('--port <n>', 'master gRPC port (0: any free port)', '7070')
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
-    .action(async (o: Record<string, string>) => {
+    .option('--max-workers <n>', 'the most workers it may start (default: what half the available memory holds, at most 1024)')
+    .action(async (o: Record<string, string | undefined>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
+      checkLocalWorkers(n, o.maxWorkers, '--workers');
+      const port = parsePort(o.port!, '--port');
+      const metricsPort = parsePort(o.metricsPort!, '--metrics-port');
+      await checkPortFree('127.0.0.1', port, '--port');
+      await checkPortFree('127.0.0.1', metricsPort, '--metrics-port');
       const token = resolveToken();
       const t0 = Date.now();
       const lc = await startLocalCluster({
@@ -18,7 +25,7 @@ export function upCommand(): Command {
         ...(o.perProcess ? { perProcess: parsePositiveInt(o.perProcess, '--per-process') } : {}),
         timeoutMs: 120_000,
         ...(token ? { token } : {}),
-        master: { port: parsePort(o.port!), metricsPort: parsePort(o.metricsPort!, '--metrics-port') },
+        master: { port, metricsPort },
         workerArgs: ['--metrics-port', '0'],
       });
       process.stdout.write(

@@ -3,6 +3,7 @@ import { InputError } from '../../shared/errors';
 import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { checkPortFree } from '../ports';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -41,21 +42,23 @@ export function workerCommand(): Command {
         process.stdin.resume();
         setInterval(() => process.ppid !== ppid && resolve('parent exited'), 2000).unref();
       });
-      // Until the worker is up there is nothing to drain: leave at once if the parent goes.
-      let started = false;
-      void parentGone.then(() => !started && process.exit(0));
+
       const services = parsePositiveInt(o.services as string, '--services');
+      const port = parsePort(o.port as string, '--port');
+      await checkPortFree(o.host as string, port, '--port');
+      if (o.metricsPort !== undefined && services === 1) await checkPortFree(o.host as string, parsePort(o.metricsPort as string, '--metrics-port'), '--metrics-port');
       const registerTimeoutSeconds = parseSeconds((o.registerTimeout as string | undefined) ?? (o.parentWatch ? '30' : '0'), '--register-timeout');
       if (services > 1 && (o.advertise || (o.port !== undefined && o.port !== '0'))) {
         throw new InputError('--services > 1 needs --port 0 and no --advertise (each service binds its own port)');
       }
-      // Several services start side by side: each registers on its own, with its own index.
-      const ws = await Promise.all(
+      // Several services start side by side: each registers on its own, with its own index. Until
+      // they are up there is nothing to drain: a parent gone meanwhile ends the command at once.
+      const starting = Promise.all(
         Array.from({ length: services }, (_, i) =>
           startWorker({
             master: o.master as string,
             host: o.host as string,
-            port: parsePort(o.port as string),
+            port,
             kernels: kernels.kernels,
             index: index >= 0 ? index + i : -1,
             masterLossExitSeconds: Number(o.exitOnMasterLoss),
@@ -69,11 +72,14 @@ export function workerCommand(): Command {
           }),
         ),
       );
-      started = true;
+      const ws = await Promise.race([starting, parentGone.then(() => undefined)]);
+      if (!ws) return;
       for (const w of ws) process.stdout.write(`worker ${w.index} listening on ${w.address}, kernels: ${describeKernels(kernels)}\n`);
-      await Promise.race([untilSignal(), parentGone]);
+      const lost = await Promise.race([untilSignal().then(() => undefined), parentGone.then(() => undefined), ...ws.map((w) => w.masterLost)]);
       // Within Kubernetes' and docker's grace period, with room to spare: a task still running
       // after 1 s is the master's to redo or decode around.
       await Promise.all(ws.map((w) => w.drain(1000)));
+      // The master gone for good: exit 3 through the CLI's one exit path.
+      if (lost) throw lost;
     });
 }

@@ -6,3 +6,4 @@
  */
 export { steepestDescent, roundGradient, normalEquations, MAX_MONITORED_COLUMNS, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint, type LsStop, type StepRule } from './least-squares';
 export { directLeastSquares, largestEigenvalue } from './direct';
+export { ThinnedHistory, DEFAULT_HISTORY_CAP } from './thinned-history';

@@ -4,6 +4,7 @@ import { dot, gram, matTVec, norm2 } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../cluster/types';
 import { largestEigenvalue } from './direct';
+import { DEFAULT_HISTORY_CAP, ThinnedHistory } from './thinned-history';
 
 /**
  * Steepest descent for f(x) = ½‖Ax − b‖², the gradient Σᵢ Aᵢᵀ(Aᵢx − bᵢ) computed on the workers
@@ -19,6 +20,8 @@ export interface LsRoundInfo {
   relGradient: number;
   step: number;
   outcome: RoundOutcome;
+  /** The round as the history records it (what a history file gets, line by line). */
+  point: LsHistoryPoint;
 }
 
 /**
@@ -61,6 +64,11 @@ export interface LsOptions {
    * the run stops once it is at most `target` (experiments timing "time to an error").
    */
   reference?: { x: Float64Array; target?: number };
+  /**
+   * Rounds kept in memory (LsResult.history): all of a run up to this many, then a uniform
+   * sample (ThinnedHistory). Every round still reaches onRound. Default DEFAULT_HISTORY_CAP.
+   */
+  historyCap?: number;
 }
 
 export interface LsHistoryPoint {
@@ -83,7 +91,11 @@ export interface LsResult {
   stoppedBy: 'tol' | 'target' | 'maxRounds' | 'timeLimit' | 'signal';
   /** Best ‖x − x*‖/‖x*‖ reached, and when (seconds, round), when a reference was given. */
   best?: { relError: number; seconds: number; round: number };
+  /** Every round of a run up to historyCap rounds; beyond, every `historyEvery`-th (1, 1 + k, ...). */
   history: LsHistoryPoint[];
+  historyEvery: number;
+  /** Rounds in which a straggler was cut off. */
+  roundsWithStragglers: number;
   stragglersCutOff: number;
   backupsLaunched: number;
   slotsMoved: number;
@@ -133,7 +145,8 @@ export async function steepestDescent(
   } else {
     stepRule = 'exact line search';
   }
-  const history: LsHistoryPoint[] = [];
+  const history = new ThinnedHistory<LsHistoryPoint>(opts.historyCap ?? DEFAULT_HISTORY_CAP);
+  let roundsWithStragglers = 0;
   const refNorm = opts.reference ? norm2(opts.reference.x) || 1 : 1;
   let best: LsResult['best'];
   const t0 = performance.now();
@@ -185,8 +198,10 @@ export async function steepestDescent(
       for (const st of o.stragglers) stragglers.push(st.worker);
       roundSeconds += o.seconds;
     }
-    history.push({ round: r, seconds, relGradient: rel, roundSeconds, stragglers, arrivals, ...(relError !== undefined ? { relError } : {}) });
-    opts.onRound?.({ round: r, seconds, relGradient: rel, step: alpha, outcome });
+    const point: LsHistoryPoint = { round: r, seconds, relGradient: rel, roundSeconds, stragglers, arrivals, ...(relError !== undefined ? { relError } : {}) };
+    history.push(point);
+    if (stragglers.length > 0) roundsWithStragglers++;
+    opts.onRound?.({ round: r, seconds, relGradient: rel, step: alpha, outcome, point });
     if (rel <= opts.stop.tol) {
       stoppedBy = 'tol';
       break;
@@ -206,7 +221,9 @@ export async function steepestDescent(
     seconds: (performance.now() - t0) / 1000,
     relGradient: rel,
     stoppedBy,
-    history,
+    history: [...history.kept],
+    historyEvery: history.every,
+    roundsWithStragglers,
     stragglersCutOff,
     backupsLaunched: backups,
     slotsMoved: moved,

@@ -1,5 +1,6 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { ClusterError, InputError } from '../../shared/errors';
+import { ClusterError, fromServiceError } from '../../shared/errors';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
 import type { JobOutput, JobProgress } from '../jobs';
 
@@ -12,6 +13,11 @@ export interface SubmitJobOptions {
   /** Aborting cancels the job on the master. */
   signal?: AbortSignal;
   /**
+   * Where to write the per-round history the master streams back (history.jsonl, in chunks, so
+   * neither side holds it whole); it comes back as JobOutput.history. Absent: it is dropped.
+   */
+  historyPath?: string;
+  /**
    * Wait up to this long for the master to accept a connection before submitting (a submitter
    * started together with its master); 0 or absent: fail at once when it is unreachable.
    */
@@ -21,7 +27,8 @@ export interface SubmitJobOptions {
 /**
  * Runs a job on a running master (SubmitJob) and resolves with what it produced, as if it had run
  * here: result, tensors, text files and summary. Paths in the job text are the master's.
- * Rejects with InputError when the master refused the job, ClusterError when it failed it, and
+ * Rejects with the error table's class (InputError when the master refused the job, ClusterError
+ * when it failed it or could not be reached), and
  * resolves with `{ result: { stoppedBy: 'signal' } }` when `signal` cancelled it.
  */
 export function submitJob(address: string, jobYaml: string, opts: SubmitJobOptions = {}): Promise<JobOutput<Record<string, unknown>>> {
@@ -56,11 +63,16 @@ async function readyClient(connect: () => pb.MasterClient, deadlineAt: number): 
 function streamJob(client: pb.MasterClient, address: string, jobYaml: string, opts: SubmitJobOptions): Promise<JobOutput<Record<string, unknown>>> {
   return new Promise<JobOutput<Record<string, unknown>>>((resolve, reject) => {
     let out: JobOutput<Record<string, unknown>> | undefined;
+    let history: { fd: number; path: string; rounds: number } | undefined;
+    const closeHistory = (): void => {
+      if (history) closeSync(history.fd);
+    };
     const call = client.submitJob({ jobYaml }, tokenMetadata(opts.token));
     const onAbort = (): void => call.cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const done = (): void => {
       opts.signal?.removeEventListener('abort', onAbort);
+      closeHistory();
       client.close();
     };
     call.on('data', (ev: pb.JobEvent__Output) => {
@@ -74,6 +86,11 @@ function streamJob(client: pb.MasterClient, address: string, jobYaml: string, op
         });
       } else if (ev.log) {
         opts.onLog?.(ev.log);
+      } else if (ev.fileChunk) {
+        if (!opts.historyPath || ev.fileChunk.name !== 'history.jsonl') return;
+        history ??= { fd: openSync(opts.historyPath, 'w'), path: opts.historyPath, rounds: 0 };
+        writeSync(history.fd, ev.fileChunk.data);
+        for (const byte of ev.fileChunk.data) if (byte === 10) history.rounds++;
       } else if (ev.finished) {
         const tensors: JobOutput['tensors'] = {};
         for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };
@@ -82,13 +99,14 @@ function streamJob(client: pb.MasterClient, address: string, jobYaml: string, op
           tensors,
           files: ev.finished.files,
           summary: ev.finished.summary || `job finished on ${address}`,
+          ...(history ? { history: { path: history.path, rounds: history.rounds } } : {}),
         };
       }
     });
     call.on('error', (e: grpc.ServiceError) => {
       done();
       if (e.code === grpc.status.CANCELLED && opts.signal?.aborted) resolve({ result: { stoppedBy: 'signal' }, tensors: {}, summary: 'cancelled' });
-      else reject(e.code === grpc.status.INVALID_ARGUMENT ? new InputError(e.details) : new ClusterError(`master ${address}: ${e.details || e.message}`));
+      else reject(fromServiceError(e, `master ${address}`));
     });
     call.on('end', () => {
       done();

@@ -1,3 +1,5 @@
+import { CancelledError } from '../../shared/errors';
+
 /** A job waiting for, or holding, the cluster. */
 export interface QueuedJob {
   id: string;
@@ -33,7 +35,7 @@ export class JobQueue {
           if (i < 0) return;
           this.waiting.splice(i, 1);
           this.changed();
-          reject(new Error(`job ${job.id} was cancelled while queued`));
+          reject(new CancelledError(`job ${job.id} was cancelled while queued`));
         },
         { once: true },
       );

@@ -1,3 +1,4 @@
+import { ClusterError } from '../../shared/errors';
 import { startMaster, type MasterOptions, type RunningMaster } from '../server/master-server';
 import { defaultPerProcess, spawnLocalWorkers, stopProcesses, type LocalWorkerProcess } from './local-processes';
 
@@ -57,7 +58,7 @@ export async function startLocalCluster(opts: {
     });
     workers.push(p!);
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`restarted worker ${index} did not join within 30 s`)), 30_000);
+      const t = setTimeout(() => reject(new ClusterError(`restarted worker ${index} did not join within 30 s`)), 30_000);
       const check = (w: { index: number }): void => {
         if (w.index !== index) return;
         clearTimeout(t);

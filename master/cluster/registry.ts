@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ClusterError } from '../../shared/errors';
+import { AlreadyExistsError } from '../../shared/errors';
 
 export type WorkerStatus = 'alive' | 'lost';
 
@@ -13,7 +13,7 @@ export interface WorkerRecord {
 }
 
 /** A worker asked for an index that a live worker at another address holds. */
-export class IndexTakenError extends ClusterError {
+export class IndexTakenError extends AlreadyExistsError {
   constructor(
     readonly index: number,
     readonly holder: string,

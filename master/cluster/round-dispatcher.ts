@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { ClusterError, InputError } from '../../shared/errors';
+import { ClusterError, fromStatus } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import { tensorValues, type pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
@@ -118,7 +118,9 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
           ctx.markLost(worker, `refused a task: ${f.message}`);
           return;
         }
-        fail(f.code === grpc.status.INVALID_ARGUMENT ? new InputError(`worker ${worker}: ${f.message}`) : new ClusterError(`worker ${worker} failed a ${kind} task: ${f.message}`));
+        // The error table: a refusal of the task's input is the job's bad input, anything else the cluster's.
+        const prefix = fromStatus(f.code, '') instanceof ClusterError ? `worker ${worker} failed a ${kind} task` : `worker ${worker}`;
+        fail(fromStatus(f.code, `${prefix}: ${f.message}`));
       },
     });
 

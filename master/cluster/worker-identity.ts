@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ClusterError } from '../../shared/errors';
+import { PermissionError } from '../../shared/errors';
 import { splitHostPort } from '../../shared/wire';
 
 /**
@@ -10,7 +10,7 @@ import { splitHostPort } from '../../shared/wire';
  * connect from an address that name resolves to. Cluster DNS vouches for the pod, so a pod that
  * merely holds the token cannot pose as worker 0.
  */
-export class WorkerIdentityError extends ClusterError {}
+export class WorkerIdentityError extends PermissionError {}
 
 /**
  * The IP of a grpc-js peer string: "ip:port" with IPv6 unbracketed ("fd00::8:40000"), or

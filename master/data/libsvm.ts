@@ -18,7 +18,7 @@ export function parseLibsvm(text: string, opts: { features?: number; source?: st
     if (line === '') continue;
     const parts = line.split(/\s+/);
     const label = Number(parts[0]);
-    if (!Number.isFinite(label)) throw new InputError(`${source}:${ln + 1}: label '${parts[0]}' is not a number`);
+    if (!Number.isFinite(label)) throw new InputError(`${source}:${ln + 1}: the label is not a number`);
     const idx: number[] = [];
     const val: number[] = [];
     for (let k = 1; k < parts.length; k++) {
@@ -26,7 +26,7 @@ export function parseLibsvm(text: string, opts: { features?: number; source?: st
       const colon = p.indexOf(':');
       const i = Number(p.slice(0, colon));
       const v = Number(p.slice(colon + 1));
-      if (colon < 1 || !Number.isInteger(i) || i < 1 || !Number.isFinite(v)) throw new InputError(`${source}:${ln + 1}: bad feature '${p}' (expected index:value, index ≥ 1)`);
+      if (colon < 1 || !Number.isInteger(i) || i < 1 || !Number.isFinite(v)) throw new InputError(`${source}:${ln + 1}: feature ${k} is not index:value (index ≥ 1)`);
       if (idx.length > 0 && i <= idx[idx.length - 1]!) throw new InputError(`${source}:${ln + 1}: feature indices must increase (${i} after ${idx[idx.length - 1]})`);
       idx.push(i - 1);
       val.push(v);

@@ -50,7 +50,7 @@ export function loadLogisticProblem(data: LogisticDataSpec): LogisticProblemData
 
 function checkLabels(y: Float64Array, path: string): void {
   const bad = y.findIndex((v) => v !== 1 && v !== -1);
-  if (bad >= 0) throw new InputError(`${path}: labels must be +1 or -1; entry ${bad} is ${y[bad]}`);
+  if (bad >= 0) throw new InputError(`${path}: labels must be +1 or -1; entry ${bad} is not`);
 }
 
 /** A seeded random split: round(fraction·n) rows held out for testing. */

@@ -12,6 +12,7 @@ export { JOB_KINDS, type JobResultOf } from './kinds';
 export { parseJob, parseJobOf, jobFrom, jobOf, loadJobFile } from './job-file';
 export { runJob, type ResultOf } from './run-job';
 export { writeJobOutputs } from './write-outputs';
+export { JsonlFile, NO_HISTORY, type HistoryLog } from './history-log';
 export { checkJob, machineAvailableBytes, formatBytes, type CheckOptions, type JobCheckResult } from './check-job';
 export type { CheckContext, Footprint, KindCheck, Shape } from './check-types';
 export * from './least-squares';

@@ -3,6 +3,7 @@ import { InputError } from '../../shared/errors';
 import { ProcessScheduleExecutor, type ScheduleExecutor } from '../cluster/process-chaos';
 import type { JobKind, JobSpec } from './job-schema';
 import { JOB_KINDS, type JobResultOf } from './kinds';
+import { JsonlFile, NO_HISTORY } from './history-log';
 import type { JobContext, JobOutput, RunContext } from './types';
 
 /** result.json's type for a job (the union of the kinds' results when the kind is not known statically). */
@@ -36,17 +37,25 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
       throw new InputError('chaos.schedule needs a cluster Coda controls: a local cluster (`coda run`), or `coda chaos schedule` beside a compose cluster');
     }
   }
-  const { cluster, workers, ...rest } = ctx;
+  const { cluster, workers, historyPath, ...rest } = ctx;
   const session = await cluster.openJob({
     kind: job.job,
     ...(workers ? { workers } : {}),
     ...(executor ? { beforeRound: (round: number) => executor.beforeRound(round) } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  let history: JsonlFile | undefined;
+  let kept = false;
   try {
-    const out = await runKind(job, { ...rest, cluster: session });
-    return executor ? { ...out, result: { ...out.result, chaosApplied: executor.applied } } : out;
+    history = historyPath ? new JsonlFile(historyPath) : undefined;
+    const out = await runKind(job, { ...rest, cluster: session, history: history ?? NO_HISTORY });
+    history?.close();
+    // A kind that streams no history leaves no file; a failed run leaves none either (finally).
+    kept = !!history && history.lines > 0;
+    const streamed = history && kept ? { history: { path: history.path, rounds: history.lines } } : {};
+    return { ...out, ...streamed, ...(executor ? { result: { ...out.result, chaosApplied: executor.applied } } : {}) };
   } finally {
+    if (!kept) history?.discard();
     await executor?.finish();
     await session.close();
   }

@@ -5,6 +5,7 @@ import type { JobSession } from '../cluster/job-session';
 import type { MasterMetrics } from '../metrics';
 import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
 import type { KindCheck } from './check-types';
+import type { HistoryLog } from './history-log';
 
 export interface JobProgress {
   round: number;
@@ -29,10 +30,16 @@ export interface RunContext {
   log: Logger;
   onProgress?: (p: JobProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Where the job streams its per-round history as it runs (one JSON line a round); the file is
+   * handed back in JobOutput.history, for writeJobOutputs to move into the output folder.
+   * Absent: the history is kept only as result.json's bounded sample.
+   */
+  historyPath?: string;
 }
 
-/** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster. */
-export type JobContext = Omit<RunContext, 'cluster' | 'workers'> & { cluster: JobSession };
+/** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster, and its history log. */
+export type JobContext = Omit<RunContext, 'cluster' | 'workers' | 'historyPath'> & { cluster: JobSession; history: HistoryLog };
 
 /** A tensor to save as .npy beside result.json. */
 export interface OutputTensor {
@@ -48,6 +55,8 @@ export interface JobOutput<R = unknown> {
   summary: string;
   /** Extra text files to write beside result.json (e.g. a model description), by file name. */
   files?: Record<string, string>;
+  /** The per-round history the job streamed (RunContext.historyPath), written in full: moved to history.jsonl. */
+  history?: { path: string; rounds: number };
 }
 
 /** The schema of one job kind's file: a strict zod object with `job: <literal>`. */

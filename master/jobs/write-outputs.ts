@@ -1,9 +1,34 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeNpy } from '../../shared/tensor';
+import { moveIntoPlace } from './history-log';
 import type { JobOutput } from './types';
 
-/** Writes the tensors, then result.json last, each atomically: a reader never sees half a result. */
-export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files'>): string[] {
+/**
+ * result.json's text: objects indented for reading, arrays of numbers on one line and arrays of
+ * records one record a line (a history of 2000 rounds stays 2000 lines, half the bytes of full
+ * indentation).
+ */
+export function formatResultJson(value: unknown, indent = ''): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value);
+    return value.length === 0 ? '[]' : `[\n${value.map((v) => inner + JSON.stringify(v)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatResultJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Writes the text files, the tensors and the streamed history (history.jsonl), then result.json
+ * last, each atomically: a reader never sees half a result, and result.json means all is there.
+ */
+export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files' | 'history'>): string[] {
+  mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [name, text] of Object.entries(out.files ?? {})) {
     const p = join(outDir, name);
@@ -15,8 +40,13 @@ export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 
     writeNpy(p, t.shape, t.values);
     written.push(p);
   }
+  if (out.history) {
+    const p = join(outDir, 'history.jsonl');
+    moveIntoPlace(out.history.path, p);
+    written.push(p);
+  }
   const resultPath = join(outDir, 'result.json');
-  writeFileAtomic(resultPath, JSON.stringify(out.result, null, 2) + '\n');
+  writeFileAtomic(resultPath, formatResultJson(out.result) + '\n');
   written.push(resultPath);
   return written;
 }

@@ -1,6 +1,9 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { resolveJobPaths } from '../../shared/config';
-import { ClusterError, CodaError } from '../../shared/errors';
+import { ClusterError, CodaError, InputError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
@@ -10,20 +13,22 @@ import {
   joinHostPort,
   loadProtos,
   SERVER_OPTIONS,
+  CHUNK_BYTES,
   serverCredentials,
+  serverOptions,
   shutdownServer,
-  tokenMatches,
   type TlsFiles,
   type pb,
 } from '../../shared/wire';
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
-import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
-import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
+import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
+import { verifyStatefulSetWorker } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
 import { ParameterStore, storeHandlers } from '../store';
+import { dataRootCheck } from './data-root';
 
 export interface MasterOptions {
   host: string;
@@ -38,8 +43,16 @@ export interface MasterOptions {
   /** Silence before a worker is lost (at least three of the cluster's intervals). */
   heartbeatTimeoutSeconds: number;
   taskDeadlineSeconds: number;
-  /** Directory SubmitJob resolves relative data paths against. */
-  baseDir: string;
+  /**
+   * The data root: SubmitJob resolves relative data paths against it and refuses any path (or
+   * symlink) that leads outside it, without reading the file.
+   */
+  dataDir: string;
+  /**
+   * Bind to a non-loopback address without a token: anyone who reaches the port may then
+   * submit jobs (and read data under dataDir). Refused unless set.
+   */
+  insecure?: boolean;
   /** How long a submitted job waits for its `workers` to be alive before it fails. */
   workerWaitSeconds: number;
   /**
@@ -57,7 +70,7 @@ export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
   // declared lost; a crash is noticed at once anyway, from the reset connection.
   heartbeatTimeoutSeconds: 6,
   taskDeadlineSeconds: 120,
-  baseDir: process.cwd(),
+  dataDir: process.cwd(),
   workerWaitSeconds: 300,
 };
 
@@ -76,17 +89,27 @@ export interface RunningMaster {
   stop(): Promise<void>;
 }
 
-function unauthenticated(): grpc.ServiceError {
-  return Object.assign(new Error('missing or wrong cluster token'), {
-    code: grpc.status.UNAUTHENTICATED,
-    details: 'missing or wrong cluster token',
-    metadata: new grpc.Metadata(),
-  });
+/** True for an address only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
+}
+
+/** Streams a file to the submitter in chunks (CHUNK_BYTES), waiting on the call's flow control. */
+async function streamFile(call: grpc.ServerWritableStream<pb.SubmitJobRequest__Output, pb.JobEvent>, name: string, path: string): Promise<void> {
+  for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+    if (!call.write({ fileChunk: { name, data: data as Buffer } })) await new Promise((r) => call.once('drain', r));
+  }
 }
 
 /** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
 export async function startMaster(options: Partial<MasterOptions> = {}): Promise<RunningMaster> {
   const o: MasterOptions = { ...DEFAULT_MASTER_OPTIONS, ...options };
+  if (!o.token && !o.insecure && !isLoopback(o.host)) {
+    throw new InputError(
+      `--host ${o.host} would let anyone who reaches the port submit jobs and read data: give the cluster a token (CODA_TOKEN or --token-file), bind to 127.0.0.1, or pass --insecure to accept that`,
+    );
+  }
+  const inDataRoot = dataRootCheck(o.dataDir);
   const log = createLogger('master');
   const promRegistry = createRegistry('master');
   const metrics = new MasterMetrics(promRegistry);
@@ -96,10 +119,6 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const storeH = storeHandlers(store, metrics);
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
-  const checked = <Req, Res>(
-    h: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void,
-  ): ((call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void) =>
-    (call, cb) => (tokenMatches(o.token, call.metadata) ? h(call, cb) : cb(unauthenticated()));
 
   const waitForWorkers = (n: number, timeoutMs = 60_000): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -119,7 +138,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     });
 
   const handlers: pb.MasterHandlers = {
-    Register: checked((call, cb) => {
+    Register(call, cb) {
       const req = call.request;
       const admit = async (): Promise<WorkerRecord> => {
         if (o.workerStatefulSet) await verifyStatefulSetWorker(o.workerStatefulSet, req, call.getPeer());
@@ -134,24 +153,20 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           // The worker retries these: a name whose DNS record lags, an index whose previous
           // holder is not yet declared lost.
           log.warn({ address: req.address, requestedIndex: req.requestedIndex, peer: call.getPeer(), err: e.message }, 'registration refused');
-          const code = e instanceof WorkerIdentityError ? grpc.status.PERMISSION_DENIED : e instanceof IndexTakenError ? grpc.status.ALREADY_EXISTS : grpc.status.INTERNAL;
-          cb(Object.assign(new Error(e.message), { code, details: e.message, metadata: new grpc.Metadata() }));
+          cb(toServiceError(e));
         },
       );
-    }),
-    Heartbeat: checked((call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() })),
-    ReadParameters: checked(storeH.ReadParameters),
-    WriteParameters: checked(storeH.WriteParameters),
+    },
+    Heartbeat: (call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() }),
+    ReadParameters: storeH.ReadParameters,
+    WriteParameters: storeH.WriteParameters,
     SubmitJob(call) {
-      if (!tokenMatches(o.token, call.metadata)) {
-        call.emit('error', unauthenticated());
-        return;
-      }
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
+      const cleanups: (() => void)[] = [];
       void (async () => {
         try {
-          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
+          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.dataDir, 'submitted job', inDataRoot);
           checkJob(job, job.workers);
           if (registry.alive().length < job.workers) {
             // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
@@ -167,28 +182,35 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
           const alive = cluster.liveWorkers().sort((a, b) => a - b);
           const workers = alive.slice(0, job.workers);
           if (alive.length > workers.length) call.write({ log: `using ${workers.length} of the ${alive.length} live workers (the job's workers: ${job.workers}): ${workers.join(', ')}` });
+          const historyDir = mkdtempSync(join(tmpdir(), 'coda-history-'));
+          cleanups.push(() => rmSync(historyDir, { recursive: true, force: true }));
           const out = await runJob(job, {
             cluster,
             workers,
+            historyPath: join(historyDir, 'history.jsonl'),
             metrics,
             log,
             signal: abort.signal,
             onProgress: (p) =>
               call.write({ progress: { round: String(p.round), elapsedSeconds: p.seconds, residual: p.residual, stragglers: p.stragglers } }),
           });
+          if (out.history) await streamFile(call, 'history.jsonl', out.history.path);
           const outputs: Record<string, pb.Tensor> = {};
           for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
           call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
           call.end();
+          for (const c of cleanups) c();
         } catch (e) {
-          const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-          call.emit('error', Object.assign(new Error((e as Error).message), { code, details: (e as Error).message, metadata: new grpc.Metadata() }));
+          for (const c of cleanups) c();
+          // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
+          if (!(e instanceof CodaError)) log.error({ err: (e as Error).stack ?? String(e) }, 'job failed');
+          call.emit('error', toServiceError(e));
         }
       })();
     },
   };
 
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
   const { master: proto } = loadProtos();
   server.addService(proto.coda.v1.Master.service, handlers as unknown as grpc.UntypedServiceImplementation);
   addHealth(server, ['coda.v1.Master']);

@@ -1,5 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
-import { CodaError } from '../../shared/errors';
+import { toServiceError } from '../../shared/errors';
 import { float64ToBytes } from '../../shared/tensor';
 import { tensorValues, type pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
@@ -7,13 +6,7 @@ import type { ParameterStore } from './parameter-store';
 
 type Handlers = Pick<pb.MasterHandlers, 'ReadParameters' | 'WriteParameters'>;
 
-function statusOf(e: unknown): grpc.ServiceError {
-  const code = e instanceof CodaError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-  const msg = (e as Error).message;
-  return Object.assign(new Error(msg), { code, details: msg, metadata: new grpc.Metadata() });
-}
-
-/** The gRPC shell over ParameterStore (token checked by the caller's wrapper). */
+/** The gRPC shell over ParameterStore (the token is checked by the server's interceptor). */
 export function storeHandlers(store: ParameterStore, metrics: MasterMetrics): Handlers {
   return {
     ReadParameters(call, callback) {
@@ -28,7 +21,7 @@ export function storeHandlers(store: ParameterStore, metrics: MasterMetrics): Ha
           totalVersion: String(r.totalVersion),
         });
       } catch (e) {
-        callback(statusOf(e));
+        callback(toServiceError(e));
       }
     },
     WriteParameters(call, callback) {
@@ -39,7 +32,7 @@ export function storeHandlers(store: ParameterStore, metrics: MasterMetrics): Ha
         metrics.parameterWrites.inc({ name: v.name });
         callback(null, { version: String(version), totalVersion: String(v.totalVersion) });
       } catch (e) {
-        callback(statusOf(e));
+        callback(toServiceError(e));
       }
     },
   };

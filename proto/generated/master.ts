@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { FileChunk as _coda_v1_FileChunk, FileChunk__Output as _coda_v1_FileChunk__Output } from './coda/v1/FileChunk';
 import type { HeartbeatReply as _coda_v1_HeartbeatReply, HeartbeatReply__Output as _coda_v1_HeartbeatReply__Output } from './coda/v1/HeartbeatReply';
 import type { HeartbeatRequest as _coda_v1_HeartbeatRequest, HeartbeatRequest__Output as _coda_v1_HeartbeatRequest__Output } from './coda/v1/HeartbeatRequest';
 import type { JobEvent as _coda_v1_JobEvent, JobEvent__Output as _coda_v1_JobEvent__Output } from './coda/v1/JobEvent';
@@ -24,6 +25,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   coda: {
     v1: {
+      FileChunk: MessageTypeDefinition<_coda_v1_FileChunk, _coda_v1_FileChunk__Output>
       HeartbeatReply: MessageTypeDefinition<_coda_v1_HeartbeatReply, _coda_v1_HeartbeatReply__Output>
       HeartbeatRequest: MessageTypeDefinition<_coda_v1_HeartbeatRequest, _coda_v1_HeartbeatRequest__Output>
       JobEvent: MessageTypeDefinition<_coda_v1_JobEvent, _coda_v1_JobEvent__Output>

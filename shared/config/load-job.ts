@@ -16,16 +16,19 @@ export function formatZodError(err: ZodError, source: string, what = 'invalid jo
     const path = i.path.length ? i.path.join('.') : '(top level)';
     let msg = i.message;
     if (i.code === 'unrecognized_keys') msg = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-    return `  ${path}: ${msg}`;
+    return `${path}: ${msg}`;
   });
-  return `${source}: ${what}\n${lines.join('\n')}`;
+  // One problem, one line; several, one line each under the file's name.
+  if (lines.length === 1) return `${source}: ${lines[0]}`;
+  return `${source}: ${what}\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
 /** YAML text -> a plain mapping (InputError for broken YAML or a non-mapping). */
 export function parseYamlMapping(text: string, source: string): Record<string, unknown> {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message}`);
+    // The parser's first line says what and where; the code frame under it is left out (one line).
+    throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

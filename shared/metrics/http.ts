@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { InputError } from '../errors';
 
 export interface MetricsServer {
   port: number;
@@ -30,7 +31,9 @@ export function serveMetrics(registry: Registry, port: number, host = '0.0.0.0')
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new InputError(`cannot serve /metrics on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EACCES' ? 'permission denied' : e.message}`)),
+    );
     server.listen(port, host, () => {
       server.unref();
       resolve({

@@ -20,8 +20,10 @@ export function parseCsv(text: string, source = 'csv'): Matrix {
         cols = cells.length; // header
         continue;
       }
-      const bad = cells.find((c) => Number.isNaN(Number(c)))!;
-      throw new InputError(`${source}:${ln + 1}: '${bad}' is not a number`);
+      // Where, not what: a master's messages go back to whoever submitted the job, and must not
+      // quote a file's contents.
+      const col = cells.findIndex((c) => Number.isNaN(Number(c)) && c.toLowerCase() !== 'nan');
+      throw new InputError(`${source}:${ln + 1}: column ${col + 1} is not a number`);
     }
     if (cols !== -1 && values.length !== cols) {
       throw new InputError(`${source}:${ln + 1}: expected ${cols} values, got ${values.length}`);

@@ -1,5 +1,6 @@
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
+import { InputError } from '../errors';
 import { joinHostPort } from './address';
 
 /**
@@ -11,11 +12,14 @@ import { joinHostPort } from './address';
 export const FLOW_CONTROL_WINDOW = 32 << 20;
 const MAX_FRAME = 1 << 20;
 
+/** The largest message a server sends: a task's answer must fit (worker/task-budget.ts checks first). */
+export const MAX_SEND_BYTES = 8 << 20;
+
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   // A round message carries a worker's slots with their own payloads (e.g. Hessian diagonals).
   'grpc.max_receive_message_length': 64 << 20,
-  'grpc.max_send_message_length': 8 << 20,
+  'grpc.max_send_message_length': MAX_SEND_BYTES,
   // Ping clients that hold long-lived streams (the master's task stream): a vanished master ends
   // the stream, which is how a worker notices it. Lenient: a master busy for seconds in one
   // computation (leverage scores of a large problem) must not be cut off by all its workers.
@@ -63,7 +67,11 @@ function widenSessions(server: grpc.Server): void {
 export function bindServer(server: grpc.Server, host: string, port: number, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolvePort, reject) => {
     server.bindAsync(joinHostPort(host, port), creds, (err, bound) => {
-      if (err) return reject(err);
+      if (err) {
+        // grpc-js words every bind failure alike; the cause (EADDRINUSE, EACCES) is inside.
+        const inUse = /EADDRINUSE/.test(err.message);
+        return reject(new InputError(`cannot listen on ${joinHostPort(host, port)}: ${inUse ? 'the address is in use' : (/EACCES/.test(err.message) ? 'permission denied' : err.message)}`));
+      }
       widenSessions(server);
       resolvePort(bound);
     });

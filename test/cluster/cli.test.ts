@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { LeastSquaresResult } from '../../master/jobs';
 import { pollFor } from '../helpers/cluster-fixture';
 
 const root = join(__dirname, '../..');
@@ -22,6 +23,17 @@ chaos: { delay: { dist: lambda-tail, base: 0.002 }, seed: 7 }
 stop: { tol: 1e-10, maxRounds: 2000, timeLimit: 60 }
 out: ${out}
 ${extra}`;
+
+/** history.jsonl holds every round, one line each; result.json's history is the same rounds (no thinning under 2000). */
+function expectStreamedHistory(dir: string, result: LeastSquaresResult): void {
+  const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { round: number; relGradient: number });
+  expect(lines).toHaveLength(result.rounds);
+  expect(result.historySummary).toMatchObject({ rounds: result.rounds, every: 1, file: 'history.jsonl' });
+  expect(lines.map((l) => l.round)).toEqual(result.history.map((h) => h.round));
+  expect(lines.at(-1)!.relGradient).toBe(result.relGradient);
+  // No partial file left behind.
+  expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+}
 
 describe('the coda command', () => {
   it('--help works on every command and subcommand the program has', () => {
@@ -70,9 +82,10 @@ describe('the coda command', () => {
     const r = run(['run', 'job.yaml']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/least-squares 400×10 on 3 workers/);
-    const result = JSON.parse(readFileSync(join(tmp, 'out/ls/result.json'), 'utf8')) as Record<string, number>;
+    const result = JSON.parse(readFileSync(join(tmp, 'out/ls/result.json'), 'utf8')) as LeastSquaresResult;
     expect(result.relErrorVsDirect).toBeLessThan(1e-6);
     expect(existsSync(join(tmp, 'out/ls/x.npy'))).toBe(true);
+    expectStreamedHistory(join(tmp, 'out/ls'), result);
   });
 
   it('bad job files exit 2 with a message naming the problem, no stack trace, nothing written', () => {
@@ -123,9 +136,18 @@ describe('the coda command', () => {
       writeFileSync(join(tmp, 'remote.yaml'), JOB('out/remote'));
       const r = spawnSync(process.execPath, [coda, 'run', 'remote.yaml', '--master', address], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
-      const result = JSON.parse(readFileSync(join(tmp, 'out/remote/result.json'), 'utf8')) as Record<string, number>;
+      const result = JSON.parse(readFileSync(join(tmp, 'out/remote/result.json'), 'utf8')) as LeastSquaresResult;
       expect(result.relErrorVsDirect).toBeLessThan(1e-6);
       expect(result.workers).toBe(3);
+      // The master streamed every round back as it had written it.
+      expectStreamedHistory(join(tmp, 'out/remote'), result);
+
+      // `workers: 2` on a master with 3 live workers runs on 2, and the master says which.
+      writeFileSync(join(tmp, 'remote2.yaml'), JOB('out/remote2').replace('workers: 3', 'workers: 2'));
+      const two = spawnSync(process.execPath, [coda, 'run', 'remote2.yaml', '--master', address], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+      expect(two.status, two.stderr).toBe(0);
+      expect(two.stderr).toMatch(/using 2 of the 3 live workers \(the job's workers: 2\): 0, 1/);
+      expect((JSON.parse(readFileSync(join(tmp, 'out/remote2/result.json'), 'utf8')) as LeastSquaresResult).workers).toBe(2);
       // The master's own summary comes back over the wire.
       expect(r.stdout).toMatch(/least-squares 400×10 on 3 workers, scheme wait-all/);
 

@@ -6,7 +6,7 @@ import { parseJobOf } from '../../master';
 import { jobContext } from '../helpers/job-context';
 import { createRegistry } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
-import { bindServer, CHANNEL_OPTIONS, channelCredentials, loadProtos, SERVER_OPTIONS, serverCredentials, shutdownServer, tensorValues, tokenMetadata, type pb } from '../../shared/wire';
+import { bindServer, CHANNEL_OPTIONS, channelCredentials, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer, tensorValues, tokenMetadata, type pb } from '../../shared/wire';
 import { ShardedAlpha } from '../../worker/alpha-sources';
 import { WorkerMetrics } from '../../worker/metrics';
 import { PeerClients } from '../../worker/peers';
@@ -95,7 +95,7 @@ class CountingStore extends SliceStore {
  */
 async function startOwner(token: string, gate?: { closed: boolean; held: number; open: () => void; opened: Promise<void> }): Promise<{ address: string; store: CountingStore; stop: () => Promise<void> }> {
   const store = new CountingStore();
-  const handlers = sliceHandlers(store, token, new WorkerMetrics(createRegistry('worker', {}, 'never')));
+  const handlers = sliceHandlers(store, new WorkerMetrics(createRegistry('worker', {}, 'never')));
   const served: typeof handlers = !gate
     ? handlers
     : {
@@ -114,7 +114,7 @@ async function startOwner(token: string, gate?: { closed: boolean; held: number;
           handlers.ReadSlices(facade as unknown as typeof call);
         },
       };
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server(serverOptions(SERVER_OPTIONS, token));
   server.addService(loadProtos().worker.coda.v1.Worker.service, served as unknown as grpc.UntypedServiceImplementation);
   const port = await bindServer(server, '127.0.0.1', 0, serverCredentials(undefined));
   return { address: `127.0.0.1:${port}`, store, stop: () => shutdownServer(server, 1000) };

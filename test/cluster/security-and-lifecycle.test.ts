@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { service as healthService } from 'grpc-health-check';
+import { submitJob } from '../../master';
 import { WorkerConnection } from '../../master/cluster/worker-client';
+import { UnauthenticatedError } from '../../shared/errors';
+import { loadProtos } from '../../shared/wire';
 import { processAlive, pollFor, withLocalCluster } from '../helpers/cluster-fixture';
 
 describe('cluster token', () => {
@@ -28,6 +32,59 @@ describe('cluster token', () => {
         await right.configure('j', 'reset');
       } finally {
         [anon, wrong, right].forEach((c) => c.close());
+      }
+    });
+  });
+});
+
+describe('cluster token on the master', () => {
+  it('Register, Heartbeat, the parameter store and SubmitJob refuse a caller without the token (one interceptor); health probes need none', async () => {
+    await withLocalCluster({ workers: 1, token: 's3cret-token' }, async (lc) => {
+      const { master } = loadProtos();
+      const anon = new master.coda.v1.Master(lc.master.address, grpc.credentials.createInsecure());
+      const health = new (grpc.makeGenericClientConstructor(healthService, 'Health'))(lc.master.address, grpc.credentials.createInsecure());
+      try {
+        const unary = <T>(f: (cb: (err: grpc.ServiceError | null, res?: T) => void) => void): Promise<T> =>
+          new Promise((resolve, reject) => f((err, res) => (err ? reject(err) : resolve(res!))));
+        for (const call of [
+          () => unary((cb) => anon.register({ address: '127.0.0.1:1', requestedIndex: -1, pid: 1 }, cb)),
+          () => unary((cb) => anon.heartbeat({ index: 0, tasksRunning: 0 }, cb)),
+          () => unary((cb) => anon.readParameters({ name: 'x' }, cb)),
+        ]) {
+          await expect(call()).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong cluster token' });
+        }
+        const submitted = submitJob(lc.master.address, 'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 20, cols: 2 } }\nworkers: 1\n');
+        // The error table on the client side: a refusal for the token is the caller's (exit 2), not the cluster's.
+        await expect(submitted).rejects.toBeInstanceOf(UnauthenticatedError);
+        await expect(submitted).rejects.toMatchObject({ exitCode: 2 });
+        const status = await unary<{ status: unknown }>((cb) => (health as unknown as { check(r: object, cb: (e: grpc.ServiceError | null, r?: { status: unknown }) => void): void }).check({ service: '' }, cb));
+        expect(status.status).toBe('SERVING');
+      } finally {
+        anon.close();
+        health.close();
+      }
+    });
+  });
+});
+
+describe('a worker checks what it is told', () => {
+  it('Configure is range-checked on the worker (a drop probability of 5 is refused, nothing changes); a placed block larger than the worker takes is refused before it is allocated', async () => {
+    await withLocalCluster({ workers: 1 }, async (lc) => {
+      const w = lc.master.registry.get(0)!;
+      const c = new WorkerConnection(0, w.address, undefined);
+      try {
+        await expect(c.configure('j', { delay: { dist: 'none' }, fault: { dropProbability: 5, hangProbability: 0, crashAfterTasks: 0 }, seed: 1, cores: 1 })).rejects.toMatchObject({
+          code: grpc.status.INVALID_ARGUMENT,
+          details: expect.stringMatching(/Configure.fault: dropProbability: Number must be less than or equal to 1/),
+        });
+        await expect(c.configure('j', { delay: { dist: 'exponential', rate: -1 }, fault: { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 }, seed: 1, cores: 1 })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+        const ok = await c.runTask({ jobId: 'j', round: '1', slot: 0, blocks: [], noop: {} }, 5).promise;
+        expect(ok.timings?.injectedDelaySeconds ?? 0).toBe(0);
+        // A header announcing a 10¹²-byte block: refused at the header, no data sent, nothing allocated.
+        const huge = { id: 0, rows: 1e6, cols: 1e5, data: new Float64Array(0), rowOffset: 0 };
+        await expect(c.loadBlocks('j', [huge])).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/more than this worker takes/) });
+      } finally {
+        c.close();
       }
     });
   });

@@ -57,7 +57,8 @@ describe.skipIf(!run)('containers: master + 4 workers, frc under pause and kill'
       .withCopyContentToContainer([{ content: JOB, target: '/tmp/job.yaml', mode: 0o644 }])
       .withBindMounts([{ source: out, target: '/out', mode: 'rw' }])
       .withExposedPorts(9464)
-      .withCommand(['master', '--host=0.0.0.0', '--port=7070', '--metrics-port=9464', '--job=/tmp/job.yaml', '--min-workers=4', '--out=/out'])
+      // A test network of its own, no token: --insecure says the master may listen on it anyway.
+      .withCommand(['master', '--host=0.0.0.0', '--insecure', '--port=7070', '--metrics-port=9464', '--job=/tmp/job.yaml', '--min-workers=4', '--out=/out'])
       .withWaitStrategy(Wait.forLogMessage(/master listening on/))
       .withStartupTimeout(60_000)
       .start();

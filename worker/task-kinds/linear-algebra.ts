@@ -47,10 +47,10 @@ registerKind('lsGradient', ({ request, blocks, kernels }) => {
   return { shape: xt?.shape.length === 2 ? [points, d] : [x.length], values: out };
 });
 
-registerKind('gram', ({ request, blocks, kernels }) => {
+registerKind('gram', ({ request, blocks, kernels, allocate }) => {
   const dAll = request.gram?.d && request.gram.d.shape.length > 0 ? tensorValues(request.gram.d, 'gram.d') : undefined;
   const cols = blocks[0]?.block.A.cols ?? 0;
-  const out = new Float64Array(cols * cols);
+  const out = allocate(cols * cols, `gram: the ${cols}×${cols} Gram matrix`, true);
   let off = 0;
   for (const { block, weight } of blocks) {
     if (dAll && off + block.A.rows > dAll.length) throw new ShapeError(`gram: d has ${dAll.length} values, the blocks have more rows`);

@@ -32,8 +32,10 @@ registerKind('countSketch', (ctx) => {
   const seed = Number(t?.seed ?? 0);
   const scaleAll = t?.scale && t.scale.shape.length > 0 ? tensorValues(t.scale, 'countSketch.scale') : undefined;
   const cols = colsOf(ctx, 'countSketch');
-  if (!(width >= 1)) throw new InputError('countSketch: width must be at least 1');
-  const out = new Float64Array(width * cols);
+  if (!Number.isSafeInteger(width) || width < 1) throw new InputError('countSketch: width must be a whole number ≥ 1');
+  // The sketch is scratch when only its Gram goes back, the answer otherwise: refused before it exists.
+  const out = ctx.allocate(width * cols, `countSketch: the ${width}×${cols} sketch`, !t?.gram);
+  if (t?.gram) ctx.allocate(cols * cols, `countSketch: the ${cols}×${cols} Gram of the sketch`, true);
   let off = 0;
   for (const { block, weight } of ctx.blocks) {
     const scale = scaleAll?.subarray(off, off + block.A.rows);

@@ -18,6 +18,11 @@ export interface TaskContext {
   params?: ParamAccess;
   /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
   nextDelay?: () => number;
+  /**
+   * Allocates n float64 values within the task's budget (worker/task-budget.ts), refusing before
+   * it allocates: `result` when the values are the answer (they must fit in a message).
+   */
+  allocate(n: number, what: string, result?: boolean): Float64Array;
 }
 
 /** A client of the master's service and the cluster token to call it with. */

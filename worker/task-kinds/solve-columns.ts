@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../../shared/errors';
-import { BlockColumnSolver, COLUMN_SOLVER_NAMES, inverseOperators, packSolvedColumns, type ColumnSolverName, type Kernels } from '../../shared/kernels';
+import { BlockColumnSolver, COLUMN_SOLVER_NAMES, inverseOperators, packedLength, packSolvedColumns, type ColumnSolverName, type Kernels } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
 import type { StoredBlock } from '../block-store';
 import { registerKind } from './registry';
@@ -30,7 +30,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 /** Longest stretch of computing between two yields. */
 const YIELD_EVERY_MS = 20;
 
-registerKind('solveColumns', async ({ request, blocks, signal, kernels }) => {
+registerKind('solveColumns', async ({ request, blocks, signal, kernels, allocate }) => {
   const t = request.solveColumns;
   if (!t) throw new InputError('solveColumns: task without its payload');
   if (blocks.length !== 1) throw new InputError(`solveColumns: expects one stored block (A), got ${blocks.length}`);
@@ -41,6 +41,10 @@ registerKind('solveColumns', async ({ request, blocks, signal, kernels }) => {
   if (!(t.tol >= 0) || !(t.maxIterations > 0)) throw new InputError('solveColumns: tol must be ≥ 0 and max_iterations positive');
   if (t.target !== 'inverse' && t.target !== 'pseudoinverse') throw new InputError(`solveColumns: unknown target '${t.target}' (inverse | pseudoinverse)`);
   if (t.target === 'inverse' && A.rows !== A.cols) throw new InputError(`solveColumns: inverse of a ${A.rows}×${A.cols} block`);
+  if (t.columns.some((c) => !Number.isSafeInteger(c) || c < 0 || c >= A.cols)) throw new InputError(`solveColumns: a column outside 0..${A.cols - 1}`);
+  // The answer (each column with its statistics) and the solver's iterates: checked before either exists.
+  allocate(packedLength(t.columns.length, A.rows), 'solveColumns: the solved columns', true);
+  allocate(4 * t.columns.length * A.cols, 'solveColumns: the iterates');
   const { M, post } = inverseOperators(A, t.target, t.target === 'pseudoinverse' ? gramOf(block, kernels) : undefined, kernels);
   await yieldToEventLoop();
   if (signal?.aborted) return { shape: [0], values: new Float64Array(0) }; // the service drops it

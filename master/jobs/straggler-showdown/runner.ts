@@ -89,6 +89,8 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
             // Run the whole budget: the best error reached in it is one of the measurements.
             stop: { tol: 0, maxRounds: job.stop.maxRounds, timeLimit: job.timeBudget },
             reference: { x: xStar, target: 1e-12 },
+            // A run lasts its time budget: keep every round (time to target and the medians use them).
+            historyCap: Number.POSITIVE_INFINITY,
             ...(ctx.signal ? { signal: ctx.signal } : {}),
           });
           const hit = res.history.find((h) => (h.relError ?? Infinity) <= job.target);

@@ -7,6 +7,9 @@ import type { pb } from '../../../shared/wire';
 import { jsKernels } from '../../../shared/kernels';
 import { kindHandler } from '../../../worker/task-kinds';
 import type { StoredBlock } from '../../../worker/block-store';
+import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
+
+const BUDGET = defaultTaskBudget();
 
 /**
  * A ComputeCluster in this process for unit tests: the workers' own task handlers on the plan's
@@ -51,7 +54,7 @@ export class InProcessCluster implements ComputeCluster {
       const handler = kindHandler(req.kind!)!;
       const blocks = req.blocks.map((b) => ({ block: store.get(b.blockId)!, weight: b.weight, id: b.blockId }));
       arrived.push(slot);
-      const answer = await handler({ request: req, blocks, kernels: jsKernels });
+      const answer = await handler({ request: req, blocks, kernels: jsKernels, allocate: (n, what, result) => allocate(BUDGET, n, what, result) });
       if (decoder.add(slot, answer.values)) break;
     }
     const stragglers = order.filter((s) => !arrived.includes(s)).map((slot) => ({ slot, worker: placed.hosts[slot]!, outstandingSeconds: 0 }));

@@ -5,6 +5,10 @@ import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
 import { kindHandler } from '../../../worker/task-kinds';
 import { expectClose } from '../../helpers/expect-close';
+import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
+import { ResourceError } from '../../../shared/errors';
+
+const alloc = (n: number, what: string, result?: boolean): Float64Array => allocate(defaultTaskBudget(), n, what, result);
 
 function request(fields: Partial<pb.TaskRequest__Output>): pb.TaskRequest__Output {
   return { jobId: 'j', round: '1', slot: 0, blocks: [], ...fields } as pb.TaskRequest__Output;
@@ -32,11 +36,11 @@ describe('worker task kinds', () => {
     const h = kindHandler('lsGradient')!;
     const x1 = Float64Array.from({ length: d }, () => rng.normal());
     const x2 = Float64Array.from({ length: d }, () => rng.normal());
-    const one = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(x1) } } }), blocks, kernels: jsKernels }) as { shape: number[]; values: Float64Array };
+    const one = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(x1) } } }), blocks, kernels: jsKernels, allocate: alloc }) as { shape: number[]; values: Float64Array };
     expect(one.shape).toEqual([d]);
     expectClose(one.values, ref(x1));
     const both = Float64Array.from([...x1, ...x2]);
-    const two = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [2, d], data: float64ToBytes(both) } } }), blocks, kernels: jsKernels }) as { shape: number[]; values: Float64Array };
+    const two = h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [2, d], data: float64ToBytes(both) } } }), blocks, kernels: jsKernels, allocate: alloc }) as { shape: number[]; values: Float64Array };
     expect(two.shape).toEqual([2, d]);
     expectClose(two.values, Float64Array.from([...ref(x1), ...ref(x2)]));
   });
@@ -44,8 +48,28 @@ describe('worker task kinds', () => {
   it('lsGradient refuses a block without a right-hand side, naming it', () => {
     const h = kindHandler('lsGradient')!;
     const bad = [{ block: { A: blocks[0]!.block.A, rowOffset: 0 }, weight: 1, id: 3 }];
-    expect(() => h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(new Float64Array(d)) } } }), blocks: bad, kernels: jsKernels })).toThrow(
+    expect(() => h({ request: request({ kind: 'lsGradient', lsGradient: { x: { shape: [d], data: float64ToBytes(new Float64Array(d)) } } }), blocks: bad, kernels: jsKernels, allocate: alloc })).toThrow(
       'block 3 was placed without a right-hand side',
     );
+  });
+});
+
+describe('a task is refused before it allocates beyond its budget', () => {
+  const A = { rows: 4, cols: 100, data: new Float64Array(400) };
+  const sketch = (width: number, gram = false) =>
+    kindHandler('countSketch')!({
+      request: { jobId: 'j', round: '1', slot: 0, blocks: [], work: 1, kind: 'countSketch', countSketch: { width, seed: '1', gram, scale: null } } as unknown as pb.TaskRequest__Output,
+      blocks: [{ block: { A, rowOffset: 0 }, weight: 1, id: 0 }],
+      kernels: jsKernels,
+      allocate: alloc,
+    });
+  it('a count sketch 5·10⁷ wide: over the message limit as an answer, over the memory budget as scratch', () => {
+    expect(() => sketch(5e7)).toThrow(ResourceError);
+    expect(() => sketch(5e7)).toThrow(/countSketch: the 50000000×100 sketch: the answer would be 40000 MB, over the 8.3 MB a message carries/);
+    expect(() => sketch(5e7, true)).toThrow(/over the worker's .* budget for one task/);
+    expect(() => sketch(2.5)).toThrow(/width must be a whole number/);
+  });
+  it('a small one runs', () => {
+    expect((sketch(10) as { shape: number[] }).shape).toEqual([10, 100]);
   });
 });

@@ -62,7 +62,7 @@ describe('.csv', () => {
   it('parses numbers, skips comments and a header, and names a bad cell', () => {
     const m = parseCsv('# comment\na,b\n1, 2\n3,4.5\n\n');
     expect([m.rows, m.cols, Array.from(m.data)]).toEqual([2, 2, [1, 2, 3, 4.5]]);
-    expect(() => parseCsv('1,2\n3,x\n', 'f.csv')).toThrow("f.csv:2: 'x' is not a number");
+    expect(() => parseCsv('1,2\n3,x\n', 'f.csv')).toThrow('f.csv:2: column 2 is not a number');
     expect(() => parseCsv('1,2\n3\n', 'f.csv')).toThrow('f.csv:2: expected 2 values, got 1');
   });
 

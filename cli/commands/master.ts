@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Command } from 'commander';
-import { InputError } from '../../shared/errors';
+import { readJobText } from '../../shared/config';
+import { ClusterError, CodaError, InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
-import { checkJob, loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
+import { checkJob, loadJobFile, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 
 export function masterCommand(): Command {
@@ -16,6 +18,8 @@ export function masterCommand(): Command {
     .option('--exit-after-job', 'exit when the --job finishes (exit code 0 on success)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--worker-wait <seconds>', "how long a submitted job waits for its `workers` to join", '300')
+    .option('--state <dir>', 'keep every accepted job, its checkpoints and its result in this folder; a master restarted on it resumes the unfinished jobs')
+    .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .option('--worker-statefulset <name>', 'admit only pods of this StatefulSet, each as its own ordinal (verified through cluster DNS)')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
@@ -34,6 +38,7 @@ export function masterCommand(): Command {
         port: parsePort(o.port as string),
         metricsPort: parsePort(o.metricsPort as string, '--metrics-port'),
         workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
+        ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
         ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
         ...(token ? { token } : {}),
         ...(tls ? { tls } : {}),
@@ -42,8 +47,15 @@ export function masterCommand(): Command {
       if (job) {
         const n = parsePositiveInt(o.minWorkers as string, '--min-workers');
         m.log.info({ workers: n }, 'waiting for workers');
-        await m.waitForWorkers(n, 300_000);
-        const out = await runJob(job, { cluster: m.cluster, metrics: m.metrics, log: m.log });
+        // The master's own job goes through its job manager like a submitted one, under an id
+        // from its text: with --state, a master restarted with the same --job resumes it (or,
+        // if it finished, writes its kept result again).
+        const text = readJobText(o.job as string);
+        const id = `master-job-${createHash('sha256').update(`${text}\n${n}`).digest('hex').slice(0, 16)}`;
+        const managed = m.jobs.submit(text, id, { workers: n, origin: 'master-job' });
+        const ending = await managed.ended;
+        if (ending.type === 'failed') throw ending.exitCode === 2 ? new InputError(ending.message) : ending.exitCode === 3 ? new ClusterError(ending.message) : new CodaError(ending.message);
+        const out = ending.out;
         const dir = (o.out as string | undefined) ?? job.out!;
         writeJobOutputs(dir, out);
         process.stdout.write(`${out.summary}\nresults in ${dir}\n`);

@@ -34,7 +34,7 @@ async function runRemotely(
   address: string,
   yamlText: string,
   label: string,
-  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number },
+  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number; reconnectSeconds?: number },
 ): Promise<JobOutput> {
   const progress = progressReporter(label);
   const abort = new AbortController();
@@ -74,6 +74,7 @@ export function runCommand(): Command {
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
     .option('--wait-master <seconds>', 'with --master: wait up to this long for the master to accept a connection', '0')
+    .option('--wait <seconds>', 'with --master: when the master becomes unreachable mid-job (restarted with --state, a network drop), reconnect for up to this long and wait for the result (0: fail at once)', '300')
     .action(async (file: string, o: Record<string, string | undefined>) => {
       const text = readJobText(file);
       const parsed = parseJob(text, file);
@@ -86,11 +87,13 @@ export function runCommand(): Command {
       const token = resolveToken(o.tokenFile);
       const tls = tlsFrom(o);
       const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');
+      const reconnectSeconds = parseSeconds(o.wait ?? '300', '--wait');
       const result = address
         ? await runRemotely(address, remoteJobText(text, o.workers ? job.workers : undefined), job.job, {
             ...(token ? { token } : {}),
             ...(tls ? { tls } : {}),
             waitForMasterSeconds,
+            reconnectSeconds,
           })
         : await runLocally(job, job.job, token);
       writeJobOutputs(out, result);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { startLocalCluster } from '../../master';
-import { parsePort, parsePositiveInt, resolveToken, untilSignal } from '../common';
+import { parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 
 export function upCommand(): Command {
   return new Command('up')
@@ -9,6 +9,8 @@ export function upCommand(): Command {
     .option('--per-process <n>', 'worker services per process (default: 1 up to 32 workers, then enough to stay at 8 processes)')
     .option('--port <n>', 'master gRPC port (0: any free port)', '7070')
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
+    .option('--state <dir>', "keep the master's accepted jobs, checkpoints and results here; `coda up` started again on it resumes the unfinished jobs")
+    .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .action(async (o: Record<string, string>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       const token = resolveToken();
@@ -18,7 +20,11 @@ export function upCommand(): Command {
         ...(o.perProcess ? { perProcess: parsePositiveInt(o.perProcess, '--per-process') } : {}),
         timeoutMs: 120_000,
         ...(token ? { token } : {}),
-        master: { port: parsePort(o.port!), metricsPort: parsePort(o.metricsPort!, '--metrics-port') },
+        master: {
+          port: parsePort(o.port!),
+          metricsPort: parsePort(o.metricsPort!, '--metrics-port'),
+          ...(o.state ? { stateDir: o.state, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery!, '--checkpoint-every'), everyRounds: Infinity } } : {}),
+        },
         workerArgs: ['--metrics-port', '0'],
       });
       process.stdout.write(

@@ -4,5 +4,5 @@
  *   const normal = normalEquations(A, b);
  *   const res = await steepestDescent(roundGradient(cluster, placed), normal, { step: 'line-search', stop });
  */
-export { steepestDescent, roundGradient, normalEquations, MAX_MONITORED_COLUMNS, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint, type LsStop, type StepRule } from './least-squares';
+export { steepestDescent, roundGradient, normalEquations, MAX_MONITORED_COLUMNS, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint, type LsState, type LsStop, type StepRule } from './least-squares';
 export { directLeastSquares, largestEigenvalue } from './direct';

@@ -233,7 +233,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
     if (plan.shuffleSends) {
       // Exchangeable arrivals for first-q decoders: the workers' messages and the slots in each
       // go out in a fresh seeded order every round.
-      const order = placed.rng.permutation(initial.length);
+      const order = placed.roundRng(roundNo).permutation(initial.length);
       initial = Array.from(order, (k) => initial[k]!);
     }
     run(initial);

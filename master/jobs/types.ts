@@ -5,6 +5,7 @@ import type { JobSession } from '../cluster/job-session';
 import type { MasterMetrics } from '../metrics';
 import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
 import type { KindCheck } from './check-types';
+import type { JobCheckpoint } from '../state';
 
 export interface JobProgress {
   round: number;
@@ -29,10 +30,17 @@ export interface RunContext {
   log: Logger;
   onProgress?: (p: JobProgress) => void;
   signal?: AbortSignal;
+  /** The job's id (its session's): stable across a master restart when the master keeps --state. */
+  jobId?: string;
+  /**
+   * The job's checkpointer when the master keeps --state: a runner that can resume opens it with
+   * its state's schema, resumes from what it restores and offers its state after every round.
+   */
+  checkpoint?: JobCheckpoint;
 }
 
 /** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster. */
-export type JobContext = Omit<RunContext, 'cluster' | 'workers'> & { cluster: JobSession };
+export type JobContext = Omit<RunContext, 'cluster' | 'workers' | 'jobId'> & { cluster: JobSession };
 
 /** A tensor to save as .npy beside result.json. */
 export interface OutputTensor {

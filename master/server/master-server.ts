@@ -1,9 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { resolveJobPaths } from '../../shared/config';
 import { ClusterError, CodaError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
-import { float64ToBytes } from '../../shared/tensor';
 import {
   addHealth,
   bindServer,
@@ -21,9 +20,10 @@ import { Cluster } from '../cluster/cluster';
 import { IndexTakenError, WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, WorkerIdentityError } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
-import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
+import { JobStore, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
+import { JobManager, type JobListener } from './job-manager';
 
 export interface MasterOptions {
   host: string;
@@ -47,6 +47,13 @@ export interface MasterOptions {
    * (master/cluster/worker-identity.ts). Unset: any worker with the token may register.
    */
   workerStatefulSet?: string;
+  /**
+   * Keep every accepted job, its checkpoints and its result in this folder, and resume the
+   * unfinished ones found there at start (a restarted master goes on where the last one stopped).
+   */
+  stateDir?: string;
+  /** How often a running job's state is checkpointed (with stateDir). */
+  checkpoint?: CheckpointOptions;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -71,17 +78,33 @@ export interface RunningMaster {
   metrics: MasterMetrics;
   promRegistry: Registry;
   log: Logger;
+  /** Submitted jobs (and, with stateDir, the ones it resumed). */
+  jobs: JobManager;
+  /** Random per start: workers that see a new one drop what the master before placed on them. */
+  masterId: string;
   /** Resolves once `n` workers are alive (rejects after timeoutMs). */
   waitForWorkers(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
+function statusError(code: grpc.status, message: string): grpc.ServiceError {
+  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+}
+
 function unauthenticated(): grpc.ServiceError {
-  return Object.assign(new Error('missing or wrong cluster token'), {
-    code: grpc.status.UNAUTHENTICATED,
-    details: 'missing or wrong cluster token',
-    metadata: new grpc.Metadata(),
-  });
+  return statusError(grpc.status.UNAUTHENTICATED, 'missing or wrong cluster token');
+}
+
+/** A server stream as a job listener; ends the call when the job ends. */
+function streamListener(call: grpc.ServerWritableStream<unknown, pb.JobEvent>): JobListener {
+  return {
+    event: (ev) => {
+      if (!call.cancelled && call.writable) call.write(ev);
+    },
+    end: () => {
+      if (!call.cancelled && call.writable) call.end();
+    },
+  };
 }
 
 /** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
@@ -94,6 +117,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const store = new ParameterStore();
   const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
+  const masterId = randomBytes(8).toString('hex');
+  const jobStore = o.stateDir ? new JobStore(o.stateDir, log, o.checkpoint) : undefined;
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
   const checked = <Req, Res>(
@@ -118,6 +143,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       registry.on('join', onJoin);
     });
 
+  const jobs = new JobManager({ cluster, metrics, log, baseDir: o.baseDir, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(jobStore ? { store: jobStore } : {}) });
+
   const handlers: pb.MasterHandlers = {
     Register: checked((call, cb) => {
       const req = call.request;
@@ -128,7 +155,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       admit().then(
         (rec) => {
           log.info({ worker: rec.index, address: rec.address }, 'worker joined');
-          cb(null, { index: rec.index, heartbeatIntervalSeconds: interval() });
+          cb(null, { index: rec.index, heartbeatIntervalSeconds: interval(), masterId });
         },
         (e: Error) => {
           // The worker retries these: a name whose DNS record lags, an index whose previous
@@ -143,49 +170,28 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     ReadParameters: checked(storeH.ReadParameters),
     WriteParameters: checked(storeH.WriteParameters),
     SubmitJob(call) {
-      if (!tokenMatches(o.token, call.metadata)) {
-        call.emit('error', unauthenticated());
-        return;
+      if (!tokenMatches(o.token, call.metadata)) return call.emit('error', unauthenticated());
+      let job;
+      try {
+        job = jobs.submit(call.request.jobYaml, call.request.jobId);
+      } catch (e) {
+        const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
+        return call.emit('error', statusError(code, (e as Error).message));
       }
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
-      void (async () => {
-        try {
-          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.baseDir, 'submitted job');
-          checkJob(job, job.workers);
-          if (registry.alive().length < job.workers) {
-            // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
-            call.write({ log: `waiting up to ${o.workerWaitSeconds} s for ${job.workers} workers (${registry.alive().length} alive)` });
-            await Promise.race([
-              waitForWorkers(job.workers, o.workerWaitSeconds * 1000),
-              new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(new ClusterError('submitter went away')), { once: true })),
-            ]);
-          }
-          const q = cluster.jobs();
-          if (q.running) call.write({ log: `queued: ${q.queued.length + 1} job(s) ahead (running ${q.running.id}); jobs on one master run one at a time` });
-          // The job's `workers`, not every live worker: the lowest live indices, said out loud.
-          const alive = cluster.liveWorkers().sort((a, b) => a - b);
-          const workers = alive.slice(0, job.workers);
-          if (alive.length > workers.length) call.write({ log: `using ${workers.length} of the ${alive.length} live workers (the job's workers: ${job.workers}): ${workers.join(', ')}` });
-          const out = await runJob(job, {
-            cluster,
-            workers,
-            metrics,
-            log,
-            signal: abort.signal,
-            onProgress: (p) =>
-              call.write({ progress: { round: String(p.round), elapsedSeconds: p.seconds, residual: p.residual, stragglers: p.stragglers } }),
-          });
-          const outputs: Record<string, pb.Tensor> = {};
-          for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
-          call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
-          call.end();
-        } catch (e) {
-          const code = e instanceof CodaError && e.exitCode === 2 ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-          call.emit('error', Object.assign(new Error((e as Error).message), { code, details: (e as Error).message, metadata: new grpc.Metadata() }));
-        }
-      })();
+      // The job outlives the call: a submitter that goes away re-attaches (AttachJob) or cancels it (CancelJob).
+      const detach = jobs.attach(job, streamListener(call));
+      call.on('cancelled', detach);
     },
+    AttachJob(call) {
+      if (!tokenMatches(o.token, call.metadata)) return call.emit('error', unauthenticated());
+      const job = jobs.find(call.request.jobId);
+      if (!job) {
+        return call.emit('error', statusError(grpc.status.NOT_FOUND, `this master holds no job '${call.request.jobId}'${o.stateDir ? '' : ' (it keeps no --state: a job does not outlive a master restart)'}`));
+      }
+      const detach = jobs.attach(job, streamListener(call));
+      call.on('cancelled', detach);
+    },
+    CancelJob: checked((call, cb) => cb(null, { cancelled: jobs.cancel(call.request.jobId) })),
   };
 
   const server = new grpc.Server(SERVER_OPTIONS);
@@ -199,7 +205,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   // the broken task stream).
   const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds), (w) => cluster.connected(w)), 1000);
   sweep.unref();
-  log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
+  log.info({ port, metricsPort: metricsServer?.port, state: o.stateDir }, 'master listening');
+  const resumed = jobs.recover();
+  if (resumed.length > 0) log.info({ jobs: resumed }, 'resuming unfinished jobs from the state folder');
 
   return {
     port,
@@ -211,8 +219,11 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     metrics,
     promRegistry,
     log,
+    jobs,
+    masterId,
     waitForWorkers,
     async stop() {
+      jobs.stop();
       clearInterval(sweep);
       cluster.close();
       await shutdownServer(server, 1000);

@@ -114,7 +114,13 @@ export class JobStore {
     } catch (e) {
       throw new InputError(`--state ${root}: not a writable folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    for (const j of this.list()) this.nextSeq = Math.max(this.nextSeq, j.job.seq + 1);
+    for (const j of this.list()) {
+      this.nextSeq = Math.max(this.nextSeq, j.job.seq + 1);
+      // A master killed mid-write left its temporary file (the real one is whole): clear it away.
+      for (const d of [this.dir(j.job.id), join(this.dir(j.job.id), 'result')]) {
+        if (existsSync(d)) for (const f of readdirSync(d)) if (/^\..*\.tmp$/.test(f)) rmSync(join(d, f), { force: true });
+      }
+    }
   }
 
   private dir(id: string): string {

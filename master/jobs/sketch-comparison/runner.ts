@@ -60,6 +60,8 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
   }
 
   for (let inst = perInstance.length; inst < job.instances; inst++) {
+    // Stopped (Ctrl-C, a master shutting down): the table of the instances done.
+    if (ctx.signal?.aborted) break;
     const dataSpec = job.data.synthetic ? { data: { synthetic: { ...job.data.synthetic, seed: job.data.synthetic.seed + inst } } } : job;
     const { A, b } = loadLeastSquaresProblem(dataSpec);
     const N = A.rows;

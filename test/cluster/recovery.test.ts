@@ -109,8 +109,10 @@ describe('coda master --state survives kill -9', () => {
     await new Promise((r) => setTimeout(r, 500));
     for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
     master = coda(masterArgs, dir);
-    const { code } = await submit.exit;
-    expect(code, `${submit.output()}\n--- master ---\n${master.output()}`).toBe(0);
+    const ended = await Promise.race([submit.exit, new Promise<undefined>((r) => setTimeout(r, 120_000, undefined))]);
+    const tail = (p: Proc): string => p.output().split('\n').slice(-25).join('\n');
+    const context = `--- submitter ---\n${tail(submit)}\n--- master ---\n${tail(master)}\n${workers.map((w, i) => `--- worker ${i} ---\n${tail(w)}`).join('\n')}`;
+    expect(ended?.code, context).toBe(0);
     expect(submit.output()).toMatch(/lost the master/);
     expect(submit.output()).toMatch(/resumed after a master restart from its checkpoint at round \d+/);
     expect(master.output()).toMatch(/resuming a job accepted by a previous master/);

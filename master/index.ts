@@ -44,5 +44,7 @@ export {
 } from './jobs';
 export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from './schemes';
 export { ParameterStore, ParameterVector } from './store';
-export { submitJob, type SubmitJobOptions } from './client/submit-job';
+export { submitJob, newJobId, type SubmitJobOptions } from './client/submit-job';
+export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
+export { JobStore, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';

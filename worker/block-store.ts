@@ -42,6 +42,13 @@ export class BlockStore {
     return n;
   }
 
+  /** Drops every block of every job; returns how many. */
+  clear(): number {
+    const n = this.count();
+    this.jobs.clear();
+    return n;
+  }
+
   bytes(): number {
     let total = 0;
     for (const m of this.jobs.values()) {

@@ -20,7 +20,14 @@ export class MasterLink {
   private stopped = false;
   private registerTimeoutMs = 0;
   private wakeSleeper: (() => void) | undefined;
+  /** The id of the master process this worker last registered with. */
+  private masterId = '';
   index = -1;
+  /**
+   * Called when a registration lands on a different master process than the last one (it
+   * restarted): what the one before placed and configured here will never be asked for again.
+   */
+  onMasterChange: ((previous: string, current: string) => void) | undefined;
 
   constructor(
     private readonly masterAddress: string,
@@ -65,7 +72,7 @@ export class MasterLink {
     for (;;) {
       if (this.stopped) throw new CancelledError('worker stopped before it registered');
       try {
-        const reply = await new Promise<{ index: number; heartbeatIntervalSeconds: number }>((resolve, reject) => {
+        const reply = await new Promise<{ index: number; heartbeatIntervalSeconds: number; masterId: string }>((resolve, reject) => {
           this.client.register(
             { address: this.advertise, requestedIndex: this.requestedIndex, pid: process.pid },
             tokenMetadata(this.token),
@@ -76,6 +83,8 @@ export class MasterLink {
         this.index = reply.index;
         this.lastContact = Date.now();
         this.log.info({ index: reply.index, master: this.masterAddress, attempts: attempts + 1 }, 'registered with master');
+        if (this.masterId && reply.masterId && reply.masterId !== this.masterId) this.onMasterChange?.(this.masterId, reply.masterId);
+        if (reply.masterId) this.masterId = reply.masterId;
         this.startHeartbeats(Math.max(0.05, reply.heartbeatIntervalSeconds || 1));
         return reply.index;
       } catch (e) {

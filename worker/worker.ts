@@ -113,6 +113,14 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       },
       () => state.streams > 0,
     );
+    link.onMasterChange = () => {
+      // A restarted master places its jobs' blocks again: the old ones would only hold memory.
+      const dropped = store.clear();
+      chaos.reset(chaos.jobId);
+      metrics.blocksStored.set(store.count());
+      metrics.bytesStored.set(store.bytes());
+      log.info({ dropped }, 'a new master process: dropped the blocks and chaos of the one before');
+    };
     try {
       state.index = await link.register(o.registerTimeoutSeconds * 1000);
       health.setStatus('coda.v1.Worker', 'SERVING');

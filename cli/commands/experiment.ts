@@ -13,7 +13,7 @@ import {
   type RunExecutor,
 } from '../../experiments';
 import { checkJob, runJob, startLocalCluster, type JobSpec } from '../../master';
-import { checkLocalWorkers, resolveToken, tlsFrom } from '../common';
+import { checkLocalWorkers, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { prepareOutputDir } from '../output-dir';
 
 /**
@@ -81,7 +81,7 @@ export async function localExecutor(workers: number, token?: string): Promise<Ru
 /** Runs an expanded experiment with progress, SIGINT as a clean stop, then the report. */
 export async function runExperimentCli(
   exp: ExpandedExperiment,
-  opts: { outDir: string; master?: string; token?: string; tls?: ReturnType<typeof tlsFrom> },
+  opts: { outDir: string; master?: string; token?: string; tls?: ReturnType<typeof tlsFrom>; reconnectSeconds?: number },
 ): Promise<ExperimentOutcome & { report?: string }> {
   const progress = experimentProgress();
   const abort = new AbortController();
@@ -96,7 +96,11 @@ export async function runExperimentCli(
       events: progress,
       executor: async () =>
         opts.master
-          ? remoteExecutor(opts.master, { ...(opts.token ? { token: opts.token } : {}), ...(opts.tls ? { tls: opts.tls } : {}) })
+          ? remoteExecutor(opts.master, {
+              ...(opts.token ? { token: opts.token } : {}),
+              ...(opts.tls ? { tls: opts.tls } : {}),
+              ...(opts.reconnectSeconds !== undefined ? { reconnectSeconds: opts.reconnectSeconds } : {}),
+            })
           : localExecutor(Math.max(...exp.axes.workers), opts.token),
     });
   } finally {
@@ -117,6 +121,7 @@ export function experimentCommand(): Command {
     .option('--master <host:port>', 'submit every run to this master instead of starting a local cluster')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
+    .option('--wait <seconds>', 'with --master: when the master becomes unreachable mid-run, reconnect for up to this long and wait for the run\'s result (0: fail at once)', '300')
     .option('--dry-run', 'validate the file and list the runs, run nothing')
     .option('--max-workers <n>', 'the most workers the local cluster may start (default: what half the available memory holds, at most 1024)')
     .action(async (file: string, o: Record<string, string | boolean | undefined>) => {
@@ -133,7 +138,8 @@ export function experimentCommand(): Command {
       prepareOutputDir(outDir, o.out ? '--out' : 'out', ['runs.csv', 'summary.csv', 'report.html']);
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string });
-      const res = await runExperimentCli(exp, { outDir, ...(master ? { master } : {}), ...(token ? { token } : {}), ...(tls ? { tls } : {}) });
+      const reconnectSeconds = parseSeconds(o.wait as string, '--wait');
+      const res = await runExperimentCli(exp, { outDir, reconnectSeconds, ...(master ? { master } : {}), ...(token ? { token } : {}), ...(tls ? { tls } : {}) });
       if (res.interrupted) {
         process.stdout.write(`\nstopped: ${res.records.length}/${exp.runs.length} runs finished (runs.csv in ${outDir}); run the same command again to resume\n`);
         process.exitCode = ExitCode.interrupted;

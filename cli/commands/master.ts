@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Command } from 'commander';
-import { InputError } from '../../shared/errors';
+import { readJobText } from '../../shared/config';
+import { ClusterError, CodaError, InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
-import { checkJob, loadJobFile, runJob, startMaster, writeJobOutputs } from '../../master';
+import { checkJob, loadJobFile, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 import { prepareOutputDir } from '../output-dir';
 import { checkPortFree } from '../ports';
@@ -18,6 +20,8 @@ export function masterCommand(): Command {
     .option('--exit-after-job', 'exit when the --job finishes (exit code 0 on success)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
     .option('--worker-wait <seconds>', "how long a submitted job waits for its `workers` to join", '300')
+    .option('--state <dir>', 'keep every accepted job, its checkpoints and its result in this folder; a master restarted on it resumes the unfinished jobs')
+    .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .option('--worker-statefulset <name>', 'admit only pods of this StatefulSet, each as its own ordinal (verified through cluster DNS)')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
@@ -50,6 +54,7 @@ export function masterCommand(): Command {
           workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
           dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
           insecure: o.insecure === true,
+          ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
           ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
           ...(token ? { token } : {}),
           ...(tls ? { tls } : {}),
@@ -61,10 +66,20 @@ export function masterCommand(): Command {
       process.stdout.write(`master listening on ${joinHostPort(o.host as string, m.port)} (metrics on ${m.metricsPort})\n`);
       if (job && out) {
         m.log.info({ workers: minWorkers }, 'waiting for workers');
-        await m.waitForWorkers(minWorkers, 300_000);
-        const result = await runJob(job, { cluster: m.cluster, metrics: m.metrics, log: m.log, historyPath: out.partial('history.jsonl') });
-        writeJobOutputs(out.dir, result);
-        process.stdout.write(`${result.summary}\nresults in ${out.dir}\n`);
+        // The master's own job goes through its job manager like a submitted one, under an id
+        // from its text: with --state, a master restarted with the same --job resumes it (or,
+        // if it finished, writes its kept result again).
+        const text = readJobText(o.job as string);
+        const id = `master-job-${createHash('sha256').update(`${text}\n${minWorkers}`).digest('hex').slice(0, 16)}`;
+        const managed = m.jobs.submit(text, id, { workers: minWorkers, origin: 'master-job', baseDir: process.cwd() });
+        const ending = await managed.ended;
+        if (ending.type === 'failed') {
+          out.abandon();
+          throw ending.exitCode === 2 ? new InputError(ending.message) : ending.exitCode === 3 ? new ClusterError(ending.message) : new CodaError(ending.message);
+        }
+        // The store keeps its copy of the history for re-attaching submitters: copied, not moved.
+        writeJobOutputs(out.dir, ending.out, { keepHistory: true });
+        process.stdout.write(`${ending.out.summary}\nresults in ${out.dir}\n`);
         if (o.exitAfterJob) {
           await m.stop();
           return;

@@ -37,7 +37,7 @@ async function runRemotely(
   address: string,
   yamlText: string,
   label: string,
-  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number; historyPath?: string },
+  opts: { token?: string; tls?: ReturnType<typeof tlsFrom>; waitForMasterSeconds?: number; reconnectSeconds?: number; historyPath?: string },
 ): Promise<JobOutput> {
   const progress = progressReporter(label);
   const abort = new AbortController();
@@ -78,6 +78,7 @@ export function runCommand(): Command {
     .option('--tls-ca <pem>', 'CA to verify the master over TLS')
     .option('--wait-master <seconds>', 'with --master: wait up to this long for the master to accept a connection', '0')
     .option('--max-workers <n>', 'the most workers a local cluster may start (default: what half the available memory holds, at most 1024)')
+    .option('--wait <seconds>', 'with --master: when the master becomes unreachable mid-job (restarted with --state, a network drop), reconnect for up to this long and wait for the result (0: fail at once)', '300')
     .action(async (file: string, o: Record<string, string | undefined>) => {
       const text = readJobText(file);
       const parsed = parseJob(text, file);
@@ -92,6 +93,7 @@ export function runCommand(): Command {
       const token = resolveToken(o.tokenFile);
       const tls = tlsFrom(o);
       const waitForMasterSeconds = parseSeconds(o.waitMaster ?? '0', '--wait-master');
+      const reconnectSeconds = parseSeconds(o.wait ?? '300', '--wait');
       const out = prepareOutputDir(o.out ?? job.out!, o.out ? '--out' : 'out');
       const historyPath = out.partial('history.jsonl');
       let result;
@@ -101,6 +103,7 @@ export function runCommand(): Command {
               ...(token ? { token } : {}),
               ...(tls ? { tls } : {}),
               waitForMasterSeconds,
+              reconnectSeconds,
               historyPath,
             })
           : await runLocally(job, job.job, token, { historyPath });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { startLocalCluster } from '../../master';
-import { checkLocalWorkers, parsePort, parsePositiveInt, resolveToken, untilSignal } from '../common';
+import { checkLocalWorkers, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
 
 export function upCommand(): Command {
@@ -11,6 +11,8 @@ export function upCommand(): Command {
     .option('--port <n>', 'master gRPC port (0: any free port)', '7070')
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
     .option('--max-workers <n>', 'the most workers it may start (default: what half the available memory holds, at most 1024)')
+    .option('--state <dir>', "keep the master's accepted jobs, checkpoints and results here; `coda up` started again on it resumes the unfinished jobs")
+    .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .action(async (o: Record<string, string | undefined>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       checkLocalWorkers(n, o.maxWorkers, '--workers');
@@ -25,7 +27,11 @@ export function upCommand(): Command {
         ...(o.perProcess ? { perProcess: parsePositiveInt(o.perProcess, '--per-process') } : {}),
         timeoutMs: 120_000,
         ...(token ? { token } : {}),
-        master: { port, metricsPort },
+        master: {
+          port,
+          metricsPort,
+          ...(o.state ? { stateDir: o.state, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery!, '--checkpoint-every'), everyRounds: Infinity } } : {}),
+        },
         workerArgs: ['--metrics-port', '0'],
       });
       process.stdout.write(

@@ -4,6 +4,6 @@
  *   const normal = normalEquations(A, b);
  *   const res = await steepestDescent(roundGradient(cluster, placed), normal, { step: 'line-search', stop });
  */
-export { steepestDescent, roundGradient, normalEquations, MAX_MONITORED_COLUMNS, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint, type LsStop, type StepRule } from './least-squares';
+export { steepestDescent, roundGradient, normalEquations, MAX_MONITORED_COLUMNS, type GradientOracle, type LsOptions, type LsResult, type LsRoundInfo, type LsHistoryPoint, type LsState, type LsStop, type StepRule } from './least-squares';
 export { directLeastSquares, largestEigenvalue } from './direct';
 export { ThinnedHistory, DEFAULT_HISTORY_CAP } from './thinned-history';

@@ -69,6 +69,30 @@ export interface LsOptions {
    * sample (ThinnedHistory). Every round still reaches onRound. Default DEFAULT_HISTORY_CAP.
    */
   historyCap?: number;
+  /** Go on from a checkpoint (its state and every round's record up to it) instead of x = 0. */
+  resume?: { state: LsState; history: readonly LsHistoryPoint[] };
+  /**
+   * Offered the state after every iteration with that round's record: a job's checkpointer
+   * appends the record to its history log and saves the state when one is due.
+   */
+  checkpoint?: (round: number, state: () => LsState, point: LsHistoryPoint) => void;
+}
+
+/**
+ * Everything steepest descent needs to go on from round `round` exactly as if it had not stopped:
+ * the iterate, the elapsed seconds and the counters. The step rules keep no state (the exact line
+ * search and 1/σmax² depend on G only) and the loop draws nothing random.
+ */
+export interface LsState {
+  round: number;
+  x: Float64Array;
+  seconds: number;
+  relGradient: number;
+  stragglersCutOff: number;
+  backupsLaunched: number;
+  slotsMoved: number;
+  taskBytes: { sent: number; received: number };
+  best?: { relError: number; seconds: number; round: number } | undefined;
 }
 
 export interface LsHistoryPoint {
@@ -81,6 +105,8 @@ export interface LsHistoryPoint {
   arrivals: { worker: number; seconds: number }[];
   /** ‖x − x*‖/‖x*‖ when a reference was given. */
   relError?: number;
+  /** Set on the first round after a master restart resumed the run from a checkpoint. */
+  resumed?: true;
 }
 
 export interface LsResult {
@@ -145,19 +171,39 @@ export async function steepestDescent(
   } else {
     stepRule = 'exact line search';
   }
+  const resume = opts.resume?.state;
+  // The in-memory history is a thinned sample; a resumed run rebuilds it from every round's
+  // record (the thinning depends on the rounds only, so it is the sample an uninterrupted run keeps).
   const history = new ThinnedHistory<LsHistoryPoint>(opts.historyCap ?? DEFAULT_HISTORY_CAP);
   let roundsWithStragglers = 0;
+  for (const p of opts.resume?.history ?? []) {
+    history.push(p);
+    if (p.stragglers.length > 0) roundsWithStragglers++;
+  }
+  const lastRestored = opts.resume?.history[opts.resume.history.length - 1];
   const refNorm = opts.reference ? norm2(opts.reference.x) || 1 : 1;
-  let best: LsResult['best'];
-  const t0 = performance.now();
-  let rel = 1;
+  let best: LsResult['best'] = resume?.best;
+  // A resumed run's clock goes on from the checkpoint's seconds (the outage is not the run's).
+  const t0 = performance.now() - (resume?.seconds ?? 0) * 1000;
+  let rel = resume?.relGradient ?? 1;
   let stoppedBy: LsResult['stoppedBy'] = 'maxRounds';
-  let stragglersCutOff = 0;
-  let backups = 0;
-  let moved = 0;
-  let rounds = 0;
-  const taskBytes = { sent: 0, received: 0 };
-  for (let r = 1; r <= opts.stop.maxRounds; r++) {
+  let stragglersCutOff = resume?.stragglersCutOff ?? 0;
+  let backups = resume?.backupsLaunched ?? 0;
+  let moved = resume?.slotsMoved ?? 0;
+  let rounds = resume?.round ?? 0;
+  const taskBytes = { ...(resume?.taskBytes ?? { sent: 0, received: 0 }) };
+  if (resume) x.set(resume.x);
+  const stopAt = (relError: number | undefined, seconds: number): LsResult['stoppedBy'] | undefined => {
+    if (rel <= opts.stop.tol) return 'tol';
+    if (relError !== undefined && opts.reference?.target !== undefined && relError <= opts.reference.target) return 'target';
+    if (seconds >= opts.stop.timeLimit) return 'timeLimit';
+    return undefined;
+  };
+  const state = (): LsState => ({ round: rounds, x: Float64Array.from(x), seconds: (performance.now() - t0) / 1000, relGradient: rel, stragglersCutOff, backupsLaunched: backups, slotsMoved: moved, taskBytes: { ...taskBytes }, best });
+  // A checkpoint taken after the last round (the crash came before the result was kept) is done.
+  const doneBefore = resume && resume.round > 0 ? stopAt(lastRestored?.relError, resume.seconds) : undefined;
+  if (doneBefore) stoppedBy = doneBefore;
+  for (let r = rounds + 1; !doneBefore && r <= opts.stop.maxRounds; r++) {
     if (opts.signal?.aborted) {
       stoppedBy = 'signal';
       break;
@@ -198,20 +244,15 @@ export async function steepestDescent(
       for (const st of o.stragglers) stragglers.push(st.worker);
       roundSeconds += o.seconds;
     }
-    const point: LsHistoryPoint = { round: r, seconds, relGradient: rel, roundSeconds, stragglers, arrivals, ...(relError !== undefined ? { relError } : {}) };
+    const resumedHere = resume && r === resume.round + 1 ? { resumed: true as const } : {};
+    const point: LsHistoryPoint = { round: r, seconds, relGradient: rel, roundSeconds, stragglers, arrivals, ...(relError !== undefined ? { relError } : {}), ...resumedHere };
     history.push(point);
     if (stragglers.length > 0) roundsWithStragglers++;
     opts.onRound?.({ round: r, seconds, relGradient: rel, step: alpha, outcome, point });
-    if (rel <= opts.stop.tol) {
-      stoppedBy = 'tol';
-      break;
-    }
-    if (relError !== undefined && opts.reference?.target !== undefined && relError <= opts.reference.target) {
-      stoppedBy = 'target';
-      break;
-    }
-    if (seconds >= opts.stop.timeLimit) {
-      stoppedBy = 'timeLimit';
+    opts.checkpoint?.(r, state, point);
+    const stop = stopAt(relError, seconds);
+    if (stop) {
+      stoppedBy = stop;
       break;
     }
   }

@@ -12,7 +12,7 @@ import { blocksPerWorker, materializeStoredBlocks } from './placement';
 import type { WorkerRegistry } from './registry';
 import { dispatchRound } from './round-dispatcher';
 import { TaskStream } from './task-stream';
-import type { BlockData, PlaceOptions, RoundOutcome, TaskPayload } from './types';
+import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from './types';
 import { WorkerConnection } from './worker-client';
 
 export interface ClusterOptions {
@@ -218,7 +218,14 @@ export class Cluster {
   }
 
   /** Runs one round of a placed plan over the task streams (see round-dispatcher.ts). */
-  round(placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number, live: () => number[], labels: { job_kind: string; job_id: string }): Promise<RoundOutcome> {
+  round(
+    placed: Placed,
+    payload: TaskPayload | ((slot: number) => TaskPayload),
+    roundNo: number,
+    live: () => number[],
+    labels: { job_kind: string; job_id: string },
+    options?: RoundOptions,
+  ): Promise<RoundOutcome> {
     return dispatchRound(
       {
         stream: (w) => this.links.get(w)?.stream,
@@ -237,6 +244,7 @@ export class Cluster {
       placed,
       payload,
       roundNo,
+      options,
     );
   }
 

@@ -4,7 +4,7 @@ import type { Plan } from '../schemes';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { Cluster } from './cluster';
 import type { Placed } from './placed-plan';
-import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from './types';
+import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from './types';
 
 export interface JobSessionSpec {
   /** The job kind (`job:` of the job file): a metric label. */
@@ -70,10 +70,10 @@ export class JobSession implements ComputeCluster {
     return p;
   }
 
-  async round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
+  async round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome> {
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.cluster.round(placed as Placed, payload, n, () => this.liveWorkers(), this.labels);
+    return this.cluster.round(placed as Placed, payload, n, () => this.liveWorkers(), this.labels, options);
   }
 
   async release(placed: PlacedPlan): Promise<void> {

@@ -38,7 +38,9 @@ export async function startLocalCluster(opts: {
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    // Close the task streams first: workers going away now are not losses.
+    // Jobs first (with --state they stay unfinished on disk, to be resumed), then the task
+    // streams: workers going away now are not losses.
+    master.jobs.stop();
     master.cluster.close();
     await stopProcesses(workers);
     await master.stop();

@@ -12,8 +12,8 @@ export class Placed implements PlacedPlan {
   hosts: number[];
   taskDeadlineSeconds: number | undefined;
   bytesPlaced = 0;
-  /** Seeded from the job id: the send order of plans that shuffle it repeats with the job. */
-  readonly rng: Rng;
+  /** Hash of the job id: seeds the send order of plans that shuffle it. */
+  readonly seed: number;
   /** stored block id -> workers holding it */
   readonly holders = new Map<number, Set<number>>();
   /** Stored block ids of each slot. */
@@ -29,7 +29,16 @@ export class Placed implements PlacedPlan {
     this.slotBlocks = plan.slots.map((s) => s.blocks.map((b) => b.stored));
     let h = 2166136261;
     for (let i = 0; i < jobId.length; i++) h = Math.imul(h ^ jobId.charCodeAt(i), 16777619) >>> 0;
-    this.rng = new Rng(h);
+    this.seed = h;
+  }
+
+  /**
+   * The send order's generator for one round, a function of the job id and the round number only:
+   * a run repeats its orders, and a job resumed after a master restart (same id, rounds counted
+   * on from its checkpoint) sends in the order the uninterrupted run would have.
+   */
+  roundRng(round: number): Rng {
+    return new Rng((this.seed ^ Math.imul(round, 0x9e3779b9)) >>> 0);
   }
 }
 

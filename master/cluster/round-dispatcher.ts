@@ -8,7 +8,7 @@ import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from './round-state';
 import { payloadFields, payloadValues, slotEntry } from './task-request';
 import type { TaskStream } from './task-stream';
-import type { Arrival, RoundOutcome, Straggler, TaskPayload } from './types';
+import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from './types';
 
 /** What the round dispatcher needs from the cluster around it. */
 export interface DispatchContext {
@@ -35,7 +35,13 @@ export interface DispatchContext {
  * block placement, cancellations batched per worker) are carried out; one timer is armed at the
  * state's next deadline. Resolves once the decoder has enough.
  */
-export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number): Promise<RoundOutcome> {
+export function dispatchRound(
+  ctx: DispatchContext,
+  placed: Placed,
+  payload: TaskPayload | ((slot: number) => TaskPayload),
+  roundNo: number,
+  options: RoundOptions = {},
+): Promise<RoundOutcome> {
   const plan = placed.plan;
   const scheme = plan.scheme;
   const m = ctx.metrics;
@@ -55,6 +61,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
     let bytesSent = 0;
     let bytesReceived = 0;
     const arrivals: Arrival[] = [];
+    const answered = new Set<number>();
     const sentAt = new Map<string, number>();
     const unlisten = new Map<number, () => void>();
     const state = new RoundState({
@@ -106,6 +113,14 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
           injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
           queueSeconds: res.timings?.queueSeconds ?? 0,
         });
+        if (options.onAnswer && !answered.has(res.slot)) {
+          answered.add(res.slot);
+          try {
+            options.onAnswer(res.slot, value);
+          } catch (e) {
+            return fail(e);
+          }
+        }
         run(state.arrived(res.slot, worker, value, t));
       },
       failure(f: pb.TaskFailure__Output): void {
@@ -235,7 +250,7 @@ export function dispatchRound(ctx: DispatchContext, placed: Placed, payload: Tas
     if (plan.shuffleSends) {
       // Exchangeable arrivals for first-q decoders: the workers' messages and the slots in each
       // go out in a fresh seeded order every round.
-      const order = placed.rng.permutation(initial.length);
+      const order = placed.roundRng(roundNo).permutation(initial.length);
       initial = Array.from(order, (k) => initial[k]!);
     }
     run(initial);

@@ -94,11 +94,20 @@ export interface PlaceOptions {
   work?: (slot: number) => number;
 }
 
+/** What a caller may hear of a round before it decodes. */
+export interface RoundOptions {
+  /**
+   * Each slot's answer as it arrives (the first from each slot): a long round's finished parts
+   * can be kept before the round ends (the inverse checkpoints the column groups solved).
+   */
+  onAnswer?: (slot: number, value: Float64Array) => void;
+}
+
 export interface ComputeCluster {
   /** Workers currently alive. */
   liveWorkers(): number[];
   place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
   /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
-  round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome>;
+  round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome>;
   release(placed: PlacedPlan): Promise<void>;
 }

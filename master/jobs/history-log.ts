@@ -58,6 +58,13 @@ export class JsonlFile implements HistoryLog {
 }
 
 /** Moves a finished file into place atomically (rename; a copy then a rename across filesystems). */
+/** Copies a file to `to` through a temporary name (readers never see half of it). */
+export function copyIntoPlace(from: string, to: string): void {
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
+
 export function moveIntoPlace(from: string, to: string): void {
   try {
     renameSync(from, to);

@@ -5,12 +5,16 @@ import type { JobKind, JobSpec } from './job-schema';
 import { JOB_KINDS, type JobResultOf } from './kinds';
 import { JsonlFile, NO_HISTORY } from './history-log';
 import type { JobContext, JobOutput, RunContext } from './types';
+import type { RestartRecord } from '../state';
 
 /** result.json's type for a job (the union of the kinds' results when the kind is not known statically). */
-export type ResultOf<J extends JobSpec> = (J extends { job: infer K extends JobKind } ? JobResultOf<K> : never) & ChaosApplied;
+export type ResultOf<J extends JobSpec> = (J extends { job: infer K extends JobKind } ? JobResultOf<K> : never) & ChaosApplied & Recovered;
 
 /** What runJob adds to every result: the chaos schedule's events as carried out (when it had one). */
 export type ChaosApplied = { chaosApplied?: string[] };
+
+/** What runJob adds to the result of a job a restarted master resumed: each restart, and where it went on from. */
+export type Recovered = { recovery?: { restarts: RestartRecord[] } };
 
 /** Runs `job` with the runner of its kind (looked up in the table, typed per kind). */
 function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<ResultOf<J>>> {
@@ -37,13 +41,20 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
       throw new InputError('chaos.schedule needs a cluster Coda controls: a local cluster (`coda run`), or `coda chaos schedule` beside a compose cluster');
     }
   }
-  const { cluster, workers, historyPath, ...rest } = ctx;
+  const { cluster, workers, historyPath, jobId, ...rest } = ctx;
   const session = await cluster.openJob({
     kind: job.job,
+    ...(jobId ? { id: jobId } : {}),
     ...(workers ? { workers } : {}),
     ...(executor ? { beforeRound: (round: number) => executor.beforeRound(round) } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  const ck = ctx.checkpoint;
+  if (ck) {
+    // A resumed job's rounds go on counting where they stopped (chaos schedules count in them).
+    session.rounds = ck.savedSessionRounds;
+    ck.sessionRounds = () => session.rounds;
+  }
   let history: JsonlFile | undefined;
   let kept = false;
   try {
@@ -53,7 +64,12 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
     // A kind that streams no history leaves no file; a failed run leaves none either (finally).
     kept = !!history && history.lines > 0;
     const streamed = history && kept ? { history: { path: history.path, rounds: history.lines } } : {};
-    return { ...out, ...streamed, ...(executor ? { result: { ...out.result, chaosApplied: executor.applied } } : {}) };
+    const restarts = ck?.restarts ?? [];
+    return {
+      ...out,
+      ...streamed,
+      result: { ...out.result, ...(executor ? { chaosApplied: executor.applied } : {}), ...(restarts.length > 0 ? { recovery: { restarts } } : {}) },
+    };
   } finally {
     if (!kept) history?.discard();
     await executor?.finish();

@@ -6,6 +6,7 @@ import type { MasterMetrics } from '../metrics';
 import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
 import type { KindCheck } from './check-types';
 import type { HistoryLog } from './history-log';
+import type { JobCheckpoint } from '../state';
 
 export interface JobProgress {
   round: number;
@@ -36,10 +37,17 @@ export interface RunContext {
    * Absent: the history is kept only as result.json's bounded sample.
    */
   historyPath?: string;
+  /** The job's id (its session's): stable across a master restart when the master keeps --state. */
+  jobId?: string;
+  /**
+   * The job's checkpointer when the master keeps --state: a runner that can resume opens it with
+   * its state's schema, resumes from what it restores and offers its state after every round.
+   */
+  checkpoint?: JobCheckpoint;
 }
 
 /** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster, and its history log. */
-export type JobContext = Omit<RunContext, 'cluster' | 'workers' | 'historyPath'> & { cluster: JobSession; history: HistoryLog };
+export type JobContext = Omit<RunContext, 'cluster' | 'workers' | 'historyPath' | 'jobId'> & { cluster: JobSession; history: HistoryLog };
 
 /** A tensor to save as .npy beside result.json. */
 export interface OutputTensor {

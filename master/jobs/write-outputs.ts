@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeNpy } from '../../shared/tensor';
-import { moveIntoPlace } from './history-log';
+import { copyIntoPlace, moveIntoPlace } from './history-log';
 import type { JobOutput } from './types';
 
 /**
@@ -27,7 +27,7 @@ export function formatResultJson(value: unknown, indent = ''): string {
  * Writes the text files, the tensors and the streamed history (history.jsonl), then result.json
  * last, each atomically: a reader never sees half a result, and result.json means all is there.
  */
-export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files' | 'history'>): string[] {
+export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 'tensors' | 'files' | 'history'>, opts: { keepHistory?: boolean } = {}): string[] {
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [name, text] of Object.entries(out.files ?? {})) {
@@ -42,7 +42,8 @@ export function writeJobOutputs(outDir: string, out: Pick<JobOutput, 'result' | 
   }
   if (out.history) {
     const p = join(outDir, 'history.jsonl');
-    moveIntoPlace(out.history.path, p);
+    if (opts.keepHistory) copyIntoPlace(out.history.path, p);
+    else moveIntoPlace(out.history.path, p);
     written.push(p);
   }
   const resultPath = join(outDir, 'result.json');

@@ -32,7 +32,10 @@ export class SumDecoder implements RoundDecoder {
   }
 
   decode(): Decoded {
-    const coefs = this.coefficients(this.arrived);
+    // Summed in slot order, not arrival order: floating-point addition is not associative, and
+    // an exact scheme must give the same bits whichever of its workers answered first (a run
+    // repeats exactly, and a job resumed after a master restart matches the uninterrupted one).
+    const coefs = [...this.coefficients(this.arrived)].sort((a, b) => a[0] - b[0]);
     let out: Float64Array | undefined;
     const used: number[] = [];
     for (const [slot, c] of coefs) {
@@ -43,7 +46,7 @@ export class SumDecoder implements RoundDecoder {
       used.push(slot);
     }
     if (!out) throw new Error('decoder: nothing to decode');
-    return { value: out, used: used.sort((a, b) => a - b), exact: this.exact && this.done };
+    return { value: out, used, exact: this.exact && this.done };
   }
 }
 

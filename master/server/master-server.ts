@@ -1,12 +1,9 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { resolveJobPaths } from '../../shared/config';
-import { ClusterError, CodaError, InputError, toServiceError } from '../../shared/errors';
+import { ClusterError, InputError, NotFoundError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
-import { float64ToBytes } from '../../shared/tensor';
 import {
   addHealth,
   bindServer,
@@ -25,10 +22,11 @@ import { Cluster } from '../cluster/cluster';
 import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
-import { checkJob, parseJob, runJob } from '../jobs';
 import { MasterMetrics } from '../metrics';
+import { JobStore, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
 import { dataRootCheck } from './data-root';
+import { JobManager, type JobListener } from './job-manager';
 
 export interface MasterOptions {
   host: string;
@@ -60,6 +58,13 @@ export interface MasterOptions {
    * (master/cluster/worker-identity.ts). Unset: any worker with the token may register.
    */
   workerStatefulSet?: string;
+  /**
+   * Keep every accepted job, its checkpoints and its result in this folder, and resume the
+   * unfinished ones found there at start (a restarted master goes on where the last one stopped).
+   */
+  stateDir?: string;
+  /** How often a running job's state is checkpointed (with stateDir). */
+  checkpoint?: CheckpointOptions;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -84,6 +89,10 @@ export interface RunningMaster {
   metrics: MasterMetrics;
   promRegistry: Registry;
   log: Logger;
+  /** Submitted jobs (and, with stateDir, the ones it resumed). */
+  jobs: JobManager;
+  /** Random per start: workers that see a new one drop what the master before placed on them. */
+  masterId: string;
   /** Resolves once `n` workers are alive (rejects after timeoutMs). */
   waitForWorkers(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -94,11 +103,23 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);
 }
 
-/** Streams a file to the submitter in chunks (CHUNK_BYTES), waiting on the call's flow control. */
-async function streamFile(call: grpc.ServerWritableStream<pb.SubmitJobRequest__Output, pb.JobEvent>, name: string, path: string): Promise<void> {
-  for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-    if (!call.write({ fileChunk: { name, data: data as Buffer } })) await new Promise((r) => call.once('drain', r));
-  }
+/** A server stream as a job listener: files go in chunks on the call's flow control; ends the call when the job ends. */
+function streamListener(call: grpc.ServerWritableStream<unknown, pb.JobEvent>): JobListener {
+  const open = (): boolean => !call.cancelled && call.writable;
+  return {
+    event: (ev) => {
+      if (open()) call.write(ev);
+    },
+    async file(name, path) {
+      for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+        if (!open()) return;
+        if (!call.write({ fileChunk: { name, data: data as Buffer } })) await new Promise((r) => call.once('drain', r));
+      }
+    },
+    end: () => {
+      if (open()) call.end();
+    },
+  };
 }
 
 /** Starts the master's gRPC server: registry, heartbeats, parameter store, job submission. */
@@ -117,6 +138,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const store = new ParameterStore();
   const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
+  const masterId = randomBytes(8).toString('hex');
+  const jobStore = o.stateDir ? new JobStore(o.stateDir, log, o.checkpoint) : undefined;
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
 
@@ -137,6 +160,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       registry.on('join', onJoin);
     });
 
+  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(jobStore ? { store: jobStore } : {}) });
+
   const handlers: pb.MasterHandlers = {
     Register(call, cb) {
       const req = call.request;
@@ -147,7 +172,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       admit().then(
         (rec) => {
           log.info({ worker: rec.index, address: rec.address }, 'worker joined');
-          cb(null, { index: rec.index, heartbeatIntervalSeconds: interval() });
+          cb(null, { index: rec.index, heartbeatIntervalSeconds: interval(), masterId });
         },
         (e: Error) => {
           // The worker retries these: a name whose DNS record lags, an index whose previous
@@ -161,53 +186,26 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     ReadParameters: storeH.ReadParameters,
     WriteParameters: storeH.WriteParameters,
     SubmitJob(call) {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
-      const cleanups: (() => void)[] = [];
-      void (async () => {
-        try {
-          const job = resolveJobPaths(parseJob(call.request.jobYaml, 'submitted job'), o.dataDir, 'submitted job', inDataRoot);
-          checkJob(job, job.workers);
-          if (registry.alive().length < job.workers) {
-            // The submitter may start with the cluster (a Kubernetes Job beside the StatefulSet).
-            call.write({ log: `waiting up to ${o.workerWaitSeconds} s for ${job.workers} workers (${registry.alive().length} alive)` });
-            await Promise.race([
-              waitForWorkers(job.workers, o.workerWaitSeconds * 1000),
-              new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(new ClusterError('submitter went away')), { once: true })),
-            ]);
-          }
-          const q = cluster.jobs();
-          if (q.running) call.write({ log: `queued: ${q.queued.length + 1} job(s) ahead (running ${q.running.id}); jobs on one master run one at a time` });
-          // The job's `workers`, not every live worker: the lowest live indices, said out loud.
-          const alive = cluster.liveWorkers().sort((a, b) => a - b);
-          const workers = alive.slice(0, job.workers);
-          if (alive.length > workers.length) call.write({ log: `using ${workers.length} of the ${alive.length} live workers (the job's workers: ${job.workers}): ${workers.join(', ')}` });
-          const historyDir = mkdtempSync(join(tmpdir(), 'coda-history-'));
-          cleanups.push(() => rmSync(historyDir, { recursive: true, force: true }));
-          const out = await runJob(job, {
-            cluster,
-            workers,
-            historyPath: join(historyDir, 'history.jsonl'),
-            metrics,
-            log,
-            signal: abort.signal,
-            onProgress: (p) =>
-              call.write({ progress: { round: String(p.round), elapsedSeconds: p.seconds, residual: p.residual, stragglers: p.stragglers } }),
-          });
-          if (out.history) await streamFile(call, 'history.jsonl', out.history.path);
-          const outputs: Record<string, pb.Tensor> = {};
-          for (const [name, t] of Object.entries(out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
-          call.write({ finished: { resultJson: JSON.stringify(out.result), outputs, summary: out.summary, files: out.files ?? {} } });
-          call.end();
-          for (const c of cleanups) c();
-        } catch (e) {
-          for (const c of cleanups) c();
-          // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
-          if (!(e instanceof CodaError)) log.error({ err: (e as Error).stack ?? String(e) }, 'job failed');
-          call.emit('error', toServiceError(e));
-        }
-      })();
+      let job;
+      try {
+        job = jobs.submit(call.request.jobYaml, call.request.jobId);
+      } catch (e) {
+        // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
+        return call.emit('error', toServiceError(e));
+      }
+      // The job outlives the call: a submitter that goes away re-attaches (AttachJob) or cancels it (CancelJob).
+      const detach = jobs.attach(job, streamListener(call));
+      call.on('cancelled', detach);
     },
+    AttachJob(call) {
+      const job = jobs.find(call.request.jobId);
+      if (!job) {
+        return call.emit('error', toServiceError(new NotFoundError(`this master holds no job '${call.request.jobId}'${o.stateDir ? '' : ' (it keeps no --state: a job does not outlive a master restart)'}`)));
+      }
+      const detach = jobs.attach(job, streamListener(call));
+      call.on('cancelled', detach);
+    },
+    CancelJob: (call, cb) => cb(null, { cancelled: jobs.cancel(call.request.jobId) }),
   };
 
   const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
@@ -221,7 +219,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   // the broken task stream).
   const sweep = setInterval(() => registry.sweep(Date.now(), heartbeatTimeoutSeconds(registry.alive().length, o.heartbeatTimeoutSeconds), (w) => cluster.connected(w)), 1000);
   sweep.unref();
-  log.info({ port, metricsPort: metricsServer?.port }, 'master listening');
+  log.info({ port, metricsPort: metricsServer?.port, state: o.stateDir }, 'master listening');
+  const resumed = jobs.recover();
+  if (resumed.length > 0) log.info({ jobs: resumed }, 'resuming unfinished jobs from the state folder');
 
   return {
     port,
@@ -233,8 +233,11 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     metrics,
     promRegistry,
     log,
+    jobs,
+    masterId,
     waitForWorkers,
     async stop() {
+      jobs.stop();
       clearInterval(sweep);
       cluster.close();
       await shutdownServer(server, 1000);

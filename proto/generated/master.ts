@@ -1,10 +1,15 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AttachJobRequest as _coda_v1_AttachJobRequest, AttachJobRequest__Output as _coda_v1_AttachJobRequest__Output } from './coda/v1/AttachJobRequest';
+import type { CancelJobReply as _coda_v1_CancelJobReply, CancelJobReply__Output as _coda_v1_CancelJobReply__Output } from './coda/v1/CancelJobReply';
+import type { CancelJobRequest as _coda_v1_CancelJobRequest, CancelJobRequest__Output as _coda_v1_CancelJobRequest__Output } from './coda/v1/CancelJobRequest';
 import type { FileChunk as _coda_v1_FileChunk, FileChunk__Output as _coda_v1_FileChunk__Output } from './coda/v1/FileChunk';
 import type { HeartbeatReply as _coda_v1_HeartbeatReply, HeartbeatReply__Output as _coda_v1_HeartbeatReply__Output } from './coda/v1/HeartbeatReply';
 import type { HeartbeatRequest as _coda_v1_HeartbeatRequest, HeartbeatRequest__Output as _coda_v1_HeartbeatRequest__Output } from './coda/v1/HeartbeatRequest';
+import type { JobAccepted as _coda_v1_JobAccepted, JobAccepted__Output as _coda_v1_JobAccepted__Output } from './coda/v1/JobAccepted';
 import type { JobEvent as _coda_v1_JobEvent, JobEvent__Output as _coda_v1_JobEvent__Output } from './coda/v1/JobEvent';
+import type { JobFailed as _coda_v1_JobFailed, JobFailed__Output as _coda_v1_JobFailed__Output } from './coda/v1/JobFailed';
 import type { JobFinished as _coda_v1_JobFinished, JobFinished__Output as _coda_v1_JobFinished__Output } from './coda/v1/JobFinished';
 import type { JobProgress as _coda_v1_JobProgress, JobProgress__Output as _coda_v1_JobProgress__Output } from './coda/v1/JobProgress';
 import type { MasterClient as _coda_v1_MasterClient, MasterDefinition as _coda_v1_MasterDefinition } from './coda/v1/Master';
@@ -25,10 +30,15 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   coda: {
     v1: {
+      AttachJobRequest: MessageTypeDefinition<_coda_v1_AttachJobRequest, _coda_v1_AttachJobRequest__Output>
+      CancelJobReply: MessageTypeDefinition<_coda_v1_CancelJobReply, _coda_v1_CancelJobReply__Output>
+      CancelJobRequest: MessageTypeDefinition<_coda_v1_CancelJobRequest, _coda_v1_CancelJobRequest__Output>
       FileChunk: MessageTypeDefinition<_coda_v1_FileChunk, _coda_v1_FileChunk__Output>
       HeartbeatReply: MessageTypeDefinition<_coda_v1_HeartbeatReply, _coda_v1_HeartbeatReply__Output>
       HeartbeatRequest: MessageTypeDefinition<_coda_v1_HeartbeatRequest, _coda_v1_HeartbeatRequest__Output>
+      JobAccepted: MessageTypeDefinition<_coda_v1_JobAccepted, _coda_v1_JobAccepted__Output>
       JobEvent: MessageTypeDefinition<_coda_v1_JobEvent, _coda_v1_JobEvent__Output>
+      JobFailed: MessageTypeDefinition<_coda_v1_JobFailed, _coda_v1_JobFailed__Output>
       JobFinished: MessageTypeDefinition<_coda_v1_JobFinished, _coda_v1_JobFinished__Output>
       JobProgress: MessageTypeDefinition<_coda_v1_JobProgress, _coda_v1_JobProgress__Output>
       /**

@@ -54,6 +54,9 @@ export class ClusterError extends CodaError {
 /** What is asked for exists already (a worker index a live worker holds). */
 export class AlreadyExistsError extends ClusterError {}
 
+/** What was asked for is not held here (a job id a master does not know). */
+export class NotFoundError extends ClusterError {}
+
 /** The peer does not know what was asked (a task kind from a newer master): versions that do not match. */
 export class UnsupportedError extends ClusterError {}
 

@@ -20,6 +20,7 @@ export {
   UnauthenticatedError,
   ClusterError,
   AlreadyExistsError,
+  NotFoundError,
   UnsupportedError,
   CancelledError,
 } from './classes';

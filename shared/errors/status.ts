@@ -2,6 +2,7 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import {
   AlreadyExistsError,
   CancelledError,
+  NotFoundError,
   ClusterError,
   CodaError,
   ExitCode,
@@ -28,6 +29,7 @@ const TABLE: readonly (readonly [ErrorClass, status])[] = [
   [UnauthenticatedError, status.UNAUTHENTICATED],
   [InputError, status.INVALID_ARGUMENT],
   [AlreadyExistsError, status.ALREADY_EXISTS],
+  [NotFoundError, status.NOT_FOUND],
   [UnsupportedError, status.UNIMPLEMENTED],
   [ClusterError, status.UNAVAILABLE],
   [CancelledError, status.CANCELLED],
@@ -42,6 +44,7 @@ const BY_CODE: Partial<Record<status, ErrorClass>> = {
   [status.PERMISSION_DENIED]: PermissionError,
   [status.UNAUTHENTICATED]: UnauthenticatedError,
   [status.ALREADY_EXISTS]: AlreadyExistsError,
+  [status.NOT_FOUND]: NotFoundError,
   [status.UNIMPLEMENTED]: UnsupportedError,
   [status.CANCELLED]: CancelledError,
 };

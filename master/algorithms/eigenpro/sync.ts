@@ -19,6 +19,18 @@ export interface SyncResult {
 }
 
 /**
+ * What the synchronous loop needs to go on after `rounds` rounds as if it had not stopped: α, the
+ * clock and the straggling total (each round's batches are seeded by the round, so nothing random
+ * is kept). The snapshots before it travel as the history.
+ */
+export interface SyncState {
+  rounds: number;
+  alpha: Float64Array;
+  seconds: number;
+  waitSeconds: number;
+}
+
+/**
  * Synchronous EigenPro over G workers (section 2.2): each round the master sends α to every
  * worker, each steps on m points of its own slice with its own preconditioner, and the master
  * waits for all G answers before adding their slice changes. The step is the paper's bound for
@@ -40,6 +52,10 @@ export async function runSyncEigenpro(
     seed: number;
     signal?: AbortSignal;
     onRound?: (epochs: number, seconds: number) => void;
+    /** Go on from a checkpoint (its state and the snapshots before it). */
+    resume?: { state: SyncState; history: Snapshot[] };
+    /** Offered the state after every round: a job's checkpointer saves it when due. */
+    checkpoint?: (round: number, state: () => SyncState, history: readonly Snapshot[]) => void;
   },
 ): Promise<SyncResult> {
   const G = o.pre.length;
@@ -54,14 +70,16 @@ export async function runSyncEigenpro(
     typeof o.step === 'number'
       ? 'fixed'
       : `${o.step} (τ = 0, the paper's Theorem 1): m/(β + λ_{q+1}(m−1)) with m = ${total} (${G} workers × ${o.batch}), β = ${beta}, λ_{q+1} = ${lam.toExponential(3)}`;
-  const alpha = new Float64Array(o.n);
-  const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: alpha.slice() }];
+  const from = o.resume?.state;
+  const alpha = from ? Float64Array.from(from.alpha) : new Float64Array(o.n);
+  const snapshots: Snapshot[] = o.resume ? [...o.resume.history] : [{ seconds: 0, epochs: 0, updates: 0, alpha: alpha.slice() }];
   const rounds = Math.ceil((o.epochs * o.n) / total);
   const evalEvery = Math.max(1, Math.round(o.n / o.evalsPerEpoch / total));
-  const t0 = performance.now();
-  let waitSeconds = 0;
+  // A resumed run's clock goes on from the checkpoint's seconds.
+  const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
+  let waitSeconds = from?.waitSeconds ?? 0;
   let stoppedBy: SyncResult['stoppedBy'] = 'epochs';
-  let r = 0;
+  let r = from?.rounds ?? 0;
   for (; r < rounds; r++) {
     if (o.signal?.aborted) {
       stoppedBy = 'cancelled';
@@ -88,6 +106,8 @@ export async function runSyncEigenpro(
     const epochs = ((r + 1) * total) / o.n;
     o.onRound?.(epochs, seconds);
     if ((r + 1) % evalEvery === 0 || r + 1 === rounds) snapshots.push({ seconds, epochs, updates: r + 1, alpha: alpha.slice() });
+    const done = r + 1;
+    o.checkpoint?.(done, () => ({ rounds: done, alpha: alpha.slice(), seconds: (performance.now() - t0) / 1000, waitSeconds }), snapshots);
   }
   return { alpha, snapshots, rounds: r, seconds: (performance.now() - t0) / 1000, step, stepRule, waitSeconds, stoppedBy };
 }

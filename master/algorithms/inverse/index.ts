@@ -9,7 +9,7 @@
  *   const errors = inverseErrors(p, estimate, exactReference(p));
  */
 export { type InverseKind, type InverseProblem, inverseProblem, checkFullRank, gramOf, solverEvidence, rejectIfSingular, RANK_PIVOT_TOL } from './problem';
-export { type ColumnPlan, columnPlan } from './column-plan';
+export { type ColumnPlan, type SolvedGroup, columnPlan, assembleGroups } from './column-plan';
 export { type Reference, exactReference, REFERENCE_LIMIT } from './reference';
 export { type ErrorBound, proposition1, corollary2AsStated, corollary2Derived } from './bounds';
 export { type InverseErrors, type BoundCheck, type IterationSummary, inverseErrors, errorBounds, iterationSummary } from './report';

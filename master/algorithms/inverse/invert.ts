@@ -3,7 +3,7 @@ import { defaultMaxIterations } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
 import { placePlan } from '../../cluster/plan-and-place';
 import type { ComputeCluster, RoundOutcome } from '../../cluster/types';
-import { columnPlan } from './column-plan';
+import { assembleGroups, columnPlan, type SolvedGroup } from './column-plan';
 import type { InverseSolveOptions } from './in-process';
 import { frobeniusNorm } from './in-process';
 import { gramOf, rejectIfSingular, solverEvidence, type InverseProblem } from './problem';
@@ -12,7 +12,10 @@ import type { ColumnStats } from '../../../shared/kernels';
 export interface ClusterInverseResult {
   estimate: Matrix;
   stats: ColumnStats[];
-  outcome: RoundOutcome;
+  /** The round of column solves (absent when every column was kept from before a master restart). */
+  outcome: RoundOutcome | undefined;
+  /** Columns the round solved: all of them, or those not kept from before a master restart. */
+  columnsSolved: number;
   /** Residue class decoded from (the paper's l, 0-based), when one completed. */
   describe: Record<string, unknown>;
   placeSeconds: number;
@@ -29,15 +32,38 @@ export interface ClusterInverseResult {
 export async function invertOnCluster(
   cluster: ComputeCluster,
   problem: InverseProblem,
-  opts: InverseSolveOptions & { jobId: string },
+  opts: InverseSolveOptions & {
+    jobId: string;
+    /** Column groups solved before a master restart: their columns are not solved again. */
+    kept?: readonly SolvedGroup[];
+    /** Each group's answer as soon as one of its workers sends it (a resumable job keeps it). */
+    onGroup?: (group: SolvedGroup) => void;
+  },
 ): Promise<ClusterInverseResult> {
-  const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule);
+  const kept = opts.kept ?? [];
+  const done = new Set(kept.flatMap((g) => g.columns));
+  const columns = Array.from({ length: problem.unknowns }, (_, c) => c).filter((c) => !done.has(c));
   const maxIterations = opts.maxIterations ?? defaultMaxIterations(opts.solver, problem.unknowns);
+  if (columns.length === 0) {
+    // Every column was solved before the restart: nothing to send.
+    const { estimate, stats } = assembleGroups(problem, kept);
+    return { estimate, stats, outcome: undefined, columnsSolved: 0, describe: { scheme: 'frc', stragglers: opts.stragglers, decode: opts.rule ?? 'residue', keptColumns: done.size }, placeSeconds: 0, solveSeconds: 0, bytesPlaced: 0, maxIterations };
+  }
+  const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule, columns);
   const t0 = performance.now();
   // Every worker stores all of A; a slot's work is its columns, over one worker's share of them.
   const placed = await placePlan(cluster, opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
     work: (slot) => (cp.columnsOfSlot(slot).length * opts.workers) / problem.unknowns,
   });
+  const heard = new Set<number>();
+  const onAnswer = opts.onGroup
+    ? (slot: number, value: Float64Array): void => {
+        const g = cp.assignment.groupOfWorker[slot]!;
+        if (heard.has(g)) return;
+        heard.add(g);
+        opts.onGroup!({ columns: [...cp.columnsOfSlot(slot)], packed: value });
+      }
+    : undefined;
   const placeSeconds = (performance.now() - t0) / 1000;
   let outcome: RoundOutcome;
   try {
@@ -49,18 +75,19 @@ export async function invertOnCluster(
         fields: { solveColumns: { target: problem.kind, columns, solver: opts.solver, tol: opts.tol, maxIterations } },
         payloadValues: columns.length,
       };
-    });
+    }, onAnswer ? { onAnswer } : {});
   } finally {
     await cluster.release(placed);
   }
-  const { estimate, stats } = cp.assemble(outcome.decoded.value);
+  const { estimate, stats } = cp.assemble(outcome.decoded.value, kept);
   const scale = frobeniusNorm(problem.kind === 'pseudoinverse' ? gramOf(problem.A) : problem.A);
   rejectIfSingular(problem, solverEvidence(stats, scale));
   return {
     estimate,
     stats,
     outcome,
-    describe: cp.plan.describe(),
+    columnsSolved: columns.length,
+    describe: { ...cp.plan.describe(), ...(kept.length > 0 ? { keptColumns: done.size } : {}) },
     placeSeconds,
     solveSeconds: outcome.seconds,
     bytesPlaced: placed.bytesPlaced,

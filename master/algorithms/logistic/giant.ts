@@ -5,7 +5,7 @@ import { float64ToBytes } from '../../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../../cluster/types';
 import { armijoOnGrid } from './line-search';
 import { sqNorm, type LogisticModel } from './objective';
-import { stopReason } from './newton';
+import { resumeLogistic, stopReason } from './newton';
 import type { IterationRecord, LogisticRunOptions, LogisticRunResult } from './types';
 
 /** Steps GIANT's line search tries, in one round: 1, 1/2, …, 2⁻¹⁵. */
@@ -22,16 +22,12 @@ export const GIANT_STEPS = Float64Array.from({ length: 16 }, (_, k) => 2 ** -k);
  */
 export async function giant(model: LogisticModel, cluster: ComputeCluster, placed: PlacedPlan, blocks: number, opts: LogisticRunOptions): Promise<LogisticRunResult> {
   const { n, d, lambda } = model;
-  const w = new Float64Array(d);
-  const iterates: Float64Array[] = [Float64Array.from(w)];
-  const history: IterationRecord[] = [];
-  const t0 = performance.now();
+  const from = resumeLogistic(opts, d);
+  const { w, iterates, history, t0 } = from;
   const tensor = (v: Float64Array) => ({ shape: [v.length], data: float64ToBytes(v) });
   // Work per block of each round, in n×d matvecs summed over the K blocks.
   const PASSES = { gradient: 1, direction: (d + 1) / 2 + 1, lineSearch: 2 };
-  let passes = 0;
-  let stragglers = 0;
-  let backups = 0;
+  let { passes, stragglers, backups } = from;
   let stoppedBy: LogisticRunResult['stoppedBy'] = 'maxRounds';
   const fraction = (o: RoundOutcome): number => {
     // Fraction of the blocks whose answers were used (frc slots cover several blocks; count slots' share).
@@ -40,7 +36,7 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
     for (const s of o.decoded.used) used += slots[s]!.blocks.length;
     return used / blocks;
   };
-  for (let t = 0; ; t++) {
+  for (let t = from.next; ; t++) {
     const rounds: IterationRecord['rounds'] = [];
     const note = (purpose: string, o: RoundOutcome, work: number): void => {
       rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched, bytes: o.bytesSent + o.bytesReceived });
@@ -55,7 +51,17 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
     const g = Float64Array.from({ length: d }, (_, j) => sum[j]! / n + lambda * w[j]!);
     const f = sum[d]! / n + 0.5 * lambda * sqNorm(w);
     const gradNorm = norm2(g);
-    const rec: IterationRecord = { iteration: t, seconds: (performance.now() - t0) / 1000, objective: f, gradNorm, trainError: NaN, step: 0, passes, rounds };
+    const rec: IterationRecord = {
+      iteration: t,
+      seconds: (performance.now() - t0) / 1000,
+      objective: f,
+      gradNorm,
+      trainError: NaN,
+      step: 0,
+      passes,
+      rounds,
+      ...(opts.resume && t === from.next ? { resumed: true as const } : {}),
+    };
     history.push(rec);
     if (!Number.isFinite(gradNorm)) throw new InputError(`giant: the gradient is not finite at iteration ${t}`);
     const stop = stopReason(opts, f, gradNorm, t, rec.seconds);
@@ -88,6 +94,11 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
     for (let j = 0; j < d; j++) w[j]! += choice.step * p[j]!;
     iterates.push(Float64Array.from(w));
     opts.onIteration?.(rec);
+    opts.checkpoint?.(
+      t,
+      () => ({ next: t + 1, w: Float64Array.from(w), gdStep: 1, passes, stragglers, backups, seconds: (performance.now() - t0) / 1000 }),
+      (k) => history.slice(k).map((record, i) => ({ record, w: iterates[k + i]! })),
+    );
   }
   return { solver: 'giant', w, iterates, history, iterations: history.length - 1, seconds: (performance.now() - t0) / 1000, stoppedBy, stragglersCutOff: stragglers, backupsLaunched: backups };
 }

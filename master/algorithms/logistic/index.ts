@@ -16,5 +16,5 @@ export { newtonFamily, stopReason } from './newton';
 export { giant, GIANT_STEPS } from './giant';
 export { referenceNewton } from './reference';
 export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from '../coded';
-export { LOGISTIC_SOLVERS, type IterationRecord, type LogisticRunResult, type LogisticRunOptions, type LogisticStop, type LogisticSolver } from './types';
+export { LOGISTIC_SOLVERS, type IterationRecord, type LogisticRunResult, type LogisticRunOptions, type LogisticStop, type LogisticSolver, type LogisticState, type LogisticHistoryEntry } from './types';
 export { solveLogistic, logisticLayout, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions, type LogisticLayout } from './solve';

@@ -27,17 +27,14 @@ export async function newtonFamily(
 ): Promise<LogisticRunResult> {
   const { n, d, lambda } = model;
   if (solver !== 'gd' && !hessian) throw new InputError(`${solver} needs a Hessian`);
-  const w = new Float64Array(d);
-  const alpha = new Float64Array(n); // X·0
-  const iterates: Float64Array[] = [Float64Array.from(w)];
-  const history: IterationRecord[] = [];
-  const t0 = performance.now();
-  let passes = 0;
-  let gdStep = 1;
-  let stragglers = 0;
-  let backups = 0;
+  const from = resumeLogistic(opts, d);
+  const { w, iterates, history } = from;
+  const alpha = opts.resume?.state.alpha ? Float64Array.from(opts.resume.state.alpha) : new Float64Array(n); // X·w (X·0 at the start)
+  if (alpha.length !== n) throw new InputError(`${solver}: the checkpoint's X·w has ${alpha.length} values, X has ${n} rows`);
+  const t0 = from.t0;
+  let { passes, gdStep, stragglers, backups } = from;
   let stoppedBy: LogisticRunResult['stoppedBy'] = 'maxRounds';
-  for (let t = 0; ; t++) {
+  for (let t = from.next; ; t++) {
     const rounds: IterationRecord['rounds'] = [];
     const note = (purpose: string, o: RoundOutcome): void => {
       rounds.push({ purpose, seconds: o.seconds, stragglers: o.stragglers.length, backups: o.backupsLaunched, bytes: o.bytesSent + o.bytesReceived });
@@ -64,6 +61,7 @@ export async function newtonFamily(
       step: 0,
       passes,
       rounds,
+      ...(opts.resume && t === from.next ? { resumed: true as const } : {}),
     };
     history.push(rec);
     if (!Number.isFinite(gradNorm) || !Number.isFinite(at.f)) throw new InputError(`${solver}: the objective is not finite at iteration ${t}`);
@@ -104,6 +102,11 @@ export async function newtonFamily(
     for (let i = 0; i < n; i++) alpha[i]! += choice.step * dx.value[i]!;
     iterates.push(Float64Array.from(w));
     opts.onIteration?.(rec);
+    opts.checkpoint?.(
+      t,
+      () => ({ next: t + 1, w: Float64Array.from(w), alpha: Float64Array.from(alpha), gdStep, passes, stragglers, backups, seconds: (performance.now() - t0) / 1000 }),
+      (k) => history.slice(k).map((record, i) => ({ record, w: iterates[k + i]! })),
+    );
   }
   return {
     solver,
@@ -115,6 +118,28 @@ export async function newtonFamily(
     stoppedBy,
     stragglersCutOff: stragglers,
     backupsLaunched: backups,
+  };
+}
+
+/**
+ * Where a logistic solver starts: w = 0 at iteration 0, or a checkpoint's iterate, counters and
+ * history (iterates w₀ … w_next: the history's and the state's own).
+ */
+export function resumeLogistic(opts: LogisticRunOptions, d: number) {
+  const r = opts.resume;
+  const w = r ? Float64Array.from(r.state.w) : new Float64Array(d);
+  if (w.length !== d) throw new InputError(`the checkpoint's iterate has ${w.length} values, the data ${d} columns`);
+  return {
+    w,
+    next: r?.state.next ?? 0,
+    history: r ? r.history.map((e) => e.record) : ([] as IterationRecord[]),
+    iterates: r ? [...r.history.map((e) => e.w), Float64Array.from(w)] : [Float64Array.from(w)],
+    // The clock goes on from the checkpoint's seconds (the outage is not the run's).
+    t0: performance.now() - (r?.state.seconds ?? 0) * 1000,
+    passes: r?.state.passes ?? 0,
+    gdStep: r?.state.gdStep ?? 1,
+    stragglers: r?.state.stragglers ?? 0,
+    backups: r?.state.backups ?? 0,
   };
 }
 

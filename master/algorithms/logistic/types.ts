@@ -30,6 +30,8 @@ export interface IterationRecord {
    * moved (task payloads sent plus answers received, measured by the dispatcher).
    */
   rounds: { purpose: string; seconds: number; stragglers: number; backups: number; bytes: number }[];
+  /** Set on the first iteration after a master restart resumed the run from a checkpoint. */
+  resumed?: true;
 }
 
 export interface LogisticRunResult {
@@ -49,4 +51,31 @@ export interface LogisticRunOptions {
   stop: LogisticStop;
   signal?: AbortSignal;
   onIteration?: (r: IterationRecord) => void;
+  /** Go on from a checkpoint: its state and the iterations before it (each with its iterate). */
+  resume?: { state: LogisticState; history: LogisticHistoryEntry[] };
+  /** Offered the state after every iteration that took a step: a job's checkpointer saves it when due. */
+  checkpoint?: (iteration: number, state: () => LogisticState, history: (from: number) => LogisticHistoryEntry[]) => void;
+}
+
+/**
+ * What a logistic solver needs to go on after iteration `next − 1` as if it had not stopped: the
+ * iterate, X·w (the Newton family updates it by steps, so recomputing it would round differently),
+ * gradient descent's last step, and the counters. Every sketch is seeded by the iteration, so
+ * nothing random is kept.
+ */
+export interface LogisticState {
+  next: number;
+  w: Float64Array;
+  alpha?: Float64Array | undefined;
+  gdStep: number;
+  passes: number;
+  stragglers: number;
+  backups: number;
+  seconds: number;
+}
+
+/** One iteration of the history log: its record and the iterate it started from (for the post-hoc evaluation). */
+export interface LogisticHistoryEntry {
+  record: IterationRecord;
+  w: Float64Array;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { InverseJobSpec } from './schema';
 import { Rng } from '../../../shared/random';
 import { loadMatrix, matrix, type Matrix } from '../../../shared/tensor';
@@ -11,10 +12,18 @@ import {
   iterationSummary,
   REFERENCE_LIMIT,
   type InverseKind,
+  type SolvedGroup,
 } from '../../algorithms/inverse';
 import { parseParams } from '../../schemes';
 import { completeResidueClass, frc as frcScheme, frcAssignment, type FrcParams } from '../../schemes/frc';
 import type { JobContext } from '../types';
+
+/**
+ * The inverse's checkpoint: every column group a worker has answered, kept the moment it arrives.
+ * A restarted master solves only the columns no group covered yet (its frc plan is made over
+ * them) and assembles the answer from both.
+ */
+const inverseState = z.object({ groups: z.array(z.object({ columns: z.array(z.number().int().nonnegative()), packed: z.instanceof(Float64Array) })) });
 
 /** Largest n·m² for which the master checks the rank by QR before sending work (about 2000³). */
 const RANK_CHECK_LIMIT = 8e9;
@@ -52,12 +61,25 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   frcScheme.check!(frc, { workers, blocks: problem.unknowns });
   const rank = A.rows * A.cols * A.cols <= RANK_CHECK_LIMIT ? checkFullRank(problem) : undefined;
 
-  const jobId = `${job.job}-${process.pid}-${Date.now().toString(36)}`;
+  const jobId = `${cluster.id}-inv`;
+  const ck = ctx.checkpoint?.open<{ groups: SolvedGroup[] }>({ version: 1, state: inverseState });
+  const kept = ck?.restored?.state.groups ?? [];
+  if (kept.length > 0) log.info({ jobId, groups: kept.length, columns: kept.reduce((n, g) => n + g.columns.length, 0) }, 'resuming: the column groups solved before the restart are kept');
+  const saving = [...kept];
   await cluster.setChaos(job.chaos);
   let run;
   try {
     run = await invertOnCluster(cluster, problem, {
       jobId,
+      kept,
+      ...(ck
+        ? {
+            onGroup: (g: SolvedGroup) => {
+              saving.push({ columns: g.columns, packed: Float64Array.from(g.packed) });
+              ck.save(saving.length, { groups: saving }, []);
+            },
+          }
+        : {}),
       workers,
       stragglers: frc.stragglers,
       rule: frc.decode,
@@ -67,15 +89,17 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
     });
   } finally {
   }
-  log.info({ jobId, seconds: run.solveSeconds, stragglers: run.outcome.stragglers.length }, 'inverse decoded');
+  const stragglers = run.outcome?.stragglers ?? [];
+  log.info({ jobId, seconds: run.solveSeconds, stragglers: stragglers.length }, 'inverse decoded');
 
   const wantReference = job.reference === true || (job.reference === 'auto' && Math.max(A.rows, A.cols) <= REFERENCE_LIMIT);
   const ref = wantReference ? exactReference(problem) : undefined;
   const errors = inverseErrors(problem, run.estimate, ref);
   const iterations = iterationSummary(run.stats);
   const allConverged = iterations.converged === problem.unknowns;
-  const assignment = frcAssignment(workers, frc.stragglers, problem.unknowns);
-  const usedLogical = run.outcome.decoded.used;
+  // The round's own assignment: over the columns it solved (fewer after a restart kept some).
+  const usedLogical = run.outcome?.decoded.used ?? [];
+  const assignment = run.columnsSolved > 0 ? frcAssignment(workers, frc.stragglers, run.columnsSolved) : undefined;
   const result = {
     job: job.job,
     data: { rows: A.rows, cols: A.cols, ...(job.data.A ? { file: job.data.A } : { synthetic: job.data.synthetic }) },
@@ -110,10 +134,11 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
       placementSeconds: run.placeSeconds,
       bytesPlaced: run.bytesPlaced,
       decodedFromSlots: usedLogical,
-      residueClass: completeResidueClass(assignment, new Set(usedLogical)) ?? null,
-      stragglers: run.outcome.stragglers,
-      arrivals: run.outcome.arrivals,
-      slotsMoved: run.outcome.slotsMoved,
+      residueClass: (assignment && completeResidueClass(assignment, new Set(usedLogical))) ?? null,
+      stragglers,
+      arrivals: run.outcome?.arrivals ?? [],
+      slotsMoved: run.outcome?.slotsMoved ?? 0,
+      columnsSolved: run.columnsSolved,
     },
     chaos: job.chaos,
   };
@@ -122,7 +147,7 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const summary =
     `${job.job} of a ${A.rows}×${A.cols} matrix on ${workers} workers (frc, s = ${frc.stragglers}, ${job.solver}, ε = ${job.tol}): ` +
     `${run.solveSeconds.toFixed(2)} s, ${relText}, iterations per column median ${iterations.median} max ${iterations.max}, ` +
-    `stragglers cut off ${run.outcome.stragglers.length}` +
+    `stragglers cut off ${stragglers.length}` +
     (allConverged ? '' : ` — WARNING: ${problem.unknowns - iterations.converged} columns hit the iteration cap before ‖∇f‖ ≤ ε`);
   return { result, tensors: { [name]: { shape: [run.estimate.rows, run.estimate.cols], values: run.estimate.data } }, summary };
 }

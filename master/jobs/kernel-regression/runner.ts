@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
 import type { KernelRegressionJobSpec } from './schema';
 import { ClusterError, ShapeError } from '../../../shared/errors';
 import { checkKernel, kernelPredict } from '../../../shared/kernels';
@@ -17,9 +18,19 @@ import {
   timeToError,
   type CurvePoint,
   type KernelProblem,
+  type Snapshot,
+  type SyncState,
 } from '../../algorithms/eigenpro';
 import type { JobContext } from '../types';
 import type { KernelModelFile } from './model';
+
+/**
+ * Synchronous EigenPro's checkpoint. AsyncEigenPro keeps none: its state is α in the parameter
+ * store plus every worker's read-step-write leg in flight, with no consistent cut to save short of
+ * stopping every worker, so a restarted master runs it again from the start (result.json's
+ * `recovery` says so: resumed from round 0).
+ */
+const syncState: z.ZodType<SyncState, z.ZodTypeDef, unknown> = z.object({ rounds: z.number().int().nonnegative(), alpha: z.instanceof(Float64Array), seconds: z.number(), waitSeconds: z.number() });
 
 function loadProblem(job: KernelRegressionJobSpec): { problem: KernelProblem; source: Record<string, unknown> } {
   const d = job.data;
@@ -58,7 +69,8 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const starts = sliceStarts(n, G);
   const lens = starts.slice(1).map((e, r) => e - starts[r]!);
   const e = job.eigenpro;
-  const jobId = `kr-${process.pid}-${Date.now().toString(36)}`;
+  const jobId = `${cluster.id}-kr`;
+  const ck = job.solver === 'eigenpro-sync' ? ctx.checkpoint?.open<SyncState, Snapshot>({ version: 1, state: syncState }) : undefined;
 
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
@@ -89,7 +101,13 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     const progress = (epochs: number, seconds: number): void =>
       ctx.onProgress?.({ round: Math.round(epochs * 100), maxRounds: Math.round(e.epochs * 100), seconds, residual: epochs, stragglers: 0 });
     if (job.solver === 'eigenpro-sync') {
-      sync = await runSyncEigenpro(cluster, placed, { ...common, pre: setup.workers, onRound: progress });
+      sync = await runSyncEigenpro(cluster, placed, {
+        ...common,
+        pre: setup.workers,
+        onRound: progress,
+        ...(ck?.restored ? { resume: ck.restored } : {}),
+        ...(ck ? { checkpoint: (r: number, state: () => SyncState, history: readonly Snapshot[]) => ck.offer(r, state, history) } : {}),
+      });
     } else {
       async = await runAsyncEigenpro(cluster, placed, { ...common, pre: setup.workers, store: e.store, name: `${jobId}/alpha`, onProgress: progress });
     }

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { ChaosSpec } from '../../../shared/config';
 import { matVec, norm2 } from '../../../shared/kernels';
-import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult } from '../../algorithms';
+import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
 import { delayRuntimeModel, measuredEndingTimes } from '../../schemes';
 import type { JobContext, JobOutput } from '../types';
@@ -49,6 +50,20 @@ export type HistorySummary = {
   roundSeconds: { mean: number; max: number };
 };
 
+const f64 = z.instanceof(Float64Array);
+/** Steepest descent's checkpoint (LsState), as a restarted master reads it back. */
+export const lsStateSchema: z.ZodType<LsState, z.ZodTypeDef, unknown> = z.object({
+  round: z.number().int().nonnegative(),
+  x: f64,
+  seconds: z.number(),
+  relGradient: z.number(),
+  stragglersCutOff: z.number(),
+  backupsLaunched: z.number(),
+  slotsMoved: z.number(),
+  taskBytes: z.object({ sent: z.number(), received: z.number() }),
+  best: z.object({ relError: z.number(), seconds: z.number(), round: z.number() }).optional(),
+});
+
 /** Largest problem (rows × cols) for which the master also computes the direct solution to compare. */
 const DIRECT_REFERENCE_LIMIT = 50_000_000;
 
@@ -58,7 +73,16 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const problem = loadLeastSquaresProblem(job);
   const { A, b } = problem;
   const workers = cluster.liveWorkers().length;
-  const jobId = `ls-${process.pid}-${Date.now().toString(36)}`;
+  // The session's id: the same after a master restart, so the resumed run's blocks (and the send
+  // order of plans that shuffle it, seeded from the id and the round) are the same.
+  const jobId = `${cluster.id}-ls`;
+  const ck = ctx.checkpoint?.open<LsState, LsHistoryPoint>({ version: 1, state: lsStateSchema });
+  const restored = ck?.restored;
+  if (restored) {
+    log.info({ jobId, round: restored.round }, 'resuming from a checkpoint');
+    // history.jsonl holds every round: the ones before the restart come from the checkpoint's log.
+    for (const p of restored.history) ctx.history.append(p);
+  }
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
   const setup = await setUpLeastSquares(cluster, A, b, job.scheme, {
@@ -80,6 +104,9 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
       step: job.step,
       stop: job.stop,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(restored ? { resume: restored } : {}),
+      // The checkpointer's log asks for the records from its count on: one a round, in order.
+      ...(ck ? { checkpoint: (round: number, state: () => LsState, point: LsHistoryPoint) => ck.offer(round, state, (from) => (from === round - 1 ? [point] : [])) } : {}),
       onRound: (r) => {
         ctx.history.append(r.point);
         roundSeconds.sum += r.point.roundSeconds;

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
 import type { LogisticRegressionJobSpec } from './schema';
 import { matVec } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
-import { evaluateAt, solveLogistic, type IterationRecord } from '../../algorithms/logistic';
+import { evaluateAt, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../algorithms/logistic';
 import { loadLogisticProblem } from '../../data/logistic-problem';
 import type { JobContext } from '../types';
 
@@ -12,6 +13,19 @@ function median(xs: number[]): number | null {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
+
+const f64 = z.instanceof(Float64Array);
+/** A logistic solver's checkpoint (LogisticState), as a restarted master reads it back. */
+export const logisticStateSchema: z.ZodType<LogisticState, z.ZodTypeDef, unknown> = z.object({
+  next: z.number().int().nonnegative(),
+  w: f64,
+  alpha: f64.optional(),
+  gdStep: z.number(),
+  passes: z.number(),
+  stragglers: z.number(),
+  backups: z.number(),
+  seconds: z.number(),
+});
 
 /** An iteration as result.json has it: GIANT's in-loop estimates kept beside the true values, and the test error. */
 export type EvaluatedIteration = IterationRecord & { estimatedObjective?: number; estimatedGradNorm?: number; testError?: number };
@@ -32,10 +46,15 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   const d = X.cols;
   const W = cluster.liveWorkers().length;
   const solver = job.solver;
-  const jobId = `lr-${process.pid}-${Date.now().toString(36)}`;
+  // The session's id: the same for a job a restarted master resumes.
+  const jobId = `${cluster.id}-lr`;
+  const ck = ctx.checkpoint?.open<LogisticState, LogisticHistoryEntry>({ version: 1, state: logisticStateSchema });
+  if (ck?.restored) log.info({ jobId, iteration: ck.restored.state.next }, 'resuming from a checkpoint');
   const opts = {
     stop: job.stop,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ck?.restored ? { resume: ck.restored } : {}),
+    ...(ck ? { checkpoint: (t: number, state: () => LogisticState, history: (from: number) => LogisticHistoryEntry[]) => ck.offer(t, state, history) } : {}),
     onIteration: (r: IterationRecord) => {
       ctx.metrics.residual.set(cluster.labels, r.gradNorm);
       ctx.onProgress?.({ round: r.iteration, maxRounds: job.stop.maxRounds, seconds: r.seconds, residual: r.gradNorm, stragglers: r.rounds.reduce((s, x) => s + x.stragglers, 0) });
@@ -56,7 +75,8 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   } finally {
   }
   const res = outcome.run;
-  const placementSeconds = (performance.now() - tPlace) / 1000 - res.seconds;
+  // (A resumed run's seconds include the time before the restart.)
+  const placementSeconds = Math.max(0, (performance.now() - tPlace) / 1000 - res.seconds);
   log.info({ jobId, solver, bytes: outcome.bytesPlaced, placementSeconds }, 'logistic regression done');
 
   // Evaluated after the timed loop: test error for every iterate; for GIANT (whose in-loop values

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { SketchComparisonJobSpec } from './schema';
 import { InputError } from '../../../shared/errors';
 import { gram, norm2 } from '../../../shared/kernels';
@@ -16,6 +17,17 @@ import type { JobContext } from '../types';
 /** One instance's row of result.json: its ξ×, the error of x = 0, and each method's final errors by step. */
 type InstanceRow = { instance: number; xiCross: number; start: number } & Partial<Record<SketchMethod, number[]>>;
 type SketchMethod = SketchComparisonJobSpec['methods'][number];
+
+const errors = z.array(z.number()).optional();
+/**
+ * Table I's checkpoint: the instances done (each a fresh seeded problem, its generators seeded by
+ * the instance). A restarted master keeps them and goes on with the next instance.
+ */
+const tableState = z.object({
+  rows: z.array(z.object({ instance: z.number(), xiCross: z.number(), start: z.number(), sd: errors, gaussian: errors, 'block-srht': errors, 'block-leverage': errors })),
+  seconds: z.record(z.number()),
+  leverageInfo: z.record(z.unknown()),
+});
 
 const LABEL: Record<string, string> = { sd: 'Regular SD', gaussian: 'Gaussian', 'block-srht': 'block-SRHT', 'block-leverage': 'block-lvg' };
 
@@ -36,8 +48,20 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
   const perInstance: InstanceRow[] = [];
   const seconds: Record<string, number> = Object.fromEntries(methods.map((m) => [m, 0]));
   let leverageInfo: Record<string, unknown> = {};
+  const ck = ctx.checkpoint?.open<z.infer<typeof tableState>>({ version: 1, state: tableState });
+  for (const row of ck?.restored?.state.rows ?? []) {
+    perInstance.push(row);
+    methods.forEach((m, mi) => row[m]?.forEach((v, k) => errs[mi]![k]!.push(v)));
+  }
+  if (ck?.restored) {
+    Object.assign(seconds, ck.restored.state.seconds);
+    leverageInfo = ck.restored.state.leverageInfo;
+    ctx.log.info({ instancesDone: perInstance.length }, 'sketch-comparison: resuming after the instances done before the restart');
+  }
 
-  for (let inst = 0; inst < job.instances; inst++) {
+  for (let inst = perInstance.length; inst < job.instances; inst++) {
+    // Stopped (Ctrl-C, a master shutting down): the table of the instances done.
+    if (ctx.signal?.aborted) break;
     const dataSpec = job.data.synthetic ? { data: { synthetic: { ...job.data.synthetic, seed: job.data.synthetic.seed + inst } } } : job;
     const { A, b } = loadLeastSquaresProblem(dataSpec);
     const N = A.rows;
@@ -78,7 +102,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       else if (job.arrivals === 'simulated') oracle = simulatedLeverageOracle(plan, A, b, blockStarts, rng.fork(4));
       else {
         await ctx.cluster.setChaos(job.chaos);
-        const placed = await placePlan(ctx.cluster, `table1-${process.pid}-${inst}`, plan, { A, b, blockStarts }, {}, live);
+        const placed = await placePlan(ctx.cluster, `${ctx.cluster.id}-${inst}`, plan, { A, b, blockStarts }, {}, live);
         oracle = clusterLeverageOracle(ctx.cluster, placed);
         release = () => ctx.cluster.release(placed);
       }
@@ -95,6 +119,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       ctx.log.info({ instance: inst, method, errs: e }, 'sketch-comparison: method done');
     }
     perInstance.push(row);
+    ck?.save(inst + 1, { rows: perInstance, seconds, leverageInfo }, []);
     ctx.onProgress?.({ round: inst + 1, maxRounds: job.instances, seconds: Object.values(seconds).reduce((a, v) => a + v, 0), residual: 0, stragglers: 0 });
   }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DelaySpec } from '../../../shared/chaos';
 import type { SchemeSpec } from '../../../shared/config';
 import { showdownSchemes } from './fair-share';
@@ -9,7 +10,7 @@ import { setUpLeastSquares } from '../least-squares/setup';
 import type { JobContext } from '../types';
 
 /** One scheme under one delay condition with one chaos seed. */
-interface ShowdownRun {
+export interface ShowdownRun {
   scheme: string;
   label: string;
   condition: 'heavy-tailed' | 'tail-free' | 'no-delay';
@@ -27,6 +28,32 @@ interface ShowdownRun {
   backupsLaunched: number;
   medianRoundSeconds: number;
 }
+
+const nullableNumber = z.number().nullable();
+/**
+ * The showdown's checkpoint: the runs done. A restarted master keeps them and runs the rest; the
+ * run it was in is done again from its start, since what it measures is its wall time.
+ */
+const showdownState = z.object({
+  runs: z.array(
+    z.object({
+      scheme: z.string(),
+      label: z.string(),
+      condition: z.enum(['heavy-tailed', 'tail-free', 'no-delay']),
+      repeat: z.number(),
+      slots: z.number(),
+      answersPerRound: z.number(),
+      blocks: z.number(),
+      rounds: z.number(),
+      timeToTarget: nullableNumber,
+      roundsToTarget: nullableNumber,
+      bestError: z.number(),
+      stragglersCutOff: z.number(),
+      backupsLaunched: z.number(),
+      medianRoundSeconds: z.number(),
+    }),
+  ),
+});
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -68,14 +95,18 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
   ];
   const { fairSlots, fairAnswers, specs } = showdownSchemes(job, workers);
   const total = job.repeats * specs.length * conditions.length;
-  const runs: ShowdownRun[] = [];
+  const ck = ctx.checkpoint?.open<{ runs: ShowdownRun[] }>({ version: 1, state: showdownState });
+  const runs: ShowdownRun[] = ck?.restored ? [...ck.restored.state.runs] : [];
+  if (ck?.restored) log.info({ done: runs.length, total }, 'resuming: the runs done before the restart are kept');
+  const done = (label: string, cond: string, rep: number): boolean => runs.some((r) => r.label === label && r.condition === cond && r.repeat === rep);
   const t0 = performance.now();
   for (let rep = 0; rep < job.repeats; rep++) {
-    for (const { spec, choice, blocks } of specs) {
+    for (const [si, { spec, choice, blocks }] of specs.entries()) {
       const label = schemeLabel(spec);
+      if (conditions.every((c) => done(label, c.name, rep))) continue;
       // One placement per scheme and repeat; the conditions only change the workers' delays.
       const setup = await setUpLeastSquares(cluster, A, b, choice, {
-        jobId: `showdown-${process.pid}-${rep}-${spec.name}`,
+        jobId: `${cluster.id}-${rep}-${si}`,
         seed: job.seed + rep,
         taskTimeout: job.taskTimeout,
         runtime: delayRuntimeModel(job.chaos.delay),
@@ -83,6 +114,7 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
       });
       try {
         for (const cond of conditions) {
+          if (done(label, cond.name, rep)) continue;
           await cluster.setChaos({ ...job.chaos, delay: cond.delay, seed: job.chaos.seed + rep });
           const res = await steepestDescent(setup.oracle, normal, {
             step: job.step,
@@ -112,6 +144,8 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
           });
           ctx.onProgress?.({ round: runs.length, maxRounds: total, seconds: (performance.now() - t0) / 1000, residual: res.best?.relError ?? NaN, stragglers: res.stragglersCutOff });
           log.info({ scheme: label, condition: cond.name, repeat: rep, timeToTarget: hit?.seconds, best: res.best?.relError }, 'showdown run');
+          // A run is minutes of measurement: kept at once, never redone after a restart.
+          if (res.stoppedBy !== 'signal') ck?.save(runs.length, { runs }, []);
         }
       } finally {
         await setup.release();

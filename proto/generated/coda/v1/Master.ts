@@ -2,6 +2,9 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AttachJobRequest as _coda_v1_AttachJobRequest, AttachJobRequest__Output as _coda_v1_AttachJobRequest__Output } from '../../coda/v1/AttachJobRequest';
+import type { CancelJobReply as _coda_v1_CancelJobReply, CancelJobReply__Output as _coda_v1_CancelJobReply__Output } from '../../coda/v1/CancelJobReply';
+import type { CancelJobRequest as _coda_v1_CancelJobRequest, CancelJobRequest__Output as _coda_v1_CancelJobRequest__Output } from '../../coda/v1/CancelJobRequest';
 import type { HeartbeatReply as _coda_v1_HeartbeatReply, HeartbeatReply__Output as _coda_v1_HeartbeatReply__Output } from '../../coda/v1/HeartbeatReply';
 import type { HeartbeatRequest as _coda_v1_HeartbeatRequest, HeartbeatRequest__Output as _coda_v1_HeartbeatRequest__Output } from '../../coda/v1/HeartbeatRequest';
 import type { JobEvent as _coda_v1_JobEvent, JobEvent__Output as _coda_v1_JobEvent__Output } from '../../coda/v1/JobEvent';
@@ -18,6 +21,34 @@ import type { WriteParametersRequest as _coda_v1_WriteParametersRequest, WritePa
  * and job submission from `coda run --master`.
  */
 export interface MasterClient extends grpc.Client {
+  /**
+   * Streams a known job's events from now on (its current state first; finished or failed at once
+   * for a job already done). NOT_FOUND for a job this master does not hold.
+   */
+  AttachJob(argument: _coda_v1_AttachJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  AttachJob(argument: _coda_v1_AttachJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  /**
+   * Streams a known job's events from now on (its current state first; finished or failed at once
+   * for a job already done). NOT_FOUND for a job this master does not hold.
+   */
+  attachJob(argument: _coda_v1_AttachJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  attachJob(argument: _coda_v1_AttachJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
+  
+  /**
+   * Stops a job (queued, waiting or running); it ends with stoppedBy 'signal'.
+   */
+  CancelJob(argument: _coda_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _coda_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _coda_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _coda_v1_CancelJobRequest, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Stops a job (queued, waiting or running); it ends with stoppedBy 'signal'.
+   */
+  cancelJob(argument: _coda_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _coda_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _coda_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _coda_v1_CancelJobRequest, callback: grpc.requestCallback<_coda_v1_CancelJobReply__Output>): grpc.ClientUnaryCall;
+  
   Heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
   Heartbeat(argument: _coda_v1_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
   Heartbeat(argument: _coda_v1_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
@@ -56,12 +87,18 @@ export interface MasterClient extends grpc.Client {
   register(argument: _coda_v1_RegisterRequest, callback: grpc.requestCallback<_coda_v1_RegisterReply__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Runs a job on this master's cluster; streams progress, then the result.
+   * Accepts a job and streams its events: accepted (with the job id), progress, then finished or
+   * failed. The job runs on the master, not in the call: a submitter that loses the stream (its
+   * master restarted, the network dropped) re-attaches with AttachJob. A submission naming a
+   * job_id the master already holds attaches to that job instead of starting another.
    */
   SubmitJob(argument: _coda_v1_SubmitJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
   SubmitJob(argument: _coda_v1_SubmitJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
   /**
-   * Runs a job on this master's cluster; streams progress, then the result.
+   * Accepts a job and streams its events: accepted (with the job id), progress, then finished or
+   * failed. The job runs on the master, not in the call: a submitter that loses the stream (its
+   * master restarted, the network dropped) re-attaches with AttachJob. A submission naming a
+   * job_id the master already holds attaches to that job instead of starting another.
    */
   submitJob(argument: _coda_v1_SubmitJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
   submitJob(argument: _coda_v1_SubmitJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
@@ -82,6 +119,17 @@ export interface MasterClient extends grpc.Client {
  * and job submission from `coda run --master`.
  */
 export interface MasterHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Streams a known job's events from now on (its current state first; finished or failed at once
+   * for a job already done). NOT_FOUND for a job this master does not hold.
+   */
+  AttachJob: grpc.handleServerStreamingCall<_coda_v1_AttachJobRequest__Output, _coda_v1_JobEvent>;
+  
+  /**
+   * Stops a job (queued, waiting or running); it ends with stoppedBy 'signal'.
+   */
+  CancelJob: grpc.handleUnaryCall<_coda_v1_CancelJobRequest__Output, _coda_v1_CancelJobReply>;
+  
   Heartbeat: grpc.handleUnaryCall<_coda_v1_HeartbeatRequest__Output, _coda_v1_HeartbeatReply>;
   
   /**
@@ -94,7 +142,10 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
   Register: grpc.handleUnaryCall<_coda_v1_RegisterRequest__Output, _coda_v1_RegisterReply>;
   
   /**
-   * Runs a job on this master's cluster; streams progress, then the result.
+   * Accepts a job and streams its events: accepted (with the job id), progress, then finished or
+   * failed. The job runs on the master, not in the call: a submitter that loses the stream (its
+   * master restarted, the network dropped) re-attaches with AttachJob. A submission naming a
+   * job_id the master already holds attaches to that job instead of starting another.
    */
   SubmitJob: grpc.handleServerStreamingCall<_coda_v1_SubmitJobRequest__Output, _coda_v1_JobEvent>;
   
@@ -103,6 +154,8 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface MasterDefinition extends grpc.ServiceDefinition {
+  AttachJob: MethodDefinition<_coda_v1_AttachJobRequest, _coda_v1_JobEvent, _coda_v1_AttachJobRequest__Output, _coda_v1_JobEvent__Output>
+  CancelJob: MethodDefinition<_coda_v1_CancelJobRequest, _coda_v1_CancelJobReply, _coda_v1_CancelJobRequest__Output, _coda_v1_CancelJobReply__Output>
   Heartbeat: MethodDefinition<_coda_v1_HeartbeatRequest, _coda_v1_HeartbeatReply, _coda_v1_HeartbeatRequest__Output, _coda_v1_HeartbeatReply__Output>
   ReadParameters: MethodDefinition<_coda_v1_ReadParametersRequest, _coda_v1_ReadParametersReply, _coda_v1_ReadParametersRequest__Output, _coda_v1_ReadParametersReply__Output>
   Register: MethodDefinition<_coda_v1_RegisterRequest, _coda_v1_RegisterReply, _coda_v1_RegisterRequest__Output, _coda_v1_RegisterReply__Output>

@@ -6,6 +6,11 @@ export interface SubmitJobRequest {
    * The job file's text (YAML); paths in it are resolved on the master's side.
    */
   'jobYaml'?: (string);
+  /**
+   * Chosen by the submitter (letters, digits, '.', '_', '-'; at most 64), so a retried submission
+   * attaches to the job it already made instead of running it twice. Empty: the master picks one.
+   */
+  'jobId'?: (string);
 }
 
 export interface SubmitJobRequest__Output {
@@ -13,4 +18,9 @@ export interface SubmitJobRequest__Output {
    * The job file's text (YAML); paths in it are resolved on the master's side.
    */
   'jobYaml': (string);
+  /**
+   * Chosen by the submitter (letters, digits, '.', '_', '-'; at most 64), so a retried submission
+   * attaches to the job it already made instead of running it twice. Empty: the master picks one.
+   */
+  'jobId': (string);
 }

@@ -1,0 +1,24 @@
+// Original file: proto/coda/v1/master.proto
+
+
+export interface JobFailed {
+  /**
+   * One line naming the problem.
+   */
+  'message'?: (string);
+  /**
+   * The exit code the CLI ends with: 2 bad input, 3 cluster failure.
+   */
+  'exitCode'?: (number);
+}
+
+export interface JobFailed__Output {
+  /**
+   * One line naming the problem.
+   */
+  'message': (string);
+  /**
+   * The exit code the CLI ends with: 2 bad input, 3 cluster failure.
+   */
+  'exitCode': (number);
+}

@@ -101,7 +101,9 @@ export async function submitJob(address: string, jobYaml: string, opts: SubmitJo
         throw fromServiceError(e, `master ${address}`);
       }
       case 'lost': {
-        if (reconnectMs <= 0) throw new ClusterError(`master ${address}: ${attempt.reason}`);
+        // Reconnecting is for a job the master accepted (it restarted, the network dropped mid-job);
+        // a master that never answered is not there: waiting for it is --wait-master's business.
+        if (reconnectMs <= 0 || !accepted) throw new ClusterError(`master ${address}: ${attempt.reason}`);
         opts.onLog?.(`lost the master (${attempt.reason}); reconnecting for up to ${opts.reconnectSeconds} s to ${accepted ? `re-attach job ${jobId}` : 'submit again'}`);
         try {
           client = await readyClient(connect, Date.now() + reconnectMs, opts.signal);

@@ -70,8 +70,13 @@ export class ManagedJob {
     for (const l of [...this.listeners]) l.event(ev);
   }
 
+  /** The job's log lines so far (the last LOG_KEPT): a listener attaching late hears them first. */
+  readonly logLines: string[] = [];
+
   log(line: string): void {
     this.doing = line;
+    this.logLines.push(line);
+    if (this.logLines.length > LOG_KEPT) this.logLines.shift();
     this.emit({ log: line });
   }
 }
@@ -90,6 +95,9 @@ export interface JobManagerOptions {
   /** Keeps each accepted job, its checkpoints and its result (`--state DIR`); absent: jobs live in memory only. */
   store?: JobStore;
 }
+
+/** Log lines a job keeps for listeners that attach late. */
+const LOG_KEPT = 20;
 
 /** Ended jobs kept (in memory, and in the store) for submitters that re-attach. */
 const ENDED_KEPT = 32;
@@ -175,6 +183,9 @@ export class JobManager {
       void deliver(l, job.ending);
       return () => {};
     }
+    // The job may have said things before this listener came (SubmitJob attaches right after
+    // accepting; a submitter re-attaching missed what happened meanwhile).
+    for (const line of job.logLines) l.event({ log: line });
     l.event({ log: `job ${job.id}: ${job.doing}` });
     job.listeners.add(l);
     return () => job.listeners.delete(l);

@@ -126,6 +126,10 @@ describe('coda master --state survives kill -9', () => {
     // One history point a round, no gaps or repeats across the restart; the first one after it marked.
     expect(resumed.history.map((h) => h.round)).toEqual(Array.from({ length: resumed.rounds }, (_, i) => i + 1));
     expect(resumed.history.filter((h) => h.resumed).map((h) => h.round)).toEqual([restart[0]!.resumedFromRound + 1]);
+    // history.jsonl (streamed back by the master) holds every round too, the ones before the restart included.
+    const lines = readFileSync(join(dir, 'resumed', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { round: number; resumed?: true });
+    expect(lines.map((h) => h.round)).toEqual(Array.from({ length: resumed.rounds }, (_, i) => i + 1));
+    expect(lines.filter((h) => h.resumed).map((h) => h.round)).toEqual([restart[0]!.resumedFromRound + 1]);
 
     // The same job again, uninterrupted, on the same cluster.
     const again = coda(['run', 'job.yaml', `--master=127.0.0.1:${port}`, '--out=uninterrupted'], dir);

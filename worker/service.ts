@@ -137,6 +137,9 @@ export function workerHandlers(deps: {
         if (r.reset) {
           const done = chaos.reset(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
+        } else if (r.delayOnly) {
+          chaos.setDelay(r.jobId, delayFromMessage(r.delay), Number(r.seed));
+          log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit }, 'delay changed');
         } else {
           chaos.configure({ jobId: r.jobId, delay: delayFromMessage(r.delay), fault: faultFromMessage(r.fault), seed: Number(r.seed), cores: r.cores || 1 });
           log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit, cores: chaos.cores }, 'chaos configured');

@@ -92,6 +92,17 @@ export interface PlaceOptions {
    * solved, a batch).
    */
   work?: (slot: number) => number;
+  /**
+   * The ids the workers know the stored blocks by (default: their index in plan.stored). A job
+   * that re-plans names a block the same in every plan, so a block two plans share is one block
+   * on the worker.
+   */
+  blockIds?: readonly number[];
+  /**
+   * Stored blocks (index in plan.stored) already on workers from an earlier plan of the same job,
+   * under the same id: not streamed again.
+   */
+  held?: ReadonlyMap<number, ReadonlySet<number>>;
 }
 
 export interface ComputeCluster {

@@ -129,6 +129,11 @@ export class SlowWorkerBlocklist {
     }
   }
 
+  /** A worker at this many times the median (recently) counts as slow. */
+  get slowFactor(): number {
+    return this.o.slowFactor;
+  }
+
   flagged(): number[] {
     return [...this.flags.entries()]
       .filter(([, f]) => f.flagged)

@@ -33,6 +33,8 @@ export interface CandidateOptions {
   leverage: boolean;
   /** Speculative quantiles and multipliers tried. Defaults: {0.5, 0.75} × {1.25, 1.5, 2}. */
   speculation?: { quantiles: number[]; multipliers: number[] };
+  /** Only these schemes (by registry name); default all that apply. */
+  schemes?: readonly string[];
 }
 
 /** The candidate set for `workers` logical workers. */
@@ -40,6 +42,7 @@ export function candidateSet(workers: number, opts: CandidateOptions): Candidate
   const N = workers;
   const out: Candidate[] = [];
   const add = (scheme: string, params: Record<string, unknown>, blocks: number, exact: boolean, label: string, rounds = 1): void => {
+    if (opts.schemes && !opts.schemes.includes(scheme)) return;
     if (blocks >= 1) out.push({ scheme, params, blocks, exact, roundsPerIteration: rounds, label });
   };
   add('wait-all', {}, N, true, 'wait-all');

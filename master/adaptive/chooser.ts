@@ -48,6 +48,8 @@ export interface ChooserOptions {
   predictor?: PredictorOptions;
   blocklist?: BlocklistOptions;
   speculation?: CandidateOptions['speculation'];
+  /** Only these schemes (registry names) are weighed. */
+  schemes?: readonly string[];
 }
 
 export interface PredictionRow {
@@ -82,10 +84,12 @@ export interface Decision {
 export interface DecideContext {
   /** Exact iterations still needed (from the error cost model's contraction, or the round budget). */
   remainingIterations?: number;
+  /** Seconds every round costs beyond the workers' time (latency, dispatch, decoding), as measured. */
+  overheadSeconds?: number;
 }
 
 export class AdaptiveChooser {
-  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation'>>;
+  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation' | 'schemes'>>;
   private readonly plans: PlanCache;
   private readonly blocklist: SlowWorkerBlocklist;
   private current: Placement;
@@ -149,7 +153,10 @@ export class AdaptiveChooser {
       placements.push(this.current);
       curIndex = placements.length - 1;
     }
-    const preds = predictIterations(placements, snapshot, this.plans, this.opts.predictor);
+    const preds = predictIterations(placements, snapshot, this.plans, {
+      ...this.opts.predictor,
+      ...(ctx.overheadSeconds !== undefined ? { overheadSeconds: ctx.overheadSeconds } : {}),
+    });
     const scored = preds.map((p) => ({ p, factor: errors.iterationFactor(p.placement.candidate) })).map((x) => ({ ...x, score: x.p.seconds * x.factor }));
     let bestIndex = 0;
     scored.forEach((s, i) => {
@@ -160,7 +167,14 @@ export class AdaptiveChooser {
       .map((s) => row(s.p, s.factor, s.score))
       .sort((a, b) => a.score - b.score);
 
-    const triggers = [...changes.map((e) => e.description), ...upd.events];
+    // What the decision rests on: the model's changes and the blocklist's events, or else the
+    // workers that are slow right now (so a switch made for them says so).
+    const slowNow = [...model.recentRatios()]
+      .filter(([w, r]) => live.has(w) && r >= this.blocklist.slowFactor && !upd.flagged.includes(w))
+      .sort((a, b) => b[1] - a[1])
+      .map(([w, r]) => `worker ${w} at ${r.toFixed(1)}× the median`);
+    const events = [...changes.map((e) => e.description), ...upd.events];
+    const triggers = events.length > 0 ? events : slowNow;
     const lead = `round ${round}: ${triggers.length ? `${triggers.join('; ')} -> ` : ''}`;
     let next = this.current;
     let reason: string;
@@ -239,6 +253,7 @@ export class AdaptiveChooser {
       mds: this.job.mds,
       leverage: this.job.approximate && this.job.data !== undefined,
       ...(this.opts.speculation ? { speculation: this.opts.speculation } : {}),
+      ...(this.opts.schemes ? { schemes: this.opts.schemes } : {}),
     };
   }
 }

@@ -80,6 +80,12 @@ export interface PlacedPlan {
   readonly hosts: readonly number[];
   /** Bytes streamed to workers for this plan so far. */
   readonly bytesPlaced: number;
+  /** Each slot's work (what a worker's slowdown is multiplied by). */
+  readonly work: readonly number[];
+  /** The id the workers know each stored block by. */
+  readonly blockIds: readonly number[];
+  /** Stored block (index in plan.stored) -> workers holding it (placement, relocations). */
+  readonly holders: ReadonlyMap<number, ReadonlySet<number>>;
 }
 
 export interface PlaceOptions {

@@ -50,6 +50,7 @@ export interface ChooserOptions {
   speculation?: CandidateOptions['speculation'];
   /** Only these schemes (registry names) are weighed. */
   schemes?: readonly string[];
+  frcDecoders?: CandidateOptions['frcDecoders'];
 }
 
 export interface PredictionRow {
@@ -89,7 +90,7 @@ export interface DecideContext {
 }
 
 export class AdaptiveChooser {
-  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation' | 'schemes'>>;
+  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation' | 'schemes' | 'frcDecoders'>>;
   private readonly plans: PlanCache;
   private readonly blocklist: SlowWorkerBlocklist;
   private current: Placement;
@@ -218,6 +219,15 @@ export class AdaptiveChooser {
     return this.record(round, next, replan, reason, rows, probe);
   }
 
+  /**
+   * Plans every candidate on all the workers and on all but one (what a decision may weigh), so
+   * the first decisions do not pay for planning (leverage scores, codes): part of the job's setup.
+   */
+  prepare(): void {
+    const N = this.job.workers.length;
+    for (const n of N > 2 ? [N, N - 1] : [N]) for (const c of candidateSet(n, this.candidateOptions())) this.plans.tryGet(c, n);
+  }
+
   /** Candidates skipped because their scheme refused the sizes (e.g. an mds code too large to verify). */
   refusals(): string[] {
     return this.plans.refusals();
@@ -254,6 +264,7 @@ export class AdaptiveChooser {
       leverage: this.job.approximate && this.job.data !== undefined,
       ...(this.opts.speculation ? { speculation: this.opts.speculation } : {}),
       ...(this.opts.schemes ? { schemes: this.opts.schemes } : {}),
+      ...(this.opts.frcDecoders ? { frcDecoders: this.opts.frcDecoders } : {}),
     };
   }
 }

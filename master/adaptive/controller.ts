@@ -8,8 +8,9 @@ import type { Placement } from './predictor';
  * The adaptive policy's bookkeeping while a job runs (pure; the clock is injected): it feeds the
  * runtime and error-cost models every round, says when a decision is due (every `period` rounds
  * at least, and no more often than keeps the decisions' CPU within `budget` of the job's wall
- * time: a decision simulates every candidate), asks the decider, and keeps what result.json
+ * time so far: a decision simulates every candidate), asks the decider, and keeps what result.json
  * reports (every decision with its reason and predicted times, re-plans counted and timed).
+ * A change the runtime model detects makes the next decision due at once, budget or not.
  * The job-side driver carries decisions out (placement, probes).
  */
 export interface PlacementDecider {
@@ -18,6 +19,8 @@ export interface PlacementDecider {
   /** The job's live workers changed. */
   setWorkers(workers: readonly number[]): void;
   decide(round: number, model: RuntimeModel, errors: ErrorCostModel, ctx: DecideContext): Decision;
+  /** Work done once before the job's rounds (planning the candidates). */
+  prepare?(): void;
   /** Candidates the decider skipped because their scheme refused these sizes. */
   refusals?(): string[];
 }
@@ -85,13 +88,13 @@ export class AdaptiveController {
   private readonly now: () => number;
   private readonly started: number;
   private lastDecisionRound = -Infinity;
-  /** Wall time before which no decision is due (the CPU budget). */
-  private nextDecisionAt = -Infinity;
   private decideSeconds = 0;
   private readonly decisionList: DecisionRecord[] = [];
   private readonly replanList: ReplanRecord[] = [];
   private readonly changeCount = { worker: 0, cluster: 0 };
   private probesSent = 0;
+  /** The model saw a change since the last decision. */
+  private urgent = false;
   private probesAnswered = 0;
   /** The last monitored error and the candidate whose iteration starts from it. */
   private last: { candidate: Candidate; error: number } | undefined;
@@ -120,6 +123,8 @@ export class AdaptiveController {
   observeRound(round: number, timings: readonly TaskTiming[]): ChangeEvent[] {
     const changes = this.model.observeRound(round, timings);
     for (const c of changes) this.changeCount[c.scope]++;
+    // A change is when deciding matters most: the next decision is due now, budget or not.
+    if (changes.length > 0) this.urgent = true;
     return changes;
   }
 
@@ -132,6 +137,8 @@ export class AdaptiveController {
     if (!c.exact && relativeSquaredError !== undefined) this.errors.observeSquaredError(c, relativeSquaredError);
     if (this.last && this.last.error > 0 && errorBefore > 0) this.errors.observeContraction(this.last.candidate, errorBefore / this.last.error);
     this.last = { candidate: c, error: errorBefore };
+    // An estimate that has stopped making progress (the noise floor) must be left at once.
+    if (!c.exact && this.errors.iterationFactor(c) === Infinity) this.urgent = true;
   }
 
   /** Exact iterations still needed to bring the monitored error to `target`, from the measured contraction. */
@@ -140,9 +147,14 @@ export class AdaptiveController {
     return Math.max(1, Math.min(roundsLeft, est ?? roundsLeft));
   }
 
-  /** A decision is due at `round`: `period` rounds since the last, and the CPU budget allows. */
+  /**
+   * A decision is due at `round`: the model saw a change or the estimate in force stalls; or
+   * `period` rounds have passed and the decisions so far have taken at most `budget` of the
+   * wall time.
+   */
   due(round: number): boolean {
-    return round - this.lastDecisionRound >= this.opts.period && this.now() >= this.nextDecisionAt;
+    if (this.urgent) return true;
+    return round - this.lastDecisionRound >= this.opts.period && this.decideSeconds <= this.opts.budget * (this.now() - this.started);
   }
 
   decide(round: number, live: readonly number[], ctx: DecideContext): Decision {
@@ -158,8 +170,7 @@ export class AdaptiveController {
     const took = t1 - t0;
     this.decideSeconds += took;
     this.lastDecisionRound = round;
-    // Spend at most `budget` of the time on deciding: wait took·(1/budget − 1) before the next.
-    this.nextDecisionAt = t1 + took * (1 / this.opts.budget - 1);
+    this.urgent = false;
     this.probesSent += d.probe.length;
     this.decisionList.push({
       round,

@@ -75,6 +75,7 @@ export class AdaptiveRun {
     let run: AdaptiveRun | undefined;
     const decider = spec.decider ?? chooserFor(workers, spec, (from, to) => run!.replanCost(from, to));
     run = new AdaptiveRun(cluster, spec, decider);
+    decider.prepare?.();
     const t0 = performance.now();
     const first = await run.replanner.apply(decider.placement());
     run.bytes += first.bytesPlaced;
@@ -248,7 +249,11 @@ function chooserFor(workers: number[], spec: AdaptiveRunSpec, replanSeconds: (fr
       warmupRounds: p.warmup,
       replanSeconds,
       predictor: { rounds: p.simulate, ...(spec.execution ? { execution: spec.execution } : {}) },
+      // frc's cover rule decodes no later than the residue rule and is as exact: weigh it alone.
+      frcDecoders: ['cover'],
       blocklist: {
+        // recentRatios are medians over the last 10 rounds: one reading is already 10 rounds of evidence.
+        ratioRounds: 10,
         slowFactor: p.slowFactor,
         recoverFactor: Math.min(1.5, (1 + p.slowFactor) / 2),
         probeEvery: p.probeEvery,

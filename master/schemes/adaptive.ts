@@ -26,7 +26,7 @@ export const adaptiveParams = z
     /** Rounds between decisions, at least (the CPU budget may space them further). */
     period: intAtLeast(1).default(5),
     /** Share of the job's wall time the decisions may take (a decision simulates every candidate). */
-    budget: numberIn(0, 1).default(0.05),
+    budget: numberIn(0, 1).default(0.03),
     /** A switch must be predicted faster by this fraction (and by two standard errors). */
     margin: numberIn(0, 1, true).default(0.1),
     /** Rounds between two switches unless the runtime model saw a change. */
@@ -40,7 +40,7 @@ export const adaptiveParams = z
     /** Rounds between probes of a left-out worker (doubling after each slow probe, up to 8×). */
     probeEvery: intAtLeast(1).default(10),
     /** Simulated iterations per candidate and decision. */
-    simulate: intAtLeast(50).default(300),
+    simulate: intAtLeast(50).default(200),
     /** Narrow the candidates to these schemes (default: all that apply). */
     schemes: z.array(oneOf(ADAPTIVE_CANDIDATES)).min(1).optional(),
   })

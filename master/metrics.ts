@@ -21,6 +21,16 @@ export class MasterMetrics {
   readonly jobsQueued: Gauge;
   readonly parameterReads: Counter<'name'>;
   readonly parameterWrites: Counter<'name'>;
+  readonly runtimeShift: Gauge<'job_kind' | 'job_id' | 'worker'>;
+  readonly runtimeTailMean: Gauge<'job_kind' | 'job_id' | 'worker'>;
+  readonly runtimeSlowness: Gauge<'job_kind' | 'job_id' | 'worker'>;
+  readonly runtimeChanges: Counter<'job_kind' | 'job_id' | 'scope'>;
+  readonly adaptiveDecisions: Counter<'job_kind' | 'job_id'>;
+  readonly adaptiveReplans: Counter<'job_kind' | 'job_id'>;
+  readonly adaptiveReplanSeconds: Counter<'job_kind' | 'job_id'>;
+  readonly adaptiveScheme: Gauge<'job_kind' | 'job_id' | 'scheme' | 'placement'>;
+  readonly adaptiveExcluded: Gauge<'job_kind' | 'job_id'>;
+  readonly adaptiveProbes: Counter<'job_kind' | 'job_id'>;
 
   constructor(registry: Registry) {
     const buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
@@ -87,5 +97,43 @@ export class MasterMetrics {
     this.jobsQueued = new Gauge({ name: 'coda_jobs_queued', help: 'Jobs submitted to this master waiting for the one running to finish', registers: r });
     this.parameterReads = new Counter({ name: 'coda_parameter_reads_total', help: 'Parameter store reads', labelNames: ['name'], registers: r });
     this.parameterWrites = new Counter({ name: 'coda_parameter_writes_total', help: 'Parameter store slice writes', labelNames: ['name'], registers: r });
+
+    // The adaptive scheme's runtime model (master/runtime): a worker's slowdown is seconds per unit of work.
+    const job = ['job_kind', 'job_id'] as const;
+    this.runtimeShift = new Gauge({
+      name: 'coda_runtime_worker_shift_seconds',
+      help: "Fitted shift of a worker's slowdown (shifted exponential; seconds per unit of work)",
+      labelNames: [...job, 'worker'],
+      registers: r,
+    });
+    this.runtimeTailMean = new Gauge({
+      name: 'coda_runtime_worker_tail_mean_seconds',
+      help: "Fitted mean of the exponential part of a worker's slowdown (1/rate; seconds per unit of work)",
+      labelNames: [...job, 'worker'],
+      registers: r,
+    });
+    this.runtimeSlowness = new Gauge({
+      name: 'coda_runtime_worker_slowness_ratio',
+      help: "A worker's median slowdown over the cluster's (1: typical, 8: eight times slower)",
+      labelNames: [...job, 'worker'],
+      registers: r,
+    });
+    this.runtimeChanges = new Counter({
+      name: 'coda_runtime_changes_total',
+      help: 'Changes the runtime model detected, by scope: one worker, or the whole cluster',
+      labelNames: [...job, 'scope'],
+      registers: r,
+    });
+    this.adaptiveDecisions = new Counter({ name: 'coda_adaptive_decisions_total', help: "Decisions of the adaptive scheme (every few rounds)", labelNames: [...job], registers: r });
+    this.adaptiveReplans = new Counter({ name: 'coda_adaptive_replans_total', help: 'Re-plans of the adaptive scheme (a new scheme, parameters or worker set placed)', labelNames: [...job], registers: r });
+    this.adaptiveReplanSeconds = new Counter({ name: 'coda_adaptive_replan_seconds_total', help: 'Wall time spent re-placing blocks for the adaptive scheme', labelNames: [...job], registers: r });
+    this.adaptiveScheme = new Gauge({
+      name: 'coda_adaptive_scheme_info',
+      help: "The adaptive scheme's current choice (1 on the series of the placement in force)",
+      labelNames: [...job, 'scheme', 'placement'],
+      registers: r,
+    });
+    this.adaptiveExcluded = new Gauge({ name: 'coda_adaptive_excluded_workers', help: 'Persistently slow workers the adaptive scheme leaves out', labelNames: [...job], registers: r });
+    this.adaptiveProbes = new Counter({ name: 'coda_adaptive_probes_total', help: 'Probe tasks sent to left-out workers', labelNames: [...job], registers: r });
   }
 }

@@ -42,6 +42,17 @@ export class ChaosInjector {
     this.cores = Math.max(1, s.cores);
   }
 
+  /**
+   * Replaces the delay only (a chaos schedule's `set delay` mid-job): the faults, their stream
+   * and task counter go on, so a crash after n tasks still counts every task of the job.
+   */
+  setDelay(jobId: string, delay: DelaySpec, seed: number): void {
+    this.sampleDelay = makeDelaySampler(delay, new Rng(seed));
+    this.roundDraws.clear();
+    this.jobId = jobId;
+    this.unit = delay.per ?? 'worker-round';
+  }
+
   /** Back to no chaos, unless another job has configured the worker since `jobId` did. */
   reset(jobId: string): boolean {
     if (jobId !== this.jobId) return false;

@@ -149,6 +149,9 @@ export function workerHandlers(deps: {
         if (r.reset) {
           const done = chaos.reset(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
+        } else if (r.delayOnly) {
+          chaos.setDelay(r.jobId, delayFromMessage(r.delay), Number(r.seed));
+          log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit }, 'delay changed');
         } else {
           chaos.configure({ jobId: r.jobId, ...checkedChaos(r) });
           log.info({ job: r.jobId, delay: r.delay?.dist || 'none', per: chaos.unit, cores: chaos.cores }, 'chaos configured');

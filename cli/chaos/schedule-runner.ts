@@ -1,4 +1,4 @@
-import { ScheduleRunner, type ChaosEvent, type ChaosStep } from '../../shared/chaos';
+import { faultStep, ScheduleRunner, type ChaosStep, type FaultEvent } from '../../shared/chaos';
 import { applyChaos, type ChaosVerb } from './actions';
 import { listCluster, pickTarget } from './docker';
 
@@ -14,7 +14,7 @@ export type StepLogger = (line: string) => void;
 
 export class DockerScheduleExecutor extends ScheduleRunner {
   constructor(
-    events: readonly ChaosEvent[],
+    events: readonly FaultEvent[],
     private readonly cluster: string,
     private readonly log: StepLogger = () => undefined,
   ) {
@@ -23,9 +23,8 @@ export class DockerScheduleExecutor extends ScheduleRunner {
 
   protected async execute(step: ChaosStep): Promise<string> {
     const members = await listCluster(this.cluster);
-    const target = pickTarget(members, String(step.kind === 'apply' ? step.event.worker : step.worker), this.cluster);
-    const verb: ChaosVerb = step.kind === 'apply' ? step.event.action : step.action;
-    const e = step.event;
+    const { verb, worker, event: e } = faultStep(step) as { verb: ChaosVerb; worker: number; event: FaultEvent };
+    const target = pickTarget(members, String(worker), this.cluster);
     const line = await applyChaos(verb, target, {
       ...('rate' in e ? { rate: e.rate } : {}),
       ...('probability' in e ? { probability: e.probability } : {}),

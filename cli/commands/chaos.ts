@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
-import { ChaosScheduleError, parseChaosSchedule } from '../../shared/chaos/schedule';
+import { ChaosScheduleError, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { InputError } from '../../shared/errors';
 import { applyChaos, type ChaosVerb } from '../chaos/actions';
 import { listCluster, pickTarget } from '../chaos/docker';
@@ -137,7 +137,10 @@ export function chaosCommand(): Command {
           if (e instanceof ChaosScheduleError) throw new InputError(e.message);
           throw e;
         }
-        const executor = new DockerScheduleExecutor(events, clusterName(o), (l) => process.stdout.write(`${l}\n`));
+        const delays = events.filter(isDelayChange).length;
+        // A delay change goes through the job's session at the master (the job file run there applies it).
+        if (delays > 0) process.stdout.write(`skipping ${delays} 'set delay' event(s): the master applies them when it runs the job\n`);
+        const executor = new DockerScheduleExecutor(events.filter((e): e is FaultEvent => !isDelayChange(e)), clusterName(o), (l) => process.stdout.write(`${l}\n`));
         const signal = AbortSignal.timeout(parseDuration(o.timeout) * 1000);
         const round = await followMetrics(executor, o.metrics, { signal });
         process.stdout.write(`schedule ${executor.done ? 'done' : 'stopped'} at round ${round}: ${executor.applied.length} actions\n`);

@@ -11,6 +11,12 @@
 export interface BlocklistOptions {
   slowFactor?: number;
   slowRounds?: number;
+  /**
+   * Rounds the ratios given to `update` summarize (a median over that many recent rounds): a
+   * worker first seen slow at a decision has been slow for about that long already, which counts
+   * toward `slowRounds` (decisions may be many rounds apart). Default 0.
+   */
+  ratioRounds?: number;
   recoverFactor?: number;
   recoverProbes?: number;
   probeEvery?: number;
@@ -49,6 +55,7 @@ export class SlowWorkerBlocklist {
     this.o = {
       slowFactor: opts.slowFactor ?? 3,
       slowRounds: opts.slowRounds ?? 10,
+      ratioRounds: opts.ratioRounds ?? 0,
       recoverFactor: opts.recoverFactor ?? 1.5,
       recoverProbes: opts.recoverProbes ?? 2,
       probeEvery: opts.probeEvery ?? 10,
@@ -93,7 +100,7 @@ export class SlowWorkerBlocklist {
       const r = ratios.get(w);
       if (r === undefined) continue;
       if (r >= this.o.slowFactor) {
-        f.slowSince ??= round;
+        f.slowSince ??= round - this.o.ratioRounds;
         const flaggedNow = [...this.flags.values()].filter((x) => x.flagged).length;
         if (!f.flagged && round - f.slowSince >= this.o.slowRounds && flaggedNow < maxFlagged) {
           f.flagged = true;
@@ -127,6 +134,11 @@ export class SlowWorkerBlocklist {
       }
       f.excluded = now;
     }
+  }
+
+  /** A worker at this many times the median (recently) counts as slow. */
+  get slowFactor(): number {
+    return this.o.slowFactor;
   }
 
   flagged(): number[] {

@@ -33,6 +33,13 @@ export interface CandidateOptions {
   leverage: boolean;
   /** Speculative quantiles and multipliers tried. Defaults: {0.5, 0.75} × {1.25, 1.5, 2}. */
   speculation?: { quantiles: number[]; multipliers: number[] };
+  /** Only these schemes (by registry name); default all that apply. */
+  schemes?: readonly string[];
+  /**
+   * frc decoders weighed. Default both; `cover` alone halves the frc candidates at no loss (it
+   * decodes no later than the paper's residue rule and is as exact).
+   */
+  frcDecoders?: readonly ('residue' | 'cover')[];
 }
 
 /** The candidate set for `workers` logical workers. */
@@ -40,6 +47,7 @@ export function candidateSet(workers: number, opts: CandidateOptions): Candidate
   const N = workers;
   const out: Candidate[] = [];
   const add = (scheme: string, params: Record<string, unknown>, blocks: number, exact: boolean, label: string, rounds = 1): void => {
+    if (opts.schemes && !opts.schemes.includes(scheme)) return;
     if (blocks >= 1) out.push({ scheme, params, blocks, exact, roundsPerIteration: rounds, label });
   };
   add('wait-all', {}, N, true, 'wait-all');
@@ -51,7 +59,7 @@ export function candidateSet(workers: number, opts: CandidateOptions): Candidate
   }
   for (const r of [2, 3]) if (r <= N) add('replication', { r }, Math.floor(N / r), true, `replication r=${r}`);
   for (let s = 1; s <= Math.min(3, N - 1); s++) {
-    for (const decode of ['residue', 'cover'] as const) {
+    for (const decode of opts.frcDecoders ?? (['residue', 'cover'] as const)) {
       add('frc', { stragglers: s, decode }, Math.floor(N / (s + 1)), true, `frc s=${s} ${decode}`);
     }
   }

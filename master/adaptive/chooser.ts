@@ -48,6 +48,9 @@ export interface ChooserOptions {
   predictor?: PredictorOptions;
   blocklist?: BlocklistOptions;
   speculation?: CandidateOptions['speculation'];
+  /** Only these schemes (registry names) are weighed. */
+  schemes?: readonly string[];
+  frcDecoders?: CandidateOptions['frcDecoders'];
 }
 
 export interface PredictionRow {
@@ -82,10 +85,12 @@ export interface Decision {
 export interface DecideContext {
   /** Exact iterations still needed (from the error cost model's contraction, or the round budget). */
   remainingIterations?: number;
+  /** Seconds every round costs beyond the workers' time (latency, dispatch, decoding), as measured. */
+  overheadSeconds?: number;
 }
 
 export class AdaptiveChooser {
-  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation'>>;
+  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation' | 'schemes' | 'frcDecoders'>>;
   private readonly plans: PlanCache;
   private readonly blocklist: SlowWorkerBlocklist;
   private current: Placement;
@@ -149,7 +154,10 @@ export class AdaptiveChooser {
       placements.push(this.current);
       curIndex = placements.length - 1;
     }
-    const preds = predictIterations(placements, snapshot, this.plans, this.opts.predictor);
+    const preds = predictIterations(placements, snapshot, this.plans, {
+      ...this.opts.predictor,
+      ...(ctx.overheadSeconds !== undefined ? { overheadSeconds: ctx.overheadSeconds } : {}),
+    });
     const scored = preds.map((p) => ({ p, factor: errors.iterationFactor(p.placement.candidate) })).map((x) => ({ ...x, score: x.p.seconds * x.factor }));
     let bestIndex = 0;
     scored.forEach((s, i) => {
@@ -160,7 +168,14 @@ export class AdaptiveChooser {
       .map((s) => row(s.p, s.factor, s.score))
       .sort((a, b) => a.score - b.score);
 
-    const triggers = [...changes.map((e) => e.description), ...upd.events];
+    // What the decision rests on: the model's changes and the blocklist's events, or else the
+    // workers that are slow right now (so a switch made for them says so).
+    const slowNow = [...model.recentRatios()]
+      .filter(([w, r]) => live.has(w) && r >= this.blocklist.slowFactor && !upd.flagged.includes(w))
+      .sort((a, b) => b[1] - a[1])
+      .map(([w, r]) => `worker ${w} at ${r.toFixed(1)}× the median`);
+    const events = [...changes.map((e) => e.description), ...upd.events];
+    const triggers = events.length > 0 ? events : slowNow;
     const lead = `round ${round}: ${triggers.length ? `${triggers.join('; ')} -> ` : ''}`;
     let next = this.current;
     let reason: string;
@@ -204,6 +219,15 @@ export class AdaptiveChooser {
     return this.record(round, next, replan, reason, rows, probe);
   }
 
+  /**
+   * Plans every candidate on all the workers and on all but one (what a decision may weigh), so
+   * the first decisions do not pay for planning (leverage scores, codes): part of the job's setup.
+   */
+  prepare(): void {
+    const N = this.job.workers.length;
+    for (const n of N > 2 ? [N, N - 1] : [N]) for (const c of candidateSet(n, this.candidateOptions())) this.plans.tryGet(c, n);
+  }
+
   /** Candidates skipped because their scheme refused the sizes (e.g. an mds code too large to verify). */
   refusals(): string[] {
     return this.plans.refusals();
@@ -239,6 +263,8 @@ export class AdaptiveChooser {
       mds: this.job.mds,
       leverage: this.job.approximate && this.job.data !== undefined,
       ...(this.opts.speculation ? { speculation: this.opts.speculation } : {}),
+      ...(this.opts.schemes ? { schemes: this.opts.schemes } : {}),
+      ...(this.opts.frcDecoders ? { frcDecoders: this.opts.frcDecoders } : {}),
     };
   }
 }

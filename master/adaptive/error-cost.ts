@@ -87,9 +87,16 @@ export class ErrorCostModel {
     this.push(this.of(c.exact ? EXACT : c.scheme).logRatios, Math.log(ratio));
   }
 
-  /** The estimated heterogeneity h for a scheme (the prior until measured). */
+  /**
+   * The estimated heterogeneity h for a scheme: measured, or (not yet measured) the largest h
+   * measured for another approximate scheme (the blocks' heterogeneity is the data's), or the
+   * prior before any measurement.
+   */
   heterogeneity(scheme: string): number {
-    return mean(this.stats.get(scheme)?.heterogeneity) ?? this.prior;
+    const own = mean(this.stats.get(scheme)?.heterogeneity);
+    if (own !== undefined) return own;
+    const others = [...this.stats.entries()].filter(([k]) => k !== EXACT && k !== scheme).map(([, st]) => mean(st.heterogeneity)).filter((h): h is number => h !== undefined);
+    return others.length > 0 ? Math.max(...others) : this.prior;
   }
 
   /** v for the candidate (0 when exact). */
@@ -97,11 +104,23 @@ export class ErrorCostModel {
     return c.exact ? 0 : this.heterogeneity(c.scheme) * this.shape(c);
   }
 
-  /** β of F = 1 + β·v: 1 until measured contractions calibrate it; ∞ for a scheme that stalls. */
+  /**
+   * β of F = 1 + β·v: from the scheme's measured contractions; ∞ for a scheme that stalls. Not
+   * yet measured: the largest β measured for another approximate scheme (one stalling at the
+   * noise floor means any estimate stalls there: the floor is the data's), else 1.
+   */
   calibration(scheme: string): number {
+    const own = this.ownCalibration(scheme);
+    if (own !== undefined) return own;
+    const others = [...this.stats.keys()].filter((k) => k !== EXACT && k !== scheme).map((k) => this.ownCalibration(k)).filter((b): b is number => b !== undefined);
+    return others.length > 0 ? Math.max(...others) : 1;
+  }
+
+  /** β from the scheme's own contractions, or undefined before `minContractions` of them (and of the exact ones). */
+  private ownCalibration(scheme: string): number | undefined {
     const exact = this.stats.get(EXACT)?.logRatios ?? [];
     const s = this.stats.get(scheme);
-    if (!s || exact.length < this.minContractions || s.logRatios.length < this.minContractions) return 1;
+    if (!s || exact.length < this.minContractions || s.logRatios.length < this.minContractions) return undefined;
     const le = mean(exact)!;
     const ls = mean(s.logRatios)!;
     if (!(le < 0)) return 1;

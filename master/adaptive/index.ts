@@ -1,8 +1,16 @@
 /**
- * Adaptive straggler mitigation (issue 16), the pure core: candidates and their real plans, a
+ * Adaptive straggler mitigation (issue 16). The pure core: candidates and their real plans, a
  * round simulator over those plans' decoders, the round-time predictor, the error cost of
- * approximate gradients, the slow-worker blocklist and the chooser. No network, no clock.
+ * approximate gradients, the slow-worker blocklist, the chooser, the controller (when to decide,
+ * what to report) and the block catalogue (one id per block across plans). No network, no clock.
+ * On a job's workers (through the session's interface, no gRPC here): the replanner (incremental
+ * placement, probes) and the run that ties them to a job's loop (run.ts).
  *
+ *   const run = await AdaptiveRun.start(session, { jobId, A, b, seed, params, log, metrics, labels });
+ *   // each iteration: const o = await session.round(run.placed, payload); run.observe(o);
+ *   //                 run.observeGradient(e, error); await run.step({ round: o.round, remainingIterations, probePayload });
+ *
+ * Or the pieces by hand:
  *   const model = new RuntimeModel();                       // master/runtime
  *   const errors = new ErrorCostModel();
  *   const chooser = new AdaptiveChooser({ workers, rows, seed, approximate: true, mds: true });
@@ -17,4 +25,8 @@ export { SlowWorkerBlocklist, type BlocklistOptions, type BlocklistUpdate } from
 export { PlanCache, predictIterations, pairedDifference, meanAndError, type Placement, type PredictorOptions, type IterationPrediction } from './predictor';
 export { simulateRound, simulatedPlan, type SimulatedPlan, type RoundDraws } from './round-simulator';
 export { expectedIterationSeconds } from './order-statistics';
-export { placementDiff, type PlacedLayout, type PlacementDiff } from './placement-diff';
+export { placementDiff, storedBlockKeys, type PlacedLayout, type PlacementDiff } from './placement-diff';
+export { BlockCatalog, plainRows } from './block-catalog';
+export { AdaptiveController, placementLabel, type PlacementDecider, type ControllerOptions, type DecisionRecord, type ReplanRecord, type AdaptiveReport } from './controller';
+export { Replanner, type ReplanCluster, type ReplannerJob, type PlacementInForce, type ReplanOutcome } from './replanner';
+export { AdaptiveRun, type AdaptiveRunSpec, type StepContext } from './run';

@@ -47,14 +47,23 @@ export function placementDiff(from: PlacedLayout | undefined, to: PlacedLayout):
   return { send, drop, rowsToSend };
 }
 
-/** Physical worker -> (block identity -> stored index) for the slots it hosts and the backups it holds. */
-function heldBlocks(l: PlacedLayout): Map<number, Map<string, number>> {
-  const keys = l.plan.stored.map((s) =>
+/**
+ * Each stored block's identity: the row ranges it combines and their coefficients, whatever its
+ * index in the plan or the partition it was cut from (a plain block of rows 0..500 is the same
+ * block under wait-all with K = 8 and frc with K = 8).
+ */
+export function storedBlockKeys(plan: Pick<Plan, 'stored'>, blockStarts: readonly number[]): string[] {
+  return plan.stored.map((s) =>
     s.terms
-      .map((t) => `${l.blockStarts[t.block]}:${l.blockStarts[t.block + 1]}*${t.coef}`)
+      .map((t) => `${blockStarts[t.block]}:${blockStarts[t.block + 1]}*${t.coef}`)
       .sort()
       .join('+'),
   );
+}
+
+/** Physical worker -> (block identity -> stored index) for the slots it hosts and the backups it holds. */
+function heldBlocks(l: PlacedLayout): Map<number, Map<string, number>> {
+  const keys = storedBlockKeys(l.plan, l.blockStarts);
   const out = new Map<number, Map<string, number>>();
   const hold = (host: number, stored: number): void => {
     const w = l.workers[host];

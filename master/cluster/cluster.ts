@@ -34,7 +34,8 @@ interface Link {
 
 /** What a session sets on its workers. */
 export interface WorkerChaos {
-  delay: DelaySpec;
+  /** The delay, or each worker's own (a replayed trace: every worker its stream). */
+  delay: DelaySpec | ((worker: number) => DelaySpec);
   fault: FaultSpec;
   seed: number;
   cores: number;
@@ -157,8 +158,9 @@ export class Cluster {
         const configure = (): Promise<void> => {
           if (chaos === 'reset') return this.conn(w).configure(jobId, 'reset');
           const applies = !chaos.only || chaos.only.includes(w);
+          const delay = typeof chaos.delay === 'function' ? chaos.delay(w) : chaos.delay;
           return this.conn(w).configure(jobId, {
-            delay: applies ? chaos.delay : { dist: 'none' },
+            delay: applies ? delay : { dist: 'none' },
             fault: applies ? chaos.fault : { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 },
             seed: chaos.seed * 7919 + w,
             cores: chaos.cores,
@@ -177,6 +179,20 @@ export class Cluster {
     );
   }
 
+  /**
+   * Replaces the delay of job `jobId` on `workers` (a chaos schedule's `set delay`), keeping their
+   * faults; each worker gets its own seed (`seed`, offset by its index).
+   */
+  async changeDelay(jobId: string, workers: readonly number[], delay: (worker: number) => DelaySpec, seed: number): Promise<void> {
+    await Promise.all(workers.map((w) => this.conn(w).configure(jobId, { delay: delay(w), seed: seed * 7919 + w })));
+  }
+
+  /** Drops the blocks `ids` (as the worker knows them) of job `jobId` from one worker. */
+  async dropBlocksOn(jobId: string, worker: number, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.links.get(worker)?.conn.dropBlocks(jobId, [...ids]);
+  }
+
   /** Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. */
   async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}): Promise<Placed> {
     if (live.length === 0) throw new ClusterError('no live workers to place blocks on');
@@ -186,8 +202,12 @@ export class Cluster {
     }
     const blocks = materializeStoredBlocks(plan, data);
     const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
-    const placed = new Placed(jobId, plan, blocks, work);
+    const placed = new Placed(jobId, plan, blocks, work, options.blockIds);
     placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
+    for (const [id, workers] of options.held ?? []) {
+      const live = [...workers].filter((w) => liveSet.has(w));
+      if (live.length > 0) placed.holders.set(id, new Set(live));
+    }
     const need = blocksPerWorker(plan, placed.hosts);
     await Promise.all([...need].map(([w, ids]) => this.placeOn(placed, w, [...ids])));
     return placed;

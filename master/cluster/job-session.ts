@@ -1,5 +1,5 @@
-import type { ChaosSpec } from '../../shared/config';
-import { NO_FAULTS } from '../../shared/chaos';
+import { InputError } from '../../shared/errors';
+import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../schemes';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { Cluster } from './cluster';
@@ -19,6 +19,22 @@ export interface JobSessionSpec {
   signal?: AbortSignal;
 }
 
+/** A job's delays and faults, as its session sets them on its workers. */
+export interface SessionChaos {
+  delay: DelaySpec;
+  fault: FaultSpec;
+  seed: number;
+  /** Worker indices the chaos applies to (the others get none); default every worker. */
+  workers?: readonly number[] | undefined;
+  cores?: number;
+}
+
+/**
+ * Rounds a job does not count (a probe of a left-out worker runs beside the job's rounds): numbered
+ * from here, so their answers never mix with a counted round's on a worker's task stream.
+ */
+const UNCOUNTED_ROUNDS = 2 ** 40;
+
 /**
  * One job's hold on the cluster: its worker subset, its round counter (one per job, counting
  * every round of every plan it runs: what chaos schedules count in), its id and metric labels,
@@ -33,6 +49,9 @@ export class JobSession implements ComputeCluster {
   private readonly subset: ReadonlySet<number> | undefined;
   private readonly placed = new Set<Placed>();
   private chaosOn: number[] = [];
+  private chaosSeed = 0;
+  private delayChanges = 0;
+  private uncounted = 0;
   private closed = false;
 
   constructor(
@@ -81,12 +100,50 @@ export class JobSession implements ComputeCluster {
     await this.cluster.release(placed as Placed);
   }
 
-  /** Sets the job's delays and faults on its workers (`none`: no chaos, e.g. for a set-up phase). */
-  async setChaos(chaos: Pick<ChaosSpec, 'delay' | 'fault' | 'seed' | 'workers' | 'cores'> | 'none'): Promise<void> {
+  /**
+   * Sets the job's delays and faults on its workers (`none`: no chaos, e.g. for a set-up phase).
+   * A replayed trace is read here, at the master, and each worker gets its own stream of it.
+   */
+  async setChaos(chaos: SessionChaos | 'none'): Promise<void> {
     const workers = this.liveWorkers();
     const c = chaos === 'none' ? { delay: { dist: 'none' as const }, fault: NO_FAULTS, seed: 0, cores: 1 } : chaos;
-    await this.cluster.configureChaos(this.id, workers, { delay: c.delay, fault: c.fault, seed: c.seed, cores: c.cores ?? 1, ...('workers' in c && c.workers ? { only: c.workers } : {}) });
+    await this.cluster.configureChaos(this.id, workers, { delay: perWorkerDelay(c.delay, workers), fault: c.fault, seed: c.seed, cores: c.cores ?? 1, ...('workers' in c && c.workers ? { only: c.workers } : {}) });
     this.chaosOn = workers;
+    this.chaosSeed = c.seed;
+  }
+
+  /**
+   * Replaces the delay on some of the job's workers (default: all), keeping their faults: a
+   * chaos schedule's `set delay ... on workers 0-3`. Each change draws from fresh seeded streams.
+   */
+  async setDelay(delay: DelaySpec, on?: readonly number[]): Promise<number[]> {
+    const live = this.liveWorkers();
+    const targets = on ? live.filter((w) => on.includes(w)) : live;
+    this.delayChanges++;
+    await this.cluster.changeDelay(this.id, targets, (w) => resolve(perWorkerDelay(delay, live), w), this.chaosSeed + 104729 * this.delayChanges);
+    for (const w of targets) if (!this.chaosOn.includes(w)) this.chaosOn.push(w);
+    return targets;
+  }
+
+  /**
+   * Runs a round of `placed` that the job does not count (no round number of its own, no chaos
+   * schedule step): a probe of a left-out worker, sent beside the job's rounds.
+   */
+  async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
+    return this.cluster.round(placed as Placed, payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
+  }
+
+  /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */
+  async dropBlocks(placed: PlacedPlan, worker: number, ids: readonly number[]): Promise<void> {
+    await this.cluster.dropBlocksOn(placed.jobId, worker, ids);
+  }
+
+  /**
+   * Forgets a placed plan the job has moved away from without dropping its blocks (a re-plan
+   * keeps the ones the next plan shares and drops the rest itself).
+   */
+  retire(placed: PlacedPlan): void {
+    this.placed.delete(placed as Placed);
   }
 
   /** Resets the job's chaos, drops what it left placed, and lets the next job in. */
@@ -104,4 +161,17 @@ export class JobSession implements ComputeCluster {
       this.leave();
     }
   }
+}
+
+/** A replayed trace becomes each worker's own stream (worker i of the job replays its column from its offset); any other delay is the same for all. */
+function perWorkerDelay(delay: DelaySpec, workers: readonly number[]): DelaySpec | ((worker: number) => DelaySpec) {
+  if (delay.dist !== 'trace' || delay.stream) return delay;
+  if (!delay.file) throw new InputError('chaos.delay: a trace delay needs its file');
+  const trace = readDelayTrace(delay.file);
+  const position = new Map(workers.map((w, i) => [w, i]));
+  return (w) => ({ ...delay, stream: traceStreamFor(trace, position.get(w) ?? w % workers.length, workers.length) });
+}
+
+function resolve(d: DelaySpec | ((worker: number) => DelaySpec), worker: number): DelaySpec {
+  return typeof d === 'function' ? d(worker) : d;
 }

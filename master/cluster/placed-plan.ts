@@ -10,6 +10,8 @@ import type { OutgoingBlock } from './worker-client';
  */
 export class Placed implements PlacedPlan {
   hosts: number[];
+  /** The stored blocks as streamed (their `id` is the one the workers know them by). */
+  readonly blocks: OutgoingBlock[];
   taskDeadlineSeconds: number | undefined;
   bytesPlaced = 0;
   /** Hash of the job id: seeds the send order of plans that shuffle it. */
@@ -18,13 +20,22 @@ export class Placed implements PlacedPlan {
   readonly holders = new Map<number, Set<number>>();
   /** Stored block ids of each slot. */
   readonly slotBlocks: number[][];
+  /**
+   * The id each stored block has on the workers (its index in plan.stored unless the job names
+   * blocks across plans, as a re-planning job does so shared blocks stay where they are).
+   */
+  readonly blockIds: readonly number[];
   constructor(
     readonly jobId: string,
     readonly plan: Plan,
-    readonly blocks: OutgoingBlock[],
+    blocks: OutgoingBlock[],
     /** Work of each slot relative to one uncoded block of wait-all with K = N. */
     readonly work: readonly number[],
+    blockIds?: readonly number[],
   ) {
+    if (blockIds && blockIds.length !== blocks.length) throw new RangeError(`placed plan: ${blockIds.length} block ids for ${blocks.length} stored blocks`);
+    this.blockIds = blockIds ?? blocks.map((_, i) => i);
+    this.blocks = blockIds ? blocks.map((b, i) => ({ ...b, id: blockIds[i]! })) : blocks;
     this.hosts = plan.slots.map((s) => s.host);
     this.slotBlocks = plan.slots.map((s) => s.blocks.map((b) => b.stored));
     let h = 2166136261;

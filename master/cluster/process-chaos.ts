@@ -1,4 +1,4 @@
-import { ScheduleRunner, type ChaosEvent, type ChaosStep } from '../../shared/chaos';
+import { faultStep, ScheduleRunner, type ChaosStep, type FaultEvent } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { WorkerRegistry } from './registry';
@@ -18,7 +18,7 @@ export interface ProcessControl {
 /** Actions a process can take: network faults need containers (`coda chaos`, namespaces). */
 const PROCESS_ACTIONS = new Set(['pause', 'kill']);
 
-export function checkProcessSchedule(events: readonly ChaosEvent[]): void {
+export function checkProcessSchedule(events: readonly FaultEvent[]): void {
   for (const e of events) {
     if (!PROCESS_ACTIONS.has(e.action)) {
       throw new InputError(
@@ -36,7 +36,7 @@ export function checkProcessSchedule(events: readonly ChaosEvent[]): void {
  */
 export class ProcessScheduleExecutor extends ScheduleRunner implements ScheduleExecutor {
   constructor(
-    events: readonly ChaosEvent[],
+    events: readonly FaultEvent[],
     private readonly registry: WorkerRegistry,
     private readonly control: ProcessControl,
     private readonly log: Logger,
@@ -46,8 +46,7 @@ export class ProcessScheduleExecutor extends ScheduleRunner implements ScheduleE
   }
 
   protected async execute(step: ChaosStep): Promise<string> {
-    const worker = step.kind === 'apply' ? step.event.worker : step.worker;
-    const verb = step.kind === 'apply' ? step.event.action : step.action;
+    const { verb, worker } = faultStep(step);
     const rec = this.registry.get(worker);
     const signal = (sig: NodeJS.Signals): void => {
       if (!rec) throw new InputError(`chaos.schedule: worker ${worker} is not registered`);

@@ -27,7 +27,7 @@ export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest): p
   return {
     ...own,
     slot,
-    blocks: placed.plan.slots[slot]!.blocks.map((b) => ({ blockId: b.stored, weight: b.weight })),
+    blocks: placed.plan.slots[slot]!.blocks.map((b) => ({ blockId: placed.blockIds[b.stored]!, weight: b.weight })),
     work: placed.work[slot]!,
   };
 }

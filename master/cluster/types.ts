@@ -80,6 +80,12 @@ export interface PlacedPlan {
   readonly hosts: readonly number[];
   /** Bytes streamed to workers for this plan so far. */
   readonly bytesPlaced: number;
+  /** Each slot's work (what a worker's slowdown is multiplied by). */
+  readonly work: readonly number[];
+  /** The id the workers know each stored block by. */
+  readonly blockIds: readonly number[];
+  /** Stored block (index in plan.stored) -> workers holding it (placement, relocations). */
+  readonly holders: ReadonlyMap<number, ReadonlySet<number>>;
 }
 
 export interface PlaceOptions {
@@ -92,6 +98,17 @@ export interface PlaceOptions {
    * solved, a batch).
    */
   work?: (slot: number) => number;
+  /**
+   * The ids the workers know the stored blocks by (default: their index in plan.stored). A job
+   * that re-plans names a block the same in every plan, so a block two plans share is one block
+   * on the worker.
+   */
+  blockIds?: readonly number[];
+  /**
+   * Stored blocks (index in plan.stored) already on workers from an earlier plan of the same job,
+   * under the same id: not streamed again.
+   */
+  held?: ReadonlyMap<number, ReadonlySet<number>>;
 }
 
 /** What a caller may hear of a round before it decodes. */

@@ -101,12 +101,17 @@ export class WorkerConnection {
     return this.client.tasks(tokenMetadata(this.token));
   }
 
-  /** Sets the worker's chaos for job `jobId`, or (`reset`) clears it if it is still that job's. */
-  configure(jobId: string, chaos: { delay: DelaySpec; fault: FaultSpec; seed: number; cores: number } | 'reset'): Promise<void> {
+  /**
+   * Sets the worker's chaos for job `jobId`, or (`reset`) clears it if it is still that job's; with
+   * only a delay and a seed, replaces the delay and keeps the faults (a schedule's `set delay`).
+   */
+  configure(jobId: string, chaos: { delay: DelaySpec; fault: FaultSpec; seed: number; cores: number } | { delay: DelaySpec; seed: number } | 'reset'): Promise<void> {
     const req: pb.WorkerConfig =
       chaos === 'reset'
         ? { jobId, reset: true }
-        : { jobId, delay: delayToMessage(chaos.delay), fault: chaos.fault, seed: String(chaos.seed), cores: chaos.cores };
+        : 'fault' in chaos
+          ? { jobId, delay: delayToMessage(chaos.delay), fault: chaos.fault, seed: String(chaos.seed), cores: chaos.cores }
+          : { jobId, delay: delayToMessage(chaos.delay), seed: String(chaos.seed), delayOnly: true };
     return new Promise((resolve, reject) => {
       this.client.configure(
         req,

@@ -1,6 +1,7 @@
 import { availableMemory } from 'node:process';
 import { freemem } from 'node:os';
 import { InputError } from '../../shared/errors';
+import { readDelayTrace, traceStreamFor, type DelaySpec } from '../../shared/chaos';
 import { matrixShape } from '../../shared/tensor';
 import type { CheckContext, Footprint, KindCheck } from './check-types';
 import { JOB_KINDS } from './kinds';
@@ -55,6 +56,7 @@ export function checkJob(job: JobSpec, workers: number, opts: CheckOptions = {})
   // As in runJob: the table's entry is the job's own kind (checked per kind by kinds.ts's `satisfies`).
   const check = JOB_KINDS[job.job].check as KindCheck<JobSpec>;
   const footprint = check(job, ctx);
+  if (here) checkDelayTrace(job.chaos.delay, workers);
   const bytes = 8 * (footprint.master + (opts.local ? footprint.workers : 0));
   const available = opts.availableBytes ?? machineAvailableBytes();
   if (here && bytes > available) {
@@ -64,4 +66,15 @@ export function checkJob(job: JobSpec, workers: number, opts: CheckOptions = {})
     );
   }
   return { footprint, bytes };
+}
+
+/**
+ * A replayed trace is read at the master before anything starts: a bad row (empty, non-numeric,
+ * negative) is an InputError naming the file, the line and the column; every worker's stream is
+ * cut once, so a trace too long for one message is refused here too.
+ */
+function checkDelayTrace(delay: DelaySpec, workers: number): void {
+  if (delay.dist !== 'trace' || !delay.file) return;
+  const trace = readDelayTrace(delay.file);
+  for (let w = 0; w < workers; w++) traceStreamFor(trace, w, workers);
 }

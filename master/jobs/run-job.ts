@@ -1,5 +1,7 @@
-import { checkScheduleWorkers, parseChaosSchedule } from '../../shared/chaos';
+import { checkScheduleWorkers, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
+import { DelayScheduleRunner } from '../cluster/delay-schedule';
+import type { JobSession } from '../cluster/job-session';
 import { ProcessScheduleExecutor, type ScheduleExecutor } from '../cluster/process-chaos';
 import type { JobKind, JobSpec } from './job-schema';
 import { JOB_KINDS, type JobResultOf } from './kinds';
@@ -31,22 +33,33 @@ function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<
  */
 export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promise<JobOutput<ResultOf<J>>> {
   const events = parseChaosSchedule(job.chaos.schedule);
+  checkScheduleWorkers(events, ctx.workers?.length ?? ctx.cluster.liveWorkers().length);
+  const faults = events.filter((e): e is FaultEvent => !isDelayChange(e));
+  const delays = events.filter(isDelayChange);
   let executor: ScheduleExecutor | undefined;
-  if (events.length > 0) {
-    checkScheduleWorkers(events, ctx.workers?.length ?? ctx.cluster.liveWorkers().length);
+  if (faults.length > 0) {
     executor =
       ctx.chaos?.executor ??
-      (ctx.chaos?.processes ? new ProcessScheduleExecutor(events, ctx.cluster.registry, ctx.chaos.processes, ctx.log) : undefined);
+      (ctx.chaos?.processes ? new ProcessScheduleExecutor(faults, ctx.cluster.registry, ctx.chaos.processes, ctx.log) : undefined);
     if (!executor) {
       throw new InputError('chaos.schedule needs a cluster Coda controls: a local cluster (`coda run`), or `coda chaos schedule` beside a compose cluster');
     }
   }
+  let session: JobSession | undefined;
+  const delayRunner = delays.length > 0 ? new DelayScheduleRunner(delays, () => session!, ctx.log) : undefined;
+  const runners = [delayRunner, executor].filter((r): r is ScheduleExecutor => r !== undefined);
   const { cluster, workers, historyPath, jobId, ...rest } = ctx;
-  const session = await cluster.openJob({
+  session = await cluster.openJob({
     kind: job.job,
     ...(jobId ? { id: jobId } : {}),
     ...(workers ? { workers } : {}),
-    ...(executor ? { beforeRound: (round: number) => executor.beforeRound(round) } : {}),
+    ...(runners.length > 0
+      ? {
+          beforeRound: async (round: number) => {
+            for (const r of runners) await r.beforeRound(round);
+          },
+        }
+      : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const ck = ctx.checkpoint;
@@ -68,11 +81,21 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
     return {
       ...out,
       ...streamed,
-      result: { ...out.result, ...(executor ? { chaosApplied: executor.applied } : {}), ...(restarts.length > 0 ? { recovery: { restarts } } : {}) },
+      result: {
+        ...out.result,
+        ...(runners.length > 0 ? { chaosApplied: inTimeOrder(runners.flatMap((r) => r.applied)) } : {}),
+        ...(restarts.length > 0 ? { recovery: { restarts } } : {}),
+      },
     };
   } finally {
     if (!kept) history?.discard();
-    await executor?.finish();
+    for (const r of runners) await r.finish();
     await session.close();
   }
+}
+
+/** The schedule's lines of several runners, by their `[chaos t=…s]` stamp. */
+function inTimeOrder(lines: string[]): string[] {
+  const t = (l: string): number => Number(/t=([0-9.]+)s/.exec(l)?.[1] ?? 0);
+  return [...lines].sort((a, b) => t(a) - t(b));
 }

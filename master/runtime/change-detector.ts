@@ -40,7 +40,7 @@ export interface ChangeDetectorOptions {
 export interface ChangeCheck {
   /** Gehan statistic standardized: > 0 when the recent samples are slower. */
   z: number;
-  /** Two-sided p-value (permutation; the normal approximation when that is already above the screen). */
+  /** Two-sided p-value (permutation; the normal approximation when that is already above the screen; 1 when the medians did not move enough to be tested). */
   p: number;
   /** Median of the recent window over the median of the history (censored values at their bound). */
   ratio: number;
@@ -81,8 +81,10 @@ export class ChangeDetector {
     }
     this.recent.push(sample);
     if (this.recent.length < this.recentSize) return undefined;
-    const check = gehanTest(this.history, this.recent);
-    const moved = check.ratio >= this.minRatio || check.ratio <= 1 / this.minRatio;
+    // Medians that did not move enough cannot be a change: skip the test (it runs every round of a job).
+    const ratio = medianRatio(this.recent, this.history);
+    const moved = ratio >= this.minRatio || ratio <= 1 / this.minRatio;
+    const check = moved ? gehanTest(this.history, this.recent) : { z: 0, p: 1, ratio, W: 0, scores: [] };
     // Screen with the normal approximation (generous, since it errs low under ties), confirm by permutation.
     if (moved && check.p < Math.max(10 * this.alpha, 0.01)) check.p = permutationP(check.scores, this.history.length, check.W, this.permutations, this.rng);
     const changed = moved && check.p < this.alpha;
@@ -125,8 +127,13 @@ export function gehanTest(a: readonly TimeSample[], b: readonly TimeSample[]): {
   for (const u of U) sumSq += u * u;
   const variance = ((a.length * b.length) / (n * (n - 1))) * sumSq;
   const z = variance > 0 ? W / Math.sqrt(variance) : 0;
+  return { z, p: twoSidedNormalP(z), ratio: medianRatio(b, a), W, scores: U };
+}
+
+/** Median of b over median of a (censored values at their bound); 1 when undefined. */
+function medianRatio(b: readonly TimeSample[], a: readonly TimeSample[]): number {
   const ratio = medianValue(b) / medianValue(a);
-  return { z, p: twoSidedNormalP(z), ratio: Number.isFinite(ratio) ? ratio : 1, W, scores: U };
+  return Number.isFinite(ratio) ? ratio : 1;
 }
 
 /**

@@ -9,7 +9,7 @@
  *   result.runtime = model.summary();         // for result.json
  */
 export { RuntimeModel, RuntimeSnapshot, type RuntimeModelOptions, type ChangeEvent, type RuntimeSummary, type DistributionSummary } from './runtime-model';
-export { roundSamples, timingsFromRound, type TaskTiming, type WorkerRoundSample, type Execution } from './samples';
+export { roundSamples, timingsFromRound, roundOverhead, type TaskTiming, type AnswerTiming, type WorkerRoundSample, type Execution } from './samples';
 export {
   fitShiftedExponential,
   shiftedExponentialCdf,

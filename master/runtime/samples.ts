@@ -76,25 +76,58 @@ export function roundSamples(round: number, tasks: readonly TaskTiming[], execut
   return out;
 }
 
+/** An answer as the dispatcher reports it; the worker's own timings, when given, say what was not its work. */
+export interface AnswerTiming {
+  slot: number;
+  worker: number;
+  /** Seconds from the round's start to the answer at the master. */
+  seconds: number;
+  /** What the worker reports: waiting for a core, computing, injected delay. */
+  queueSeconds?: number;
+  computeSeconds?: number;
+  injectedDelaySeconds?: number;
+}
+
 /**
  * A round's outcome (what the dispatcher reports: answers, and the stragglers cut off) as task
  * timings, given each slot's work. Backups (a slot answered by another worker than its host, sent
  * later) are left out: their times do not count from the round's start; the host's cut-off copy
- * is kept as a censored straggler.
+ * is kept as a censored straggler. When the answers carry the worker's own timings, each timing's
+ * overhead is the rest of its time (the network and the master: not proportional to the work, so
+ * not part of the slowdown), and a straggler, which never reported, gets the round's median.
  */
 export function timingsFromRound(
   outcome: {
-    arrivals: readonly { slot: number; worker: number; seconds: number }[];
+    arrivals: readonly AnswerTiming[];
     stragglers: readonly { slot: number; worker: number; outstandingSeconds: number }[];
   },
   workOfSlot: ArrayLike<number>,
   hostOfSlot?: ArrayLike<number>,
 ): TaskTiming[] {
   const out: TaskTiming[] = [];
+  const overheads: number[] = [];
   for (const a of outcome.arrivals) {
+    const own = a.computeSeconds === undefined ? undefined : Math.min(a.seconds, Math.max(0, a.seconds - (a.queueSeconds ?? 0) - a.computeSeconds - (a.injectedDelaySeconds ?? 0)));
+    if (own !== undefined) overheads.push(own);
     if (hostOfSlot && hostOfSlot[a.slot] !== a.worker) continue;
-    out.push({ worker: a.worker, work: workOfSlot[a.slot]!, seconds: a.seconds });
+    out.push({ worker: a.worker, work: workOfSlot[a.slot]!, seconds: a.seconds, ...(own !== undefined ? { overheadSeconds: own } : {}) });
   }
-  for (const s of outcome.stragglers) out.push({ worker: s.worker, work: workOfSlot[s.slot]!, seconds: s.outstandingSeconds, censored: true });
+  const median = overheads.length > 0 ? roundOverhead(overheads) : undefined;
+  for (const s of outcome.stragglers) {
+    out.push({
+      worker: s.worker,
+      work: workOfSlot[s.slot]!,
+      seconds: s.outstandingSeconds,
+      censored: true,
+      ...(median !== undefined ? { overheadSeconds: Math.min(median, s.outstandingSeconds) } : {}),
+    });
+  }
   return out;
+}
+
+/** The median of a round's answer overheads (seconds beyond the workers' own time). */
+export function roundOverhead(overheads: readonly number[]): number {
+  const s = [...overheads].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -15,6 +15,7 @@ import { mds } from './mds';
 import { replication } from './replication';
 import { speculative } from './speculative';
 import type { SchemeSpec } from '../../shared/config';
+import { ADAPTIVE, adaptiveRefused } from './adaptive';
 import { parseParams } from './params';
 import type { Scheme, SchemeChoice, TaskKindName } from './types';
 import { waitAll } from './wait-all';
@@ -25,6 +26,7 @@ export { ADDITIVE_TASK_KINDS } from './types';
 export { SumDecoder, firstQDecoder } from './sum-decoder';
 export { delayRuntimeModel, measuredRuntimeModel, type MeasuredRound, type RuntimeModel } from './runtime-model';
 export { measuredEndingTimes } from './leverage';
+export { ADAPTIVE, ADAPTIVE_CANDIDATES, adaptiveParams, isAdaptive, parseAdaptive, adaptiveRefused, type AdaptiveParams } from './adaptive';
 
 /** A registered scheme: its name and summary, and how to parse a job's parameters for it. */
 export interface RegisteredScheme {
@@ -57,7 +59,8 @@ export function registerScheme<P extends Record<string, unknown>>(s: Scheme<P>):
 
 export function lookupScheme(name: string): RegisteredScheme {
   const s = registry.get(name);
-  if (!s) throw new InputError(`unknown scheme '${name}' (known: ${schemeNames().join(', ')})`);
+  if (name === ADAPTIVE) throw adaptiveRefused();
+  if (!s) throw new InputError(`unknown scheme '${name}' (known: ${[...schemeNames(), ADAPTIVE].join(', ')})`);
   return s;
 }
 

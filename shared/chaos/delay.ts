@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { Rng } from '../random';
+import { makeStreamSampler, validateTraceOptions, validateTraceStream, type TraceMode, type TraceStream } from './trace';
 
 /**
  * Delay distributions, in seconds. The workers draw from these, so a straggler is a real late
@@ -26,7 +27,12 @@ export type DelayDistribution =
   | { dist: 'bimodal'; p: number; fast: number; slow: number }
   | { dist: 'mixture'; base: number; multiples: number[]; weights: number[] }
   /** The reference heavy tail (OverSketched Newton, Fig. 1): see LAMBDA_TAIL. */
-  | { dist: 'lambda-tail'; base: number };
+  | { dist: 'lambda-tail'; base: number }
+  /**
+   * Measured times replayed (trace.ts): the job file names the `file`; the master reads it and
+   * sends each worker its own `stream` (a worker or container may not have the file).
+   */
+  | { dist: 'trace'; file?: string; mode?: TraceMode; scale?: number; stream?: TraceStream };
 
 /**
  * The AWS Lambda job times of the OverSketched Newton paper's Figure 1 (3000 nodes): the median
@@ -77,6 +83,10 @@ export function validateDelay(spec: DelaySpec): void {
     }
     case 'lambda-tail':
       return pos(spec.base, 'base');
+    case 'trace':
+      validateTraceOptions(spec);
+      if (spec.stream) validateTraceStream(spec.stream);
+      return;
   }
 }
 
@@ -99,6 +109,11 @@ export function makeDelaySampler(spec: DelaySpec, rng: Rng): DelaySampler {
       return () => spec.base * spec.multiples[rng.categorical(spec.weights)]!;
     case 'lambda-tail':
       return () => spec.base * LAMBDA_TAIL.multiples[rng.categorical(LAMBDA_TAIL.weights)]!;
+    case 'trace':
+      if (!spec.stream) {
+        throw new InputError(`chaos.delay: a trace delay needs its values on the worker (the master reads ${spec.file ?? 'the file'} and sends each worker its stream)`);
+      }
+      return makeStreamSampler(spec.stream, rng, spec);
   }
 }
 
@@ -121,5 +136,13 @@ export function delayMean(spec: DelaySpec): number {
       return spec.base * spec.multiples.reduce((s, m, i) => s + m * spec.weights[i]!, 0);
     case 'lambda-tail':
       return spec.base * LAMBDA_TAIL.multiples.reduce((s, m, i) => s + m * LAMBDA_TAIL.weights[i]!, 0);
+    case 'trace': {
+      // The mean of the stream the worker replays (NaN before the master has attached it).
+      const v = spec.stream?.values;
+      if (!v || v.length === 0) return NaN;
+      let sum = 0;
+      for (const x of v) sum += x;
+      return ((spec.scale ?? 1) * sum) / v.length;
+    }
   }
 }

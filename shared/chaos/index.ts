@@ -13,7 +13,11 @@ export {
   type ChaosActionName,
   type ChaosRevertName,
   type ChaosEvent,
+  type FaultEvent,
+  type DelayChangeEvent,
   type ChaosStep,
+  isDelayChange,
+  faultStep,
   ChaosScheduleError,
   chaosEventSchema,
   chaosScheduleSchema,
@@ -23,4 +27,18 @@ export {
   ChaosScheduleState,
 } from './schedule';
 export { ScheduleRunner } from './schedule-runner';
-export { type DelayTrace, type TraceMode, type TraceOptions, parseDelayTrace, readDelayTrace, makeTraceSampler, validateTraceOptions } from './trace';
+export {
+  type DelayTrace,
+  type TraceMode,
+  type TraceOptions,
+  type TraceStream,
+  MAX_TRACE_ROWS,
+  parseDelayTrace,
+  readDelayTrace,
+  makeTraceSampler,
+  makeStreamSampler,
+  traceStreamFor,
+  validateTraceOptions,
+  validateTraceStream,
+} from './trace';
+export { delaySchema, type DelayInput } from './delay-schema';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { delaySchema } from './delay-schema';
 
 /**
  * A chaos schedule inside a job file: container-level faults at a round or a time, so an
@@ -13,13 +14,19 @@ import { InputError } from '../errors';
  *       - at round 8 limit-bandwidth worker 2 rate 1mbit for 5s
  *       - at round 3 packet-loss worker 0 probability 0.1 for 3s
  *       - at round 4 partition worker 2 for 2s
+ *       - at round 50 set delay lambda-tail base 20ms on workers 0-3     # the job's delay profile changes
+ *       - { at: { round: 80 }, action: set-delay, delay: { dist: constant, value: 0.16 }, workers: [3] }
  *
  *   const schedule = parseChaosSchedule(job.chaos.schedule);
  *   const state = new ChaosScheduleState(schedule);
  *   for (const step of state.due({ round: 5, seconds: 1.2 })) await run(step);
  */
 
-/** The faults a schedule can apply; each one with `for` is undone after that many seconds. */
+/**
+ * The faults a schedule can apply to a worker's process or container; each one with `for` is
+ * undone after that many seconds. (`set-delay`, which changes the job's injected delay through
+ * its session, is the other kind of event.)
+ */
 export const CHAOS_ACTIONS = ['pause', 'kill', 'limit-bandwidth', 'packet-loss', 'partition'] as const;
 export type ChaosActionName = (typeof CHAOS_ACTIONS)[number];
 
@@ -47,14 +54,38 @@ const base = {
   for: z.number().positive().optional(),
 };
 
+/**
+ * `set-delay`: from then on the listed workers (default: all the job's) draw their slowdowns
+ * from `delay`, their faults unchanged. Applied by the job's session with the job id, so it
+ * works wherever the job runs (processes, compose, Kubernetes). A replayed trace cannot be
+ * switched to mid-run: give it as `chaos.delay`.
+ */
+const setDelaySchema = z
+  .object({
+    action: z.literal('set-delay'),
+    at: atSchema,
+    delay: delaySchema.refine((d) => d.dist !== 'trace', { message: 'a trace cannot be switched to by a schedule; give it as chaos.delay' }),
+    workers: z.array(z.number().int().nonnegative()).min(1).optional(),
+  })
+  .strict();
+
 export const chaosEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('pause'), ...base }).strict(),
   z.object({ action: z.literal('kill'), ...base }).strict(),
   z.object({ action: z.literal('limit-bandwidth'), ...base, rate: z.string().regex(RATE, 'a tc rate like 1mbit or 500kbit') }).strict(),
   z.object({ action: z.literal('packet-loss'), ...base, probability: z.number().gt(0).max(1) }).strict(),
   z.object({ action: z.literal('partition'), ...base }).strict(),
+  setDelaySchema,
 ]);
 export type ChaosEvent = z.infer<typeof chaosEventSchema>;
+/** An event on one worker's process or container (pause, kill, network faults). */
+export type FaultEvent = Exclude<ChaosEvent, { action: 'set-delay' }>;
+/** A change of the job's delay profile. */
+export type DelayChangeEvent = Extract<ChaosEvent, { action: 'set-delay' }>;
+
+export function isDelayChange(e: ChaosEvent): e is DelayChangeEvent {
+  return e.action === 'set-delay';
+}
 
 /** A schedule that cannot be carried out as written: bad input (exit code 2). */
 export class ChaosScheduleError extends InputError {}
@@ -89,6 +120,7 @@ export function parseChaosLine(line: string, where = 'chaos.schedule'): Record<s
     out.at = { seconds: parseSeconds(when, `${where}: '${line}'`) };
   }
   out.action = next('an action');
+  if (out.action === 'set') return parseSetDelay(words.slice(i), out, `${where}: '${line}'`);
   if (next("'worker'") !== 'worker') throw new ChaosScheduleError(`${where}: '${line}': expected 'worker I' after the action`);
   out.worker = Number(next('a worker index'));
   while (i < words.length) {
@@ -100,6 +132,64 @@ export function parseChaosLine(line: string, where = 'chaos.schedule'): Record<s
     else throw new ChaosScheduleError(`${where}: '${line}': unknown word '${key}' (expected for, rate or probability)`);
   }
   return out;
+}
+
+/** Delay keys given as durations ("20ms", "0.02s", "0.02"): seconds. */
+const DELAY_SECONDS = new Set(['value', 'shift', 'scale', 'fast', 'slow', 'base']);
+/** Delay keys given as comma lists of numbers. */
+const DELAY_LISTS = new Set(['multiples', 'weights']);
+
+/**
+ * `set delay DIST [KEY VALUE]... [on (worker I | workers LIST | all)]`, e.g.
+ * `set delay lambda-tail base 20ms on workers 0-3` or `set delay constant value 160ms on worker 3`.
+ * LIST is comma-separated indices and ranges (0-3,6). Durations are seconds or ms.
+ */
+function parseSetDelay(words: string[], out: Record<string, unknown>, where: string): Record<string, unknown> {
+  let i = 0;
+  if (words[i++] !== 'delay') throw new ChaosScheduleError(`${where}: expected 'set delay DIST ...'`);
+  const dist = words[i++];
+  if (dist === undefined) throw new ChaosScheduleError(`${where}: expected a distribution after 'set delay' (constant, lambda-tail, ...)`);
+  const delay: Record<string, unknown> = { dist };
+  while (i < words.length && words[i] !== 'on') {
+    const key = words[i++]!;
+    const value = words[i++];
+    if (value === undefined) throw new ChaosScheduleError(`${where}: expected a value for '${key}'`);
+    if (DELAY_SECONDS.has(key)) delay[key] = parseSeconds(value, where);
+    else if (DELAY_LISTS.has(key)) delay[key] = value.split(',').map(Number);
+    else if (key === 'per' || key === 'file' || key === 'mode') delay[key] = value;
+    else delay[key] = Number(value);
+  }
+  out.action = 'set-delay';
+  out.delay = delay;
+  if (i < words.length) {
+    i++; // 'on'
+    const which = words[i++];
+    if (which === 'all') {
+      if (words[i] === 'workers') i++;
+    } else if (which === 'worker' || which === 'workers') {
+      const list = words[i++];
+      if (list === undefined) throw new ChaosScheduleError(`${where}: expected worker indices after '${which}'`);
+      out.workers = parseWorkerList(list, where);
+    } else {
+      throw new ChaosScheduleError(`${where}: expected 'on worker I', 'on workers 0-3' or 'on all' after the delay`);
+    }
+    if (i < words.length) throw new ChaosScheduleError(`${where}: unexpected '${words[i]}' after the workers`);
+  }
+  return out;
+}
+
+/** "0-3,6" -> [0, 1, 2, 3, 6] */
+function parseWorkerList(text: string, where: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new ChaosScheduleError(`${where}: '${part}' is not a worker index or range (like 3 or 0-3)`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new ChaosScheduleError(`${where}: the range ${part} runs backwards`);
+    for (let w = a; w <= b; w++) out.push(w);
+  }
+  return [...new Set(out)];
 }
 
 /** The job-file field: a list of lines or mappings. */
@@ -118,7 +208,7 @@ export function parseChaosSchedule(entries: readonly unknown[] | undefined, wher
     if (!r.success) {
       const issue = r.error.issues[0]!;
       const path = issue.path.length ? `.${issue.path.join('.')}` : '';
-      const hint = issue.code === 'invalid_union_discriminator' ? ` (one of ${CHAOS_ACTIONS.join(', ')})` : '';
+      const hint = issue.code === 'invalid_union_discriminator' ? ` (one of ${[...CHAOS_ACTIONS, 'set-delay'].join(', ')})` : '';
       throw new ChaosScheduleError(`${at}${path}: ${issue.message}${hint}`);
     }
     return r.data;
@@ -136,14 +226,24 @@ export function parseChaosSchedule(entries: readonly unknown[] | undefined, wher
 /** The workers a schedule touches must exist in the job. */
 export function checkScheduleWorkers(events: readonly ChaosEvent[], workers: number, where = 'chaos.schedule'): void {
   for (const e of events) {
-    if (e.worker >= workers) throw new ChaosScheduleError(`${where}: worker ${e.worker} does not exist (the job has ${workers}: 0..${workers - 1})`);
+    for (const w of isDelayChange(e) ? (e.workers ?? []) : [e.worker]) {
+      if (w >= workers) throw new ChaosScheduleError(`${where}: worker ${w} does not exist (the job has ${workers}: 0..${workers - 1})`);
+    }
   }
 }
 
-/** One thing to do now: a fault, or the undoing of an earlier one. */
+/** One thing to do now: a fault or a delay change, or the undoing of an earlier fault. */
 export type ChaosStep =
   | { kind: 'apply'; event: ChaosEvent }
-  | { kind: 'revert'; action: ChaosRevertName; worker: number; event: ChaosEvent };
+  | { kind: 'revert'; action: ChaosRevertName; worker: number; event: FaultEvent };
+
+/** The fault a step applies or undoes, with its worker (a delay change is not a fault step). */
+export function faultStep(step: ChaosStep): { verb: ChaosActionName | ChaosRevertName; worker: number; event: FaultEvent } {
+  if (step.kind === 'revert') return { verb: step.action, worker: step.worker, event: step.event };
+  const e = step.event;
+  if (isDelayChange(e)) throw new ChaosScheduleError('a delay change is applied by the job session, not to a worker process or container');
+  return { verb: e.action, worker: e.worker, event: e };
+}
 
 /**
  * What is due, given progress. Each event fires once, the first time its round has started or
@@ -167,7 +267,7 @@ export class ChaosScheduleState {
     for (const e of fire) {
       this.pending.splice(this.pending.indexOf(e), 1);
       steps.push({ kind: 'apply', event: e });
-      if (e.for !== undefined) {
+      if (!isDelayChange(e) && e.for !== undefined) {
         this.reverts.push({
           dueSeconds: progress.seconds + e.for,
           step: { kind: 'revert', action: CHAOS_REVERTS[e.action], worker: e.worker, event: e },

@@ -102,22 +102,68 @@ export function validateTraceOptions(opts: TraceOptions): void {
 }
 
 /**
+ * One worker's share of a trace, as the master sends it: its column's values and where its
+ * replay starts. A worker samples only this (it never needs the file).
+ */
+export interface TraceStream {
+  values: Float64Array;
+  /** Index of the first value replayed (wrapping around). */
+  start: number;
+}
+
+/**
+ * Rows a trace may have: each worker gets its column in one Configure message (8 bytes a value,
+ * within the 8 MiB a master sends in one message).
+ */
+export const MAX_TRACE_ROWS = 500_000;
+
+/**
+ * Worker `worker`'s stream (of `workers`): column worker mod C, and when several workers share a
+ * column, the k-th of them starts k/(sharers) of the way through it.
+ */
+export function traceStreamFor(trace: DelayTrace, worker: number, workers: number): TraceStream {
+  if (!(Number.isInteger(worker) && worker >= 0 && worker < workers)) throw new RangeError(`trace stream: worker ${worker} of ${workers}`);
+  const C = trace.columns.length;
+  const values = trace.values[worker % C]!;
+  if (values.length > MAX_TRACE_ROWS) {
+    throw new InputError(`${trace.source}: ${values.length} rows; a delay trace may have at most ${MAX_TRACE_ROWS} (each worker gets its column in one message)`);
+  }
+  const sharers = Math.ceil((workers - (worker % C)) / C);
+  const k = Math.floor(worker / C);
+  return { values, start: Math.floor((k * values.length) / sharers) };
+}
+
+export function validateTraceStream(stream: TraceStream): void {
+  const { values, start } = stream;
+  if (values.length === 0) throw new InputError('chaos.delay: the trace stream is empty');
+  if (values.length > MAX_TRACE_ROWS) throw new InputError(`chaos.delay: a trace stream of ${values.length} values; at most ${MAX_TRACE_ROWS}`);
+  if (!(Number.isInteger(start) && start >= 0)) throw new InputError(`chaos.delay: trace start must be a non-negative integer, got ${start}`);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(Number.isFinite(v) && v >= 0)) throw new InputError(`chaos.delay: trace value ${i} is ${v}, not a finite time ≥ 0`);
+  }
+}
+
+/** A sampler over one worker's stream: in order from `start` (wrapping), or resampled with `rng`. */
+export function makeStreamSampler(stream: TraceStream, rng: Rng, opts: TraceOptions = {}): DelaySampler {
+  validateTraceOptions(opts);
+  validateTraceStream(stream);
+  const { values } = stream;
+  const scale = opts.scale ?? 1;
+  if ((opts.mode ?? 'replay') === 'resample') return () => scale * values[rng.int(values.length)]!;
+  let i = stream.start % values.length;
+  return () => {
+    const v = values[i]!;
+    i = (i + 1) % values.length;
+    return scale * v;
+  };
+}
+
+/**
  * Worker `worker`'s sampler (of `workers`): its column, its replay offset, the scale. `rng` is
  * used by `resample` only; give each worker its own (e.g. forked from the job's seed by index).
  */
 export function makeTraceSampler(trace: DelayTrace, worker: number, workers: number, rng: Rng, opts: TraceOptions = {}): DelaySampler {
   validateTraceOptions(opts);
-  if (!(Number.isInteger(worker) && worker >= 0 && worker < workers)) throw new RangeError(`trace sampler: worker ${worker} of ${workers}`);
-  const C = trace.columns.length;
-  const col = trace.values[worker % C]!;
-  const scale = opts.scale ?? 1;
-  if ((opts.mode ?? 'replay') === 'resample') return () => scale * col[rng.int(col.length)]!;
-  const sharers = Math.ceil((workers - (worker % C)) / C);
-  const k = Math.floor(worker / C);
-  let i = Math.floor((k * col.length) / sharers);
-  return () => {
-    const v = col[i % col.length]!;
-    i++;
-    return scale * v;
-  };
+  return makeStreamSampler(traceStreamFor(trace, worker, workers), rng, opts);
 }

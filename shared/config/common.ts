@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { delaySchema } from '../chaos/delay-schema';
 import { ChaosScheduleError, chaosScheduleSchema, parseChaosSchedule } from '../chaos/schedule';
+
+export { delaySchema };
 
 /**
  * The job file schema. Every object is strict: an unknown key is an error that names it.
@@ -37,30 +40,6 @@ export const dataSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs both A and b files, or synthetic: { kind, rows, cols, seed }' });
     }
   });
-
-/**
- * `per`: worker-round (default: one slowdown per worker and round × each task's work, a worker's
- * tasks one after another) or task (an independent draw per task, tasks side by side).
- */
-const per = { per: z.enum(['worker-round', 'task']).optional() };
-
-export const delaySchema = z.discriminatedUnion('dist', [
-  z.object({ dist: z.literal('none'), ...per }).strict(),
-  z.object({ dist: z.literal('constant'), value: nonNeg, ...per }).strict(),
-  z.object({ dist: z.literal('exponential'), rate: pos, ...per }).strict(),
-  z.object({ dist: z.literal('shifted-exponential'), shift: nonNeg, rate: pos, ...per }).strict(),
-  z.object({ dist: z.literal('pareto'), scale: pos, alpha: pos, ...per }).strict(),
-  z.object({ dist: z.literal('bimodal'), p: z.number().min(0).max(1), fast: nonNeg, slow: nonNeg, ...per }).strict(),
-  z.object({ dist: z.literal('mixture'), base: nonNeg, multiples: z.array(nonNeg).min(1), weights: z.array(nonNeg).min(1), ...per }).strict(),
-  z.object({ dist: z.literal('lambda-tail'), base: nonNeg, ...per }).strict(),
-]).superRefine((d, ctx) => {
-  if (d.dist !== 'mixture') return;
-  if (d.multiples.length !== d.weights.length) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights'], message: 'mixture needs as many weights as multiples' });
-  } else if (Math.abs(d.weights.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['weights'], message: 'mixture weights must sum to 1' });
-  }
-});
 
 export const faultSchema = z
   .object({

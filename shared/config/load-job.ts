@@ -49,6 +49,8 @@ interface WithData {
   job: string;
   data: unknown;
   out?: string | undefined;
+  /** A replayed delay trace's file (`chaos.delay: { dist: trace, file }`) is a path too. */
+  chaos?: { delay?: { dist: string; file?: string | undefined } } | undefined;
 }
 
 /**
@@ -58,13 +60,14 @@ interface WithData {
  * data root refuses paths outside it before anything is read or even stat'ed).
  */
 export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, source = 'job', check?: (abs: string, key: string) => void): J {
+  const file = (node: string, path: string): string => {
+    const abs = resolve(baseDir, node);
+    check?.(abs, path);
+    if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
+    return abs;
+  };
   const walk = (node: unknown, path: string): unknown => {
-    if (typeof node === 'string') {
-      const abs = resolve(baseDir, node);
-      check?.(abs, path);
-      if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
-      return abs;
-    }
+    if (typeof node === 'string') return file(node, path);
     if (node && typeof node === 'object' && !Array.isArray(node)) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(node)) out[k] = k === 'synthetic' ? v : walk(v, `${path}.${k}`);
@@ -72,7 +75,9 @@ export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, sou
     }
     return node;
   };
-  return { ...job, data: walk(job.data, 'data') as J['data'], out: resolve(baseDir, job.out ?? `out/${job.job}`) };
+  const delay = job.chaos?.delay;
+  const chaos = delay?.dist === 'trace' && delay.file ? { chaos: { ...job.chaos, delay: { ...delay, file: file(delay.file, 'chaos.delay.file') } } } : {};
+  return { ...job, data: walk(job.data, 'data') as J['data'], ...chaos, out: resolve(baseDir, job.out ?? `out/${job.job}`) };
 }
 
 /** A job file's text (InputError naming the file when it cannot be read). */

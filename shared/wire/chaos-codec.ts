@@ -1,5 +1,6 @@
 import type { DelaySpec, FaultSpec } from '../chaos';
 import { InputError } from '../errors';
+import { tensorValues, vectorToTensor } from './tensor-codec';
 import type { DelaySpecMessage, DelaySpecMessage__Output } from './types';
 
 /** shared DelaySpec <-> proto DelaySpec (a flat message with a `dist` discriminator). */
@@ -25,6 +26,17 @@ function distributionToMessage(d: DelaySpec): DelaySpecMessage {
       return { dist: d.dist, base: d.base, multiples: d.multiples, weights: d.weights };
     case 'lambda-tail':
       return { dist: d.dist, base: d.base };
+    case 'trace':
+      // Only a worker's own stream crosses the wire, never the file name's contents.
+      if (!d.stream) throw new InputError(`chaos.delay: the trace ${d.file ?? ''} must be read at the master and cut into per-worker streams before it is sent`);
+      return {
+        dist: d.dist,
+        trace: vectorToTensor(d.stream.values),
+        traceStart: d.stream.start,
+        traceMode: d.mode ?? 'replay',
+        traceScale: d.scale ?? 1,
+        traceSource: d.file ?? '',
+      };
   }
 }
 
@@ -52,6 +64,16 @@ function distributionFromMessage(m: DelaySpecMessage__Output | null | undefined)
       return { dist: 'mixture', base: m.base, multiples: m.multiples, weights: m.weights };
     case 'lambda-tail':
       return { dist: 'lambda-tail', base: m.base };
+    case 'trace': {
+      if (m.traceMode !== 'replay' && m.traceMode !== 'resample') throw new InputError(`unknown trace mode '${m.traceMode}' (replay or resample)`);
+      return {
+        dist: 'trace',
+        ...(m.traceSource ? { file: m.traceSource } : {}),
+        mode: m.traceMode,
+        scale: m.traceScale,
+        stream: { values: tensorValues(m.trace, 'the delay trace'), start: m.traceStart },
+      };
+    }
     default:
       throw new InputError(`unknown delay distribution '${m.dist}'`);
   }

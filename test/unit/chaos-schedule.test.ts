@@ -52,6 +52,52 @@ describe('chaos schedule: parsing', () => {
   });
 });
 
+describe('chaos schedule: delay profiles that change mid-run', () => {
+  it('reads `set delay DIST KEY VALUE... on workers LIST` and its mapping form to the same event', () => {
+    const lines = parseChaosSchedule([
+      'at round 50 set delay lambda-tail base 20ms on workers 0-3',
+      'at round 80 set delay constant value 0.16 on worker 3',
+      'at round 20 set delay mixture base 10ms multiples 1,4 weights 0.9,0.1 per task',
+      'at 30s set delay shifted-exponential shift 5ms rate 200 on workers 1,4-5 ',
+      'at round 90 set delay none on all workers',
+    ]);
+    const maps = parseChaosSchedule([
+      { at: { round: 50 }, action: 'set-delay', delay: { dist: 'lambda-tail', base: 0.02 }, workers: [0, 1, 2, 3] },
+      { at: { round: 80 }, action: 'set-delay', delay: { dist: 'constant', value: 0.16 }, workers: [3] },
+      { at: { round: 20 }, action: 'set-delay', delay: { dist: 'mixture', base: 0.01, multiples: [1, 4], weights: [0.9, 0.1], per: 'task' } },
+      { at: { seconds: 30 }, action: 'set-delay', delay: { dist: 'shifted-exponential', shift: 0.005, rate: 200 }, workers: [1, 4, 5] },
+      { at: { round: 90 }, action: 'set-delay', delay: { dist: 'none' } },
+    ]);
+    expect(lines).toEqual(maps);
+    expect(lines.map((e) => e.at)).toEqual([{ round: 20 }, { round: 50 }, { round: 80 }, { round: 90 }, { seconds: 30 }]);
+    const s = new ChaosScheduleState(lines);
+    expect(s.due({ round: 49, seconds: 1 }).map((x) => x.kind === 'apply' && x.event.at)).toEqual([{ round: 20 }]);
+    expect(s.due({ round: 50, seconds: 1 })).toHaveLength(1);
+    // A delay change has nothing to undo.
+    expect(s.nextRevertSeconds()).toBeUndefined();
+  });
+
+  it.each([
+    ['at round 5 set speed 2', /expected 'set delay DIST/],
+    ['at round 5 set delay gamma shape 2', /chaos\.schedule\[0\]\.delay\.dist/],
+    ['at round 5 set delay constant value 20ms on workers 3-1', /runs backwards/],
+    ['at round 5 set delay constant value 20ms on workers x', /'x' is not a worker index/],
+    ['at round 5 set delay constant value 20ms on machines 1', /expected 'on worker I'/],
+    ['at round 5 set delay constant value soon', /'soon' is not a duration/],
+    ['at round 5 set delay constant valu 0.1', /valu/],
+    ['at round 5 set delay trace file t.csv', /a trace cannot be switched to/],
+  ])('rejects %j with a message naming the problem', (line, msg) => {
+    expect(() => parseChaosSchedule([line])).toThrow(ChaosScheduleError);
+    expect(() => parseChaosSchedule([line])).toThrow(msg);
+  });
+
+  it('checks the workers it names against the job', () => {
+    const events = parseChaosSchedule(['at round 1 set delay constant value 1ms on workers 2-4']);
+    expect(() => checkScheduleWorkers(events, 4)).toThrow(/worker 4 does not exist/);
+    expect(() => checkScheduleWorkers(events, 5)).not.toThrow();
+  });
+});
+
 describe('chaos schedule: what is due', () => {
   it('fires each event once at its round, and its revert `for` seconds later in wall time', () => {
     const s = new ChaosScheduleState(parseChaosSchedule(['at round 2 pause worker 1 for 2s', 'at 3s kill worker 0']));

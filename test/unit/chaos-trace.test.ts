@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTraceSampler, parseDelayTrace, readDelayTrace } from '../../shared/chaos';
+import { makeDelaySampler, makeTraceSampler, parseDelayTrace, readDelayTrace, traceStreamFor } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 
@@ -83,5 +83,19 @@ describe('the shipped traces', () => {
       expect(col.length).toBe(rounds);
       expect(Math.min(...col)).toBeGreaterThan(0);
     }
+  });
+
+  it('each worker’s stream (what the master sends it) samples as makeTraceSampler does', () => {
+    const t = parseDelayTrace('w0,w1\n1,10\n2,20\n3,30\n4,40\n');
+    for (const mode of ['replay', 'resample'] as const) {
+      for (let w = 0; w < 5; w++) {
+        const stream = traceStreamFor(t, w, 5);
+        const viaStream = makeDelaySampler({ dist: 'trace', mode, scale: 0.5, stream }, new Rng(w));
+        expect(draws(viaStream, 9)).toEqual(draws(makeTraceSampler(t, w, 5, new Rng(w), { mode, scale: 0.5 }), 9));
+      }
+    }
+    // Workers 0, 2 and 4 share column w0 and start a third of the way apart.
+    expect([0, 2, 4].map((w) => traceStreamFor(t, w, 5).start)).toEqual([0, 1, 2]);
+    expect(() => makeDelaySampler({ dist: 'trace', file: 'times.csv' }, new Rng(1))).toThrow(/the master reads times\.csv/);
   });
 });

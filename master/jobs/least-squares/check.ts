@@ -1,6 +1,6 @@
 import { InputError, ShapeError } from '../../../shared/errors';
 import { MAX_MONITORED_COLUMNS } from '../../algorithms';
-import { chooseScheme, type SchemeChoice } from '../../schemes';
+import { chooseScheme, isAdaptive, parseAdaptive, type SchemeChoice } from '../../schemes';
 import { checkBlocks, leastSquaresShape, type CheckContext, type Footprint, type Shape } from '../check-types';
 import type { LeastSquaresJobSpec } from './schema';
 
@@ -36,6 +36,14 @@ export function leastSquaresFootprint(shape: Shape | undefined): Footprint {
 export function checkLeastSquares(job: LeastSquaresJobSpec, ctx: CheckContext): Footprint {
   const shape = leastSquaresShape(job.data, ctx);
   checkLeastSquaresShape(shape);
-  checkLeastSquaresScheme(chooseScheme(job.scheme), shape, ctx.workers, job.blocks);
+  if (isAdaptive(job.scheme)) checkAdaptive(job, shape, ctx.workers);
+  else checkLeastSquaresScheme(chooseScheme(job.scheme), shape, ctx.workers, job.blocks);
   return leastSquaresFootprint(shape);
+}
+
+/** `scheme: adaptive`: its parameters; each candidate picks its own blocks, so `blocks` is refused. */
+function checkAdaptive(job: LeastSquaresJobSpec, shape: Shape | undefined, workers: number): void {
+  parseAdaptive(job.scheme);
+  if (job.blocks !== undefined) throw new InputError('scheme adaptive: each candidate chooses its own blocks; remove the job\'s blocks key');
+  if (shape) checkBlocks('scheme adaptive', workers, shape.rows);
 }

@@ -3,10 +3,12 @@ import type { ChaosSpec } from '../../../shared/config';
 import { matVec, norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
-import { delayRuntimeModel, measuredEndingTimes } from '../../schemes';
+import type { AdaptiveReport } from '../../adaptive';
+import { delayRuntimeModel, isAdaptive, measuredEndingTimes, parseAdaptive, type AdaptiveParams } from '../../schemes';
 import type { JobContext, JobOutput } from '../types';
 import type { LeastSquaresJobSpec } from './schema';
-import { setUpLeastSquares } from './setup';
+import { setUpAdaptiveLeastSquares, type AdaptiveLsSetup } from './adaptive';
+import { setUpLeastSquares, type LsSetup } from './setup';
 
 /** result.json of a least-squares job. */
 export type LeastSquaresResult = {
@@ -35,6 +37,8 @@ export type LeastSquaresResult = {
   roundsWithStragglers: number;
   backupsLaunched: number;
   slotsRelocated: number;
+  /** scheme adaptive: every decision with its reason, the re-plans (counted, timed, bytes), the runtime model and the error cost. */
+  adaptive?: AdaptiveReport & { params: AdaptiveParams };
   /** Every round up to 2000 of them; beyond, every `history.every`-th: the whole run is in history.jsonl. */
   history: LsHistoryPoint[];
   historySummary: HistorySummary;
@@ -85,18 +89,31 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   }
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
-  const setup = await setUpLeastSquares(cluster, A, b, job.scheme, {
-    jobId,
-    seed: job.seed,
-    taskTimeout: job.taskTimeout,
-    runtime: delayRuntimeModel(job.chaos.delay),
-    ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
-  });
+  const normal = normalEquations(A, b);
+  const setup: LsSetup | AdaptiveLsSetup = isAdaptive(job.scheme)
+    ? await setUpAdaptiveLeastSquares(cluster, A, b, {
+        jobId,
+        seed: job.seed,
+        taskTimeout: job.taskTimeout,
+        params: parseAdaptive(job.scheme),
+        normal,
+        tol: job.stop.tol,
+        maxRounds: job.stop.maxRounds,
+        log,
+        metrics: ctx.metrics,
+        labels: cluster.labels,
+      })
+    : await setUpLeastSquares(cluster, A, b, job.scheme, {
+        jobId,
+        seed: job.seed,
+        taskTimeout: job.taskTimeout,
+        runtime: delayRuntimeModel(job.chaos.delay),
+        ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
+      });
   const placeSeconds = (performance.now() - tPlace) / 1000;
   const K = setup.blocks;
   log.info({ jobId, scheme: setup.scheme, workers, blocks: K, bytes: setup.bytesPlaced(), placeSeconds }, 'blocks placed');
 
-  const normal = normalEquations(A, b);
   let res;
   const roundSeconds = { sum: 0, max: 0 };
   try {
@@ -159,6 +176,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     roundsWithStragglers: res.roundsWithStragglers,
     backupsLaunched: res.backupsLaunched,
     slotsRelocated: res.slotsMoved,
+    ...(isAdaptiveSetup(setup) ? { adaptive: setup.adaptive() } : {}),
     history: res.history,
     historySummary: {
       rounds: res.rounds,
@@ -167,10 +185,17 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
       roundSeconds: { mean: res.rounds > 0 ? roundSeconds.sum / res.rounds : 0, max: roundSeconds.max },
     },
   };
+  const adaptiveLine = result.adaptive
+    ? `; adaptive: ${result.adaptive.decisionsMade} decisions, ${result.adaptive.replans.count} re-plans (${result.adaptive.replans.seconds.toFixed(2)} s), ended under ${result.adaptive.final}`
+    : '';
   const summary =
     `least-squares ${A.rows}×${A.cols} on ${workers} workers, scheme ${setup.scheme}: ${res.rounds} rounds in ${res.seconds.toFixed(2)} s ` +
     `(stopped by ${res.stoppedBy}), relative residual ${relResidual.toExponential(3)}` +
     (relErrorVsDirect !== null ? `, error vs direct solve ${relErrorVsDirect.toExponential(2)}` : '') +
-    `, stragglers cut off ${res.stragglersCutOff}`;
+    `, stragglers cut off ${res.stragglersCutOff}${adaptiveLine}`;
   return { result, tensors: { 'x.npy': { shape: [res.x.length], values: res.x } }, summary };
+}
+
+function isAdaptiveSetup(s: LsSetup | AdaptiveLsSetup): s is AdaptiveLsSetup {
+  return typeof (s as Partial<AdaptiveLsSetup>).adaptive === 'function';
 }

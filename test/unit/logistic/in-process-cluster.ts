@@ -38,7 +38,9 @@ export class InProcessCluster implements ComputeCluster {
   async place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan> {
     const blocks = materializeStoredBlocks(plan, data);
     this.stores.set(jobId, new Map(blocks.map((b) => [b.id, { A: { rows: b.rows, cols: b.cols, data: b.data }, ...(b.rhs ? { rhs: b.rhs } : {}), rowOffset: b.rowOffset }])));
-    return { jobId, plan, hosts: plan.slots.map((s) => s.host), bytesPlaced: 0 };
+    const holders = new Map<number, Set<number>>();
+    for (const s of plan.slots) for (const b of s.blocks) (holders.get(b.stored) ?? holders.set(b.stored, new Set()).get(b.stored)!).add(s.host);
+    return { jobId, plan, hosts: plan.slots.map((s) => s.host), bytesPlaced: 0, work: plan.slots.map(() => 1), blockIds: plan.stored.map((_, i) => i), holders };
   }
 
   async round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {

@@ -23,6 +23,16 @@ describe('delay specs across the wire', () => {
       expect(delayFromMessage(received)).toEqual(spec);
     });
   }
+  it('a trace carries only the worker’s own stream (bytes), its start, mode and scale', () => {
+    const spec: DelaySpec = { dist: 'trace', file: 'times.csv', mode: 'resample', scale: 2, stream: { values: Float64Array.from([0.01, 0.02, 0.5]), start: 1 } };
+    const msg = delayToMessage(spec);
+    expect(msg.trace?.shape).toEqual([3]);
+    expect(Buffer.isBuffer(msg.trace?.data) || msg.trace?.data instanceof Uint8Array).toBe(true);
+    const received = { per: '', ...msg, trace: { shape: [3], data: Buffer.from(msg.trace!.data as Uint8Array) } } as pb.DelaySpecMessage__Output;
+    expect(delayFromMessage(received)).toEqual(spec);
+    // The file is the master's: a trace not yet cut into streams never goes out.
+    expect(() => delayToMessage({ dist: 'trace', file: 'times.csv' })).toThrow(/read at the master/);
+  });
   it('an unknown distribution is refused by name', () => {
     expect(() => delayFromMessage({ dist: 'gamma' } as pb.DelaySpecMessage__Output)).toThrow("unknown delay distribution 'gamma'");
   });

@@ -1,5 +1,6 @@
 // Original file: proto/coda/v1/worker.proto
 
+import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from '../../coda/v1/Tensor';
 
 export interface DelaySpec {
   /**
@@ -56,6 +57,22 @@ export interface DelaySpec {
    * whatever its size, tasks side by side.
    */
   'per'?: (string);
+  /**
+   * trace: this worker's own stream of measured times (seconds for one unit of work), which the
+   * master cut from the job's trace file (the worker never reads the file), replayed in order from
+   * trace_start (wrapping) or resampled with the seed, times trace_scale.
+   */
+  'trace'?: (_coda_v1_Tensor | null);
+  'traceStart'?: (number);
+  /**
+   * replay | resample
+   */
+  'traceMode'?: (string);
+  'traceScale'?: (number | string);
+  /**
+   * the file it came from, for logs
+   */
+  'traceSource'?: (string);
 }
 
 export interface DelaySpec__Output {
@@ -113,4 +130,20 @@ export interface DelaySpec__Output {
    * whatever its size, tasks side by side.
    */
   'per': (string);
+  /**
+   * trace: this worker's own stream of measured times (seconds for one unit of work), which the
+   * master cut from the job's trace file (the worker never reads the file), replayed in order from
+   * trace_start (wrapping) or resampled with the seed, times trace_scale.
+   */
+  'trace': (_coda_v1_Tensor__Output | null);
+  'traceStart': (number);
+  /**
+   * replay | resample
+   */
+  'traceMode': (string);
+  'traceScale': (number);
+  /**
+   * the file it came from, for logs
+   */
+  'traceSource': (string);
 }

@@ -21,6 +21,11 @@ export interface WorkerConfig {
    * True: go back to no delay and no faults, if the current chaos is this job's.
    */
   'reset'?: (boolean);
+  /**
+   * True: replace the delay only (a chaos schedule's `set delay`), keeping the faults and their
+   * task counter (crash_after_tasks counts on).
+   */
+  'delayOnly'?: (boolean);
 }
 
 export interface WorkerConfig__Output {
@@ -40,4 +45,9 @@ export interface WorkerConfig__Output {
    * True: go back to no delay and no faults, if the current chaos is this job's.
    */
   'reset': (boolean);
+  /**
+   * True: replace the delay only (a chaos schedule's `set delay`), keeping the faults and their
+   * task counter (crash_after_tasks counts on).
+   */
+  'delayOnly': (boolean);
 }

@@ -1,0 +1,154 @@
+import { describe, expect, it, vi } from 'vitest';
+import { runJob, jobOf } from '../../master';
+import { candidateSet, type Decision, type PlacementDecider, type Placement } from '../../master/adaptive';
+import { normalEquations, steepestDescent } from '../../master/algorithms';
+import { loadLeastSquaresProblem } from '../../master/data';
+import { setUpLeastSquares } from '../../master/jobs/least-squares';
+import { setUpAdaptiveLeastSquares } from '../../master/jobs/least-squares/adaptive';
+import { parseAdaptive } from '../../master/schemes';
+import { withLocalCluster } from '../helpers/cluster-fixture';
+import { jobContext } from '../helpers/job-context';
+
+const N = 6;
+const WORKERS = Array.from({ length: N }, (_, i) => i);
+
+/** Decisions scripted by round: a re-plan to each placement once its round has come. */
+class ScriptedDecider implements PlacementDecider {
+  private current: Placement;
+  constructor(
+    first: Placement,
+    private readonly script: { round: number; to: Placement }[],
+  ) {
+    this.current = first;
+  }
+  placement(): Placement {
+    return this.current;
+  }
+  setWorkers(): void {}
+  decide(round: number): Decision {
+    const next = this.script.find((s) => s.round <= round);
+    const replan = next !== undefined;
+    if (next) {
+      this.script.splice(this.script.indexOf(next), 1);
+      this.current = next.to;
+    }
+    const c = this.current;
+    return { round, candidate: c.candidate, workers: [...c.workers], excluded: WORKERS.filter((w) => !c.workers.includes(w)), probe: [], replan, reason: `round ${round}: scripted -> ${c.candidate.label}`, predictions: [] };
+  }
+}
+
+function candidate(label: string, workers = N) {
+  const c = candidateSet(workers, { approximate: false, mds: false, leverage: false }).find((x) => x.label === label);
+  if (!c) throw new Error(`no candidate ${label}`);
+  return c;
+}
+
+describe('adaptive least squares on a local cluster (real processes, loopback gRPC)', () => {
+  it('re-plans mid-job keep an exact scheme exact (the iterates are wait-all’s) and stream only the blocks that must move', async () => {
+    await withLocalCluster({ workers: N }, async (lc) => {
+      const job = jobOf('least-squares', { data: { synthetic: { kind: 'student-t', rows: 1200, cols: 12, seed: 4, df: 2.5 } }, workers: N });
+      const { A, b } = loadLeastSquaresProblem(job);
+      const normal = normalEquations(A, b);
+      const stop = { tol: 0, maxRounds: 24, timeLimit: 60 };
+      const script = [
+        { round: 4, to: { candidate: candidate('speculative q=0.75 ×1.5'), workers: WORKERS } },
+        { round: 8, to: { candidate: candidate('frc s=1 cover'), workers: WORKERS } },
+        { round: 12, to: { candidate: candidate('replication r=2'), workers: WORKERS } },
+        { round: 16, to: { candidate: candidate('wait-all', N - 1), workers: WORKERS.slice(0, N - 1) } },
+      ];
+
+      const session = await lc.master.cluster.openJob({ kind: 'least-squares' });
+      let adaptiveX: Float64Array;
+      let report;
+      try {
+        const setup = await setUpAdaptiveLeastSquares(session, A, b, {
+          jobId: 'adaptive-scripted',
+          seed: 1,
+          params: parseAdaptive({ name: 'adaptive', period: 1, budget: 1 }),
+          normal,
+          tol: 0,
+          maxRounds: stop.maxRounds,
+          log: lc.master.log,
+          metrics: lc.master.metrics,
+          labels: session.labels,
+          decider: new ScriptedDecider({ candidate: candidate('wait-all'), workers: WORKERS }, script),
+        });
+        const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop });
+        await setup.release();
+        adaptiveX = res.x;
+        report = setup.adaptive();
+        expect(res.rounds).toBe(24);
+      } finally {
+        await session.close();
+      }
+
+      const ref = await lc.master.cluster.openJob({ kind: 'least-squares' });
+      let waitAllX: Float64Array;
+      try {
+        const setup = await setUpLeastSquares(ref, A, b, { name: 'wait-all' }, { jobId: 'wait-all-ref', seed: 1 });
+        waitAllX = (await steepestDescent(setup.oracle, normal, { step: 'line-search', stop })).x;
+        await setup.release();
+      } finally {
+        await ref.close();
+      }
+
+      // Every plan decodes Σ Aᵢᵀ(Aᵢx − bᵢ) exactly: the same iterates up to the order of a sum.
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < waitAllX.length; i++) {
+        diff += (adaptiveX[i]! - waitAllX[i]!) ** 2;
+        norm += waitAllX[i]! ** 2;
+      }
+      expect(Math.sqrt(diff / norm)).toBeLessThan(1e-9);
+
+      const bytesPerRow = (A.cols + 1) * 8; // a row of A and its b
+      const list = report.replans.list;
+      expect(list.map((r) => r.to)).toEqual(['speculative q=0.75 ×1.5', 'frc s=1 cover', 'replication r=2', 'wait-all without worker 5']);
+      // What moved is what placementDiff says must move, byte for byte.
+      for (const r of list) expect(r.bytesPlaced).toBe(r.rowsPlaced * bytesPerRow);
+      // wait-all -> speculative: only the two backup copies of every block.
+      expect(list[0]!.rowsPlaced).toBe(2 * A.rows);
+      // frc s=1 -> replication r=2 on the same three blocks: the same blocks on the same workers, nothing moves.
+      expect(list[2]!.bytesPlaced).toBe(0);
+      // A new partition (K = 6 -> 3, 3 -> 5) is placed anew and the old blocks are dropped.
+      expect(list[1]!.blocksDropped).toBeGreaterThan(0);
+      expect(list[3]!.blocksDropped).toBeGreaterThan(0);
+      expect(report.replans.count).toBe(4);
+      expect(report.final).toBe('wait-all without worker 5');
+    });
+  });
+
+  it('with one persistently slow worker (a chaos delay on worker 3) the adaptive scheme routes around or leaves it out, saying why', async () => {
+    await withLocalCluster({ workers: N }, async (lc) => {
+      const info = vi.spyOn(lc.master.log, 'info');
+      const job = jobOf('least-squares', {
+        data: { synthetic: { kind: 'student-t', rows: 2400, cols: 16, seed: 2, df: 2.2 } },
+        scheme: { name: 'adaptive', period: 3, budget: 0.5, simulate: 100 },
+        workers: N,
+        chaos: { delay: { dist: 'constant', value: 0.04 }, workers: [3], seed: 1 },
+        stop: { tol: 1e-10, maxRounds: 400, timeLimit: 120 },
+      });
+      const out = await runJob(job, jobContext(lc));
+      const a = out.result.adaptive!;
+      expect(out.result.stoppedBy).toBe('tol');
+      // Exact plans throughout: the answer is the direct solve's.
+      expect(out.result.relErrorVsDirect).toBeLessThan(1e-6);
+      expect(a.replans.count).toBeGreaterThanOrEqual(1);
+      const last = a.decisions[a.decisions.length - 1]!;
+      // Either worker 3 is left out, or the plan no longer waits for it alone (every block also elsewhere).
+      expect(last.to).not.toBe('wait-all');
+      expect(a.decisions.some((d) => d.replan && /worker 3/.test(d.reason + d.to))).toBe(true);
+      // Every decision was logged with its reason.
+      const logged = info.mock.calls.map((c) => String(c[1] ?? c[0]));
+      for (const d of a.decisions) expect(logged).toContain(`adaptive: ${d.reason}`);
+      // The runtime model saw worker 3 as the slow one.
+      const w3 = a.runtime.workers.find((w) => w.worker === 3)!;
+      expect(w3.relativeSpeed).toBeGreaterThan(3);
+      const metrics = await lc.master.promRegistry.getMetricsAsJSON();
+      const value = (name: string) => metrics.find((m) => m.name === name)?.values ?? [];
+      expect(value('coda_adaptive_replans_total').reduce((s, v) => s + v.value, 0)).toBe(a.replans.count);
+      expect(value('coda_adaptive_scheme_info').filter((v) => v.value === 1).map((v) => v.labels.placement)).toEqual([a.final]);
+      expect(value('coda_runtime_worker_slowness_ratio').find((v) => v.labels.worker === '3')!.value).toBeGreaterThan(3);
+    });
+  });
+});

@@ -5,6 +5,9 @@ import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type Tl
 import { Backoff, REGISTER_BACKOFF } from './backoff';
 
 /** Answers that no retry will change: a wrong token, a request the master will never accept. */
+/** Beside an open task stream, how often a heartbeat still asks whether the master knows this worker. */
+const STREAM_CHECK_MS = 10_000;
+
 const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
 
 /**
@@ -16,6 +19,8 @@ export class MasterLink {
   private readonly client: pb.MasterClient;
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
+  /** When the last heartbeat went out. */
+  private lastBeatAt = Date.now();
   private intervalSeconds = 0;
   private stopped = false;
   private registerTimeoutMs = 0;
@@ -125,12 +130,18 @@ export class MasterLink {
 
   private beat(): void {
     if (this.stopped) return;
-    if (this.streamOpen()) {
-      this.lastContact = Date.now();
+    const now = Date.now();
+    // While the master holds a task stream open, the stream carries liveness; still, one beat every
+    // STREAM_CHECK_MS asks whether the master knows this worker: a restarted master (kill -9) whose
+    // old stream this side has not seen end would otherwise never learn of it.
+    if (this.streamOpen() && now - this.lastBeatAt < STREAM_CHECK_MS) {
+      this.lastContact = now;
       return;
     }
+    this.lastBeatAt = now;
+    const streamCheck = this.streamOpen();
     this.client.heartbeat(
-      { index: this.index, tasksRunning: this.running() },
+      { index: this.index, tasksRunning: this.running(), masterId: this.masterId },
       tokenMetadata(this.token),
       // A loaded master (hundreds of workers joining on two cores) may answer late: that is
       // not a loss.
@@ -138,7 +149,8 @@ export class MasterLink {
       (err, res) => {
         if (this.stopped) return;
         if (err) {
-          this.onMasterLost((Date.now() - this.lastContact) / 1000);
+          // A check beside an open stream that goes unanswered proves nothing: the stream says the master is there.
+          if (!streamCheck) this.onMasterLost((Date.now() - this.lastContact) / 1000);
           return;
         }
         this.lastContact = Date.now();

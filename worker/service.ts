@@ -1,5 +1,6 @@
 import { delaySchema, faultSchema, parseWith } from '../shared/config';
 import { CancelledError, ClusterError, InputError, messageOf, statusOf, toServiceError } from '../shared/errors';
+import { validateTraceStream, type DelaySpec } from '../shared/chaos';
 import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
@@ -36,13 +37,25 @@ const MAX_CORES = 4096;
  * master to have checked.
  */
 function checkedChaos(r: pb.WorkerConfig__Output): Pick<ChaosSettings, 'delay' | 'fault' | 'seed' | 'cores'> {
-  const delay = parseWith(delaySchema, delayFromMessage(r.delay), 'Configure.delay');
+  const delay = checkedDelay(delayFromMessage(r.delay));
   const fault = parseWith(faultSchema, faultFromMessage(r.fault), 'Configure.fault');
   const seed = Number(r.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`Configure.seed: ${r.seed} is not a seed`);
   const cores = r.cores || 1;
   if (!Number.isInteger(cores) || cores < 1 || cores > MAX_CORES) throw new InputError(`Configure.cores: must be a whole number in 1..${MAX_CORES}, got ${cores}`);
   return { delay, fault, seed, cores };
+}
+
+/**
+ * The delay of a Configure: a trace arrives as this worker's own stream of values (the master read
+ * the file), which the job file's schema does not know; its values and knobs are checked here.
+ */
+function checkedDelay(d: DelaySpec): DelaySpec {
+  if (d.dist !== 'trace') return parseWith(delaySchema, d, 'Configure.delay');
+  if (!d.stream) throw new InputError('Configure.delay: a trace without its stream of values');
+  if (d.scale !== undefined && !(d.scale > 0 && Number.isFinite(d.scale))) throw new InputError(`Configure.delay.scale: must be a positive number, got ${d.scale}`);
+  validateTraceStream(d.stream);
+  return d;
 }
 
 /** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
@@ -180,6 +193,8 @@ export function workerHandlers(deps: {
     Tasks(call) {
       /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
       const mine = new Set<AbortController>();
+      // A stream whose caller went away before this handler ran never sees 'cancelled': do not count it.
+      if (call.cancelled) return;
       let open = true;
       state.streams++;
       const closeAll = (): void => {

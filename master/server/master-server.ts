@@ -182,7 +182,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
         },
       );
     },
-    Heartbeat: (call, cb) => cb(null, { known: registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() }),
+    // A beat from a worker of another master process (this one restarted) is not one of ours, whatever its index.
+    Heartbeat: (call, cb) =>
+      cb(null, { known: (call.request.masterId === '' || call.request.masterId === masterId) && registry.heartbeat(call.request.index, Date.now()), heartbeatIntervalSeconds: interval() }),
     ReadParameters: storeH.ReadParameters,
     WriteParameters: storeH.WriteParameters,
     SubmitJob(call) {

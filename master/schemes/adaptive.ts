@@ -9,8 +9,8 @@ import { formatParamsError, intAtLeast, knownKeys, numberIn, oneOf } from './par
  * frc, and with `approximate: true` ignore-stragglers and leverage), each planned by its own
  * scheme module and simulated over its real decoder (master/adaptive); it re-plans when another
  * is clearly faster, moving only the blocks that must move, and leaves persistently slow workers
- * out (probing them to let them back). A job kind that drives it says so (least squares; logistic
- * regression with solver giant); every other kind refuses it by name.
+ * out (probing them to let them back). A job kind that drives it says so (least squares); every
+ * other kind refuses it by name.
  *
  *   scheme: { name: adaptive, approximate: false, period: 5, margin: 0.1 }
  */
@@ -67,6 +67,6 @@ export function parseAdaptive(spec: { name: string } & Record<string, unknown>):
 export function adaptiveRefused(): InputError {
   return new InputError(
     'scheme adaptive chooses among the schemes while the job runs, and only job kinds that drive it take it: ' +
-      'least-squares, and logistic-regression with solver giant',
+      'least-squares (logistic regression does not yet)',
   );
 }

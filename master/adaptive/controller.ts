@@ -137,8 +137,13 @@ export class AdaptiveController {
     if (!c.exact && relativeSquaredError !== undefined) this.errors.observeSquaredError(c, relativeSquaredError);
     if (this.last && this.last.error > 0 && errorBefore > 0) this.errors.observeContraction(this.last.candidate, errorBefore / this.last.error);
     this.last = { candidate: c, error: errorBefore };
-    // An estimate that has stopped making progress (the noise floor) must be left at once.
-    if (!c.exact && this.errors.iterationFactor(c) === Infinity) this.urgent = true;
+    this.errors.observeError(errorBefore);
+    // An estimate that has stopped making progress (the noise floor) must be left at once, and
+    // no estimate is taken again below that floor.
+    if (!c.exact && this.errors.iterationFactor(c) === Infinity) {
+      this.errors.markStall();
+      this.urgent = true;
+    }
   }
 
   /** Exact iterations still needed to bring the monitored error to `target`, from the measured contraction. */

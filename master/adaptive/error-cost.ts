@@ -48,11 +48,17 @@ interface SchemeStats {
 
 const EXACT = '(exact)';
 
+/** Below this multiple of the level where an estimate stalled, estimates are ruled out. */
+const FLOOR_MARGIN = 10;
+
 export class ErrorCostModel {
   private readonly prior: number;
   private readonly window: number;
   private readonly minContractions: number;
   private readonly stats = new Map<string, SchemeStats>();
+  /** The monitored error now (set every round), and the level at which an estimate stalled. */
+  private currentError: number | undefined;
+  private stallFloor: number | undefined;
 
   constructor(opts: ErrorCostOptions = {}) {
     this.prior = opts.priorHeterogeneity ?? 1;
@@ -130,9 +136,25 @@ export class ErrorCostModel {
     return Math.max(0, (le / ls - 1) / v);
   }
 
+  /** The monitored error (‖∇f‖/‖∇f(0)‖) at this round. */
+  observeError(error: number): void {
+    if (error > 0 && Number.isFinite(error)) this.currentError = error;
+  }
+
+  /**
+   * An approximate estimate stopped making progress at the current error: the noise floor is the
+   * data's, not the scheme's, so below FLOOR_MARGIN × this level every estimate costs ∞ from now
+   * on (the monitored error of a descent only goes down; the contraction windows alone would
+   * forget the stall once an exact scheme's zig-zag hides its own progress).
+   */
+  markStall(): void {
+    if (this.currentError !== undefined) this.stallFloor = Math.max(this.stallFloor ?? 0, this.currentError);
+  }
+
   /** Iterations relative to an exact scheme: 1 + β·v (1 when exact). */
   iterationFactor(c: Candidate): number {
     if (c.exact) return 1;
+    if (this.stallFloor !== undefined && this.currentError !== undefined && this.currentError <= FLOOR_MARGIN * this.stallFloor) return Infinity;
     const beta = this.calibration(c.scheme);
     const v = this.relativeVariance(c);
     return beta === Infinity ? Infinity : 1 + beta * v;

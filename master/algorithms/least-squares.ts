@@ -214,8 +214,14 @@ export async function steepestDescent(
     let alpha: number;
     if (fixedStep !== undefined) alpha = fixedStep;
     else {
+      // The exact minimizer of f along the direction: α = dᵀ∇f(x) / dᵀGd, with ∇f(x) = Gx − c from
+      // the master's G (what it monitors anyway). dᵀd/dᵀGd (Cauchy's step) is the same only when the
+      // direction is the exact gradient: for an approximate one (first q answers, leverage's
+      // rescaled blocks) it overshoots whenever ‖d‖ > ‖∇f‖ along d, and can diverge.
+      symMatVec(G, d, x, g);
+      for (let i = 0; i < d; i++) g[i]! -= c[i]!;
       const curv = dot(dir, symMatVec(G, d, dir, Gd));
-      alpha = curv > 0 ? dot(dir, dir) / curv : 0;
+      alpha = curv > 0 ? dot(dir, g) / curv : 0;
     }
     for (let i = 0; i < d; i++) x[i]! -= alpha * dir[i]!;
     symMatVec(G, d, x, g);

@@ -135,6 +135,15 @@ export class JobSession implements ComputeCluster {
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */
   async dropBlocks(placed: PlacedPlan, worker: number, ids: readonly number[]): Promise<void> {
+    // Every plan of the job that names these blocks forgets that the worker holds them: a plan
+    // placed over held copies lists them among its holders, and a later re-plan reading those
+    // holders would skip sending a block that is gone.
+    const gone = new Set(ids);
+    for (const p of new Set([placed as Placed, ...this.placed])) {
+      p.blockIds.forEach((id, s) => {
+        if (gone.has(id)) p.holders.get(s)?.delete(worker);
+      });
+    }
     await this.cluster.dropBlocksOn(placed.jobId, worker, ids);
   }
 

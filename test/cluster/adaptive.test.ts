@@ -118,6 +118,52 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
     });
   });
 
+  it('a round trip through an approximate plan (speculative -> ignore-stragglers -> speculative) sends again the copies it dropped', async () => {
+    await withLocalCluster({ workers: N }, async (lc) => {
+      const job = jobOf('least-squares', { data: { synthetic: { kind: 'student-t', rows: 1200, cols: 12, seed: 5, df: 2.5 } }, workers: N });
+      const { A, b } = loadLeastSquaresProblem(job);
+      const normal = normalEquations(A, b);
+      const approx = (label: string) => {
+        const c = candidateSet(N, { approximate: true, mds: false, leverage: false }).find((x) => x.label === label);
+        if (!c) throw new Error(`no candidate ${label}`);
+        return c;
+      };
+      const script = [
+        { round: 3, to: { candidate: candidate('speculative q=0.75 ×1.5'), workers: WORKERS } },
+        { round: 6, to: { candidate: approx('ignore-stragglers q=4'), workers: WORKERS } },
+        { round: 9, to: { candidate: candidate('speculative q=0.75 ×1.5'), workers: WORKERS } },
+      ];
+      const session = await lc.master.cluster.openJob({ kind: 'least-squares' });
+      try {
+        const setup = await setUpAdaptiveLeastSquares(session, A, b, {
+          jobId: 'adaptive-round-trip',
+          seed: 1,
+          params: parseAdaptive({ name: 'adaptive', approximate: true, period: 1, budget: 1 }),
+          normal,
+          tol: 0,
+          maxRounds: 14,
+          log: lc.master.log,
+          metrics: lc.master.metrics,
+          labels: session.labels,
+          decider: new ScriptedDecider({ candidate: candidate('wait-all'), workers: WORKERS }, script),
+        });
+        // Before the fix, the third re-plan believed the dropped backup copies were still held and
+        // the next round failed with "block ... is not stored on this worker".
+        const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 14, timeLimit: 60 } });
+        await setup.release();
+        expect(res.rounds).toBe(14);
+        const list = setup.adaptive().replans.list;
+        expect(list.map((r) => r.to)).toEqual(['speculative q=0.75 ×1.5', 'ignore-stragglers q=4', 'speculative q=0.75 ×1.5']);
+        expect(list[1]!.blocksDropped).toBeGreaterThan(0);
+        // The copies dropped for ignore-stragglers are streamed again, as many rows as the first time.
+        expect(list[2]!.rowsPlaced).toBe(list[0]!.rowsPlaced);
+        expect(list[2]!.bytesPlaced).toBe(list[0]!.bytesPlaced);
+      } finally {
+        await session.close();
+      }
+    });
+  });
+
   it('with one persistently slow worker (a chaos delay on worker 3) the adaptive scheme routes around or leaves it out, saying why', async () => {
     await withLocalCluster({ workers: N }, async (lc) => {
       const info = vi.spyOn(lc.master.log, 'info');

@@ -49,6 +49,28 @@ describe('error cost of approximate gradients', () => {
     expect(lev.iterationFactor(q6)).toBe(Infinity);
   });
 
+  it('a stall marks a floor: below 10× the error where an estimate stalled, every approximate candidate costs ∞, whatever the windows say later', () => {
+    const m = new ErrorCostModel();
+    const q6 = byLabel('ignore-stragglers q=6');
+    const q4 = byLabel('ignore-stragglers q=4');
+    m.observeError(1e-5);
+    m.markStall();
+    // Exact zig-zag hides its own progress (mean log-ratio ≥ 0): the windows alone would say β = 1.
+    for (let i = 0; i < 6; i++) {
+      m.observeContraction(byLabel('wait-all'), i % 2 ? 2 : 0.5);
+      m.observeContraction(q6, 0.9);
+    }
+    for (const e of [1e-5, 5e-5, 1e-6, 1e-9]) {
+      m.observeError(e);
+      expect(m.iterationFactor(q4)).toBe(Infinity);
+      expect(m.iterationFactor(q6)).toBe(Infinity);
+      expect(m.iterationFactor(byLabel('wait-all'))).toBe(1);
+    }
+    // Far above the floor (another job phase, a restarted descent) estimates are weighed again.
+    m.observeError(1e-3);
+    expect(Number.isFinite(m.iterationFactor(q4))).toBe(true);
+  });
+
   /**
    * Steepest descent with exact line search on a real least-squares problem, the gradient exact or
    * from q of K blocks (a uniform subset, rescaled): fed what the master would measure (e and the

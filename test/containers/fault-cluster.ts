@@ -7,7 +7,7 @@ import { applyChaos } from '../../cli/chaos/actions';
 import { listCluster } from '../../cli/chaos/docker';
 import { roundsFromMetrics } from '../../cli/chaos/schedule-runner';
 import { freePort } from '../helpers/free-port';
-import { buildCodaImage, pollUntil, removeLabelled } from './docker-env';
+import { buildCodaImage, pollUntil, removeLabelled, startWorkerContainer } from './docker-env';
 
 /**
  * A standalone containerized cluster for the fault matrix: one master container (`coda master
@@ -51,17 +51,7 @@ export async function startFaultCluster(workers: number): Promise<FaultCluster> 
     .withWaitStrategy(Wait.forLogMessage(/master listening on/))
     .withStartupTimeout(60_000)
     .start();
-  const started = await Promise.all(
-    Array.from({ length: workers }, (_, i) =>
-      new GenericContainer(image)
-        .withNetwork(network)
-        .withLabels({ ...labels, 'coda.role': 'worker' })
-        .withCommand(['worker', '--master=master:7070', '--host=0.0.0.0', '--port=7070', '--metrics-port=9464', `--index=${i}`])
-        .withWaitStrategy(Wait.forLogMessage(/worker \d+ listening on/))
-        .withStartupTimeout(60_000)
-        .start(),
-    ),
-  );
+  const started = await Promise.all(Array.from({ length: workers }, (_, i) => startWorkerContainer(image, network, labels, i)));
   return {
     name,
     network,

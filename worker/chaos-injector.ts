@@ -88,19 +88,33 @@ export class ChaosInjector {
   }
 }
 
-/** Sleeps `seconds`, resolving early (with false) if `signal` aborts. */
+/** setTimeout's longest delay (about 24.8 days); Node fires a longer one after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Sleeps `seconds`, resolving early (with false) if `signal` aborts. A sleep longer than one
+ * timer allows is taken in several (a heavy-tailed draw must not turn into no delay at all).
+ */
 export function cancellableSleep(seconds: number, signal: AbortSignal): Promise<boolean> {
-  if (seconds <= 0) return Promise.resolve(!signal.aborted);
+  if (!(seconds > 0)) return Promise.resolve(!signal.aborted);
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, seconds * 1000);
+    let t: NodeJS.Timeout;
+    let left = seconds * 1000;
+    const arm = (): void => {
+      const ms = Math.min(left, MAX_TIMER_MS);
+      left -= ms;
+      t = setTimeout(() => {
+        if (left > 0) return arm();
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+    };
     const onAbort = (): void => {
       clearTimeout(t);
       resolve(false);
     };
+    arm();
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

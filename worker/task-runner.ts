@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { UnsupportedError } from '../shared/errors';
+import { InputError, UnsupportedError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { float64ToBytes } from '../shared/tensor';
 import type { pb } from '../shared/wire';
@@ -42,6 +42,9 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   const kind = req.kind ?? 'none';
   const handler = kindHandler(kind);
   if (!handler) return { type: 'failure', error: new UnsupportedError(`unknown task kind '${kind}'`) };
+  // The work scales the injected delay: NaN, infinite or negative work would make it NaN or
+  // infinite (a sleep Node cuts to 1 ms, a NaN metric). The worker does not trust the master to have checked.
+  if (!Number.isFinite(req.work) || req.work < 0) return { type: 'failure', error: new InputError(`task work must be a finite number ≥ 0, got ${req.work}`) };
   const received = performance.now();
   const { delay, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, req.work);
   if (fault === 'crash') {

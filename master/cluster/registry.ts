@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { AlreadyExistsError } from '../../shared/errors';
+import { AlreadyExistsError, InputError } from '../../shared/errors';
+import { splitHostPort } from '../../shared/wire/address';
 
 export type WorkerStatus = 'alive' | 'lost';
 
@@ -19,6 +20,21 @@ export class IndexTakenError extends AlreadyExistsError {
     readonly holder: string,
   ) {
     super(`worker index ${index} is held by a live worker at ${holder}`);
+  }
+}
+
+/**
+ * A Register request's address must be one the master can dial: host:port (an IPv6 literal in
+ * brackets), a host without spaces or control characters, a port in 1..65535. Checked before the
+ * worker is recorded, so a bad one is refused (INVALID_ARGUMENT) instead of leaving a record
+ * nobody can reach.
+ */
+export function checkWorkerAddress(address: string): void {
+  const { host, port } = splitHostPort(address);
+  const portOk = port !== undefined && /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535;
+  // eslint-disable-next-line no-control-regex
+  if (!host || /[\s\u0000-\u001f\u007f/\\]/.test(host) || !portOk || address.length > 255) {
+    throw new InputError(`Register: '${address.slice(0, 80)}' is not a host:port the master can dial`);
   }
 }
 
@@ -50,6 +66,7 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
    * request, the lowest free index, reusing a lost worker's index only when its address is the same.
    */
   join(address: string, pid: number, requestedIndex: number, now: number): WorkerRecord {
+    checkWorkerAddress(address);
     let index = requestedIndex;
     if (index < 0) {
       const same = [...this.workers.values()].find((w) => w.address === address);

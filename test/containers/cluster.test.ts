@@ -11,7 +11,7 @@ import { directLeastSquares } from '../../master/algorithms/direct';
 import { listCluster } from '../../cli/chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../../cli/chaos/schedule-runner';
 import { expectClose, TOL } from '../helpers/expect-close';
-import { NATIVE_IN_IMAGE, buildCodaImage, pollUntil, removeLabelled, reportContainerKernels, requireDocker } from './docker-env';
+import { NATIVE_IN_IMAGE, buildCodaImage, pollUntil, removeLabelled, reportContainerKernels, requireDocker, startWorkerContainer } from './docker-env';
 
 /**
  * A master and 4 worker containers (testcontainers 11, the real engine) solve least squares with
@@ -62,17 +62,7 @@ describe.skipIf(!run)('containers: master + 4 workers, frc under pause and kill'
       .withWaitStrategy(Wait.forLogMessage(/master listening on/))
       .withStartupTimeout(60_000)
       .start();
-    const started = await Promise.all(
-      [0, 1, 2, 3].map((i) =>
-        new GenericContainer(image)
-          .withNetwork(network)
-          .withLabels({ ...LABELS, 'coda.role': 'worker' })
-          .withCommand(['worker', '--master=master:7070', '--host=0.0.0.0', '--port=7070', '--metrics-port=9464', `--index=${i}`])
-          .withWaitStrategy(Wait.forLogMessage(/worker \d+ listening on/))
-          .withStartupTimeout(60_000)
-          .start(),
-      ),
-    );
+    const started = await Promise.all([0, 1, 2, 3].map((i) => startWorkerContainer(image, network, LABELS, i)));
     workers.push(...started);
   }, 240_000);
 

@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
+import { GenericContainer, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 
 /**
  * The Docker engine for the container tests, and the images they run: the local base image
@@ -102,4 +103,15 @@ export async function pollUntil<T>(what: string, fn: () => Promise<T | undefined
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A worker container on `network` asking for index `index` from the master at master:7070. */
+export function startWorkerContainer(image: string, network: StartedNetwork, labels: Record<string, string>, index: number): Promise<StartedTestContainer> {
+  return new GenericContainer(image)
+    .withNetwork(network)
+    .withLabels({ ...labels, 'coda.role': 'worker' })
+    .withCommand(['worker', '--master=master:7070', '--host=0.0.0.0', '--port=7070', '--metrics-port=9464', `--index=${index}`])
+    .withWaitStrategy(Wait.forLogMessage(/worker \d+ listening on/))
+    .withStartupTimeout(60_000)
+    .start();
 }

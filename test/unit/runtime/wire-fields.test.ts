@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerRegistry } from '../../../master/cluster/registry';
+import { InputError } from '../../../shared/errors';
+import type { pb } from '../../../shared/wire';
+import { cancellableSleep } from '../../../worker/chaos-injector';
+import { runTask, type RunnerDeps } from '../../../worker/task-runner';
+
+/** Fields the wire fuzz test (test/cluster/wire-fuzz.test.ts) found unchecked, each pinned here. */
+
+describe('Register: an address the master cannot dial is refused before it is recorded', () => {
+  it.each(['', ':7070', 'host', 'host:', 'host:0', 'host:70000', 'host:7o', 'a b:1', 'evil\n:1', 'x/y:1', `${'h'.repeat(300)}:1`])('refuses %j', (address) => {
+    const r = new WorkerRegistry(3);
+    const joins: number[] = [];
+    r.on('join', (w) => joins.push(w.index));
+    expect(() => r.join(address, 1, -1, 0)).toThrow(InputError);
+    expect(() => r.join(address, 1, 2, 0)).toThrow(/is not a host:port the master can dial/);
+    expect(joins).toEqual([]);
+    expect(r.alive()).toEqual([]);
+  });
+
+  it.each(['127.0.0.1:7070', 'coda-worker-3.coda-worker.default.svc:7070', '[fd00::5]:7070', 'localhost:65535'])('admits %j', (address) => {
+    expect(new WorkerRegistry(3).join(address, 1, -1, 0).address).toBe(address);
+  });
+});
+
+describe('a task whose work is not a finite number ≥ 0 is refused, not run with a NaN or infinite delay', () => {
+  // Refused before the runner touches anything: the dependencies are never used.
+  const deps = {} as RunnerDeps;
+  const req = (work: number): pb.TaskRequest__Output => ({ jobId: 'j', round: '1', slot: 0, blocks: [], work, kind: 'noop', noop: {} }) as unknown as pb.TaskRequest__Output;
+  it.each([NaN, Infinity, -Infinity, -1])('work %d', async (work) => {
+    const out = await runTask(deps, req(work), new AbortController().signal);
+    expect(out.type).toBe('failure');
+    expect(out.type === 'failure' && out.error).toBeInstanceOf(InputError);
+  });
+});
+
+describe('cancellableSleep', () => {
+  it('a sleep longer than one timer allows still sleeps (Node fires an overlong setTimeout after 1 ms) and ends on abort', async () => {
+    const abort = new AbortController();
+    let done: boolean | undefined;
+    const sleeping = cancellableSleep(1e7, abort.signal).then((v) => (done = v));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(done).toBeUndefined();
+    abort.abort();
+    expect(await sleeping).toBe(false);
+  });
+
+  it('NaN sleeps not at all', async () => {
+    expect(await cancellableSleep(NaN, new AbortController().signal)).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../cli/chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../../cli/chaos/schedule-runner';
-import { parseChaosSchedule } from '../../shared/chaos/schedule';
+import { isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { readCheckpoint } from '../../master/state';
 import { pollUntil, REPO, requireDocker } from './docker-env';
 import { healAll, masterMetric, startFaultCluster, submit, type FaultCluster, type Submitted } from './fault-cluster';
@@ -207,7 +207,7 @@ describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default 
       const r0 = (await masterMetric(cluster.metricsUrl, 'coda_rounds_total')) ?? 0;
       const applied: string[] = [];
       const line = FAULTS[fault]?.(r0);
-      const executor = new DockerScheduleExecutor(parseChaosSchedule(line ? [line] : []), cluster.name, (l) => applied.push(l));
+      const executor = new DockerScheduleExecutor(parseChaosSchedule(line ? [line] : []).filter((e): e is FaultEvent => !isDelayChange(e)), cluster.name, (l) => applied.push(l));
       const stop = new AbortController();
       const chaos = followMetrics(executor, cluster.metricsUrl, { intervalMs: 50, signal: stop.signal });
       const s = await submit(jobFile, cluster.address, join(caseDir, 'out'), 120, CASE_DEADLINE_MS);

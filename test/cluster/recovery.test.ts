@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../master/state';
 import { parseNpy } from '../../shared/tensor';
 import { freePort } from '../helpers/free-port';
-import { pollFor, processAlive } from '../helpers/cluster-fixture';
+import { pollFor } from '../helpers/cluster-fixture';
+import { codaProcesses, type CodaProcess } from '../helpers/coda-process';
 
 /**
  * A master that survives kill -9: real processes of bin/coda.js (a `coda master --state`, three
@@ -16,27 +17,10 @@ import { pollFor, processAlive } from '../helpers/cluster-fixture';
  * uninterrupted run of the same job (wait-all sums in slot order; steepest descent with the fixed
  * step 1/σmax(A)² draws nothing random), and the history says where the restart happened.
  */
-const CODA = resolve(__dirname, '../../bin/coda.js');
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const procs: Proc[] = [];
+type Proc = CodaProcess;
+const processes = codaProcesses();
+const coda = (args: string[], cwd?: string): Proc => processes.start(args, cwd);
 const dirs: string[] = [];
-
-function coda(args: string[], cwd?: string): Proc {
-  const child = spawn(process.execPath, [CODA, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CODA_LOG_LEVEL: 'info' } });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  const p = { child, output: () => text, exit };
-  procs.push(p);
-  return p;
-}
 
 function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
@@ -45,11 +29,7 @@ function tempDir(prefix: string): string {
 }
 
 afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await p.exit;
-    expect(processAlive(p.child.pid!), 'a process left behind').toBe(false);
-  }
+  expect(await processes.stopAll(), 'processes left behind').toEqual([]);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 

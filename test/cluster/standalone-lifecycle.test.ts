@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,34 +8,19 @@ import { freePort } from '../helpers/free-port';
 import { startMaster, type RunningMaster } from '../../master';
 import { startWorker } from '../../worker';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos } from '../../shared/wire';
-import { pollFor, processAlive } from '../helpers/cluster-fixture';
+import { pollFor } from '../helpers/cluster-fixture';
+import { codaProcesses, type CodaProcess } from '../helpers/coda-process';
 
 /**
  * The standalone roles as Kubernetes starts them: in any order, each waiting for the other, and
  * stopped by SIGTERM. Real processes of bin/coda.js and real gRPC on loopback.
  */
-const CODA = resolve(__dirname, '../../bin/coda.js');
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const procs: Proc[] = [];
+type Proc = CodaProcess;
+const processes = codaProcesses();
 let master: RunningMaster | undefined;
 let dir: string | undefined;
 
-function coda(args: string[], cwd?: string): Proc {
-  const child = spawn(process.execPath, [CODA, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CODA_LOG_LEVEL: 'info' } });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  const p = { child, output: () => text, exit };
-  procs.push(p);
-  return p;
-}
+const coda = (args: string[], cwd?: string): Proc => processes.start(args, cwd);
 
 function health(address: string, serviceName: string): Promise<string> {
   const Health = grpc.makeGenericClientConstructor(healthService, 'Health');
@@ -50,11 +34,7 @@ function health(address: string, serviceName: string): Promise<string> {
 }
 
 afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await p.exit;
-    expect(processAlive(p.child.pid!), 'a process left behind').toBe(false);
-  }
+  expect(await processes.stopAll(), 'processes left behind').toEqual([]);
   await master?.stop();
   master = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });

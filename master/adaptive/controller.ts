@@ -10,7 +10,8 @@ import type { Placement } from './predictor';
  * at least, and no more often than keeps the decisions' CPU within `budget` of the job's wall
  * time so far: a decision simulates every candidate), asks the decider, and keeps what result.json
  * reports (every decision with its reason and predicted times, re-plans counted and timed).
- * A change the runtime model detects makes the next decision due at once, budget or not.
+ * A change the runtime model detects makes the next decision due without waiting `period`
+ * (still within the budget); an estimate that stalls makes it due at once.
  * The job-side driver carries decisions out (placement, probes).
  */
 export interface PlacementDecider {
@@ -93,8 +94,10 @@ export class AdaptiveController {
   private readonly replanList: ReplanRecord[] = [];
   private readonly changeCount = { worker: 0, cluster: 0 };
   private probesSent = 0;
-  /** The model saw a change since the last decision. */
-  private urgent = false;
+  /** The model saw a change since the last decision: due without waiting `period` (within the budget). */
+  private changed = false;
+  /** The estimate in force stalls: due at once, budget or not. */
+  private stalled = false;
   private probesAnswered = 0;
   /** The last monitored error and the candidate whose iteration starts from it. */
   private last: { candidate: Candidate; error: number } | undefined;
@@ -123,8 +126,8 @@ export class AdaptiveController {
   observeRound(round: number, timings: readonly TaskTiming[]): ChangeEvent[] {
     const changes = this.model.observeRound(round, timings);
     for (const c of changes) this.changeCount[c.scope]++;
-    // A change is when deciding matters most: the next decision is due now, budget or not.
-    if (changes.length > 0) this.urgent = true;
+    // A change is when deciding matters most: the next decision need not wait `period` rounds.
+    if (changes.length > 0) this.changed = true;
     return changes;
   }
 
@@ -142,7 +145,7 @@ export class AdaptiveController {
     // no estimate is taken again below that floor.
     if (!c.exact && this.errors.iterationFactor(c) === Infinity) {
       this.errors.markStall();
-      this.urgent = true;
+      this.stalled = true;
     }
   }
 
@@ -153,13 +156,17 @@ export class AdaptiveController {
   }
 
   /**
-   * A decision is due at `round`: the model saw a change or the estimate in force stalls; or
-   * `period` rounds have passed and the decisions so far have taken at most `budget` of the
-   * wall time.
+   * A decision is due at `round`: at once when the estimate in force stalls; when the model saw a
+   * change, or `period` rounds have passed, if the decisions so far have taken at most `budget`
+   * of the wall time.
    */
   due(round: number): boolean {
-    if (this.urgent) return true;
-    return round - this.lastDecisionRound >= this.opts.period && this.decideSeconds <= this.opts.budget * (this.now() - this.started);
+    if (this.stalled) return true;
+    const withinBudget = this.decideSeconds <= this.opts.budget * (this.now() - this.started);
+    // A change skips the wait, not the budget: on a fast job the detector's verdicts on
+    // microsecond noise would otherwise buy decisions that cost more than the rounds they tune.
+    if (this.changed) return withinBudget;
+    return round - this.lastDecisionRound >= this.opts.period && withinBudget;
   }
 
   decide(round: number, live: readonly number[], ctx: DecideContext): Decision {
@@ -175,7 +182,8 @@ export class AdaptiveController {
     const took = t1 - t0;
     this.decideSeconds += took;
     this.lastDecisionRound = round;
-    this.urgent = false;
+    this.changed = false;
+    this.stalled = false;
     this.probesSent += d.probe.length;
     this.decisionList.push({
       round,

@@ -6,7 +6,7 @@ import { Backoff, REGISTER_BACKOFF } from './backoff';
 
 /** Answers that no retry will change: a wrong token, a request the master will never accept. */
 /** Beside an open task stream, how often a heartbeat still asks whether the master knows this worker. */
-const STREAM_CHECK_MS = 10_000;
+const STREAM_CHECK_MS = 60_000;
 
 const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
 

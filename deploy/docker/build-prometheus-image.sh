@@ -37,4 +37,4 @@ tar -C "$ROOT" --numeric-owner -cf - . | docker import \
   --change 'ENTRYPOINT ["/usr/bin/prometheus"]' \
   --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
   - "$IMAGE" >/dev/null
-echo "built $IMAGE ($("$PROM_BIN" --version 2>&1 | head -1))"
+echo "built $IMAGE ($("$PROM_BIN" --version 2>&1 | sed -n 1p))"

@@ -35,5 +35,7 @@ copy_library() {
 
 # find_library NAME: where the host's loader finds a library (empty when it is not installed).
 find_library() {
-  ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n { print $NF; exit }'
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE, which `set -o pipefail`
+  # turns into a failed assignment (exit 141) whenever ldconfig had not finished writing.
+  ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n && !found { print $NF; found = 1 }'
 }

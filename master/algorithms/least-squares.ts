@@ -203,6 +203,9 @@ export async function steepestDescent(
   // A checkpoint taken after the last round (the crash came before the result was kept) is done.
   const doneBefore = resume && resume.round > 0 ? stopAt(lastRestored?.relError, resume.seconds) : undefined;
   if (doneBefore) stoppedBy = doneBefore;
+  // ∇f at the starting point (0, or the checkpoint's iterate); after each step it is the monitored gradient.
+  symMatVec(G, d, x, g);
+  for (let i = 0; i < d; i++) g[i]! -= c[i]!;
   for (let r = rounds + 1; !doneBefore && r <= opts.stop.maxRounds; r++) {
     if (opts.signal?.aborted) {
       stoppedBy = 'signal';
@@ -215,11 +218,9 @@ export async function steepestDescent(
     if (fixedStep !== undefined) alpha = fixedStep;
     else {
       // The exact minimizer of f along the direction: α = dᵀ∇f(x) / dᵀGd, with ∇f(x) = Gx − c from
-      // the master's G (what it monitors anyway). dᵀd/dᵀGd (Cauchy's step) is the same only when the
-      // direction is the exact gradient: for an approximate one (first q answers, leverage's
-      // rescaled blocks) it overshoots whenever ‖d‖ > ‖∇f‖ along d, and can diverge.
-      symMatVec(G, d, x, g);
-      for (let i = 0; i < d; i++) g[i]! -= c[i]!;
+      // the master's G (g holds it: monitored after every step). dᵀd/dᵀGd (Cauchy's step) is the
+      // same only when the direction is the exact gradient: for an approximate one (first q
+      // answers, leverage's rescaled blocks) it overshoots whenever ‖d‖ > ‖∇f‖ along d, and can diverge.
       const curv = dot(dir, symMatVec(G, d, dir, Gd));
       alpha = curv > 0 ? dot(dir, g) / curv : 0;
     }

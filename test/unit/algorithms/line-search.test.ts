@@ -16,7 +16,8 @@ function loss(A: ReturnType<typeof matrix>, b: Float64Array, x: Float64Array): n
   return s / 2;
 }
 
-const outcome = (): RoundOutcome => ({ round: 0, decoded: new Map() as unknown as RoundOutcome['decoded'], seconds: 0, arrivals: [], stragglers: [], backupsLaunched: 0, slotsMoved: 0, bytesSent: 0, bytesReceived: 0 });
+/** A round as the oracle reports it: one approximate answer, no stragglers (the test is about the step). */
+const outcome = (value: Float64Array): RoundOutcome => ({ round: 0, decoded: { value, used: [0], exact: false }, seconds: 0, arrivals: [], stragglers: [], backupsLaunched: 0, slotsMoved: 0, bytesSent: 0, bytesReceived: 0 });
 
 describe('steepest descent, exact line search', () => {
   it('along an approximate direction takes the exact minimizer of f: f never increases, even when the direction is 3× too long and noisy', async () => {
@@ -35,7 +36,7 @@ describe('steepest descent, exact line search', () => {
         const g = lsGradient(A, b, x, new Float64Array(d));
         const gn = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
         const dir = g.map((v) => 3 * v + (gn / Math.sqrt(d)) * noise.normal());
-        return { g: dir, rounds: [outcome()] };
+        return { g: dir, rounds: [outcome(dir)] };
       },
     };
     const res = await steepestDescent(oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 60, timeLimit: 60 } });

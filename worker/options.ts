@@ -9,6 +9,11 @@ export interface WorkerOptions {
   host: string;
   /** Port to bind; 0 picks a free one. */
   port: number;
+  /**
+   * Port of the bulk channel placement uses (OpenBulk); 0 picks a free one; null: none
+   * (the master then places through LoadBlocks). Ignored under TLS.
+   */
+  bulkPort: number | null;
   /** Address the master should dial; default: host:port, or the first non-loopback IPv4 when host is 0.0.0.0. */
   advertise?: string;
   /** Index to request (StatefulSet ordinal); -1: the master picks. */
@@ -32,6 +37,7 @@ export interface WorkerOptions {
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   host: '127.0.0.1',
   port: 0,
+  bulkPort: 0,
   kernels: jsKernels,
   index: -1,
   masterLossExitSeconds: 0,

@@ -5,6 +5,7 @@ import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
 import { BlockAssembler, BlockStore } from './block-store';
+import type { BulkReceiver } from './bulk-receiver';
 import type { ChaosInjector, ChaosSettings } from './chaos-injector';
 import { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
@@ -85,6 +86,8 @@ export function workerHandlers(deps: {
   params: ParamAccess;
   /** What one task may allocate and answer with (default: defaultTaskBudget()). */
   budget?: TaskBudget;
+  /** The bulk channel OpenBulk hands tickets for (absent: disabled, or TLS). */
+  bulk?: BulkReceiver;
 }): pb.WorkerHandlers {
   const { store, chaos, state, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
@@ -147,6 +150,14 @@ export function workerHandlers(deps: {
         log.debug({ blocks: asm.blocksDone, bytes: asm.bytesReceived }, 'blocks loaded');
         callback(null, { blocksStored: asm.blocksDone, bytesReceived: String(asm.bytesReceived) });
       });
+    },
+
+    OpenBulk(call, callback) {
+      const { jobId } = call.request;
+      if (!jobId) return callback(toServiceError(new InputError('OpenBulk: job_id is empty')));
+      // Port 0: the master streams through LoadBlocks instead.
+      if (!deps.bulk || state.draining) return callback(null, { port: 0, ticket: Buffer.alloc(0) });
+      callback(null, { port: deps.bulk.port, ticket: deps.bulk.issue(jobId) });
     },
 
     DropBlocks(call, callback) {

@@ -5,6 +5,7 @@ import { createLogger } from '../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
 import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
+import { BulkReceiver } from './bulk-receiver';
 import { ChaosInjector } from './chaos-injector';
 import { WorkerMetrics } from './metrics';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options';
@@ -12,6 +13,7 @@ import { PeerClients } from './peers';
 import { MasterLink } from './registration';
 import { SliceStore } from './slice-store';
 import { workerHandlers, type WorkerState } from './service';
+import { defaultTaskBudget } from './task-budget';
 
 export interface RunningWorker {
   /** The bound gRPC port. */
@@ -47,6 +49,16 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];
   const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
+  // Blocks as raw bytes beside gRPC (see OpenBulk). Not under TLS: the channel is plain TCP, so
+  // a TLS cluster places through LoadBlocks, encrypted.
+  let bulk: BulkReceiver | undefined;
+  if (o.bulkPort !== null && !o.tls) {
+    bulk = new BulkReceiver(store, defaultTaskBudget().blockBytes, log, (_blocks, bytes) => {
+      metrics.bytesReceived.inc(bytes);
+      metrics.blocksStored.set(store.count());
+      metrics.bytesStored.set(store.bytes());
+    });
+  }
   const { worker: proto } = loadProtos();
   server.addService(
     proto.coda.v1.Worker.service,
@@ -64,6 +76,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       },
       master: () => (link ? { client: link.masterClient, token: o.token } : undefined),
       params,
+      ...(bulk ? { bulk } : {}),
     }) as unknown as grpc.UntypedServiceImplementation,
   );
   const health = addHealth(server, ['coda.v1.Worker']);
@@ -71,6 +84,14 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   // has taken this worker in (readiness: a Kubernetes pod is Ready when it is registered).
   if (o.master) health.setStatus('coda.v1.Worker', 'NOT_SERVING');
   const port = await bindServer(server, o.host, o.port, serverCredentials(o.tls));
+  if (bulk && o.bulkPort !== null) {
+    try {
+      await bulk.listen(o.host, o.bulkPort);
+    } catch (e) {
+      await shutdownServer(server, 0);
+      throw new ClusterError(`cannot listen for the bulk channel on ${joinHostPort(o.host, o.bulkPort)}: ${(e as Error).message}`);
+    }
+  }
   const host = o.host === '0.0.0.0' || o.host === '::' ? (firstExternalIPv4() ?? '127.0.0.1') : o.host;
   const address = o.advertise ?? joinHostPort(host, port);
   let metricsServer: MetricsServer | undefined;
@@ -91,6 +112,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     // The master's task stream never ends on its own: waiting the default grace for it would spend
     // what is left of a container's stop period (docker stop -t 2) for nothing. Tasks are done.
     await shutdownServer(server, 250);
+    await bulk?.close();
     params.peers.close();
     await metricsServer?.close();
     log.info('worker stopped');

@@ -11,6 +11,8 @@ export function workerCommand(): Command {
     .requiredOption('--master <host:port>', 'the master to register with')
     .option('--host <addr>', 'interface to bind (0.0.0.0 in containers)', '127.0.0.1')
     .option('--port <n>', 'port to bind; 0 picks a free one', '0')
+    .option('--bulk-port <n>', 'port of the bulk channel blocks are placed over as raw bytes (0: any free one; not under TLS)', '0')
+    .option('--no-bulk', 'no bulk channel: blocks come through gRPC LoadBlocks only')
     .option('--advertise <host:port>', 'address the master should dial (default: bound host and port)')
     .option('--index <n>', 'worker index to request, e.g. a StatefulSet ordinal (default: the master picks)')
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port (0: any free port)')
@@ -51,6 +53,9 @@ export function workerCommand(): Command {
       if (services > 1 && (o.advertise || (o.port !== undefined && o.port !== '0'))) {
         throw new InputError('--services > 1 needs --port 0 and no --advertise (each service binds its own port)');
       }
+      const bulkPort = o.bulk === false ? null : parsePort(o.bulkPort as string, '--bulk-port');
+      if (services > 1 && bulkPort) throw new InputError('--services > 1 needs --bulk-port 0 (each service binds its own port)');
+      if (bulkPort && !tls) await checkPortFree(o.host as string, bulkPort, '--bulk-port');
       // Several services start side by side: each registers on its own, with its own index. Until
       // they are up there is nothing to drain: a parent gone meanwhile ends the command at once.
       const starting = Promise.all(
@@ -59,6 +64,7 @@ export function workerCommand(): Command {
             master: o.master as string,
             host: o.host as string,
             port,
+            bulkPort,
             kernels: kernels.kernels,
             index: index >= 0 ? index + i : -1,
             masterLossExitSeconds: Number(o.exitOnMasterLoss),

@@ -219,7 +219,10 @@ export class Cluster {
     if (missing.length === 0) return;
     let bytes: number;
     try {
-      bytes = await this.conn(worker).loadBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!));
+      const conn = this.conn(worker);
+      const before = conn.bulkUnavailable;
+      ({ bytes } = await conn.placeBlocks(placed.jobId, missing.map((id) => placed.blocks[id]!)));
+      if (conn.bulkUnavailable !== before) this.opts.log.warn({ worker, reason: conn.bulkUnavailable }, 'placing through LoadBlocks: the bulk channel is out of reach');
     } catch (e) {
       const err = e as { details?: string; message: string };
       throw new ClusterError(`placing ${missing.length} block(s) of ${placed.jobId} on worker ${worker} failed: ${err.details || err.message}`);

@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, CHUNK_BYTES, channelCredentials, chunks, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../../shared/wire';
 import { float64ToBytes } from '../../shared/tensor';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
-import { delayToMessage } from '../../shared/wire';
+import { delayToMessage, splitHostPort, unaryCall } from '../../shared/wire';
+import { BulkUnreachableError, sendBlocksBulk } from './bulk-sender';
 
 /** A block ready to stream: its id, matrix rows and optional right-hand side. */
 export interface OutgoingBlock {
@@ -43,7 +44,38 @@ export class WorkerConnection {
     return { promise, cancel: () => call?.cancel() };
   }
 
-  /** Streams blocks in chunks (CHUNK_BYTES by default); resolves with the bytes sent. */
+  /**
+   * Places blocks the fastest way this worker offers: over its bulk channel (OpenBulk: raw bytes
+   * on a plain TCP connection) when it has one, else through LoadBlocks. A bulk port that cannot
+   * be reached (a firewall, a network policy without it) turns this connection to LoadBlocks for
+   * good, with the reason in `bulkUnavailable`; any other failure is the placement's.
+   */
+  async placeBlocks(jobId: string, blocks: OutgoingBlock[], deadlineSeconds = 600): Promise<{ bytes: number; via: 'bulk' | 'grpc' }> {
+    if (this.bulkUnavailable === undefined) {
+      let reply: pb.OpenBulkReply__Output | undefined;
+      try {
+        reply = await unaryCall<pb.OpenBulkRequest, pb.OpenBulkReply__Output>(this.client.openBulk.bind(this.client), { jobId }, tokenMetadata(this.token), 10_000, `OpenBulk on ${this.address}`);
+      } catch (e) {
+        // A worker of an older release: no OpenBulk.
+        if ((e as { cause?: { code?: number } }).cause?.code !== grpc.status.UNIMPLEMENTED) throw e;
+        this.bulkUnavailable = 'the worker has no bulk channel (OpenBulk unimplemented)';
+      }
+      if (reply && reply.port > 0) {
+        try {
+          return { bytes: await sendBlocksBulk(splitHostPort(this.address).host, reply.port, reply.ticket, jobId, blocks, deadlineSeconds), via: 'bulk' };
+        } catch (e) {
+          if (!(e instanceof BulkUnreachableError)) throw e;
+          this.bulkUnavailable = e.message;
+        }
+      }
+    }
+    return { bytes: await this.loadBlocks(jobId, blocks, deadlineSeconds), via: 'grpc' };
+  }
+
+  /** Why placement on this worker goes through LoadBlocks, once the bulk channel was found wanting. */
+  bulkUnavailable: string | undefined;
+
+  /** Streams blocks in chunks (CHUNK_BYTES by default) through LoadBlocks; resolves with the bytes sent. */
   loadBlocks(jobId: string, blocks: OutgoingBlock[], deadlineSeconds = 600, chunkBytes = CHUNK_BYTES): Promise<number> {
     return new Promise((resolve, reject) => {
       let sent = 0;

@@ -3,6 +3,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { BlockChunk as _coda_v1_BlockChunk, BlockChunk__Output as _coda_v1_BlockChunk__Output } from './coda/v1/BlockChunk';
 import type { BlockHeader as _coda_v1_BlockHeader, BlockHeader__Output as _coda_v1_BlockHeader__Output } from './coda/v1/BlockHeader';
+import type { BulkError as _coda_v1_BulkError, BulkError__Output as _coda_v1_BulkError__Output } from './coda/v1/BulkError';
+import type { BulkResult as _coda_v1_BulkResult, BulkResult__Output as _coda_v1_BulkResult__Output } from './coda/v1/BulkResult';
 import type { CancelTasksReply as _coda_v1_CancelTasksReply, CancelTasksReply__Output as _coda_v1_CancelTasksReply__Output } from './coda/v1/CancelTasksReply';
 import type { CancelTasksRequest as _coda_v1_CancelTasksRequest, CancelTasksRequest__Output as _coda_v1_CancelTasksRequest__Output } from './coda/v1/CancelTasksRequest';
 import type { CountSketchTask as _coda_v1_CountSketchTask, CountSketchTask__Output as _coda_v1_CountSketchTask__Output } from './coda/v1/CountSketchTask';
@@ -25,6 +27,8 @@ import type { LsGradientTask as _coda_v1_LsGradientTask, LsGradientTask__Output 
 import type { MatTVecTask as _coda_v1_MatTVecTask, MatTVecTask__Output as _coda_v1_MatTVecTask__Output } from './coda/v1/MatTVecTask';
 import type { MatVecTask as _coda_v1_MatVecTask, MatVecTask__Output as _coda_v1_MatVecTask__Output } from './coda/v1/MatVecTask';
 import type { NoopTask as _coda_v1_NoopTask, NoopTask__Output as _coda_v1_NoopTask__Output } from './coda/v1/NoopTask';
+import type { OpenBulkReply as _coda_v1_OpenBulkReply, OpenBulkReply__Output as _coda_v1_OpenBulkReply__Output } from './coda/v1/OpenBulkReply';
+import type { OpenBulkRequest as _coda_v1_OpenBulkRequest, OpenBulkRequest__Output as _coda_v1_OpenBulkRequest__Output } from './coda/v1/OpenBulkRequest';
 import type { ReadSliceReply as _coda_v1_ReadSliceReply, ReadSliceReply__Output as _coda_v1_ReadSliceReply__Output } from './coda/v1/ReadSliceReply';
 import type { ReadSliceRequest as _coda_v1_ReadSliceRequest, ReadSliceRequest__Output as _coda_v1_ReadSliceRequest__Output } from './coda/v1/ReadSliceRequest';
 import type { RoundTasks as _coda_v1_RoundTasks, RoundTasks__Output as _coda_v1_RoundTasks__Output } from './coda/v1/RoundTasks';
@@ -55,6 +59,8 @@ export interface ProtoGrpcType {
     v1: {
       BlockChunk: MessageTypeDefinition<_coda_v1_BlockChunk, _coda_v1_BlockChunk__Output>
       BlockHeader: MessageTypeDefinition<_coda_v1_BlockHeader, _coda_v1_BlockHeader__Output>
+      BulkError: MessageTypeDefinition<_coda_v1_BulkError, _coda_v1_BulkError__Output>
+      BulkResult: MessageTypeDefinition<_coda_v1_BulkResult, _coda_v1_BulkResult__Output>
       CancelTasksReply: MessageTypeDefinition<_coda_v1_CancelTasksReply, _coda_v1_CancelTasksReply__Output>
       CancelTasksRequest: MessageTypeDefinition<_coda_v1_CancelTasksRequest, _coda_v1_CancelTasksRequest__Output>
       CountSketchTask: MessageTypeDefinition<_coda_v1_CountSketchTask, _coda_v1_CountSketchTask__Output>
@@ -77,6 +83,8 @@ export interface ProtoGrpcType {
       MatTVecTask: MessageTypeDefinition<_coda_v1_MatTVecTask, _coda_v1_MatTVecTask__Output>
       MatVecTask: MessageTypeDefinition<_coda_v1_MatVecTask, _coda_v1_MatVecTask__Output>
       NoopTask: MessageTypeDefinition<_coda_v1_NoopTask, _coda_v1_NoopTask__Output>
+      OpenBulkReply: MessageTypeDefinition<_coda_v1_OpenBulkReply, _coda_v1_OpenBulkReply__Output>
+      OpenBulkRequest: MessageTypeDefinition<_coda_v1_OpenBulkRequest, _coda_v1_OpenBulkRequest__Output>
       ReadSliceReply: MessageTypeDefinition<_coda_v1_ReadSliceReply, _coda_v1_ReadSliceReply__Output>
       ReadSliceRequest: MessageTypeDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceRequest__Output>
       RoundTasks: MessageTypeDefinition<_coda_v1_RoundTasks, _coda_v1_RoundTasks__Output>

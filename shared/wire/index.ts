@@ -24,3 +24,4 @@ export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';
 export { unaryCall, type UnaryMethod } from './unary';
 export { RequestStream } from './request-stream';
+export { BULK_TICKET_BYTES, BULK_MAX_FRAME, headerFrame, resultFrame, decodeHeader, decodeResult } from './bulk';

@@ -32,3 +32,6 @@ export type { RoundTasks, RoundTasks__Output } from '../../proto/generated/coda/
 export type { TaskStreamRequest, TaskStreamRequest__Output } from '../../proto/generated/coda/v1/TaskStreamRequest';
 export type { TaskStreamReply, TaskStreamReply__Output } from '../../proto/generated/coda/v1/TaskStreamReply';
 export type { TaskFailure__Output } from '../../proto/generated/coda/v1/TaskFailure';
+export type { OpenBulkRequest, OpenBulkRequest__Output } from '../../proto/generated/coda/v1/OpenBulkRequest';
+export type { OpenBulkReply, OpenBulkReply__Output } from '../../proto/generated/coda/v1/OpenBulkReply';
+export type { BulkResult, BulkResult__Output } from '../../proto/generated/coda/v1/BulkResult';

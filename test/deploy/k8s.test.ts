@@ -97,7 +97,7 @@ describe('deploy/k8s', () => {
       [
         'ConfigMap/coda-job-<hash>', 'Deployment/coda-master', 'Job/coda-submit', 'Namespace/coda',
         'NetworkPolicy/coda-default-deny-ingress', 'NetworkPolicy/coda-master-grpc', 'NetworkPolicy/coda-metrics',
-        'NetworkPolicy/coda-worker-grpc', 'PersistentVolumeClaim/coda-results', 'PodDisruptionBudget/coda-worker',
+        'NetworkPolicy/coda-worker-bulk', 'NetworkPolicy/coda-worker-grpc', 'PersistentVolumeClaim/coda-results', 'PodDisruptionBudget/coda-worker',
         'Secret/coda-token-<hash>', 'Service/coda-master', 'Service/coda-worker', 'StatefulSet/coda-worker',
       ].sort(),
     );
@@ -241,7 +241,7 @@ describe('deploy/k8s', () => {
     for (const [id, spec] of podSpecs(main)) expect(JSON.stringify(spec), id).not.toMatch(/POD_IP|status\.podIP/);
   });
 
-  it('NetworkPolicies: master port from workers and the submitter, worker port from the master and the other workers, metrics from monitoring', () => {
+  it('NetworkPolicies: master port from workers and the submitter, worker port from the master and the other workers, the workers\' bulk port from the master only, metrics from monitoring', () => {
     const policies = main.filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicyObject[];
     const ns = find(main, 'Namespace', 'coda');
     const inCoda = (labels: Record<string, string>, ports?: any[]): PodRef => ({
@@ -263,12 +263,12 @@ describe('deploy/k8s', () => {
     const allowed = (from: keyof typeof pods, to: 'master' | 'worker', port: number): boolean => ingressAllowed(policies, pods[from], pods[to], port);
     const matrix: string[] = [];
     for (const from of Object.keys(pods) as (keyof typeof pods)[]) {
-      for (const [to, port] of [['master', 7070], ['master', 9464], ['worker', 7070], ['worker', 9464]] as const) {
+      for (const [to, port] of [['master', 7070], ['master', 9464], ['worker', 7070], ['worker', 7071], ['worker', 9464]] as const) {
         if (allowed(from, to, port)) matrix.push(`${from} -> ${to}:${port}`);
       }
     }
     expect(matrix.sort()).toEqual(
-      ['master -> worker:7070', 'prometheus -> master:9464', 'prometheus -> worker:9464', 'submitter -> master:7070', 'worker -> master:7070', 'worker -> worker:7070'].sort(),
+      ['master -> worker:7070', 'master -> worker:7071', 'prometheus -> master:9464', 'prometheus -> worker:9464', 'submitter -> master:7070', 'worker -> master:7070', 'worker -> worker:7070'].sort(),
     );
   });
 

@@ -10,6 +10,8 @@ import type { DropBlocksRequest as _coda_v1_DropBlocksRequest, DropBlocksRequest
 import type { DropSlicesReply as _coda_v1_DropSlicesReply, DropSlicesReply__Output as _coda_v1_DropSlicesReply__Output } from '../../coda/v1/DropSlicesReply';
 import type { DropSlicesRequest as _coda_v1_DropSlicesRequest, DropSlicesRequest__Output as _coda_v1_DropSlicesRequest__Output } from '../../coda/v1/DropSlicesRequest';
 import type { LoadBlocksReply as _coda_v1_LoadBlocksReply, LoadBlocksReply__Output as _coda_v1_LoadBlocksReply__Output } from '../../coda/v1/LoadBlocksReply';
+import type { OpenBulkReply as _coda_v1_OpenBulkReply, OpenBulkReply__Output as _coda_v1_OpenBulkReply__Output } from '../../coda/v1/OpenBulkReply';
+import type { OpenBulkRequest as _coda_v1_OpenBulkRequest, OpenBulkRequest__Output as _coda_v1_OpenBulkRequest__Output } from '../../coda/v1/OpenBulkRequest';
 import type { ReadSliceReply as _coda_v1_ReadSliceReply, ReadSliceReply__Output as _coda_v1_ReadSliceReply__Output } from '../../coda/v1/ReadSliceReply';
 import type { ReadSliceRequest as _coda_v1_ReadSliceRequest, ReadSliceRequest__Output as _coda_v1_ReadSliceRequest__Output } from '../../coda/v1/ReadSliceRequest';
 import type { TaskRequest as _coda_v1_TaskRequest, TaskRequest__Output as _coda_v1_TaskRequest__Output } from '../../coda/v1/TaskRequest';
@@ -107,6 +109,37 @@ export interface WorkerClient extends grpc.Client {
   loadBlocks(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
   loadBlocks(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
   loadBlocks(callback: grpc.requestCallback<_coda_v1_LoadBlocksReply__Output>): grpc.ClientWritableStream<_coda_v1_BlockChunk>;
+  
+  /**
+   * Placement's fast path. gRPC reassembles and copies every message on both ends, which keeps
+   * LoadBlocks at about a third of what loopback TCP moves. OpenBulk hands the master (already
+   * authenticated by the cluster token, like every call) a one-time ticket for a plain TCP
+   * connection to the worker's bulk port, on which the blocks travel as raw bytes:
+   * master -> worker: the 16-byte ticket, then per block a frame (u32 big-endian length, a
+   * BlockHeader), then the header's total_bytes raw little-endian float64 bytes; then EOF.
+   * worker -> master: one frame (u32 big-endian length, a BulkResult), then EOF.
+   * The ticket names the job: headers of another job are refused. port 0 in the reply: no bulk
+   * channel on this worker (disabled, or TLS, which only LoadBlocks carries): use LoadBlocks.
+   */
+  OpenBulk(argument: _coda_v1_OpenBulkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  OpenBulk(argument: _coda_v1_OpenBulkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  OpenBulk(argument: _coda_v1_OpenBulkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  OpenBulk(argument: _coda_v1_OpenBulkRequest, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Placement's fast path. gRPC reassembles and copies every message on both ends, which keeps
+   * LoadBlocks at about a third of what loopback TCP moves. OpenBulk hands the master (already
+   * authenticated by the cluster token, like every call) a one-time ticket for a plain TCP
+   * connection to the worker's bulk port, on which the blocks travel as raw bytes:
+   * master -> worker: the 16-byte ticket, then per block a frame (u32 big-endian length, a
+   * BlockHeader), then the header's total_bytes raw little-endian float64 bytes; then EOF.
+   * worker -> master: one frame (u32 big-endian length, a BulkResult), then EOF.
+   * The ticket names the job: headers of another job are refused. port 0 in the reply: no bulk
+   * channel on this worker (disabled, or TLS, which only LoadBlocks carries): use LoadBlocks.
+   */
+  openBulk(argument: _coda_v1_OpenBulkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  openBulk(argument: _coda_v1_OpenBulkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  openBulk(argument: _coda_v1_OpenBulkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
+  openBulk(argument: _coda_v1_OpenBulkRequest, callback: grpc.requestCallback<_coda_v1_OpenBulkReply__Output>): grpc.ClientUnaryCall;
   
   /**
    * The sharded parameter store of asynchronous jobs (AsyncEigenPro, Algorithm 1). Each worker
@@ -225,6 +258,19 @@ export interface WorkerHandlers extends grpc.UntypedServiceImplementation {
   LoadBlocks: grpc.handleClientStreamingCall<_coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply>;
   
   /**
+   * Placement's fast path. gRPC reassembles and copies every message on both ends, which keeps
+   * LoadBlocks at about a third of what loopback TCP moves. OpenBulk hands the master (already
+   * authenticated by the cluster token, like every call) a one-time ticket for a plain TCP
+   * connection to the worker's bulk port, on which the blocks travel as raw bytes:
+   * master -> worker: the 16-byte ticket, then per block a frame (u32 big-endian length, a
+   * BlockHeader), then the header's total_bytes raw little-endian float64 bytes; then EOF.
+   * worker -> master: one frame (u32 big-endian length, a BulkResult), then EOF.
+   * The ticket names the job: headers of another job are refused. port 0 in the reply: no bulk
+   * channel on this worker (disabled, or TLS, which only LoadBlocks carries): use LoadBlocks.
+   */
+  OpenBulk: grpc.handleUnaryCall<_coda_v1_OpenBulkRequest__Output, _coda_v1_OpenBulkReply>;
+  
+  /**
    * The sharded parameter store of asynchronous jobs (AsyncEigenPro, Algorithm 1). Each worker
    * keeps the slices of a parameter vector it owns and serves them; a reader (another worker's
    * loop, the master's snapshots) gathers the slices from their owners in parallel, without any
@@ -264,6 +310,7 @@ export interface WorkerDefinition extends grpc.ServiceDefinition {
   DropBlocks: MethodDefinition<_coda_v1_DropBlocksRequest, _coda_v1_DropBlocksReply, _coda_v1_DropBlocksRequest__Output, _coda_v1_DropBlocksReply__Output>
   DropSlices: MethodDefinition<_coda_v1_DropSlicesRequest, _coda_v1_DropSlicesReply, _coda_v1_DropSlicesRequest__Output, _coda_v1_DropSlicesReply__Output>
   LoadBlocks: MethodDefinition<_coda_v1_BlockChunk, _coda_v1_LoadBlocksReply, _coda_v1_BlockChunk__Output, _coda_v1_LoadBlocksReply__Output>
+  OpenBulk: MethodDefinition<_coda_v1_OpenBulkRequest, _coda_v1_OpenBulkReply, _coda_v1_OpenBulkRequest__Output, _coda_v1_OpenBulkReply__Output>
   ReadSlice: MethodDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply, _coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply__Output>
   ReadSlices: MethodDefinition<_coda_v1_ReadSliceRequest, _coda_v1_ReadSliceReply, _coda_v1_ReadSliceRequest__Output, _coda_v1_ReadSliceReply__Output>
   RunTask: MethodDefinition<_coda_v1_TaskRequest, _coda_v1_TaskResult, _coda_v1_TaskRequest__Output, _coda_v1_TaskResult__Output>

@@ -10,6 +10,7 @@ import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
 import { Rng } from '../shared/random';
 import { writeNpy } from '../shared/tensor';
+import { bareRounds } from './bare-rounds';
 import { median } from './stats';
 
 const PYTHON = '/usr/bin/python3';
@@ -48,7 +49,8 @@ function daskMissing(): string | undefined {
  * ‖x − x*‖/‖x*‖ ≤ 1e-3. Coda runs every scheme on a local cluster; Dask runs wait-all (the only
  * scheme it has) on its own LocalCluster of 8 worker processes on 127.0.0.1 with the very delays
  * Coda's workers draw (same seeds), so the two wait-alls face identical stragglers. Medians over
- * `repeats` chaos seeds; the floor is rounds × base delay.
+ * `repeats` chaos seeds; the floor is rounds × base delay. The wire's own floor is measured too: a
+ * bare grpc-js fan-out (bare-rounds.ts) over as many processes, with the same rounds and delays.
  */
 export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
   const { A, b } = loadLeastSquaresProblem({ data: { synthetic: { kind: 'student-t', rows: 4000, cols: 40, seed: 6, df: 1.5, noise: 0.01 } } });
@@ -126,6 +128,25 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
   const daskSecs = dask?.map((d) => d.seconds).filter((v): v is number => v !== null) ?? [];
   const daskMedian = daskSecs.length ? median(daskSecs) : null;
   const floor = best?.medianRounds !== null && best ? best.medianRounds * BASE : null;
+
+  // The wire's floor: a bare grpc-js fan-out on as many processes, the same rounds with the same
+  // delay draws (worker j's sampler under seed 1 + rep, as Coda's worker j drew them), first q.
+  const bare = async (schemeLabel: string, q: number): Promise<{ scheme: string; q: number; medianSeconds: number; minSeconds: number; maxSeconds: number; medianDelayFloorSeconds: number } | null> => {
+    const secs: number[] = [];
+    const floors: number[] = [];
+    for (const run of coda.filter((c) => c.scheme === schemeLabel)) {
+      if (run.rounds === null) return null;
+      const draws = live.map((w) => makeDelaySampler(DELAY, new Rng((1 + run.repeat) * 7919 + w)));
+      const delays = Array.from({ length: run.rounds }, () => Float64Array.from(draws, (draw) => draw()));
+      secs.push((await bareRounds(WORKERS, q, delays)).reduce((a, b) => a + b, 0));
+      // The delays alone: each round lasts its q-th fastest draw.
+      floors.push(delays.reduce((sum, d) => sum + Float64Array.from(d).sort()[q - 1]!, 0));
+    }
+    return { scheme: schemeLabel, q, medianSeconds: median(secs), minSeconds: Math.min(...secs), maxSeconds: Math.max(...secs), medianDelayFloorSeconds: median(floors) };
+  };
+  const bestSpec = SCHEMES.find((s) => label(s) === best?.scheme);
+  const bareBest = best && bestSpec ? await bare(best.scheme, 'q' in bestSpec && typeof bestSpec.q === 'number' ? bestSpec.q : WORKERS) : null;
+  const bareWaitAll = await bare(label({ name: 'wait-all' }), WORKERS);
   return {
     problem: { rows: A.rows, cols: A.cols, workers: WORKERS, delay: DELAY, target: TARGET, repeats },
     coda: summary,
@@ -134,6 +155,10 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
     speedupOverDask: best && daskMedian ? daskMedian / best.medianSeconds! : null,
     floorSeconds: floor,
     bestOverFloor: best && floor ? best.medianSeconds! / floor : null,
+    bareGrpc: { best: bareBest, waitAll: bareWaitAll },
+    bestOverBare: best && bareBest ? best.medianSeconds! / bareBest.medianSeconds : null,
+    bareOverFloor: bareBest && floor ? bareBest.medianSeconds / floor : null,
+    bestOverDelayFloor: best && bareBest ? best.medianSeconds! / bareBest.medianDelayFloorSeconds : null,
     runs: coda,
   };
 }
@@ -146,4 +171,8 @@ export function printDask(r: Record<string, unknown>): void {
   if (d.skipped) console.log(`Dask distributed: SKIPPED (${String(d.skipped)})`);
   else console.log(`Dask distributed wait-all: ${f(d.medianSeconds)} s (${f(d.minSeconds)}-${f(d.maxSeconds)}), ${String(d.medianRounds)} rounds`);
   console.log(`Coda's best (${String(r.best)}): ${f(r.speedupOverDask, 1)}× faster than Dask; ${f(r.bestOverFloor)}× the floor of rounds × base delay (${f(r.floorSeconds)} s)`);
+  const bare = r.bareGrpc as { best: Record<string, number> | null; waitAll: Record<string, number> | null };
+  const line = (name: string, b: Record<string, number> | null): string => (b ? `${name} ${f(b.medianSeconds)} s (${f(b.minSeconds)}-${f(b.maxSeconds)}, first ${b.q} of 8)` : `${name} -`);
+  console.log(`Bare grpc-js fan-out, same processes, rounds and delay draws: ${line(String(r.best), bare.best)}; ${line('wait-all', bare.waitAll)}`);
+  console.log(`Coda's best is ${f(r.bestOverBare)}× the bare fan-out, which is itself ${f(r.bareOverFloor)}× the floor; counting each round's q-th fastest delay draw (not the base) as the floor, Coda's best is ${f(r.bestOverDelayFloor)}× it`);
 }

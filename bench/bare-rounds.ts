@@ -1,0 +1,104 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import * as grpc from '@grpc/grpc-js';
+
+/**
+ * The wire's own floor for a round: a bare @grpc/grpc-js fan-out over one bidirectional stream per
+ * worker process, raw bytes (no Protobuf, no scheme, no decoding), each worker sleeping the delay
+ * the driver sends it and answering 40 doubles. Coda's rounds run the same pattern with everything
+ * Coda adds; the difference is Coda's own cost per round on the same machine and processes.
+ */
+const identity = (b: Buffer): Buffer => b;
+const SERVICE = {
+  echo: {
+    path: '/bare.Bare/Echo',
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+} satisfies grpc.ServiceDefinition;
+
+const CHILD_FLAG = '--coda-bare-echo';
+const ANSWER_BYTES = 8 * 40;
+
+/** A worker process: answers each (round, delay) after the delay, like a task that took that long. */
+function serveChild(): void {
+  const server = new grpc.Server();
+  server.addService(SERVICE, {
+    echo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+      call.on('data', (m: Buffer) => {
+        const round = m.readDoubleLE(0);
+        const delayMs = m.readDoubleLE(8) * 1000;
+        const answer = (): void => {
+          const out = Buffer.alloc(8 + ANSWER_BYTES);
+          out.writeDoubleLE(round, 0);
+          call.write(out);
+        };
+        if (delayMs > 0) setTimeout(answer, delayMs);
+        else answer();
+      });
+      call.on('end', () => call.end());
+    },
+  });
+  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => {
+    if (e) throw e;
+    process.send!(port);
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.argv.includes(CHILD_FLAG)) serveChild();
+
+/**
+ * Runs `delays.length` rounds on `workers` bare processes: round r sends worker j the delay
+ * delays[r][j] and ends when `q` workers have answered. Returns each round's seconds.
+ */
+export async function bareRounds(workers: number, q: number, delays: Float64Array[]): Promise<number[]> {
+  const children: ChildProcess[] = Array.from({ length: workers }, () => fork(__filename, [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  try {
+    const ports = await Promise.all(children.map((c) => new Promise<number>((resolve, reject) => {
+      c.once('message', (p) => resolve(p as number));
+      c.once('exit', () => reject(new Error('a bare echo process exited before listening')));
+    })));
+    const Client = grpc.makeGenericClientConstructor(SERVICE, 'Bare');
+    const clients = ports.map((p) => new Client(`127.0.0.1:${p}`, grpc.credentials.createInsecure()));
+    const streams = clients.map((c) => (c as unknown as { echo(): grpc.ClientDuplexStream<Buffer, Buffer> }).echo());
+    let round = -1;
+    let answered = 0;
+    let done: () => void = () => {};
+    for (const s of streams) {
+      // The processes go away at the end: their streams' errors are expected then.
+      s.on('error', () => {});
+      s.on('data', (m: Buffer) => {
+        if (m.readDoubleLE(0) === round && ++answered === q) done();
+      });
+    }
+    // Warm-up: connections and JIT, no delay.
+    const warm = new Float64Array(workers);
+    const seconds: number[] = [];
+    for (let r = -5; r < delays.length; r++) {
+      const d = r < 0 ? warm : delays[r]!;
+      round = r;
+      answered = 0;
+      const t = performance.now();
+      await new Promise<void>((resolve) => {
+        done = resolve;
+        streams.forEach((s, j) => {
+          const m = Buffer.alloc(16);
+          m.writeDoubleLE(r, 0);
+          m.writeDoubleLE(d[j]!, 8);
+          s.write(m);
+        });
+      });
+      if (r >= 0) seconds.push((performance.now() - t) / 1000);
+    }
+    streams.forEach((s) => s.end());
+    clients.forEach((c) => c.close());
+    return seconds;
+  } finally {
+    for (const c of children) c.kill();
+  }
+}

@@ -9,6 +9,8 @@ import { BlockAssembler, type BlockStore } from './block-store';
 const TICKET_TTL_MS = 60_000;
 /** A connection that has not shown its ticket by then is dropped (nobody's placement). */
 const TICKET_WAIT_MS = 10_000;
+/** Connections at once: placements of several jobs, with room to spare. */
+const MAX_CONNECTIONS = 64;
 /** A placement that stalls this long is abandoned (the master's own deadline is longer). */
 const IDLE_MS = 120_000;
 
@@ -35,6 +37,8 @@ export class BulkReceiver {
     private readonly onStored: (blocks: number, bytes: number) => void,
   ) {
     this.server = createServer((sock) => this.serve(sock));
+    // A placement takes one connection; a flood of ticketless ones cannot take every descriptor.
+    this.server.maxConnections = MAX_CONNECTIONS;
   }
 
   listen(host: string, port: number): Promise<number> {

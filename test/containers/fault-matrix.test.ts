@@ -18,6 +18,8 @@ import { healAll, masterMetric, startFaultCluster, submit, type FaultCluster, ty
  *   partition  iptables DROP both ways to the master's address for 5 s
  *   loss       10% of the worker's packets dropped each way (iptables statistic), the whole job
  *   1mbit      tc tbf at 1 Mbit/s on the worker's egress, the whole job (block placement included)
+ *   pause 45 s, partition 45 s: longer than the 30 s taskTimeout and the HTTP/2 keepalive (the
+ *              slot moves, the stream dies, the worker returns and rejoins)
  * plus kill -9 of the master container mid-job, started again on the same --state folder: the
  * submitter (`--wait 120`) must get the resumed result.
  *
@@ -60,6 +62,10 @@ const FAULTS = {
   partition: (r0: number) => `at round ${r0 + 5} partition worker ${VICTIM} for 5s`,
   'packet-loss 10%': (r0: number) => `at round ${r0} packet-loss worker ${VICTIM} probability 0.1`,
   '1 Mbit/s': (r0: number) => `at round ${r0} limit-bandwidth worker ${VICTIM} rate 1mbit`,
+  // Longer than the 30 s taskTimeout and the HTTP/2 keepalive (20 s ping, 20 s timeout): the
+  // worker's slot moves after 30 s, its task stream is declared dead, and it must come back.
+  'pause 45 s': (r0: number) => `at round ${r0 + 5} pause worker ${VICTIM} for 45s`,
+  'partition 45 s': (r0: number) => `at round ${r0 + 5} partition worker ${VICTIM} for 45s`,
 } as const satisfies Record<string, ((r0: number) => string) | undefined>;
 type FaultName = keyof typeof FAULTS;
 
@@ -72,6 +78,8 @@ const SUBSET: [SchemeName, FaultName][] = [
   ['mds', '1 Mbit/s'],
   ['ignore-stragglers', 'kill'],
   ['leverage', 'packet-loss 10%'],
+  ['wait-all', 'pause 45 s'],
+  ['frc', 'partition 45 s'],
 ];
 const CASES: [SchemeName, FaultName][] = FULL
   ? (Object.keys(SCHEMES) as SchemeName[]).flatMap((s) => (Object.keys(FAULTS) as FaultName[]).map((f): [SchemeName, FaultName] => [s, f]))
@@ -205,15 +213,22 @@ describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default 
       const jobFile = join(caseDir, 'job.yaml');
       writeFileSync(jobFile, jobYaml(yaml, exact));
       const r0 = (await masterMetric(cluster.metricsUrl, 'coda_rounds_total')) ?? 0;
+      const lost0 = (await masterMetric(cluster.metricsUrl, 'coda_workers_lost_total')) ?? 0;
       const applied: string[] = [];
       const line = FAULTS[fault]?.(r0);
       const executor = new DockerScheduleExecutor(parseChaosSchedule(line ? [line] : []).filter((e): e is FaultEvent => !isDelayChange(e)), cluster.name, (l) => applied.push(l));
       const stop = new AbortController();
       const chaos = followMetrics(executor, cluster.metricsUrl, { intervalMs: 50, signal: stop.signal });
       const s = await submit(jobFile, cluster.address, join(caseDir, 'out'), 120, CASE_DEADLINE_MS);
+      // A long fault runs its course even when the job is done before it ends: what is tested is
+      // what the stream's keepalive does to the worker and that the worker comes back.
+      const lasts = Number(/ for (\d+)s/.exec(line ?? '')?.[1] ?? 0);
+      if (lasts >= 30) await Promise.race([chaos, new Promise((r) => setTimeout(r, lasts * 1000 + 10_000))]);
       stop.abort();
       await chaos;
       const r = record(scheme, fault, exact, s, join(caseDir, 'out'));
+      const lost = ((await masterMetric(cluster.metricsUrl, 'coda_workers_lost_total')) ?? 0) - lost0;
+      // Every worker back on the master (a lost one has registered again) before the next case.
       await healAll(cluster, WORKERS);
 
       const context = `${applied.join('\n')}\n--- submitter ---\n${s.output.split('\n').slice(-15).join('\n')}`;
@@ -221,6 +236,9 @@ describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default 
       // The fault really happened during the job (and, with `for`, was undone).
       expect(applied.length, context).toBe(line ? (/ for \d/.test(line) ? 2 : 1) : 0);
       expect(s.code, context).toBe(0);
+      // A fault longer than the keepalive: the master saw the task stream die and took the worker
+      // for lost (and healAll above saw it come back).
+      if (lasts >= 30) expect(lost, context).toBeGreaterThanOrEqual(1);
       if (exact) {
         expect(r!.stoppedBy, context).toBe('tol');
         expect(r!.relErrorVsDirect, context).toBeLessThan(EXACT_BOUND);

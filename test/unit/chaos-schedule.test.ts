@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ChaosScheduleError, ChaosScheduleState, checkScheduleWorkers, parseChaosLine, parseChaosSchedule } from '../../shared/chaos/schedule';
 import { roundsFromMetrics } from '../../cli/chaos/schedule-runner';
+import { ScheduleRunner } from '../../shared/chaos/schedule-runner';
+import type { ChaosStep } from '../../shared/chaos/schedule';
+
+/** A runner whose steps take `ms` each and fail when `fails` says so; it records what it did. */
+class SlowRunner extends ScheduleRunner {
+  readonly log: string[] = [];
+  constructor(lines: string[], private readonly ms: number, private readonly fails: (s: ChaosStep) => boolean = () => false) {
+    super(parseChaosSchedule(lines));
+  }
+  protected async execute(step: ChaosStep): Promise<string> {
+    const what = step.kind === 'apply' ? step.event.action : step.action;
+    await new Promise((r) => setTimeout(r, this.ms));
+    if (this.fails(step)) throw new Error(`${what} failed`);
+    this.log.push(what);
+    return what;
+  }
+}
 
 describe('chaos schedule: parsing', () => {
   it('reads the one-line form and the mapping form to the same events', () => {
@@ -119,6 +136,32 @@ describe('chaos schedule: what is due', () => {
     expect(s.due({ round: 6, seconds: 0.2 })).toHaveLength(1);
     expect(s.drainReverts()).toMatchObject([{ kind: 'revert', action: 'heal-partition', worker: 2 }]);
     expect(s.done).toBe(true);
+  });
+});
+
+describe('chaos schedule: carrying it out', () => {
+  it('is done only once the last revert has been carried out, not when it was taken off the schedule (a follower that stops early would heal a worker twice)', async () => {
+    const r = new SlowRunner(['at round 1 pause worker 1 for 0.2s'], 150);
+    await r.beforeRound(1);
+    expect(r.log).toEqual(['pause']);
+    const t0 = Date.now();
+    while (!r.done) {
+      await r.beforeRound(1);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    // The revert is due at 0.2 s and takes 0.15 s: done after it ran, never before.
+    expect(r.log).toEqual(['pause', 'unpause']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+  });
+
+  it('a revert the timer fires that fails is reported by the next call, and later steps still run', async () => {
+    const r = new SlowRunner(['at round 1 pause worker 1 for 0.05s', 'at round 2 kill worker 0'], 5, (s) => s.kind === 'revert');
+    await r.beforeRound(1);
+    await new Promise((res) => setTimeout(res, 150)); // the timer fires the revert, which fails
+    await expect(r.beforeRound(1)).rejects.toThrow(/unpause failed/);
+    await r.beforeRound(2);
+    expect(r.log).toEqual(['pause', 'kill']);
+    expect(r.done).toBe(true);
   });
 });
 

@@ -50,7 +50,8 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   let idleWaiters: (() => void)[] = [];
   const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
   // Blocks as raw bytes beside gRPC (see OpenBulk). Not under TLS: the channel is plain TCP, so
-  // a TLS cluster places through LoadBlocks, encrypted.
+  // a TLS cluster places through LoadBlocks, encrypted. (A TLS bulk channel was tried: 298 MB/s
+  // against 316 for LoadBlocks over TLS, 64 MiB to a worker process; encryption is the cost.)
   let bulk: BulkReceiver | undefined;
   if (o.bulkPort !== null && !o.tls) {
     bulk = new BulkReceiver(store, defaultTaskBudget().blockBytes, log, (_blocks, bytes) => {

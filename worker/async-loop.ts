@@ -23,6 +23,7 @@ export async function runAsyncEigenpro(
   src: AlphaSource,
   signal: AbortSignal | undefined,
   nextDelay: () => number,
+  timerMs: (seconds: number) => number,
 ): Promise<KindResult> {
   const rng = new Rng(Number(t.seed));
   const m = Math.min(t.batchSize, st.end - st.start);
@@ -55,7 +56,8 @@ export async function runAsyncEigenpro(
     const delay = nextDelay();
     if (delay > 0) {
       delaySum += delay;
-      await new Promise((res) => setTimeout(res, delay * 1000));
+      const ms = timerMs(delay);
+      if (ms > 0) await new Promise((res) => setTimeout(res, ms));
     }
     await src.write(delta);
     updates++;

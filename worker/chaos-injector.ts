@@ -25,6 +25,8 @@ export class ChaosInjector {
   private sampleDelay: DelaySampler = () => 0;
   private faults: FaultSpec = NO_FAULTS;
   private faultRng = new Rng(0);
+  /** Draws that round each sleep to whole milliseconds (see timerMilliseconds). */
+  private ditherRng = new Rng(0);
   private tasksStarted = 0;
   private readonly roundDraws = new Map<string, number>();
   jobId = '';
@@ -35,6 +37,7 @@ export class ChaosInjector {
     this.sampleDelay = makeDelaySampler(s.delay, new Rng(s.seed));
     this.faults = s.fault;
     this.faultRng = new Rng(s.seed ^ 0x5bd1e995);
+    this.ditherRng = new Rng(s.seed ^ 0x2545f491);
     this.tasksStarted = 0;
     this.roundDraws.clear();
     this.jobId = s.jobId;
@@ -82,25 +85,46 @@ export class ChaosInjector {
     return this.sampleDelay();
   }
 
+  /** The timer for a delay of `seconds`: whole milliseconds, right on average (timerMilliseconds). */
+  timerMs(seconds: number): number {
+    return timerMilliseconds(seconds, this.ditherRng.uniform());
+  }
+
   /** Whether the worker's tasks queue for its cores (worker-round) or run side by side (task). */
   get sequential(): boolean {
     return this.unit === 'worker-round';
   }
 }
 
+/**
+ * The whole milliseconds to sleep for a delay of `seconds`. Node's timers count whole
+ * milliseconds: setTimeout(2.7) fires after 2 ms, setTimeout(0.3) after 1 ms (measured: 2.1 and
+ * 1.1), so a delay model's fractions and sub-millisecond draws would come out biased (an
+ * exponential of mean 2 ms loses about 0.4 ms a task; work-proportional delays lose their
+ * fractions). The sleep is ⌊ms⌋ + 1 with probability frac(ms), else ⌊ms⌋ (0: no timer at all), `u`
+ * a seeded uniform draw: the expected sleep is the delay drawn, as the model means it.
+ */
+export function timerMilliseconds(seconds: number, u: number): number {
+  if (!(seconds > 0)) return 0;
+  const ms = seconds * 1000;
+  const whole = Math.floor(ms);
+  return u < ms - whole ? whole + 1 : whole;
+}
+
 /** setTimeout's longest delay (about 24.8 days); Node fires a longer one after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Sleeps `seconds`, resolving early (with false) if `signal` aborts. A sleep longer than one
- * timer allows is taken in several (a heavy-tailed draw must not turn into no delay at all).
+ * Sleeps `ms` whole milliseconds (timerMilliseconds), resolving early (with false) if `signal`
+ * aborts. A sleep longer than one timer allows is taken in several (a heavy-tailed draw must not
+ * turn into no delay at all).
  */
-export function cancellableSleep(seconds: number, signal: AbortSignal): Promise<boolean> {
-  if (!(seconds > 0)) return Promise.resolve(!signal.aborted);
+export function cancellableSleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (!(ms > 0)) return Promise.resolve(!signal.aborted);
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
     let t: NodeJS.Timeout;
-    let left = seconds * 1000;
+    let left = ms;
     const arm = (): void => {
       const ms = Math.min(left, MAX_TIMER_MS);
       left -= ms;

@@ -74,7 +74,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       await untilAborted();
       return { type: 'silent' };
     }
-    const slept = await cancellableSleep(delay, signal);
+    const slept = await cancellableSleep(chaos.timerMs(delay), signal);
     metrics.injectedDelaySeconds.observe({ kind }, delay);
     if (!slept) {
       metrics.tasks.inc({ kind, outcome: 'cancelled' });
@@ -90,6 +90,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       ...(master ? { master } : {}),
       ...(deps.params ? { params: deps.params } : {}),
       nextDelay: () => chaos.sample(),
+      timerMs: (s: number) => chaos.timerMs(s),
       allocate: (n, what, result) => allocate(deps.budget, n, what, result),
     });
     const compute = (performance.now() - start) / 1000;

@@ -18,6 +18,8 @@ export interface TaskContext {
   params?: ParamAccess;
   /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
   nextDelay?: () => number;
+  /** The whole milliseconds to sleep for a delay, right on average (chaos-injector.ts's timerMilliseconds). */
+  timerMs?: (seconds: number) => number;
   /**
    * Allocates n float64 values within the task's budget (worker/task-budget.ts), refusing before
    * it allocates: `result` when the values are the answer (they must fit in a message).

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { WorkerRegistry } from '../../../master/cluster/registry';
 import { InputError } from '../../../shared/errors';
 import type { pb } from '../../../shared/wire';
-import { cancellableSleep } from '../../../worker/chaos-injector';
+import { cancellableSleep, timerMilliseconds } from '../../../worker/chaos-injector';
+import { Rng } from '../../../shared/random';
 import { runTask, type RunnerDeps } from '../../../worker/task-runner';
 
 /** Fields the wire fuzz test (test/cluster/wire-fuzz.test.ts) found unchecked, each pinned here. */
@@ -38,7 +39,7 @@ describe('cancellableSleep', () => {
   it('a sleep longer than one timer allows still sleeps (Node fires an overlong setTimeout after 1 ms) and ends on abort', async () => {
     const abort = new AbortController();
     let done: boolean | undefined;
-    const sleeping = cancellableSleep(1e7, abort.signal).then((v) => (done = v));
+    const sleeping = cancellableSleep(1e10, abort.signal).then((v) => (done = v));
     await new Promise((r) => setTimeout(r, 30));
     expect(done).toBeUndefined();
     abort.abort();
@@ -47,5 +48,26 @@ describe('cancellableSleep', () => {
 
   it('NaN sleeps not at all', async () => {
     expect(await cancellableSleep(NaN, new AbortController().signal)).toBe(true);
+  });
+});
+
+describe('timerMilliseconds: delays as whole-millisecond timers, right on average', () => {
+  it('a whole number of milliseconds is kept; a fraction becomes the floor or the next millisecond, the next with probability the fraction; nothing, NaN or a negative draw sleeps 0', () => {
+    expect(timerMilliseconds(0.01, 0.99)).toBe(10);
+    expect(timerMilliseconds(0.0027, 0.69)).toBe(3);
+    expect(timerMilliseconds(0.0027, 0.71)).toBe(2);
+    expect(timerMilliseconds(0.0003, 0.1)).toBe(1);
+    expect(timerMilliseconds(0.0003, 0.5)).toBe(0);
+    for (const bad of [0, -1, NaN]) expect(timerMilliseconds(bad, 0)).toBe(0);
+  });
+
+  it('over seeded draws the mean timer equals the delay drawn, for fractions and sub-millisecond delays alike (Node alone would give 2, 1 and 1 ms)', () => {
+    for (const seconds of [0.0023, 0.0005, 0.0001, 0.0107]) {
+      const rng = new Rng(7);
+      let sum = 0;
+      const n = 40_000;
+      for (let i = 0; i < n; i++) sum += timerMilliseconds(seconds, rng.uniform());
+      expect(sum / n).toBeCloseTo(seconds * 1000, 2);
+    }
   });
 });

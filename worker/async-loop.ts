@@ -23,7 +23,7 @@ export async function runAsyncEigenpro(
   src: AlphaSource,
   signal: AbortSignal | undefined,
   nextDelay: () => number,
-  timerMs: (seconds: number) => number,
+  sleep: (seconds: number) => Promise<boolean>,
 ): Promise<KindResult> {
   const rng = new Rng(Number(t.seed));
   const m = Math.min(t.batchSize, st.end - st.start);
@@ -56,8 +56,7 @@ export async function runAsyncEigenpro(
     const delay = nextDelay();
     if (delay > 0) {
       delaySum += delay;
-      const ms = timerMs(delay);
-      if (ms > 0) await new Promise((res) => setTimeout(res, ms));
+      await sleep(delay);
     }
     await src.write(delta);
     updates++;

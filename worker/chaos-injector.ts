@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { decideFault, makeDelaySampler, NO_FAULTS, type DelaySampler, type DelaySpec, type DelayUnit, type FaultDecision, type FaultSpec } from '../shared/chaos';
 import { Rng } from '../shared/random';
 
@@ -85,9 +86,16 @@ export class ChaosInjector {
     return this.sampleDelay();
   }
 
-  /** The timer for a delay of `seconds`: whole milliseconds, right on average (timerMilliseconds). */
-  timerMs(seconds: number): number {
-    return timerMilliseconds(seconds, this.ditherRng.uniform());
+  /**
+   * Sleeps an injected delay of `seconds` (false: `signal` aborted first). The timer is planned by
+   * the process's TimerCalibration, so the time actually slept is the delay drawn on average.
+   */
+  async sleep(seconds: number, signal: AbortSignal): Promise<boolean> {
+    const ms = PROCESS_TIMERS.plan(seconds, this.ditherRng.uniform());
+    const t = performance.now();
+    const slept = await cancellableSleep(ms, signal);
+    if (slept) PROCESS_TIMERS.observe(ms, performance.now() - t);
+    return slept;
   }
 
   /** Whether the worker's tasks queue for its cores (worker-round) or run side by side (task). */
@@ -102,7 +110,8 @@ export class ChaosInjector {
  * 1.1), so a delay model's fractions and sub-millisecond draws would come out biased (an
  * exponential of mean 2 ms loses about 0.4 ms a task; work-proportional delays lose their
  * fractions). The sleep is ⌊ms⌋ + 1 with probability frac(ms), else ⌊ms⌋ (0: no timer at all), `u`
- * a seeded uniform draw: the expected sleep is the delay drawn, as the model means it.
+ * a seeded uniform draw: the expected timer is the delay drawn (TimerCalibration adds the
+ * event loop's lateness to the picture).
  */
 export function timerMilliseconds(seconds: number, u: number): number {
   if (!(seconds > 0)) return 0;
@@ -110,6 +119,39 @@ export function timerMilliseconds(seconds: number, u: number): number {
   const whole = Math.floor(ms);
   return u < ms - whole ? whole + 1 : whole;
 }
+
+/** The lateness estimate's weight for a new measurement, and its bounds (ms). */
+const LATE_WEIGHT = 0.05;
+const MAX_LATE_MS = 2;
+
+/**
+ * How late this process's timers fire, learnt from the sleeps it takes, and the timer to set for a
+ * delay so that the time actually slept is the delay on average. A timer of w ms fires after
+ * w + late ms (the event loop's own lateness: 0.1-0.4 ms measured, more on a busy machine); a
+ * timer of 0 is no timer and costs nothing. So a delay of d ms (d ≥ 1 + late) sets
+ * timerMilliseconds(d − late); a shorter one sets 1 ms with probability d / (1 + late), else none.
+ */
+export class TimerCalibration {
+  /** The estimated lateness, ms (an exponentially weighted mean of what the sleeps measured). */
+  lateMs = 0;
+
+  observe(timerMs: number, actualMs: number): void {
+    if (!(timerMs > 0) || !Number.isFinite(actualMs)) return;
+    const late = Math.min(MAX_LATE_MS, Math.max(0, actualMs - timerMs));
+    this.lateMs += LATE_WEIGHT * (late - this.lateMs);
+  }
+
+  /** Whole milliseconds to set for a delay of `seconds`; `u` a seeded uniform draw. */
+  plan(seconds: number, u: number): number {
+    if (!(seconds > 0)) return 0;
+    const ms = seconds * 1000;
+    if (ms >= 1 + this.lateMs) return timerMilliseconds((ms - this.lateMs) / 1000, u);
+    return u < ms / (1 + this.lateMs) ? 1 : 0;
+  }
+}
+
+/** One per process: the lateness is the event loop's, shared by every worker service in it. */
+const PROCESS_TIMERS = new TimerCalibration();
 
 /** setTimeout's longest delay (about 24.8 days); Node fires a longer one after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/log';
 import { float64ToBytes } from '../shared/tensor';
 import type { pb } from '../shared/wire';
 import type { BlockStore } from './block-store';
-import { cancellableSleep, type ChaosInjector } from './chaos-injector';
+import type { ChaosInjector } from './chaos-injector';
 import type { CorePool } from './core-pool';
 import type { WorkerMetrics } from './metrics';
 import type { Kernels } from '../shared/kernels';
@@ -74,7 +74,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       await untilAborted();
       return { type: 'silent' };
     }
-    const slept = await cancellableSleep(chaos.timerMs(delay), signal);
+    const slept = await chaos.sleep(delay, signal);
     metrics.injectedDelaySeconds.observe({ kind }, delay);
     if (!slept) {
       metrics.tasks.inc({ kind, outcome: 'cancelled' });
@@ -90,7 +90,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       ...(master ? { master } : {}),
       ...(deps.params ? { params: deps.params } : {}),
       nextDelay: () => chaos.sample(),
-      timerMs: (s: number) => chaos.timerMs(s),
+      sleep: (s: number) => chaos.sleep(s, signal),
       allocate: (n, what, result) => allocate(deps.budget, n, what, result),
     });
     const compute = (performance.now() - start) / 1000;

@@ -91,5 +91,5 @@ registerKind('eigenproAsync', (ctx) => {
     if (!ctx.master) throw new InputError('eigenproAsync: this worker has no master to read parameters from');
     src = new MasterAlpha(ctx.master, t.parameter, t.owner, st.start, st.end);
   }
-  return runAsyncEigenpro(st, t, src, ctx.signal, ctx.nextDelay ?? (() => 0), ctx.timerMs ?? ((s) => s * 1000));
+  return runAsyncEigenpro(st, t, src, ctx.signal, ctx.nextDelay ?? (() => 0), ctx.sleep ?? ((s) => new Promise<boolean>((r) => setTimeout(() => r(true), s * 1000))));
 });

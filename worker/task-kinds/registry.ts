@@ -18,8 +18,8 @@ export interface TaskContext {
   params?: ParamAccess;
   /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
   nextDelay?: () => number;
-  /** The whole milliseconds to sleep for a delay, right on average (chaos-injector.ts's timerMilliseconds). */
-  timerMs?: (seconds: number) => number;
+  /** Sleeps an injected delay, the time slept right on average (chaos-injector.ts); false: aborted. */
+  sleep?: (seconds: number) => Promise<boolean>;
   /**
    * Allocates n float64 values within the task's budget (worker/task-budget.ts), refusing before
    * it allocates: `result` when the values are the answer (they must fit in a message).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkerRegistry } from '../../../master/cluster/registry';
 import { InputError } from '../../../shared/errors';
 import type { pb } from '../../../shared/wire';
-import { cancellableSleep, timerMilliseconds } from '../../../worker/chaos-injector';
+import { cancellableSleep, TimerCalibration, timerMilliseconds } from '../../../worker/chaos-injector';
 import { Rng } from '../../../shared/random';
 import { runTask, type RunnerDeps } from '../../../worker/task-runner';
 
@@ -69,5 +69,40 @@ describe('timerMilliseconds: delays as whole-millisecond timers, right on averag
       for (let i = 0; i < n; i++) sum += timerMilliseconds(seconds, rng.uniform());
       expect(sum / n).toBeCloseTo(seconds * 1000, 2);
     }
+  });
+});
+
+describe('TimerCalibration: the time slept is the delay drawn, the event loop\'s lateness learnt', () => {
+  /** Expected time slept for a delay under a plan, when every timer of w > 0 ms fires after w + late. */
+  const expectedSleep = (cal: TimerCalibration, seconds: number, late: number): number => {
+    const rng = new Rng(11);
+    let sum = 0;
+    const n = 40_000;
+    for (let i = 0; i < n; i++) {
+      const w = cal.plan(seconds, rng.uniform());
+      sum += w > 0 ? w + late : 0;
+    }
+    return sum / n;
+  };
+
+  it('learns a steady lateness from what it observes (bounded: a stalled process does not make every timer zero)', () => {
+    const cal = new TimerCalibration();
+    for (let i = 0; i < 200; i++) cal.observe(10, 10.3);
+    expect(cal.lateMs).toBeCloseTo(0.3, 3);
+    for (let i = 0; i < 500; i++) cal.observe(10, 5000);
+    expect(cal.lateMs).toBeLessThanOrEqual(2);
+    cal.observe(0, 50); // no timer: nothing to learn
+    cal.observe(10, NaN);
+    expect(Number.isFinite(cal.lateMs)).toBe(true);
+  });
+
+  it('with that lateness the expected sleep equals the delay for whole, fractional and sub-millisecond delays (uncalibrated timers would add 0.3 ms, or make 0.4 ms into 1.3)', () => {
+    const cal = new TimerCalibration();
+    for (let i = 0; i < 300; i++) cal.observe(5, 5.3);
+    for (const seconds of [0.01, 0.0027, 0.0011, 0.0004, 0.00005]) {
+      expect(expectedSleep(cal, seconds, 0.3)).toBeCloseTo(seconds * 1000, 2);
+    }
+    expect(cal.plan(0, 0)).toBe(0);
+    expect(cal.plan(-1, 0)).toBe(0);
   });
 });

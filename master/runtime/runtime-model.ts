@@ -107,7 +107,12 @@ export class RuntimeModel {
       if (check?.changed) {
         const since = this.clusterRounds[0]!;
         for (const st of this.workersState.values()) {
-          st.window = st.window.filter((x) => x.round >= since);
+          const kept = st.window.filter((x) => x.round >= since);
+          // A worker absent from those rounds (left out of the plan) keeps what is known of it:
+          // the shift was measured without it, and forgetting it would make a slow worker look
+          // like one never seen (speed 1), to be taken back in.
+          if (kept.length === 0) continue;
+          st.window = kept;
           st.detector.restart(st.window);
         }
         events.push(this.log({ round, scope: 'cluster', ratio: check.ratio, p: check.p, description: `cluster ${describeRatio(check.ratio)} since round ${since} (p = ${check.p.toExponential(1)})` }));

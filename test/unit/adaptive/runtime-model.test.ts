@@ -298,4 +298,21 @@ describe('runtime model', () => {
     expect(model.snapshot()!.base.quantile(0.5)).toBeGreaterThan(0.07);
     expect(() => model.observe(150, [])).toThrow(RangeError);
   });
+
+  it('a worker left out before a cluster-wide shift keeps its known slowness (it is not forgotten into a worker never seen)', () => {
+    const model = new RuntimeModel();
+    const rng = new Rng(14);
+    // Worker 3 is 8× slow for 100 rounds, then left out of the plan; the other 7 then shift ×3.
+    feed(model, rng, [0, 100], 8, (w) => (w === 3 ? 8 : 1));
+    const events = [];
+    for (let r = 100; r < 220; r++) {
+      const samples: WorkerRoundSample[] = [];
+      for (let w = 0; w < 8; w++) if (w !== 3) samples.push({ worker: w, round: r, work: 1, value: (r >= 140 ? 3 : 1) * lambdaTail(rng) * (1 + 0.1 * rng.uniform()) });
+      events.push(...model.observe(r, samples));
+    }
+    expect(events.filter((e) => e.scope === 'cluster')).toHaveLength(1);
+    expect(model.samplesOf(3).length).toBeGreaterThan(0);
+    expect(model.speeds().get(3)).toBeGreaterThan(2);
+    expect(model.summary().workers.find((w) => w.worker === 3)!.relativeSpeed).toBeGreaterThan(2);
+  });
 });

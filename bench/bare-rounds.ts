@@ -1,12 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
+import { Rng } from '../shared/random';
+import { TimerCalibration } from '../worker/chaos-injector';
 
 /**
  * The wire's own floor for a round: a bare @grpc/grpc-js fan-out over one bidirectional stream per
  * worker process, raw bytes (no Protobuf, no scheme, no decoding), each worker sleeping the delay
- * the driver sends it and answering 40 doubles. Coda's rounds run the same pattern with everything
- * Coda adds; the difference is Coda's own cost per round on the same machine and processes.
+ * the driver sends it (timed as Coda's workers time it) and answering 40 doubles. Coda's rounds run
+ * the same pattern with everything Coda adds; the difference is Coda's own cost per round on the
+ * same machine and processes.
  */
 const identity = (b: Buffer): Buffer => b;
 const SERVICE = {
@@ -24,21 +27,32 @@ const SERVICE = {
 const CHILD_FLAG = '--coda-bare-echo';
 const ANSWER_BYTES = 8 * 40;
 
-/** A worker process: answers each (round, delay) after the delay, like a task that took that long. */
+/**
+ * A worker process: answers each (round, delay) after the delay, like a task that took that long.
+ * It sleeps as Coda's workers do (TimerCalibration: whole-millisecond timers set early by the
+ * event loop's learnt lateness), so the two differ in what Coda adds, not in how they sleep.
+ */
 function serveChild(): void {
+  const timers = new TimerCalibration();
+  const dither = new Rng(Number(process.env.CODA_BARE_SEED ?? 1));
   const server = new grpc.Server();
   server.addService(SERVICE, {
     echo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
       call.on('data', (m: Buffer) => {
         const round = m.readDoubleLE(0);
-        const delayMs = m.readDoubleLE(8) * 1000;
+        const timerMs = timers.plan(m.readDoubleLE(8), dither.uniform());
         const answer = (): void => {
           const out = Buffer.alloc(8 + ANSWER_BYTES);
           out.writeDoubleLE(round, 0);
           call.write(out);
         };
-        if (delayMs > 0) setTimeout(answer, delayMs);
-        else answer();
+        if (timerMs > 0) {
+          const t = performance.now();
+          setTimeout(() => {
+            timers.observe(timerMs, performance.now() - t);
+            answer();
+          }, timerMs);
+        } else answer();
       });
       call.on('end', () => call.end());
     },
@@ -57,7 +71,9 @@ if (process.argv.includes(CHILD_FLAG)) serveChild();
  * delays[r][j] and ends when `q` workers have answered. Returns each round's seconds.
  */
 export async function bareRounds(workers: number, q: number, delays: Float64Array[]): Promise<number[]> {
-  const children: ChildProcess[] = Array.from({ length: workers }, () => fork(__filename, [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const children: ChildProcess[] = Array.from({ length: workers }, (_, j) =>
+    fork(__filename, [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, CODA_BARE_SEED: String(1 + j) } }),
+  );
   try {
     const ports = await Promise.all(children.map((c) => new Promise<number>((resolve, reject) => {
       c.once('message', (p) => resolve(p as number));

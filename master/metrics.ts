@@ -136,4 +136,65 @@ export class MasterMetrics {
     this.adaptiveExcluded = new Gauge({ name: 'coda_adaptive_excluded_workers', help: 'Persistently slow workers the adaptive scheme leaves out', labelNames: [...job], registers: r });
     this.adaptiveProbes = new Counter({ name: 'coda_adaptive_probes_total', help: 'Probe tasks sent to left-out workers', labelNames: [...job], registers: r });
   }
+
+  /** Removes every series of job `jobId` (all its label sets, in every metric with a job_id label). */
+  async forgetJob(jobId: string): Promise<void> {
+    await Promise.all([
+      dropJob(this.rounds, jobId),
+      dropJob(this.residual, jobId),
+      dropJob(this.runtimeShift, jobId),
+      dropJob(this.runtimeTailMean, jobId),
+      dropJob(this.runtimeSlowness, jobId),
+      dropJob(this.runtimeChanges, jobId),
+      dropJob(this.adaptiveDecisions, jobId),
+      dropJob(this.adaptiveReplans, jobId),
+      dropJob(this.adaptiveReplanSeconds, jobId),
+      dropJob(this.adaptiveScheme, jobId),
+      dropJob(this.adaptiveExcluded, jobId),
+      dropJob(this.adaptiveProbes, jobId),
+    ]);
+  }
+}
+
+async function dropJob<T extends string>(m: Counter<T> | Gauge<T>, jobId: string): Promise<void> {
+  for (const v of (await m.get()).values) {
+    if ((v.labels as Record<string, unknown>).job_id === jobId) m.remove(v.labels);
+  }
+}
+
+/**
+ * Bounds the series finished jobs leave behind (job_id is a label, so a master serving job after
+ * job would grow its /metrics without end): a finished job's series stay `retainSeconds` (so
+ * Prometheus scrapes their final values and a person can look), and at most `keepJobs` finished
+ * jobs keep theirs; then they are removed.
+ */
+export class JobSeriesRetention {
+  private readonly finished: { jobId: string; timer: NodeJS.Timeout }[] = [];
+
+  constructor(
+    private readonly metrics: MasterMetrics,
+    private readonly retainSeconds = 600,
+    private readonly keepJobs = 32,
+  ) {}
+
+  jobFinished(jobId: string): void {
+    const timer = setTimeout(() => this.forget(jobId), this.retainSeconds * 1000);
+    timer.unref();
+    this.finished.push({ jobId, timer });
+    while (this.finished.length > this.keepJobs) this.forget(this.finished[0]!.jobId);
+  }
+
+  private forget(jobId: string): void {
+    const i = this.finished.findIndex((f) => f.jobId === jobId);
+    if (i < 0) return;
+    clearTimeout(this.finished[i]!.timer);
+    this.finished.splice(i, 1);
+    void this.metrics.forgetJob(jobId);
+  }
+
+  /** Stops the timers (the master is stopping). */
+  close(): void {
+    for (const f of this.finished) clearTimeout(f.timer);
+    this.finished.length = 0;
+  }
 }

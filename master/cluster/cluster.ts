@@ -2,7 +2,7 @@ import { ClusterError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { TlsFiles } from '../../shared/wire';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
-import type { MasterMetrics } from '../metrics';
+import { JobSeriesRetention, type MasterMetrics } from '../metrics';
 import type { Plan } from '../schemes';
 import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
@@ -24,6 +24,8 @@ export interface ClusterOptions {
   log: Logger;
   /** The parameter store this master serves (asynchronous jobs reach it through their session). */
   store?: ParameterStore;
+  /** How long a finished job's metric series stay (default 600 s; see JobSeriesRetention). */
+  metricsRetentionSeconds?: number;
 }
 
 /** A worker the master can reach: unary client and the long-lived task stream. */
@@ -53,11 +55,13 @@ export class Cluster {
   private readonly lossListeners = new Set<(worker: number) => void>();
   private readonly queue: JobQueue;
   private sessions = 0;
+  private readonly retention: JobSeriesRetention;
 
   constructor(
     readonly registry: WorkerRegistry,
     private readonly opts: ClusterOptions,
   ) {
+    this.retention = new JobSeriesRetention(opts.metrics, opts.metricsRetentionSeconds);
     this.queue = new JobQueue((s) => {
       opts.metrics.jobsQueued.set(s.queued.length);
       if (s.queued.length > 0) opts.log.info({ running: s.running?.id, queued: s.queued.map((j) => j.id) }, 'job queue');
@@ -137,7 +141,10 @@ export class Cluster {
     const id = spec.id ?? `${spec.kind}-${process.pid}-${Date.now().toString(36)}-${++this.sessions}`;
     const entry = { id, kind: spec.kind };
     await this.queue.enter(entry, spec.signal);
-    return new JobSession(this, { ...spec, id }, () => this.queue.leave(entry));
+    return new JobSession(this, { ...spec, id }, () => {
+      this.queue.leave(entry);
+      this.retention.jobFinished(id);
+    });
   }
 
   /** The job running now and those waiting. */
@@ -273,5 +280,6 @@ export class Cluster {
 
   close(): void {
     for (const w of [...this.links.keys()]) this.unlink(w);
+    this.retention.close();
   }
 }

@@ -107,7 +107,12 @@ export class BulkReceiver {
         if (n === 0 || n > BULK_MAX_FRAME) throw new InputError(`bulk connection: a header frame of ${n} bytes (at most ${BULK_MAX_FRAME})`);
         return expect('header', n);
       }
-      const h = decodeHeader(part.subarray(0, partFilled));
+      let h;
+      try {
+        h = decodeHeader(part.subarray(0, partFilled));
+      } catch (e) {
+        throw new InputError(`bulk connection: an unreadable block header (${messageOf(e)})`);
+      }
       if (h.jobId !== jobId) throw new PermissionError(`bulk connection: the ticket is for job '${jobId}', the header names '${h.jobId}'`);
       asm.header(h);
       remaining = Number(h.totalBytes);

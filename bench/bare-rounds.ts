@@ -81,7 +81,8 @@ export async function bareRounds(workers: number, q: number, delays: Float64Arra
     })));
     const Client = grpc.makeGenericClientConstructor(SERVICE, 'Bare');
     const clients = ports.map((p) => new Client(`127.0.0.1:${p}`, grpc.credentials.createInsecure()));
-    const streams = clients.map((c) => (c as unknown as { echo(): grpc.ClientDuplexStream<Buffer, Buffer> }).echo());
+    // A generic client names its methods by the service definition's keys.
+    const streams = clients.map((c) => (c['echo'] as () => grpc.ClientDuplexStream<Buffer, Buffer>).call(c));
     let round = -1;
     let answered = 0;
     let done: () => void = () => {};

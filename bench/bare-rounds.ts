@@ -28,57 +28,74 @@ const CHILD_FLAG = '--coda-bare-echo';
 const ANSWER_BYTES = 8 * 40;
 
 /**
- * A worker process: answers each (round, delay) after the delay, like a task that took that long.
- * It sleeps as Coda's workers do (TimerCalibration: whole-millisecond timers set early by the
- * event loop's learnt lateness), so the two differ in what Coda adds, not in how they sleep.
+ * A worker process hosting `CODA_BARE_SERVICES` echo servers (one port each, as a Coda worker
+ * process hosts its worker services): answers each (round, delay) after the delay, like a task
+ * that took that long. It sleeps as Coda's workers do (TimerCalibration, process-wide:
+ * whole-millisecond timers set early by the event loop's learnt lateness; a seeded dither per
+ * service), so the two differ in what Coda adds, not in how they sleep.
  */
 function serveChild(): void {
   const timers = new TimerCalibration();
-  const dither = new Rng(Number(process.env.CODA_BARE_SEED ?? 1));
-  const server = new grpc.Server();
-  server.addService(SERVICE, {
-    echo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-      call.on('data', (m: Buffer) => {
-        const round = m.readDoubleLE(0);
-        const timerMs = timers.plan(m.readDoubleLE(8), dither.uniform());
-        const answer = (): void => {
-          const out = Buffer.alloc(8 + ANSWER_BYTES);
-          out.writeDoubleLE(round, 0);
-          call.write(out);
-        };
-        if (timerMs > 0) {
-          const t = performance.now();
-          setTimeout(() => {
-            timers.observe(timerMs, performance.now() - t);
-            answer();
-          }, timerMs);
-        } else answer();
-      });
-      call.on('end', () => call.end());
+  const services = Number(process.env.CODA_BARE_SERVICES ?? 1);
+  const firstSeed = Number(process.env.CODA_BARE_SEED ?? 1);
+  const ports: Promise<number>[] = [];
+  for (let k = 0; k < services; k++) {
+    const dither = new Rng(firstSeed + k);
+    const server = new grpc.Server();
+    server.addService(SERVICE, {
+      echo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+        call.on('data', (m: Buffer) => {
+          const round = m.readDoubleLE(0);
+          const timerMs = timers.plan(m.readDoubleLE(8), dither.uniform());
+          const answer = (): void => {
+            const out = Buffer.alloc(8 + ANSWER_BYTES);
+            out.writeDoubleLE(round, 0);
+            call.write(out);
+          };
+          if (timerMs > 0) {
+            const t = performance.now();
+            setTimeout(() => {
+              timers.observe(timerMs, performance.now() - t);
+              answer();
+            }, timerMs);
+          } else answer();
+        });
+        call.on('end', () => call.end());
+      },
+    });
+    ports.push(new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port)))));
+  }
+  Promise.all(ports).then(
+    (p) => process.send!(p),
+    (e: Error) => {
+      console.error(`bare echo: ${e.message}`);
+      process.exit(1);
     },
-  });
-  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => {
-    if (e) throw e;
-    process.send!(port);
-  });
+  );
   process.on('disconnect', () => process.exit(0));
 }
 
 if (process.argv.includes(CHILD_FLAG)) serveChild();
 
 /**
- * Runs `delays.length` rounds on `workers` bare processes: round r sends worker j the delay
+ * Runs `delays.length` rounds on `workers` bare echo services, `perProcess` to a process (laid
+ * out as a Coda local cluster lays out its worker services): round r sends worker j the delay
  * delays[r][j] and ends when `q` workers have answered. Returns each round's seconds.
  */
-export async function bareRounds(workers: number, q: number, delays: Float64Array[]): Promise<number[]> {
-  const children: ChildProcess[] = Array.from({ length: workers }, (_, j) =>
-    fork(__filename, [CHILD_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, CODA_BARE_SEED: String(1 + j) } }),
+export async function bareRounds(workers: number, q: number, delays: Float64Array[], perProcess = 1): Promise<number[]> {
+  const per = Math.max(1, perProcess);
+  const children: ChildProcess[] = Array.from({ length: Math.ceil(workers / per) }, (_, c) =>
+    fork(__filename, [CHILD_FLAG], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, CODA_BARE_SEED: String(1 + c * per), CODA_BARE_SERVICES: String(Math.min(per, workers - c * per)) },
+    }),
   );
   try {
-    const ports = await Promise.all(children.map((c) => new Promise<number>((resolve, reject) => {
-      c.once('message', (p) => resolve(p as number));
+    const perChild = await Promise.all(children.map((c) => new Promise<number[]>((resolve, reject) => {
+      c.once('message', (p) => resolve(p as number[]));
       c.once('exit', () => reject(new Error('a bare echo process exited before listening')));
     })));
+    const ports = perChild.flat();
     const Client = grpc.makeGenericClientConstructor(SERVICE, 'Bare');
     const clients = ports.map((p) => new Client(`127.0.0.1:${p}`, grpc.credentials.createInsecure()));
     // A generic client names its methods by the service definition's keys.

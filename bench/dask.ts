@@ -8,6 +8,7 @@ import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
+import { availableCpus } from '../shared/kernels';
 import { Rng } from '../shared/random';
 import { writeNpy } from '../shared/tensor';
 import { bareRounds } from './bare-rounds';
@@ -29,6 +30,13 @@ const SCHEMES: SchemeSpec[] = [
   { name: 'leverage', q: 6 },
 ];
 
+interface CodaRun {
+  scheme: string;
+  repeat: number;
+  rounds: number | null;
+  seconds: number | null;
+}
+
 function label(s: SchemeSpec): string {
   const { name, ...p } = s;
   const args = Object.entries(p).map(([k, v]) => `${k}=${String(v)}`);
@@ -44,43 +52,53 @@ function daskMissing(): string | undefined {
 
 /**
  * Coda against Dask distributed on the least-squares job of issue 13: 4000×40 Student-t (df 1.5,
- * seed 6: 206 rounds of wait-all to the target), 8
- * workers, lambda-tail delays with a 10 ms base, steepest descent with exact line search until
- * ‖x − x*‖/‖x*‖ ≤ 1e-3. Coda runs every scheme on a local cluster; Dask runs wait-all (the only
- * scheme it has) on its own LocalCluster of 8 worker processes on 127.0.0.1 with the very delays
- * Coda's workers draw (same seeds), so the two wait-alls face identical stragglers. Medians over
- * `repeats` chaos seeds; the floor is rounds × base delay. The wire's own floor is measured too: a
- * bare grpc-js fan-out (bare-rounds.ts) over as many processes, with the same rounds and delays.
+ * seed 6: 206 rounds of wait-all to the target), 8 workers, lambda-tail delays with a 10 ms base,
+ * steepest descent with exact line search until ‖x − x*‖/‖x*‖ ≤ 1e-3. Coda runs every scheme on
+ * a local cluster; Dask runs wait-all (the only scheme it has) on its own LocalCluster on
+ * 127.0.0.1, laid out as Coda's, with the very delays Coda's workers draw (same seeds), so the two
+ * wait-alls face identical stragglers. Medians over `repeats` chaos seeds; a run's floor is its
+ * rounds × base delay. The wire's own floor is measured too: a bare grpc-js fan-out
+ * (bare-rounds.ts) in the same layout, with the same rounds and delays, run by run.
  */
 export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
   const { A, b } = loadLeastSquaresProblem({ data: { synthetic: { kind: 'student-t', rows: 4000, cols: 40, seed: 6, df: 1.5, noise: 0.01 } } });
   const xStar = directLeastSquares(A, b);
   const normal = normalEquations(A, b);
-  const coda: { scheme: string; repeat: number; rounds: number | null; seconds: number | null }[] = [];
-  const lc = await startLocalCluster({ workers: WORKERS });
-  const session = await lc.master.cluster.openJob({ kind: 'bench-dask' });
-  const live = session.liveWorkers();
-  try {
-    for (let rep = 0; rep < repeats; rep++) {
-      for (const spec of SCHEMES) {
-        const setup = await setUpLeastSquares(session, A, b, spec, { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
-        try {
-          // Warm-up rounds without delay (JIT, connections), then the timed run.
-          await session.setChaos('none');
-          await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 5, timeLimit: 10 } });
-          await session.setChaos({ delay: DELAY, fault: NO_FAULTS, seed: 1 + rep, cores: 1 });
-          const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: MAX_ROUNDS, timeLimit: 120 }, reference: { x: xStar, target: TARGET } });
-          const hit = res.stoppedBy === 'target';
-          coda.push({ scheme: label(spec), repeat: rep, rounds: hit ? res.rounds : null, seconds: hit ? res.seconds : null });
-        } finally {
-          await setup.release();
+  // One worker process per core, as Dask's LocalCluster lays out its workers by default: on a
+  // machine with fewer cores than workers, 8 single-threaded processes would mostly measure the
+  // kernel waking them in turn. Coda, the bare fan-out and Dask all run this layout; Coda's best
+  // scheme and the bare fan-out are measured with one process per worker as well.
+  const perProcess = Math.max(1, Math.ceil(WORKERS / availableCpus()));
+  const processes = Math.ceil(WORKERS / perProcess);
+  const runCoda = async (specs: SchemeSpec[], per: number): Promise<{ runs: CodaRun[]; live: number[] }> => {
+    const runs: CodaRun[] = [];
+    const lc = await startLocalCluster({ workers: WORKERS, perProcess: per });
+    const session = await lc.master.cluster.openJob({ kind: 'bench-dask' });
+    const live = session.liveWorkers();
+    try {
+      for (let rep = 0; rep < repeats; rep++) {
+        for (const spec of specs) {
+          const setup = await setUpLeastSquares(session, A, b, spec, { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
+          try {
+            // Warm-up rounds without delay (JIT, connections), then the timed run.
+            await session.setChaos('none');
+            await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 5, timeLimit: 10 } });
+            await session.setChaos({ delay: DELAY, fault: NO_FAULTS, seed: 1 + rep, cores: 1 });
+            const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: MAX_ROUNDS, timeLimit: 120 }, reference: { x: xStar, target: TARGET } });
+            const hit = res.stoppedBy === 'target';
+            runs.push({ scheme: label(spec), repeat: rep, rounds: hit ? res.rounds : null, seconds: hit ? res.seconds : null });
+          } finally {
+            await setup.release();
+          }
         }
       }
+    } finally {
+      await session.close();
+      await lc.stop();
     }
-  } finally {
-    await session.close();
-    await lc.stop();
-  }
+    return { runs, live };
+  };
+  const { runs: coda, live } = await runCoda(SCHEMES, perProcess);
 
   let dask: { repeat: number; rounds: number | null; seconds: number | null }[] | undefined;
   const missing = daskMissing();
@@ -102,7 +120,7 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
         });
       }
       writeNpy(join(dir, 'delays.npy'), [repeats, MAX_ROUNDS, WORKERS], delays);
-      const out = spawnSync(PYTHON, [join(__dirname, '..', '..', 'bench', 'dask_lstsq.py'), dir, String(WORKERS), String(TARGET), String(MAX_ROUNDS)], { encoding: 'utf8', timeout: 900_000 });
+      const out = spawnSync(PYTHON, [join(__dirname, '..', '..', 'bench', 'dask_lstsq.py'), dir, String(WORKERS), String(TARGET), String(MAX_ROUNDS), String(perProcess)], { encoding: 'utf8', timeout: 900_000 });
       if (out.status !== 0) throw new Error(`dask driver failed: ${out.stderr}`);
       dask = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { repeat: number; rounds: number | null; seconds: number | null });
     } finally {
@@ -110,8 +128,11 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
     }
   }
 
-  const summary = SCHEMES.map((s) => {
-    const rs = coda.filter((c) => c.scheme === label(s));
+  // A run's floor is its own rounds × the base delay: ratios are taken run by run (the schemes
+  // that decode a subset take a different number of rounds under each seed), then summarized.
+  const overFloor = (r: CodaRun): number | null => (r.seconds !== null && r.rounds ? r.seconds / (r.rounds * BASE) : null);
+  const summarize = (runs: CodaRun[], s: SchemeSpec) => {
+    const rs = runs.filter((c) => c.scheme === label(s));
     const secs = rs.map((r) => r.seconds).filter((v): v is number => v !== null);
     const rounds = rs.map((r) => r.rounds).filter((v): v is number => v !== null);
     return {
@@ -121,58 +142,102 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
       minSeconds: secs.length ? Math.min(...secs) : null,
       maxSeconds: secs.length ? Math.max(...secs) : null,
       medianRounds: rounds.length ? median(rounds) : null,
+      overFloor: spread(rs.map(overFloor).filter((v): v is number => v !== null)),
     };
-  });
+  };
+  const summary = SCHEMES.map((s) => summarize(coda, s));
   const reached = summary.filter((s) => s.medianSeconds !== null && s.reached === `${repeats}/${repeats}`);
-  const best = reached.sort((a, b) => a.medianSeconds! - b.medianSeconds!)[0];
+  const best = [...reached].sort((a, b) => a.medianSeconds! - b.medianSeconds!)[0];
+  const bestSpec = SCHEMES.find((s) => label(s) === best?.scheme);
   const daskSecs = dask?.map((d) => d.seconds).filter((v): v is number => v !== null) ?? [];
   const daskMedian = daskSecs.length ? median(daskSecs) : null;
-  const floor = best?.medianRounds !== null && best ? best.medianRounds * BASE : null;
 
-  // The wire's floor: a bare grpc-js fan-out on as many processes, the same rounds with the same
-  // delay draws (worker j's sampler under seed 1 + rep, as Coda's worker j drew them), first q.
-  const bare = async (schemeLabel: string, q: number): Promise<{ scheme: string; q: number; medianSeconds: number; minSeconds: number; maxSeconds: number; medianDelayFloorSeconds: number } | null> => {
+  // The wire's floor: a bare grpc-js fan-out laid out as Coda's workers, the same rounds with the
+  // same delay draws (worker j's sampler under seed 1 + rep, as Coda's worker j drew them), first
+  // q; run by run against Coda's run with those rounds and draws.
+  const bare = async (runs: CodaRun[], schemeLabel: string, q: number, per: number) => {
     const secs: number[] = [];
-    const floors: number[] = [];
-    for (const run of coda.filter((c) => c.scheme === schemeLabel)) {
-      if (run.rounds === null) return null;
+    const overOwnFloor: number[] = [];
+    const codaOverBare: number[] = [];
+    const codaOverDelayFloor: number[] = [];
+    for (const run of runs.filter((c) => c.scheme === schemeLabel)) {
+      if (run.rounds === null || run.seconds === null) return null;
       const draws = live.map((w) => makeDelaySampler(DELAY, new Rng((1 + run.repeat) * 7919 + w)));
       const delays = Array.from({ length: run.rounds }, () => Float64Array.from(draws, (draw) => draw()));
-      secs.push((await bareRounds(WORKERS, q, delays)).reduce((a, b) => a + b, 0));
+      const t = (await bareRounds(WORKERS, q, delays, per)).reduce((a, b) => a + b, 0);
+      secs.push(t);
+      overOwnFloor.push(t / (run.rounds * BASE));
+      codaOverBare.push(run.seconds / t);
       // The delays alone: each round lasts its q-th fastest draw.
-      floors.push(delays.reduce((sum, d) => sum + Float64Array.from(d).sort()[q - 1]!, 0));
+      codaOverDelayFloor.push(run.seconds / delays.reduce((sum, d) => sum + Float64Array.from(d).sort()[q - 1]!, 0));
     }
-    return { scheme: schemeLabel, q, medianSeconds: median(secs), minSeconds: Math.min(...secs), maxSeconds: Math.max(...secs), medianDelayFloorSeconds: median(floors) };
+    return { scheme: schemeLabel, q, medianSeconds: median(secs), minSeconds: Math.min(...secs), maxSeconds: Math.max(...secs), overFloor: spread(overOwnFloor), codaOverBare: spread(codaOverBare), codaOverDelayFloor: spread(codaOverDelayFloor) };
   };
-  const bestSpec = SCHEMES.find((s) => label(s) === best?.scheme);
-  const bareBest = best && bestSpec ? await bare(best.scheme, 'q' in bestSpec && typeof bestSpec.q === 'number' ? bestSpec.q : WORKERS) : null;
-  const bareWaitAll = await bare(label({ name: 'wait-all' }), WORKERS);
+  const bestQ = bestSpec && 'q' in bestSpec && typeof bestSpec.q === 'number' ? bestSpec.q : WORKERS;
+  const bareBest = best ? await bare(coda, best.scheme, bestQ, perProcess) : null;
+  const bareWaitAll = await bare(coda, label({ name: 'wait-all' }), WORKERS, perProcess);
+
+  // The same best scheme with one process per worker (the layout of earlier figures), against the
+  // bare fan-out in that layout too.
+  let oneProcessPerWorker: Record<string, unknown> | null = null;
+  if (perProcess > 1 && best && bestSpec) {
+    const { runs } = await runCoda([bestSpec], 1);
+    oneProcessPerWorker = { processes: WORKERS, best: summarize(runs, bestSpec), bare: await bare(runs, best.scheme, bestQ, 1), runs };
+  }
   return {
     problem: { rows: A.rows, cols: A.cols, workers: WORKERS, delay: DELAY, target: TARGET, repeats },
+    layout: { processes, workersPerProcess: perProcess, cores: availableCpus() },
     coda: summary,
     best: best?.scheme ?? null,
     dask: dask ? { medianSeconds: daskMedian, minSeconds: daskSecs.length ? Math.min(...daskSecs) : null, maxSeconds: daskSecs.length ? Math.max(...daskSecs) : null, medianRounds: median(dask.map((d) => d.rounds ?? NaN)), runs: dask } : { skipped: missing },
     speedupOverDask: best && daskMedian ? daskMedian / best.medianSeconds! : null,
-    floorSeconds: floor,
-    bestOverFloor: best && floor ? best.medianSeconds! / floor : null,
+    bestOverFloor: best?.overFloor ?? null,
     bareGrpc: { best: bareBest, waitAll: bareWaitAll },
-    bestOverBare: best && bareBest ? best.medianSeconds! / bareBest.medianSeconds : null,
-    bareOverFloor: bareBest && floor ? bareBest.medianSeconds / floor : null,
-    bestOverDelayFloor: best && bareBest ? best.medianSeconds! / bareBest.medianDelayFloorSeconds : null,
+    oneProcessPerWorker,
     runs: coda,
   };
 }
 
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(xs: number[]): Spread | null {
+  return xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null;
+}
+
 export function printDask(r: Record<string, unknown>): void {
   const f = (v: unknown, d = 2): string => (typeof v === 'number' ? v.toFixed(d) : '-');
+  const sp = (x: Spread | null | undefined): string => (x ? `${f(x.median)}× (${f(x.min)}-${f(x.max)})` : '-');
+  const layout = r.layout as { processes: number; workersPerProcess: number; cores: number };
   console.log(`\nLeast squares 4000×40, 8 workers, lambda-tail 10 ms, time to ‖x − x*‖/‖x*‖ ≤ 1e-3 (medians of ${(r.problem as { repeats: number }).repeats} seeds)`);
-  console.table((r.coda as Record<string, unknown>[]).map((s) => ({ scheme: s.scheme, reached: s.reached, 'seconds (median)': f(s.medianSeconds), 'min-max': `${f(s.minSeconds)}-${f(s.maxSeconds)}`, rounds: s.medianRounds })));
+  console.log(`Layout: ${layout.processes} worker processes of ${layout.workersPerProcess} workers (${layout.cores} cores) for Coda, the bare fan-out and Dask (threads_per_worker ${layout.workersPerProcess})`);
+  console.table(
+    (r.coda as (Record<string, unknown> & { overFloor: Spread | null })[]).map((s) => ({
+      scheme: s.scheme,
+      reached: s.reached,
+      'seconds (median)': f(s.medianSeconds),
+      'min-max': `${f(s.minSeconds)}-${f(s.maxSeconds)}`,
+      rounds: s.medianRounds,
+      '× own floor': sp(s.overFloor),
+    })),
+  );
   const d = r.dask as Record<string, unknown>;
   if (d.skipped) console.log(`Dask distributed: SKIPPED (${String(d.skipped)})`);
   else console.log(`Dask distributed wait-all: ${f(d.medianSeconds)} s (${f(d.minSeconds)}-${f(d.maxSeconds)}), ${String(d.medianRounds)} rounds`);
-  console.log(`Coda's best (${String(r.best)}): ${f(r.speedupOverDask, 1)}× faster than Dask; ${f(r.bestOverFloor)}× the floor of rounds × base delay (${f(r.floorSeconds)} s)`);
-  const bare = r.bareGrpc as { best: Record<string, number> | null; waitAll: Record<string, number> | null };
-  const line = (name: string, b: Record<string, number> | null): string => (b ? `${name} ${f(b.medianSeconds)} s (${f(b.minSeconds)}-${f(b.maxSeconds)}, first ${b.q} of 8)` : `${name} -`);
-  console.log(`Bare grpc-js fan-out, same processes, rounds and delay draws: ${line(String(r.best), bare.best)}; ${line('wait-all', bare.waitAll)}`);
-  console.log(`Coda's best is ${f(r.bestOverBare)}× the bare fan-out, which is itself ${f(r.bareOverFloor)}× the floor; counting each round's q-th fastest delay draw (not the base) as the floor, Coda's best is ${f(r.bestOverDelayFloor)}× it`);
+  console.log(`Coda's best (${String(r.best)}): ${f(r.speedupOverDask, 1)}× faster than Dask; ${sp(r.bestOverFloor as Spread | null)} the floor of its rounds × base delay (run by run)`);
+  type Bare = { medianSeconds: number; minSeconds: number; maxSeconds: number; q: number; overFloor: Spread; codaOverBare: Spread; codaOverDelayFloor: Spread } | null;
+  const bare = r.bareGrpc as { best: Bare; waitAll: Bare };
+  const line = (name: string, b: Bare): string => (b ? `${name} ${f(b.medianSeconds)} s (${f(b.minSeconds)}-${f(b.maxSeconds)}, first ${b.q} of 8) = ${sp(b.overFloor)} the floor, Coda ${sp(b.codaOverBare)} it` : `${name} -`);
+  console.log(`Bare grpc-js fan-out, same layout, rounds and delay draws: ${line(String(r.best), bare.best)}; ${line('wait-all', bare.waitAll)}`);
+  console.log(`Counting each round's q-th fastest delay draw (not the base) as the floor, Coda's best is ${sp(bare.best?.codaOverDelayFloor)} it`);
+  const one = r.oneProcessPerWorker as { best: { medianSeconds: number; minSeconds: number; maxSeconds: number; medianRounds: number; overFloor: Spread | null }; bare: Bare } | null;
+  if (one) {
+    console.log(
+      `One process per worker (8 processes): ${String(r.best)} ${f(one.best.medianSeconds)} s (${f(one.best.minSeconds)}-${f(one.best.maxSeconds)}, ${String(one.best.medianRounds)} rounds) = ${sp(one.best.overFloor)} its floor; ` +
+        line('bare fan-out', one.bare),
+    );
+  }
 }

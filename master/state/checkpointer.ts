@@ -27,6 +27,8 @@ export interface KindCheckpoint<S, H> {
   readonly restored: { round: number; state: S; history: H[] } | undefined;
   /** Restarts this job lived through so far (result.json's `recovery`). */
   readonly restarts: readonly RestartRecord[];
+  /** Seconds between saves: a runner whose unit of work is time (legs) sizes it by this. */
+  readonly everySeconds: number;
   /** After a round: appends the new history records, and saves the state when one is due. */
   offer(round: number, state: () => S, history: HistorySource<H>): void;
   /** Saves now (the end of a phase whose work must not be redone). */
@@ -162,6 +164,7 @@ export class JobCheckpoint {
       // so, and its hash vouches for the count): the one place they are taken as its type.
       restored: prev && restoredState !== undefined ? { round: prev.round, state: restoredState, history: records as H[] } : undefined,
       restarts,
+      everySeconds: opts.everySeconds,
       offer(round, state, h) {
         if (Date.now() - lastSaveAt >= opts.everySeconds * 1000 || round - lastSaveRound >= opts.everyRounds) save(round, state(), h);
         else appendNew(h);

@@ -139,6 +139,47 @@ seed: 4
     expect(relDiff(resumed.tensors['alpha.npy']!.values, plain.tensors['alpha.npy']!.values)).toBeLessThan(1e-12);
   }, 180_000);
 
+  it('kernel regression (AsyncEigenPro): goes on from α and the slices\' versions at the end of a leg; no write lost over the restart', async () => {
+    // Asynchronous runs differ run to run (the interleaving is the cluster's): what must hold is
+    // that the resumed run starts from the cut (the checksums of every slice span both masters),
+    // counts its budget from there and ends where an uninterrupted run ends.
+    const { resumed, plain } = await interrupted(
+      `job: kernel-regression
+solver: eigenpro-async
+data: { synthetic: { kind: regression, rows: 625, cols: 5, noise: 0.1, seed: 3 }, testFraction: 0.2 }
+kernel: { name: laplacian, bandwidth: 2 }
+eigenpro: { nystrom: 200, q: 20, batch: 32, epochs: 40, evalPoints: 0, evalsPerEpoch: 1 }
+workers: 2
+chaos: { delay: { dist: constant, value: 0.03 } }
+seed: 4
+`,
+      2,
+      3,
+    );
+    const r = resumed.result;
+    const p = plain.result;
+    expect(restarts(resumed)[0]!.resumedFromRound).toBeGreaterThanOrEqual(3);
+    expect(r.stoppedBy).toBe('epochs');
+    // 40 epochs of 500 training points in batches of 32, as the uninterrupted run.
+    expect(r.updates).toBe(p.updates);
+    expect(r.updates).toBeGreaterThanOrEqual(Math.ceil((40 * 500) / 32));
+    expect(r.legs as number).toBeGreaterThan(3);
+    const store = r.store as { lostWrites: number; maxChecksumGap: number };
+    expect(store.lostWrites).toBe(0);
+    expect(store.maxChecksumGap).toBeLessThan(1e-9);
+    const perWorker = r.perWorker as { updates: number; sliceVersion: number }[];
+    expect(perWorker.reduce((a, w) => a + w.updates, 0)).toBe(r.updates);
+    for (const w of perWorker) expect(w.sliceVersion).toBe(w.updates);
+    // The curve keeps the points before the restart and goes on to the end.
+    const epochs = (c: unknown) => (c as { epochs: number }[]).map((x) => x.epochs);
+    const ce = epochs(r.curve);
+    expect(ce[0]).toBe(0);
+    expect(ce[ce.length - 1]).toBeCloseTo(epochs(p.curve).at(-1)!, 6);
+    for (let i = 1; i < ce.length; i++) expect(ce[i]!).toBeGreaterThan(ce[i - 1]!);
+    const err = (o: Record<string, unknown>) => (o.final as { trainRelError: number }).trainRelError;
+    expect(err(r)).toBeLessThan(1.5 * err(p));
+  }, 180_000);
+
   it('straggler showdown: the runs done before the restart are kept, the rest run', async () => {
     const { resumed, plain } = await interrupted(
       `job: straggler-showdown

@@ -77,6 +77,23 @@ export interface AsyncResult {
   store: StoreSummary;
 }
 
+/**
+ * AsyncEigenPro's checkpoint, taken between two legs: every worker's loop has stopped, so α and
+ * the slices' versions are a consistent cut (the only one an asynchronous run has). A resumed run
+ * starts its store from this α and goes on counting from these versions.
+ */
+export interface AsyncState {
+  legs: number;
+  seconds: number;
+  alpha: Float64Array;
+  /** Each slice's version at the cut: its owner's updates so far. */
+  versions: number[];
+  workers: AsyncWorkerStats[];
+  failedPolls: number;
+  /** The update count at which the next loss-curve snapshot is due. */
+  nextMark: number;
+}
+
 /** The parameter stores an async run may use: the session's. */
 export interface AsyncStores {
   shards?: ShardedStore;
@@ -102,7 +119,7 @@ interface AlphaHome {
   close(): Promise<void>;
 }
 
-async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string, name: string, starts: number[], hosts: readonly number[]): Promise<AlphaHome> {
+async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string, name: string, starts: number[], hosts: readonly number[], initial?: Float64Array): Promise<AlphaHome> {
   const G = starts.length - 1;
   if (kind === 'sharded') {
     if (!stores.shards) throw new ClusterError('eigenpro-async (store: sharded) needs a cluster whose workers serve slices');
@@ -110,6 +127,7 @@ async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string
       jobId,
       name,
       hosts.map((worker, r) => ({ start: starts[r]!, end: starts[r + 1]!, worker })),
+      initial,
     );
     return {
       owners: vec.owners,
@@ -123,7 +141,7 @@ async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string
   }
   const store = stores.store;
   if (!store) throw new ClusterError('eigenpro-async (store: master) needs the master parameter store (run on a cluster started by startMaster)');
-  const vec = store.create(name, starts[G]!, G);
+  const vec = store.create(name, starts[G]!, G, initial);
   vec.slices.forEach((s, r) => {
     if (s.start !== starts[r] || s.end !== starts[r + 1]) throw new Error(`store slice ${r} [${s.start}, ${s.end}) differs from data slice [${starts[r]}, ${starts[r + 1]})`);
   });
@@ -239,11 +257,36 @@ export async function runAsyncEigenpro(
     legSeconds?: number;
     signal?: AbortSignal;
     onProgress?: (epochs: number, seconds: number) => void;
+    /** Go on from a checkpoint (its state and the loss-curve snapshots before it). */
+    resume?: { state: AsyncState; history: Snapshot[] };
+    /**
+     * Offered the state after every leg (a job's checkpointer saves it when due). Legs then last
+     * at most `everySeconds` (at least 1 s): a leg's end is the only consistent cut, so it is what
+     * bounds the work a restart redoes.
+     */
+    checkpoint?: { everySeconds: number; offer(leg: number, state: () => AsyncState, history: readonly Snapshot[]): void };
   },
 ): Promise<AsyncResult> {
   const G = o.starts.length - 1;
   const kind = o.store ?? 'sharded';
-  const home = await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts);
+  const from = o.resume?.state;
+  if (from && (from.alpha.length !== o.n || from.versions.length !== G || from.workers.length !== G)) {
+    throw new ClusterError(`eigenpro-async: the checkpoint holds α of ${from.alpha.length} and ${from.versions.length} slices; this run has ${o.n} and ${G}`);
+  }
+  const store = await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts, from?.alpha);
+  // A resumed store starts at version 0 holding the checkpoint's α: the versions before the cut
+  // are added back, so counts, marks and the no-lost-write check span the whole run.
+  const base = from ? from.versions.slice() : new Array<number>(G).fill(0);
+  const baseTotal = base.reduce((a, b) => a + b, 0);
+  const home: AlphaHome = {
+    owners: store.owners,
+    updates: async () => baseTotal + (await store.updates()),
+    snapshot: async () => {
+      const s = await store.snapshot();
+      return { alpha: s.alpha, versions: s.versions.map((v, r) => v + base[r]!), updates: s.updates + baseTotal };
+    },
+    close: () => store.close(),
+  };
   const updatesPerEpoch = o.n / o.batch;
   const steps = asyncSteps(o.step, o.pre, o.starts.slice(1).map((e, r) => Math.min(o.batch, e - o.starts[r]!)));
   const stepRule =
@@ -254,15 +297,18 @@ export async function runAsyncEigenpro(
         : 'fixed';
   const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
   const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
-  const snapshots: Snapshot[] = [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
-  const stats: AsyncWorkerStats[] = placed.hosts.slice(0, G).map((worker) => {
-    const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
-    return { ...zero, worker, tauMedian: tauMedianRecent };
-  });
-  const t0 = performance.now();
-  let nextMark = evalEvery;
+  const snapshots: Snapshot[] = o.resume ? [...o.resume.history] : [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
+  const stats: AsyncWorkerStats[] = from
+    ? from.workers.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] }))
+    : placed.hosts.slice(0, G).map((worker) => {
+        const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
+        return { ...zero, worker, tauMedian: tauMedianRecent };
+      });
+  // A resumed run's clock goes on from the checkpoint's seconds.
+  const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
+  let nextMark = from?.nextMark ?? evalEvery;
   let polling = true;
-  let failedPolls = 0;
+  let failedPolls = from?.failedPolls ?? 0;
   // Polls the versions; when the updates pass the next mark, gathers α (a snapshot). One poll at
   // a time, so a slow owner delays the next poll instead of piling them up.
   const poller = (async () => {
@@ -289,7 +335,8 @@ export async function runAsyncEigenpro(
       }
     }
   })();
-  let legs = 0;
+  let legs = from?.legs ?? 0;
+  const legCap = Math.min(o.legSeconds ?? 60, o.checkpoint ? Math.max(1, o.checkpoint.everySeconds) : Infinity);
   let stoppedBy: AsyncResult['stoppedBy'] = 'epochs';
   let final: { alpha: Float64Array; versions: number[]; updates: number };
   try {
@@ -305,7 +352,7 @@ export async function runAsyncEigenpro(
           break;
         }
         legs++;
-        const leg = Math.min(o.legSeconds ?? 60, o.timeLimit - elapsed);
+        const leg = Math.min(legCap, o.timeLimit - elapsed);
         const out = await cluster.round(placed, (slot) => ({
           kind: 'message',
           name: 'eigenproAsync',
@@ -317,14 +364,24 @@ export async function runAsyncEigenpro(
               // 0 asks the worker for the staleness-aware step.
               step: steps ? steps[slot]! : 0,
               expectedStaleness: G - 1,
-              maxTotalUpdates: String(maxTotal),
+              // The workers count the updates in the store, which a resumed run started afresh.
+              maxTotalUpdates: String(maxTotal - baseTotal),
               timeLimitSeconds: leg,
               seed: String(o.seed * 1_000_003 + legs * G + slot),
               owners: home.owners,
             },
           },
         }));
-        splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => addLeg(stats[r]!, decodeAsyncReport(p)));
+        splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => {
+          addLeg(stats[r]!, decodeAsyncReport(p));
+          stats[r]!.sliceVersion += base[r]!;
+        });
+        if (o.checkpoint) {
+          // Every loop of the leg has stopped: this gather is a consistent cut.
+          const cut = await home.snapshot();
+          const state: AsyncState = { legs, seconds: (performance.now() - t0) / 1000, alpha: cut.alpha, versions: cut.versions, workers: stats.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] })), failedPolls, nextMark };
+          o.checkpoint.offer(legs, () => state, snapshots);
+        }
       }
     } finally {
       polling = false;

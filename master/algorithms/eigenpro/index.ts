@@ -12,7 +12,7 @@
 export { everyCenterEverywherePlan, GatherDecoder, splitGathered } from './plan';
 export { setupPreconditioners, type EigenproStepRule, type WorkerPreconditioner } from './setup';
 export { runSyncEigenpro, type SyncResult, type SyncState } from './sync';
-export { asyncSteps, runAsyncEigenpro, type AsyncResult, type AsyncStoreKind, type AsyncWorkerStats, type ReadsSummary, type StalenessSummary, type StoreSummary } from './async';
+export { asyncSteps, runAsyncEigenpro, type AsyncResult, type AsyncState, type AsyncStoreKind, type AsyncWorkerStats, type ReadsSummary, type StalenessSummary, type StoreSummary } from './async';
 export { CurveEvaluator, timeToError, type CurvePoint, type Snapshot } from './evaluate';
 export { directKernelSolve, DIRECT_LIMIT } from './direct';
 export { generateKernelData, splitTrainTest, sliceStarts, type KernelProblem } from './problem';

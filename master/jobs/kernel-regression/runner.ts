@@ -16,6 +16,8 @@ import {
   sliceStarts,
   splitTrainTest,
   timeToError,
+  type AsyncState,
+  type AsyncWorkerStats,
   type CurvePoint,
   type KernelProblem,
   type Snapshot,
@@ -25,12 +27,43 @@ import type { JobContext } from '../types';
 import type { KernelModelFile } from './model';
 
 /**
- * Synchronous EigenPro's checkpoint. AsyncEigenPro keeps none: its state is α in the parameter
- * store plus every worker's read-step-write leg in flight, with no consistent cut to save short of
- * stopping every worker, so a restarted master runs it again from the start (result.json's
- * `recovery` says so: resumed from round 0).
+ * Synchronous EigenPro's checkpoint: α after a round. AsyncEigenPro's: α, the slices' versions
+ * and the workers' running statistics at the end of a leg, when every worker's loop has stopped
+ * (async.ts, AsyncState); its legs then last at most the checkpoint interval.
  */
 const syncState: z.ZodType<SyncState, z.ZodTypeDef, unknown> = z.object({ rounds: z.number().int().nonnegative(), alpha: z.instanceof(Float64Array), seconds: z.number(), waitSeconds: z.number() });
+const count = z.number().int().nonnegative();
+const asyncWorker: z.ZodType<AsyncWorkerStats, z.ZodTypeDef, unknown> = z.object({
+  worker: count,
+  updates: count,
+  tauMean: z.number(),
+  tauMax: z.number(),
+  tauMedian: z.number(),
+  meanStep: z.number(),
+  seconds: z.number(),
+  readSeconds: z.number(),
+  computeSeconds: z.number(),
+  meanBatchMse: z.number(),
+  injectedDelaySeconds: z.number(),
+  reads: count,
+  readsClassified: count,
+  readsMixed: count,
+  readsOverlapped: count,
+  versionRegressions: count,
+  tauKnown: count,
+  deltaSum: z.number(),
+  sliceVersion: count,
+  tauHistogram: z.array(count),
+});
+const asyncState: z.ZodType<AsyncState, z.ZodTypeDef, unknown> = z.object({
+  legs: count,
+  seconds: z.number(),
+  alpha: z.instanceof(Float64Array),
+  versions: z.array(count),
+  workers: z.array(asyncWorker),
+  failedPolls: count,
+  nextMark: z.number(),
+});
 
 function loadProblem(job: KernelRegressionJobSpec): { problem: KernelProblem; source: Record<string, unknown> } {
   const d = job.data;
@@ -70,7 +103,9 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const lens = starts.slice(1).map((e, r) => e - starts[r]!);
   const e = job.eigenpro;
   const jobId = `${cluster.id}-kr`;
+  // One checkpoint per job: its state is the solver's (version 2 marks the asynchronous one).
   const ck = job.solver === 'eigenpro-sync' ? ctx.checkpoint?.open<SyncState, Snapshot>({ version: 1, state: syncState }) : undefined;
+  const ckAsync = job.solver !== 'eigenpro-sync' ? ctx.checkpoint?.open<AsyncState, Snapshot>({ version: 2, state: asyncState }) : undefined;
 
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
@@ -100,6 +135,11 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     };
     const progress = (epochs: number, seconds: number): void =>
       ctx.onProgress?.({ round: Math.round(epochs * 100), maxRounds: Math.round(e.epochs * 100), seconds, residual: epochs, stragglers: 0 });
+    // An asynchronous checkpoint is per slice: on a cluster of another size it does not fit, and
+    // the run starts over (a synchronous one keeps only α, which fits any size).
+    const saved = ckAsync?.restored;
+    const asyncResume = saved && saved.state.versions.length === G && saved.state.alpha.length === n ? saved : undefined;
+    if (saved && !asyncResume) log.warn({ slices: saved.state.versions.length, workers: G }, 'the AsyncEigenPro checkpoint was taken on another number of workers; the run starts over');
     if (job.solver === 'eigenpro-sync') {
       sync = await runSyncEigenpro(cluster, placed, {
         ...common,
@@ -109,7 +149,15 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
         ...(ck ? { checkpoint: (r: number, state: () => SyncState, history: readonly Snapshot[]) => ck.offer(r, state, history) } : {}),
       });
     } else {
-      async = await runAsyncEigenpro(cluster, placed, { ...common, pre: setup.workers, store: e.store, name: `${jobId}/alpha`, onProgress: progress });
+      async = await runAsyncEigenpro(cluster, placed, {
+        ...common,
+        pre: setup.workers,
+        store: e.store,
+        name: `${jobId}/alpha`,
+        onProgress: progress,
+        ...(asyncResume ? { resume: asyncResume } : {}),
+        ...(ckAsync ? { checkpoint: { everySeconds: ckAsync.everySeconds, offer: (leg: number, state: () => AsyncState, history: readonly Snapshot[]) => ckAsync.offer(leg, state, history) } } : {}),
+      });
     }
   } finally {
     await cluster.release(placed);

@@ -156,7 +156,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
         name: `${jobId}/alpha`,
         onProgress: progress,
         ...(asyncResume ? { resume: asyncResume } : {}),
-        ...(ckAsync ? { checkpoint: { everySeconds: ckAsync.everySeconds, offer: (leg: number, state: () => AsyncState, history: readonly Snapshot[]) => ckAsync.offer(leg, state, history) } } : {}),
+        ...(ckAsync ? { checkpoint: ckAsync } : {}),
       });
     }
   } finally {

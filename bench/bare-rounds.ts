@@ -25,6 +25,13 @@ const SERVICE = {
 } satisfies grpc.ServiceDefinition;
 
 const CHILD_FLAG = '--coda-bare-echo';
+/**
+ * Rounds without delay before the timed ones: V8 optimizes a function after it has run enough
+ * bytecode, and a worker process running one task a round needs a few hundred rounds for its
+ * message path to leave the baseline tier (measured: the master's CPU a round halves from 5 to
+ * 2000 warm-up rounds). Coda's runs get as many (dask.ts).
+ */
+export const WARMUP_ROUNDS = 200;
 const ANSWER_BYTES = 8 * 40;
 
 /**
@@ -82,7 +89,7 @@ if (process.argv.includes(CHILD_FLAG)) serveChild();
  * out as a Coda local cluster lays out its worker services): round r sends worker j the delay
  * delays[r][j] and ends when `q` workers have answered. Returns each round's seconds.
  */
-export async function bareRounds(workers: number, q: number, delays: Float64Array[], perProcess = 1): Promise<number[]> {
+export async function bareRounds(workers: number, q: number, delays: Float64Array[], perProcess = 1, warmup = WARMUP_ROUNDS): Promise<number[]> {
   const per = Math.max(1, perProcess);
   const children: ChildProcess[] = Array.from({ length: Math.ceil(workers / per) }, (_, c) =>
     fork(__filename, [CHILD_FLAG], {
@@ -113,7 +120,7 @@ export async function bareRounds(workers: number, q: number, delays: Float64Arra
     // Warm-up: connections and JIT, no delay.
     const warm = new Float64Array(workers);
     const seconds: number[] = [];
-    for (let r = -5; r < delays.length; r++) {
+    for (let r = -warmup; r < delays.length; r++) {
       const d = r < 0 ? warm : delays[r]!;
       round = r;
       answered = 0;

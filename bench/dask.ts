@@ -11,7 +11,7 @@ import type { SchemeSpec } from '../shared/config';
 import { availableCpus } from '../shared/kernels';
 import { Rng } from '../shared/random';
 import { writeNpy } from '../shared/tensor';
-import { bareRounds } from './bare-rounds';
+import { bareRounds, WARMUP_ROUNDS } from './bare-rounds';
 import { median } from './stats';
 
 const PYTHON = '/usr/bin/python3';
@@ -80,9 +80,9 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
         for (const spec of specs) {
           const setup = await setUpLeastSquares(session, A, b, spec, { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
           try {
-            // Warm-up rounds without delay (JIT, connections), then the timed run.
+            // Warm-up rounds without delay (connections, and the JIT: see WARMUP_ROUNDS), then the timed run.
             await session.setChaos('none');
-            await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: 5, timeLimit: 10 } });
+            await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: WARMUP_ROUNDS, timeLimit: 30 } });
             await session.setChaos({ delay: DELAY, fault: NO_FAULTS, seed: 1 + rep, cores: 1 });
             const res = await steepestDescent(setup.oracle, normal, { step: 'line-search', stop: { tol: 0, maxRounds: MAX_ROUNDS, timeLimit: 120 }, reference: { x: xStar, target: TARGET } });
             const hit = res.stoppedBy === 'target';

@@ -160,9 +160,13 @@ seed: 4
     const p = plain.result;
     expect(restarts(resumed)[0]!.resumedFromRound).toBeGreaterThanOrEqual(3);
     expect(r.stoppedBy).toBe('epochs');
-    // 40 epochs of 500 training points in batches of 32, as the uninterrupted run.
-    expect(r.updates).toBe(p.updates);
-    expect(r.updates).toBeGreaterThanOrEqual(Math.ceil((40 * 500) / 32));
+    // 40 epochs of 500 training points in batches of 32, as the uninterrupted run (a worker that
+    // read the count one short of the budget still writes: up to G − 1 = 1 update more).
+    const budget = Math.ceil((40 * 500) / 32);
+    for (const u of [r.updates as number, p.updates as number]) {
+      expect(u).toBeGreaterThanOrEqual(budget);
+      expect(u).toBeLessThanOrEqual(budget + 1);
+    }
     expect(r.legs as number).toBeGreaterThan(3);
     const store = r.store as { lostWrites: number; maxChecksumGap: number };
     expect(store.lostWrites).toBe(0);
@@ -174,10 +178,11 @@ seed: 4
     const epochs = (c: unknown) => (c as { epochs: number }[]).map((x) => x.epochs);
     const ce = epochs(r.curve);
     expect(ce[0]).toBe(0);
-    expect(ce[ce.length - 1]).toBeCloseTo(epochs(p.curve).at(-1)!, 6);
+    expect(Math.abs(ce[ce.length - 1]! - epochs(p.curve).at(-1)!)).toBeLessThanOrEqual(32 / 500 + 1e-9);
     for (let i = 1; i < ce.length; i++) expect(ce[i]!).toBeGreaterThan(ce[i - 1]!);
     const err = (o: Record<string, unknown>) => (o.final as { trainRelError: number }).trainRelError;
-    expect(err(r)).toBeLessThan(1.5 * err(p));
+    // Two asynchronous runs of this job end within about 2 % of each other's training error.
+    expect(err(r)).toBeLessThan(1.25 * err(p));
   }, 180_000);
 
   it('straggler showdown: the runs done before the restart are kept, the rest run', async () => {

@@ -86,7 +86,8 @@ export class ShardedVector {
   /** One ReadSlices stream per slice, opened on first use: the master polls every few ms. */
   private readonly streams = new Map<number, RequestStream<pb.ReadSliceRequest, pb.ReadSliceReply__Output>>();
 
-  private read(r: number, skipValues: boolean): Promise<pb.ReadSliceReply__Output> {
+  /** Async, so a worker no longer connected is a rejection (Promise.all in versions/gather sees every read). */
+  private async read(r: number, skipValues: boolean): Promise<pb.ReadSliceReply__Output> {
     let st = this.streams.get(r);
     if (!st) {
       const s = this.layout[r]!;

@@ -18,9 +18,12 @@ export class RequestStream<Req, Res> {
     private readonly deadlineMs = 10_000,
   ) {}
 
+  /** Never throws: a stream that cannot be opened (its channel closed) is a rejected request. */
   request(req: Req): Promise<Res> {
-    const call = this.call ?? this.start();
     return new Promise((resolve, reject) => {
+      // Inside the executor: a caller gathering several requests with Promise.all must get every
+      // one as a promise, or one that throws leaves the others' rejections unhandled.
+      const call = this.call ?? this.start();
       // A reply this late means the stream (or its server) is stuck: give up on all of it.
       const timer = setTimeout(() => this.broke(call, new Error(`no reply within ${this.deadlineMs / 1000} s`), true), this.deadlineMs);
       this.waiting.push({ resolve, reject, timer });

@@ -18,8 +18,10 @@ import { healAll, masterMetric, startFaultCluster, submit, type FaultCluster, ty
  *   partition  iptables DROP both ways to the master's address for 5 s
  *   loss       10% of the worker's packets dropped each way (iptables statistic), the whole job
  *   1mbit      tc tbf at 1 Mbit/s on the worker's egress, the whole job (block placement included)
- *   pause 45 s, partition 45 s: longer than the 30 s taskTimeout and the HTTP/2 keepalive (the
- *              slot moves, the stream dies, the worker returns and rejoins)
+ *   pause 60 s, partition 60 s: longer than the 30 s taskTimeout and the HTTP/2 keepalive (the
+ *              slot moves, the stream dies, the worker returns and rejoins). The keepalive gives
+ *              up at most 40 s after the fault (a ping 20 s after the last acknowledged one, 20 s
+ *              to answer): 45 s left too little room once (CI), so 60.
  * plus kill -9 of the master container mid-job, started again on the same --state folder: the
  * submitter (`--wait 120`) must get the resumed result.
  *
@@ -64,8 +66,8 @@ const FAULTS = {
   '1 Mbit/s': (r0: number) => `at round ${r0} limit-bandwidth worker ${VICTIM} rate 1mbit`,
   // Longer than the 30 s taskTimeout and the HTTP/2 keepalive (20 s ping, 20 s timeout): the
   // worker's slot moves after 30 s, its task stream is declared dead, and it must come back.
-  'pause 45 s': (r0: number) => `at round ${r0 + 5} pause worker ${VICTIM} for 45s`,
-  'partition 45 s': (r0: number) => `at round ${r0 + 5} partition worker ${VICTIM} for 45s`,
+  'pause 60 s': (r0: number) => `at round ${r0 + 5} pause worker ${VICTIM} for 60s`,
+  'partition 60 s': (r0: number) => `at round ${r0 + 5} partition worker ${VICTIM} for 60s`,
 } as const satisfies Record<string, ((r0: number) => string) | undefined>;
 type FaultName = keyof typeof FAULTS;
 
@@ -78,8 +80,8 @@ const SUBSET: [SchemeName, FaultName][] = [
   ['mds', '1 Mbit/s'],
   ['ignore-stragglers', 'kill'],
   ['leverage', 'packet-loss 10%'],
-  ['wait-all', 'pause 45 s'],
-  ['frc', 'partition 45 s'],
+  ['wait-all', 'pause 60 s'],
+  ['frc', 'partition 60 s'],
 ];
 const CASES: [SchemeName, FaultName][] = FULL
   ? (Object.keys(SCHEMES) as SchemeName[]).flatMap((s) => (Object.keys(FAULTS) as FaultName[]).map((f): [SchemeName, FaultName] => [s, f]))

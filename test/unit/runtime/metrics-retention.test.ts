@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { JobSeriesRetention, MasterMetrics } from '../../../master/metrics';
 
@@ -24,6 +24,27 @@ describe('finished jobs\' metric series', () => {
     expect(await jobIds(registry)).toEqual(['b']);
     expect((await m.rounds.get()).values).toHaveLength(2);
     expect((await m.tasks.get()).values).toHaveLength(1);
+  });
+
+  it('forgetJob knows every job-labelled metric MasterMetrics has (its list is written by hand: a new one must join it)', async () => {
+    const registry = new Registry();
+    const m = new MasterMetrics(registry);
+    let labelled = 0;
+    for (const metric of Object.values(m) as unknown[]) {
+      if (!(metric instanceof Counter || metric instanceof Gauge || metric instanceof Histogram)) continue;
+      const names = (metric as unknown as { labelNames: string[] }).labelNames;
+      if (!names.includes('job_id')) continue;
+      labelled++;
+      for (const id of ['a', 'b']) {
+        const labels = Object.fromEntries(names.map((n) => [n, n === 'job_id' ? id : 'x']));
+        if (metric instanceof Histogram) metric.observe(labels, 1);
+        else if (metric instanceof Gauge) metric.set(labels, 1);
+        else metric.inc(labels);
+      }
+    }
+    expect(labelled).toBeGreaterThanOrEqual(12);
+    await m.forgetJob('a');
+    expect(await jobIds(registry)).toEqual(['b']);
   });
 
   it('a finished job keeps its series for the retention time, and at most keepJobs finished jobs keep theirs', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster } from '../master';
-import { directLeastSquares, normalEquations, steepestDescent } from '../master/algorithms';
+import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
 import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseJobOf, runJob, startLocalCluster, type LocalCluster } from '../master';
-import { timeToError, type CurvePoint } from '../master/algorithms/eigenpro';
+import { timeToError, type CurvePoint } from '../algorithms/eigenpro';
 import { writeFileAtomic } from '../shared/tensor';
 import { median } from './stats';
 

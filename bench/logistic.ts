@@ -11,7 +11,7 @@
  * --kernels js,native runs every solver on two clusters, one whose workers compute with the plain
  * JS loops (before) and one with the native OpenBLAS kernels (after), interleaved per seed.
  */
-import { referenceNewton } from '../master/algorithms/logistic';
+import { referenceNewton } from '../algorithms/logistic';
 import { syntheticLogistic } from '../master/data/logistic-synthetic';
 import { jobOf, runJob, startLocalCluster } from '../master';
 import { selectKernels, type KernelBackendName } from '../shared/kernels';

@@ -9,12 +9,12 @@
  *   await lc.stop();
  */
 export { startMaster, DEFAULT_MASTER_OPTIONS, type MasterOptions, type RunningMaster } from './server/master-server';
-export { startLocalCluster, type LocalCluster } from './cluster/local-cluster';
-export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, localClusterBytes, LOCAL_WORKERS_LIMIT } from './cluster/local-processes';
+export { startLocalCluster, type LocalCluster } from '../launcher/local-cluster';
+export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, localClusterBytes, LOCAL_WORKERS_LIMIT } from '../launcher/local-processes';
 export { Cluster } from './cluster/cluster';
 export { JobSession, type JobSessionSpec } from './cluster/job-session';
 export { WorkerRegistry } from './cluster/registry';
-export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, KindName, KindFields } from './cluster/types';
+export type { ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload, BlockData, KindName, KindFields } from '../algorithms/compute-cluster';
 export {
   runJob,
   writeJobOutputs,
@@ -42,9 +42,9 @@ export {
   formatBytes,
   type CheckOptions,
 } from './jobs';
-export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from './schemes';
+export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from '../core/schemes';
 export { ParameterStore, ParameterVector } from './store';
-export { submitJob, newJobId, type SubmitJobOptions } from './client/submit-job';
+export { submitJob, newJobId, type SubmitJobOptions } from '../client/submit-job';
 export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
 export { JobStore, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';

@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import { parse } from 'yaml';
 import { ChaosScheduleError, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { InputError } from '../../shared/errors';
-import { applyChaos, type ChaosVerb } from '../chaos/actions';
-import { listCluster, pickTarget } from '../chaos/docker';
-import { DockerScheduleExecutor, followMetrics } from '../chaos/schedule-runner';
+import { applyChaos, type ChaosVerb } from '../../launcher/chaos/actions';
+import { listCluster, pickTarget } from '../../launcher/chaos/docker';
+import { DockerScheduleExecutor, followMetrics } from '../../launcher/chaos/schedule-runner';
 
 /**
  * `coda chaos`: faults on the containers of a compose or testcontainers cluster, from the host.

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
 import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
 import { checkJob, jobOf } from '../../master';
-import { checkFullRank, inverseProblem } from '../../master/algorithms/inverse';
+import { checkFullRank, inverseProblem } from '../../algorithms/inverse';
 import { checkLocalWorkers, parsePositiveInt, resolveToken } from '../common';
 import { prepareOutputDir } from '../output-dir';
 import { runLocally } from './run';

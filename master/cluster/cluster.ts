@@ -3,16 +3,16 @@ import type { Logger } from '../../shared/log';
 import type { TlsFiles } from '../../shared/wire';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import { JobSeriesRetention, type MasterMetrics } from '../metrics';
-import type { Plan } from '../schemes';
+import type { Plan } from '../../core/schemes';
 import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
 import { JobSession, type JobSessionSpec } from './job-session';
 import { Placed, slotWork } from './placed-plan';
-import { blocksPerWorker, materializeStoredBlocks } from './placement';
+import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
 import { dispatchRound } from './round-dispatcher';
 import { TaskStream } from './task-stream';
-import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from './types';
+import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import { WorkerConnection } from './worker-client';
 
 export interface ClusterOptions {

@@ -1,10 +1,10 @@
 import { InputError } from '../../shared/errors';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
-import type { Plan } from '../schemes';
+import type { Plan } from '../../core/schemes';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { Cluster } from './cluster';
 import type { Placed } from './placed-plan';
-import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from './types';
+import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
 export interface JobSessionSpec {
   /** The job kind (`job:` of the job file): a metric label. */

@@ -1,6 +1,6 @@
 import { Rng } from '../../shared/random';
-import type { Plan } from '../schemes';
-import type { PlacedPlan } from './types';
+import type { Plan } from '../../core/schemes';
+import type { PlacedPlan } from '../../algorithms/compute-cluster';
 import type { OutgoingBlock } from './worker-client';
 
 /**

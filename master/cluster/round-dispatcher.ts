@@ -5,10 +5,10 @@ import type { Logger } from '../../shared/log';
 import { tensorValues, type pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
-import { RoundState, type Instruction } from './round-state';
+import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadValues, slotEntry } from './task-request';
 import type { TaskStream } from './task-stream';
-import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from './types';
+import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
 
 /** What the round dispatcher needs from the cluster around it. */
 export interface DispatchContext {

@@ -1,7 +1,7 @@
 import { float64ToBytes } from '../../shared/tensor';
 import type { pb } from '../../shared/wire';
 import type { Placed } from './placed-plan';
-import type { TaskPayload } from './types';
+import type { TaskPayload } from '../../algorithms/compute-cluster';
 
 /** The kind and payload fields of a TaskRequest (no job, round, slot or blocks). */
 export function payloadFields(payload: TaskPayload): pb.TaskRequest {

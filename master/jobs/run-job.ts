@@ -2,7 +2,7 @@ import { checkScheduleWorkers, isDelayChange, parseChaosSchedule, type FaultEven
 import { InputError } from '../../shared/errors';
 import { DelayScheduleRunner } from '../cluster/delay-schedule';
 import type { JobSession } from '../cluster/job-session';
-import { ProcessScheduleExecutor, type ScheduleExecutor } from '../cluster/process-chaos';
+import { ProcessScheduleExecutor, type ScheduleExecutor } from '../../launcher/chaos/process-chaos';
 import type { JobKind, JobSpec } from './job-schema';
 import { JOB_KINDS, type JobResultOf } from './kinds';
 import { JsonlFile, NO_HISTORY } from './history-log';

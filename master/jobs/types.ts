@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/log';
 import type { Cluster } from '../cluster/cluster';
 import type { JobSession } from '../cluster/job-session';
 import type { MasterMetrics } from '../metrics';
-import type { ProcessControl, ScheduleExecutor } from '../cluster/process-chaos';
+import type { ProcessControl, ScheduleExecutor } from '../../launcher/chaos/process-chaos';
 import type { KindCheck } from './check-types';
 import type { HistoryLog } from './history-log';
 import type { JobCheckpoint } from '../state';

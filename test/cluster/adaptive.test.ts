@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJob, jobOf } from '../../master';
-import { candidateSet, type Decision, type PlacementDecider, type Placement } from '../../master/adaptive';
-import { normalEquations, steepestDescent } from '../../master/algorithms';
+import { candidateSet, type Decision, type PlacementDecider, type Placement } from '../../core/policy';
+import { normalEquations, steepestDescent } from '../../algorithms';
 import { loadLeastSquaresProblem } from '../../master/data';
 import { setUpLeastSquares } from '../../master/jobs/least-squares';
 import { setUpAdaptiveLeastSquares } from '../../master/jobs/least-squares/adaptive';
-import { parseAdaptive } from '../../master/schemes';
+import { parseAdaptive } from '../../core/schemes';
 import { withLocalCluster } from '../helpers/cluster-fixture';
 import { jobContext } from '../helpers/job-context';
 

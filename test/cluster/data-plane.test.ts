@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runJob } from '../../master';
 import type { Placed } from '../../master/cluster/placed-plan';
-import { evenBlockStarts, mapPlanToLive } from '../../master/cluster/placement';
+import { evenBlockStarts, mapPlanToLive } from '../../core/schemes/placement';
 import { taskRequest } from '../../master/cluster/task-request';
-import type { TaskPayload } from '../../master/cluster/types';
+import type { TaskPayload } from '../../algorithms/compute-cluster';
 import { WorkerConnection } from '../../master/cluster/worker-client';
-import { lookupScheme } from '../../master/schemes';
+import { lookupScheme } from '../../core/schemes';
 import { jobOf } from '../../master';
 import { lsGradient } from '../../shared/kernels';
 import { Rng } from '../../shared/random';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSession } from '../../master/cluster/job-session';
-import { evenBlockStarts, mapPlanToLive } from '../../master/cluster/placement';
-import type { RoundOutcome } from '../../master/cluster/types';
-import { lookupScheme } from '../../master/schemes';
+import { evenBlockStarts, mapPlanToLive } from '../../core/schemes/placement';
+import type { RoundOutcome } from '../../algorithms/compute-cluster';
+import { lookupScheme } from '../../core/schemes';
 import type { DelaySpec } from '../../shared/chaos';
 import { Rng } from '../../shared/random';
 import { matrix } from '../../shared/tensor';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evenBlockStarts, mapPlanToLive } from '../../master/cluster/placement';
-import { lookupScheme } from '../../master/schemes';
+import { evenBlockStarts, mapPlanToLive } from '../../core/schemes/placement';
+import { lookupScheme } from '../../core/schemes';
 import { lsGradient } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import { matrix } from '../../shared/tensor';

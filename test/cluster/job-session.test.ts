@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mapPlanToLive } from '../../master/cluster/placement';
+import { mapPlanToLive } from '../../core/schemes/placement';
 import type { JobSession } from '../../master/cluster/job-session';
-import { lookupScheme } from '../../master/schemes';
+import { lookupScheme } from '../../core/schemes';
 import { Rng } from '../../shared/random';
 import { withLocalCluster } from '../helpers/cluster-fixture';
 

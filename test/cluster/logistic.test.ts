@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { referenceNewton } from '../../master/algorithms/logistic';
+import { referenceNewton } from '../../algorithms/logistic';
 import { syntheticLogistic } from '../../master/data/logistic-synthetic';
 import { runJob, writeJobOutputs } from '../../master';
 import { jobOf } from '../../master';

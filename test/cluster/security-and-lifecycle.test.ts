@@ -150,7 +150,7 @@ describe('local cluster lifecycle', () => {
 
   it('leaves no worker behind when its parent is killed with SIGKILL', async () => {
     const script = `
-      const { startLocalCluster } = require(${JSON.stringify(join(__dirname, '../../dist/master'))});
+      const { startLocalCluster } = require(${JSON.stringify(join(__dirname, '../../dist/launcher/local-cluster'))});
       startLocalCluster({ workers: 3 }).then((lc) => process.stdout.write(JSON.stringify(lc.workers.map((w) => w.pid)) + '\\n'));
       setInterval(() => {}, 1000);
     `;

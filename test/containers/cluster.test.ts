@@ -7,9 +7,9 @@ import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestC
 import { isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { parseNpy } from '../../shared/tensor/npy';
 import { syntheticLeastSquares } from '../../master/data';
-import { directLeastSquares } from '../../master/algorithms/direct';
-import { listCluster } from '../../cli/chaos/docker';
-import { DockerScheduleExecutor, followMetrics } from '../../cli/chaos/schedule-runner';
+import { directLeastSquares } from '../../algorithms/direct';
+import { listCluster } from '../../launcher/chaos/docker';
+import { DockerScheduleExecutor, followMetrics } from '../../launcher/chaos/schedule-runner';
 import { expectClose, TOL } from '../helpers/expect-close';
 import { NATIVE_IN_IMAGE, buildCodaImage, pollUntil, removeLabelled, reportContainerKernels, requireDocker, startWorkerContainer } from './docker-env';
 

@@ -3,9 +3,9 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { applyChaos } from '../../cli/chaos/actions';
-import { listCluster } from '../../cli/chaos/docker';
-import { roundsFromMetrics } from '../../cli/chaos/schedule-runner';
+import { applyChaos } from '../../launcher/chaos/actions';
+import { listCluster } from '../../launcher/chaos/docker';
+import { roundsFromMetrics } from '../../launcher/chaos/schedule-runner';
 import { freePort } from '../helpers/free-port';
 import { buildCodaImage, pollUntil, removeLabelled, startWorkerContainer } from './docker-env';
 

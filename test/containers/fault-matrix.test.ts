@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker } from '../../cli/chaos/docker';
-import { DockerScheduleExecutor, followMetrics } from '../../cli/chaos/schedule-runner';
+import { docker } from '../../launcher/chaos/docker';
+import { DockerScheduleExecutor, followMetrics } from '../../launcher/chaos/schedule-runner';
 import { isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { readCheckpoint } from '../../master/state';
 import { pollUntil, REPO, requireDocker } from './docker-env';

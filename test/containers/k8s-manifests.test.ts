@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { directLeastSquares } from '../../master/algorithms/direct';
+import { directLeastSquares } from '../../algorithms/direct';
 import { syntheticLeastSquares } from '../../master/data';
 import { parseNpy } from '../../shared/tensor/npy';
 import { expectClose, TOL } from '../helpers/expect-close';

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 /** The folders compiled into dist/ that worker processes and the CLI run from. */
-const SOURCES = ['shared', 'master', 'worker', 'cli', 'experiments', 'proto'];
+const SOURCES = ['shared', 'core', 'algorithms', 'master', 'client', 'launcher', 'worker', 'cli', 'experiments', 'proto'];
 const BUILT = join(ROOT, 'dist', 'cli', 'main.js');
 
 function newestSource(dir: string, best: { path: string; mtime: number }): void {

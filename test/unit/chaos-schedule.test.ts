@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChaosScheduleError, ChaosScheduleState, checkScheduleWorkers, parseChaosLine, parseChaosSchedule } from '../../shared/chaos/schedule';
-import { roundsFromMetrics } from '../../cli/chaos/schedule-runner';
+import { roundsFromMetrics } from '../../launcher/chaos/schedule-runner';
 import { ScheduleRunner } from '../../shared/chaos/schedule-runner';
 import type { ChaosStep } from '../../shared/chaos/schedule';
 

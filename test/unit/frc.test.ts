@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
-import { lookupScheme } from '../../master/schemes';
+import { lookupScheme } from '../../core/schemes';
 import {
   completeResidueClass,
   frcAssignment,
@@ -11,7 +11,7 @@ import {
   type FrcAssignment,
   type FrcCombine,
   type FrcRule,
-} from '../../master/schemes/frc';
+} from '../../core/schemes/frc';
 
 /** Every subset of {0..n-1} of size k, as arrays. */
 function* subsets(n: number, k: number, start = 0, acc: number[] = []): Generator<number[]> {

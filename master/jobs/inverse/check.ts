@@ -1,5 +1,5 @@
 import { ShapeError } from '../../../shared/errors';
-import { frc } from '../../schemes/frc';
+import { frc } from '../../../core/schemes/frc';
 import type { CheckContext, Footprint, Shape } from '../check-types';
 import { inverseFrc } from './runner';
 import type { InverseJobSpec } from './schema';

@@ -13,9 +13,9 @@ import {
   REFERENCE_LIMIT,
   type InverseKind,
   type SolvedGroup,
-} from '../../algorithms/inverse';
-import { parseParams } from '../../schemes';
-import { completeResidueClass, frc as frcScheme, frcAssignment, type FrcParams } from '../../schemes/frc';
+} from '../../../algorithms/inverse';
+import { parseParams } from '../../../core/schemes';
+import { completeResidueClass, frc as frcScheme, frcAssignment, type FrcParams } from '../../../core/schemes/frc';
 import type { JobContext } from '../types';
 
 /**

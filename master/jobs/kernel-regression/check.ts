@@ -1,6 +1,6 @@
 import { InputError, ShapeError } from '../../../shared/errors';
 import { checkKernel } from '../../../shared/kernels';
-import { DIRECT_LIMIT } from '../../algorithms/eigenpro';
+import { DIRECT_LIMIT } from '../../../algorithms/eigenpro';
 import type { CheckContext, Footprint, Shape } from '../check-types';
 import type { KernelRegressionJobSpec } from './schema';
 

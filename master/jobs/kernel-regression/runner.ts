@@ -22,7 +22,7 @@ import {
   type KernelProblem,
   type Snapshot,
   type SyncState,
-} from '../../algorithms/eigenpro';
+} from '../../../algorithms/eigenpro';
 import type { JobContext } from '../types';
 import type { KernelModelFile } from './model';
 

@@ -1,11 +1,12 @@
 import { norm2 } from '../../../shared/kernels';
 import type { Logger } from '../../../shared/log';
 import type { Matrix } from '../../../shared/tensor';
-import { AdaptiveRun, type AdaptiveReport, type PlacementDecider, type ReplanCluster } from '../../adaptive';
-import type { GradientOracle } from '../../algorithms';
-import type { ComputeCluster } from '../../cluster/types';
+import type { AdaptiveReport, PlacementDecider } from '../../../core/policy';
+import { AdaptiveRun, type ReplanCluster } from '../../../algorithms/adaptive';
+import type { GradientOracle } from '../../../algorithms';
+import type { ComputeCluster } from '../../../algorithms/compute-cluster';
 import type { MasterMetrics } from '../../metrics';
-import type { AdaptiveParams } from '../../schemes';
+import type { AdaptiveParams } from '../../../core/schemes';
 import type { LsSetup } from './setup';
 
 /**

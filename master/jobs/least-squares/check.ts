@@ -1,6 +1,6 @@
 import { InputError, ShapeError } from '../../../shared/errors';
-import { MAX_MONITORED_COLUMNS } from '../../algorithms';
-import { chooseScheme, isAdaptive, parseAdaptive, type SchemeChoice } from '../../schemes';
+import { MAX_MONITORED_COLUMNS } from '../../../algorithms';
+import { chooseScheme, isAdaptive, parseAdaptive, type SchemeChoice } from '../../../core/schemes';
 import { checkBlocks, leastSquaresShape, type CheckContext, type Footprint, type Shape } from '../check-types';
 import type { LeastSquaresJobSpec } from './schema';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { ChaosSpec } from '../../../shared/config';
 import { matVec, norm2 } from '../../../shared/kernels';
-import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../algorithms';
+import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
-import type { AdaptiveReport } from '../../adaptive';
-import { delayRuntimeModel, isAdaptive, measuredEndingTimes, parseAdaptive, type AdaptiveParams } from '../../schemes';
+import type { AdaptiveReport } from '../../../core/policy';
+import { delayRuntimeModel, isAdaptive, measuredEndingTimes, parseAdaptive, type AdaptiveParams } from '../../../core/schemes';
 import type { JobContext, JobOutput } from '../types';
 import type { LeastSquaresJobSpec } from './schema';
 import { setUpAdaptiveLeastSquares, type AdaptiveLsSetup } from './adaptive';

@@ -1,11 +1,11 @@
 import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import type { Matrix } from '../../../shared/tensor';
-import { roundGradient, type GradientOracle } from '../../algorithms';
-import { CodedProducts } from '../../algorithms/coded';
-import type { ComputeCluster } from '../../cluster/types';
-import { planAndPlace } from '../../cluster/plan-and-place';
-import { chooseScheme, type RuntimeModel, type SchemeChoice } from '../../schemes';
+import { roundGradient, type GradientOracle } from '../../../algorithms';
+import { CodedProducts } from '../../../algorithms/coded';
+import type { ComputeCluster } from '../../../algorithms/compute-cluster';
+import { planAndPlace } from '../../../algorithms/plan-and-place';
+import { chooseScheme, type RuntimeModel, type SchemeChoice } from '../../../core/schemes';
 import type { SchemeSpec } from '../../../shared/config';
 
 /** A least-squares problem placed on the cluster under one scheme, ready to iterate. */

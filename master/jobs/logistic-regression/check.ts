@@ -1,5 +1,5 @@
 import { InputError, ShapeError } from '../../../shared/errors';
-import { logisticLayout } from '../../algorithms/logistic';
+import { logisticLayout } from '../../../algorithms/logistic';
 import type { CheckContext, Footprint, Shape } from '../check-types';
 import type { LogisticRegressionJobSpec } from './schema';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LogisticRegressionJobSpec } from './schema';
 import { matVec } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
-import { evaluateAt, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../algorithms/logistic';
+import { evaluateAt, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../../algorithms/logistic';
 import { loadLogisticProblem } from '../../data/logistic-problem';
 import type { JobContext } from '../types';
 

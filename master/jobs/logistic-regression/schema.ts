@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonJobFields, roundsStopSchema, schemeSchema } from '../../../shared/config';
-import { LOGISTIC_SOLVERS } from '../../algorithms/logistic/types';
+import { LOGISTIC_SOLVERS } from '../../../algorithms/logistic/types';
 
 /**
  * job: logistic-regression — min (1/n) Σ log(1 + exp(−yᵢxᵢᵀw)) + (λ/2)‖w‖², labels ±1.

@@ -1,5 +1,5 @@
 import { InputError } from '../../../shared/errors';
-import { chooseScheme } from '../../schemes';
+import { chooseScheme } from '../../../core/schemes';
 import { checkBlocks, leastSquaresShape, type CheckContext, type Footprint } from '../check-types';
 import { checkLeastSquaresShape, leastSquaresFootprint } from '../least-squares/check';
 import type { SketchComparisonJobSpec } from './schema';

@@ -1,4 +1,4 @@
-import type { GradientOracle } from '../../algorithms/sketching';
+import type { GradientOracle } from '../../../core/sketching';
 
 export type AsyncGradientOracle = (xs: readonly Float64Array[], outs: Float64Array[]) => Promise<void> | void;
 

@@ -1,10 +1,10 @@
 import { lsGradient } from '../../../shared/kernels';
 import type { Rng } from '../../../shared/random';
 import { matrix, type Matrix } from '../../../shared/tensor';
-import type { GradientOracle } from '../../algorithms/sketching';
-import type { ComputeCluster, PlacedPlan } from '../../cluster/types';
-import { materializeStoredBlocks } from '../../cluster/placement';
-import type { Plan } from '../../schemes';
+import type { GradientOracle } from '../../../core/sketching';
+import type { ComputeCluster, PlacedPlan } from '../../../algorithms/compute-cluster';
+import { materializeStoredBlocks } from '../../../core/schemes/placement';
+import type { Plan } from '../../../core/schemes';
 
 /**
  * The block-leverage gradient as the leverage scheme produces it, two ways:

@@ -1,6 +1,6 @@
 import type { SchemeSpec } from '../../../shared/config';
 import { InputError } from '../../../shared/errors';
-import { chooseScheme } from '../../schemes';
+import { chooseScheme } from '../../../core/schemes';
 import type { StragglerShowdownJobSpec } from './schema';
 
 /**

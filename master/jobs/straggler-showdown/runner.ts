@@ -3,9 +3,9 @@ import type { DelaySpec } from '../../../shared/chaos';
 import type { SchemeSpec } from '../../../shared/config';
 import { showdownSchemes } from './fair-share';
 import type { StragglerShowdownJobSpec } from './schema';
-import { directLeastSquares, normalEquations, steepestDescent } from '../../algorithms';
+import { directLeastSquares, normalEquations, steepestDescent } from '../../../algorithms';
 import { loadLeastSquaresProblem } from '../../data';
-import { delayRuntimeModel } from '../../schemes';
+import { delayRuntimeModel } from '../../../core/schemes';
 import { setUpLeastSquares } from '../least-squares/setup';
 import type { JobContext } from '../types';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlowWorkerBlocklist } from '../../../master/adaptive';
+import { SlowWorkerBlocklist } from '../../../core/policy';
 
 const WORKERS = [0, 1, 2, 3, 4, 5, 6, 7];
 const ratios = (slow: Record<number, number>): Map<number, number> => new Map(WORKERS.map((w) => [w, slow[w] ?? 1]));

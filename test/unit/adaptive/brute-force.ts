@@ -4,7 +4,7 @@
  * worker j; replication's copy c of block j as slot j·r + c; frc's consecutive groups; speculative
  * backups on the next two workers), without the plans, the decoders or the simulator.
  */
-import type { Candidate, Placement } from '../../../master/adaptive';
+import type { Candidate, Placement } from '../../../core/policy';
 import type { Rng } from '../../../shared/random';
 
 export interface BruteRound {

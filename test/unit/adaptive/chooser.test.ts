@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveChooser, ErrorCostModel, candidateSet, type Decision, type Placement } from '../../../master/adaptive';
-import { RuntimeModel, type TaskTiming } from '../../../master/runtime';
+import { AdaptiveChooser, ErrorCostModel, candidateSet, type Decision, type Placement } from '../../../core/policy';
+import { RuntimeModel, type TaskTiming } from '../../../core/runtime';
 import { Rng } from '../../../shared/random';
 import { bruteIteration, bruteMeans } from './brute-force';
 

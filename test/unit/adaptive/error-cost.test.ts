@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCostModel, candidateSet, type Candidate } from '../../../master/adaptive';
+import { ErrorCostModel, candidateSet, type Candidate } from '../../../core/policy';
 import { dot, gram, lsGradient } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix, rowSlice } from '../../../shared/tensor';

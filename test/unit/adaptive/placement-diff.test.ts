@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockStartsFor, candidateSet, placementDiff, planCandidate, type PlacedLayout } from '../../../master/adaptive';
+import { blockStartsFor, candidateSet, placementDiff, planCandidate, type PlacedLayout } from '../../../core/policy';
 
 const ROWS = 1680;
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7];

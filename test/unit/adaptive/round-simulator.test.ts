@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../shared/random';
-import { PlanCache, candidateSet, expectedIterationSeconds, simulateRound, type Candidate } from '../../../master/adaptive';
+import { PlanCache, candidateSet, expectedIterationSeconds, simulateRound, type Candidate } from '../../../core/policy';
 
 const N = 8;
 // Divisible by every k tried, so an mds block is exactly N/k of the unit block (no padding).

@@ -9,7 +9,7 @@ import {
   timingsFromRound,
   type TimeSample,
   type WorkerRoundSample,
-} from '../../../master/runtime';
+} from '../../../core/runtime';
 
 const SHIFT = 0.02;
 const RATE = 50;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalEquations, steepestDescent, type GradientOracle } from '../../../master/algorithms';
-import type { RoundOutcome } from '../../../master/cluster/types';
+import { normalEquations, steepestDescent, type GradientOracle } from '../../../algorithms';
+import type { RoundOutcome } from '../../../algorithms/compute-cluster';
 import { lsGradient } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix } from '../../../shared/tensor';

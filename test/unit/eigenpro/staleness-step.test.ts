@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kernelMatrix, stalenessStep, eigenproStep } from '../../../shared/kernels';
-import { buildStates, generateKernelData, simulateAsyncRoundRobin, simulateSync } from '../../../master/algorithms/eigenpro';
+import { buildStates, generateKernelData, simulateAsyncRoundRobin, simulateSync } from '../../../algorithms/eigenpro';
 
 /**
  * AsyncEigenPro with equal-speed workers taking turns (every read τ = G − 1 updates stale, the

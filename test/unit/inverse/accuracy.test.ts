@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFullRank, exactReference, invertInProcess, inverseErrors, errorBounds, inverseProblem, iterationSummary } from '../../../master/algorithms/inverse';
+import { checkFullRank, exactReference, invertInProcess, inverseErrors, errorBounds, inverseProblem, iterationSummary } from '../../../algorithms/inverse';
 import { gaussian, relativeFrobenius } from './helpers';
 
 describe('inverse over frc: accuracy against a direct solve (ml-matrix)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkFullRank, columnPlan, invertInProcess, inverseProblem } from '../../../master/algorithms/inverse';
-import { completeResidueClass } from '../../../master/schemes/frc';
+import { checkFullRank, columnPlan, invertInProcess, inverseProblem } from '../../../algorithms/inverse';
+import { completeResidueClass } from '../../../core/schemes/frc';
 import { InputError, ShapeError, SingularMatrixError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import { matrix } from '../../../shared/tensor';

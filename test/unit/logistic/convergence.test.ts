@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referenceNewton, solveLogistic, type LogisticSolveSpec } from '../../../master/algorithms/logistic';
+import { referenceNewton, solveLogistic, type LogisticSolveSpec } from '../../../algorithms/logistic';
 import { syntheticLogistic } from '../../../master/data/logistic-synthetic';
 import { norm2 } from '../../../shared/kernels';
 import { InProcessCluster } from './in-process-cluster';

@@ -1,6 +1,6 @@
-import { materializeStoredBlocks } from '../../../master/cluster/placement';
-import type { BlockData, ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload } from '../../../master/cluster/types';
-import type { Plan } from '../../../master/schemes';
+import { materializeStoredBlocks } from '../../../core/schemes/placement';
+import type { BlockData, ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload } from '../../../algorithms/compute-cluster';
+import type { Plan } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';

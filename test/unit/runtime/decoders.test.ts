@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookupScheme } from '../../../master/schemes';
+import { lookupScheme } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 import { expectClose, TOL } from '../../helpers/expect-close';
 

@@ -3,7 +3,7 @@ import { ChaosInjector } from '../../../worker/chaos-injector';
 import { CorePool } from '../../../worker/core-pool';
 import { NO_FAULTS } from '../../../shared/chaos';
 import { slotWork } from '../../../master/cluster/placed-plan';
-import { lookupScheme } from '../../../master/schemes';
+import { lookupScheme } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 
 const exp = { dist: 'exponential' as const, rate: 10 };

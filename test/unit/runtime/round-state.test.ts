@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHost } from '../../../master/cluster/host-policy';
-import { RoundState, type Instruction, type RoundSetup } from '../../../master/cluster/round-state';
+import { chooseHost } from '../../../core/round/host-policy';
+import { RoundState, type Instruction, type RoundSetup } from '../../../core/round/round-state';
 import { WorkerRegistry } from '../../../master/cluster/registry';
-import { lookupScheme, type Plan } from '../../../master/schemes';
+import { lookupScheme, type Plan } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 
 function plan(name: string, params: Record<string, unknown>, workers: number): Plan {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ThinnedHistory } from '../../../master/algorithms';
+import { ThinnedHistory } from '../../../algorithms';
 
 describe('ThinnedHistory: a long run in bounded memory', () => {
   it('keeps every round up to the cap, then a uniform sample: rounds 1, 1 + k, 1 + 2k, ... with k doubling', () => {

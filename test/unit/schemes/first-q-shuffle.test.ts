@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { oversketchPlan } from '../../../master/algorithms/logistic/oversketch-plan';
-import { lookupScheme, schemeNames, type Plan } from '../../../master/schemes';
+import { oversketchPlan } from '../../../algorithms/logistic/oversketch-plan';
+import { lookupScheme, schemeNames, type Plan } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 import { blockRows, randomProblem, slotResults } from './simulate';
 

@@ -2,9 +2,9 @@ import { Matrix as MlMatrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
-import { lookupScheme } from '../../../master/schemes';
-import { expansionNetwork } from '../../../master/schemes/expansion-network';
-import { approximateBlockLeverageScores, blockLeverageScores } from '../../../master/schemes/leverage-scores';
+import { lookupScheme } from '../../../core/schemes';
+import { expansionNetwork } from '../../../core/schemes/expansion-network';
+import { approximateBlockLeverageScores, blockLeverageScores } from '../../../core/schemes/leverage-scores';
 import { expectClose, TOL } from '../../helpers/expect-close';
 import { blockRows, combinations, exactGradient, randomProblem, slotResults, type Problem } from './simulate';
 

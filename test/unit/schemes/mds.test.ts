@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
-import { lookupScheme } from '../../../master/schemes';
-import { buildMdsCode, worstCaseCondition } from '../../../master/schemes/mds-code';
+import { lookupScheme } from '../../../core/schemes';
+import { buildMdsCode, worstCaseCondition } from '../../../core/schemes/mds-code';
 import { expectClose } from '../../helpers/expect-close';
 import { blockRows, combinations, exactMatVec, randomProblem, slotResults, subsets } from './simulate';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
-import { lookupScheme } from '../../../master/schemes';
+import { lookupScheme } from '../../../core/schemes';
 import { expectClose, TOL } from '../../helpers/expect-close';
 import { blockRows, exactGradient, randomProblem, slotResults, subsets } from './simulate';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delayRuntimeModel, measuredRuntimeModel } from '../../../master/schemes';
+import { delayRuntimeModel, measuredRuntimeModel } from '../../../core/schemes';
 import { makeDelaySampler, type DelaySpec } from '../../../shared/chaos';
 import { Rng } from '../../../shared/random';
 

@@ -6,7 +6,7 @@
 import { lsGradient, matVec } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix, rowSlice, type Matrix } from '../../../shared/tensor';
-import type { Plan } from '../../../master/schemes';
+import type { Plan } from '../../../core/schemes';
 
 export interface Problem {
   A: Matrix;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../shared/random';
-import { lookupScheme } from '../../../master/schemes';
+import { lookupScheme } from '../../../core/schemes';
 import { expectClose, TOL } from '../../helpers/expect-close';
 import { blockRows, exactGradient, randomProblem, slotResults } from './simulate';
 

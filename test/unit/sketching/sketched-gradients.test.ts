@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lsGradient } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix } from '../../../shared/tensor';
-import { blockSrhtGradientOracle, exactGradientOracle, fillNormals, gaussianGradientOracle } from '../../../master/algorithms/sketching';
+import { blockSrhtGradientOracle, exactGradientOracle, fillNormals, gaussianGradientOracle } from '../../../core/sketching';
 import { expectClose, TOL } from '../../helpers/expect-close';
 
 function problem(seed: number, N: number, d: number) {

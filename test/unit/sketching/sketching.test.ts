@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gram } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix, rowSlice, type Matrix } from '../../../shared/tensor';
-import { blockSrht, fwhtRows, gaussianSketch, nextPowerOfTwo, sampleBlocks, srhtMix } from '../../../master/algorithms/sketching';
+import { blockSrht, fwhtRows, gaussianSketch, nextPowerOfTwo, sampleBlocks, srhtMix } from '../../../core/sketching';
 import { expectClose, TOL } from '../../helpers/expect-close';
 
 function randomMatrix(rng: Rng, rows: number, cols: number): Matrix {

@@ -1,0 +1,266 @@
+import type { Logger } from '../../shared/log';
+import type { Matrix } from '../../shared/tensor';
+import type { PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
+import type { MasterMetrics } from '../../master/metrics';
+import { timingsFromRound, type Execution, type TaskTiming } from '../../core/runtime';
+import type { AdaptiveParams } from '../../core/schemes';
+import { candidateKey, planCandidate, blockStartsFor, type Candidate } from '../../core/policy/candidates';
+import { AdaptiveChooser, type Decision } from '../../core/policy/chooser';
+import { AdaptiveController, placementLabel, type AdaptiveReport, type PlacementDecider } from '../../core/policy/controller';
+import { placementDiff } from '../../core/policy/placement-diff';
+import type { Placement } from '../../core/policy/predictor';
+import { Replanner, type ReplanCluster } from './replanner';
+
+/**
+ * The adaptive scheme on a job's workers: the job's loop runs its rounds on `placed`, hands each
+ * outcome to `observe` and asks `step` between iterations; this feeds the runtime and error-cost
+ * models, decides when one is due, re-plans (incrementally), probes left-out workers, logs every
+ * decision with its reason and keeps the Prometheus gauges. Shared by the job kinds that drive
+ * the adaptive scheme (least squares; GIANT's gradient).
+ */
+export interface AdaptiveRunSpec {
+  jobId: string;
+  A: Matrix;
+  b?: Float64Array;
+  seed: number;
+  params: AdaptiveParams;
+  taskDeadlineSeconds?: number;
+  log: Logger;
+  metrics: MasterMetrics;
+  labels: { job_kind: string; job_id: string };
+  /** How the workers run their tasks under the job's delay model. Default sequential. */
+  execution?: Execution;
+  /** The decisions (default: the AdaptiveChooser over the scheme's candidates); tests script them. */
+  decider?: PlacementDecider;
+}
+
+export interface StepContext {
+  /** The job's round counter after the round just observed. */
+  round: number;
+  /** Exact iterations still needed (the controller's estimate is used when absent). */
+  remainingIterations: number;
+  /** The payload a probe of a left-out worker computes (the current iterate's task). */
+  probePayload: () => TaskPayload;
+}
+
+export class AdaptiveRun {
+  private readonly controller: AdaptiveController;
+  private readonly replanner: Replanner;
+  private bytes = 0;
+  private overhead: number | undefined;
+  private readonly pending: TaskTiming[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private schemeSeries: Record<string, string> | undefined;
+
+  private constructor(
+    private readonly cluster: ReplanCluster,
+    private readonly spec: AdaptiveRunSpec,
+    decider: PlacementDecider,
+  ) {
+    const workers = cluster.liveWorkers();
+    this.controller = new AdaptiveController(decider, workers, { period: spec.params.period, budget: spec.params.budget, ...(spec.execution ? { execution: spec.execution } : {}) });
+    this.replanner = new Replanner(cluster, {
+      jobId: spec.jobId,
+      A: spec.A,
+      ...(spec.b ? { b: spec.b } : {}),
+      seed: spec.seed,
+      planData: spec.params.approximate,
+      ...(spec.taskDeadlineSeconds !== undefined ? { taskDeadlineSeconds: spec.taskDeadlineSeconds } : {}),
+    });
+  }
+
+  /** Places the first plan (wait-all on every worker, or the decider's initial one) and returns the run. */
+  static async start(cluster: ReplanCluster, spec: AdaptiveRunSpec): Promise<AdaptiveRun> {
+    const workers = cluster.liveWorkers();
+    let run: AdaptiveRun | undefined;
+    const decider = spec.decider ?? chooserFor(workers, spec, (from, to) => run!.replanCost(from, to));
+    run = new AdaptiveRun(cluster, spec, decider);
+    decider.prepare?.();
+    const t0 = performance.now();
+    const first = await run.replanner.apply(decider.placement());
+    run.bytes += first.bytesPlaced;
+    run.placeSeconds = (performance.now() - t0) / 1000;
+    run.publishScheme();
+    spec.log.info({ job: spec.jobId, placement: run.controller.label(), bytes: first.bytesPlaced }, 'adaptive: first placement');
+    return run;
+  }
+
+  /** Seconds the first placement took (what a re-plan's cost is scaled from). */
+  placeSeconds = 0;
+
+  get placed(): PlacedPlan {
+    return this.replanner.inForce.placed;
+  }
+
+  get candidate(): Candidate {
+    return this.replanner.inForce.placement.candidate;
+  }
+
+  /** Bytes streamed by every placement of the run (the first, re-plans, probe blocks). */
+  get bytesPlaced(): number {
+    return this.bytes;
+  }
+
+  /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model. */
+  observe(outcome: RoundOutcome): void {
+    const placed = this.placed;
+    const timings = timingsFromRound(outcome, placed.work, placed.hosts);
+    const own = timings.filter((t) => !t.censored && t.overheadSeconds !== undefined).map((t) => t.overheadSeconds!);
+    if (own.length > 0) {
+      const m = own.sort((a, b) => a - b)[own.length >> 1]!;
+      this.overhead = this.overhead === undefined ? m : 0.9 * this.overhead + 0.1 * m;
+    }
+    timings.push(...this.pending.splice(0));
+    const changes = this.controller.observeRound(outcome.round, timings);
+    for (const c of changes) {
+      this.spec.metrics.runtimeChanges.inc({ ...this.spec.labels, scope: c.scope });
+      this.spec.log.info({ round: c.round, scope: c.scope, worker: c.worker, ratio: c.ratio, p: c.p }, `adaptive: runtime change: ${c.description}`);
+    }
+  }
+
+  /** The round's decoded gradient against the exact one (approximate plans), and the monitored error before the step. */
+  observeGradient(relativeSquaredError: number | undefined, errorBefore: number): void {
+    this.controller.observeGradient(this.candidate, relativeSquaredError, errorBefore);
+  }
+
+  /** Exact iterations still needed to bring the monitored error to `target` (the controller's estimate). */
+  remainingIterations(target: number, roundsLeft: number): number {
+    return this.controller.remainingIterations(target, roundsLeft);
+  }
+
+  /** Between iterations: decide when due, re-plan if the decision says so, send its probes. */
+  async step(ctx: StepContext): Promise<Decision | undefined> {
+    if (!this.controller.due(ctx.round)) return undefined;
+    const from = this.replanner.inForce.placement;
+    const d = this.controller.decide(ctx.round, this.cluster.liveWorkers(), {
+      remainingIterations: ctx.remainingIterations,
+      ...(this.overhead !== undefined ? { overheadSeconds: this.overhead } : {}),
+    });
+    const m = this.spec.metrics;
+    m.adaptiveDecisions.inc(this.spec.labels);
+    this.spec.log.info({ round: ctx.round, replan: d.replan, excluded: d.excluded, probe: d.probe }, `adaptive: ${d.reason}`);
+    if (d.replan) {
+      const to: Placement = { candidate: d.candidate, workers: d.workers };
+      const r = await this.replanner.apply(to);
+      this.bytes += r.bytesPlaced;
+      this.controller.recordReplan({
+        round: ctx.round,
+        from: placementLabel(from, this.cluster.liveWorkers()),
+        to: this.controller.label(to),
+        seconds: r.seconds,
+        bytesPlaced: r.bytesPlaced,
+        rowsPlaced: r.rowsToSend,
+        blocksDropped: r.blocksDropped,
+      });
+      m.adaptiveReplans.inc(this.spec.labels);
+      m.adaptiveReplanSeconds.inc(this.spec.labels, r.seconds);
+      this.spec.log.info({ round: ctx.round, seconds: r.seconds, bytes: r.bytesPlaced, rows: r.rowsToSend, dropped: r.blocksDropped }, `adaptive: re-planned to ${this.controller.label(to)}`);
+      this.publishScheme();
+    }
+    m.adaptiveExcluded.set(this.spec.labels, d.excluded.length);
+    for (const w of d.probe) this.launchProbe(w, ctx.probePayload());
+    this.publishModel();
+    return d;
+  }
+
+  /** Waits for the probes still out (call before the job releases its blocks). */
+  async finish(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  report(): AdaptiveReport & { params: AdaptiveParams } {
+    return { params: this.spec.params, ...this.controller.report() };
+  }
+
+  private launchProbe(worker: number, payload: TaskPayload): void {
+    this.spec.metrics.adaptiveProbes.inc(this.spec.labels);
+    const p = this.replanner
+      .probe(worker, payload)
+      .then(({ outcome, placed, bytesPlaced }) => {
+        this.bytes += bytesPlaced;
+        const t = timingsFromRound(outcome, placed.work, [worker]);
+        if (t.length > 0) this.controller.probeAnswered();
+        this.pending.push(...t);
+      })
+      .catch((e: Error) => this.spec.log.warn({ worker, err: e.message }, 'adaptive: probe failed'))
+      .finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  /**
+   * What a re-plan would cost in seconds: the rows it must stream, at the rate the first placement
+   * streamed the whole data (plus a fixed 5 ms for the calls).
+   */
+  private replanCost(from: Placement, to: Placement): number {
+    const rows = this.spec.A.rows;
+    const layout = (p: Placement) => {
+      const key = `${candidateKey(p.candidate)}/${p.workers.length}`;
+      let plan = this.planCache.get(key);
+      if (!plan) this.planCache.set(key, (plan = planCandidate(p.candidate, { workers: p.workers.length, rows, seed: this.spec.seed, ...(this.spec.params.approximate ? { data: { rows, cols: this.spec.A.cols, A: this.spec.A.data } } : {}) })));
+      return { plan, workers: p.workers, blockStarts: blockStartsFor(p.candidate, rows) };
+    };
+    const moved = placementDiff(layout(from), layout(to)).rowsToSend;
+    const perRow = this.placeSeconds / Math.max(1, rows);
+    return 0.005 + moved * perRow;
+  }
+
+  private readonly planCache = new Map<string, ReturnType<typeof planCandidate>>();
+
+  private publishScheme(): void {
+    const m = this.spec.metrics;
+    if (this.schemeSeries) m.adaptiveScheme.remove(this.schemeSeries);
+    const p = this.replanner.inForce.placement;
+    this.schemeSeries = { ...this.spec.labels, scheme: p.candidate.scheme, placement: this.controller.label(p) };
+    m.adaptiveScheme.set(this.schemeSeries, 1);
+  }
+
+  private publishModel(): void {
+    const m = this.spec.metrics;
+    const model = this.controller.model;
+    const speeds = model.speeds();
+    for (const w of model.workers()) {
+      const labels = { ...this.spec.labels, worker: String(w) };
+      const fit = model.workerFit(w);
+      if (fit) {
+        m.runtimeShift.set(labels, fit.shift);
+        if (Number.isFinite(fit.rate) && fit.rate > 0) m.runtimeTailMean.set(labels, 1 / fit.rate);
+      }
+      const s = speeds.get(w);
+      if (s !== undefined) m.runtimeSlowness.set(labels, s);
+    }
+  }
+}
+
+function chooserFor(workers: number[], spec: AdaptiveRunSpec, replanSeconds: (from: Placement, to: Placement) => number): AdaptiveChooser {
+  const p = spec.params;
+  return new AdaptiveChooser(
+    {
+      workers,
+      rows: spec.A.rows,
+      seed: spec.seed,
+      approximate: p.approximate,
+      // mds takes its gradient as two coded products (Aᵀ placed too): not among the candidates.
+      mds: false,
+      ...(p.approximate ? { data: { rows: spec.A.rows, cols: spec.A.cols, A: spec.A.data } } : {}),
+    },
+    {
+      margin: p.margin,
+      minDwellRounds: p.dwell,
+      warmupRounds: p.warmup,
+      replanSeconds,
+      predictor: { rounds: p.simulate, ...(spec.execution ? { execution: spec.execution } : {}) },
+      // frc's cover rule decodes no later than the residue rule and is as exact: weigh it alone.
+      frcDecoders: ['cover'],
+      blocklist: {
+        // recentRatios are medians over the last 10 rounds: one reading is already 10 rounds of evidence.
+        ratioRounds: 10,
+        slowFactor: p.slowFactor,
+        recoverFactor: Math.min(1.5, (1 + p.slowFactor) / 2),
+        probeEvery: p.probeEvery,
+        maxProbeEvery: 8 * p.probeEvery,
+        ...(p.exclude ? {} : { maxFlagged: 0 }),
+      },
+      ...(p.schemes ? { schemes: p.schemes } : {}),
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import { InputError } from '../../shared/errors';
+import { Rng } from '../../shared/random';
+import type { Matrix } from '../../shared/tensor';
+import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../compute-cluster';
+import { planAndPlace } from '../plan-and-place';
+import type { SchemeChoice } from '../../core/schemes';
+import { equalBlockStarts, padRows, paddedTranspose } from './padding';
+
+/**
+ * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
+ * X·v over a code of X's row blocks and Xᵀ·u over a code of Xᵀ's row blocks (X's column
+ * blocks), each placed once. With the mds scheme a product is exact from any k of its n slots:
+ * the stragglers are decoded around. Blocks must be equal, so X (and Xᵀ) get zero rows up to a
+ * multiple of k; the padding's products are dropped.
+ *
+ * Cost: two encoded copies of X on the workers, n/k times X's size each.
+ */
+export interface CodedProduct {
+  value: Float64Array;
+  outcome: RoundOutcome;
+  /** Work of the answers the decoder used, in units of one n×d matrix-vector product. */
+  passes: number;
+}
+
+export class CodedProducts {
+  private constructor(
+    private readonly cluster: ComputeCluster,
+    readonly xPlaced: PlacedPlan,
+    readonly xtPlaced: PlacedPlan,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly xBlockRows: number,
+    private readonly xtBlockRows: number,
+  ) {}
+
+  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number): Promise<CodedProducts> {
+    if (!scheme.taskKinds?.includes('matvec')) {
+      throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${scheme.name}`);
+    }
+    const Xp = padRows(X, blocks);
+    const XTp = paddedTranspose(X, blocks);
+    if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+    const rng = new Rng(seed);
+    const placeOf = (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> =>
+      planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts: equalBlockStarts(M.rows, blocks), rng: rng.fork(salt) }).then((p) => p.placed);
+    const [xPlaced, xtPlaced] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
+    return new CodedProducts(cluster, xPlaced, xtPlaced, X.rows, X.cols, Xp.rows / blocks, XTp.rows / blocks);
+  }
+
+  /** X·v (length n). */
+  async timesX(v: Float64Array): Promise<CodedProduct> {
+    const outcome = await this.cluster.round(this.xPlaced, { kind: 'matvec', x: v });
+    const used = outcome.decoded.used.length;
+    return { value: outcome.decoded.value.subarray(0, this.n), outcome, passes: (used * this.xBlockRows) / this.n };
+  }
+
+  /** Xᵀ·u (length d). */
+  async timesXT(u: Float64Array): Promise<CodedProduct> {
+    const outcome = await this.cluster.round(this.xtPlaced, { kind: 'matvec', x: u });
+    const used = outcome.decoded.used.length;
+    return { value: outcome.decoded.value.subarray(0, this.d), outcome, passes: (used * this.xtBlockRows) / this.d };
+  }
+
+  bytesPlaced(): number {
+    return this.xPlaced.bytesPlaced + this.xtPlaced.bytesPlaced;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.cluster.release(this.xPlaced), this.cluster.release(this.xtPlaced)]);
+  }
+}

@@ -1,0 +1,130 @@
+import type { Matrix } from '../shared/tensor';
+import type { pb } from '../shared/wire';
+import type { Decoded, Plan } from '../core/schemes';
+
+/**
+ * What the algorithms see of the cluster: place a plan's blocks once, then run rounds. The same
+ * algorithm runs on local processes, compose and Kubernetes through this interface.
+ */
+
+/** Task payloads, one per worker task kind (proto TaskRequest.kind). */
+export type TaskPayload =
+  | { kind: 'noop' }
+  /** y = Σ w·Aₛx over the slot's stored blocks (same row count). */
+  | { kind: 'matvec'; x: Float64Array }
+  /** y = Σ w·Aₛᵀvₛ, v the concatenation of per-stored-block vectors in the slot's block order. */
+  | { kind: 'mattvec'; v: Float64Array }
+  /** g = Σ w·Aₛᵀ(Aₛx − bₛ); with `points` = p, x stacks p points (p×d) and g their p gradients. */
+  | { kind: 'lsGradient'; x: Float64Array; points?: number }
+  /** G = Σ w·Aₛᵀdiag(dₛ)Aₛ (d absent: identity), flattened cols×cols. */
+  | { kind: 'gram'; d?: Float64Array }
+  /**
+   * Any other task kind of the contract, given as its generated message: `name` is the oneof
+   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. New kinds need
+   * no change here or in the dispatcher.
+   */
+  | { kind: 'message'; name: KindName; fields: KindFields; payloadValues?: number };
+
+/** The oneof task kinds of TaskRequest, from the generated types. */
+export type KindName = NonNullable<pb.TaskRequest['kind']>;
+/** A TaskRequest without the fields the dispatcher fills in (job, round, slot, blocks). */
+export type KindFields = Omit<pb.TaskRequest, 'jobId' | 'round' | 'slot' | 'blocks' | 'kind'>;
+
+/** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
+export interface BlockData {
+  A: Matrix;
+  /** Right-hand side carried with each block (least squares b, labels, ...). */
+  b?: Float64Array;
+  /** K+1 row offsets: data block j is rows [blockStarts[j], blockStarts[j+1]). */
+  blockStarts: number[];
+}
+
+export interface Arrival {
+  slot: number;
+  worker: number;
+  /** Seconds from the round's start to the answer's arrival at the master. */
+  seconds: number;
+  computeSeconds: number;
+  injectedDelaySeconds: number;
+  /** Seconds the task waited on the worker for a core (its round's earlier tasks). */
+  queueSeconds: number;
+}
+
+export interface Straggler {
+  slot: number;
+  worker: number;
+  /** Seconds it had been out when it was cut off (a lower bound on its lateness). */
+  outstandingSeconds: number;
+}
+
+export interface RoundOutcome {
+  round: number;
+  decoded: Decoded;
+  /** Wall seconds from sending the first task to decoding. */
+  seconds: number;
+  arrivals: Arrival[];
+  stragglers: Straggler[];
+  /** Backup tasks launched (speculative execution) and slots moved after a worker loss. */
+  backupsLaunched: number;
+  slotsMoved: number;
+  /** Tensor bytes of this round's task payloads sent (backups and re-sends included) and of the answers received. */
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** A plan whose stored blocks are on workers; its slot -> host map follows relocations. */
+export interface PlacedPlan {
+  readonly jobId: string;
+  readonly plan: Plan;
+  /** Current host worker of each slot (changes when a worker is lost). */
+  readonly hosts: readonly number[];
+  /** Bytes streamed to workers for this plan so far. */
+  readonly bytesPlaced: number;
+  /** Each slot's work (what a worker's slowdown is multiplied by). */
+  readonly work: readonly number[];
+  /** The id the workers know each stored block by. */
+  readonly blockIds: readonly number[];
+  /** Stored block (index in plan.stored) -> workers holding it (placement, relocations). */
+  readonly holders: ReadonlyMap<number, ReadonlySet<number>>;
+}
+
+export interface PlaceOptions {
+  /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
+  taskDeadlineSeconds?: number;
+  /**
+   * Each slot's work relative to one uncoded block of wait-all with K = N (the injected delay is
+   * the worker's slowdown draw × work). Default: rows × columns of the slot's stored blocks over
+   * the data's rows × columns / N; give it when a task's cost is not its blocks' size (columns
+   * solved, a batch).
+   */
+  work?: (slot: number) => number;
+  /**
+   * The ids the workers know the stored blocks by (default: their index in plan.stored). A job
+   * that re-plans names a block the same in every plan, so a block two plans share is one block
+   * on the worker.
+   */
+  blockIds?: readonly number[];
+  /**
+   * Stored blocks (index in plan.stored) already on workers from an earlier plan of the same job,
+   * under the same id: not streamed again.
+   */
+  held?: ReadonlyMap<number, ReadonlySet<number>>;
+}
+
+/** What a caller may hear of a round before it decodes. */
+export interface RoundOptions {
+  /**
+   * Each slot's answer as it arrives (the first from each slot): a long round's finished parts
+   * can be kept before the round ends (the inverse checkpoints the column groups solved).
+   */
+  onAnswer?: (slot: number, value: Float64Array) => void;
+}
+
+export interface ComputeCluster {
+  /** Workers currently alive. */
+  liveWorkers(): number[];
+  place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
+  /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
+  round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome>;
+  release(placed: PlacedPlan): Promise<void>;
+}

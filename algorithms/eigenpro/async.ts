@@ -1,0 +1,427 @@
+import { performance } from 'node:perf_hooks';
+import { ClusterError } from '../../shared/errors';
+import { eigenproStep } from '../../shared/kernels';
+import { ASYNC_REPORT_LENGTH, decodeAsyncReport, histogramQuantile, TAU_BINS, type AsyncLegReport } from '../../shared/store';
+import type { pb } from '../../shared/wire';
+import type { ComputeCluster, PlacedPlan } from '../compute-cluster';
+import type { ParameterStore, ShardedStore } from '../../master/store';
+import type { Snapshot } from './evaluate';
+import { splitGathered } from './plan';
+import type { EigenproStepRule, WorkerPreconditioner } from './setup';
+
+/** Where α lives: sharded across the workers (each owns its slice), or on the master (the baseline). */
+export type AsyncStoreKind = 'sharded' | 'master';
+
+/** Per-worker numbers of the async loop, summed over its legs (shared/store's AsyncLegReport). */
+export type AsyncWorkerStats = Omit<AsyncLegReport, 'tauHistogram' | 'tauMedianRecent'> & {
+  worker: number;
+  /** τ median of the worker's last 32 updates in its last leg. */
+  tauMedian: number;
+  tauHistogram: number[];
+};
+
+/** τ over every update of every worker (Definition 1: other workers' writes between read and write). */
+export interface StalenessSummary {
+  definition: string;
+  /** G − 1: what workers taking turns would see. */
+  expected: number;
+  updatesWithTau: number;
+  meanTau: number;
+  maxTau: number;
+  quantiles: { p10: number; p50: number; p90: number; p99: number };
+  /** τ -> updates, the τ that occurred (the last bin, TAU_BINS − 1, counts that many and more). */
+  histogram: Record<string, number>;
+}
+
+export interface ReadsSummary {
+  definition: string;
+  /** Reads that fed an update. */
+  total: number;
+  /** Reads whose verdict could be decided (the owners still knew the write times). */
+  classified: number;
+  mixed: number;
+  overlapped: number;
+  /** mixed / classified. */
+  mixedFraction: number;
+  overlappedFraction: number;
+  /** Reads that saw a slice at a lower version than an earlier read (never expected). */
+  versionRegressions: number;
+}
+
+export interface StoreSummary {
+  kind: AsyncStoreKind;
+  slices: number;
+  /** Loss-curve snapshots taken while the workers ran (each a gather of every slice). */
+  snapshots: number;
+  /** Progress polls or snapshots that failed (skipped). */
+  failedPolls: number;
+  /** Σ over slices of |final version − the owner's updates|: writes lost (or counted twice). */
+  lostWrites: number;
+  /** max over slices of |Σ final slice − Σ of its owner's updates| / max(1, Σ|final slice|). */
+  maxChecksumGap: number;
+}
+
+export interface AsyncResult {
+  alpha: Float64Array;
+  snapshots: Snapshot[];
+  updates: number;
+  seconds: number;
+  legs: number;
+  workers: AsyncWorkerStats[];
+  stoppedBy: 'epochs' | 'time' | 'cancelled';
+  /** Which step rule ran, and (paper, fixed) each worker's step. */
+  stepRule: string;
+  steps?: number[];
+  staleness: StalenessSummary;
+  reads: ReadsSummary;
+  store: StoreSummary;
+}
+
+/**
+ * AsyncEigenPro's checkpoint, taken between two legs: every worker's loop has stopped, so α and
+ * the slices' versions are a consistent cut (the only one an asynchronous run has). A resumed run
+ * starts its store from this α and goes on counting from these versions.
+ */
+export interface AsyncState {
+  legs: number;
+  seconds: number;
+  alpha: Float64Array;
+  /** Each slice's version at the cut: its owner's updates so far. */
+  versions: number[];
+  workers: AsyncWorkerStats[];
+  failedPolls: number;
+  /** The update count at which the next loss-curve snapshot is due. */
+  nextMark: number;
+}
+
+/** The parameter stores an async run may use: the session's. */
+export interface AsyncStores {
+  shards?: ShardedStore;
+  store?: ParameterStore;
+}
+
+/**
+ * Each worker's fixed step under `paper` (Theorem 1 with its own batch m, β and λ_{q+1}), or the
+ * given number; undefined under `staleness-aware`, which the worker computes from the τ it sees.
+ */
+export function asyncSteps(rule: EigenproStepRule, pre: readonly WorkerPreconditioner[], batches: readonly number[]): number[] | undefined {
+  if (rule === 'staleness-aware') return undefined;
+  if (typeof rule === 'number') return pre.map(() => rule);
+  return pre.map((p, r) => eigenproStep(batches[r]!, p.beta, p.lambdaNext));
+}
+
+/** Where the master finds α during a run: created, polled, snapshot, dropped. */
+interface AlphaHome {
+  /** What the tasks name: every slice's owner (sharded) or none (the master's store). */
+  owners: pb.SliceOwner[];
+  updates(): Promise<number>;
+  snapshot(): Promise<{ alpha: Float64Array; versions: number[]; updates: number }>;
+  close(): Promise<void>;
+}
+
+async function openHome(kind: AsyncStoreKind, stores: AsyncStores, jobId: string, name: string, starts: number[], hosts: readonly number[], initial?: Float64Array): Promise<AlphaHome> {
+  const G = starts.length - 1;
+  if (kind === 'sharded') {
+    if (!stores.shards) throw new ClusterError('eigenpro-async (store: sharded) needs a cluster whose workers serve slices');
+    const vec = await stores.shards.create(
+      jobId,
+      name,
+      hosts.map((worker, r) => ({ start: starts[r]!, end: starts[r + 1]!, worker })),
+      initial,
+    );
+    return {
+      owners: vec.owners,
+      updates: async () => (await vec.versions()).reduce((a, b) => a + b, 0),
+      snapshot: async () => {
+        const g = await vec.gather();
+        return { alpha: g.values, versions: g.versions, updates: g.updates };
+      },
+      close: () => vec.drop(),
+    };
+  }
+  const store = stores.store;
+  if (!store) throw new ClusterError('eigenpro-async (store: master) needs the master parameter store (run on a cluster started by startMaster)');
+  const vec = store.create(name, starts[G]!, G, initial);
+  vec.slices.forEach((s, r) => {
+    if (s.start !== starts[r] || s.end !== starts[r + 1]) throw new Error(`store slice ${r} [${s.start}, ${s.end}) differs from data slice [${starts[r]}, ${starts[r + 1]})`);
+  });
+  return {
+    owners: [],
+    updates: () => Promise.resolve(vec.totalVersion),
+    snapshot: () => Promise.resolve({ alpha: vec.values.slice(), versions: vec.slices.map((s) => s.version), updates: vec.totalVersion }),
+    close: () => {
+      store.delete(name);
+      return Promise.resolve();
+    },
+  };
+}
+
+function addLeg(s: AsyncWorkerStats, p: AsyncLegReport): void {
+  const before = s.updates;
+  const tauBefore = s.tauKnown;
+  s.updates += p.updates;
+  s.tauKnown += p.tauKnown;
+  const w = (x: number, y: number, a: number, b: number): number => (a + b > 0 ? (x * a + y * b) / (a + b) : 0);
+  s.tauMean = w(s.tauMean, p.tauMean, tauBefore, p.tauKnown);
+  s.meanStep = w(s.meanStep, p.meanStep, before, p.updates);
+  s.meanBatchMse = w(s.meanBatchMse, p.meanBatchMse, before, p.updates);
+  s.tauMax = Math.max(s.tauMax, p.tauMax);
+  s.tauMedian = p.tauMedianRecent;
+  s.seconds += p.seconds;
+  s.readSeconds += p.readSeconds;
+  s.computeSeconds += p.computeSeconds;
+  s.injectedDelaySeconds += p.injectedDelaySeconds;
+  s.reads += p.reads;
+  s.readsClassified += p.readsClassified;
+  s.readsMixed += p.readsMixed;
+  s.readsOverlapped += p.readsOverlapped;
+  s.versionRegressions += p.versionRegressions;
+  s.deltaSum += p.deltaSum;
+  s.sliceVersion = p.sliceVersion;
+  for (let b = 0; b < TAU_BINS; b++) s.tauHistogram[b]! += p.tauHistogram[b]!;
+}
+
+const STALENESS_DEFINITION =
+  "τ of an update = writes by the other workers that landed between this read's copy of their slice and this worker's write (owners' write times; sharded) or writes between the master's copy and the write (store: master)";
+const READS_DEFINITION =
+  'mixed: no single instant of α held every version the read returned (some slice had already been overwritten when another returned slice was written: Definition 4 inconsistent read); overlapped: some slice was overwritten between its copy and the read\'s last copy';
+
+function summarize(workers: AsyncWorkerStats[], G: number): { staleness: StalenessSummary; reads: ReadsSummary } {
+  const hist = new Array<number>(TAU_BINS).fill(0);
+  for (const w of workers) w.tauHistogram.forEach((c, t) => (hist[t]! += c));
+  const known = hist.reduce((a, b) => a + b, 0);
+  const histogram: Record<string, number> = {};
+  hist.forEach((c, t) => c > 0 && (histogram[String(t)] = c));
+  const sum = (f: (w: AsyncWorkerStats) => number): number => workers.reduce((s, w) => s + f(w), 0);
+  const classified = sum((w) => w.readsClassified);
+  return {
+    staleness: {
+      definition: STALENESS_DEFINITION,
+      expected: G - 1,
+      updatesWithTau: known,
+      meanTau: known ? sum((w) => w.tauMean * w.tauKnown) / known : 0,
+      maxTau: Math.max(0, ...workers.map((w) => w.tauMax)),
+      quantiles: { p10: histogramQuantile(hist, 0.1), p50: histogramQuantile(hist, 0.5), p90: histogramQuantile(hist, 0.9), p99: histogramQuantile(hist, 0.99) },
+      histogram,
+    },
+    reads: {
+      definition: READS_DEFINITION,
+      total: sum((w) => w.reads),
+      classified,
+      mixed: sum((w) => w.readsMixed),
+      overlapped: sum((w) => w.readsOverlapped),
+      mixedFraction: classified ? sum((w) => w.readsMixed) / classified : 0,
+      overlappedFraction: classified ? sum((w) => w.readsOverlapped) / classified : 0,
+      versionRegressions: sum((w) => w.versionRegressions),
+    },
+  };
+}
+
+/**
+ * The master asks the store how far the workers are (the sum of the slices' versions) at most
+ * every POLL_MIN_MS and at least every POLL_MAX_MS: in between it waits half the time the recent
+ * update rate says the next snapshot mark is away, so a mark is seen within a few ms of being
+ * passed without polling the owners hundreds of times a second.
+ */
+const POLL_MIN_MS = 2;
+const POLL_MAX_MS = 100;
+
+/**
+ * AsyncEigenPro (Algorithm 1) driven from the master. With the sharded store (the default) slice
+ * r of α lives on worker r, which owns data slice D_r: the master creates the slices, each worker
+ * runs its own read → step → write loop (worker/async-loop.ts) reading every other owner's slice
+ * with no lock and no barrier, and the master only polls the slices' versions, gathers a snapshot
+ * each time the updates pass the next mark (the loss curve, evaluated after the run) and gathers
+ * the final α. With `store: master` α lives in the master's store instead (the centralized
+ * baseline). The run ends when the updates reach the epochs budget.
+ *
+ * The loop runs as one long task per worker, in legs of at most `legSeconds` so no task outlives
+ * the cluster's task deadline; a new leg resumes from the store.
+ */
+export async function runAsyncEigenpro(
+  cluster: ComputeCluster & AsyncStores,
+  placed: PlacedPlan,
+  o: {
+    name: string;
+    n: number;
+    starts: number[];
+    batch: number;
+    step: EigenproStepRule;
+    /** The workers' preconditioners (setupPreconditioners), for the paper's step. */
+    pre: readonly WorkerPreconditioner[];
+    epochs: number;
+    timeLimit: number;
+    evalsPerEpoch: number;
+    seed: number;
+    store?: AsyncStoreKind;
+    legSeconds?: number;
+    signal?: AbortSignal;
+    onProgress?: (epochs: number, seconds: number) => void;
+    /** Go on from a checkpoint (its state and the loss-curve snapshots before it). */
+    resume?: { state: AsyncState; history: Snapshot[] };
+    /**
+     * Offered the state after every leg (a job's checkpointer saves it when due). Legs then last
+     * at most `everySeconds` (at least 1 s): a leg's end is the only consistent cut, so it is what
+     * bounds the work a restart redoes.
+     */
+    checkpoint?: { everySeconds: number; offer(leg: number, state: () => AsyncState, history: readonly Snapshot[]): void };
+  },
+): Promise<AsyncResult> {
+  const G = o.starts.length - 1;
+  const kind = o.store ?? 'sharded';
+  const from = o.resume?.state;
+  if (from && (from.alpha.length !== o.n || from.versions.length !== G || from.workers.length !== G)) {
+    throw new ClusterError(`eigenpro-async: the checkpoint holds α of ${from.alpha.length} and ${from.versions.length} slices; this run has ${o.n} and ${G}`);
+  }
+  const store = await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts, from?.alpha);
+  // A resumed store starts at version 0 holding the checkpoint's α: the versions before the cut
+  // are added back, so counts, marks and the no-lost-write check span the whole run.
+  const base = from ? from.versions.slice() : new Array<number>(G).fill(0);
+  const baseTotal = base.reduce((a, b) => a + b, 0);
+  const home: AlphaHome = {
+    owners: store.owners,
+    updates: async () => baseTotal + (await store.updates()),
+    snapshot: async () => {
+      const s = await store.snapshot();
+      return { alpha: s.alpha, versions: s.versions.map((v, r) => v + base[r]!), updates: s.updates + baseTotal };
+    },
+    close: () => store.close(),
+  };
+  const updatesPerEpoch = o.n / o.batch;
+  const steps = asyncSteps(o.step, o.pre, o.starts.slice(1).map((e, r) => Math.min(o.batch, e - o.starts[r]!)));
+  const stepRule =
+    o.step === 'staleness-aware'
+      ? "staleness-aware (Coda's rule): m/(β + λ_{q+1}((τ̂+1)m − 1)), τ̂ = max(G−1, median of the last 32 observed τ)"
+      : o.step === 'paper'
+        ? "paper (Theorem 1): m/(β + λ_{q+1}(m − 1)) per worker, whatever the staleness τ"
+        : 'fixed';
+  const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
+  const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
+  const snapshots: Snapshot[] = o.resume ? [...o.resume.history] : [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
+  const stats: AsyncWorkerStats[] = from
+    ? from.workers.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] }))
+    : placed.hosts.slice(0, G).map((worker) => {
+        const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
+        return { ...zero, worker, tauMedian: tauMedianRecent };
+      });
+  // A resumed run's clock goes on from the checkpoint's seconds.
+  const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
+  let nextMark = from?.nextMark ?? evalEvery;
+  let polling = true;
+  let failedPolls = from?.failedPolls ?? 0;
+  // Polls the versions; when the updates pass the next mark, gathers α (a snapshot). One poll at
+  // a time, so a slow owner delays the next poll instead of piling them up.
+  const poller = (async () => {
+    let wait = POLL_MIN_MS;
+    let last: { updates: number; ms: number } | undefined;
+    while (polling) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (!polling) break;
+      try {
+        const updates = await home.updates();
+        const ms = performance.now();
+        const rate = last && ms > last.ms ? (updates - last.updates) / (ms - last.ms) : 0;
+        last = { updates, ms };
+        wait = rate > 0 ? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, (0.5 * (nextMark - updates)) / rate)) : 10 * POLL_MIN_MS;
+        if (updates < nextMark) continue;
+        const s = await home.snapshot();
+        const seconds = (performance.now() - t0) / 1000;
+        snapshots.push({ seconds, epochs: s.updates / updatesPerEpoch, updates: s.updates, alpha: s.alpha });
+        o.onProgress?.(s.updates / updatesPerEpoch, seconds);
+        while (nextMark <= s.updates) nextMark += evalEvery;
+      } catch {
+        // A worker busy past the deadline or lost: the leg's round reports the loss.
+        failedPolls++;
+      }
+    }
+  })();
+  let legs = from?.legs ?? 0;
+  const legCap = Math.min(o.legSeconds ?? 60, o.checkpoint ? Math.max(1, o.checkpoint.everySeconds) : Infinity);
+  let stoppedBy: AsyncResult['stoppedBy'] = 'epochs';
+  let final: { alpha: Float64Array; versions: number[]; updates: number };
+  try {
+    try {
+      while ((await home.updates()) < maxTotal) {
+        const elapsed = (performance.now() - t0) / 1000;
+        if (o.signal?.aborted) {
+          stoppedBy = 'cancelled';
+          break;
+        }
+        if (elapsed >= o.timeLimit) {
+          stoppedBy = 'time';
+          break;
+        }
+        legs++;
+        const leg = Math.min(legCap, o.timeLimit - elapsed);
+        const out = await cluster.round(placed, (slot) => ({
+          kind: 'message',
+          name: 'eigenproAsync',
+          fields: {
+            eigenproAsync: {
+              parameter: o.name,
+              owner: slot,
+              batchSize: o.batch,
+              // 0 asks the worker for the staleness-aware step.
+              step: steps ? steps[slot]! : 0,
+              expectedStaleness: G - 1,
+              // The workers count the updates in the store, which a resumed run started afresh.
+              maxTotalUpdates: String(maxTotal - baseTotal),
+              timeLimitSeconds: leg,
+              seed: String(o.seed * 1_000_003 + legs * G + slot),
+              owners: home.owners,
+            },
+          },
+        }));
+        splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => {
+          addLeg(stats[r]!, decodeAsyncReport(p));
+          stats[r]!.sliceVersion += base[r]!;
+        });
+        if (o.checkpoint) {
+          // Every loop of the leg has stopped: this gather is a consistent cut.
+          const cut = await home.snapshot();
+          const state: AsyncState = { legs, seconds: (performance.now() - t0) / 1000, alpha: cut.alpha, versions: cut.versions, workers: stats.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] })), failedPolls, nextMark };
+          o.checkpoint.offer(legs, () => state, snapshots);
+        }
+      }
+    } finally {
+      polling = false;
+      await poller;
+    }
+    // Every loop has stopped: this gather is exact.
+    final = await home.snapshot();
+  } finally {
+    await home.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (snapshots[snapshots.length - 1]!.updates !== final.updates) snapshots.push({ seconds, epochs: final.updates / updatesPerEpoch, updates: final.updates, alpha: final.alpha.slice() });
+
+  // No write lost: each slice's final version is its owner's number of updates, and its values
+  // add up to the sum of the owner's changes (α starts at 0).
+  let lostWrites = 0;
+  let maxChecksumGap = 0;
+  stats.forEach((w, r) => {
+    lostWrites += Math.abs(final.versions[r]! - w.updates);
+    let sum = 0;
+    let abs = 0;
+    for (let i = o.starts[r]!; i < o.starts[r + 1]!; i++) {
+      sum += final.alpha[i]!;
+      abs += Math.abs(final.alpha[i]!);
+    }
+    maxChecksumGap = Math.max(maxChecksumGap, Math.abs(sum - w.deltaSum) / Math.max(1, abs));
+  });
+  const { staleness, reads } = summarize(stats, G);
+  return {
+    alpha: final.alpha,
+    snapshots,
+    updates: final.updates,
+    seconds,
+    legs,
+    workers: stats,
+    stoppedBy,
+    stepRule,
+    ...(steps ? { steps } : {}),
+    staleness,
+    reads,
+    store: { kind, slices: G, snapshots: snapshots.length - 1, failedPolls, lostWrites, maxChecksumGap },
+  };
+}

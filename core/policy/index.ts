@@ -1,0 +1,30 @@
+/**
+ * Adaptive straggler mitigation (issue 16). The pure core: candidates and their real plans, a
+ * round simulator over those plans' decoders, the round-time predictor, the error cost of
+ * approximate gradients, the slow-worker blocklist, the chooser, the controller (when to decide,
+ * what to report) and the block catalogue (one id per block across plans). No network, no clock.
+ * On a job's workers (through the session's interface, no gRPC here): the replanner (incremental
+ * placement, probes) and the run that ties them to a job's loop (run.ts).
+ *
+ *   const run = await AdaptiveRun.start(session, { jobId, A, b, seed, params, log, metrics, labels });
+ *   // each iteration: const o = await session.round(run.placed, payload); run.observe(o);
+ *   //                 run.observeGradient(e, error); await run.step({ round: o.round, remainingIterations, probePayload });
+ *
+ * Or the pieces by hand:
+ *   const model = new RuntimeModel();                       // master/runtime
+ *   const errors = new ErrorCostModel();
+ *   const chooser = new AdaptiveChooser({ workers, rows, seed, approximate: true, mds: true });
+ *   // each round: model.observeRound(r, timings); errors.observeSquaredError(c, e)
+ *   const d = chooser.decide(r, model, errors);             // every few rounds
+ *   if (d.replan) place planCandidate(d.candidate, { workers: d.workers.length, rows, seed }) on d.workers
+ */
+export { AdaptiveChooser, type AdaptiveJob, type ChooserOptions, type Decision, type DecideContext, type PredictionRow } from './chooser';
+export { candidateSet, candidateKey, planCandidate, blockRowsFor, blockStartsFor, slotWork, type Candidate, type CandidateOptions, type PlanInputs } from './candidates';
+export { ErrorCostModel, type ErrorCostOptions } from './error-cost';
+export { SlowWorkerBlocklist, type BlocklistOptions, type BlocklistUpdate } from './blocklist';
+export { PlanCache, predictIterations, pairedDifference, meanAndError, type Placement, type PredictorOptions, type IterationPrediction } from './predictor';
+export { simulateRound, simulatedPlan, type SimulatedPlan, type RoundDraws } from './round-simulator';
+export { expectedIterationSeconds } from './order-statistics';
+export { placementDiff, storedBlockKeys, type PlacedLayout, type PlacementDiff } from './placement-diff';
+export { BlockCatalog, plainRows } from './block-catalog';
+export { AdaptiveController, placementLabel, type PlacementDecider, type ControllerOptions, type DecisionRecord, type ReplanRecord, type AdaptiveReport } from './controller';

@@ -1,0 +1,83 @@
+import { ShapeError } from '../../shared/errors';
+import type { Plan } from '.';
+import type { BlockData } from '../../algorithms/compute-cluster';
+import type { OutgoingBlock } from '../../master/cluster/worker-client';
+
+/**
+ * Builds the plan's stored blocks from the data: each is a row-wise linear combination of data
+ * blocks (plain, rescaled or parity). Done once per job at the master.
+ */
+export function materializeStoredBlocks(plan: Plan, data: BlockData): OutgoingBlock[] {
+  const { A, b, blockStarts } = data;
+  const K = blockStarts.length - 1;
+  return plan.stored.map((spec, id) => {
+    if (spec.terms.length === 0) throw new ShapeError(`stored block ${id} has no terms`);
+    const rowsOf = (j: number): number => {
+      if (j < 0 || j >= K) throw new ShapeError(`stored block ${id} refers to data block ${j}, there are ${K}`);
+      return blockStarts[j + 1]! - blockStarts[j]!;
+    };
+    const rows = rowsOf(spec.terms[0]!.block);
+    for (const t of spec.terms) {
+      if (rowsOf(t.block) !== rows) throw new ShapeError(`stored block ${id} combines data blocks of different row counts`);
+    }
+    const first = spec.terms[0]!;
+    if (spec.terms.length === 1 && first.coef === 1) {
+      // A plain block: views, no copy.
+      const s = blockStarts[first.block]!;
+      return {
+        id,
+        rows,
+        cols: A.cols,
+        data: A.data.subarray(s * A.cols, (s + rows) * A.cols),
+        ...(b ? { rhs: b.subarray(s, s + rows) } : {}),
+        rowOffset: s,
+      };
+    }
+    const out = new Float64Array(rows * A.cols);
+    const rhs = b ? new Float64Array(rows) : undefined;
+    for (const t of spec.terms) {
+      const s = blockStarts[t.block]!;
+      const src = A.data.subarray(s * A.cols, (s + rows) * A.cols);
+      for (let i = 0; i < src.length; i++) out[i]! += t.coef * src[i]!;
+      if (rhs && b) for (let i = 0; i < rows; i++) rhs[i]! += t.coef * b[s + i]!;
+    }
+    return { id, rows, cols: A.cols, data: out, ...(rhs ? { rhs } : {}), rowOffset: blockStarts[first.block]! };
+  });
+}
+
+/** Which stored blocks each worker needs: its slots' blocks, plus those it backs up. */
+export function blocksPerWorker(plan: Plan, hosts: readonly number[]): Map<number, Set<number>> {
+  const need = new Map<number, Set<number>>();
+  const add = (w: number, ids: number[]): void => {
+    let s = need.get(w);
+    if (!s) need.set(w, (s = new Set()));
+    ids.forEach((i) => s!.add(i));
+  };
+  plan.slots.forEach((slot, s) => {
+    const ids = slot.blocks.map((x) => x.stored);
+    add(hosts[s]!, ids);
+    for (const w of plan.speculation?.backups[s] ?? []) add(w, ids);
+  });
+  return need;
+}
+
+/** Equal row blocks: K+1 offsets splitting `rows` into K blocks whose sizes differ by at most one. */
+export function evenBlockStarts(rows: number, K: number): number[] {
+  if (K < 1 || K > rows) throw new ShapeError(`cannot split ${rows} rows into ${K} blocks`);
+  const starts = [0];
+  const base = Math.floor(rows / K);
+  const extra = rows % K;
+  for (let j = 0; j < K; j++) starts.push(starts[j]! + base + (j < extra ? 1 : 0));
+  return starts;
+}
+
+/**
+ * Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap), backups
+ * included.
+ */
+export function mapPlanToLive(plan: Plan, live: readonly number[]): Plan {
+  const W = live.length;
+  plan.slots.forEach((s) => (s.host = live[s.host % W]!));
+  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!));
+  return plan;
+}

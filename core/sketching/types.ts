@@ -1,0 +1,7 @@
+import type { Matrix } from '../../shared/tensor';
+
+/** A sketched least-squares pair (S·A, S·b). */
+export interface Sketched {
+  SA: Matrix;
+  Sb: Float64Array;
+}

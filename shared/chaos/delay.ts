@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { Rng } from '../random';
+import type { DelaySampler } from './sampler';
 import { makeStreamSampler, validateTraceOptions, validateTraceStream, type TraceMode, type TraceStream } from './trace';
 
 /**
@@ -40,8 +41,6 @@ export type DelayDistribution =
  * w.p. 1 − 0.05 − 2/3000, ×2.5 w.p. 0.05, ×9.4 w.p. 2/3000. Heavier tails are a `mixture`.
  */
 export const LAMBDA_TAIL = { multiples: [1, 2.5, 9.4], weights: [1 - 0.05 - 2 / 3000, 0.05, 2 / 3000] } as const;
-
-export type DelaySampler = () => number;
 
 export function validateDelay(spec: DelaySpec): void {
   if (spec.per !== undefined && !DELAY_UNITS.includes(spec.per)) {

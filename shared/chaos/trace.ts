@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
 import type { Rng } from '../random';
-import type { DelaySampler } from './delay';
+import type { DelaySampler } from './sampler';
 
 /**
  * Replayed delay traces: measured task times (seconds, for one unit of work: one uncoded block at

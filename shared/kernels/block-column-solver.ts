@@ -2,8 +2,7 @@ import { InputError } from '../errors';
 import type { Matrix } from '../tensor';
 import type { Kernels } from './backend';
 import { backtrackingStep } from './steepest-descent';
-import type { ColumnSolveOptions } from './linear-operator';
-import type { ColumnSolverName, ColumnStats, SolvedColumns } from './solve-columns';
+import type { ColumnSolveOptions, ColumnSolverName, ColumnStats, SolvedColumns } from './linear-operator';
 
 /**
  * The column solvers (./cg.ts, ./steepest-descent.ts) run on all of a worker's columns at once:

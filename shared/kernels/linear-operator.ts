@@ -69,3 +69,21 @@ export function lsResidualAndGradient(
   }
   return [Math.sqrt(gg), Math.sqrt(rr)];
 }
+
+/** The column solvers a worker can run (solve-columns.ts maps each name to its function). */
+export type ColumnSolverName = 'cg' | 'sd';
+
+/** Statistics per column, four numbers each on the wire. */
+export interface ColumnStats {
+  iterations: number;
+  gradientNorm: number;
+  residualNorm: number;
+  converged: boolean;
+}
+
+export interface SolvedColumns {
+  /** Columns one after another (column-major block), each of length outLength. */
+  values: Float64Array;
+  outLength: number;
+  stats: ColumnStats[];
+}

@@ -3,15 +3,16 @@ import type { Matrix } from '../tensor';
 import { jsKernels, type Kernels } from './backend';
 import { solveColumnsBlock } from './block-column-solver';
 import { cgLeastSquares } from './cg';
-import type { ColumnSolveOptions, ColumnSolveResult, LinearOperator } from './linear-operator';
+import type { ColumnSolveOptions, ColumnSolveResult, ColumnSolverName, ColumnStats, LinearOperator, SolvedColumns } from './linear-operator';
 import { steepestDescent } from './steepest-descent';
+
+export type { ColumnSolverName, ColumnStats, SolvedColumns };
 
 /**
  * Solving columns of an inverse: column i of M⁻¹ minimizes f_i(x) = ‖Mx − e_i‖₂² (eq. (2) of the
  * inverse paper). Workers run this on their group of columns; the result travels as one
  * Float64Array (values, then per-column statistics) so the frc decoder can concatenate groups.
  */
-export type ColumnSolverName = 'cg' | 'sd';
 export const COLUMN_SOLVER_NAMES: readonly ColumnSolverName[] = ['cg', 'sd'];
 
 export const columnSolvers: Record<ColumnSolverName, (M: LinearOperator, y: Float64Array, o: ColumnSolveOptions) => ColumnSolveResult> = {
@@ -24,21 +25,8 @@ export function defaultMaxIterations(solver: ColumnSolverName, cols: number): nu
   return solver === 'cg' ? Math.max(1000, 20 * cols) : 100_000;
 }
 
-/** Statistics per column, four numbers each on the wire. */
-export interface ColumnStats {
-  iterations: number;
-  gradientNorm: number;
-  residualNorm: number;
-  converged: boolean;
-}
+/** Numbers per column's statistics on the wire (ColumnStats). */
 const STATS = 4;
-
-export interface SolvedColumns {
-  /** Columns one after another (column-major block), each of length outLength. */
-  values: Float64Array;
-  outLength: number;
-  stats: ColumnStats[];
-}
 
 /**
  * Solves M x = e_i in the least-squares sense for each i in `columns`, and returns post·x when a

@@ -1,12 +1,13 @@
 import { ClusterError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { TlsFiles } from '../../shared/wire';
-import type { DelaySpec, FaultSpec } from '../../shared/chaos';
+import type { DelaySpec } from '../../shared/chaos';
 import { JobSeriesRetention, type MasterMetrics } from '../metrics';
 import type { Plan } from '../../core/schemes';
 import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
 import { JobSession, type JobSessionSpec } from './job-session';
+import type { SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
 import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
@@ -34,23 +35,12 @@ interface Link {
   stream: TaskStream;
 }
 
-/** What a session sets on its workers. */
-export interface WorkerChaos {
-  /** The delay, or each worker's own (a replayed trace: every worker its stream). */
-  delay: DelaySpec | ((worker: number) => DelaySpec);
-  fault: FaultSpec;
-  seed: number;
-  cores: number;
-  /** Worker indices the chaos applies to; the others get none. */
-  only?: readonly number[];
-}
-
 /**
  * The master's view of its workers: a connection and a task stream per worker (opened when it
  * joins; a broken stream marks it lost), placement, chaos configuration, and the queue of job
  * sessions. A job sees the cluster only through its JobSession (`openJob`).
  */
-export class Cluster {
+export class Cluster implements SessionHost {
   private readonly links = new Map<number, Link>();
   private readonly lossListeners = new Set<(worker: number) => void>();
   private readonly queue: JobQueue;

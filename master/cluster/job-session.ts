@@ -2,7 +2,7 @@ import { InputError } from '../../shared/errors';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../../core/schemes';
 import type { ParameterStore, ShardedStore } from '../store';
-import type { Cluster } from './cluster';
+import type { SessionHost } from './session-host';
 import type { Placed } from './placed-plan';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
@@ -55,7 +55,7 @@ export class JobSession implements ComputeCluster {
   private closed = false;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: SessionHost,
     private readonly spec: JobSessionSpec & { id: string },
     private readonly leave: () => void,
   ) {

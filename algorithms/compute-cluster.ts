@@ -1,6 +1,8 @@
-import type { Matrix } from '../shared/tensor';
 import type { pb } from '../shared/wire';
 import type { Decoded, Plan } from '../core/schemes';
+import type { BlockData } from '../core/schemes/placement';
+
+export type { BlockData };
 
 /**
  * What the algorithms see of the cluster: place a plan's blocks once, then run rounds. The same
@@ -29,15 +31,6 @@ export type TaskPayload =
 export type KindName = NonNullable<pb.TaskRequest['kind']>;
 /** A TaskRequest without the fields the dispatcher fills in (job, round, slot, blocks). */
 export type KindFields = Omit<pb.TaskRequest, 'jobId' | 'round' | 'slot' | 'blocks' | 'kind'>;
-
-/** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
-export interface BlockData {
-  A: Matrix;
-  /** Right-hand side carried with each block (least squares b, labels, ...). */
-  b?: Float64Array;
-  /** K+1 row offsets: data block j is rows [blockStarts[j], blockStarts[j+1]). */
-  blockStarts: number[];
-}
 
 export interface Arrival {
   slot: number;

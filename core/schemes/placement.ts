@@ -1,7 +1,25 @@
 import { ShapeError } from '../../shared/errors';
-import type { Plan } from '.';
-import type { BlockData } from '../../algorithms/compute-cluster';
-import type { OutgoingBlock } from '../../master/cluster/worker-client';
+import type { Plan } from './types';
+import type { Matrix } from '../../shared/tensor';
+
+/** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
+export interface BlockData {
+  A: Matrix;
+  /** Right-hand side carried with each block (least squares b, labels, ...). */
+  b?: Float64Array;
+  /** K+1 row offsets: data block j is rows [blockStarts[j], blockStarts[j+1]). */
+  blockStarts: number[];
+}
+
+/** A block ready to stream: its id, matrix rows and optional right-hand side. */
+export interface OutgoingBlock {
+  id: number;
+  rows: number;
+  cols: number;
+  data: Float64Array;
+  rhs?: Float64Array;
+  rowOffset: number;
+}
 
 /**
  * Builds the plan's stored blocks from the data: each is a row-wise linear combination of data

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { ClusterError, fromStatus } from '../../shared/errors';
 import { float64ToBytes } from '../../shared/tensor';
 import { BULK_MAX_FRAME, decodeResult, headerFrame, joinHostPort } from '../../shared/wire';
-import type { OutgoingBlock } from './worker-client';
+import type { OutgoingBlock } from '../../core/schemes/placement';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 

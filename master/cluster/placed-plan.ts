@@ -1,7 +1,7 @@
 import { Rng } from '../../shared/random';
 import type { Plan } from '../../core/schemes';
 import type { PlacedPlan } from '../../algorithms/compute-cluster';
-import type { OutgoingBlock } from './worker-client';
+import type { OutgoingBlock } from '../../core/schemes/placement';
 
 /**
  * A placed plan as the master tracks it: the slots' hosts (adopted from each round's state when

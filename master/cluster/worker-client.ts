@@ -3,17 +3,8 @@ import { CHANNEL_OPTIONS, CHUNK_BYTES, channelCredentials, chunks, loadProtos, t
 import { float64ToBytes } from '../../shared/tensor';
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import { delayToMessage, splitHostPort, unaryCall } from '../../shared/wire';
+import type { OutgoingBlock } from '../../core/schemes/placement';
 import { BulkUnreachableError, sendBlocksBulk } from './bulk-sender';
-
-/** A block ready to stream: its id, matrix rows and optional right-hand side. */
-export interface OutgoingBlock {
-  id: number;
-  rows: number;
-  cols: number;
-  data: Float64Array;
-  rhs?: Float64Array;
-  rowOffset: number;
-}
 
 export interface PendingTask {
   promise: Promise<pb.TaskResult__Output>;

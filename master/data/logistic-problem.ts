@@ -1,4 +1,4 @@
-import type { LogisticDataSpec } from '../jobs/logistic-regression/schema';
+import type { LogisticDataSpec } from './logistic-schema';
 import { InputError, ShapeError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import { loadMatrix, loadVector, type Matrix } from '../../shared/tensor';

@@ -1,4 +1,4 @@
-import type { LogisticSyntheticSpec } from '../jobs/logistic-regression/schema';
+import type { LogisticSyntheticSpec } from './logistic-schema';
 import { sigmoid } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';

@@ -6,7 +6,9 @@ import type { MasterMetrics } from '../metrics';
 import type { ProcessControl, ScheduleExecutor } from '../../launcher/chaos/process-chaos';
 import type { KindCheck } from './check-types';
 import type { HistoryLog } from './history-log';
-import type { JobCheckpoint } from '../state';
+import type { JobCheckpoint, JobOutput } from '../state';
+
+export type { JobOutput, OutputTensor } from '../state';
 
 export interface JobProgress {
   round: number;
@@ -48,24 +50,6 @@ export interface RunContext {
 
 /** What a job runner sees: its session (workers, rounds, chaos, store), not the long-lived cluster, and its history log. */
 export type JobContext = Omit<RunContext, 'cluster' | 'workers' | 'historyPath' | 'jobId'> & { cluster: JobSession; history: HistoryLog };
-
-/** A tensor to save as .npy beside result.json. */
-export interface OutputTensor {
-  shape: number[];
-  values: Float64Array;
-}
-
-/** What a job produces: result.json's object (typed per job kind) and the tensors to save (file name -> shape + values). */
-export interface JobOutput<R = unknown> {
-  result: R;
-  tensors: Record<string, OutputTensor>;
-  /** One line for a terminal. */
-  summary: string;
-  /** Extra text files to write beside result.json (e.g. a model description), by file name. */
-  files?: Record<string, string>;
-  /** The per-round history the job streamed (RunContext.historyPath), written in full: moved to history.jsonl. */
-  history?: { path: string; rounds: number };
-}
 
 /** The schema of one job kind's file: a strict zod object with `job: <literal>`. */
 export type JobSchema<J> = ZodType<J, ZodTypeDef, unknown>;

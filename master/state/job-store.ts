@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import { formatNpy, parseNpy } from '../../shared/tensor';
-import type { JobOutput } from '../jobs';
+import type { JobOutput } from './job-output';
 import { JobCheckpoint, type CheckpointOptions } from './checkpointer';
 import { writeDurable } from './durable-file';
 

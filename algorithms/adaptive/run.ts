@@ -1,7 +1,6 @@
 import type { Logger } from '../../shared/log';
 import type { Matrix } from '../../shared/tensor';
 import type { PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
-import type { MasterMetrics } from '../../master/metrics';
 import { timingsFromRound, type Execution, type TaskTiming } from '../../core/runtime';
 import type { AdaptiveParams } from '../../core/schemes';
 import { candidateKey, planCandidate, blockStartsFor, type Candidate } from '../../core/policy/candidates';
@@ -18,6 +17,29 @@ import { Replanner, type ReplanCluster } from './replanner';
  * decision with its reason and keeps the Prometheus gauges. Shared by the job kinds that drive
  * the adaptive scheme (least squares; GIANT's gradient).
  */
+type JobLabels = { job_kind: string; job_id: string };
+interface CounterOf<L> {
+  inc(labels: L, value?: number): void;
+}
+interface GaugeOf<L> {
+  set(labels: L, value: number): void;
+  remove(labels: L): void;
+}
+
+/** The series an adaptive run publishes (the master's metrics have them; algorithms do not import the master). */
+export interface AdaptiveMetrics {
+  runtimeChanges: CounterOf<JobLabels & { scope: string }>;
+  runtimeShift: GaugeOf<JobLabels & { worker: string }>;
+  runtimeTailMean: GaugeOf<JobLabels & { worker: string }>;
+  runtimeSlowness: GaugeOf<JobLabels & { worker: string }>;
+  adaptiveDecisions: CounterOf<JobLabels>;
+  adaptiveReplans: CounterOf<JobLabels>;
+  adaptiveReplanSeconds: CounterOf<JobLabels>;
+  adaptiveProbes: CounterOf<JobLabels>;
+  adaptiveScheme: GaugeOf<JobLabels & { scheme: string; placement: string }>;
+  adaptiveExcluded: GaugeOf<JobLabels>;
+}
+
 export interface AdaptiveRunSpec {
   jobId: string;
   A: Matrix;
@@ -26,7 +48,7 @@ export interface AdaptiveRunSpec {
   params: AdaptiveParams;
   taskDeadlineSeconds?: number;
   log: Logger;
-  metrics: MasterMetrics;
+  metrics: AdaptiveMetrics;
   labels: { job_kind: string; job_id: string };
   /** How the workers run their tasks under the job's delay model. Default sequential. */
   execution?: Execution;
@@ -50,7 +72,7 @@ export class AdaptiveRun {
   private overhead: number | undefined;
   private readonly pending: TaskTiming[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private schemeSeries: Record<string, string> | undefined;
+  private schemeSeries: (JobLabels & { scheme: string; placement: string }) | undefined;
 
   private constructor(
     private readonly cluster: ReplanCluster,

@@ -4,7 +4,7 @@ import { eigenproStep } from '../../shared/kernels';
 import { ASYNC_REPORT_LENGTH, decodeAsyncReport, histogramQuantile, TAU_BINS, type AsyncLegReport } from '../../shared/store';
 import type { pb } from '../../shared/wire';
 import type { ComputeCluster, PlacedPlan } from '../compute-cluster';
-import type { ParameterStore, ShardedStore } from '../../master/store';
+import type { HeldParameterStore, ShardedParameterStore } from '../parameter-stores';
 import type { Snapshot } from './evaluate';
 import { splitGathered } from './plan';
 import type { EigenproStepRule, WorkerPreconditioner } from './setup';
@@ -96,8 +96,8 @@ export interface AsyncState {
 
 /** The parameter stores an async run may use: the session's. */
 export interface AsyncStores {
-  shards?: ShardedStore;
-  store?: ParameterStore;
+  shards?: ShardedParameterStore;
+  store?: HeldParameterStore;
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCluster } from '../master';
+import { startLocalCluster } from '../launcher';
 import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
 import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';

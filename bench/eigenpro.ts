@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { parseJobOf, runJob, startLocalCluster, type LocalCluster } from '../master';
+import { parseJobOf, runJob } from '../master';
+import { startLocalCluster, type LocalCluster } from '../launcher';
 import { timeToError, type CurvePoint } from '../algorithms/eigenpro';
 import { writeFileAtomic } from '../shared/tensor';
 import { median } from './stats';

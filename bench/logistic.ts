@@ -13,7 +13,8 @@
  */
 import { referenceNewton } from '../algorithms/logistic';
 import { syntheticLogistic } from '../master/data/logistic-synthetic';
-import { jobOf, runJob, startLocalCluster } from '../master';
+import { jobOf, runJob } from '../master';
+import { startLocalCluster } from '../launcher';
 import { selectKernels, type KernelBackendName } from '../shared/kernels';
 import { median } from './stats';
 

@@ -1,6 +1,6 @@
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { startLocalCluster } from '../master';
+import { startLocalCluster } from '../launcher';
 import { WorkerConnection } from '../master/cluster/worker-client';
 import { median } from './stats';
 

@@ -1,4 +1,4 @@
-import { startLocalCluster } from '../master';
+import { startLocalCluster } from '../launcher';
 import { roundsOf } from './scale';
 
 /**

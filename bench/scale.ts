@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { startLocalCluster, chooseScheme, type LocalCluster } from '../master';
+import { chooseScheme } from '../master';
+import { startLocalCluster, type LocalCluster } from '../launcher';
 import type { JobSession } from '../master/cluster/job-session';
 import { Rng } from '../shared/random';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type pb } from '../shared/wire';

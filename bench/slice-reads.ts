@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startLocalCluster } from '../master';
+import { startLocalCluster } from '../launcher';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, RequestStream, tokenMetadata, unaryCall, type pb } from '../shared/wire';
 import { clusterCpuSeconds } from './proc-cpu';
 import { median } from './stats';

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareOutputDir } from '../cli/output-dir';
-import { jobOf, runJob, startLocalCluster, writeJobOutputs } from '../master';
+import { jobOf, runJob, writeJobOutputs } from '../master';
+import { startLocalCluster } from '../launcher';
 import { median } from './stats';
 
 /**

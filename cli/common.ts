@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../shared/errors';
-import { defaultMaxWorkers, formatBytes, LOCAL_WORKERS_LIMIT, machineAvailableBytes } from '../master';
+import { formatBytes, machineAvailableBytes } from '../master';
+import { defaultMaxWorkers, LOCAL_WORKERS_LIMIT } from '../launcher';
 import type { TlsFiles } from '../shared/wire';
 
 /** The token comes from the environment (CODA_TOKEN) or a file, never from argv (visible in ps). */

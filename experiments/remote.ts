@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { InputError } from '../shared/errors';
 import type { TlsFiles } from '../shared/wire';
-import { newJobId, submitJob } from '../master';
+import { newJobId, submitJob } from '../client';
 import type { RunExecutor } from './runner';
 
 /**

@@ -1,16 +1,15 @@
 /**
- * The master role: registry, placement, the round dispatcher, schemes, algorithms, the
- * parameter store and jobs. Never imports the worker: local clusters start workers as processes.
+ * The master role, I/O only: registry, worker clients, the round dispatcher, job sessions, the
+ * parameter store, jobs, server and state (the pure parts are in core/, the algorithms in
+ * algorithms/). Never imports the worker: local clusters (launcher/) start workers as processes.
  *
- *   const lc = await startLocalCluster({ workers: 8 });
+ *   const lc = await startLocalCluster({ workers: 8 });            // launcher/
  *   // runJob opens the job's session (its turn in the queue, its workers, rounds and chaos):
  *   const out = await runJob(job, { cluster: lc.master.cluster, metrics: lc.master.metrics, log: lc.master.log });
  *   writeJobOutputs(job.out!, out);
  *   await lc.stop();
  */
 export { startMaster, DEFAULT_MASTER_OPTIONS, type MasterOptions, type RunningMaster } from './server/master-server';
-export { startLocalCluster, type LocalCluster } from '../launcher/local-cluster';
-export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, localClusterBytes, LOCAL_WORKERS_LIMIT } from '../launcher/local-processes';
 export { Cluster } from './cluster/cluster';
 export { JobSession, type JobSessionSpec } from './cluster/job-session';
 export { WorkerRegistry } from './cluster/registry';
@@ -44,7 +43,6 @@ export {
 } from './jobs';
 export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from '../core/schemes';
 export { ParameterStore, ParameterVector } from './store';
-export { submitJob, newJobId, type SubmitJobOptions } from '../client/submit-job';
 export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
 export { JobStore, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';

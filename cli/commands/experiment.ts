@@ -12,7 +12,8 @@ import {
   type ExperimentOutcome,
   type RunExecutor,
 } from '../../experiments';
-import { checkJob, runJob, startLocalCluster, type JobSpec } from '../../master';
+import { checkJob, runJob, type JobSpec } from '../../master';
+import { startLocalCluster } from '../../launcher';
 import { checkLocalWorkers, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { prepareOutputDir } from '../output-dir';
 

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { readJobText, resolveJobPaths } from '../../shared/config';
-import { checkJob, parseJob, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
+import { checkJob, parseJob, runJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
+import { submitJob } from '../../client';
+import { processChaos, startLocalCluster } from '../../launcher';
 import { checkLocalWorkers, parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { prepareOutputDir } from '../output-dir';
 import { progressReporter } from '../progress';
@@ -22,7 +24,7 @@ export async function runLocally<J extends JobSpec>(job: J, label: string, token
       log: lc.master.log,
       signal: abort.signal,
       onProgress: (p) => progress.update(p),
-      chaos: { processes: { restart: (i) => lc.restartWorker(i) } },
+      chaos: { processes: processChaos({ restart: (i) => lc.restartWorker(i) }) },
       ...(opts.historyPath ? { historyPath: opts.historyPath } : {}),
     });
   } finally {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { startLocalCluster } from '../../master';
+import { startLocalCluster } from '../../launcher';
 import { checkLocalWorkers, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
 

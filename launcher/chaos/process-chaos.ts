@@ -2,13 +2,7 @@ import { faultStep, ScheduleRunner, type ChaosStep, type FaultEvent } from '../.
 import { InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { WorkerRegistry } from '../../master/cluster/registry';
-
-/** What a schedule executor needs from whoever runs the workers. */
-export interface ScheduleExecutor {
-  beforeRound(round: number): Promise<void>;
-  finish(): Promise<void>;
-  readonly applied: string[];
-}
+import type { FaultExecutorFactory, ScheduleExecutor } from '../../master/cluster/schedule-executor';
 
 /** Process control of a local cluster: pids come from the registry, restart spawns a new process. */
 export interface ProcessControl {
@@ -82,4 +76,9 @@ export class ProcessScheduleExecutor extends ScheduleRunner implements ScheduleE
     this.log.warn({ worker, action: verb }, 'chaos schedule');
     return `${verb} worker ${worker}${rec ? ` (pid ${rec.pid})` : ''}`;
   }
+}
+
+/** The job context's `chaos.processes` for a local process cluster: faults by signal, restart through `control`. */
+export function processChaos(control: ProcessControl): FaultExecutorFactory {
+  return (faults, registry, log) => new ProcessScheduleExecutor(faults, registry, control, log);
 }

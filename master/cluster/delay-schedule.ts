@@ -1,6 +1,6 @@
 import { ScheduleRunner, isDelayChange, type ChaosStep, type DelayChangeEvent, type DelaySpec } from '../../shared/chaos';
 import type { Logger } from '../../shared/log';
-import type { ScheduleExecutor } from '../../launcher/chaos/process-chaos';
+import type { ScheduleExecutor } from './schedule-executor';
 
 /** What a delay schedule needs of the job's session. */
 export interface DelayTarget {

@@ -2,7 +2,7 @@ import { checkScheduleWorkers, isDelayChange, parseChaosSchedule, type FaultEven
 import { InputError } from '../../shared/errors';
 import { DelayScheduleRunner } from '../cluster/delay-schedule';
 import type { JobSession } from '../cluster/job-session';
-import { ProcessScheduleExecutor, type ScheduleExecutor } from '../../launcher/chaos/process-chaos';
+import type { ScheduleExecutor } from '../cluster/schedule-executor';
 import type { JobKind, JobSpec } from './job-schema';
 import { JOB_KINDS, type JobResultOf } from './kinds';
 import { JsonlFile, NO_HISTORY } from './history-log';
@@ -40,7 +40,7 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
   if (faults.length > 0) {
     executor =
       ctx.chaos?.executor ??
-      (ctx.chaos?.processes ? new ProcessScheduleExecutor(faults, ctx.cluster.registry, ctx.chaos.processes, ctx.log) : undefined);
+      (ctx.chaos?.processes ? ctx.chaos.processes(faults, ctx.cluster.registry, ctx.log) : undefined);
     if (!executor) {
       throw new InputError('chaos.schedule needs a cluster Coda controls: a local cluster (`coda run`), or `coda chaos schedule` beside a compose cluster');
     }

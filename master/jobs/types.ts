@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/log';
 import type { Cluster } from '../cluster/cluster';
 import type { JobSession } from '../cluster/job-session';
 import type { MasterMetrics } from '../metrics';
-import type { ProcessControl, ScheduleExecutor } from '../../launcher/chaos/process-chaos';
+import type { FaultExecutorFactory, ScheduleExecutor } from '../cluster/schedule-executor';
 import type { KindCheck } from './check-types';
 import type { HistoryLog } from './history-log';
 import type { JobCheckpoint, JobOutput } from '../state';
@@ -28,7 +28,7 @@ export interface RunContext {
    * How the job's chaos.schedule is carried out: given for local process clusters (pause/kill by
    * signal, restart by spawning), or a container executor. Absent: a schedule is refused.
    */
-  chaos?: { processes?: ProcessControl; executor?: ScheduleExecutor };
+  chaos?: { processes?: FaultExecutorFactory; executor?: ScheduleExecutor };
   metrics: MasterMetrics;
   log: Logger;
   onProgress?: (p: JobProgress) => void;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { processChaos } from '../../launcher';
 import { jobOf, runJob } from '../../master';
 import { processAlive, withLocalCluster } from '../helpers/cluster-fixture';
 import { jobContext } from '../helpers/job-context';
@@ -41,7 +42,7 @@ describe('injected faults and chaos schedules on a local cluster (wait-all stays
       });
       const killed = lc.master.registry.get(2)!.pid;
       const out = await runJob(job, jobContext(lc, {
-        chaos: { processes: { restart: (i) => lc.restartWorker(i) } },
+        chaos: { processes: processChaos({ restart: (i) => lc.restartWorker(i) }) },
       }));
       const applied = out.result.chaosApplied!.join('\n');
       expect(applied).toMatch(/pause worker 1/);
@@ -60,7 +61,7 @@ describe('injected faults and chaos schedules on a local cluster (wait-all stays
       await expect(runJob(job, jobContext(lc))).rejects.toMatchObject({ exitCode: 2 });
       const net = jobOf('least-squares', { ...base, workers: 2, chaos: { schedule: ['at round 2 limit-bandwidth worker 1 rate 1mbit'] } });
       await expect(
-        runJob(net, jobContext(lc, { chaos: { processes: { restart: async () => {} } } })),
+        runJob(net, jobContext(lc, { chaos: { processes: processChaos({ restart: async () => {} }) } })),
       ).rejects.toThrow(/needs containers/);
     });
   });

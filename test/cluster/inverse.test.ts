@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobOf, startLocalCluster, runJob, type LocalCluster } from '../../master';
+import { jobOf, runJob } from '../../master';
+import { startLocalCluster, type LocalCluster } from '../../launcher';
 import { jobContext } from '../helpers/job-context';
 
 /**

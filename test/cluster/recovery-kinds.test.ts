@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalCluster, type JobOutput } from '../../master';
+import { type JobOutput } from '../../master';
+import { startLocalCluster } from '../../launcher';
 import { readCheckpoint } from '../../master/state';
 import { pollFor } from '../helpers/cluster-fixture';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { service as healthService } from 'grpc-health-check';
-import { submitJob } from '../../master';
+import { submitJob } from '../../client';
 import { WorkerConnection } from '../../master/cluster/worker-client';
 import { UnauthenticatedError } from '../../shared/errors';
 import { loadProtos } from '../../shared/wire';
@@ -150,7 +150,7 @@ describe('local cluster lifecycle', () => {
 
   it('leaves no worker behind when its parent is killed with SIGKILL', async () => {
     const script = `
-      const { startLocalCluster } = require(${JSON.stringify(join(__dirname, '../../dist/launcher/local-cluster'))});
+      const { startLocalCluster } = require(${JSON.stringify(join(__dirname, '../../dist/launcher'))});
       startLocalCluster({ workers: 3 }).then((lc) => process.stdout.write(JSON.stringify(lc.workers.map((w) => w.pid)) + '\\n'));
       setInterval(() => {}, 1000);
     `;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { startLocalCluster, type LocalCluster } from '../../master';
+import { startLocalCluster, type LocalCluster } from '../../launcher';
 
 /** True while a process with this pid exists. */
 export function processAlive(pid: number): boolean {

@@ -1,4 +1,5 @@
-import type { LocalCluster, RunContext } from '../../master';
+import type { RunContext } from '../../master';
+import type { LocalCluster } from '../../launcher';
 
 /**
  * The context runJob needs on a local cluster (its master's cluster, metrics and log), plus

@@ -98,7 +98,7 @@ export class MasterMetrics {
     this.parameterReads = new Counter({ name: 'coda_parameter_reads_total', help: 'Parameter store reads', labelNames: ['name'], registers: r });
     this.parameterWrites = new Counter({ name: 'coda_parameter_writes_total', help: 'Parameter store slice writes', labelNames: ['name'], registers: r });
 
-    // The adaptive scheme's runtime model (master/runtime): a worker's slowdown is seconds per unit of work.
+    // The adaptive scheme's runtime model (core/runtime): a worker's slowdown is seconds per unit of work.
     const job = ['job_kind', 'job_id'] as const;
     this.runtimeShift = new Gauge({
       name: 'coda_runtime_worker_shift_seconds',

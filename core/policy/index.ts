@@ -11,7 +11,7 @@
  *   //                 run.observeGradient(e, error); await run.step({ round: o.round, remainingIterations, probePayload });
  *
  * Or the pieces by hand:
- *   const model = new RuntimeModel();                       // master/runtime
+ *   const model = new RuntimeModel();                       // core/runtime
  *   const errors = new ErrorCostModel();
  *   const chooser = new AdaptiveChooser({ workers, rows, seed, approximate: true, mds: true });
  *   // each round: model.observeRound(r, timings); errors.observeSquaredError(c, e)

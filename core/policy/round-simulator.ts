@@ -13,7 +13,7 @@ import type { Execution } from '../runtime';
  * side (`parallel`). Sends go out in slot order, or in a fresh random order when the plan asks
  * (`shuffleSends`, the first-q plans).
  *
- * Speculation follows the round state machine (master/cluster/round-state.ts): once
+ * Speculation follows the round state machine (core/round/round-state.ts): once
  * ⌈quantile·slots⌉ slots have answered, a slot out longer than multiplier × that arrival time
  * gets one backup, on the first of its backup hosts that has nothing open; the first answer of a
  * slot wins and its other copies are cancelled, which frees their workers. A round timeout

@@ -5,9 +5,9 @@ import { formatParamsError, intAtLeast, knownKeys, numberIn, oneOf } from './par
 /**
  * `scheme: { name: adaptive, ... }`: not a plan but a policy over the registry's schemes. The job
  * starts under wait-all, learns the cluster's runtime distribution from every round
- * (master/runtime), and every few rounds weighs the candidates (wait-all, speculative, replication,
+ * (core/runtime), and every few rounds weighs the candidates (wait-all, speculative, replication,
  * frc, and with `approximate: true` ignore-stragglers and leverage), each planned by its own
- * scheme module and simulated over its real decoder (master/adaptive); it re-plans when another
+ * scheme module and simulated over its real decoder (core/policy); it re-plans when another
  * is clearly faster, moving only the blocks that must move, and leaves persistently slow workers
  * out (probing them to let them back). A job kind that drives it says so (least squares); every
  * other kind refuses it by name.

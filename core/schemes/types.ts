@@ -19,7 +19,7 @@ import type { RuntimeModel } from '../runtime/quantile-model';
  */
 
 /**
- * Task kinds a decoder may be asked to combine (the `kind` of master/cluster's TaskPayload, named
+ * Task kinds a decoder may be asked to combine (the `kind` of algorithms/compute-cluster.ts's TaskPayload, named
  * here so schemes stay free of cluster imports).
  */
 export type TaskKindName = 'matvec' | 'mattvec' | 'lsGradient' | 'gram';

@@ -5,7 +5,7 @@ import { delaySchema } from './delay-schema';
 /**
  * A chaos schedule inside a job file: container-level faults at a round or a time, so an
  * experiment's chaos is repeatable. Pure: parsing, validation and "what is due now"; the docker
- * actions run elsewhere (cli/chaos), driven by the round loop or by the master's round counter.
+ * actions run elsewhere (launcher/chaos), driven by the round loop or by the master's round counter.
  *
  *   chaos:
  *     schedule:

@@ -98,7 +98,7 @@ export const stopSchema = z
 /** The stop rule of a kind with no gradient tolerance: a round cap and a time limit only. */
 export const roundsStopSchema = z.object(stopRounds).strict();
 
-/** Scheme parameters are validated by the scheme registry (master/schemes), which knows them. */
+/** Scheme parameters are validated by the scheme registry (core/schemes), which knows them. */
 export const schemeSchema = z.object({ name: z.string().min(1) }).passthrough();
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What one leg of a worker's AsyncEigenPro loop reports to the master, and its wire layout (the
  * task's answer is a flat float64 vector): written by worker/async-loop.ts, read by
- * master/algorithms/eigenpro/async.ts. Counts add over legs; means are weighted by updates.
+ * algorithms/eigenpro/async.ts. Counts add over legs; means are weighted by updates.
  */
 export interface AsyncLegReport {
   /** Updates (writes of the own slice) in this leg. */

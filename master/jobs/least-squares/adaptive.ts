@@ -11,7 +11,7 @@ import type { LsSetup } from './setup';
 
 /**
  * Least squares under `scheme: { name: adaptive }`: the gradient oracle runs each iteration's
- * round on the plan in force, and between iterations lets the adaptive run (master/adaptive)
+ * round on the plan in force, and between iterations lets the adaptive run (algorithms/adaptive)
  * learn from it and re-plan. The master knows the exact gradient Gx − c (G = AᵀA, c = Aᵀb), so
  * an approximate plan's error ‖ĝ − g‖²/‖g‖² is measured, not guessed, and the relative gradient
  * norm before each step gives the contraction the error cost model calibrates with. Exact plans

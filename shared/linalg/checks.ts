@@ -37,6 +37,18 @@ export function rightHandSide(op: string, A: Matrix, B: Matrix | Float64Array): 
   return M;
 }
 
+/** Gram's options: weights one per row of A, finite; a finite scale. */
+export function gramOptions(A: Matrix, o: { weights?: Float64Array; scale?: number }): { d: Float64Array | undefined; w: number } {
+  if (o.weights !== undefined) {
+    if (!(o.weights instanceof Float64Array)) throw new ShapeError('gram: weights must be a Float64Array');
+    if (o.weights.length !== A.rows) throw new ShapeError(`gram: A has ${A.rows} rows but ${o.weights.length} weights`);
+    assertFinite(o.weights, 'gram: weights');
+  }
+  const w = o.scale ?? 1;
+  if (typeof w !== 'number' || !Number.isFinite(w)) throw new InputError(`gram: scale must be a finite number, got ${String(w)}`);
+  return { d: o.weights, w };
+}
+
 /** A tolerance option: a finite number ≥ 0, or the default. */
 export function tolerance(op: string, name: string, value: number | undefined, dflt: number): number {
   if (value === undefined) return dflt;

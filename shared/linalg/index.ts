@@ -17,6 +17,7 @@ export type {
   LinalgBackendName,
   LinalgOp,
   MatMulOptions,
+  GramOptions,
   QrOptions,
   QrResult,
   EighOptions,

@@ -7,6 +7,7 @@ import {
   checkInput,
   checkSquare,
   EPS,
+  gramOptions,
   identity,
   notPositiveDefiniteMessage,
   rankOfR,
@@ -18,7 +19,7 @@ import {
 } from './checks';
 import { householderQr } from './js/householder-qr';
 import { oneNorm, rcondEstimate, symmetricOneNorm } from './js/rcond';
-import type { CholeskyResult, EighOptions, EighResult, InvResult, Linalg, LstsqOptions, LstsqResult, LuResult, MatMulOptions, QrOptions, QrResult, SolveOptions, SolveResult, SvdOptions, SvdResult } from './types';
+import type { CholeskyResult, EighOptions, GramOptions, EighResult, InvResult, Linalg, LstsqOptions, LstsqResult, LuResult, MatMulOptions, QrOptions, QrResult, SolveOptions, SolveResult, SvdOptions, SvdResult } from './types';
 
 /**
  * The Linalg interface without the addon: ml-matrix's decompositions (LU, symmetric eigen, SVD)
@@ -105,9 +106,10 @@ function matMul(A: Matrix, B: Matrix, o: MatMulOptions = {}): Matrix {
   return loopMatMul(a, b);
 }
 
-function gram(A: Matrix): Matrix {
+function gram(A: Matrix, o: GramOptions = {}): Matrix {
   checkInput('gram', 'A', A);
-  return { rows: A.cols, cols: A.cols, data: loopGram({ rows: A.rows, cols: A.cols, data: valuesOf(A) }, undefined, new Float64Array(A.cols * A.cols)) };
+  const { d, w } = gramOptions(A, o);
+  return { rows: A.cols, cols: A.cols, data: loopGram({ rows: A.rows, cols: A.cols, data: valuesOf(A) }, d, new Float64Array(A.cols * A.cols), w) };
 }
 
 function qr(A: Matrix, o: QrOptions = {}): QrResult {

@@ -5,6 +5,7 @@ import {
   checkInput,
   checkSquare,
   EPS,
+  gramOptions,
   identity,
   notPositiveDefiniteMessage,
   rankOfR,
@@ -14,7 +15,7 @@ import {
   valuesOf,
   zeros,
 } from './checks';
-import type { CholeskyResult, EighOptions, EighResult, InvResult, Linalg, LstsqOptions, LstsqResult, LuResult, MatMulOptions, QrOptions, QrResult, SolveOptions, SolveResult, SvdOptions, SvdResult } from './types';
+import type { CholeskyResult, EighOptions, GramOptions, EighResult, InvResult, Linalg, LstsqOptions, LstsqResult, LuResult, MatMulOptions, QrOptions, QrResult, SolveOptions, SolveResult, SvdOptions, SvdResult } from './types';
 
 /** LAPACK refused one of its arguments: a bug on our side (the checks come first), never the user's. */
 function lapackBug(op: string, info: number): Error {
@@ -42,10 +43,11 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     return C;
   };
 
-  const gram = (A: Matrix): Matrix => {
+  const gram = (A: Matrix, o: GramOptions = {}): Matrix => {
     checkInput('gram', 'A', A);
+    const { d, w } = gramOptions(A, o);
     const G = zeros(A.cols, A.cols);
-    if (A.cols > 0) b.gram(valuesOf(A), A.rows, A.cols, null, 1, G.data, false);
+    if (A.cols > 0) b.gram(valuesOf(A), A.rows, A.cols, d ?? null, w, G.data, false);
     return G;
   };
 

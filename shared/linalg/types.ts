@@ -16,6 +16,13 @@ export interface MatMulOptions {
   transB?: boolean;
 }
 
+export interface GramOptions {
+  /** Row weights d (length A.rows): scale·Aᵀ·diag(d)·A, any real weights (a weighted Hessian). */
+  weights?: Float64Array;
+  /** A factor on the whole product (default 1). */
+  scale?: number;
+}
+
 export interface QrOptions {
   /** Column pivoting (LAPACK dgeqp3, scipy's pivoting=True). Default true: a numerical rank needs it. */
   pivoting?: boolean;
@@ -123,8 +130,8 @@ export interface Linalg {
   readonly name: LinalgBackendName;
   /** op(A)·op(B) (dgemm). */
   matMul(A: Matrix, B: Matrix, options?: MatMulOptions): Matrix;
-  /** AᵀA, both triangles (dsyrk). */
-  gram(A: Matrix): Matrix;
+  /** scale·Aᵀ·diag(weights)·A (default AᵀA), both triangles (dsyrk). */
+  gram(A: Matrix, options?: GramOptions): Matrix;
   /** QR, with column pivoting by default, and the numerical rank. */
   qr(A: Matrix, options?: QrOptions): QrResult;
   /** Eigen-decomposition of the symmetric matrix in A's lower triangle (numpy's UPLO='L'). */

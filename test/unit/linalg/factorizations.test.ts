@@ -49,6 +49,16 @@ describe.each(backends('linalg factorizations').map((l) => [l.name, l] as const)
       expect(() => la.matMul(A, A)).toThrow(ShapeError);
       expect(la.matMul(randomMatrix(3, 0, rng), randomMatrix(0, 4, rng)).data).toEqual(new Float64Array(12));
     });
+
+    it('weighted Gram scale·Aᵀ·diag(d)·A, negative weights included, against the triple loop', () => {
+      const A = randomMatrix(9, 4, rng);
+      const d = Float64Array.from({ length: 9 }, (_, i) => (i % 3 === 0 ? -0.5 : 1.5) * (i + 1));
+      const DA: Matrix = { rows: 9, cols: 4, data: A.data.map((v, k) => 0.25 * d[Math.floor(k / 4)]! * v) };
+      expectMatrixClose(la.gram(A, { weights: d, scale: 0.25 }), naiveMul(naiveT(A), DA), TOL);
+      expect(() => la.gram(A, { weights: new Float64Array(8) })).toThrow(ShapeError);
+      expect(() => la.gram(A, { weights: new Float64Array(9).fill(NaN) })).toThrow('gram: weights contains NaN at index 0');
+      expect(() => la.gram(A, { scale: Infinity })).toThrow(InputError);
+    });
   });
 
   describe('qr', () => {

@@ -40,6 +40,7 @@ function calls(rng: Rng): [string, (la: Linalg | LinalgThreadPool) => unknown][]
   return [
     ['matMul', (la) => la.matMul(tall, tall, { transA: true })],
     ['gram', (la) => la.gram(tall)],
+    ['weighted gram', (la) => la.gram(tall, { weights: b, scale: 1 / 200 })],
     ['qr (pivoted)', (la) => la.qr(tall)],
     ['qr (rank-deficient, no Q)', (la) => la.qr(deficient, { q: false })],
     ['qr (unpivoted)', (la) => la.qr(A, { pivoting: false })],

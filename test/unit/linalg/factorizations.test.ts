@@ -368,6 +368,32 @@ describe.each(backends('linalg factorizations').map((l) => [l.name, l] as const)
     });
   });
 
+  it('sizes beyond one 32×32 transpose tile (and not a multiple of it): every factorization reproduces A', () => {
+    const n = 71;
+    const A = randomMatrix(n, n, rng);
+    const T = randomMatrix(103, 45, rng);
+    const S = spd(n, rng);
+    const q = la.qr(T);
+    expectMatrixClose(naiveMul(q.Q!, q.R), permuteColumns(T, q.perm), TOL);
+    const e = la.eigh(S);
+    expectMatrixClose(naiveMul(S, e.vectors!), { rows: n, cols: n, data: e.vectors!.data.map((v, k) => v * e.values[k % n]!) }, TOL);
+    const f = la.svd(T);
+    expectMatrixClose(naiveMul({ rows: 103, cols: 45, data: f.U!.data.map((v, k) => v * f.s[k % 45]!) }, f.Vt!), T, TOL);
+    const l = la.lu(A);
+    const L = eye(n);
+    const U: Matrix = { rows: n, cols: n, data: new Float64Array(n * n) };
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (j < i ? L : U).data[i * n + j] = l.LU.data[i * n + j]!;
+    expectMatrixClose(naiveMul(L, U), { rows: n, cols: n, data: Float64Array.from({ length: n * n }, (_, k) => A.data[l.perm[Math.floor(k / n)]! * n + (k % n)]!) }, TOL);
+    expectMatrixClose(naiveMul(A, la.inv(A).inverse), eye(n), 1e-10);
+    const B = randomMatrix(n, 37, rng);
+    expectMatrixClose(naiveMul(A, la.solve(A, B).x), B, 1e-10);
+    const c = la.cholesky(S).L;
+    expectMatrixClose(naiveMul(c, naiveT(c)), S, TOL);
+    expectMatrixClose(naiveMul(S, la.solveSpd(S, B).x), B, 1e-10);
+    const ls = la.lstsq(T, randomMatrix(103, 33, rng));
+    expect([ls.x.rows, ls.x.cols, ls.rank]).toEqual([45, 33, 45]);
+  });
+
   it('empty matrices follow numpy: no work, the shapes it gives', () => {
     const E0: Matrix = { rows: 0, cols: 0, data: new Float64Array(0) };
     const tall: Matrix = { rows: 3, cols: 0, data: new Float64Array(0) };

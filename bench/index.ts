@@ -5,6 +5,7 @@ import { benchLogistic, printLogisticBench } from './logistic';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
 import { benchKernels } from './kernels';
+import { benchLapack } from './lapack';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
@@ -36,6 +37,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return r;
   },
   kernels: benchKernels,
+  lapack: benchLapack,
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);

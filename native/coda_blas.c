@@ -1,5 +1,6 @@
 /*
- * coda_blas: Coda's native kernels, a Node-API addon over OpenBLAS (cblas + two LAPACK routines).
+ * coda_blas: Coda's native kernels, a Node-API addon over OpenBLAS: cblas kernels here, the
+ * master's LAPACK factorizations in lapack.c, argument helpers in args.c.
  *
  * Every function takes Float64Arrays and works on their memory in place (no copies across the
  * boundary); matrices are row-major with an explicit leading dimension. The TypeScript side
@@ -10,8 +11,8 @@
  * Built by node-gyp (binding.gyp at the package root), linked with -lopenblas.
  */
 #define _GNU_SOURCE /* dladdr */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "args.h"
+#include "lapack.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
@@ -24,102 +25,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* LAPACK (Fortran interface) as libopenblas exports it; no lapacke.h needed. */
-extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb, int *info);
-
 /* Bumped whenever a function's signature or meaning changes: the loader refuses a stale build. */
-#define CODA_BLAS_ADDON_VERSION 4
-
-/* ---- argument helpers: each returns false after throwing a JS exception ------------------- */
-
-typedef struct {
-  double *data;
-  size_t length;
-} f64;
-
-static bool throw_range(napi_env env, const char *fn, const char *what) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "coda_blas.%s: %s", fn, what);
-  napi_throw_range_error(env, "ERR_CODA_BLAS_SHAPE", msg);
-  return false;
-}
-
-static bool get_f64(napi_env env, napi_value v, const char *fn, const char *name, f64 *out) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) goto bad;
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float64_array) goto bad;
-  out->data = (double *)data;
-  out->length = length;
-  return true;
-bad:;
-  char msg[160];
-  snprintf(msg, sizeof msg, "coda_blas.%s: %s must be a Float64Array", fn, name);
-  napi_throw_type_error(env, "ERR_CODA_BLAS_TYPE", msg);
-  return false;
-}
-
-static bool get_double(napi_env env, napi_value v, const char *fn, const char *name, double *out) {
-  if (napi_get_value_double(env, v, out) == napi_ok) return true;
-  char msg[160];
-  snprintf(msg, sizeof msg, "coda_blas.%s: %s must be a number", fn, name);
-  napi_throw_type_error(env, "ERR_CODA_BLAS_TYPE", msg);
-  return false;
-}
-
-/* An integer in [lo, INT_MAX] (BLAS takes 32-bit dimensions). */
-static bool get_dim(napi_env env, napi_value v, const char *fn, const char *name, int lo, int *out) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo) || d > INT_MAX || d != floor(d)) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s must be an integer in [%d, %d]", name, lo, INT_MAX);
-    return throw_range(env, fn, msg);
-  }
-  *out = (int)d;
-  return true;
-}
-
-static bool get_bool(napi_env env, napi_value v, bool *out) {
-  /* Anything not strictly true is false: flags come from our own TypeScript. */
-  if (napi_get_value_bool(env, v, out) != napi_ok) *out = false;
-  return true;
-}
-
-/* A rows×cols row-major matrix with leading dimension ld fits in the array. */
-static bool check_matrix(napi_env env, const char *fn, const char *name, const f64 *a, int rows, int cols, int ld) {
-  char msg[200];
-  if (ld < (cols > 1 ? cols : 1)) {
-    snprintf(msg, sizeof msg, "%s: leading dimension %d is less than its %d columns", name, ld, cols);
-    return throw_range(env, fn, msg);
-  }
-  if (rows > 0 && cols > 0 && a->length < (size_t)(rows - 1) * (size_t)ld + (size_t)cols) {
-    snprintf(msg, sizeof msg, "%s holds %zu values, a %d×%d matrix (leading dimension %d) needs %zu", name, a->length, rows, cols, ld,
-             (size_t)(rows - 1) * (size_t)ld + (size_t)cols);
-    return throw_range(env, fn, msg);
-  }
-  return true;
-}
-
-static bool check_length(napi_env env, const char *fn, const char *name, const f64 *a, size_t need) {
-  if (a->length >= need) return true;
-  char msg[160];
-  snprintf(msg, sizeof msg, "%s holds %zu values, needs %zu", name, a->length, need);
-  return throw_range(env, fn, msg);
-}
-
-#define ARGS(n)                                                                 \
-  size_t argc = (n);                                                            \
-  napi_value argv[(n)];                                                         \
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL; \
-  if (argc < (n)) {                                                             \
-    napi_throw_type_error(env, "ERR_CODA_BLAS_ARGS", "coda_blas: too few arguments"); \
-    return NULL;                                                                \
-  }
+#define CODA_BLAS_ADDON_VERSION 5
 
 /* ---- level 2/3 BLAS ---------------------------------------------------------------------- */
 
@@ -495,7 +402,8 @@ static napi_value js_cholesky_solve(napi_env env, napi_callback_info info) {
       !get_f64(env, argv[2], "choleskySolve", "b", &b) || !get_f64(env, argv[3], "choleskySolve", "out", &out))
     return NULL;
   if (!check_length(env, "choleskySolve", "H", &H, (size_t)n * n) || !check_length(env, "choleskySolve", "b", &b, n) ||
-      !check_length(env, "choleskySolve", "out", &out, n))
+      !check_length(env, "choleskySolve", "out", &out, n) || !require_routine(env, "choleskySolve", (const void *)dpotrf_, "dpotrf") ||
+      !require_routine(env, "choleskySolve", (const void *)dpotrs_, "dpotrs"))
     return NULL;
   int status = 0;
   if (n > 0) {
@@ -511,8 +419,8 @@ static napi_value js_cholesky_solve(napi_env env, napi_callback_info info) {
     const char uplo = 'U';
     const int one = 1;
     int infov = 0;
-    dpotrf_(&uplo, &n, L, &n, &infov);
-    if (infov == 0) dpotrs_(&uplo, &n, &one, L, &n, out.data, &n, &infov);
+    dpotrf_(&uplo, &n, L, &n, &infov, 1);
+    if (infov == 0) dpotrs_(&uplo, &n, &one, L, &n, out.data, &n, &infov, 1);
     status = infov;
     free(L);
   }
@@ -611,7 +519,13 @@ static napi_value js_blas_info(napi_env env, napi_callback_info info) {
   return o;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+/*
+ * Context-aware (NAPI_MODULE_INIT): the addon loads in the main thread and in any number of
+ * worker_threads, each with its own exports. That is safe because the file keeps no global
+ * mutable state: every function works on its arguments and its own heap memory (the BLAS thread
+ * count is OpenBLAS's own process-wide setting, set once per process by the caller).
+ */
+NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -624,6 +538,16 @@ static napi_value init(napi_env env, napi_value exports) {
       {"allocate", NULL, js_allocate, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, js_blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"qr", NULL, js_qr, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"eigh", NULL, js_eigh, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"svd", NULL, js_svd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lu", NULL, js_lu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"solve", NULL, js_solve, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inv", NULL, js_inv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"cholesky", NULL, js_cholesky, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"solveSpd", NULL, js_solve_spd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lstsq", NULL, js_lstsq, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lapackRoutines", NULL, js_lapack_routines, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   napi_value version;
@@ -632,4 +556,3 @@ static napi_value init(napi_env env, napi_value exports) {
   return exports;
 }
 
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -31,6 +31,12 @@ export class ShapeError extends InputError {}
 /** A matrix that is singular or rank deficient where an inverse or a full-rank solve is asked. */
 export class SingularMatrixError extends InputError {}
 
+/**
+ * A matrix that is not positive definite where a Cholesky factorization is asked. A kind of
+ * SingularMatrixError, so code that catches that (to fall back to LU) catches this too.
+ */
+export class NotPositiveDefiniteError extends SingularMatrixError {}
+
 /** More than the machine, a message or a task's budget holds: a job too large, a task's result beyond the limit. */
 export class ResourceError extends InputError {}
 
@@ -59,6 +65,13 @@ export class NotFoundError extends ClusterError {}
 
 /** The peer does not know what was asked (a task kind from a newer master): versions that do not match. */
 export class UnsupportedError extends ClusterError {}
+
+/** An iterative LAPACK routine (an eigen or singular value solver) did not converge: numpy's "SVD did not converge". */
+export class ConvergenceError extends CodaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.internal, options);
+  }
+}
 
 /** A task or job was cancelled (straggler cut off, job stopped). Not a failure. */
 export class CancelledError extends CodaError {

@@ -15,6 +15,8 @@ export {
   InputError,
   ShapeError,
   SingularMatrixError,
+  NotPositiveDefiniteError,
+  ConvergenceError,
   ResourceError,
   PermissionError,
   UnauthenticatedError,

@@ -11,6 +11,8 @@ import {
   ResourceError,
   ShapeError,
   SingularMatrixError,
+  NotPositiveDefiniteError,
+  ConvergenceError,
   UnauthenticatedError,
   UnsupportedError,
 } from './classes';
@@ -23,6 +25,7 @@ import {
 type ErrorClass = new (message: string) => CodaError;
 const TABLE: readonly (readonly [ErrorClass, status])[] = [
   [ShapeError, status.INVALID_ARGUMENT],
+  [NotPositiveDefiniteError, status.INVALID_ARGUMENT],
   [SingularMatrixError, status.INVALID_ARGUMENT],
   [ResourceError, status.RESOURCE_EXHAUSTED],
   [PermissionError, status.PERMISSION_DENIED],
@@ -33,6 +36,7 @@ const TABLE: readonly (readonly [ErrorClass, status])[] = [
   [UnsupportedError, status.UNIMPLEMENTED],
   [ClusterError, status.UNAVAILABLE],
   [CancelledError, status.CANCELLED],
+  [ConvergenceError, status.INTERNAL],
 ];
 
 /** Status codes without a class of their own: what the other side's failure means here. */

@@ -9,13 +9,24 @@ import { checkCholesky, checkRightHandSide } from './shape-checks';
 
 /** L (lower, row-major, upper part zero) with H = L Lᵀ; SingularMatrixError when H is not SPD. */
 export function choleskyFactor(H: Float64Array, d: number): Float64Array {
+  const { L, failedPivot, pivotValue } = choleskyLower(H, d);
+  if (failedPivot >= 0) throw new SingularMatrixError(`cholesky: matrix is not positive definite (pivot ${failedPivot} is ${pivotValue})`);
+  return L;
+}
+
+/**
+ * The factorization without the throw: L so far, and the first pivot j whose value s is not
+ * positive (failedPivot −1 when H is SPD), i.e. the leading minor of order j + 1 is not positive
+ * definite. Reads H's lower triangle.
+ */
+export function choleskyLower(H: Float64Array, d: number): { L: Float64Array; failedPivot: number; pivotValue: number } {
   checkCholesky(H, d);
   const L = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     let s = H[j * d + j]!;
     const rj = j * d;
     for (let k = 0; k < j; k++) s -= L[rj + k]! * L[rj + k]!;
-    if (!(s > 0)) throw new SingularMatrixError(`cholesky: matrix is not positive definite (pivot ${j} is ${s})`);
+    if (!(s > 0)) return { L, failedPivot: j, pivotValue: s };
     const ljj = Math.sqrt(s);
     L[rj + j] = ljj;
     for (let i = j + 1; i < d; i++) {
@@ -25,7 +36,7 @@ export function choleskyFactor(H: Float64Array, d: number): Float64Array {
       L[ri + j] = t / ljj;
     }
   }
-  return L;
+  return { L, failedPivot: -1, pivotValue: NaN };
 }
 
 /** Solves L Lᵀ x = b given the factor from choleskyFactor. */

@@ -43,11 +43,63 @@ export interface CodaBlasBinding {
   allocate(bytes: number): ArrayBuffer;
   setThreads(threads: number): void;
   blasInfo(): { config: string; corename: string; threads: number; library: string };
+
+  // LAPACK (native/lapack.c). Dimensions ≥ 1; outputs go into the arrays passed; `info` is
+  // LAPACK's (shared/linalg/native-linalg.ts turns it into a typed error).
+  /** A[:, perm] = Q·R (dgeqp3, or dgeqrf without pivoting; Q by dorgqr); R k×n, Q m×k, k = min(m, n). */
+  qr(A: Float64Array, m: number, n: number, pivoting: boolean, wantQ: boolean, R: Float64Array, Q: Float64Array | null, perm: Int32Array): number;
+  /** Eigenvalues ascending in w, eigenvectors as V's columns, of the symmetric matrix in A's lower triangle (dsyevd). */
+  eigh(A: Float64Array, n: number, vectors: boolean, w: Float64Array, V: Float64Array | null): number;
+  /** A = U·diag(s)·Vt (dgesdd); job 0 values only, 1 thin, 2 full. */
+  svd(A: Float64Array, m: number, n: number, job: 0 | 1 | 2, s: Float64Array, U: Float64Array | null, Vt: Float64Array | null): number;
+  /** P·A = L·U (dgetrf), LU packed; (P·A)[i] = A[perm[i]]; rcond by dgecon (1-norm). */
+  lu(A: Float64Array, n: number, LU: Float64Array, perm: Int32Array): LapackOutcome;
+  /** X = A⁻¹B (dgetrf + dgetrs), B and X n×nrhs; X unwritten when info > 0 or rcond < rcondMin. */
+  solve(A: Float64Array, n: number, B: Float64Array, nrhs: number, X: Float64Array, rcondMin: number): LapackOutcome;
+  /** X = A⁻¹ (dgetrf + dgetri); X holds no inverse when info > 0 or rcond < rcondMin. */
+  inv(A: Float64Array, n: number, X: Float64Array, rcondMin: number): LapackOutcome;
+  /** L·Lᵀ = A from A's lower triangle (dpotrf), rcond by dpocon; info = k > 0: minor k not positive definite. */
+  cholesky(A: Float64Array, n: number, L: Float64Array): LapackOutcome;
+  /** X = A⁻¹B for SPD A (dpotrf + dpotrs); X unwritten when info > 0 or rcond < rcondMin. */
+  solveSpd(A: Float64Array, n: number, B: Float64Array, nrhs: number, X: Float64Array, rcondMin: number): LapackOutcome;
+  /** Minimum-norm least squares (dgelsd): X n×nrhs, s the k singular values, residuals ‖Ax_j − b_j‖²; outcome.rank. */
+  lstsq(A: Float64Array, m: number, n: number, B: Float64Array, nrhs: number, rcond: number, X: Float64Array, s: Float64Array, residuals: Float64Array): LapackOutcome;
+  /** Each LAPACK routine the entry points use, and whether the loaded BLAS library has it. */
+  lapackRoutines(): Record<string, boolean>;
+}
+
+/** What a LAPACK entry point returns besides its arrays: LAPACK's info, an rcond estimate, a rank (−1, NaN where not computed). */
+export interface LapackOutcome {
+  info: number;
+  rcond: number;
+  rank: number;
 }
 
 /** The addon version this code speaks (CODA_BLAS_ADDON_VERSION in native/coda_blas.c). */
-export const ADDON_VERSION = 4;
-const FUNCTIONS = ['dgemv', 'dgemm', 'gram', 'lsGradient', 'logisticGradient', 'kernelMap', 'expArray', 'choleskySolve', 'allocate', 'setThreads', 'blasInfo'] as const;
+export const ADDON_VERSION = 5;
+const FUNCTIONS = [
+  'dgemv',
+  'dgemm',
+  'gram',
+  'lsGradient',
+  'logisticGradient',
+  'kernelMap',
+  'expArray',
+  'choleskySolve',
+  'allocate',
+  'setThreads',
+  'blasInfo',
+  'qr',
+  'eigh',
+  'svd',
+  'lu',
+  'solve',
+  'inv',
+  'cholesky',
+  'solveSpd',
+  'lstsq',
+  'lapackRoutines',
+] as const;
 
 /** build/Release/coda_blas.node under the package root (found from here, in dist/ or the sources). */
 export function defaultAddonPath(): string {

@@ -48,3 +48,5 @@ export { submitJob, newJobId, type SubmitJobOptions } from './client/submit-job'
 export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
 export { JobStore, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';
+export { uploadArrays, arrayFromValues, arrayFromNpyFile, type ArraySource, type UploadOptions } from './client/upload-arrays';
+export { DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from './server/uploads';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { startLocalCluster } from '../../master';
-import { checkLocalWorkers, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
+import { checkLocalWorkers, parseBytes, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
 
 export function upCommand(): Command {
@@ -12,12 +12,14 @@ export function upCommand(): Command {
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
     .option('--max-workers <n>', 'the most workers it may start (default: what half the available memory holds, at most 1024)')
     .option('--state <dir>', "keep the master's accepted jobs, checkpoints and results here; `coda up` started again on it resumes the unfinished jobs")
+    .option('--max-upload-bytes <n>', 'the most bytes of arrays one submitted job may upload (coda run --upload, the Python client), like 4GiB', '4GiB')
     .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .action(async (o: Record<string, string | undefined>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       checkLocalWorkers(n, o.maxWorkers, '--workers');
       const port = parsePort(o.port!, '--port');
       const metricsPort = parsePort(o.metricsPort!, '--metrics-port');
+      const maxUploadBytes = parseBytes(o.maxUploadBytes!, '--max-upload-bytes');
       await checkPortFree('127.0.0.1', port, '--port');
       await checkPortFree('127.0.0.1', metricsPort, '--metrics-port');
       const token = resolveToken();
@@ -30,6 +32,7 @@ export function upCommand(): Command {
         master: {
           port,
           metricsPort,
+          maxUploadBytes,
           ...(o.state ? { stateDir: o.state, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery!, '--checkpoint-every'), everyRounds: Infinity } } : {}),
         },
         workerArgs: ['--metrics-port', '0'],

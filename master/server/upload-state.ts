@@ -75,9 +75,9 @@ export class UploadState {
     if (!Number.isSafeInteger(total) || total < 0) throw new InputError('upload: the first message must declare total_bytes');
     const { maxBytes } = this.limits;
     const refuse = (what: string): never => {
-      throw new ResourceError(`upload of ${formatBytes(total)} refused: ${what}`);
+      throw new ResourceError(`upload of ${total} bytes (${formatBytes(total)}) refused: ${what}`);
     };
-    if (total > maxBytes) refuse(`more than this master's per-job limit of ${formatBytes(maxBytes)} (coda master --max-upload-bytes)`);
+    if (total > maxBytes) refuse(`more than this master's per-job limit of ${maxBytes} bytes (${formatBytes(maxBytes)}; coda master --max-upload-bytes)`);
     const memory = this.limits.availableMemory();
     if (total > memory) refuse(`the job would load more than the ${formatBytes(memory)} of memory the master has available`);
     const disk = this.limits.freeDisk();

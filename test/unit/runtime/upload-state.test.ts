@@ -28,7 +28,7 @@ describe('UploadState: the checks of an UploadArrays stream', () => {
 
   it('refuses an upload over the per-job limit, the memory or the disk before anything is stored (ResourceError: RESOURCE_EXHAUSTED)', () => {
     expect(() => new UploadState(LIMITS).accept(msg({ name: 'A', shape: [200], total: 1600 }))).toThrow(ResourceError);
-    expect(() => new UploadState(LIMITS).accept(msg({ name: 'A', shape: [200], total: 1600 }))).toThrow(/per-job limit of 1 kB \(coda master --max-upload-bytes\)/);
+    expect(() => new UploadState(LIMITS).accept(msg({ name: 'A', shape: [200], total: 1600 }))).toThrow(/^upload of 1600 bytes \(2 kB\) refused: more than this master's per-job limit of 1000 bytes \(1 kB; coda master --max-upload-bytes\)$/);
     expect(() => new UploadState({ ...LIMITS, availableMemory: () => 100 }).accept(msg({ name: 'A', shape: [100], total: 800 }))).toThrow(/memory the master has available/);
     expect(() => new UploadState({ ...LIMITS, freeDisk: () => 100 }).accept(msg({ name: 'A', shape: [100], total: 800 }))).toThrow(/free in the master's upload folder/);
   });

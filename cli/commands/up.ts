@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { startLocalCluster } from '../../master';
 import { checkLocalWorkers, parseBytes, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
@@ -14,6 +14,7 @@ export function upCommand(): Command {
     .option('--state <dir>', "keep the master's accepted jobs, checkpoints and results here; `coda up` started again on it resumes the unfinished jobs")
     .option('--max-upload-bytes <n>', 'the most bytes of arrays one submitted job may upload (coda run --upload, the Python client), like 4GiB', '4GiB')
     .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
+    .addOption(new Option('--parent-watch', 'stop the cluster and exit when stdin closes (set by the Python client\'s coda.local)').hideHelp())
     .action(async (o: Record<string, string | undefined>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       checkLocalWorkers(n, o.maxWorkers, '--workers');
@@ -42,7 +43,18 @@ export function upCommand(): Command {
           `metrics http://127.0.0.1:${lc.master.metricsPort}/metrics\n` +
           `submit jobs with: npx coda run JOB.yaml --master ${lc.master.address}\nCtrl-C stops it.\n`,
       );
-      await untilSignal();
+      await Promise.race([untilSignal(), ...((o as { parentWatch?: boolean }).parentWatch ? [parentGone()] : [])]);
       await lc.stop();
     });
+}
+
+/** Resolves when the process that started this one is gone: stdin closed, or re-parented (as worker --parent-watch). */
+function parentGone(): Promise<void> {
+  return new Promise((resolve) => {
+    const ppid = process.ppid;
+    process.stdin.on('end', () => resolve());
+    process.stdin.on('error', () => resolve());
+    process.stdin.resume();
+    setInterval(() => process.ppid !== ppid && resolve(), 2000).unref();
+  });
 }

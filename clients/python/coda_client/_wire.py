@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
+from typing import Iterator, Optional, Protocol, Sequence, Union, cast
 
 import grpc
 import numpy as np
@@ -96,8 +96,10 @@ class MasterStub:
         return cast(pb.UploadReply, self._upload(messages, metadata=self._metadata, timeout=timeout))
 
 
-class EventStream(Iterator[pb.JobEvent]):
+class EventStream(Protocol):
     """What a server-streaming call returns: an iterator of events that can be cancelled."""
+
+    def __iter__(self) -> Iterator[pb.JobEvent]: ...
 
     def __next__(self) -> pb.JobEvent: ...
 
@@ -146,7 +148,9 @@ def upload_messages(arrays: Sequence[tuple[str, NDArray[np.float64]]]) -> Iterat
             header.total_bytes = total
             first = False
         yield header.SerializeToString()
-        view = memoryview(a).cast("B")
+        if a.nbytes == 0:
+            continue
+        view = a.data.cast("B")
         for off in range(0, len(view), CHUNK_BYTES):
             piece = view[off : off + CHUNK_BYTES]
             yield b"\x1a" + _varint(len(piece)) + piece.tobytes()
@@ -170,7 +174,7 @@ class TensorAssembler:
             shape = tuple(int(d) for d in c.shape)
             self._name = c.name
             self._array = np.empty(shape, dtype="<f8")
-            self._bytes = memoryview(self._array).cast("B") if self._array.size else memoryview(b"")
+            self._bytes = self._array.data.cast("B") if self._array.size else memoryview(b"")
             self._got = 0
         if self._name != c.name or self._bytes is None or self._array is None:
             raise CodaError(f"tensor {c.name}: a chunk before its first one")
@@ -200,10 +204,3 @@ def as_float64(a: object, what: str) -> NDArray[np.float64]:
     if arr.ndim not in (1, 2):
         raise InputError(f"{what}: expected a vector or a matrix, got shape {arr.shape}")
     return np.ascontiguousarray(arr, dtype="<f8")
-
-
-def iter_events(stream: Iterable[pb.JobEvent]) -> Iterator[pb.JobEvent]:
-    yield from stream
-
-
-Callback = Callable[[], None]

@@ -152,11 +152,12 @@ class Client:
         b: Optional[ArrayLike] = None,
         *,
         synthetic: Optional[Mapping[str, Any]] = None,
+        scheme: Optional[Mapping[str, Any]] = None,
         workers: Optional[int] = None,
         **options: Any,
     ) -> Job:
-        """The leverage paper's Table I: fixed-step SD against iterative sketches (``job: sketch-comparison``)."""
-        return self._kind("sketch-comparison", self._data(A, b, synthetic), workers=workers, **options)
+        """The leverage paper's Table I: fixed-step SD against iterative sketches (``job: sketch-comparison``); ``result().json['table']``."""
+        return self._kind("sketch-comparison", self._data(A, b, synthetic), scheme=scheme or {"name": "leverage"}, workers=workers, **options)
 
     def invert(
         self,

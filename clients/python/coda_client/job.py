@@ -218,7 +218,7 @@ class Job:
         except grpc.RpcError as e:
             if self.done():
                 return None
-            code = e.code()  # type: ignore[attr-defined]
+            code = e.code()
             if self._closing and code == grpc.StatusCode.CANCELLED:
                 return "cancelled"
             if code in _FATAL:
@@ -230,7 +230,7 @@ class Job:
             if code == grpc.StatusCode.CANCELLED and not self._closing:
                 self._end(CancelledError(f"job {self.id}: the call was cancelled"))
                 return None
-            return str(e.details() or code.name)  # type: ignore[attr-defined]
+            return str(e.details() or code.name)
         except CodaError as e:
             self._end(ClusterError(f"the result of job {self.id} is malformed: {e.message}"))
             return None

@@ -2,12 +2,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { arrayFromValues, submitJob, uploadArrays } from '../../master';
 import { InputError, ResourceError, ShapeError } from '../../shared/errors';
 import { formatNpy, readNpy } from '../../shared/tensor';
 import { Rng } from '../../shared/random';
 import { pollFor, withLocalCluster } from '../helpers/cluster-fixture';
+import { codaProcesses } from '../helpers/coda-process';
+import { freePort } from '../helpers/free-port';
+
+const processes = codaProcesses();
+afterEach(async () => {
+  expect(await processes.stopAll(), 'processes left behind').toEqual([]);
+});
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-upload-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -88,7 +95,7 @@ describe('arrays over the wire (UploadArrays + SubmitJob upload:NAME)', () => {
     });
   });
 
-  it('coda run --master --upload sends local files the master cannot see (without it, the paths are the master's: not found under its data root)', async () => {
+  it('coda run --master --upload sends local files the master cannot see (without it, the paths are on the master: not found under its data root)', async () => {
     const here = freshDir('client');
     const { A, b, x } = problem(200, 5, 9);
     writeFileSync(join(here, 'A.npy'), formatNpy([200, 5], A));
@@ -119,5 +126,34 @@ describe('arrays over the wire (UploadArrays + SubmitJob upload:NAME)', () => {
     expect(alone.status).toBe(2);
     expect(alone.stderr).toMatch(/--upload sends the data to a master: give --master HOST:PORT/);
     expect(existsSync(join(here, 'out/result.json'))).toBe(true);
+  });
+
+  it('with --state, a job on uploaded arrays survives kill -9 of its master: the restarted master resumes it from the kept upload, which goes when the job ends', async () => {
+    const dir = freshDir('state-run');
+    const state = join(dir, 'state');
+    const here = freshDir('state-client');
+    const { A, b, x } = problem(1200, 10, 5);
+    writeFileSync(join(here, 'A.npy'), formatNpy([1200, 10], A));
+    writeFileSync(join(here, 'b.npy'), formatNpy([1200], b));
+    writeFileSync(join(here, 'job.yaml'), 'job: least-squares\ndata: { A: A.npy, b: b.npy }\nworkers: 2\nchaos: { delay: { dist: constant, value: 0.01 } }\nstop: { tol: 1.0e-12, maxRounds: 400, timeLimit: 120 }\nstep: inverse-lipschitz\nout: out\n');
+    const port = await freePort();
+    const masterArgs = ['master', '--host=127.0.0.1', `--port=${port}`, '--metrics-port=0', `--state=${state}`, '--checkpoint-every=0.2'];
+    let master = processes.start(masterArgs, dir);
+    await pollFor(() => /master listening/.test(master.output()), 20_000, 'the master');
+    const workers = [0, 1].map(() => processes.start(['worker', `--master=127.0.0.1:${port}`, '--host=127.0.0.1', '--port=0']));
+    await pollFor(() => workers.every((w) => /worker \d+ listening/.test(w.output())), 30_000, 'two workers');
+    const submit = processes.start(['run', 'job.yaml', `--master=127.0.0.1:${port}`, '--upload', '--wait=60'], here);
+    const checkpointed = (): boolean => existsSync(join(state, 'jobs')) && readdirSync(join(state, 'jobs')).some((id) => existsSync(join(state, 'jobs', id, 'checkpoint.bin')));
+    await pollFor(checkpointed, 60_000, 'a checkpoint of the running job');
+    master.child.kill('SIGKILL');
+    await master.exit;
+    expect(readdirSync(join(state, 'uploads'))).toHaveLength(1);
+    master = processes.start(masterArgs, dir);
+    const ended = await Promise.race([submit.exit, new Promise<undefined>((r) => setTimeout(r, 120_000, undefined))]);
+    expect(ended?.code, `${submit.output().slice(-2000)}\n--- master ---\n${master.output().slice(-2000)}`).toBe(0);
+    expect(master.output()).toMatch(/resuming a job accepted by a previous master/);
+    const got = readNpy(join(here, 'out/x.npy')).data;
+    for (let j = 0; j < 10; j++) expect(got[j]).toBeCloseTo(x[j]!, 8);
+    await pollFor(() => readdirSync(join(state, 'uploads')).length === 0, 10_000, 'the finished job\'s upload to be deleted');
   });
 });

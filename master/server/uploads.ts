@@ -20,7 +20,7 @@ export interface HeldUpload {
 }
 
 export interface UploadStoreOptions {
-  /** Where uploads are written (DIR/<upload id>/NAME.npy). Absent: a temporary folder made at the first upload, removed by close(). */
+  /** Where uploads are written (DIR/<upload id>/NAME.npy). Absent: each upload in a temporary folder of its own (no shared folder for a killed master to leave behind). */
   root?: string;
   /** The per-job limit (`--max-upload-bytes`). */
   maxBytes: number;
@@ -50,7 +50,6 @@ export const UPLOAD_PREFIX = 'upload:';
 export class UploadStore {
   private readonly held = new Map<string, { upload: HeldUpload; timer: NodeJS.Timeout }>();
   private readonly receiving = new Set<string>();
-  private tempRoot: string | undefined;
   private closed = false;
 
   constructor(private readonly o: UploadStoreOptions) {}
@@ -59,7 +58,7 @@ export class UploadStore {
   readonly handler: grpc.handleClientStreamingCall<pb.UploadChunk__Output, pb.UploadReply> = (call, cb) => {
     if (this.closed) return cb(toServiceError(new ClusterError('the master is shutting down')));
     const id = randomBytes(12).toString('hex');
-    const dir = join(this.root(), id);
+    const dir = this.o.root ? join(this.o.root, id) : mkdtempSync(join(tmpdir(), 'coda-upload-'));
     this.receiving.add(dir);
     const state = new UploadState(this.limits());
     let file: FileHandle | undefined;
@@ -167,7 +166,6 @@ export class UploadStore {
     }
     this.held.clear();
     for (const dir of this.receiving) rmSync(dir, { recursive: true, force: true });
-    if (this.tempRoot) rmSync(this.tempRoot, { recursive: true, force: true });
   }
 
   private hold(upload: HeldUpload): void {
@@ -180,17 +178,9 @@ export class UploadStore {
     this.held.set(upload.id, { upload, timer });
   }
 
-  private root(): string {
-    if (this.o.root) {
-      mkdirSync(this.o.root, { recursive: true });
-      return this.o.root;
-    }
-    this.tempRoot ??= mkdtempSync(join(tmpdir(), 'coda-uploads-'));
-    return this.tempRoot;
-  }
-
   private limits(): UploadLimits {
-    const root = this.root();
+    const root = this.o.root ?? tmpdir();
+    if (this.o.root) mkdirSync(this.o.root, { recursive: true });
     return {
       maxBytes: this.o.maxBytes,
       availableMemory: this.o.limits?.availableMemory ?? machineAvailableBytes,

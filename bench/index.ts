@@ -11,6 +11,7 @@ import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
 import { benchSliceReads } from './slice-reads';
 import { benchSoak, printSoak } from './soak';
+import { benchUpload, printUpload } from './upload';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -41,6 +42,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);
+    return r;
+  },
+  upload: async () => {
+    const r = await benchUpload();
+    printUpload(r);
     return r;
   },
   soak: async () => {

@@ -4,7 +4,7 @@ import { readJobText } from '../../shared/config';
 import { ClusterError, CodaError, InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
 import { checkJob, loadJobFile, startMaster, writeJobOutputs } from '../../master';
-import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { parseBytes, parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 import { prepareOutputDir } from '../output-dir';
 import { checkPortFree } from '../ports';
 
@@ -27,6 +27,7 @@ export function masterCommand(): Command {
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing workers over TLS')
     .option('--data-dir <dir>', 'the only folder submitted jobs may read data from (relative paths resolve there; default: the working folder)')
+    .option('--max-upload-bytes <n>', 'the most bytes of arrays one submitted job may upload (coda run --upload, the Python client), like 4GiB', '4GiB')
     .option('--insecure', 'allow a non-loopback --host without a cluster token (anyone who reaches the port can submit jobs)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
@@ -35,6 +36,7 @@ export function masterCommand(): Command {
       const port = parsePort(o.port as string, '--port');
       const metricsPort = parsePort(o.metricsPort as string, '--metrics-port');
       const minWorkers = parsePositiveInt(o.minWorkers as string, '--min-workers');
+      const maxUploadBytes = parseBytes(o.maxUploadBytes as string, '--max-upload-bytes');
       // Everything checked before anything starts: the job, the flags, the ports, the output folder.
       const job = o.job ? loadJobFile(o.job as string) : undefined;
       if (job) checkJob(job, minWorkers);
@@ -54,6 +56,7 @@ export function masterCommand(): Command {
           workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
           dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
           insecure: o.insecure === true,
+          maxUploadBytes,
           ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
           ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
           ...(token ? { token } : {}),

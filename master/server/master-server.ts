@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError, NotFoundError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
@@ -27,6 +28,7 @@ import { JobStore, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
 import { dataRootCheck } from './data-root';
 import { JobManager, type JobListener } from './job-manager';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UNCLAIMED_SECONDS, UploadStore } from './uploads';
 
 export interface MasterOptions {
   host: string;
@@ -65,6 +67,12 @@ export interface MasterOptions {
   stateDir?: string;
   /** How often a running job's state is checkpointed (with stateDir). */
   checkpoint?: CheckpointOptions;
+  /** The most bytes of arrays one job may upload (UploadArrays); default 4 GiB. */
+  maxUploadBytes?: number;
+  /** Where uploads are written: default `<stateDir>/uploads`, or a temporary folder removed at stop. */
+  uploadDir?: string;
+  /** Seconds an upload waits for the SubmitJob that claims it before it is deleted. */
+  uploadUnclaimedSeconds?: number;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -109,6 +117,9 @@ function streamListener(call: grpc.ServerWritableStream<unknown, pb.JobEvent>): 
   return {
     event: (ev) => {
       if (open()) call.write(ev);
+    },
+    async send(ev) {
+      if (open() && !call.write(ev)) await new Promise((r) => call.once('drain', r));
     },
     async file(name, path) {
       for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
@@ -160,7 +171,14 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       registry.on('join', onJoin);
     });
 
-  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(jobStore ? { store: jobStore } : {}) });
+  const uploadRoot = o.uploadDir ?? (o.stateDir ? join(o.stateDir, 'uploads') : undefined);
+  const uploads = new UploadStore({
+    ...(uploadRoot ? { root: uploadRoot } : {}),
+    maxBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    unclaimedSeconds: o.uploadUnclaimedSeconds ?? DEFAULT_UNCLAIMED_SECONDS,
+    log,
+  });
+  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, uploads, ...(jobStore ? { store: jobStore } : {}) });
 
   const handlers: pb.MasterHandlers = {
     Register(call, cb) {
@@ -190,7 +208,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     SubmitJob(call) {
       let job;
       try {
-        job = jobs.submit(call.request.jobYaml, call.request.jobId);
+        job = jobs.submit(call.request.jobYaml, call.request.jobId, call.request.uploadId ? { uploadId: call.request.uploadId } : {});
       } catch (e) {
         // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
         return call.emit('error', toServiceError(e));
@@ -208,6 +226,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       call.on('cancelled', detach);
     },
     CancelJob: (call, cb) => cb(null, { cancelled: jobs.cancel(call.request.jobId) }),
+    UploadArrays: uploads.handler,
   };
 
   const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
@@ -240,6 +259,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     waitForWorkers,
     async stop() {
       jobs.stop();
+      uploads.close();
       clearInterval(sweep);
       cluster.close();
       await shutdownServer(server, 1000);

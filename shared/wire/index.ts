@@ -25,3 +25,4 @@ export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-code
 export { unaryCall, type UnaryMethod } from './unary';
 export { RequestStream } from './request-stream';
 export { BULK_TICKET_BYTES, BULK_MAX_FRAME, headerFrame, resultFrame, decodeHeader, decodeResult } from './bulk';
+export { tensorChunks, TensorAssembler } from './tensor-chunks';

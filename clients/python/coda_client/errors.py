@@ -17,6 +17,8 @@ __all__ = [
     "InputError",
     "ShapeError",
     "SingularMatrixError",
+    "NotPositiveDefiniteError",
+    "ConvergenceError",
     "ResourceError",
     "PermissionDeniedError",
     "UnauthenticatedError",
@@ -59,6 +61,14 @@ class SingularMatrixError(InputError):
     """A singular or rank-deficient matrix where an inverse or a full-rank solve is asked."""
 
 
+class NotPositiveDefiniteError(SingularMatrixError):
+    """A matrix that should be symmetric positive definite is not (a Cholesky factorization failed)."""
+
+
+class ConvergenceError(CodaError):
+    """An iterative LAPACK routine (eigen or singular values) did not converge (the CLI's internal-error exit)."""
+
+
 class ResourceError(InputError):
     """More than the master takes: an upload over its limit, a problem larger than its memory."""
 
@@ -99,6 +109,8 @@ class CancelledError(CodaError):
 _BY_NAME: dict[str, type[CodaError]] = {
     "ShapeError": ShapeError,
     "SingularMatrixError": SingularMatrixError,
+    "NotPositiveDefiniteError": NotPositiveDefiniteError,
+    "ConvergenceError": ConvergenceError,
     "ResourceError": ResourceError,
     "PermissionError": PermissionDeniedError,
     "UnauthenticatedError": UnauthenticatedError,

@@ -8,6 +8,9 @@ import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, until
 import { prepareOutputDir } from '../output-dir';
 import { checkPortFree } from '../ports';
 
+/** A Kubernetes object name that is one DNS label (RFC 1123). */
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 export function masterCommand(): Command {
   return new Command('master')
     .description('start a master: worker registry, parameter store, job submission (coda run --master); optionally run one job itself')
@@ -23,6 +26,9 @@ export function masterCommand(): Command {
     .option('--state <dir>', 'keep every accepted job, its checkpoints and its result in this folder; a master restarted on it resumes the unfinished jobs')
     .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
     .option('--worker-statefulset <name>', 'admit only pods of this StatefulSet, each as its own ordinal (verified through cluster DNS)')
+    .option('--worker-service <name>', "with --worker-statefulset: the StatefulSet's headless Service (default: the StatefulSet's name)")
+    .option('--worker-namespace <ns>', 'with --worker-statefulset: the pods\' namespace, to admit their full names <pod>.<service>.<ns>[.svc[.<domain>]] (default: $POD_NAMESPACE; unset: only <pod>.<service>)')
+    .option('--cluster-domain <domain>', 'with --worker-namespace: the cluster\'s DNS domain', 'cluster.local')
     .option('--tls-cert <pem>', 'server certificate (enables TLS)')
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing workers over TLS')
@@ -39,8 +45,15 @@ export function masterCommand(): Command {
       const job = o.job ? loadJobFile(o.job as string) : undefined;
       if (job) checkJob(job, minWorkers);
       const statefulSet = o.workerStatefulset as string | undefined;
-      if (statefulSet !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(statefulSet)) {
-        throw new InputError(`--worker-statefulset must be a StatefulSet name (lower-case letters, digits, '-'), got '${statefulSet}'`);
+      const workerService = o.workerService as string | undefined;
+      const workerNamespace = (o.workerNamespace as string | undefined) ?? (process.env.POD_NAMESPACE || undefined);
+      const clusterDomain = o.clusterDomain as string;
+      for (const [flag, value] of [['--worker-statefulset', statefulSet], ['--worker-service', workerService], ['--worker-namespace', workerNamespace]] as const) {
+        if (value !== undefined && !DNS_LABEL.test(value)) throw new InputError(`${flag} must be a DNS label (lower-case letters, digits, '-', at most 63), got '${value}'`);
+      }
+      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(clusterDomain)) throw new InputError(`--cluster-domain must be a DNS name, got '${clusterDomain}'`);
+      if (statefulSet === undefined && (o.workerService !== undefined || o.workerNamespace !== undefined)) {
+        throw new InputError('--worker-service and --worker-namespace need --worker-statefulset');
       }
       await checkPortFree(host, port, '--port');
       await checkPortFree(host, metricsPort, '--metrics-port');
@@ -55,7 +68,7 @@ export function masterCommand(): Command {
           dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
           insecure: o.insecure === true,
           ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
-          ...(statefulSet ? { workerStatefulSet: statefulSet } : {}),
+          ...(statefulSet ? { workerStatefulSet: statefulSet, clusterDomain, ...(workerService ? { workerService } : {}), ...(workerNamespace ? { workerNamespace } : {}) } : {}),
           ...(token ? { token } : {}),
           ...(tls ? { tls } : {}),
         });

@@ -130,12 +130,18 @@ describe('the master decides who is worker i', () => {
   });
 
   it('with --worker-statefulset, refuses a worker that does not advertise its own pod name, or connects from elsewhere (PERMISSION_DENIED)', async () => {
-    master = await startMaster({ host: '127.0.0.1', port: 0, workerStatefulSet: 'coda-worker' });
+    // Namespace "invalid": the full names end in the reserved TLD .invalid, which never resolves.
+    master = await startMaster({ host: '127.0.0.1', port: 0, workerStatefulSet: 'coda-worker', workerNamespace: 'invalid' });
     await expect(register(master.address, { address: '127.0.0.1:40001', requestedIndex: 0 })).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
       details: expect.stringMatching(/must advertise the DNS name of pod coda-worker-0/),
     });
-    // A name that does not resolve here: no proof of who the caller is.
+    // The pod label under another domain: refused before any lookup.
+    await expect(register(master.address, { address: 'coda-worker-0.attacker.example:7070', requestedIndex: 0 })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+      details: expect.stringMatching(/must advertise the DNS name of pod coda-worker-0/),
+    });
+    // A name of the pod that does not resolve here: no proof of who the caller is.
     await expect(register(master.address, { address: 'coda-worker-0.coda-worker.invalid:7070', requestedIndex: 0 })).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
       details: expect.stringMatching(/cannot resolve the advertised name/),

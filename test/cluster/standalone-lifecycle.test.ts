@@ -62,6 +62,47 @@ describe('a standalone worker and its master, in either order', () => {
     expect(await w.exit).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('readiness follows registration both ways: a worker whose master is killed turns NOT_SERVING, and SERVING once a new master takes it back', async () => {
+    const masterPort = await freePort();
+    const workerPort = await freePort();
+    const masterArgs = ['master', '--host=127.0.0.1', `--port=${masterPort}`, '--metrics-port=0'];
+    let m = coda(masterArgs);
+    await pollFor(() => /master listening/.test(m.output()), 20_000, 'the master');
+    const w = coda(['worker', `--master=127.0.0.1:${masterPort}`, '--host=127.0.0.1', `--port=${workerPort}`]);
+    await pollFor(() => /worker 0 listening/.test(w.output()), 20_000, 'the worker to register');
+    const ready = (): Promise<string> => health(`127.0.0.1:${workerPort}`, 'coda.v1.Worker');
+    const until = async (status: string, what: string): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while ((await ready()) !== status) {
+        if (Date.now() > deadline) throw new Error(`${what}: still ${await ready()}\n${w.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    expect(await ready()).toBe('SERVING');
+
+    // The master dies without a word (an OOM kill, a lost node): the worker is no longer ready,
+    // but alive: liveness must not restart a worker that merely waits for its master.
+    m.child.kill('SIGKILL');
+    await m.exit;
+    await until('NOT_SERVING', 'readiness after the master was killed');
+    expect(await health(`127.0.0.1:${workerPort}`, '')).toBe('SERVING');
+    expect(w.child.exitCode).toBeNull();
+
+    // A new master process on the same address: the worker registers again and is ready again.
+    m = coda(masterArgs);
+    await until('SERVING', 'readiness after the master came back');
+    expect(m.output()).toMatch(/"msg":"worker joined"/);
+
+    // Once more, with a master stopped by SIGTERM (a rollout): the same both ways.
+    m.child.kill('SIGTERM');
+    expect((await m.exit).code).toBe(0);
+    await until('NOT_SERVING', 'readiness after the master stopped');
+    m = coda(masterArgs);
+    await until('SERVING', 'readiness after the second master came');
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toEqual({ code: 0, signal: null });
+  }, 120_000);
+
   it('SIGTERM ends a worker still waiting for its master through its own handler (what PID 1 needs)', async () => {
     const w = coda(['worker', `--master=127.0.0.1:${await freePort()}`, '--host=127.0.0.1', '--port=0']);
     await pollFor(() => /cannot register with master; retrying/.test(w.output()), 20_000, 'a failed registration');

@@ -5,6 +5,7 @@ import { ClusterError, CodaError, InputError } from '../../shared/errors';
 import { joinHostPort } from '../../shared/wire';
 import { checkJob, loadJobFile, startMaster, writeJobOutputs } from '../../master';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
+import { settledWorkerCount } from '../dns-workers';
 import { prepareOutputDir } from '../output-dir';
 import { checkPortFree } from '../ports';
 
@@ -19,6 +20,8 @@ export function masterCommand(): Command {
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port', '9464')
     .option('--job <file>', 'run this job file once enough workers have joined')
     .option('--min-workers <n>', 'workers to wait for before running --job', '4')
+    .option('--workers-from-dns <name>', 'with --job: run it on as many workers as this DNS name has addresses (at least --min-workers), once that count holds still and every one has registered (compose: the service name, so --scale reaches the job)')
+    .option('--workers-settle <seconds>', 'with --workers-from-dns: how long the count must hold still', '3')
     .option('--out <dir>', "override the job's output folder")
     .option('--exit-after-job', 'exit when the --job finishes (exit code 0 on success)')
     .option('--token-file <path>', 'file holding the cluster token (default: $CODA_TOKEN)')
@@ -41,6 +44,10 @@ export function masterCommand(): Command {
       const port = parsePort(o.port as string, '--port');
       const metricsPort = parsePort(o.metricsPort as string, '--metrics-port');
       const minWorkers = parsePositiveInt(o.minWorkers as string, '--min-workers');
+      const workerWaitSeconds = parseSeconds(o.workerWait as string, '--worker-wait');
+      const dnsName = o.workersFromDns as string | undefined;
+      const settleSeconds = parseSeconds(o.workersSettle as string, '--workers-settle');
+      if (dnsName !== undefined && !o.job) throw new InputError('--workers-from-dns counts the workers of the master\'s own --job: give --job (a submitted job: coda run --workers-from-dns)');
       // Everything checked before anything starts: the job, the flags, the ports, the output folder.
       const job = o.job ? loadJobFile(o.job as string) : undefined;
       if (job) checkJob(job, minWorkers);
@@ -64,7 +71,7 @@ export function masterCommand(): Command {
           host,
           port,
           metricsPort,
-          workerWaitSeconds: parseSeconds(o.workerWait as string, '--worker-wait'),
+          workerWaitSeconds,
           dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
           insecure: o.insecure === true,
           ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
@@ -78,13 +85,33 @@ export function masterCommand(): Command {
       }
       process.stdout.write(`master listening on ${joinHostPort(o.host as string, m.port)} (metrics on ${m.metricsPort})\n`);
       if (job && out) {
-        m.log.info({ workers: minWorkers }, 'waiting for workers');
+        let workers = minWorkers;
+        if (dnsName !== undefined) {
+          const registry = m.registry;
+          m.log.info({ name: dnsName, min: minWorkers }, 'counting the workers behind a DNS name');
+          try {
+            workers = await settledWorkerCount(dnsName, {
+              min: minWorkers,
+              settleMs: settleSeconds * 1000,
+              timeoutMs: workerWaitSeconds * 1000,
+              pollMs: 250,
+              registered: () => registry.alive().length,
+              onWait: (msg) => m!.log.info(msg),
+            });
+            checkJob(job, workers);
+          } catch (e) {
+            out.abandon();
+            await m.stop();
+            throw e;
+          }
+        }
+        m.log.info({ workers }, 'waiting for workers');
         // The master's own job goes through its job manager like a submitted one, under an id
         // from its text: with --state, a master restarted with the same --job resumes it (or,
         // if it finished, writes its kept result again).
         const text = readJobText(o.job as string);
-        const id = `master-job-${createHash('sha256').update(`${text}\n${minWorkers}`).digest('hex').slice(0, 16)}`;
-        const managed = m.jobs.submit(text, id, { workers: minWorkers, origin: 'master-job', baseDir: process.cwd() });
+        const id = `master-job-${createHash('sha256').update(`${text}\n${workers}`).digest('hex').slice(0, 16)}`;
+        const managed = m.jobs.submit(text, id, { workers, origin: 'master-job', baseDir: process.cwd() });
         const ending = await managed.ended;
         if (ending.type === 'failed') {
           out.abandon();

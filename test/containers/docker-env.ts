@@ -87,12 +87,14 @@ export async function buildPrometheusImage(): Promise<string> {
   return PROMETHEUS_IMAGE;
 }
 
-/** Removes what a test left: containers and networks with the label, by id only. */
+/** Removes what a test left: containers, networks and named volumes with the label, by id only. */
 export function removeLabelled(label: string): void {
   const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (ids.length) spawnSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
   const nets = execFileSync('docker', ['network', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (nets.length) spawnSync('docker', ['network', 'rm', ...nets], { stdio: 'ignore' });
+  const volumes = execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
 }
 
 export async function pollUntil<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 250): Promise<T> {

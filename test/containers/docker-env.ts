@@ -38,7 +38,7 @@ export function requireDocker(layer: string): boolean {
   return false;
 }
 
-function imageExists(name: string): boolean {
+export function imageExists(name: string): boolean {
   return spawnSync('docker', ['image', 'inspect', name], { stdio: 'ignore' }).status === 0;
 }
 
@@ -71,9 +71,15 @@ export function reportContainerKernels(layer: string, logs: string): string {
   return m?.[1] ?? 'unreported';
 }
 
+/** The local base image (deploy/docker/build-base-image.sh), built when missing or stale. */
+export async function ensureBaseImage(): Promise<string> {
+  if (!baseImageUsable()) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  return BASE_IMAGE;
+}
+
 /** Builds the base image if missing, then the Coda image from the current dist/ (cached layers). */
 export async function buildCodaImage(): Promise<string> {
-  if (!baseImageUsable()) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  await ensureBaseImage();
   await sh('docker', [
     'build', '-q', '-f', 'deploy/docker/Dockerfile',
     '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', 'PREBUILT=1',

@@ -190,3 +190,33 @@ describe('the master decides who is worker i', () => {
     expect(master.registry.all()).toEqual([]);
   });
 });
+
+describe('the worker count from a DNS name (compose --scale, a StatefulSet scaled)', () => {
+  it('coda master --job --workers-from-dns runs the job on as many workers as the name resolves to, once each has registered', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-dns-workers-'));
+    // The file asks for 4; the name (localhost: one address of each family, one host) says 1.
+    writeFileSync(join(dir, 'job.yaml'), 'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 200, cols: 5, seed: 3 } }\nworkers: 4\nstop: { tol: 1.0e-10, maxRounds: 2000, timeLimit: 60 }\n');
+    const port = await freePort();
+    const m = coda(['master', '--host=127.0.0.1', `--port=${port}`, '--metrics-port=0', '--job=job.yaml', '--min-workers=1', '--workers-from-dns=localhost', '--workers-settle=0.5', '--out=out', '--exit-after-job'], dir);
+    await pollFor(() => /master listening/.test(m.output()), 20_000, 'the master');
+    coda(['worker', `--master=127.0.0.1:${port}`, '--host=127.0.0.1', '--port=0']);
+    expect((await m.exit).code, m.output()).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as { workers: number; relErrorVsDirect: number };
+    expect(result.workers).toBe(1);
+    expect(result.relErrorVsDirect).toBeLessThan(1e-6);
+  }, 60_000);
+
+  it('refuses --workers-from-dns where it has no meaning (exit 2, before anything starts)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-dns-workers-'));
+    writeFileSync(join(dir, 'job.yaml'), 'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 200, cols: 5, seed: 3 } }\n');
+    const local = coda(['run', 'job.yaml', '--workers-from-dns=worker'], dir);
+    expect((await local.exit).code).toBe(2);
+    expect(local.output()).toMatch(/--workers-from-dns needs --master/);
+    const both = coda(['run', 'job.yaml', '--master=127.0.0.1:1', '--workers=2', '--workers-from-dns=worker'], dir);
+    expect((await both.exit).code).toBe(2);
+    expect(both.output()).toMatch(/--workers and --workers-from-dns both set the worker count/);
+    const noJob = coda(['master', '--host=127.0.0.1', '--port=0', '--metrics-port=0', '--workers-from-dns=worker']);
+    expect((await noJob.exit).code).toBe(2);
+    expect(noJob.output()).toMatch(/--workers-from-dns counts the workers of the master's own --job/);
+  }, 60_000);
+});

@@ -136,6 +136,11 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       },
       () => state.streams > 0,
     );
+    // Readiness follows registration both ways: NOT_SERVING while the master is unreachable or
+    // has forgotten this worker (a restarted master), SERVING again once it has taken it back.
+    link.onRegisteredChange = (registered) => {
+      if (!state.draining) health.setStatus('coda.v1.Worker', registered ? 'SERVING' : 'NOT_SERVING');
+    };
     link.onMasterChange = () => {
       // A restarted master places its jobs' blocks again: the old ones would only hold memory.
       const dropped = store.clear();
@@ -146,7 +151,6 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     };
     try {
       state.index = await link.register(o.registerTimeoutSeconds * 1000);
-      health.setStatus('coda.v1.Worker', 'SERVING');
     } catch (e) {
       await drain(0);
       throw e;

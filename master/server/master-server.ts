@@ -21,7 +21,7 @@ import {
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
 import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
-import { verifyStatefulSetWorker } from '../cluster/worker-identity';
+import { verifyStatefulSetWorker, type StatefulSetIdentity } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { MasterMetrics } from '../metrics';
 import { JobStore, type CheckpointOptions } from '../state';
@@ -60,6 +60,12 @@ export interface MasterOptions {
    * (master/cluster/worker-identity.ts). Unset: any worker with the token may register.
    */
   workerStatefulSet?: string;
+  /** With workerStatefulSet: its headless Service (default: the StatefulSet's name). */
+  workerService?: string;
+  /** With workerStatefulSet: the pods' namespace, which admits the names `<pod>.<service>.<namespace>[.svc[.<domain>]]`. */
+  workerNamespace?: string;
+  /** With workerNamespace: the cluster's DNS domain (default cluster.local). */
+  clusterDomain?: string;
   /**
    * Keep every accepted job, its checkpoints and its result in this folder, and resume the
    * unfinished ones found there at start (a restarted master goes on where the last one stopped).
@@ -180,11 +186,19 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   });
   const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, uploads, ...(jobStore ? { store: jobStore } : {}) });
 
+  const identity: StatefulSetIdentity | undefined = o.workerStatefulSet
+    ? {
+        statefulSet: o.workerStatefulSet,
+        ...(o.workerService ? { service: o.workerService } : {}),
+        ...(o.workerNamespace ? { namespace: o.workerNamespace } : {}),
+        ...(o.clusterDomain ? { clusterDomain: o.clusterDomain } : {}),
+      }
+    : undefined;
   const handlers: pb.MasterHandlers = {
     Register(call, cb) {
       const req = call.request;
       const admit = async (): Promise<WorkerRecord> => {
-        if (o.workerStatefulSet) await verifyStatefulSetWorker(o.workerStatefulSet, req, call.getPeer());
+        if (o.workerStatefulSet) await verifyStatefulSetWorker(identity!, req, call.getPeer());
         return registry.join(req.address, req.pid, req.requestedIndex, Date.now());
       };
       admit().then(

@@ -611,7 +611,13 @@ static napi_value js_blas_info(napi_env env, napi_callback_info info) {
   return o;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+/*
+ * Context-aware (NAPI_MODULE_INIT): the addon loads in the main thread and in any number of
+ * worker_threads, each with its own exports. That is safe because the file keeps no global
+ * mutable state: every function works on its arguments and its own heap memory (the BLAS thread
+ * count is OpenBLAS's own process-wide setting, set once per process by the caller).
+ */
+NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -632,4 +638,3 @@ static napi_value init(napi_env env, napi_value exports) {
   return exports;
 }
 
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

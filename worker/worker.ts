@@ -7,6 +7,7 @@ import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, server
 import { BlockStore } from './block-store';
 import { BulkReceiver } from './bulk-receiver';
 import { ChaosInjector } from './chaos-injector';
+import { createComputeEngine, defaultAddon } from './compute';
 import { WorkerMetrics } from './metrics';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options';
 import { PeerClients } from './peers';
@@ -28,6 +29,8 @@ export interface RunningWorker {
    * and drained: the process's entry (the CLI) decides what follows. Never resolves otherwise.
    */
   masterLost: Promise<ClusterError>;
+  /** Resolves once a crash fault has ended this service (crashEnds: 'service'). Never resolves otherwise. */
+  crashed: Promise<void>;
 }
 
 function firstExternalIPv4(): string | undefined {
@@ -41,7 +44,11 @@ function firstExternalIPv4(): string | undefined {
 export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
   let log = createLogger('worker');
-  const store = new BlockStore(o.kernels.allocate);
+  const budget = defaultTaskBudget();
+  // The store tells the compute side of every change; the compute side gives the store its memory.
+  let store: BlockStore;
+  const compute = createComputeEngine(o.compute, { kernels: o.kernels, addon: o.kernelAddon ?? defaultAddon(), budget, stored: () => store.entries(), log });
+  store = new BlockStore((bytes) => compute.allocate(bytes), compute);
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
@@ -54,7 +61,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   // against 316 for LoadBlocks over TLS, 64 MiB to a worker process; encryption is the cost.)
   let bulk: BulkReceiver | undefined;
   if (o.bulkPort !== null && !o.tls) {
-    bulk = new BulkReceiver(store, defaultTaskBudget().blockBytes, log, (_blocks, bytes) => {
+    bulk = new BulkReceiver(store, budget.blockBytes, log, (_blocks, bytes) => {
       metrics.bytesReceived.inc(bytes);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
@@ -69,7 +76,9 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       state,
       log,
       metrics,
-      kernels: o.kernels,
+      compute,
+      crash: () => crash(),
+      budget,
       onIdle: () => {
         const w = idleWaiters;
         idleWaiters = [];
@@ -101,6 +110,32 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   let link: MasterLink | undefined;
   let giveUp: (e: ClusterError) => void = () => {};
   const masterLost = new Promise<ClusterError>((resolve) => (giveUp = resolve));
+  let crashedNow: () => void = () => {};
+  const crashed = new Promise<void>((resolve) => (crashedNow = resolve));
+  /**
+   * A crash fault. Alone in its process: SIGKILL, a real crash (no cleanup, no goodbye). Beside
+   * other services: this service ends as abruptly as it can without taking them along: its server
+   * resets every call and stream at once, its heartbeats stop, its thread is terminated, its
+   * blocks and slices are let go; the master sees it lost as it would a dead process.
+   */
+  const crash = (): void => {
+    if (o.crashEnds === 'process') {
+      process.kill(process.pid, 'SIGKILL');
+      return;
+    }
+    if (state.draining) return;
+    state.draining = true;
+    link?.close();
+    server.forceShutdown();
+    void bulk?.close();
+    params.peers.close();
+    void metricsServer?.close();
+    void compute.close();
+    store.clear();
+    params.slices.dropAll();
+    log.warn('this worker service crashed (injected fault); the others of its process go on');
+    crashedNow();
+  };
   const drain = async (graceMs = 10_000): Promise<void> => {
     if (state.draining) return;
     state.draining = true;
@@ -116,6 +151,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     await bulk?.close();
     params.peers.close();
     await metricsServer?.close();
+    await compute.close();
     log.info('worker stopped');
   };
 
@@ -153,5 +189,5 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     }
     log = log.child({ index: state.index });
   }
-  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost };
+  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost, crashed };
 }

@@ -73,7 +73,7 @@ export function dispatchRound(
       startedAt: t0,
       ...(plan.speculation ? { speculation: plan.speculation } : {}),
       ...(plan.roundTimeout !== undefined ? { timeoutSeconds: plan.roundTimeout } : {}),
-      deadlineSeconds: placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
+      deadlineSeconds: options.deadlineSeconds ?? placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
     });
 
     let timer: NodeJS.Timeout | undefined;

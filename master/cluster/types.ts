@@ -118,6 +118,8 @@ export interface RoundOptions {
    * can be kept before the round ends (the inverse checkpoints the column groups solved).
    */
   onAnswer?: (slot: number, value: Float64Array) => void;
+  /** Seconds before an unanswered task is given up (default: the plan's, else the master's): a long task of its own length (AsyncEigenPro's leg). */
+  deadlineSeconds?: number;
 }
 
 export interface ComputeCluster {

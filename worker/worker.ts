@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClusterError } from '../shared/errors';
 import { createLogger } from '../shared/log';
 import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
-import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
+import { abortServer, addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { BulkReceiver } from './bulk-receiver';
 import { ChaosInjector } from './chaos-injector';
@@ -126,7 +126,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     if (state.draining) return;
     state.draining = true;
     link?.close();
-    server.forceShutdown();
+    abortServer(server, joinHostPort(o.host, port));
     void bulk?.close();
     params.peers.close();
     void metricsServer?.close();

@@ -78,6 +78,17 @@ export function bindServer(server: grpc.Server, host: string, port: number, cred
   });
 }
 
+/**
+ * Ends a server as a crash would: every connection on `address` (host:port as bound, the real
+ * port) reset at once, the listener closed, nothing answered. forceShutdown alone is not enough:
+ * with channelz off (SERVER_OPTIONS) grpc-js 1.14 does not track the sessions it would destroy,
+ * so open streams would live on; drain with no grace resets them.
+ */
+export function abortServer(server: grpc.Server, address: string): void {
+  server.drain(address, 0);
+  server.forceShutdown();
+}
+
 export function shutdownServer(server: grpc.Server, graceMs = 2000): Promise<void> {
   return new Promise((done) => {
     const timer = setTimeout(() => {

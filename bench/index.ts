@@ -8,6 +8,7 @@ import { benchKernels } from './kernels';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchServices } from './services';
 import { benchSliceReads } from './slice-reads';
 import { benchSoak, printSoak } from './soak';
 
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   },
   eigenpro: benchEigenpro,
   'slice-reads': benchSliceReads,
+  services: benchServices,
   dask: async () => {
     const r = await benchDask();
     printDask(r);

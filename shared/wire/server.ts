@@ -2,6 +2,7 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { InputError } from '../errors';
 import { joinHostPort } from './address';
+import { MAX_SEND_BYTES } from './limits';
 
 /**
  * HTTP/2 flow control for placement: a 64 KiB window (the default) lets a sender put 64 KiB on
@@ -12,8 +13,7 @@ import { joinHostPort } from './address';
 export const FLOW_CONTROL_WINDOW = 32 << 20;
 const MAX_FRAME = 1 << 20;
 
-/** The largest message a server sends: a task's answer must fit (worker/task-budget.ts checks first). */
-export const MAX_SEND_BYTES = 8 << 20;
+export { MAX_SEND_BYTES };
 
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {

@@ -112,6 +112,8 @@ export function dispatchRound(
           computeSeconds: res.timings?.computeSeconds ?? 0,
           injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
           queueSeconds: res.timings?.queueSeconds ?? 0,
+          loopLagP99Seconds: res.timings?.loopLagP99Seconds ?? 0,
+          loopLagMaxSeconds: res.timings?.loopLagMaxSeconds ?? 0,
         });
         if (options.onAnswer && !answered.has(res.slot)) {
           answered.add(res.slot);

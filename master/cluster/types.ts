@@ -48,6 +48,9 @@ export interface Arrival {
   injectedDelaySeconds: number;
   /** Seconds the task waited on the worker for a core (its round's earlier tasks). */
   queueSeconds: number;
+  /** The worker process's event-loop lag during this job so far (p99, max; TaskTimings). */
+  loopLagP99Seconds: number;
+  loopLagMaxSeconds: number;
 }
 
 export interface Straggler {

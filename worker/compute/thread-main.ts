@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { StoredBlock } from '../block-store';
@@ -7,6 +8,9 @@ import { Executor } from './executor';
 import type { BlockMessage, FromThread, LoopOpened, RunAnswer, SharedView, ThreadData, ToThread } from './protocol';
 import { threadKernels } from './thread-kernels';
 
+/** How much lower a compute thread's priority is than its event loop's (nice steps: ×1.25 CPU weight each). */
+const COMPUTE_NICE = 5;
+
 /**
  * A worker service's compute thread (started by thread-engine.ts): an Executor over the service's
  * blocks, seen in shared memory, answering the event loop's requests one message at a time. A
@@ -14,6 +18,14 @@ import { threadKernels } from './thread-kernels';
  */
 const port = parentPort!;
 const data = workerData as ThreadData;
+// The event loop that serves the wire runs first whenever both want a core: this thread takes a
+// lower scheduling priority (Linux keeps the nice value per thread; setpriority on 0 renices the
+// calling thread only). Where that is refused or unsupported, it computes at the loop's priority.
+try {
+  setPriority(0, Math.min(19, getPriority(0) + COMPUTE_NICE));
+} catch {
+  // not permitted here: same priority as the loop
+}
 const exec = new Executor(threadKernels(data.kernels, data.addon), data.budget);
 const aborts = new Map<number, AbortController>();
 

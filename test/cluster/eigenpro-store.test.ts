@@ -328,7 +328,18 @@ seed: 4
     final: { trainRelError: number };
     updates: number;
     staleness: { meanTau: number; maxTau: number; updatesWithTau: number; quantiles: { p50: number; p90: number }; histogram: Record<string, number> };
-    reads: { total: number; classified: number; mixed: number; overlapped: number; mixedFraction: number; versionRegressions: number };
+    reads: {
+      total: number;
+      classified: number;
+      mixed: number;
+      overlapped: number;
+      torn: number;
+      elementMixed: number;
+      mixedFraction: number;
+      versionRegressions: number;
+      latency: { medianMs: number; p99Ms: number; maxMs: number };
+    };
+    legs: number;
     store: { kind: string; lostWrites: number; maxChecksumGap: number; snapshots: number };
     perWorker: { updates: number; sliceVersion: number }[];
   }
@@ -346,6 +357,14 @@ seed: 4
       expect(sharded.reads.classified).toBeGreaterThan(0.95 * sharded.reads.total);
       expect(sharded.reads.total).toBe(sharded.updates);
       expect(sharded.reads.versionRegressions).toBe(0);
+      // A half-written slice was being written during its copy: every element-mixed read is torn.
+      expect(sharded.reads.elementMixed).toBeLessThanOrEqual(sharded.reads.torn);
+      expect(sharded.reads.torn).toBeLessThanOrEqual(sharded.reads.total);
+      expect(sharded.reads.latency.medianMs).toBeGreaterThan(0);
+      expect(sharded.reads.latency.p99Ms).toBeGreaterThanOrEqual(sharded.reads.latency.medianMs);
+      expect(sharded.reads.latency.maxMs).toBeGreaterThanOrEqual(sharded.reads.latency.p99Ms);
+      // No checkpoint, no barrier: one leg for the whole run.
+      expect(sharded.legs).toBe(1);
       expect(sharded.store.lostWrites).toBe(0);
       expect(sharded.store.maxChecksumGap).toBeLessThan(1e-9);
       expect(sharded.store.snapshots).toBeGreaterThan(5);
@@ -364,6 +383,7 @@ seed: 4
       expect(central.store.kind).toBe('master');
       expect(central.reads.mixed).toBe(0);
       expect(central.reads.overlapped).toBe(0);
+      expect([central.reads.torn, central.reads.elementMixed]).toEqual([0, 0]);
       expect(central.store.lostWrites).toBe(0);
       expect(central.final.trainRelError).toBeLessThan(0.02);
     });

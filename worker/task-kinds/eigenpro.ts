@@ -157,10 +157,10 @@ export class AsyncStepper {
   }
 
   /** Adds the last step's change to the own shared slice, element by element, in place. */
-  writeOwn(afterElement?: (i: number) => void): { version: number; writtenAtUs: number } {
+  writeOwn(): { version: number; writtenAtUs: number } {
     if (!this.o.slice) throw new InputError('eigenproAsync: no own slice to write (the master\'s store)');
     const d = this.takeDelta();
-    return this.o.slice.add(d, this.o.describeSlice, afterElement);
+    return this.o.slice.add(d, this.o.describeSlice);
   }
 
   /** The last step's change (for the master's store); a step's change is taken once. */

@@ -126,7 +126,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
         jobId: req.jobId,
         round: req.round,
         slot: req.slot,
-        timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queued, loopLagP99Seconds: lag.p99Seconds, loopLagMaxSeconds: lag.maxSeconds },
+        timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queued, loopLagP99Seconds: lag.p99, loopLagMaxSeconds: lag.max },
         payload: { shape: value.shape, data: float64ToBytes(value.values) },
       },
     };

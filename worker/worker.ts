@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError } from '../shared/errors';
 import { createLogger } from '../shared/log';
-import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
+import { createRegistry, registerEventLoopLagMetric, serveMetrics, type MetricsServer } from '../shared/metrics';
 import { abortServer, addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { BulkReceiver } from './bulk-receiver';
@@ -40,6 +40,8 @@ function firstExternalIPv4(): string | undefined {
   return undefined;
 }
 
+let lagMetricTaken = false;
+
 /** Starts a worker: gRPC server (Worker + health), metrics, and the link to its master. */
 export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
@@ -52,6 +54,12 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
+  // coda_event_loop_lag_seconds: one gauge a process (its services share the loop), on the first
+  // service that serves /metrics.
+  if (o.metricsPort !== undefined && !lagMetricTaken) {
+    lagMetricTaken = true;
+    registerEventLoopLagMetric(registry);
+  }
   const metrics = new WorkerMetrics(registry);
   const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];

@@ -7,3 +7,11 @@
  */
 export { serveMetrics, type MetricsServer } from './http';
 export { createRegistry } from './registry';
+export {
+  type EventLoopLag,
+  EventLoopLagMonitor,
+  worstEventLoopLag,
+  registerEventLoopLagMetric,
+  EVENT_LOOP_LAG_METRIC,
+  LAG_RESOLUTION_MS,
+} from './event-loop-lag';

@@ -37,6 +37,11 @@ export class BlockStore {
     this.listener?.blockPut(jobId, id, block);
   }
 
+  /** Whether any block of `jobId` is held. */
+  holds(jobId: string): boolean {
+    return (this.jobs.get(jobId)?.size ?? 0) > 0;
+  }
+
   /** Every block: [job, id, block]. */
   *entries(): IterableIterator<[string, number, StoredBlock]> {
     for (const [jobId, m] of this.jobs) for (const [id, b] of m) yield [jobId, id, b];

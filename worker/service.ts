@@ -167,8 +167,8 @@ export function workerHandlers(deps: {
 
     DropBlocks(call, callback) {
       const n = store.drop(call.request.jobId, call.request.blockIds);
-      // The job is over here: its event-loop lag window closes with its blocks.
-      if (call.request.blockIds.length === 0) PROCESS_LOOP_LAG.close(call.request.jobId);
+      // The job is over here: its event-loop lag window closes with its last block.
+      if (!store.holds(call.request.jobId)) PROCESS_LOOP_LAG.close(call.request.jobId);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
       callback(null, { blocksDropped: n });
@@ -179,6 +179,7 @@ export function workerHandlers(deps: {
       try {
         if (r.reset) {
           const done = chaos.reset(r.jobId);
+          PROCESS_LOOP_LAG.close(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
         } else if (r.delayOnly) {
           chaos.setDelay(r.jobId, delayFromMessage(r.delay), Number(r.seed));

@@ -9,6 +9,7 @@ import { benchLapack } from './lapack';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchServices } from './services';
 import { benchSliceReads } from './slice-reads';
 import { benchSoak, printSoak } from './soak';
 import { benchUpload, printUpload } from './upload';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   },
   eigenpro: benchEigenpro,
   'slice-reads': benchSliceReads,
+  services: benchServices,
   dask: async () => {
     const r = await benchDask();
     printDask(r);

@@ -73,7 +73,7 @@ export function dispatchRound(
       startedAt: t0,
       ...(plan.speculation ? { speculation: plan.speculation } : {}),
       ...(plan.roundTimeout !== undefined ? { timeoutSeconds: plan.roundTimeout } : {}),
-      deadlineSeconds: placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
+      deadlineSeconds: options.deadlineSeconds ?? placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
     });
 
     let timer: NodeJS.Timeout | undefined;
@@ -112,6 +112,8 @@ export function dispatchRound(
           computeSeconds: res.timings?.computeSeconds ?? 0,
           injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
           queueSeconds: res.timings?.queueSeconds ?? 0,
+          loopLagP99Seconds: res.timings?.loopLagP99Seconds ?? 0,
+          loopLagMaxSeconds: res.timings?.loopLagMaxSeconds ?? 0,
         });
         if (options.onAnswer && !answered.has(res.slot)) {
           answered.add(res.slot);

@@ -18,7 +18,7 @@ export {
 } from './credentials';
 export { addHealth } from './health';
 export { splitHostPort, joinHostPort } from './address';
-export { SERVER_OPTIONS, CHANNEL_OPTIONS, MAX_SEND_BYTES, bindServer, shutdownServer } from './server';
+export { SERVER_OPTIONS, CHANNEL_OPTIONS, MAX_SEND_BYTES, abortServer, bindServer, shutdownServer } from './server';
 export { tokenInterceptor, serverOptions } from './token-interceptor';
 export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';

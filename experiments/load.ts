@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { InputError } from '../shared/errors';
+import { readRegularFile } from '../shared/fs';
 import { experimentSchema, type ExperimentSpec } from './schema';
 
 /** Parses and validates an experiment from YAML text; an InputError (exit 2) names each bad key. */
@@ -26,8 +26,9 @@ export function parseExperiment(text: string, source = 'experiment'): Experiment
 export function loadExperimentFile(path: string): ExperimentSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`experiment file ${e.message}`);
     throw new InputError(`cannot read experiment file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseExperiment(text, path);

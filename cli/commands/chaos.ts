@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { ChaosScheduleError, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
 import { InputError } from '../../shared/errors';
+import { readRegularFile } from '../../shared/fs';
 import { applyChaos, type ChaosVerb } from '../chaos/actions';
 import { listCluster, pickTarget } from '../chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../chaos/schedule-runner';
@@ -82,8 +82,9 @@ function verbCommand(verb: ChaosVerb, description: string, extra?: (c: Command) 
 function readSchedule(path: string): unknown[] {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(path, 'utf8'));
+    doc = parse(readRegularFile(path, 'utf8'));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${path}: ${(e as Error).message}`);
   }
   // A job file (chaos.schedule) or a bare list of events.

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { InputError } from '../errors';
+import { checkRegularFile, readRegularFile } from '../fs';
 
 /**
  * The job-file loader, generic over the schema: shared/config knows the pieces every job kind
@@ -56,14 +57,20 @@ interface WithData {
 /**
  * Resolves relative paths against `baseDir` (the current directory for the CLI): every string
  * under `data` (except inside `synthetic`, which is generator settings) is a file path and must
- * exist; a missing one is named by its key. `check` sees each absolute path first (a master's
- * data root refuses paths outside it before anything is read or even stat'ed).
+ * exist and be a regular file (a FIFO or a device would hang the reader); a bad one is named by
+ * its key. `check` sees each absolute path first (a master's data root refuses paths outside it
+ * before anything is read or even stat'ed).
  */
 export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, source = 'job', check?: (abs: string, key: string) => void): J {
   const file = (node: string, path: string): string => {
     const abs = resolve(baseDir, node);
     check?.(abs, path);
     if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
+    try {
+      checkRegularFile(abs);
+    } catch (e) {
+      throw new InputError(`${source}: ${path}: ${e instanceof InputError ? e.message : `cannot read ${node}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`}`);
+    }
     return abs;
   };
   const walk = (node: unknown, path: string): unknown => {
@@ -83,8 +90,9 @@ export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, sou
 /** A job file's text (InputError naming the file when it cannot be read). */
 export function readJobText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`job file ${e.message}`);
     throw new InputError(`cannot read job file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }

@@ -87,6 +87,12 @@ const ROWS: Row[] = [
   { what: 'a job file that is not YAML', args: () => ['run', job('yaml.yaml', 'job: [least-squares\n')], exit: 2, says: /not valid YAML/ },
   { what: 'an unknown key', args: () => ['run', job('key.yaml', LS('colour: blue\n', 'out/key'))], exit: 2, says: /unknown key 'colour'/, absent: ['out/key'] },
   { what: 'a data file that does not exist', args: () => ['run', job('missing.yaml', LS('', 'out/missing').replace(/data: .*\n/, 'data: { A: nowhere/A.npy, b: nowhere/b.npy }\n'))], exit: 2, says: /data.A: file not found/, absent: ['out/missing'] },
+  // Non-regular files (issue 26): opening a FIFO for reading blocks until a writer comes, /dev/zero never ends.
+  { what: 'a data file that is a FIFO', args: () => ['run', job('fifo.yaml', LS('', 'out/fifo').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b29.npy }\n'))], exit: 2, says: /fifo.yaml: data.A: .*pipe.npy is a FIFO \(named pipe\), not a regular file/, absent: ['out/fifo'] },
+  { what: 'a data file that is /dev/zero', args: () => ['run', job('zero.yaml', LS('', 'out/zero').replace(/data: .*\n/, 'data: { A: A30.npy, b: /dev/zero }\n'))], exit: 2, says: /zero.yaml: data.b: \/dev\/zero is a character device, not a regular file/, absent: ['out/zero'] },
+  { what: 'a job file that is a FIFO', args: () => ['run', 'pipe.npy'], exit: 2, says: /job file .*pipe.npy is a FIFO \(named pipe\), not a regular file/ },
+  { what: 'coda invert --input a FIFO', args: () => ['invert', '--input', 'pipe.npy', '--out', 'inv-fifo/Ainv.npy', '--workers', '2'], exit: 2, says: /pipe.npy is a FIFO \(named pipe\), not a regular file/, absent: ['inv-fifo'] },
+  { what: 'an experiment file that is a FIFO', args: () => ['experiment', 'pipe.npy', '--out', 'out/exp-fifo'], exit: 2, says: /experiment file .*pipe.npy is a FIFO/, absent: ['out/exp-fifo'] },
   {
     what: 'b one value short of A (from the .npy headers)',
     args: () => ['run', job('shape.yaml', LS('', 'out/shape').replace(/data: .*\n/, `data: { A: A30.npy, b: b29.npy }\n`))],
@@ -145,6 +151,13 @@ const ROWS: Row[] = [
     says: /data.A: .*link.npy leads \(through a link\) outside the master's data folder/,
     absent: ['out/link'],
   },
+  {
+    what: 'a submitted job naming a FIFO inside the --data-dir',
+    args: () => ['run', job('dfifo.yaml', LS('', 'out/dfifo').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b.npy }\n')), '--master', master.address],
+    exit: 2,
+    says: /data.A: .*pipe.npy is a FIFO \(named pipe\), not a regular file/,
+    absent: ['out/dfifo'],
+  },
 ];
 
 describe('the bad-input catalogue: one line, its exit code, nothing left, fast', () => {
@@ -159,7 +172,7 @@ describe('the bad-input catalogue: one line, its exit code, nothing left, fast',
     npy(join(outside, 'A.npy'), [30, 4]);
     npy(join(outside, 'b.npy'), [30]);
     npy(join(data, 'b.npy'), [30]);
-    spawnSync('mkfifo', [join(outside, 'fifo.npy')]);
+    spawnSync('mkfifo', [join(outside, 'fifo.npy'), join(tmp, 'pipe.npy'), join(data, 'pipe.npy')]);
     symlinkSync(join(outside, 'fifo.npy'), join(data, 'link.npy'));
     writeFileSync(join(tmp, 'afile'), 'not a folder');
     mkdirSync(join(tmp, 'readonly'));

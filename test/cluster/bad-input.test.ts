@@ -68,6 +68,9 @@ async function coda_(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outco
 const LS = (extra: string, out = 'out/x'): string =>
   `job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 400, cols: 10, seed: 2 } }\nworkers: 3\nstop: { tol: 1e-8, maxRounds: 200, timeLimit: 30 }\nout: ${out}\n${extra}`;
 
+/** "Billion laughs": 9⁵ strings from five lines of aliases. */
+const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`), 'job: least-squares', ''].join('\n');
+
 function job(name: string, text: string): string {
   writeFileSync(join(tmp, name), text);
   return name;
@@ -85,6 +88,8 @@ interface Row {
 
 const ROWS: Row[] = [
   { what: 'a job file that is not YAML', args: () => ['run', job('yaml.yaml', 'job: [least-squares\n')], exit: 2, says: /not valid YAML/ },
+  { what: 'a YAML alias bomb', args: () => ['run', job('bomb.yaml', BOMB)], exit: 2, says: /bomb.yaml: refused: its YAML aliases expand to more than 100 nodes/ },
+  { what: 'a YAML alias bomb as an experiment', args: () => ['experiment', job('xbomb.yaml', BOMB), '--out', 'out/xbomb'], exit: 2, says: /xbomb.yaml: refused: its YAML aliases expand/, absent: ['out/xbomb'] },
   { what: 'an unknown key', args: () => ['run', job('key.yaml', LS('colour: blue\n', 'out/key'))], exit: 2, says: /unknown key 'colour'/, absent: ['out/key'] },
   { what: 'a data file that does not exist', args: () => ['run', job('missing.yaml', LS('', 'out/missing').replace(/data: .*\n/, 'data: { A: nowhere/A.npy, b: nowhere/b.npy }\n'))], exit: 2, says: /data.A: file not found/, absent: ['out/missing'] },
   // Non-regular files (issue 26): opening a FIFO for reading blocks until a writer comes, /dev/zero never ends.

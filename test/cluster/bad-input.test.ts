@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMaster, type RunningMaster } from '../../master';
+import { startMaster, submitJob, type RunningMaster } from '../../master';
+import { InputError } from '../../shared/errors';
 import { formatNpy } from '../../shared/tensor';
 
 /**
@@ -108,6 +109,20 @@ const ROWS: Row[] = [
   { what: 'a scheme parameter the workers cannot meet', args: () => ['run', job('frc.yaml', LS('scheme: { name: frc, stragglers: 3 }\n', 'out/frc'))], exit: 2, says: /stragglers = 3 needs more than 3 workers/, absent: ['out/frc'] },
   { what: 'an unknown scheme', args: () => ['run', job('scheme.yaml', LS('scheme: { name: raid5 }\n', 'out/scheme'))], exit: 2, says: /unknown scheme 'raid5'/, absent: ['out/scheme'] },
   { what: 'a bad scheme value', args: () => ['run', job('q.yaml', LS('scheme: { name: speculative, quantile: 2 }\n', 'out/q'))], exit: 2, says: /scheme speculative: quantile must be a number in \(0, 1\], got 2/, absent: ['out/q'] },
+  {
+    what: 'chaos.workers naming a worker the job does not have',
+    args: () => ['run', job('chaosw.yaml', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/chaosw').replace('workers: 3', 'workers: 2'))],
+    exit: 2,
+    says: /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/,
+    absent: ['out/chaosw'],
+  },
+  {
+    what: 'chaos.workers out of range, submitted to a master',
+    args: () => ['run', job('chaoswm.yaml', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/chaoswm').replace('workers: 3', 'workers: 2')), '--master', master.address],
+    exit: 2,
+    says: /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/,
+    absent: ['out/chaoswm'],
+  },
   { what: 'workers: 10000 on a local cluster', args: () => ['run', job('many.yaml', LS('', 'out/many').replace('workers: 3', 'workers: 10000'))], exit: 2, says: /10000 is more than a local cluster here may start/, absent: ['out/many'] },
   { what: 'rows: 1e9', args: () => ['run', job('huge.yaml', LS('', 'out/huge').replace('rows: 400', 'rows: 1000000000'))], exit: 2, says: /A 1000000000×10 needs about .* of memory/, absent: ['out/huge'] },
   {
@@ -207,6 +222,22 @@ describe('the bad-input catalogue: one line, its exit code, nothing left, fast',
     chmodSync(join(tmp, 'readonly'), 0o755);
     rmSync(tmp, { recursive: true, force: true });
     console.log(`fail-fast times (baseline run with 2 workers: ${baselineMs.toFixed(0)} ms):\n${timings.map(([w, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${w}`).join('\n')}`);
+  });
+
+  // What a client other than the CLI (the Python package, a script) may send without checking it:
+  // the master refuses it at submission, as bad input, naming the key.
+  it.each([
+    ['an alias bomb', BOMB, /job: refused: its YAML aliases expand to more than 100 nodes/],
+    ['chaos.workers out of range', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/raw').replace('workers: 3', 'workers: 2'), /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/],
+    ['a FIFO in its --data-dir', LS('', 'out/raw').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b.npy }\n'), /data\.A: .*pipe\.npy is a FIFO \(named pipe\), not a regular file/],
+  ])('the master refuses %s at submission (exit 2)', async (_what, yaml, says) => {
+    const err = await submitJob(master.address, yaml).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(says);
   });
 
   for (const row of ROWS) {

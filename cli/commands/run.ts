@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { readJobText, resolveJobPaths } from '../../shared/config';
+import { parseHostPort } from '../../shared/wire';
 import { checkJob, parseJob, runJob, startLocalCluster, submitJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
 import { checkLocalWorkers, parsePositiveInt, parseSeconds, resolveToken, tlsFrom } from '../common';
 import { prepareOutputDir } from '../output-dir';
@@ -83,6 +84,7 @@ export function runCommand(): Command {
       const text = readJobText(file);
       const parsed = parseJob(text, file);
       const address = o.master ?? parsed.master;
+      if (address) parseHostPort(address, o.master ? '--master' : `${file}: master`);
       // Submitted to a master, the data paths are the master's: it checks them when the job arrives.
       let job = address ? { ...parsed, out: resolve(parsed.out ?? `out/${parsed.job}`) } : resolveJobPaths(parsed, process.cwd(), file);
       if (o.workers) job = { ...job, workers: parsePositiveInt(o.workers, '--workers') };

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../../shared/errors';
+import { parseHostPort } from '../../shared/wire';
 import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
@@ -27,6 +28,9 @@ export function workerCommand(): Command {
     .option('--threads <n>', 'BLAS threads (default: $CODA_THREADS, else 1 in a local cluster, the container\'s CPUs otherwise)')
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
+      // An address that can never be dialed is refused now; one that parses is waited for.
+      parseHostPort(o.master as string, '--master');
+      if (o.advertise) parseHostPort(o.advertise as string, '--advertise');
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
       const kernels = openKernels(kernelOptionsFrom({ kernels: o.kernels as string | undefined, threads: o.threads as string | undefined }, process.env, o.parentWatch === true));

@@ -155,6 +155,11 @@ const ROWS: Row[] = [
     says: /r = 5 copies need at least 5 workers/,
     absent: ['out/exp'],
   },
+  // An address that can never parse is bad input at once (a worker used to retry it for ever); one that parses but does not answer may be waited for.
+  { what: 'coda worker --master that is no address', args: () => ['worker', '--master', 'nohost:notaport'], exit: 2, says: /--master "nohost:notaport": not a host:port address \(port 'notaport' is not a number in 1\.\.65535\)/ },
+  { what: 'coda worker --advertise that is no address', args: () => ['worker', '--master', '127.0.0.1:1', '--advertise', 'a b:7070'], exit: 2, says: /--advertise "a b:7070": not a host:port address/ },
+  { what: 'coda run --master that is no address', args: () => ['run', job('remote1.yaml', LS('', 'out/remote1')), '--master', 'nohost:notaport'], exit: 2, says: /--master "nohost:notaport": not a host:port address/, absent: ['out/remote1'] },
+  { what: "a job file's master: that is no address", args: () => ['run', job('remote2.yaml', LS('master: "[master]:7070"\n', 'out/remote2'))], exit: 2, says: /remote2.yaml: master "\[master\]:7070": not a host:port address \(\[master\] is not an IPv6 address\)/, absent: ['out/remote2'] },
   { what: 'a master that is not there', args: () => ['run', job('remote0.yaml', LS('', 'out/remote0')), '--master', '127.0.0.1:1'], exit: 3, says: /master 127\.0\.0\.1:1: /, absent: ['out/remote0'] },
   {
     what: 'a submitted job naming a file outside the master’s --data-dir',

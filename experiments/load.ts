@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYamlMapping } from '../shared/config';
 import { InputError } from '../shared/errors';
+import { readRegularFile } from '../shared/fs';
 import { experimentSchema, type ExperimentSpec } from './schema';
 
 /** Parses and validates an experiment from YAML text; an InputError (exit 2) names each bad key. */
 export function parseExperiment(text: string, source = 'experiment'): ExperimentSpec {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message}`);
-  const raw: unknown = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${source}: an experiment file must be a YAML mapping (base: ..., matrix: ..., ...)`);
-  }
+  const raw = parseYamlMapping(text, source, 'an experiment file must be a YAML mapping (base: ..., matrix: ..., ...)');
   const parsed = experimentSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -26,8 +21,9 @@ export function parseExperiment(text: string, source = 'experiment'): Experiment
 export function loadExperimentFile(path: string): ExperimentSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`experiment file ${e.message}`);
     throw new InputError(`cannot read experiment file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseExperiment(text, path);

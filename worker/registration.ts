@@ -3,6 +3,7 @@ import { CancelledError, ClusterError, fromServiceError } from '../shared/errors
 import type { Logger } from '../shared/log';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type TlsFiles, type pb } from '../shared/wire';
 import { Backoff, REGISTER_BACKOFF } from './backoff';
+import { ConnectWatchdog } from './connect-watchdog';
 
 /** Answers that no retry will change: a wrong token, a request the master will never accept. */
 /** Beside an open task stream, how often a heartbeat still asks whether the master knows this worker. */
@@ -16,7 +17,8 @@ const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_
  * succeeded.
  */
 export class MasterLink {
-  private readonly client: pb.MasterClient;
+  private client: pb.MasterClient;
+  private readonly connecting = new ConnectWatchdog();
   private timer: NodeJS.Timeout | undefined;
   private lastContact = Date.now();
   /** When the last heartbeat went out. */
@@ -46,7 +48,7 @@ export class MasterLink {
     private readonly advertise: string,
     private readonly requestedIndex: number,
     private readonly token: string | undefined,
-    tls: TlsFiles | undefined,
+    private readonly tls: TlsFiles | undefined,
     private readonly log: Logger,
     private readonly running: () => number,
     private readonly onMasterLost: (seconds: number) => void,
@@ -57,15 +59,37 @@ export class MasterLink {
      */
     private readonly streamOpen: () => boolean = () => false,
   ) {
+    this.client = this.newClient();
+  }
+
+  /** The master's client; `fresh`: on subchannels of its own (see unstick). */
+  private newClient(fresh = false): pb.MasterClient {
     const { master } = loadProtos();
     // grpc-js waits up to 120 s between reconnects of a failed channel by default: the master
     // would be back long before this worker noticed. Keep the channel's own backoff (and its DNS
     // re-resolution) within the registration backoff's cap.
-    this.client = new master.coda.v1.Master(masterAddress, channelCredentials(tls), {
+    return new master.coda.v1.Master(this.masterAddress, channelCredentials(this.tls), {
       ...CHANNEL_OPTIONS,
       'grpc.max_reconnect_backoff_ms': REGISTER_BACKOFF.maxMs,
       'grpc.dns_min_time_between_resolutions_ms': REGISTER_BACKOFF.maxMs,
+      // A channel replacing one whose connection attempt is stuck (unstick) would get the same
+      // stuck subchannel back from grpc-js's global pool: it has subchannels of its own. (Not
+      // by default: the services of one process share one connection to the master.)
+      ...(fresh ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
     });
+  }
+
+  /**
+   * After a failed call: a connection attempt that has been CONNECTING for 20 s is one the
+   * network drops (a partition), which grpc-js would wait out for the kernel's ~2 minutes of SYN
+   * retries; a fresh channel starts a fresh attempt, so a healed partition is seen at once.
+   */
+  private unstick(): void {
+    const state = this.client.getChannel().getConnectivityState(false);
+    if (!this.connecting.stuck(state === grpc.connectivityState.CONNECTING, Date.now())) return;
+    this.log.warn({ master: this.masterAddress }, 'the connection to the master has been trying for 20 s (its packets are dropped?); starting a fresh one');
+    this.client.close();
+    this.client = this.newClient(true);
   }
 
   /**
@@ -103,6 +127,7 @@ export class MasterLink {
       } catch (e) {
         const err = e as grpc.ServiceError;
         if (FATAL.has(err.code)) throw fromServiceError(err, `master ${this.masterAddress}`);
+        this.unstick();
         attempts++;
         const wait = backoff.next();
         if (Date.now() + wait > deadlineAt) throw new ClusterError(`cannot register with master ${this.masterAddress}: ${err.details || err.message}`);
@@ -168,6 +193,7 @@ export class MasterLink {
             this.setRegistered(false);
             this.onMasterLost((Date.now() - this.lastContact) / 1000);
           }
+          this.unstick();
           return;
         }
         this.lastContact = Date.now();

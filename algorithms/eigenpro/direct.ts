@@ -1,5 +1,6 @@
 import { CholeskyDecomposition, LuDecomposition, Matrix as Ml } from 'ml-matrix';
 import { kernelMatrix, type KernelFn } from '../../shared/kernels';
+import { SingularMatrixError } from '../../shared/errors';
 import type { Matrix } from '../../shared/tensor';
 
 /** Largest n for which jobs also solve Kα = y directly (an O(n³) reference). */
@@ -14,6 +15,10 @@ export function directKernelSolve(kernel: KernelFn, X: Matrix, y: Float64Array):
   const A = new Ml(rows);
   const b = Ml.columnVector(Array.from(y));
   const chol = new CholeskyDecomposition(A);
-  const x = chol.isPositiveDefinite() ? chol.solve(b) : new LuDecomposition(A).solve(b);
+  if (chol.isPositiveDefinite()) return Float64Array.from(chol.solve(b).to1DArray());
+  const lu = new LuDecomposition(A);
+  // Two equal training points give two equal rows of K: no α* interpolates them.
+  if (lu.isSingular()) throw new SingularMatrixError(`the kernel matrix K (${n}×${n}) is singular (are some training points repeated?): no interpolating α*`);
+  const x = lu.solve(b);
   return Float64Array.from(x.to1DArray());
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { parse } from 'yaml';
 import { ChaosScheduleError, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos/schedule';
+import { parseYaml } from '../../shared/config';
 import { InputError } from '../../shared/errors';
+import { readRegularFile } from '../../shared/fs';
 import { applyChaos, type ChaosVerb } from '../../launcher/chaos/actions';
 import { listCluster, pickTarget } from '../../launcher/chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../../launcher/chaos/schedule-runner';
@@ -80,12 +80,14 @@ function verbCommand(verb: ChaosVerb, description: string, extra?: (c: Command) 
 }
 
 function readSchedule(path: string): unknown[] {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = parse(readFileSync(path, 'utf8'));
+    text = readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${path}: ${(e as Error).message}`);
   }
+  const doc = parseYaml(text, path);
   // A job file (chaos.schedule) or a bare list of events.
   const list = Array.isArray(doc) ? doc : (doc as { chaos?: { schedule?: unknown } } | null)?.chaos?.schedule;
   if (!Array.isArray(list)) throw new InputError(`${path}: no chaos.schedule list (or a bare list of events)`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ClusterError, ExitCode, InputError } from '../../shared/errors';
+import { parseHostPort } from '../../shared/wire';
 import {
   buildReport,
   expandExperiment,
@@ -129,6 +130,7 @@ export function experimentCommand(): Command {
       const spec = loadExperimentFile(file);
       const exp = expandExperiment(spec, file);
       const master = (o.master as string | undefined) ?? spec.master;
+      if (master) parseHostPort(master, o.master ? '--master' : `${file}: master`);
       checkRuns(exp, file, master !== undefined);
       const outDir = resolve((o.out as string | undefined) ?? spec.out ?? `out/${exp.name}`);
       if (o.dryRun) {

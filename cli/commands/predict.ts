@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { formatZodError } from '../../shared/config';
 import { InputError, ShapeError } from '../../shared/errors';
+import { readRegularFile } from '../../shared/fs';
 import { kernelModelSchema, type KernelModelFile } from '../../master';
 import { checkKernel } from '../../shared/kernels';
 import { loadMatrix, loadVector, writeNpy } from '../../shared/tensor';
@@ -13,8 +13,9 @@ import { prepareOutputDir } from '../output-dir';
 function readModel(path: string): KernelModelFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readRegularFile(path, 'utf8'));
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`--model ${e.message}`);
     throw new InputError(`--model ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
   }
   const m = kernelModelSchema.safeParse(raw);

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { readJobText, resolveJobPaths } from '../../shared/config';
 import { InputError } from '../../shared/errors';
+import { parseHostPort } from '../../shared/wire';
 import { checkJob, parseJob, runJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
 import { submitJob, uploadArrays, type ArraySource } from '../../client';
 import { processChaos, startLocalCluster } from '../../launcher';
@@ -102,6 +103,7 @@ export function runCommand(): Command {
       const address = o.master ?? parsed.master;
       const upload = o.upload !== undefined;
       if (upload && !address) throw new InputError('--upload sends the data to a master: give --master HOST:PORT (a local run reads the files itself)');
+      if (address) parseHostPort(address, o.master ? '--master' : `${file}: master`);
       // Submitted to a master, the data paths are the master's: it checks them when the job
       // arrives. Uploaded, they are this machine's, checked here like a local run's.
       let job = address && !upload ? { ...parsed, out: resolve(parsed.out ?? `out/${parsed.job}`) } : resolveJobPaths(parsed, process.cwd(), file);

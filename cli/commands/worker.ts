@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../../shared/errors';
+import { parseHostPort } from '../../shared/wire';
 import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
 import { startWorker, type ComputeMode } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
@@ -28,6 +29,9 @@ export function workerCommand(): Command {
     .addOption(new Option('--compute <where>', 'where a service computes: thread (its own compute thread) or inline (on the event loop: the reference, for comparisons)').choices(['thread', 'inline']).default('thread'))
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
+      // An address that can never be dialed is refused now; one that parses is waited for.
+      parseHostPort(o.master as string, '--master');
+      if (o.advertise) parseHostPort(o.advertise as string, '--advertise');
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
       const services = parsePositiveInt(o.services as string, '--services');

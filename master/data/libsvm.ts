@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../../shared/fs';
 import { InputError } from '../../shared/errors';
 import type { Matrix } from '../../shared/tensor';
 
@@ -45,7 +45,14 @@ export function parseLibsvm(text: string, opts: { features?: number; source?: st
 }
 
 export function readLibsvm(path: string, features?: number): { X: Matrix; y: Float64Array } {
-  return parseLibsvm(readFileSync(path, 'utf8'), { source: path, ...(features !== undefined ? { features } : {}) });
+  let text: string;
+  try {
+    text = readRegularFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parseLibsvm(text, { source: path, ...(features !== undefined ? { features } : {}) });
 }
 
 /** Two-class labels to ±1 (larger label → +1); more than two classes is an error. */

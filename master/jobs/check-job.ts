@@ -1,7 +1,7 @@
 import { availableMemory } from 'node:process';
 import { freemem } from 'node:os';
 import { InputError } from '../../shared/errors';
-import { readDelayTrace, traceStreamFor, type DelaySpec } from '../../shared/chaos';
+import { checkScheduleWorkers, checkWorkerIndices, parseChaosSchedule, readDelayTrace, traceStreamFor, type DelaySpec } from '../../shared/chaos';
 import { matrixShape } from '../../shared/tensor';
 import type { CheckContext, Footprint, KindCheck } from './check-types';
 import { JOB_KINDS } from './kinds';
@@ -45,7 +45,7 @@ export function formatBytes(b: number): string {
 /**
  * The one validation path, run before any worker starts (coda run, coda master --job, SubmitJob,
  * coda experiment, coda invert): the kind's checks (data shapes from .npy headers, the scheme's
- * parameters against `workers`, the kind's own rules), then resource sanity (the data's
+ * parameters against `workers`, the kind's own rules), the worker indices its chaos names, then resource sanity (the data's
  * footprint against the machine's memory). Throws InputError (exit 2) with one line naming the
  * problem; reads no data beyond file headers.
  */
@@ -56,6 +56,9 @@ export function checkJob(job: JobSpec, workers: number, opts: CheckOptions = {})
   // As in runJob: the table's entry is the job's own kind (checked per kind by kinds.ts's `satisfies`).
   const check = JOB_KINDS[job.job].check as KindCheck<JobSpec>;
   const footprint = check(job, ctx);
+  // Chaos aimed at a worker the job will not have would apply to no one, silently.
+  if (job.chaos.workers) checkWorkerIndices(job.chaos.workers, workers, 'chaos.workers');
+  checkScheduleWorkers(parseChaosSchedule(job.chaos.schedule), workers);
   if (here) checkDelayTrace(job.chaos.delay, workers);
   const bytes = 8 * (footprint.master + (opts.local ? footprint.workers : 0));
   const available = opts.availableBytes ?? machineAvailableBytes();

@@ -1,4 +1,4 @@
-import { checkScheduleWorkers, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos';
+import { checkScheduleWorkers, checkWorkerIndices, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
 import { DelayScheduleRunner } from '../cluster/delay-schedule';
 import type { JobSession } from '../cluster/job-session';
@@ -33,7 +33,10 @@ function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<
  */
 export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promise<JobOutput<ResultOf<J>>> {
   const events = parseChaosSchedule(job.chaos.schedule);
-  checkScheduleWorkers(events, ctx.workers?.length ?? ctx.cluster.liveWorkers().length);
+  // The indices the job really runs on (a master's lowest live workers may leave a gap).
+  const jobWorkers = ctx.workers ?? ctx.cluster.liveWorkers();
+  checkScheduleWorkers(events, jobWorkers);
+  if (job.chaos.workers) checkWorkerIndices(job.chaos.workers, jobWorkers, 'chaos.workers');
   const faults = events.filter((e): e is FaultEvent => !isDelayChange(e));
   const delays = events.filter(isDelayChange);
   let executor: ScheduleExecutor | undefined;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors';
+import { openRegularFile } from '../../shared/fs';
 import type { Logger } from '../../shared/log';
 import { formatNpy, parseNpy } from '../../shared/tensor';
 import type { JobOutput } from './job-output';
@@ -71,7 +72,7 @@ export function sha256Hex(text: string | Uint8Array): string {
 export function fingerprint(path: string): DataFingerprint {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(4 << 20);
-  const fd = openSync(path, 'r');
+  const fd = openRegularFile(path);
   let bytes = 0;
   try {
     for (;;) {

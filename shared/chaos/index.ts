@@ -25,6 +25,7 @@ export {
   parseChaosLine,
   parseChaosSchedule,
   checkScheduleWorkers,
+  checkWorkerIndices,
   ChaosScheduleState,
 } from './schedule';
 export { ScheduleRunner } from './schedule-runner';

@@ -223,13 +223,25 @@ export function parseChaosSchedule(entries: readonly unknown[] | undefined, wher
     .map(({ e }) => e);
 }
 
-/** The workers a schedule touches must exist in the job. */
-export function checkScheduleWorkers(events: readonly ChaosEvent[], workers: number, where = 'chaos.schedule'): void {
-  for (const e of events) {
-    for (const w of isDelayChange(e) ? (e.workers ?? []) : [e.worker]) {
-      if (w >= workers) throw new ChaosScheduleError(`${where}: worker ${w} does not exist (the job has ${workers}: 0..${workers - 1})`);
-    }
-  }
+/**
+ * Every worker index a job's chaos names (`chaos.workers`, a schedule's `worker` and `workers`)
+ * must be one of the job's workers: a count N (indices 0..N-1, what a job file's `workers` says)
+ * or the indices it runs on (a master's live workers). An index that is not would make its delay
+ * or fault apply to no one, silently.
+ */
+export function checkWorkerIndices(indices: readonly number[], workers: number | readonly number[], where: string): void {
+  const has = typeof workers === 'number' ? (w: number) => w < workers : (w: number) => workers.includes(w);
+  const bad = indices.find((w) => !has(w));
+  if (bad === undefined) return;
+  const list = typeof workers === 'number' ? Array.from({ length: workers }, (_, i) => i) : [...workers].sort((a, b) => a - b);
+  const which = list.length === 0 ? 'none' : list.every((w, i) => w === i) ? `0..${list.length - 1}` : list.join(', ');
+  const n = list.length;
+  throw new ChaosScheduleError(`${where}: worker ${bad} does not exist (the job has ${n}: ${which})`);
+}
+
+/** The workers a schedule touches must exist in the job (see checkWorkerIndices). */
+export function checkScheduleWorkers(events: readonly ChaosEvent[], workers: number | readonly number[], where = 'chaos.schedule'): void {
+  for (const e of events) checkWorkerIndices(isDelayChange(e) ? (e.workers ?? []) : [e.worker], workers, where);
 }
 
 /** One thing to do now: a fault or a delay change, or the undoing of an earlier fault. */

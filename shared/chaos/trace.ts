@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fs';
 import { InputError } from '../errors';
 import type { Rng } from '../random';
 import type { DelaySampler } from './sampler';
@@ -86,8 +86,9 @@ export function parseDelayTrace(text: string, source = 'trace'): DelayTrace {
 export function readDelayTrace(path: string): DelayTrace {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`delay trace ${e.message}`);
     throw new InputError(`delay trace ${path}: cannot read it (${(e as Error).message})`, { cause: e });
   }
   return parseDelayTrace(text, path);

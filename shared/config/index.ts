@@ -22,4 +22,4 @@ export {
   type RoundsStopSpec,
   type SchemeSpec,
 } from './common';
-export { parseYamlMapping, parseWith, resolveJobPaths, readJobText, formatZodError } from './load-job';
+export { parseYaml, parseYamlMapping, YAML_MAX_ALIAS_COUNT, parseWith, resolveJobPaths, readJobText, formatZodError } from './load-job';

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { InputError } from '../errors';
+import { checkRegularFile, readRegularFile } from '../fs';
 
 /**
  * The job-file loader, generic over the schema: shared/config knows the pieces every job kind
@@ -23,17 +24,43 @@ export function formatZodError(err: ZodError, source: string, what = 'invalid jo
   return `${source}: ${what}\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
+/**
+ * How many alias nodes a document may expand (the yaml library's own default, stated here): a
+ * job file needs a handful; an "alias bomb" (aliases of aliases, billions of nodes from a few
+ * lines) needs more and is refused before it is expanded.
+ */
+export const YAML_MAX_ALIAS_COUNT = 100;
+
+/** The first line of a message (the parser's code frame under it is left out: one line). */
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+
+/**
+ * YAML text -> plain values. Whatever the yaml library refuses (broken syntax, a duplicate key,
+ * an alias bomb it stops in toJS) is an InputError naming `source`, never an internal error.
+ */
+export function parseYaml(text: string, source: string): unknown {
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    throw new InputError(`${source}: not valid YAML: ${firstLine(e)}`, { cause: e });
+  }
+  if (doc.errors.length > 0) throw new InputError(`${source}: not valid YAML: ${firstLine(doc.errors[0])}`);
+  try {
+    return doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT });
+  } catch (e) {
+    const aliases = /alias/i.test(firstLine(e));
+    throw new InputError(
+      aliases ? `${source}: refused: its YAML aliases expand to more than ${YAML_MAX_ALIAS_COUNT} nodes (${firstLine(e)})` : `${source}: not valid YAML: ${firstLine(e)}`,
+      { cause: e },
+    );
+  }
+}
+
 /** YAML text -> a plain mapping (InputError for broken YAML or a non-mapping). */
-export function parseYamlMapping(text: string, source: string): Record<string, unknown> {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    // The parser's first line says what and where; the code frame under it is left out (one line).
-    throw new InputError(`${source}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  }
-  const raw: unknown = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${source}: a job file must be a YAML mapping (job: ..., data: ..., ...)`);
-  }
+export function parseYamlMapping(text: string, source: string, what = 'a job file must be a YAML mapping (job: ..., data: ..., ...)'): Record<string, unknown> {
+  const raw = parseYaml(text, source);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${source}: ${what}`);
   return raw as Record<string, unknown>;
 }
 
@@ -56,14 +83,20 @@ interface WithData {
 /**
  * Resolves relative paths against `baseDir` (the current directory for the CLI): every string
  * under `data` (except inside `synthetic`, which is generator settings) is a file path and must
- * exist; a missing one is named by its key. `check` sees each absolute path first (a master's
- * data root refuses paths outside it before anything is read or even stat'ed).
+ * exist and be a regular file (a FIFO or a device would hang the reader); a bad one is named by
+ * its key. `check` sees each absolute path first (a master's data root refuses paths outside it
+ * before anything is read or even stat'ed).
  */
 export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, source = 'job', check?: (abs: string, key: string) => void): J {
   const file = (node: string, path: string): string => {
     const abs = resolve(baseDir, node);
     check?.(abs, path);
     if (!existsSync(abs)) throw new InputError(`${source}: ${path}: file not found: ${node}`);
+    try {
+      checkRegularFile(abs);
+    } catch (e) {
+      throw new InputError(`${source}: ${path}: ${e instanceof InputError ? e.message : `cannot read ${node}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`}`);
+    }
     return abs;
   };
   const walk = (node: unknown, path: string): unknown => {
@@ -83,8 +116,9 @@ export function resolveJobPaths<J extends WithData>(job: J, baseDir: string, sou
 /** A job file's text (InputError naming the file when it cannot be read). */
 export function readJobText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw new InputError(`job file ${e.message}`);
     throw new InputError(`cannot read job file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fs';
 import { InputError } from '../errors';
 import type { Matrix } from './matrix';
 
@@ -40,8 +40,9 @@ export function parseCsv(text: string, source = 'csv'): Matrix {
 export function readCsv(path: string): Matrix {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseCsv(text, path);

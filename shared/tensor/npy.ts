@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularFile, readRegularFile } from '../fs';
 import { InputError } from '../errors';
 import { bytesToFloat64, float64ToBytes } from './bytes';
 import { writeFileAtomic } from './atomic-write';
@@ -95,7 +96,7 @@ export function parseNpy(buf: Buffer, source = 'array'): NpyArray {
 export function readNpyShape(path: string): number[] {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openRegularFile(path);
     const size = fstatSync(fd).size;
     const probe = Buffer.alloc(Math.min(size, HEADER_PROBE));
     readSync(fd, probe, 0, probe.length, 0);
@@ -140,8 +141,9 @@ export function formatNpy(shape: readonly number[], data: Float64Array): Buffer 
 export function readNpy(path: string): NpyArray {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = readRegularFile(path);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   return parseNpy(buf, path);

@@ -17,7 +17,7 @@ export {
   tokenMatches,
 } from './credentials';
 export { addHealth } from './health';
-export { splitHostPort, joinHostPort } from './address';
+export { splitHostPort, joinHostPort, parseHostPort } from './address';
 export { SERVER_OPTIONS, CHANNEL_OPTIONS, MAX_SEND_BYTES, abortServer, bindServer, shutdownServer } from './server';
 export { tokenInterceptor, serverOptions } from './token-interceptor';
 export type * as pb from './types';

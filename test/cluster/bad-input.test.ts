@@ -5,7 +5,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitJob } from '../../client';
 import { startMaster, type RunningMaster } from '../../master';
+import { InputError } from '../../shared/errors';
 import { formatNpy } from '../../shared/tensor';
 
 /**
@@ -68,6 +70,9 @@ async function coda_(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outco
 const LS = (extra: string, out = 'out/x'): string =>
   `job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 400, cols: 10, seed: 2 } }\nworkers: 3\nstop: { tol: 1e-8, maxRounds: 200, timeLimit: 30 }\nout: ${out}\n${extra}`;
 
+/** "Billion laughs": 9⁵ strings from five lines of aliases. */
+const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcde'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`), 'job: least-squares', ''].join('\n');
+
 function job(name: string, text: string): string {
   writeFileSync(join(tmp, name), text);
   return name;
@@ -85,8 +90,16 @@ interface Row {
 
 const ROWS: Row[] = [
   { what: 'a job file that is not YAML', args: () => ['run', job('yaml.yaml', 'job: [least-squares\n')], exit: 2, says: /not valid YAML/ },
+  { what: 'a YAML alias bomb', args: () => ['run', job('bomb.yaml', BOMB)], exit: 2, says: /bomb.yaml: refused: its YAML aliases expand to more than 100 nodes/ },
+  { what: 'a YAML alias bomb as an experiment', args: () => ['experiment', job('xbomb.yaml', BOMB), '--out', 'out/xbomb'], exit: 2, says: /xbomb.yaml: refused: its YAML aliases expand/, absent: ['out/xbomb'] },
   { what: 'an unknown key', args: () => ['run', job('key.yaml', LS('colour: blue\n', 'out/key'))], exit: 2, says: /unknown key 'colour'/, absent: ['out/key'] },
   { what: 'a data file that does not exist', args: () => ['run', job('missing.yaml', LS('', 'out/missing').replace(/data: .*\n/, 'data: { A: nowhere/A.npy, b: nowhere/b.npy }\n'))], exit: 2, says: /data.A: file not found/, absent: ['out/missing'] },
+  // Non-regular files (issue 26): opening a FIFO for reading blocks until a writer comes, /dev/zero never ends.
+  { what: 'a data file that is a FIFO', args: () => ['run', job('fifo.yaml', LS('', 'out/fifo').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b29.npy }\n'))], exit: 2, says: /fifo.yaml: data.A: .*pipe.npy is a FIFO \(named pipe\), not a regular file/, absent: ['out/fifo'] },
+  { what: 'a data file that is /dev/zero', args: () => ['run', job('zero.yaml', LS('', 'out/zero').replace(/data: .*\n/, 'data: { A: A30.npy, b: /dev/zero }\n'))], exit: 2, says: /zero.yaml: data.b: \/dev\/zero is a character device, not a regular file/, absent: ['out/zero'] },
+  { what: 'a job file that is a FIFO', args: () => ['run', 'pipe.npy'], exit: 2, says: /job file .*pipe.npy is a FIFO \(named pipe\), not a regular file/ },
+  { what: 'coda invert --input a FIFO', args: () => ['invert', '--input', 'pipe.npy', '--out', 'inv-fifo/Ainv.npy', '--workers', '2'], exit: 2, says: /pipe.npy is a FIFO \(named pipe\), not a regular file/, absent: ['inv-fifo'] },
+  { what: 'an experiment file that is a FIFO', args: () => ['experiment', 'pipe.npy', '--out', 'out/exp-fifo'], exit: 2, says: /experiment file .*pipe.npy is a FIFO/, absent: ['out/exp-fifo'] },
   {
     what: 'b one value short of A (from the .npy headers)',
     args: () => ['run', job('shape.yaml', LS('', 'out/shape').replace(/data: .*\n/, `data: { A: A30.npy, b: b29.npy }\n`))],
@@ -97,6 +110,20 @@ const ROWS: Row[] = [
   { what: 'a scheme parameter the workers cannot meet', args: () => ['run', job('frc.yaml', LS('scheme: { name: frc, stragglers: 3 }\n', 'out/frc'))], exit: 2, says: /stragglers = 3 needs more than 3 workers/, absent: ['out/frc'] },
   { what: 'an unknown scheme', args: () => ['run', job('scheme.yaml', LS('scheme: { name: raid5 }\n', 'out/scheme'))], exit: 2, says: /unknown scheme 'raid5'/, absent: ['out/scheme'] },
   { what: 'a bad scheme value', args: () => ['run', job('q.yaml', LS('scheme: { name: speculative, quantile: 2 }\n', 'out/q'))], exit: 2, says: /scheme speculative: quantile must be a number in \(0, 1\], got 2/, absent: ['out/q'] },
+  {
+    what: 'chaos.workers naming a worker the job does not have',
+    args: () => ['run', job('chaosw.yaml', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/chaosw').replace('workers: 3', 'workers: 2'))],
+    exit: 2,
+    says: /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/,
+    absent: ['out/chaosw'],
+  },
+  {
+    what: 'chaos.workers out of range, submitted to a master',
+    args: () => ['run', job('chaoswm.yaml', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/chaoswm').replace('workers: 3', 'workers: 2')), '--master', master.address],
+    exit: 2,
+    says: /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/,
+    absent: ['out/chaoswm'],
+  },
   { what: 'workers: 10000 on a local cluster', args: () => ['run', job('many.yaml', LS('', 'out/many').replace('workers: 3', 'workers: 10000'))], exit: 2, says: /10000 is more than a local cluster here may start/, absent: ['out/many'] },
   { what: 'rows: 1e9', args: () => ['run', job('huge.yaml', LS('', 'out/huge').replace('rows: 400', 'rows: 1000000000'))], exit: 2, says: /A 1000000000×10 needs about .* of memory/, absent: ['out/huge'] },
   {
@@ -129,6 +156,11 @@ const ROWS: Row[] = [
     says: /r = 5 copies need at least 5 workers/,
     absent: ['out/exp'],
   },
+  // An address that can never parse is bad input at once (a worker used to retry it for ever); one that parses but does not answer may be waited for.
+  { what: 'coda worker --master that is no address', args: () => ['worker', '--master', 'nohost:notaport'], exit: 2, says: /--master "nohost:notaport": not a host:port address \(port 'notaport' is not a number in 1\.\.65535\)/ },
+  { what: 'coda worker --advertise that is no address', args: () => ['worker', '--master', '127.0.0.1:1', '--advertise', 'a b:7070'], exit: 2, says: /--advertise "a b:7070": not a host:port address/ },
+  { what: 'coda run --master that is no address', args: () => ['run', job('remote1.yaml', LS('', 'out/remote1')), '--master', 'nohost:notaport'], exit: 2, says: /--master "nohost:notaport": not a host:port address/, absent: ['out/remote1'] },
+  { what: "a job file's master: that is no address", args: () => ['run', job('remote2.yaml', LS('master: "[master]:7070"\n', 'out/remote2'))], exit: 2, says: /remote2.yaml: master "\[master\]:7070": not a host:port address \(\[master\] is not an IPv6 address\)/, absent: ['out/remote2'] },
   { what: 'a master that is not there', args: () => ['run', job('remote0.yaml', LS('', 'out/remote0')), '--master', '127.0.0.1:1'], exit: 3, says: /master 127\.0\.0\.1:1: /, absent: ['out/remote0'] },
   {
     what: 'a submitted job naming a file outside the master’s --data-dir',
@@ -145,6 +177,13 @@ const ROWS: Row[] = [
     says: /data.A: .*link.npy leads \(through a link\) outside the master's data folder/,
     absent: ['out/link'],
   },
+  {
+    what: 'a submitted job naming a FIFO inside the --data-dir',
+    args: () => ['run', job('dfifo.yaml', LS('', 'out/dfifo').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b.npy }\n')), '--master', master.address],
+    exit: 2,
+    says: /data.A: .*pipe.npy is a FIFO \(named pipe\), not a regular file/,
+    absent: ['out/dfifo'],
+  },
 ];
 
 describe('the bad-input catalogue: one line, its exit code, nothing left, fast', () => {
@@ -159,7 +198,7 @@ describe('the bad-input catalogue: one line, its exit code, nothing left, fast',
     npy(join(outside, 'A.npy'), [30, 4]);
     npy(join(outside, 'b.npy'), [30]);
     npy(join(data, 'b.npy'), [30]);
-    spawnSync('mkfifo', [join(outside, 'fifo.npy')]);
+    spawnSync('mkfifo', [join(outside, 'fifo.npy'), join(tmp, 'pipe.npy'), join(data, 'pipe.npy')]);
     symlinkSync(join(outside, 'fifo.npy'), join(data, 'link.npy'));
     writeFileSync(join(tmp, 'afile'), 'not a folder');
     mkdirSync(join(tmp, 'readonly'));
@@ -189,6 +228,22 @@ describe('the bad-input catalogue: one line, its exit code, nothing left, fast',
     chmodSync(join(tmp, 'readonly'), 0o755);
     rmSync(tmp, { recursive: true, force: true });
     console.log(`fail-fast times (baseline run with 2 workers: ${baselineMs.toFixed(0)} ms):\n${timings.map(([w, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${w}`).join('\n')}`);
+  });
+
+  // What a client other than the CLI (the Python package, a script) may send without checking it:
+  // the master refuses it at submission, as bad input, naming the key.
+  it.each([
+    ['an alias bomb', BOMB, /job: refused: its YAML aliases expand to more than 100 nodes/],
+    ['chaos.workers out of range', LS("chaos: { delay: { dist: constant, value: 0.01 }, workers: [99] }\n", 'out/raw').replace('workers: 3', 'workers: 2'), /chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)/],
+    ['a FIFO in its --data-dir', LS('', 'out/raw').replace(/data: .*\n/, 'data: { A: pipe.npy, b: b.npy }\n'), /data\.A: .*pipe\.npy is a FIFO \(named pipe\), not a regular file/],
+  ])('the master refuses %s at submission (exit 2)', async (_what, yaml, says) => {
+    const err = await submitJob(master.address, yaml).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(says);
   });
 
   for (const row of ROWS) {

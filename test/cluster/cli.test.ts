@@ -126,6 +126,44 @@ describe('the coda command', () => {
     expect(r.stderr).toMatch(/A has 3 rows but b has 4 values/);
   });
 
+  it('a diagnostic that cannot be computed never costs the result: rank-deficient A, repeated kernel points', () => {
+    const { writeNpy } = require(join(root, 'dist/shared/tensor')) as typeof import('../../shared/tensor');
+    const { Rng } = require(join(root, 'dist/shared/random')) as typeof import('../../shared/random');
+    const rng = new Rng(11);
+    // 60×20 with column 19 = 0.3·column 0 − 1.7·column 1: rank 19 to working precision.
+    const A = Float64Array.from({ length: 60 * 20 }, () => rng.normal());
+    for (let i = 0; i < 60; i++) A[i * 20 + 19] = 0.3 * A[i * 20]! - 1.7 * A[i * 20 + 1]!;
+    writeNpy(join(tmp, 'Ard.npy'), [60, 20], A);
+    writeNpy(join(tmp, 'brd.npy'), [60], Float64Array.from({ length: 60 }, () => rng.normal()));
+    writeFileSync(join(tmp, 'rd.yaml'), 'job: least-squares\ndata: { A: Ard.npy, b: brd.npy }\nworkers: 2\nstop: { tol: 1e-8, maxRounds: 3000 }\nout: out/rd\n');
+    let r = run(['run', 'rd.yaml']);
+    expect(r.status, r.stderr).toBe(0);
+    const ls = JSON.parse(readFileSync(join(tmp, 'out/rd/result.json'), 'utf8')) as LeastSquaresResult;
+    expect(ls.stoppedBy).toBe('tol');
+    expect(ls.relErrorVsDirect).toBeNull();
+    expect(ls.optimalRelResidual).toBeNull();
+    expect(ls.referenceError).toBe('A (60×20) is rank-deficient (rank 19 of 20): least squares has no unique solution');
+    expect(r.stdout).toMatch(/no direct reference \(A \(60×20\) is rank-deficient/);
+    expect(existsSync(join(tmp, 'out/rd/x.npy'))).toBe(true);
+
+    // Kernel regression on points with repeats: K is singular, α is still the result.
+    const X = Float64Array.from({ length: 120 * 3 }, () => rng.normal());
+    for (const [to, from] of [[1, 0], [7, 6], [50, 49]] as const) X.copyWithin(to * 3, from * 3, from * 3 + 3);
+    writeNpy(join(tmp, 'Xrep.npy'), [120, 3], X);
+    writeNpy(join(tmp, 'yrep.npy'), [120], Float64Array.from({ length: 120 }, (_, i) => Math.sin(X[i * 3]!)));
+    writeFileSync(
+      join(tmp, 'krep.yaml'),
+      'job: kernel-regression\nsolver: eigenpro-sync\ndata: { X: Xrep.npy, y: yrep.npy, Xtest: Xrep.npy, ytest: yrep.npy }\nkernel: { name: gaussian, bandwidth: 2 }\n' +
+        'eigenpro: { nystrom: 40, q: 4, batch: 16, epochs: 1, evalPoints: 40 }\nworkers: 2\nout: out/krep\n',
+    );
+    r = run(['run', 'krep.yaml']);
+    expect(r.status, r.stderr).toBe(0);
+    const kr = JSON.parse(readFileSync(join(tmp, 'out/krep/result.json'), 'utf8')) as { directReference: unknown; referenceError: string | null };
+    expect(kr.directReference).toBeNull();
+    expect(kr.referenceError).toMatch(/the kernel matrix K \(120×120\) is singular \(are some training points repeated\?\)/);
+    expect(existsSync(join(tmp, 'out/krep/alpha.npy'))).toBe(true);
+  });
+
   it('up + run --master: a job submitted to a running cluster streams back its result', async () => {
     const up = spawn(process.execPath, [coda, 'up', '--workers', '3', '--port', '0', '--metrics-port', '0'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     try {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,21 @@ function health(address: string, serviceName: string): Promise<string> {
     });
   });
 }
+
+/** Prints the port of a listener on 127.0.0.1 whose accept queue is full (SYNs dropped) until stdin closes. */
+const BLACK_HOLE = `
+import socket, sys
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(3):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+print(port, flush=True)
+sys.stdin.read()
+`;
 
 afterEach(async () => {
   expect(await processes.stopAll(), 'processes left behind').toEqual([]);
@@ -102,6 +118,26 @@ describe('a standalone worker and its master, in either order', () => {
     w.child.kill('SIGTERM');
     expect(await w.exit).toEqual({ code: 0, signal: null });
   }, 120_000);
+
+  it('a worker whose master is behind a black hole (its SYNs dropped, as in a partition) starts fresh connections, and joins once the master is reachable', async () => {
+    // A listener that never accepts, its queue full: the kernel drops every further SYN, as a
+    // partition does, and the worker's connection attempt would retry for the kernel's ~2 min.
+    const hole = spawn('python3', ['-c', BLACK_HOLE], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((res, rej) => {
+      hole.stdout.once('data', (d: Buffer) => res(Number(d.toString().trim())));
+      hole.once('error', rej);
+    });
+    const w = coda(['worker', `--master=127.0.0.1:${port}`, '--host=127.0.0.1', '--port=0']);
+    await pollFor(() => /starting a fresh one/.test(w.output()), 45_000, 'the worker to give up its stuck connection attempt');
+    // The partition heals: the port answers, with a master behind it.
+    hole.stdin.end();
+    await new Promise((r) => hole.once('exit', r));
+    master = await startMaster({ host: '127.0.0.1', port });
+    await master.waitForWorkers(1, 30_000);
+    await pollFor(() => /worker 0 listening/.test(w.output()), 10_000, 'the worker to report its index');
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toEqual({ code: 0, signal: null });
+  }, 90_000);
 
   it('SIGTERM ends a worker still waiting for its master through its own handler (what PID 1 needs)', async () => {
     const w = coda(['worker', `--master=127.0.0.1:${await freePort()}`, '--host=127.0.0.1', '--port=0']);

@@ -22,6 +22,9 @@ import { healAll, masterMetric, startFaultCluster, submit, type FaultCluster, ty
  *              slot moves, the stream dies, the worker returns and rejoins). The keepalive gives
  *              up at most 40 s after the fault (a ping 20 s after the last acknowledged one, 20 s
  *              to answer): 45 s left too little room once (CI), so 60.
+ *   pause 2 min, partition 2 min: what a real network does, with a job that outlasts them: the
+ *              worker is declared lost while the job runs, the fault heals, and the master takes
+ *              the worker in again before the job ends (watched on coda_workers_alive).
  * plus kill -9 of the master container mid-job, started again on the same --state folder: the
  * submitter (`--wait 120`) must get the resumed result.
  *
@@ -83,17 +86,31 @@ const SUBSET: [SchemeName, FaultName][] = [
   ['wait-all', 'pause 60 s'],
   ['frc', 'partition 60 s'],
 ];
+/**
+ * Faults of 2 minutes (past the task timeout, the keepalive and any retry backoff), healed while
+ * the job still runs: in the default subset and the full matrix alike. `delay` (seconds a task)
+ * stretches the job's 72 rounds so that it outlasts the fault by about a minute: wait-all waits
+ * out the task timeout once, then runs its rounds with the victim's slot on a worker that does
+ * two slots a round (2·delay); frc's workers hold two blocks each (2·delay a round) and it never
+ * waits for the victim.
+ */
+const LONG_CASES: { scheme: SchemeName; fault: string; line: (r0: number) => string; delay: number }[] = [
+  { scheme: 'wait-all', fault: 'pause 2 min', line: (r0) => `at round ${r0 + 5} pause worker ${VICTIM} for 120s`, delay: 1.2 },
+  { scheme: 'frc', fault: 'partition 2 min', line: (r0) => `at round ${r0 + 5} partition worker ${VICTIM} for 120s`, delay: 1.4 },
+];
+const LONG_DEADLINE_MS = 330_000;
+
 const CASES: [SchemeName, FaultName][] = FULL
   ? (Object.keys(SCHEMES) as SchemeName[]).flatMap((s) => (Object.keys(FAULTS) as FaultName[]).map((f): [SchemeName, FaultName] => [s, f]))
   : SUBSET;
 
-function jobYaml(scheme: string, exact: boolean, delay = 0.03): string {
+function jobYaml(scheme: string, exact: boolean, delay = 0.03, timeLimit = 90): string {
   return `job: least-squares
 data: { synthetic: { kind: student-t, rows: 2000, cols: 20, seed: 5, df: 2, noise: 0.01 } }
 scheme: ${scheme}
 workers: ${WORKERS}
 chaos: { delay: { dist: constant, value: ${delay} }, seed: 1 }
-stop: { tol: 1.0e-10, maxRounds: ${exact ? 400 : 120}, timeLimit: 90 }
+stop: { tol: 1.0e-10, maxRounds: ${exact ? 400 : 120}, timeLimit: ${timeLimit} }
 step: line-search
 `;
 }
@@ -190,7 +207,7 @@ function checkpointRound(state: string, before: readonly string[]): number {
   return best;
 }
 
-describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default subset'}: ${CASES.length} cases and a master kill -9)`, () => {
+describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default subset'}: ${CASES.length} cases, ${LONG_CASES.length} faults of 2 minutes and a master kill -9)`, () => {
   let cluster: FaultCluster;
   let dir: string;
 
@@ -248,6 +265,69 @@ describe.skipIf(!run)(`containers: the fault matrix (${FULL ? 'full' : 'default 
         expect(r!.relErrorVsDirect, context).toBeLessThan(APPROX_BOUND);
       }
     }, CASE_DEADLINE_MS + 90_000);
+  }
+
+  for (const { scheme, fault, line: lineAt, delay } of LONG_CASES) {
+    const { yaml, exact } = SCHEMES[scheme];
+    it(`${scheme} with a ${fault} on worker ${VICTIM}, healed while the job runs: ${exact ? 'the exact answer' : `within ${APPROX_BOUND} of it`}, the worker lost and taken in again, no hang`, async () => {
+      const caseDir = join(dir, `${scheme}-${fault.replace(/\W+/g, '-')}`);
+      mkdirSync(caseDir);
+      const jobFile = join(caseDir, 'job.yaml');
+      writeFileSync(jobFile, jobYaml(yaml, exact, delay, 400));
+      const r0 = (await masterMetric(cluster.metricsUrl, 'coda_rounds_total')) ?? 0;
+      const lost0 = (await masterMetric(cluster.metricsUrl, 'coda_workers_lost_total')) ?? 0;
+      const applied: { at: number; line: string }[] = [];
+      const line = lineAt(r0);
+      const executor = new DockerScheduleExecutor(parseChaosSchedule([line]).filter((e): e is FaultEvent => !isDelayChange(e)), cluster.name, (l) => applied.push({ at: Date.now(), line: l }));
+      const stop = new AbortController();
+      const chaos = followMetrics(executor, cluster.metricsUrl, { intervalMs: 50, signal: stop.signal });
+      // The master's count of live workers, twice a second, while the job runs.
+      const alive: { at: number; n: number | undefined }[] = [];
+      let running = true;
+      const watch = (async () => {
+        while (running) {
+          alive.push({ at: Date.now(), n: await masterMetric(cluster.metricsUrl, 'coda_workers_alive') });
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })();
+      const startedAt = Date.now();
+      const s = await submit(jobFile, cluster.address, join(caseDir, 'out'), 120, LONG_DEADLINE_MS);
+      const endedAt = Date.now();
+      running = false;
+      await watch;
+      stop.abort();
+      await chaos;
+      const r = record(scheme, fault, exact, s, join(caseDir, 'out'));
+      const lost = ((await masterMetric(cluster.metricsUrl, 'coda_workers_lost_total')) ?? 0) - lost0;
+      await healAll(cluster, WORKERS);
+
+      const lostAt = alive.find((a) => a.n === WORKERS - 1)?.at;
+      const backAt = lostAt === undefined ? undefined : alive.find((a) => a.at > lostAt && a.n === WORKERS)?.at;
+      const healedAt = applied[1]?.at;
+      const t = (ms: number | undefined): string => (ms === undefined ? '-' : `${((ms - endedAt) / 1000).toFixed(1)} s`);
+      const context =
+        `${applied.map((a) => a.line).join('\n')}\nrelative to the submitter's end: lost ${t(lostAt)}, healed ${t(healedAt)}, alive again ${t(backAt)}\n` +
+        `--- submitter ---\n${s.output.split('\n').slice(-15).join('\n')}`;
+      const at = (ms: number | undefined): string => (ms === undefined ? '-' : `${((ms - startedAt) / 1000).toFixed(1)} s`);
+      console.log(`[fault-matrix] ${scheme}, ${fault}: applied ${at(applied[0]?.at)}, worker lost ${at(lostAt)}, healed ${at(healedAt)}, alive again ${at(backAt)}, job ended ${at(endedAt)} (from the submitter's start)`);
+      expect(s.hung, context).toBe(false);
+      expect(s.code, context).toBe(0);
+      // The fault was applied and undone while the job ran.
+      expect(applied, context).toHaveLength(2);
+      expect(healedAt, context).toBeLessThan(endedAt);
+      // The master declared the worker lost during the fault, and took it in again before the job ended.
+      expect(lost, context).toBeGreaterThanOrEqual(1);
+      expect(lostAt, context).toBeDefined();
+      expect(backAt, context).toBeDefined();
+      expect(backAt!, context).toBeGreaterThan(healedAt!);
+      expect(backAt!, context).toBeLessThan(endedAt);
+      if (exact) {
+        expect(r!.stoppedBy, context).toBe('tol');
+        expect(r!.relErrorVsDirect, context).toBeLessThan(EXACT_BOUND);
+      } else {
+        expect(r!.relErrorVsDirect, context).toBeLessThan(APPROX_BOUND);
+      }
+    }, LONG_DEADLINE_MS + 120_000);
   }
 
   it('kill -9 of the master container mid-job: started again on its --state volume, the submitter gets the resumed, exact result', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChaosScheduleError, ChaosScheduleState, checkScheduleWorkers, parseChaosLine, parseChaosSchedule } from '../../shared/chaos/schedule';
+import { ChaosScheduleError, ChaosScheduleState, checkScheduleWorkers, checkWorkerIndices, parseChaosLine, parseChaosSchedule } from '../../shared/chaos/schedule';
 import { roundsFromMetrics } from '../../launcher/chaos/schedule-runner';
 import { ScheduleRunner } from '../../shared/chaos/schedule-runner';
 import type { ChaosStep } from '../../shared/chaos/schedule';
@@ -66,6 +66,17 @@ describe('chaos schedule: parsing', () => {
     const events = parseChaosSchedule(['at round 1 pause worker 4']);
     expect(() => checkScheduleWorkers(events, 4)).toThrow(/worker 4 does not exist \(the job has 4: 0\.\.3\)/);
     expect(() => checkScheduleWorkers(events, 5)).not.toThrow();
+    // The indices a master's job really runs on (its lowest live workers) may leave a gap.
+    expect(() => checkScheduleWorkers(events, [0, 2, 3])).toThrow(/worker 4 does not exist \(the job has 3: 0, 2, 3\)/);
+    expect(() => checkScheduleWorkers(events, [4, 0, 1])).not.toThrow();
+  });
+
+  it('checks a list of indices (chaos.workers) by count or by membership', () => {
+    expect(() => checkWorkerIndices([0, 99], 2, 'chaos.workers')).toThrow(ChaosScheduleError);
+    expect(() => checkWorkerIndices([0, 99], 2, 'chaos.workers')).toThrow(/^chaos\.workers: worker 99 does not exist \(the job has 2: 0\.\.1\)$/);
+    expect(() => checkWorkerIndices([1], [0, 2], 'chaos.workers')).toThrow(/worker 1 does not exist \(the job has 2: 0, 2\)/);
+    expect(() => checkWorkerIndices([0, 1], [1, 0], 'chaos.workers')).not.toThrow();
+    expect(() => checkWorkerIndices([], 1, 'chaos.workers')).not.toThrow();
   });
 });
 

@@ -17,6 +17,7 @@ import {
 import { parseParams } from '../../../core/schemes';
 import { completeResidueClass, frc as frcScheme, frcAssignment, type FrcParams } from '../../../core/schemes/frc';
 import type { JobContext } from '../types';
+import { skippedDiagnostic, tryDiagnostic } from '../diagnostic';
 
 /**
  * The inverse's checkpoint: every column group a worker has answered, kept the moment it arrives.
@@ -93,8 +94,21 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   log.info({ jobId, seconds: run.solveSeconds, stragglers: stragglers.length }, 'inverse decoded');
 
   const wantReference = job.reference === true || (job.reference === 'auto' && Math.max(A.rows, A.cols) <= REFERENCE_LIMIT);
-  const ref = wantReference ? exactReference(problem) : undefined;
-  const errors = inverseErrors(problem, run.estimate, ref);
+  // The estimate is the result; the exact reference and the errors against it are diagnostics: a
+  // reference ml-matrix cannot compute (a matrix singular to working precision that the solvers
+  // got through) leaves them null with the reason, never a failed job.
+  const checked = wantReference
+    ? tryDiagnostic(
+        'inverse exact reference',
+        () => {
+          const r = exactReference(problem);
+          return { ref: r, errors: inverseErrors(problem, run.estimate, r) };
+        },
+        log,
+      )
+    : skippedDiagnostic(job.reference === false ? 'reference: false' : `the larger dimension is above ${REFERENCE_LIMIT} (reference: auto; set reference: true to compute it)`);
+  const ref = checked.value?.ref;
+  const errors = checked.value?.errors ?? inverseErrors(problem, run.estimate);
   const iterations = iterationSummary(run.stats);
   const allConverged = iterations.converged === problem.unknowns;
   // The round's own assignment: over the columns it solved (fewer after a restart kept some).
@@ -111,6 +125,7 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
     scheme: { name: 'frc', ...frc, ...run.describe },
     errors: {
       reference: ref ? 'exact (ml-matrix: LU inverse / Householder QR least squares)' : null,
+      referenceError: checked.error,
       definitions:
         'l2 = ‖Â−X‖₂², frobenius = ‖Â−X‖_F², relativeFrobenius = ‖Â−X‖_F²/‖X‖_F² (the paper’s squared errors); ' +
         'relativeFrobeniusNorm = ‖Â−X‖_F/‖X‖_F; residualFrobenius = ‖AÂ−I‖_F (inverse) or ‖ÂA−I‖_F (pseudoinverse)',
@@ -126,7 +141,7 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
           note: allConverged ? 'every column stopped with ‖∇f_i‖₂ ≤ ε' : 'some columns hit the iteration cap: the bound assumes ‖∇f_i‖₂ ≤ ε',
           bounds: errorBounds(problem, job.tol, ref.sigmaMin, ref.sigmaMax, errors),
         }
-      : { epsilon: job.tol, bounds: null, note: 'σ_min(A) needs the exact reference (reference: true, or dimension ≤ 1000)' },
+      : { epsilon: job.tol, bounds: null, note: `σ_min(A) needs the exact reference (reference: true, or dimension ≤ ${REFERENCE_LIMIT}); here: ${checked.error}` },
     iterations,
     rankCheck: rank ? { method: 'Householder QR pivots', ...rank } : { method: 'skipped (too large); solver evidence only' },
     round: {

@@ -25,6 +25,7 @@ import {
   type SyncState,
 } from '../../../algorithms/eigenpro';
 import type { JobContext } from '../types';
+import { skippedDiagnostic, tryDiagnostic } from '../diagnostic';
 import type { KernelModelFile } from './model';
 
 /**
@@ -180,20 +181,28 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const final = curve[curve.length - 1]!;
   const evalSeconds = (performance.now() - tEval) / 1000;
 
-  let direct: { testPredictionRelDiff: number } | null = null;
-  if (n <= DIRECT_LIMIT) {
-    // One blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT.
-    const aStar = directKernelSolve(kernel, X, y);
-    const pDirect = kernelPredict(kernel, problem.Xtest, X, aStar);
-    const pOurs = kernelPredict(kernel, problem.Xtest, X, res.alpha);
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < pDirect.length; i++) {
-      num += (pOurs[i]! - pDirect[i]!) ** 2;
-      den += pDirect[i]! ** 2;
-    }
-    direct = { testPredictionRelDiff: pDirect.length ? Math.sqrt(num / (den || 1)) : 0 };
-  }
+  // A diagnostic: the interpolating solution K α* = y, when n is small enough. Duplicate training
+  // points make K singular (no α* to compare with): null with the reason, the model kept.
+  const direct =
+    n <= DIRECT_LIMIT
+      ? tryDiagnostic(
+          'kernel-regression direct reference',
+          () => {
+            // One blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT.
+            const aStar = directKernelSolve(kernel, X, y);
+            const pDirect = kernelPredict(kernel, problem.Xtest, X, aStar);
+            const pOurs = kernelPredict(kernel, problem.Xtest, X, res.alpha);
+            let num = 0;
+            let den = 0;
+            for (let i = 0; i < pDirect.length; i++) {
+              num += (pOurs[i]! - pDirect[i]!) ** 2;
+              den += pDirect[i]! ** 2;
+            }
+            return { testPredictionRelDiff: pDirect.length ? Math.sqrt(num / (den || 1)) : 0 };
+          },
+          log,
+        )
+      : skippedDiagnostic(`n = ${n} is above ${DIRECT_LIMIT}, the largest the master solves directly for a reference`);
 
   const model: KernelModelFile = { kind: 'kernel-regression', kernel, centers: 'centers.npy', alpha: 'alpha.npy', n, d: X.cols, binary: problem.binary };
   const target = e.targetError;
@@ -226,7 +235,8 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     final: { trainRelError: final.trainRelError, trainMse: final.trainMse, testMse: final.testMse, trainClassError: final.trainClassError, testClassError: final.testClassError },
     evaluation: { trainPoints: evaluator.evalPoints, testPoints: problem.Xtest.rows, seconds: evalSeconds, note: 'evaluated after the run from α snapshots' },
     ...(target ? { targetError: target, reachedTarget: timeToError(curve, target) } : {}),
-    directReference: direct,
+    directReference: direct.value,
+    referenceError: direct.error,
     curve,
   };
   const summary =

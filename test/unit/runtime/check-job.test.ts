@@ -36,6 +36,13 @@ describe('checkJob: one validation path before anything starts', () => {
     expect(r.bytes).toBeGreaterThan(8 * 400 * 10);
   });
 
+  it('refuses chaos aimed at a worker the job does not have (it would apply to no one)', () => {
+    expect(refusal(() => checkJob(ls({ workers: 2, chaos: { delay: { dist: 'constant', value: 0.1 }, workers: [99] } }), 2))).toBe('chaos.workers: worker 99 does not exist (the job has 2: 0..1)');
+    expect(refusal(() => checkJob(ls({ chaos: { schedule: ['at round 3 pause worker 2 for 1s'] } }), 2))).toMatch(/^chaos\.schedule: worker 2 does not exist \(the job has 2: 0\.\.1\)$/);
+    expect(refusal(() => checkJob(ls({ chaos: { schedule: ['at round 3 set delay constant value 100ms on workers 0-2'] } }), 2))).toMatch(/chaos\.schedule: worker 2 does not exist/);
+    expect(() => checkJob(ls({ chaos: { workers: [0, 1], schedule: ['at round 3 pause worker 1 for 1s'] } }), 2)).not.toThrow();
+  });
+
   const schemeCases: [string, Record<string, unknown>, number, RegExp][] = [
     ['frc s ≥ N', { name: 'frc', stragglers: 4 }, 4, /stragglers = 4 needs more than 4 workers/],
     ['replication r > N', { name: 'replication', r: 5 }, 4, /r = 5 copies need at least 5 workers/],

@@ -4,9 +4,20 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadJobFile, parseJob } from '../../../master';
 import { InputError } from '../../../shared/errors';
+import { parseYaml } from '../../../shared/config';
+import { parseExperiment } from '../../../experiments/load';
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-job-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Five lines, 9⁵ = 59049 strings once expanded ("billion laughs"); the yaml library stops it at its alias limit. */
+const ALIAS_BOMB = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+job: least-squares
+`;
 
 const ISSUE_EXAMPLE = `
 job: least-squares
@@ -37,6 +48,8 @@ describe('job files', () => {
     ['unknown job kind', ISSUE_EXAMPLE.replace('job: least-squares', 'job: fourier'), /job: Invalid discriminator value. Expected 'least-squares'/],
     ['not a mapping', '- 1\n- 2\n', /must be a YAML mapping/],
     ['broken YAML', 'job: [least-squares\n', /not valid YAML/],
+    ['a duplicate key', ISSUE_EXAMPLE + 'workers: 9\n', /^job\.yaml: not valid YAML: Map keys must be unique/],
+    ['an alias bomb', ALIAS_BOMB, /^job\.yaml: refused: its YAML aliases expand to more than 100 nodes \(Excessive alias count/],
   ];
   for (const [what, text, re] of bad) {
     it(`names the problem: ${what}`, () => {
@@ -51,6 +64,21 @@ describe('job files', () => {
       expect((err as Error).message).toMatch(re);
     });
   }
+
+  it('a few aliases, as a user writes them, are fine', () => {
+    expect(parseYaml('base: &b { rows: 2, cols: 3 }\nother: *b\nthird: *b\n', 'f.yaml')).toEqual({ base: { rows: 2, cols: 3 }, other: { rows: 2, cols: 3 }, third: { rows: 2, cols: 3 } });
+    const job = parseJob(ISSUE_EXAMPLE.replace('workers: 8', 'workers: &n 8').replace('seed: 7', 'seed: *n'));
+    expect(job.chaos.seed).toBe(8);
+  });
+
+  it('every YAML reader turns the library\'s refusals into an InputError naming the file', () => {
+    for (const parse of [(t: string) => parseYaml(t, 'f.yaml'), (t: string) => parseExperiment(t, 'f.yaml'), (t: string) => parseJob(t, 'f.yaml')]) {
+      for (const text of [ALIAS_BOMB, 'a: [1\n', 'a: 1\na: 2\n']) {
+        expect(() => parse(text)).toThrow(InputError);
+        expect(() => parse(text)).toThrow(/^f\.yaml: [^\n]*$/);
+      }
+    }
+  });
 
   it('a missing data file is named by its key', () => {
     const p = join(tmp, 'j.yaml');

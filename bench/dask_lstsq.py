@@ -153,6 +153,8 @@ class Driver:
                 reached = True
                 break
         seconds = time.perf_counter() - t0
+        if target is None:
+            reached = rounds == max_rounds
         return {"seconds": seconds, "rounds": rounds, "relError": rel, "reached": reached}
 
     def close(self):

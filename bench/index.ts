@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   for (const n of names) {
     const bench = BENCHES[n]!;
     const r = repeats ?? bench.repeats;
-    const note = repeats !== undefined && repeats < 5 ? `${repeats} repeats asked for (a smoke run: not figures to report)` : repeats === undefined ? bench.repeatsNote : undefined;
+    const note = repeats !== undefined && repeats < 5 ? 'a smoke run (fewer than 5 repeats): not figures to report' : repeats === undefined ? bench.repeatsNote : undefined;
     await recordBench(n, { repeats: r, ...(note ? { repeatsNote: note } : {}), ...(out ? { out } : {}) }, () => bench.run({ repeats: r, args }));
   }
 }

@@ -113,7 +113,7 @@ export function describeHeader(h: BenchHeader): string {
   return [
     `== bench ${h.bench}: ${h.command}`,
     `   ${m.cpus} cpus (${m.onlineCpus} online) ${m.model}, ${m.memoryGiB} GiB; Node ${h.node}; commit ${h.commit}${h.dirty ? ' (uncommitted changes)' : ''}; ${h.started}`,
-    `   repeats ${h.repeats}${h.repeatsNote ? ` (${h.repeatsNote})` : ''}; ${describeLoad(h.load)}`,
+    `   repeats ${h.repeats}${h.repeatsNote ? `: ${h.repeatsNote}` : ''}; ${describeLoad(h.load)}`,
   ].join('\n');
 }
 

@@ -26,7 +26,6 @@ export async function benchRoundOverhead(opts: { sizes?: number[]; repeats?: num
     let fan: BareFanout | undefined;
     try {
       fan = await BareFanout.start(workers, layout.perProcess);
-      await fan.warmUp(undefined, 0);
       const rows: RoundsRow[] = [];
       for (const n of sizes) rows.push(await roundsOf(lc, session, fan, n, repeats, rounds));
       out.push({ layout: layout.name, processes: lc.workers.length, perProcess: layout.perProcess, rows });

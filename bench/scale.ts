@@ -4,7 +4,7 @@ import { startLocalCluster, type LocalCluster } from '../launcher';
 import type { JobSession } from '../master/cluster/job-session';
 import { Rng } from '../shared/random';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type pb } from '../shared/wire';
-import { BareFanout } from './bare-rounds';
+import { BareFanout, WARMUP_ROUNDS } from './bare-rounds';
 import { clusterCpuSeconds } from './proc-cpu';
 import { fmtSpread, spread, type Spread } from './report';
 import { median, quantile } from './stats';
@@ -18,7 +18,8 @@ import { median, quantile } from './stats';
  *   worker laid out as Coda's (the same processes × services, raw bytes, no Protobuf, no scheme:
  *   bare-rounds.ts), and a bare fan-out of n unary RunTask calls to Coda's own workers (a second
  *   column: a unary call per task is what a naive gRPC driver does). The three are interleaved
- *   round by round; `repeats` windows of `rounds` rounds each, a median per window, reported as
+ *   round by round after WARMUP_ROUNDS rounds of each (the JIT's warm-up, as in `dask`);
+ *   `repeats` windows of `rounds` rounds each, a median per window, reported as
  *   the median of the windows (min–max over them); ratios are taken window by window.
  * - Idle CPU: the whole cluster (master and worker processes, from /proc) over `idleWindows`
  *   windows of `idleWindowSeconds` each, the first starting `idleAfterSeconds` after the cluster
@@ -53,7 +54,6 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<Record<string
     const idle = await idleCpu(lc, up, idleAfter, idleWindows, idleWindow);
     const perProcess = Math.ceil(workers / lc.workers.length);
     fan = await BareFanout.start(workers, perProcess);
-    await fan.warmUp(undefined, 0);
     const rows = [];
     for (const n of sizes) rows.push(await roundsOf(lc, session, fan, n, repeats, rounds));
     return { workers, processes: lc.workers.length, perProcess, startupSeconds, idle, repeats, roundsPerRepeat: rounds, rounds: rows };
@@ -104,7 +104,8 @@ export interface RoundsRow {
 /**
  * Rounds of n no-op tasks on the first n workers: Coda, the bare bidi-stream fan-out (services
  * 0..n−1 of `fan`, laid out as Coda's workers 0..n−1) and a bare unary fan-out to Coda's own
- * workers, interleaved round by round; `repeats` windows of `rounds` rounds.
+ * workers, interleaved round by round, after WARMUP_ROUNDS rounds of each; `repeats` windows of
+ * `rounds` rounds.
  */
 export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareFanout, n: number, repeats: number, rounds: number): Promise<RoundsRow> {
   const { worker } = loadProtos();
@@ -133,7 +134,8 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
     return performance.now() - t;
   };
   try {
-    for (let i = 0; i < 10; i++) {
+    // The same warm-up for all three (connections, and the JIT: see WARMUP_ROUNDS).
+    for (let i = 0; i < WARMUP_ROUNDS; i++) {
       await session.round(placed, { kind: 'noop' });
       await fan.run(noDelay, n, 0);
       await unaryRound();

@@ -1,4 +1,3 @@
-import { setLogLevel } from '../shared/log';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
 import { benchInverse } from './inverse';
@@ -120,8 +119,6 @@ const BENCHES: Record<string, Bench> = {
 };
 
 async function main(): Promise<void> {
-  // Benchmarks print tables; the master's info lines (hundreds of joins) would drown them.
-  setLogLevel(process.env.CODA_LOG_LEVEL ?? 'warn');
   const argv = process.argv.slice(2);
   // Names first, then flags.
   const firstFlag = argv.findIndex((a) => a.startsWith('--'));

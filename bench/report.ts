@@ -3,6 +3,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { availableCpus } from '../shared/kernels';
+import { setLogLevel } from '../shared/log';
 import { writeFileAtomic } from '../shared/tensor';
 import { median } from './stats';
 
@@ -182,8 +183,10 @@ export function argValue(name: string, argv: readonly string[] = process.argv): 
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Runs a bench's standalone main; failures set the exit code. */
+/** Runs a bench's main (index.ts, or a bench file run on its own); failures set the exit code. */
 export function runMain(main: () => Promise<unknown>): void {
+  // Benchmarks print tables; the master's info lines (hundreds of joins) would drown them.
+  setLogLevel(process.env.CODA_LOG_LEVEL ?? 'warn');
   main().catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;

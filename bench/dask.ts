@@ -10,6 +10,7 @@ import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import type { JobSession } from '../master/cluster/job-session';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
+import { InputError } from '../shared/errors';
 import { availableCpus } from '../shared/kernels';
 import { Rng } from '../shared/random';
 import { writeNpy, type Matrix } from '../shared/tensor';
@@ -84,6 +85,8 @@ export interface DaskOptions {
   daskTask?: 'thread' | 'async';
   daskCancel?: 'release' | 'cancel';
   daskDirect?: boolean;
+  /** First-q: results gathered as each completes (as_completed with_results), or one gather of the first q. */
+  daskFirstQ?: 'results' | 'gather';
 }
 
 interface Run {
@@ -179,6 +182,8 @@ export async function benchDask(opts: DaskOptions = {}): Promise<Record<string, 
     { name: 'one process per core', perProcess: perCore },
     { name: 'one process per worker', perProcess: 1 },
   ].filter((l) => !opts.layouts || opts.layouts.some((k) => l.name.endsWith(k)));
+  const badLayout = opts.layouts?.find((k) => k !== 'core' && k !== 'worker');
+  if (badLayout !== undefined) throw new InputError(`bench dask: layouts are 'core' and 'worker', got ${JSON.stringify(badLayout)}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'coda-dask-'));
   const runs: Run[] = [];
@@ -219,6 +224,7 @@ export async function benchDask(opts: DaskOptions = {}): Promise<Record<string, 
           task: opts.daskTask ?? 'thread',
           cancel: opts.daskCancel ?? 'release',
           direct: opts.daskDirect ?? false,
+          firstQ: opts.daskFirstQ ?? 'results',
         });
         hellos.push({ layout: layout.name, ...dask.hello });
         fan = await BareFanout.start(WORKERS, layout.perProcess);
@@ -385,7 +391,7 @@ export function printDask(r: Record<string, unknown>): void {
   );
   for (const l of layouts) {
     const h = hellos.find((x) => x.layout === l.name);
-    console.log(`  ${l.name}: ${l.processes} processes of ${l.perProcess} workers on ${l.cores} cores; Dask ${String(h?.dask)}: ${String(h?.task)} tasks, threads ${JSON.stringify(h?.nthreads)}, client.map a round, first-q via as_completed then ${String(h?.cancel)}`);
+    console.log(`  ${l.name}: ${l.processes} processes of ${l.perProcess} workers on ${l.cores} cores; Dask ${String(h?.dask)}: ${String(h?.task)} tasks, threads ${JSON.stringify(h?.nthreads)}, client.map a round, first-q via as_completed (${h?.firstQ === 'gather' ? 'then one gather' : 'with results'}) then ${String(h?.cancel)}${h?.directToWorkers ? ', gathers direct from workers' : ''}`);
   }
   const { rows, fewerRounds } = r.summary as { rows: DaskRow[]; fewerRounds: Record<string, unknown>[] };
   const f = (s: Spread | null, d = 2): string => fmtSpread(s, d);

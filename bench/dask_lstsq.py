@@ -4,7 +4,7 @@ sleep, driven as Dask's users drive it fast.
 
 bench/dask.ts starts this once per layout with Debian's python3 and talks to it in JSON lines, so
 Dask's runs interleave with Coda's:
-  argv[1]: {"folder", "workers", "perProcess", "threads", "task", "cancel", "direct"}
+  argv[1]: {"folder", "workers", "perProcess", "threads", "task", "cancel", "direct", "firstQ"}
   (hello)                   -> {"dask": version, "workers": [addresses], "nthreads": ..., ...}
   {"run": {...}}            -> {"seconds", "rounds", "relError", "reached"}
   {"exit": true}            -> (closes the cluster)
@@ -17,11 +17,15 @@ The driver, as a Dask expert would write it:
   places each task where its block lives (work stealing off: a stolen task would fetch its block);
   every task checks that it runs on its block's worker, so a misplaced task fails the run loudly;
 - wait-all: `client.gather` of the round; first-q: `as_completed(..., with_results=True)` until q
-  results are in (rescaled by K/q, as Coda's ignore-stragglers), then the rest cancelled
+  results are in (`firstQ`: "gather" waits for q completions, then gathers them at once), rescaled
+  by K/q as Coda's ignore-stragglers, then the rest cancelled
   (`cancel`: "release" drops the futures, which the client tells the scheduler in its next batch;
   "cancel" waits for `client.cancel`). A task already running cannot be interrupted in Dask: it
   keeps its thread until its sleep ends, so each worker process has `threads` threads (bench/dask.ts
   gives it twice its blocks) and a straggler never holds the thread the next round needs.
+- `task`: "thread" (a plain function on the worker's thread pool, the default) or "async" (a
+  coroutine on the worker's event loop: its sleep holds no thread); `direct`: the client gathers
+  results from the workers directly instead of through the scheduler.
 - the step: a fixed step (the same number on both systems), or the exact line search along the
   direction with the master's G = AᵀA, as Coda's master does.
 """
@@ -59,6 +63,7 @@ class Driver:
         self.K = int(cfg["workers"])
         self.per = int(cfg["perProcess"])
         self.cancel_mode = cfg.get("cancel", "release")
+        self.first_q = cfg.get("firstQ", "results")
         self.fn = partial_gradient_async if cfg.get("task", "thread") == "async" else partial_gradient
         A = np.load(f"{folder}/A.npy")
         b = np.load(f"{folder}/b.npy")
@@ -93,6 +98,7 @@ class Driver:
             "nthreads": [info[a]["nthreads"] for a in addresses],
             "task": cfg.get("task", "thread"),
             "cancel": self.cancel_mode,
+            "firstQ": self.first_q,
             "directToWorkers": bool(cfg.get("direct", False)),
             "workStealing": False,
         }
@@ -109,10 +115,19 @@ class Driver:
         if q >= self.K:
             return np.sum(self.client.gather(futures), axis=0)
         got = []
-        for _, result in as_completed(futures, with_results=True):
-            got.append(result)
-            if len(got) == q:
-                break
+        if self.first_q == "gather":
+            # Completion notices only, then one gather of the first q.
+            done = []
+            for fut in as_completed(futures):
+                done.append(fut)
+                if len(done) == q:
+                    break
+            got = self.client.gather(done)
+        else:
+            for _, result in as_completed(futures, with_results=True):
+                got.append(result)
+                if len(got) == q:
+                    break
         if self.cancel_mode == "cancel":
             self.client.cancel(futures)
         # "release": the futures go out of scope here; the client releases their keys in its next batch.

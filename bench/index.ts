@@ -1,3 +1,4 @@
+import { InputError } from '../shared/errors';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
 import { benchInverse } from './inverse';
@@ -33,22 +34,31 @@ const num = (args: readonly string[], name: string): number | undefined => {
   return v === undefined ? undefined : Number(v);
 };
 const list = (args: readonly string[], name: string): string[] | undefined => argValue(name, args)?.split(',');
+/** `--name value` where value must be one of `options`; a bad one is refused, not ignored. */
+function choice<T extends string>(args: readonly string[], name: string, options: readonly T[]): T | undefined {
+  const v = argValue(name, args);
+  if (v === undefined) return undefined;
+  if (!(options as readonly string[]).includes(v)) throw new InputError(`--${name} must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
 
 const BENCHES: Record<string, Bench> = {
   dask: {
     repeats: 5,
     run: async ({ repeats, args }) => {
-      const task = argValue('dask-task', args);
-      const cancel = argValue('dask-cancel', args);
+      const task = choice(args, 'dask-task', ['thread', 'async'] as const);
+      const cancel = choice(args, 'dask-cancel', ['release', 'cancel'] as const);
+      const firstQ = choice(args, 'dask-first-q', ['results', 'gather'] as const);
       const r = await benchDask({
         repeats,
         ...(num(args, 'rounds') !== undefined ? { rounds: num(args, 'rounds')! } : {}),
         ...(flag(args, 'no-line-search') ? { lineSearch: false } : {}),
         ...(list(args, 'layouts') ? { layouts: list(args, 'layouts')! } : {}),
         ...(num(args, 'warmup') !== undefined ? { warmup: num(args, 'warmup')! } : {}),
-        ...(task === 'thread' || task === 'async' ? { daskTask: task } : {}),
-        ...(cancel === 'release' || cancel === 'cancel' ? { daskCancel: cancel } : {}),
+        ...(task ? { daskTask: task } : {}),
+        ...(cancel ? { daskCancel: cancel } : {}),
         ...(flag(args, 'dask-direct') ? { daskDirect: true } : {}),
+        ...(firstQ ? { daskFirstQ: firstQ } : {}),
       });
       printDask(r);
       return r;

@@ -154,7 +154,7 @@ class DaskPeer {
 }
 
 /** Σ over the first `rounds` rounds of each round's q-th fastest draw. */
-function delayFloor(delays: Float64Array[], rounds: number, q: number): number {
+export function delayFloor(delays: Float64Array[], rounds: number, q: number): number {
   let s = 0;
   for (let r = 0; r < rounds; r++) s += Float64Array.from(delays[r]!).sort()[q - 1]!;
   return s;

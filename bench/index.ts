@@ -9,6 +9,7 @@ import { benchPlacement, printPlacement } from './placement';
 import { argValue, recordBench, runMain } from './report';
 import { benchRoundOverhead, printRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchSleeps, printSleeps } from './sleeps';
 import { benchSliceReads } from './slice-reads';
 import { benchSoak, printSoak } from './soak';
 import { benchUpload, printUpload } from './upload';
@@ -117,6 +118,14 @@ const BENCHES: Record<string, Bench> = {
   inverse: { repeats: 5, run: ({ repeats }) => benchInverse({ reps: repeats }) },
   eigenpro: { repeats: 5, run: ({ repeats }) => benchEigenpro({ reps: repeats }) },
   'slice-reads': { repeats: 5, run: ({ repeats }) => benchSliceReads({ reps: repeats }) },
+  sleeps: {
+    repeats: 5,
+    run: async ({ repeats, args }) => {
+      const r = await benchSleeps({ repeats, ...(num(args, 'sleeps') !== undefined ? { sleeps: num(args, 'sleeps')! } : {}) });
+      printSleeps(r);
+      return r;
+    },
+  },
   soak: {
     repeats: 1,
     repeatsNote: 'one run of 100,000 rounds (about 3 minutes): the figure is growth within one long run, its RSS sampled every second',

@@ -49,6 +49,7 @@ bench logistic-d300 logistic --d 300
 bench inverse inverse
 bench eigenpro eigenpro
 bench slice-reads slice-reads
+bench sleeps sleeps
 bench soak soak
 
 # Before/after the native kernels (the README's "Jobs before and after" table).

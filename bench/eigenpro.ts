@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { parseJobOf, runJob } from '../master';
 import { startLocalCluster, type LocalCluster } from '../launcher';
 import { timeToError, type CurvePoint } from '../algorithms/eigenpro';
-import { writeFileAtomic } from '../shared/tensor';
+import { recordBench, runMain } from './report';
 import { median } from './stats';
 
 /**
@@ -93,19 +92,19 @@ async function runOne(lc: LocalCluster, solver: string, workers: number, p: numb
   };
 }
 
-export async function benchEigenpro(): Promise<Record<string, unknown>> {
+export async function benchEigenpro(opts: { reps?: number } = {}): Promise<Record<string, unknown>> {
   const byKernels: Record<string, unknown> = {};
-  for (const k of KERNELS) byKernels[k] = await benchEigenproOn(k);
+  for (const k of KERNELS) byKernels[k] = await benchEigenproOn(k, opts.reps ?? REPS);
   return KERNELS.length === 1 ? byKernels[KERNELS[0]!]! as Record<string, unknown> : byKernels;
 }
 
-async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>> {
+async function benchEigenproOn(kernels: string, reps: number): Promise<Record<string, unknown>> {
   // Long synchronous tasks send no heartbeats (and a busy master answers none): on a loaded
   // machine the plain loops outlast the defaults of 6 s (worker lost) and 10 s (master lost).
   const lc = await startLocalCluster({ workers: 8, stderr: 'ignore', workerArgs: ['--kernels', kernels, '--exit-on-master-loss', '0'], master: { heartbeatTimeoutSeconds: 60 } });
   const rows: RunRow[] = [];
   try {
-    for (let rep = 0; rep < REPS; rep++) {
+    for (let rep = 0; rep < reps; rep++) {
       for (const p of PS) {
         for (const solver of ['eigenpro-sync', 'eigenpro-async']) if (solver !== 'eigenpro-async' || STORES.includes('sharded')) rows.push(await runOne(lc, solver, 8, p, 10 + rep));
         if (STORES.includes('master')) rows.push(await runOne(lc, 'eigenpro-async', 8, p, 10 + rep, 'master'));
@@ -182,7 +181,7 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
       'sync speedup': +(base('eigenpro-sync') / sT).toFixed(2),
     };
   });
-  console.log(`\nEigenPro (workers on the ${kernels} kernels), n = 10000, d = 8, Laplacian(3), s = 300, q = 30, m = 64/worker, ${EPOCHS} epochs, medians of ${REPS}; delay: bimodal p, slow ${SLOW} s`);
+  console.log(`\nEigenPro (workers on the ${kernels} kernels), n = 10000, d = 8, Laplacian(3), s = 300, q = 30, m = 64/worker, ${EPOCHS} epochs, medians of ${reps}; delay: bimodal p, slow ${SLOW} s`);
   console.log(`fixed training error (‖Kα−y‖²/‖y‖² on 500 training points): ${target.toExponential(3)}`);
   console.log('Figure 1 (8 workers):');
   console.table(figure1);
@@ -194,11 +193,4 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
   return { target, figure1, table3, stores, storeRatios, runs: rows.map(({ curve, ...r }) => ({ ...r, timeToTarget: tt({ curve, ...r }) })) };
 }
 
-if (require.main === module) {
-  benchEigenpro()
-    .then((r) => writeFileAtomic(join('out', 'bench', 'eigenpro.json'), JSON.stringify({ when: new Date().toISOString(), result: r }, null, 2) + '\n'))
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runMain(() => recordBench('eigenpro', { repeats: REPS }, () => benchEigenpro()));

@@ -4,7 +4,7 @@
  * of medians over the repetitions: the CLI's wall time (cluster start and stop included) and the
  * solve round as the master saw it.
  *
- *   npm run build && node dist/bench/inverse.js [--n 500] [--reps 3] [--base 2] [--tol 1e-8] [--shift 2]
+ *   npm run build && node dist/bench/inverse.js [--n 500] [--reps 5] [--base 2] [--tol 1e-8] [--shift 2]
  *     [--kernels js,native] [--delays none,lambda-tail] [--stragglers 0,1,2]
  *
  * --kernels js,native times the same runs with the workers on the plain JS loops (CODA_KERNELS=js,
@@ -13,36 +13,44 @@
  * A = G + shift·√n·I with G Gaussian (seeded): well conditioned, so the table measures the
  * straggler scheme rather than CG's iteration count on a Gaussian matrix (κ ~ n).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../shared/random';
 import { formatNpy } from '../shared/tensor';
+import { recordBench, runMain } from './report';
+import { median } from './stats';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function list(name: string, dflt: string): string[] {
   const i = process.argv.indexOf(`--${name}`);
   return (i > 0 ? process.argv[i + 1]! : dflt).split(',');
 }
 
-function main(): void {
+export interface InverseRow {
+  kernels: string;
+  delay: string;
+  stragglers: number;
+  wallSeconds: number[];
+  roundSeconds: number[];
+  cutOff: number[];
+  iterations: number[];
+  maxRelFrobeniusError: number;
+}
+
+export async function benchInverse(opts: { reps?: number } = {}): Promise<{ setup: Record<string, unknown>; rows: InverseRow[] }> {
   const kernelList = list('kernels', 'native');
   const delayKinds = list('delays', 'none,lambda-tail');
   const sList = list('stragglers', '0,1,2').map(Number);
   const n = arg('n', 500);
-  const reps = arg('reps', 3);
+  const reps = opts.reps ?? arg('reps', 5);
   const base = arg('base', 2);
   const tol = arg('tol', 1e-8);
   const shift = arg('shift', 2);
@@ -55,6 +63,7 @@ function main(): void {
     writeFileSync(input, formatNpy([n, n], A));
     const bin = join(__dirname, '..', '..', 'bin', 'coda.js');
     const rows: string[] = [];
+    const results: InverseRow[] = [];
     rows.push(`| kernels | delay | s | wall s (median) | solve round s (median) | stragglers cut off (median) | CG iterations/column (median) | rel. Frobenius error (max) |`);
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const delay of delayKinds.map((d) => (d === 'lambda-tail' ? `lambda-tail:${base}` : d))) {
@@ -64,10 +73,10 @@ function main(): void {
           const { wall, round, cut, its, errs } = byKernels.get(kernels)!;
           const out = join(dir, `Ainv-${s}-${r}.npy`);
           const t0 = performance.now();
-          const p = spawnSync(
+          const p = await spawnAsync(
             process.execPath,
             [bin, 'invert', '--input', input, '--out', out, '--workers', '8', '--stragglers', String(s), '--tol', String(tol), '--delay', delay, '--seed', String(r + 1)],
-            { encoding: 'utf8', env: { ...process.env, CODA_KERNELS: kernels } },
+            { ...process.env, CODA_KERNELS: kernels },
           );
           const seconds = (performance.now() - t0) / 1000;
           if (p.status !== 0) throw new Error(`coda invert failed (${p.status}): ${p.stderr}`);
@@ -84,6 +93,7 @@ function main(): void {
           process.stderr.write(`${kernels} delay ${delay} s=${s} rep ${r}: wall ${seconds.toFixed(2)} s, round ${rep.round.seconds.toFixed(2)} s\n`);
         }
         for (const [kernels, { wall, round, cut, its, errs }] of byKernels) {
+          results.push({ kernels, delay, stragglers: s, wallSeconds: wall, roundSeconds: round, cutOff: cut, iterations: its, maxRelFrobeniusError: Math.max(...errs) });
           rows.push(
             `| ${kernels} | ${delay} | ${s} | ${median(wall).toFixed(2)} | ${median(round).toFixed(2)} | ${median(cut)} | ${median(its)} | ${Math.max(...errs).toExponential(1)} |`,
           );
@@ -91,9 +101,20 @@ function main(): void {
       }
     }
     process.stdout.write(`coda invert, n = ${n}, 8 workers, ε = ${tol}, ${reps} repetitions, A = G + ${shift}·√n·I\n${rows.join('\n')}\n`);
+    return { setup: { n, reps, base, tol, shift, kernels: kernelList, delays: delayKinds, stragglers: sList }, rows: results };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+/** Runs a process to its end without blocking the event loop (the load sampler keeps ticking). */
+function spawnAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+if (require.main === module) runMain(() => recordBench('inverse', { repeats: arg('reps', 5) }, () => benchInverse()));

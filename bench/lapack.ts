@@ -147,7 +147,7 @@ class ScipyPeer {
 
 const ms = (s: Stat | undefined): string => (s ? `${(s.median * 1e3).toFixed(1)} (${(s.min * 1e3).toFixed(1)}–${(s.max * 1e3).toFixed(1)})` : '—');
 
-export async function benchLapack(): Promise<Record<string, unknown>> {
+export async function benchLapack(runs = RUNS): Promise<Record<string, unknown>> {
   // One BLAS thread for the process (the compute thread below shares it).
   const kernels = selectKernels({ backend: 'native', threads: 1 });
   const native = selectLinalg({ backend: 'native' }).linalg;
@@ -166,7 +166,7 @@ export async function benchLapack(): Promise<Record<string, unknown>> {
       const tt: number[] = [];
       const tp: number[] = [];
       // Interleaved: Coda inline, numpy, Coda on the compute thread, ...
-      for (let r = 0; r < RUNS; r++) {
+      for (let r = 0; r < runs; r++) {
         tn.push(await timeRun(() => c.call(native, A)));
         if (peer instanceof ScipyPeer) tp.push((await peer.ask({ run: MIN_SECONDS })).seconds as number);
         tt.push(await timeRun(() => c.call(pool, A)));
@@ -201,7 +201,7 @@ export async function benchLapack(): Promise<Record<string, unknown>> {
   const header =
     `LAPACK, one BLAS thread each: Coda = ${blas.config.split(' ').slice(0, 2).join(' ')} (${blas.corename}) through the addon; numpy/scipy = ` +
     (peer instanceof ScipyPeer ? `numpy ${peer.hello.numpy}, scipy ${peer.hello.scipy} on ${JSON.stringify(peer.hello.blas)}` : peer.error) +
-    `. Medians of ${RUNS} runs (min–max) in ms; ratio = numpy time / Coda time (goal ≥ ${GOAL}); load average ${load0.toFixed(2)} → ${load1.toFixed(2)}.`;
+    `. Medians of ${runs} runs (min–max) in ms; ratio = numpy time / Coda time (goal ≥ ${GOAL}); load average ${load0.toFixed(2)} → ${load1.toFixed(2)}.`;
   const md = [
     '| operation | size | Coda (LAPACK) ms | numpy/scipy ms | ratio | goal | Coda via compute thread ms | plain (ml-matrix/loops), once | numpy/scipy call |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -212,7 +212,7 @@ export async function benchLapack(): Promise<Record<string, unknown>> {
   ];
   console.log(`\n${header}\n\n${md.join('\n')}\n`);
   return {
-    setup: { runs: RUNS, minSeconds: MIN_SECONDS, blas, numpy: peer instanceof ScipyPeer ? peer.hello : peer, loadAverage: [load0, load1] },
+    setup: { runs, minSeconds: MIN_SECONDS, blas, numpy: peer instanceof ScipyPeer ? peer.hello : peer, loadAverage: [load0, load1] },
     rows,
   };
 }

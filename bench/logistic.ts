@@ -6,7 +6,7 @@
  * fixed), runs interleaved across solvers so load drift on the machine hits all of them alike.
  * f* comes from an exact Newton run at the master to ‖∇f‖ ≤ 1e-13.
  *
- *   npm run build && node dist/bench/logistic.js [--n 20000] [--d 100] [--base 0.05] [--seeds 3] [--workers 8] [--kernels js,native]
+ *   npm run build && node dist/bench/logistic.js [--n 20000] [--d 100] [--base 0.05] [--seeds 5] [--workers 8] [--kernels js,native]
  *
  * --kernels js,native runs every solver on two clusters, one whose workers compute with the plain
  * JS loops (before) and one with the native OpenBLAS kernels (after), interleaved per seed.
@@ -16,6 +16,7 @@ import { syntheticLogistic } from '../master/data/logistic-synthetic';
 import { jobOf, runJob } from '../master';
 import { startLocalCluster } from '../launcher';
 import { selectKernels, type KernelBackendName } from '../shared/kernels';
+import { argValue, recordBench, runMain } from './report';
 import { median } from './stats';
 
 function arg(name: string, dflt: number): number {
@@ -68,11 +69,11 @@ export interface LogisticBenchRow {
   seconds: number[];
 }
 
-export async function benchLogistic(): Promise<{ setup: Record<string, unknown>; rows: LogisticBenchRow[] }> {
+export async function benchLogistic(opts: { seeds?: number } = {}): Promise<{ setup: Record<string, unknown>; rows: LogisticBenchRow[] }> {
   const n = arg('n', 20_000);
   const d = arg('d', 100);
   const base = arg('base', 0.05);
-  const seeds = arg('seeds', 3);
+  const seeds = opts.seeds ?? arg('seeds', 5);
   const workers = arg('workers', 8);
   const lambda = 1e-4;
   const synthetic = { rows: n, cols: d, seed: 3, signal: 3, correlation: 0.5 };
@@ -168,10 +169,6 @@ export function printLogisticBench(r: Awaited<ReturnType<typeof benchLogistic>>)
 }
 
 if (require.main === module) {
-  benchLogistic()
-    .then(printLogisticBench)
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    });
+  const seeds = arg('seeds', 5);
+  runMain(() => recordBench('logistic', { repeats: seeds, ...(argValue('out') ? { out: argValue('out')! } : {}) }, async () => printLogisticBench(await benchLogistic({ seeds }))));
 }

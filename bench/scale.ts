@@ -4,46 +4,113 @@ import { startLocalCluster, type LocalCluster } from '../launcher';
 import type { JobSession } from '../master/cluster/job-session';
 import { Rng } from '../shared/random';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type pb } from '../shared/wire';
+import { BareFanout, WARMUP_ROUNDS } from './bare-rounds';
 import { clusterCpuSeconds } from './proc-cpu';
+import { fmtSpread, spread, type Spread } from './report';
 import { median, quantile } from './stats';
 
 /**
- * Scale: one local cluster of `workers` logical workers (8 processes of worker services). The
- * median round of n no-op tasks (one per worker) through Coda's task streams against a bare
- * @grpc/grpc-js fan-out of n unary RunTask calls to the same workers, interleaved in the same
- * run; the cluster's idle CPU over `idleSeconds`; the time from spawning to every worker joined.
+ * `npm run bench -- scale`: one local cluster of `workers` logical workers (256: 8 processes of
+ * 32 worker services).
+ *
+ * - Rounds: the round of n no-op tasks (one per worker, n = 8, 32, 128, 256) through Coda's task
+ *   streams, against the anchor, a bare @grpc/grpc-js fan-out over one bidirectional stream per
+ *   worker laid out as Coda's (the same processes × services, raw bytes, no Protobuf, no scheme:
+ *   bare-rounds.ts), and a bare fan-out of n unary RunTask calls to Coda's own workers (a second
+ *   column: a unary call per task is what a naive gRPC driver does). The three are interleaved
+ *   round by round after WARMUP_ROUNDS rounds of each (the JIT's warm-up, as in `dask`);
+ *   `repeats` windows of `rounds` rounds each, a median per window, reported as
+ *   the median of the windows (min–max over them); ratios are taken window by window.
+ * - Idle CPU: the whole cluster (master and worker processes, from /proc) over `idleWindows`
+ *   windows of `idleWindowSeconds` each, the first starting `idleAfterSeconds` after the cluster
+ *   is up: past the first minute, so the once-a-minute liveness message is inside the windows.
+ * - Start: seconds from spawning to every worker joined.
  */
-export async function benchScale(opts: { workers?: number; sizes?: number[]; rounds?: number; idleSeconds?: number } = {}): Promise<Record<string, unknown>> {
+export interface ScaleOptions {
+  workers?: number;
+  sizes?: number[];
+  repeats?: number;
+  rounds?: number;
+  idleAfterSeconds?: number;
+  idleWindows?: number;
+  idleWindowSeconds?: number;
+}
+
+export async function benchScale(opts: ScaleOptions = {}): Promise<Record<string, unknown>> {
   const workers = opts.workers ?? 256;
   const sizes = (opts.sizes ?? [8, 32, 128, 256]).filter((n) => n <= workers);
-  const rounds = opts.rounds ?? 60;
-  const idleSeconds = opts.idleSeconds ?? 10;
+  const repeats = opts.repeats ?? 5;
+  const rounds = opts.rounds ?? 40;
+  const idleAfter = opts.idleAfterSeconds ?? 60;
+  const idleWindows = opts.idleWindows ?? 3;
+  const idleWindow = opts.idleWindowSeconds ?? 60;
   const t0 = performance.now();
   const lc = await startLocalCluster({ workers, timeoutMs: 180_000 });
-  const startupSeconds = (performance.now() - t0) / 1000;
+  const up = performance.now();
+  const startupSeconds = (up - t0) / 1000;
   const session = await lc.master.cluster.openJob({ kind: 'bench' });
+  let fan: BareFanout | undefined;
   try {
-    // Let the cluster settle (JIT, heartbeat intervals stretched), then measure it idle.
-    await new Promise((r) => setTimeout(r, 3000));
-    const pids = lc.workers.map((w) => w.pid);
-    const cpu0 = clusterCpuSeconds(pids);
-    const i0 = performance.now();
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const idleCpu = (clusterCpuSeconds(pids) - cpu0) / ((performance.now() - i0) / 1000);
+    const idle = await idleCpu(lc, up, idleAfter, idleWindows, idleWindow);
+    const perProcess = Math.ceil(workers / lc.workers.length);
+    fan = await BareFanout.start(workers, perProcess);
     const rows = [];
-    for (const n of sizes) rows.push(await roundsOf(lc, session, n, rounds));
-    return { workers, processes: lc.workers.length, startupSeconds, idleCpuCores: idleCpu, idleSeconds, rounds: rows };
+    for (const n of sizes) rows.push(await roundsOf(lc, session, fan, n, repeats, rounds));
+    return { workers, processes: lc.workers.length, perProcess, startupSeconds, idle, repeats, roundsPerRepeat: rounds, rounds: rows };
   } finally {
+    fan?.close();
     await session.close();
     await lc.stop();
   }
 }
 
-/** Median round of n no-op tasks on the first n workers, Coda vs a bare unary fan-out, interleaved. */
-export async function roundsOf(lc: LocalCluster, session: JobSession, n: number, rounds: number): Promise<Record<string, number>> {
+export interface IdleCpu {
+  /** Cores busy (1 = one core) per window. */
+  windows: number[];
+  cores: Spread;
+  afterSeconds: number;
+  windowSeconds: number;
+}
+
+/** The cluster's CPU while idle: `windows` consecutive windows, the first `after` seconds after `upAt`. */
+export async function idleCpu(lc: LocalCluster, upAt: number, after: number, windows: number, windowSeconds: number): Promise<IdleCpu> {
+  const wait = upAt + after * 1000 - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const pids = lc.workers.map((w) => w.pid);
+  const busy: number[] = [];
+  for (let i = 0; i < windows; i++) {
+    const cpu0 = clusterCpuSeconds(pids);
+    const i0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowSeconds * 1000));
+    busy.push((clusterCpuSeconds(pids) - cpu0) / ((performance.now() - i0) / 1000));
+  }
+  return { windows: busy, cores: spread(busy), afterSeconds: after, windowSeconds };
+}
+
+export interface RoundsRow {
+  tasks: number;
+  /** Per window: the median round, ms. */
+  codaMs: Spread;
+  bidiMs: Spread;
+  unaryMs: Spread;
+  /** Per window: Coda's median / the anchor's median. */
+  codaOverBidi: Spread;
+  codaOverUnary: Spread;
+  /** Over every round of every window. */
+  codaP90Ms: number;
+  codaMaxMs: number;
+}
+
+/**
+ * Rounds of n no-op tasks on the first n workers: Coda, the bare bidi-stream fan-out (services
+ * 0..n−1 of `fan`, laid out as Coda's workers 0..n−1) and a bare unary fan-out to Coda's own
+ * workers, interleaved round by round, after WARMUP_ROUNDS rounds of each; `repeats` windows of
+ * `rounds` rounds.
+ */
+export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareFanout, n: number, repeats: number, rounds: number): Promise<RoundsRow> {
   const { worker } = loadProtos();
   const live = session.liveWorkers().slice(0, n);
-  const bare: pb.WorkerClient[] = live.map((w) => new worker.coda.v1.Worker(lc.master.registry.get(w)!.address, channelCredentials(), CHANNEL_OPTIONS));
+  const unary: pb.WorkerClient[] = live.map((w) => new worker.coda.v1.Worker(lc.master.registry.get(w)!.address, channelCredentials(), CHANNEL_OPTIONS));
   const plan = chooseScheme('wait-all').plan({ workers: n, blocks: n, blockRows: Array(n).fill(1), rng: new Rng(1) });
   plan.stored = [];
   plan.slots.forEach((s, i) => {
@@ -51,57 +118,89 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, n: number,
     s.host = live[i]!;
   });
   const placed = await session.place(`scale-${n}`, plan, { A: { rows: 0, cols: 0, data: new Float64Array(0) }, blockStarts: [0] });
-  const bareRound = (): Promise<unknown> =>
+  const noDelay = new Float64Array(n);
+  const unaryRound = (): Promise<unknown> =>
     Promise.all(
-      bare.map(
+      unary.map(
         (c, i) =>
           new Promise((resolve, reject) =>
             c.runTask({ jobId: 'bare', round: '1', slot: i, blocks: [], noop: {} }, tokenMetadata(undefined), { deadline: Date.now() + 30_000 }, (e, r) => (e ? reject(e) : resolve(r))),
           ),
       ),
     );
+  const timed = async (f: () => Promise<unknown>): Promise<number> => {
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
   try {
-    for (let i = 0; i < 10; i++) {
+    // The same warm-up for all three (connections, and the JIT: see WARMUP_ROUNDS).
+    for (let i = 0; i < WARMUP_ROUNDS; i++) {
       await session.round(placed, { kind: 'noop' });
-      await bareRound();
+      await fan.run(noDelay, n, 0);
+      await unaryRound();
     }
+    const all: number[] = [];
     const coda: number[] = [];
-    const raw: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      let t = performance.now();
-      await session.round(placed, { kind: 'noop' });
-      coda.push(performance.now() - t);
-      t = performance.now();
-      await bareRound();
-      raw.push(performance.now() - t);
+    const bidi: number[] = [];
+    const uni: number[] = [];
+    const overBidi: number[] = [];
+    const overUnary: number[] = [];
+    for (let rep = 0; rep < repeats; rep++) {
+      const c: number[] = [];
+      const b: number[] = [];
+      const u: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        c.push(await timed(() => session.round(placed, { kind: 'noop' })));
+        b.push(1000 * (await fan.run(noDelay, n, 0)));
+        u.push(await timed(unaryRound));
+      }
+      all.push(...c);
+      coda.push(median(c));
+      bidi.push(median(b));
+      uni.push(median(u));
+      overBidi.push(median(c) / median(b));
+      overUnary.push(median(c) / median(u));
     }
     return {
       tasks: n,
-      codaMedianMs: median(coda),
-      codaMinMs: Math.min(...coda),
-      codaP90Ms: quantile(coda, 0.9),
-      codaMaxMs: Math.max(...coda),
-      bareMedianMs: median(raw),
-      bareMinMs: Math.min(...raw),
-      bareMaxMs: Math.max(...raw),
-      ratio: median(coda) / median(raw),
+      codaMs: spread(coda),
+      bidiMs: spread(bidi),
+      unaryMs: spread(uni),
+      codaOverBidi: spread(overBidi),
+      codaOverUnary: spread(overUnary),
+      codaP90Ms: quantile(all, 0.9),
+      codaMaxMs: Math.max(...all),
     };
   } finally {
     await session.release(placed);
-    bare.forEach((c) => c.close());
+    unary.forEach((c) => c.close());
   }
 }
 
-export function printScale(r: Record<string, unknown>): void {
-  console.log(`\nScale: ${r.workers} workers in ${r.processes} processes; up in ${(r.startupSeconds as number).toFixed(1)} s; idle CPU ${(100 * (r.idleCpuCores as number)).toFixed(1)}% of one core over ${r.idleSeconds} s`);
+/** The rounds table of scale and round-overhead. */
+export function printRounds(rows: readonly RoundsRow[]): void {
   console.table(
-    (r.rounds as Record<string, number>[]).map((x) => ({
+    rows.map((x) => ({
       tasks: x.tasks,
-      'coda ms (median)': x.codaMedianMs!.toFixed(2),
-      'coda min-max': `${x.codaMinMs!.toFixed(1)}-${x.codaMaxMs!.toFixed(1)}`,
-      'bare unary ms': x.bareMedianMs!.toFixed(2),
-      'bare min-max': `${x.bareMinMs!.toFixed(1)}-${x.bareMaxMs!.toFixed(1)}`,
-      ratio: x.ratio!.toFixed(2),
+      'coda ms': fmtSpread(x.codaMs),
+      'bare bidi ms (anchor)': fmtSpread(x.bidiMs),
+      'coda / bidi': fmtSpread(x.codaOverBidi),
+      'goal ≤ 1.1': x.codaOverBidi.median <= 1.1 ? '✓' : '✗',
+      'bare unary ms': fmtSpread(x.unaryMs),
+      'coda / unary': fmtSpread(x.codaOverUnary),
+      'coda p90 / max ms': `${x.codaP90Ms.toFixed(1)} / ${x.codaMaxMs.toFixed(1)}`,
     })),
   );
+}
+
+export function printScale(r: Record<string, unknown>): void {
+  const idle = r.idle as IdleCpu;
+  console.log(
+    `\nScale: ${r.workers} workers in ${r.processes} processes (${r.perProcess} services each); up in ${(r.startupSeconds as number).toFixed(1)} s; ` +
+      `idle CPU ${fmtSpread({ ...idle.cores, median: 100 * idle.cores.median, min: 100 * idle.cores.min, max: 100 * idle.cores.max }, 1, '%')} of one core ` +
+      `(${idle.windows.length} windows of ${idle.windowSeconds} s from ${idle.afterSeconds} s after start; goal < 10%)`,
+  );
+  console.log(`Rounds of no-op tasks, one a worker: medians of ${r.repeats} windows of ${r.roundsPerRepeat} rounds (min–max over windows), Coda, bare bidi stream and bare unary interleaved round by round`);
+  printRounds(r.rounds as RoundsRow[]);
 }

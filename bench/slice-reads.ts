@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { startLocalCluster } from '../launcher';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, RequestStream, tokenMetadata, unaryCall, type pb } from '../shared/wire';
 import { clusterCpuSeconds } from './proc-cpu';
+import { recordBench, runMain } from './report';
 import { median } from './stats';
 
 /**
@@ -17,7 +18,8 @@ const REPS = Number(process.env.REPS ?? 5);
 const READS = Number(process.env.READS ?? 2000);
 const LEN = Number(process.env.LEN ?? 1250);
 
-export async function benchSliceReads(): Promise<Record<string, unknown>> {
+export async function benchSliceReads(opts: { reps?: number } = {}): Promise<Record<string, unknown>> {
+  const reps = opts.reps ?? REPS;
   const lc = await startLocalCluster({ workers: 1, stderr: 'ignore' });
   const worker = lc.master.cluster.liveWorkers()[0]!;
   const address = lc.master.registry.get(worker)!.address;
@@ -34,7 +36,7 @@ export async function benchSliceReads(): Promise<Record<string, unknown>> {
   const runs: Record<string, { wallUs: number[]; cpuUs: number[] }> = { unary: { wallUs: [], cpuUs: [] }, stream: { wallUs: [], cpuUs: [] } };
   try {
     for (const read of Object.values(ways)) for (let i = 0; i < 200; i++) await read();
-    for (let rep = 0; rep < REPS; rep++) {
+    for (let rep = 0; rep < reps; rep++) {
       for (const [name, read] of Object.entries(ways)) {
         const cpu0 = clusterCpuSeconds(pids);
         const t0 = performance.now();
@@ -55,15 +57,10 @@ export async function benchSliceReads(): Promise<Record<string, unknown>> {
     return { read: name, 'wall µs': f(r.wallUs), 'CPU µs (both ends)': f(r.cpuUs) };
   };
   const ratio = median(runs.unary!.cpuUs) / median(runs.stream!.cpuUs);
-  console.log(`\nOne slice read (${LEN} values) from a worker process, medians of ${REPS} × ${READS} reads (min–max):`);
+  console.log(`\nOne slice read (${LEN} values) from a worker process, medians of ${reps} × ${READS} reads (min–max):`);
   console.table([row('unary'), row('stream')]);
   console.log(`CPU per read, unary / stream: ${ratio.toFixed(1)}`);
-  return { len: LEN, reads: READS, reps: REPS, runs, cpuRatio: ratio };
+  return { len: LEN, reads: READS, reps, runs, cpuRatio: ratio };
 }
 
-if (require.main === module) {
-  benchSliceReads().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runMain(() => recordBench('slice-reads', { repeats: REPS }, () => benchSliceReads()));

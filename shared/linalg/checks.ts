@@ -1,4 +1,5 @@
 import { InputError, ShapeError } from '../errors';
+import { checkKernel, type KernelFn } from '../kernels/kernel-rows';
 import { checkMatrix } from '../kernels/shape-checks';
 import { assertFinite, type Matrix } from '../tensor';
 
@@ -92,4 +93,13 @@ export function singularMessage(op: string, A: Matrix, how: { zeroPivot?: number
 
 export function notPositiveDefiniteMessage(op: string, A: Matrix, order: number): string {
   return `${op}: A (${fmtShape(A)}) is not positive definite: its leading minor of order ${order} is not`;
+}
+
+/** kernelMatrix's arguments: a known kernel with a positive bandwidth, finite points and centers with as many features. */
+export function checkKernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): KernelFn {
+  const k = checkKernel(kernel);
+  checkInput('kernelMatrix', 'P', P);
+  checkInput('kernelMatrix', 'C', C);
+  if (P.cols !== C.cols) throw new ShapeError(`kernelMatrix: points have ${P.cols} features, centers ${C.cols}`);
+  return k;
 }

@@ -2,9 +2,11 @@ import { EigenvalueDecomposition, LuDecomposition, Matrix as MlMatrix, SingularV
 import { NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors';
 import { gram as loopGram, matMul as loopMatMul } from '../kernels/blas';
 import { choleskyLower, choleskySolveFactored } from '../kernels/cholesky';
+import { kernelMatrix as loopKernelMatrix, type KernelFn } from '../kernels/kernel-rows';
 import { transpose, type Matrix } from '../tensor';
 import {
   checkInput,
+  checkKernelMatrix,
   checkSquare,
   EPS,
   gramOptions,
@@ -290,6 +292,13 @@ function lstsq(A: Matrix, B: Matrix | Float64Array, o: LstsqOptions = {}): Lstsq
   return { x, residuals: rank === n && m > n ? residuals : new Float64Array(0), rank, s };
 }
 
+function kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Matrix {
+  const k = checkKernelMatrix(kernel, P, C);
+  const p = { rows: P.rows, cols: P.cols, data: valuesOf(P) };
+  const c = { rows: C.rows, cols: C.cols, data: valuesOf(C) };
+  return { rows: P.rows, cols: C.rows, data: loopKernelMatrix(k, p, c) };
+}
+
 export const jsLinalg: Linalg = Object.freeze({
   name: 'js',
   matMul,
@@ -303,4 +312,5 @@ export const jsLinalg: Linalg = Object.freeze({
   cholesky,
   solveSpd,
   lstsq,
+  kernelMatrix,
 } satisfies Linalg);

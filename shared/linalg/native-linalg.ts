@@ -1,8 +1,11 @@
 import { ConvergenceError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors';
+import type { KernelFn } from '../kernels/kernel-rows';
 import type { CodaBlasBinding, LapackOutcome } from '../kernels/native/binding';
+import { nativeKernels } from '../kernels/native/native-kernels';
 import type { Matrix } from '../tensor';
 import {
   checkInput,
+  checkKernelMatrix,
   checkSquare,
   EPS,
   gramOptions,
@@ -188,6 +191,14 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     return { x, residuals: rank === n && m > n ? residuals : new Float64Array(0), rank, s };
   };
 
+  const kernels = nativeKernels(b);
+  const kernelMatrix = (kernel: KernelFn, P: Matrix, C: Matrix): Matrix => {
+    const k = checkKernelMatrix(kernel, P, C);
+    const p = { rows: P.rows, cols: P.cols, data: valuesOf(P) };
+    const rows = Int32Array.from({ length: P.rows }, (_, i) => i);
+    return { rows: P.rows, cols: C.rows, data: kernels.kernelRows(k, p, rows, { rows: C.rows, cols: C.cols, data: valuesOf(C) }) };
+  };
+
   return Object.freeze({
     name: 'native',
     matMul,
@@ -201,5 +212,6 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     cholesky,
     solveSpd: solveWith('solveSpd'),
     lstsq,
+    kernelMatrix,
   } satisfies Linalg);
 }

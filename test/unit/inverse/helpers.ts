@@ -1,3 +1,4 @@
+import { inlineLinalg, selectLinalg, type AsyncLinalg } from '../../../shared/linalg';
 import { Rng } from '../../../shared/random';
 import { matrix, type Matrix } from '../../../shared/tensor';
 
@@ -17,3 +18,6 @@ export function relativeFrobenius(X: Matrix, Y: Matrix): number {
   }
   return Math.sqrt(d / y);
 }
+
+/** The master's linear algebra inline (LAPACK when the addon is built, else ml-matrix): the references of the unit tests. */
+export const la: AsyncLinalg = inlineLinalg(selectLinalg({ backend: 'auto' }).linalg);

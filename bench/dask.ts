@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { inlineLinalg, selectLinalg } from '../shared/linalg';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +63,10 @@ function daskMissing(): string | undefined {
  */
 export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
   const { A, b } = loadLeastSquaresProblem({ data: { synthetic: { kind: 'student-t', rows: 4000, cols: 40, seed: 6, df: 1.5, noise: 0.01 } } });
-  const xStar = directLeastSquares(A, b);
-  const normal = normalEquations(A, b);
+  // The reference and the normal equations inline (LAPACK when built): nothing else runs yet.
+  const la = inlineLinalg(selectLinalg({ backend: 'auto' }).linalg);
+  const xStar = await directLeastSquares(la, A, b);
+  const normal = await normalEquations(la, A, b);
   // One worker process per core, as Dask's LocalCluster lays out its workers by default: on a
   // machine with fewer cores than workers, 8 single-threaded processes would mostly measure the
   // kernel waking them in turn. Coda, the bare fan-out and Dask all run this layout; Coda's best

@@ -1,19 +1,22 @@
-import { CholeskyDecomposition, LuDecomposition, Matrix as Ml } from 'ml-matrix';
-import { kernelMatrix, type KernelFn } from '../../shared/kernels';
+import { NotPositiveDefiniteError, SingularMatrixError } from '../../shared/errors';
+import type { KernelFn } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Matrix } from '../../shared/tensor';
 
 /** Largest n for which jobs also solve Kα = y directly (an O(n³) reference). */
 export const DIRECT_LIMIT = 2500;
 
-/** α* = K⁻¹y by Cholesky (LU if K is numerically not positive definite). */
-export function directKernelSolve(kernel: KernelFn, X: Matrix, y: Float64Array): Float64Array {
-  const n = X.rows;
-  const K = kernelMatrix(kernel, X, X);
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(K.subarray(i * n, (i + 1) * n)));
-  const A = new Ml(rows);
-  const b = Ml.columnVector(Array.from(y));
-  const chol = new CholeskyDecomposition(A);
-  const x = chol.isPositiveDefinite() ? chol.solve(b) : new LuDecomposition(A).solve(b);
-  return Float64Array.from(x.to1DArray());
+/**
+ * α* = K⁻¹y, K = k(X, X), on the master's linear-algebra thread: the kernel matrix (dgemm), then
+ * Cholesky (K is positive definite in exact arithmetic), or LU when rounding makes it numerically
+ * not (or a Cholesky solve refuses it as singular to working precision, which LU may still solve).
+ */
+export async function directKernelSolve(la: AsyncLinalg, kernel: KernelFn, X: Matrix, y: Float64Array): Promise<Float64Array> {
+  const K = await la.kernelMatrix(kernel, X, X);
+  try {
+    return (await la.solveSpd(K, y)).x.data;
+  } catch (e) {
+    if (!(e instanceof NotPositiveDefiniteError) && !(e instanceof SingularMatrixError)) throw e;
+    return (await la.solve(K, y, { rcondMin: 0 })).x.data;
+  }
 }

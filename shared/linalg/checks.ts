@@ -96,10 +96,21 @@ export function notPositiveDefiniteMessage(op: string, A: Matrix, order: number)
 }
 
 /** kernelMatrix's arguments: a known kernel with a positive bandwidth, finite points and centers with as many features. */
-export function checkKernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): KernelFn {
+export function checkKernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix, op = 'kernelMatrix'): KernelFn {
   const k = checkKernel(kernel);
-  checkInput('kernelMatrix', 'P', P);
-  checkInput('kernelMatrix', 'C', C);
-  if (P.cols !== C.cols) throw new ShapeError(`kernelMatrix: points have ${P.cols} features, centers ${C.cols}`);
+  checkInput(op, 'P', P);
+  checkInput(op, 'C', C);
+  if (P.cols !== C.cols) throw new ShapeError(`${op}: points have ${P.cols} features, centers ${C.cols}`);
   return k;
 }
+
+/** kernelPredict's arguments: kernelMatrix's, and finite weights with a row per center. */
+export function checkKernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): KernelFn {
+  const k = checkKernelMatrix(kernel, P, C, 'kernelPredict');
+  checkInput('kernelPredict', 'W', W);
+  if (W.rows !== C.rows) throw new ShapeError(`kernelPredict: W has ${W.rows} rows for ${C.rows} centers`);
+  return k;
+}
+
+/** A's first rows×cols values as a Matrix of exactly that length. */
+export const exact = (A: Matrix): Matrix => ({ rows: A.rows, cols: A.cols, data: valuesOf(A) });

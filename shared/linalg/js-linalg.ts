@@ -2,12 +2,15 @@ import { EigenvalueDecomposition, LuDecomposition, Matrix as MlMatrix, SingularV
 import { NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors';
 import { gram as loopGram, matMul as loopMatMul } from '../kernels/blas';
 import { choleskyLower, choleskySolveFactored } from '../kernels/cholesky';
-import { kernelMatrix as loopKernelMatrix, type KernelFn } from '../kernels/kernel-rows';
+import { kernelMatrix as loopKernelMatrix, kernelRows, type KernelFn } from '../kernels/kernel-rows';
+import { predictBlocks } from './kernel-blocks';
 import { transpose, type Matrix } from '../tensor';
 import {
   checkInput,
   checkKernelMatrix,
+  checkKernelPredict,
   checkSquare,
+  exact,
   EPS,
   gramOptions,
   identity,
@@ -299,6 +302,12 @@ function kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Matrix {
   return { rows: P.rows, cols: C.rows, data: loopKernelMatrix(k, p, c) };
 }
 
+function kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix {
+  const k = checkKernelPredict(kernel, P, C, W);
+  const w = exact(W);
+  return predictBlocks(kernelRows, (K, _W, out) => out.set(loopMatMul(K, w).data), k, exact(P), exact(C), w);
+}
+
 export const jsLinalg: Linalg = Object.freeze({
   name: 'js',
   matMul,
@@ -313,4 +322,5 @@ export const jsLinalg: Linalg = Object.freeze({
   solveSpd,
   lstsq,
   kernelMatrix,
+  kernelPredict,
 } satisfies Linalg);

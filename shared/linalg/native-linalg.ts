@@ -2,11 +2,14 @@ import { ConvergenceError, NotPositiveDefiniteError, ShapeError, SingularMatrixE
 import type { KernelFn } from '../kernels/kernel-rows';
 import type { CodaBlasBinding, LapackOutcome } from '../kernels/native/binding';
 import { nativeKernels } from '../kernels/native/native-kernels';
+import { predictBlocks } from './kernel-blocks';
 import type { Matrix } from '../tensor';
 import {
   checkInput,
   checkKernelMatrix,
+  checkKernelPredict,
   checkSquare,
+  exact,
   EPS,
   gramOptions,
   identity,
@@ -199,6 +202,13 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     return { rows: P.rows, cols: C.rows, data: kernels.kernelRows(k, p, rows, { rows: C.rows, cols: C.cols, data: valuesOf(C) }) };
   };
 
+  const kernelPredict = (kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix => {
+    const k = checkKernelPredict(kernel, P, C, W);
+    const w = exact(W);
+    const multiply = (K: Matrix, Wm: Matrix, out: Float64Array): void => b.dgemm(false, false, K.rows, Wm.cols, K.cols, 1, K.data, Math.max(1, K.cols), Wm.data, Math.max(1, Wm.cols), 0, out, Math.max(1, Wm.cols));
+    return predictBlocks(kernels.kernelRows, multiply, k, exact(P), exact(C), w);
+  };
+
   return Object.freeze({
     name: 'native',
     matMul,
@@ -213,5 +223,6 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     solveSpd: solveWith('solveSpd'),
     lstsq,
     kernelMatrix,
+    kernelPredict,
   } satisfies Linalg);
 }

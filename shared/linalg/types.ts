@@ -156,10 +156,15 @@ export interface Linalg {
    * prediction block are as heavy as a factorization and belong on the same thread.
    */
   kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Matrix;
+  /**
+   * Predictions F = K(P, C)·W for several weight vectors at once (W: C.rows×s, one column each),
+   * in blocks of P's rows, never forming all of K: a kernel model's evaluation, off the loop.
+   */
+  kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix;
 }
 
 /** The operations, by name (what a compute thread may be asked to run). */
-export const LINALG_OPS = ['matMul', 'gram', 'qr', 'eigh', 'svd', 'lu', 'solve', 'inv', 'cholesky', 'solveSpd', 'lstsq', 'kernelMatrix'] as const;
+export const LINALG_OPS = ['matMul', 'gram', 'qr', 'eigh', 'svd', 'lu', 'solve', 'inv', 'cholesky', 'solveSpd', 'lstsq', 'kernelMatrix', 'kernelPredict'] as const;
 export type LinalgOp = (typeof LINALG_OPS)[number];
 
 /** The same operations, answered later (on a compute thread). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChaosSpec } from '../../../shared/config';
-import { matVec, norm2 } from '../../../shared/kernels';
+import { norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
 import type { AdaptiveReport } from '../../../core/policy';
@@ -89,7 +89,9 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   }
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
-  const normal = normalEquations(A, b);
+  // G = AᵀA, Aᵀb, the direct solve and the residuals on the master's linear-algebra thread.
+  const la = await cluster.linalg();
+  const normal = await normalEquations(la, A, b);
   const setup: LsSetup | AdaptiveLsSetup = isAdaptive(job.scheme)
     ? await setUpAdaptiveLeastSquares(cluster, A, b, {
         jobId,
@@ -136,18 +138,27 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     await setup.release();
   }
 
-  const r = matVec(A, res.x, new Float64Array(A.rows));
-  for (let i = 0; i < r.length; i++) r[i]! -= b[i]!;
-  const relResidual = norm2(r) / (norm2(b) || 1);
+  // ‖Ax − b‖ for the run's x and, when A is small enough for a direct solve, for x* (one product for both).
+  const xs = A.rows * A.cols <= DIRECT_REFERENCE_LIMIT ? await directLeastSquares(la, A, b) : undefined;
+  const X = new Float64Array(A.cols * 2);
+  for (let j = 0; j < A.cols; j++) {
+    X[2 * j] = res.x[j]!;
+    X[2 * j + 1] = xs?.[j] ?? 0;
+  }
+  const AX = (await la.matMul(A, { rows: A.cols, cols: 2, data: X })).data;
+  const bNorm = norm2(b) || 1;
+  const residualOf = (col: number): number => {
+    let s = 0;
+    for (let i = 0; i < A.rows; i++) s += (AX[2 * i + col]! - b[i]!) ** 2;
+    return Math.sqrt(s) / bNorm;
+  };
+  const relResidual = residualOf(0);
   let relErrorVsDirect: number | null = null;
   let optimalRelResidual: number | null = null;
-  if (A.rows * A.cols <= DIRECT_REFERENCE_LIMIT) {
-    const xs = directLeastSquares(A, b);
+  if (xs) {
     const diff = res.x.map((v, i) => v - xs[i]!);
     relErrorVsDirect = norm2(diff) / (norm2(xs) || 1);
-    const rs = matVec(A, xs, new Float64Array(A.rows));
-    for (let i = 0; i < rs.length; i++) rs[i]! -= b[i]!;
-    optimalRelResidual = norm2(rs) / (norm2(b) || 1);
+    optimalRelResidual = residualOf(1);
   }
   const slots = setup.describe.slots as number;
   // Measured on the rounds kept (all of a run up to 2000 rounds, a uniform sample beyond).

@@ -1,4 +1,3 @@
-import { inlineLinalg, selectLinalg, type AsyncLinalg } from '../../../shared/linalg';
 import { Rng } from '../../../shared/random';
 import { matrix, type Matrix } from '../../../shared/tensor';
 
@@ -20,4 +19,4 @@ export function relativeFrobenius(X: Matrix, Y: Matrix): number {
 }
 
 /** The master's linear algebra inline (LAPACK when the addon is built, else ml-matrix): the references of the unit tests. */
-export const la: AsyncLinalg = inlineLinalg(selectLinalg({ backend: 'auto' }).linalg);
+export { inlineLa as la } from '../../helpers/linalg';

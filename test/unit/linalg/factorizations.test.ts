@@ -353,6 +353,18 @@ describe.each(backends('linalg factorizations').map((l) => [l.name, l] as const)
       }
     });
 
+    it('kernelPredict: K(P, C)·W for several columns, blocks of rows included, equals kernelMatrix then the triple loop', () => {
+      const P = randomMatrix(300, 4, rng); // more rows than one block
+      const C = randomMatrix(41, 4, rng);
+      const W = randomMatrix(41, 3, rng);
+      const kernel = { name: 'gaussian', bandwidth: 2 } as const;
+      const F = la.kernelPredict(kernel, P, C, W);
+      expect([F.rows, F.cols]).toEqual([300, 3]);
+      expectClose(F.data, naiveMul(la.kernelMatrix(kernel, P, C), W).data, { rtol: 1e-12, atol: 1e-12 });
+      expect(() => la.kernelPredict(kernel, P, C, randomMatrix(40, 3, rng))).toThrow(ShapeError);
+      expect(la.kernelPredict(kernel, P, C, randomMatrix(41, 0, rng))).toMatchObject({ rows: 300, cols: 0 });
+    });
+
     it('refuses an unknown kernel, a bad bandwidth, NaN points and mismatched features', () => {
       const P = randomMatrix(4, 3, rng);
       expect(() => la.kernelMatrix({ name: 'cosine' as 'gaussian', bandwidth: 1 }, P, P)).toThrow(InputError);

@@ -55,6 +55,7 @@ function calls(rng: Rng): [string, (la: Linalg | AsyncLinalg) => unknown][] {
     ['lstsq', (la) => la.lstsq(tall, b)],
     ['lstsq rank-deficient', (la) => la.lstsq(deficient, b.subarray(0, 80))],
     ['kernelMatrix', (la) => la.kernelMatrix({ name: 'gaussian', bandwidth: 3 }, tall, randomMatrix(45, 30, new Rng(6)))],
+    ['kernelPredict', (la) => la.kernelPredict({ name: 'laplacian', bandwidth: 3 }, tall, randomMatrix(45, 30, new Rng(6)), randomMatrix(45, 2, new Rng(8)))],
   ];
 }
 

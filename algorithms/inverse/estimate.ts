@@ -139,14 +139,16 @@ export async function conditionOf(la: AsyncLinalg, A: Matrix): Promise<{ sigmaMa
 /**
  * Flops per second of the column solver's main product on this machine: M (dim×dim) times a
  * block of `width` vectors, the shape one iteration of a worker's stacked solve multiplies, timed
- * on `la` (best of two). A calibration of a few milliseconds, not a benchmark.
+ * on `la` (the fastest call of at least two, repeated for about 20 ms so a small product is not
+ * all overhead). A calibration of a few tens of milliseconds, not a benchmark.
  */
 export async function productRate(la: AsyncLinalg, dim: number, width: number): Promise<number> {
   const k = Math.max(1, Math.min(width, 64, dim));
   const M: Matrix = { rows: dim, cols: dim, data: new Float64Array(dim * dim).fill(1 / dim) };
   const P: Matrix = { rows: dim, cols: k, data: new Float64Array(dim * k).fill(1) };
   let best = Infinity;
-  for (let r = 0; r < 2; r++) {
+  const start = performance.now();
+  for (let r = 0; r < 2 || (performance.now() - start < 20 && r < 50); r++) {
     const t0 = performance.now();
     await la.matMul(M, P);
     best = Math.min(best, (performance.now() - t0) / 1000);

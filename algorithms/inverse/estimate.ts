@@ -159,6 +159,7 @@ export async function productRate(la: AsyncLinalg, dim: number, width: number): 
 /** Seconds as words: "42 s", "12 min", "3.4 h". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return 'forever';
+  if (seconds < 0.1) return '< 0.1 s';
   if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   if (seconds < 5400) return `${(seconds / 60).toFixed(0)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
@@ -177,7 +178,7 @@ export function describeEstimate(e: SolveEstimate, flags: { maxIter: string; tol
   const likely = e.iterationsLikely < e.iterationsBound ? `, likely about ${fmt(e.iterationsLikely)} (2·dim: CG ends within dim steps in exact arithmetic)` : '';
   const time =
     e.seconds !== undefined
-      ? `; expected time about ${formatDuration(e.seconds)}${e.secondsMax !== undefined && e.secondsMax > 1.5 * e.seconds ? `, up to ${formatDuration(e.secondsMax)} at the bound` : ''} (an estimate: ${e.basis})`
+      ? `; expected time about ${formatDuration(e.seconds)}${e.secondsMax !== undefined && formatDuration(e.secondsMax) !== formatDuration(e.seconds) ? `, up to ${formatDuration(e.secondsMax)} at the bound` : ''} (an estimate: ${e.basis})`
       : '';
   const lines = [
     `estimate: κ(A) = ${fmt(e.kappaA)}${kM}; ${e.solver.toUpperCase()} needs at most about ${fmt(e.iterationsBound)} iterations a column ` +

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../shared/tensor';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
+import { benchInverse } from './inverse';
 import { benchKernels } from './kernels';
 import { benchLapack } from './lapack';
 import { benchPlacement, printPlacement } from './placement';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return rows;
   },
   eigenpro: benchEigenpro,
+  inverse: benchInverse,
   'slice-reads': benchSliceReads,
   dask: async () => {
     const r = await benchDask();
@@ -58,7 +60,10 @@ export function registerBench(name: string, run: () => Promise<unknown>): void {
 async function main(): Promise<void> {
   // Benchmarks print tables; the master's info lines (hundreds of joins) would drown them.
   setLogLevel(process.env.CODA_LOG_LEVEL ?? 'warn');
-  const wanted = process.argv.slice(2);
+  // Names first, then a benchmark's own flags (`npm run bench -- inverse --n 500`).
+  const args = process.argv.slice(2);
+  const firstFlag = args.findIndex((a) => a.startsWith('--'));
+  const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
   const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
   for (const n of names) {
     const run = BENCHES[n];

@@ -62,6 +62,7 @@ export function inverseOutputName(kind: InverseKind): string {
  */
 export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
+  const tJob = performance.now();
   const A = loadA(job);
   const problem = inverseProblem(job.job, A);
   const frc = inverseFrc(job);
@@ -179,6 +180,8 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
       : { epsilon: job.tol, bounds: null, note: 'σ_min(A) needs the exact reference (reference: true, or dimension ≤ 1000)' },
     iterations,
     rankCheck: rank ? { method: `QR with column pivoting (${rank.backend}), tolerance ${RANK_PIVOT_TOL} of the largest pivot`, ...rank } : { method: 'skipped (too large); solver evidence only' },
+    /** The runner's wall time: loading A, the checks, placement, the solve round, the reference and the errors. */
+    wallSeconds: (performance.now() - tJob) / 1000,
     round: {
       seconds: run.solveSeconds,
       placementSeconds: run.placeSeconds,

@@ -51,7 +51,8 @@ export function invertCommand(): Command {
   return new Command('invert')
     .description(
       'approximate A⁻¹ (square nonsingular A) or, with --pinv, the left pseudoinverse (AᵀA)⁻¹Aᵀ of a tall full-rank A: ' +
-        'columns solved on workers by CG or SD over fractional repetition, exact despite up to s stragglers',
+        'columns solved on workers by CG or SD over fractional repetition, exact despite up to s stragglers; ' +
+        'prints κ(A), the expected iterations a column and time before it starts, and the columns solved as it runs',
     )
     .requiredOption('--input <A.npy>', 'the matrix, a float64 .npy (or .csv)')
     .requiredOption('--out <Ainv.npy>', 'where to write the estimate; the JSON report goes beside it (<name>.report.json)')
@@ -65,7 +66,7 @@ export function invertCommand(): Command {
       'cg',
     )
     .option('--tol <eps>', 'ε: each column stops when ‖∇f_i‖₂ ≤ ε', '1e-10')
-    .option('--max-iter <n>', 'iteration cap per column (default 20·n for cg, 100000 for sd)')
+    .option('--max-iter <n>', 'iteration cap per column (default 20·n for cg, 100000 for sd); the estimate printed before the solve suggests one when it would take hours')
     .option('--decode <rule>', 'residue: the first complete residue class (Algorithm 4); cover: the first answer per group', 'residue')
     .option('--delay <dist>', 'inject a per-task delay on the workers: none, constant:S, exponential:RATE, lambda-tail:BASE', 'none')
     .option('--seed <n>', 'seed of the injected delays', '0')

@@ -1,3 +1,4 @@
+import type { AsyncLinalg } from '../shared/linalg';
 import type { pb } from '../shared/wire';
 import type { Decoded, Plan } from '../core/schemes';
 import type { BlockData } from '../core/schemes/placement';
@@ -121,6 +122,11 @@ export interface RoundOptions {
 export interface ComputeCluster {
   /** Workers currently alive. */
   liveWorkers(): number[];
+  /**
+   * The master's dense linear algebra (factorizations, Grams, references) on its compute thread,
+   * so an algorithm's master-side work never holds up the loop that talks to the workers.
+   */
+  linalg(): Promise<AsyncLinalg>;
   place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
   /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
   round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome>;

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../shared/errors';
-import { dot, gram, matTVec, norm2 } from '../shared/kernels';
+import { dot, norm2 } from '../shared/kernels';
+import type { AsyncLinalg } from '../shared/linalg';
 import type { Matrix } from '../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from './compute-cluster';
 import { largestEigenvalue } from './direct';
@@ -133,10 +134,23 @@ export interface LsResult {
 /** The master keeps G = AᵀA (d×d) for line search and monitoring: d is capped. */
 export const MAX_MONITORED_COLUMNS = 4096;
 
-/** G = AᵀA and c = Aᵀb, formed once at the master. */
-export function normalEquations(A: Matrix, b: Float64Array): { G: Float64Array; c: Float64Array } {
+/** What the master keeps of A for line search and monitoring. */
+export interface NormalEquations {
+  /** AᵀA, d×d row-major. */
+  G: Float64Array;
+  /** Aᵀb. */
+  c: Float64Array;
+  /** λ_max(G) = σ_max(A)² (for the 1/σmax² step), computed on first use. */
+  largestEigenvalue(): Promise<number>;
+}
+
+/** G = AᵀA and c = Aᵀb, formed once at the master, on its linear-algebra thread. */
+export async function normalEquations(la: AsyncLinalg, A: Matrix, b: Float64Array): Promise<NormalEquations> {
   if (A.cols > MAX_MONITORED_COLUMNS) throw new InputError(`least squares: ${A.cols} columns is beyond the master's d×d monitoring (max ${MAX_MONITORED_COLUMNS})`);
-  return { G: gram(A, undefined, new Float64Array(A.cols * A.cols)), c: matTVec(A, b, new Float64Array(A.cols)) };
+  const G = (await la.gram(A)).data;
+  const c = (await la.matMul(A, { rows: b.length, cols: 1, data: b }, { transA: true })).data;
+  let lambdaMax: Promise<number> | undefined;
+  return { G, c, largestEigenvalue: () => (lambdaMax ??= largestEigenvalue(la, G, A.cols)) };
 }
 
 function symMatVec(G: Float64Array, d: number, v: Float64Array, out: Float64Array): Float64Array {
@@ -151,7 +165,7 @@ function symMatVec(G: Float64Array, d: number, v: Float64Array, out: Float64Arra
 
 export async function steepestDescent(
   oracle: GradientOracle,
-  normal: { G: Float64Array; c: Float64Array },
+  normal: NormalEquations,
   opts: LsOptions,
 ): Promise<LsResult> {
   const { G, c } = normal;
@@ -166,7 +180,7 @@ export async function steepestDescent(
     fixedStep = opts.step;
     stepRule = `fixed ${opts.step}`;
   } else if (opts.step === 'inverse-lipschitz') {
-    fixedStep = 1 / largestEigenvalue(G, d);
+    fixedStep = 1 / (await normal.largestEigenvalue());
     stepRule = `1/σmax(A)² = ${fixedStep.toExponential(3)}`;
   } else {
     stepRule = 'exact line search';

@@ -5,6 +5,7 @@ import type { Matrix } from '../shared/tensor';
 import { chooseScheme, type Plan, type RuntimeModel, type SchemeChoice } from '../core/schemes';
 import { evenBlockStarts, mapPlanToLive } from '../core/schemes/placement';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan } from './compute-cluster';
+import { planDataFor } from './row-leverage-scores';
 
 /**
  * The sequence every job runs to put a scheme on its workers: look the scheme up and parse its
@@ -24,7 +25,7 @@ export interface PlanAndPlaceOptions {
   blockStarts?: number[];
   /** The plan's seeded randomness (mds codes, leverage's block order, shuffled sends). */
   rng: Rng;
-  /** Hand A to the plan (data-dependent schemes: leverage scores). */
+  /** Hand A to the plan (data-dependent schemes: leverage scores, computed on the master's linear-algebra thread). */
   planData?: boolean;
   /** The runtime distribution of a slot's answer time (leverage's ending time T). */
   runtime?: RuntimeModel | undefined;
@@ -42,6 +43,8 @@ export interface PlacedScheme {
 
 export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice | SchemeSpec, o: PlanAndPlaceOptions): Promise<PlacedScheme> {
   const choice = chooseScheme(scheme);
+  // Before the live workers are read: the scores may take a while on a large A.
+  const data = o.planData ? await planDataFor(await cluster.linalg(), choice, o.A) : undefined;
   const live = cluster.liveWorkers();
   if (live.length === 0) throw new ClusterError(`${choice.name}: no live workers to place ${o.jobId} on`);
   const K = o.blockStarts ? o.blockStarts.length - 1 : (o.blocks ?? choice.defaultBlocks(live.length));
@@ -52,7 +55,7 @@ export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice
     blocks: K,
     blockRows: blockStarts.slice(1).map((s, j) => s - blockStarts[j]!),
     rng: o.rng,
-    ...(o.planData ? { data: { rows: o.A.rows, cols: o.A.cols, A: o.A.data } } : {}),
+    ...(data ? { data } : {}),
     ...(o.runtime ? { runtime: o.runtime } : {}),
   });
   const placed = await placePlan(cluster, o.jobId, plan, { A: o.A, ...(o.b ? { b: o.b } : {}), blockStarts }, o.place, live);

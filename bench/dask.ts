@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { inlineLinalg, selectLinalg } from '../shared/linalg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startLocalCluster } from '../launcher';
-import { directLeastSquares, largestEigenvalue, normalEquations, steepestDescent } from '../algorithms';
+import { directLeastSquares, normalEquations, steepestDescent, type NormalEquations } from '../algorithms';
 import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import type { JobSession } from '../master/cluster/job-session';
@@ -170,9 +171,10 @@ export async function benchDask(opts: DaskOptions = {}): Promise<Record<string, 
   const fixedRounds = opts.rounds ?? 206;
   const warmup = opts.warmup ?? WARMUP_ROUNDS;
   const { A, b } = loadLeastSquaresProblem({ data: { synthetic: { kind: 'student-t', rows: 4000, cols: 40, seed: 6, df: 1.5, noise: 0.01 } } });
-  const xStar = directLeastSquares(A, b);
-  const normal = normalEquations(A, b);
-  const step = 1 / largestEigenvalue(normal.G, A.cols);
+  const la = inlineLinalg(selectLinalg({ backend: 'auto' }).linalg);
+  const xStar = await directLeastSquares(la, A, b);
+  const normal = await normalEquations(la, A, b);
+  const step = 1 / (await normal.largestEigenvalue());
   const tables: Table[] = [
     { name: 'fixed step', step, maxRounds: fixedRounds },
     ...(opts.lineSearch === false ? [] : [{ name: 'exact line search', step: 'line-search' as const, maxRounds: MAX_ROUNDS, target: TARGET }]),
@@ -278,7 +280,7 @@ async function codaRun(
   session: JobSession,
   A: Matrix,
   b: Float64Array,
-  normal: { G: Float64Array; c: Float64Array },
+  normal: NormalEquations,
   scheme: Scheme,
   table: Table,
   seed: number,

@@ -1,19 +1,25 @@
 /**
- * Benchmark (not a test): wall time of `coda invert` for an n×n matrix on 8 local workers,
- * no injected delay vs the lambda-tail heavy-tailed profile, s = 0, 1, 2. Prints a markdown table
- * of medians over the repetitions: the CLI's wall time (cluster start and stop included) and the
- * solve round as the master saw it.
+ * Benchmark (not a test): how much of `coda invert`'s time is the work itself. For the inverse of
+ * a well-conditioned n×n matrix and the pseudoinverse of a tall rows×cols one, on 8 local
+ * workers with s = 1, it reports the job's wall time (the runner: loading A, the rank check and κ,
+ * placement, the solve round, the reference and the error products) and the CLI's (process start,
+ * its own checks, the cluster's start and stop included) against placement + solve round, as
+ * medians with min–max over the repetitions. Issue 23's goal: job wall ≤ 1.3 × (placement +
+ * solve round) at n = 1000 and at 2000×1000.
  *
- *   npm run build && node dist/bench/inverse.js [--n 500] [--reps 5] [--base 2] [--tol 1e-8] [--shift 2]
- *     [--kernels js,native] [--delays none,lambda-tail] [--stragglers 0,1,2]
+ *   npm run bench -- inverse [--n 1000] [--rows 2000] [--cols 1000] [--reps 5] [--workers 8]
+ *     [--stragglers 1] [--tol 1e-10] [--shift 2] [--cases inverse,pseudoinverse]
+ *     [--kernels native] [--delays none] [--base 2]
  *
- * --kernels js,native times the same runs with the workers on the plain JS loops (CODA_KERNELS=js,
- * before) and on the native kernels (after), alternating per repetition.
+ * --stragglers, --kernels (the workers': CODA_KERNELS) and --delays (none, lambda-tail with a
+ * --base seconds base time) take comma-separated lists; every combination is a row, its runs
+ * alternating per repetition.
  *
- * A = G + shift·√n·I with G Gaussian (seeded): well conditioned, so the table measures the
- * straggler scheme rather than CG's iteration count on a Gaussian matrix (κ ~ n).
+ * A = G + shift·√n·I with G Gaussian (seeded) for the inverse (κ about 4 at shift 2: the table
+ * measures the master's overhead, not CG's iteration count on a Gaussian matrix, κ ~ n); a tall
+ * Gaussian for the pseudoinverse (κ(A) ≈ (√rows + √cols)/(√rows − √cols), about 6 at 2000×1000).
  */
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,100 +27,125 @@ import { performance } from 'node:perf_hooks';
 import { Rng } from '../shared/random';
 import { formatNpy } from '../shared/tensor';
 import { recordBench, runMain } from './report';
-import { median } from './stats';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-
 function list(name: string, dflt: string): string[] {
   const i = process.argv.indexOf(`--${name}`);
   return (i > 0 ? process.argv[i + 1]! : dflt).split(',');
 }
 
-export interface InverseRow {
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** "median (min–max)" */
+const spread = (xs: number[], digits = 2): string => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+
+interface Report {
+  wallSeconds: number;
+  linalg: string;
+  round: { seconds: number; placementSeconds: number; stragglers: unknown[] };
+  iterations: { median: number };
+  errors: { relativeFrobeniusNorm: number };
+  eventLoopLag: { master: { p99: number; max: number } };
+}
+
+interface CaseResult {
+  case: string;
+  shape: [number, number];
   kernels: string;
   delay: string;
   stragglers: number;
-  wallSeconds: number[];
-  roundSeconds: number[];
-  cutOff: number[];
-  iterations: number[];
-  maxRelFrobeniusError: number;
+  linalg: string;
+  runs: { cliWall: number; jobWall: number; placement: number; round: number; cut: number; iterations: number; relError: number; lagMax: number }[];
 }
 
-export async function benchInverse(opts: { reps?: number } = {}): Promise<{ setup: Record<string, unknown>; rows: InverseRow[] }> {
-  const kernelList = list('kernels', 'native');
-  const delayKinds = list('delays', 'none,lambda-tail');
-  const sList = list('stragglers', '0,1,2').map(Number);
-  const n = arg('n', 500);
+export async function benchInverse(opts: { reps?: number } = {}): Promise<{ setup: Record<string, unknown>; cases: CaseResult[] }> {
+  const n = arg('n', 1000);
+  const rows = arg('rows', 2000);
+  const cols = arg('cols', 1000);
   const reps = opts.reps ?? arg('reps', 5);
-  const base = arg('base', 2);
-  const tol = arg('tol', 1e-8);
+  const workers = arg('workers', 8);
+  const sList = list('stragglers', '1').map(Number);
+  const tol = arg('tol', 1e-10);
   const shift = arg('shift', 2);
+  const base = arg('base', 2);
+  const cases = list('cases', 'inverse,pseudoinverse');
+  const kernelList = list('kernels', 'native');
+  const delays = list('delays', 'none').map((d) => (d === 'lambda-tail' ? `lambda-tail:${base}` : d));
   const dir = mkdtempSync(join(tmpdir(), 'coda-bench-inverse-'));
+  const bin = join(__dirname, '..', '..', 'bin', 'coda.js');
+  const out: CaseResult[] = [];
   try {
-    const rng = new Rng(500);
-    const A = Float64Array.from({ length: n * n }, () => rng.normal());
-    for (let i = 0; i < n; i++) A[i * n + i]! += shift * Math.sqrt(n);
-    const input = join(dir, 'A.npy');
-    writeFileSync(input, formatNpy([n, n], A));
-    const bin = join(__dirname, '..', '..', 'bin', 'coda.js');
-    const rows: string[] = [];
-    const results: InverseRow[] = [];
-    rows.push(`| kernels | delay | s | wall s (median) | solve round s (median) | stragglers cut off (median) | CG iterations/column (median) | rel. Frobenius error (max) |`);
-    rows.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const delay of delayKinds.map((d) => (d === 'lambda-tail' ? `lambda-tail:${base}` : d))) {
-      for (const s of sList) {
-        const byKernels = new Map(kernelList.map((k) => [k, { wall: [] as number[], round: [] as number[], cut: [] as number[], its: [] as number[], errs: [] as number[] }]));
-        for (let r = 0; r < reps; r++) for (const kernels of kernelList) {
-          const { wall, round, cut, its, errs } = byKernels.get(kernels)!;
-          const out = join(dir, `Ainv-${s}-${r}.npy`);
-          const t0 = performance.now();
-          const p = await spawnAsync(
-            process.execPath,
-            [bin, 'invert', '--input', input, '--out', out, '--workers', '8', '--stragglers', String(s), '--tol', String(tol), '--delay', delay, '--seed', String(r + 1)],
-            { ...process.env, CODA_KERNELS: kernels },
-          );
-          const seconds = (performance.now() - t0) / 1000;
-          if (p.status !== 0) throw new Error(`coda invert failed (${p.status}): ${p.stderr}`);
-          const rep = JSON.parse(readFileSync(out.replace(/\.npy$/, '.report.json'), 'utf8')) as {
-            round: { seconds: number; stragglers: unknown[] };
-            iterations: { median: number };
-            errors: { relativeFrobeniusNorm: number };
-          };
-          wall.push(seconds);
-          round.push(rep.round.seconds);
-          cut.push(rep.round.stragglers.length);
-          its.push(rep.iterations.median);
-          errs.push(rep.errors.relativeFrobeniusNorm);
-          process.stderr.write(`${kernels} delay ${delay} s=${s} rep ${r}: wall ${seconds.toFixed(2)} s, round ${rep.round.seconds.toFixed(2)} s\n`);
-        }
-        for (const [kernels, { wall, round, cut, its, errs }] of byKernels) {
-          results.push({ kernels, delay, stragglers: s, wallSeconds: wall, roundSeconds: round, cutOff: cut, iterations: its, maxRelFrobeniusError: Math.max(...errs) });
-          rows.push(
-            `| ${kernels} | ${delay} | ${s} | ${median(wall).toFixed(2)} | ${median(round).toFixed(2)} | ${median(cut)} | ${median(its)} | ${Math.max(...errs).toExponential(1)} |`,
-          );
+    for (const kind of cases) {
+      const rng = new Rng(500);
+      const [r, c] = kind === 'inverse' ? [n, n] : [rows, cols];
+      const A = Float64Array.from({ length: r * c }, () => rng.normal());
+      if (kind === 'inverse') for (let i = 0; i < n; i++) A[i * n + i]! += shift * Math.sqrt(n);
+      const input = join(dir, `${kind}.npy`);
+      writeFileSync(input, formatNpy([r, c], A));
+      for (const delay of delays) {
+        for (const s of sList) {
+          const rowsOf = kernelList.map((kernels): CaseResult => ({ case: kind, shape: [r, c], kernels, delay, stragglers: s, linalg: '', runs: [] }));
+          for (let rep = 0; rep < reps; rep++) {
+            for (const res of rowsOf) {
+              const target = join(dir, `${kind}-${rep}.npy`);
+              const t0 = performance.now();
+              const p = spawnSync(
+                process.execPath,
+                [bin, 'invert', '--input', input, '--out', target, '--workers', String(workers), '--stragglers', String(s), '--tol', String(tol), '--delay', delay, '--seed', String(rep + 1), ...(kind === 'pseudoinverse' ? ['--pinv'] : [])],
+                { encoding: 'utf8', env: { ...process.env, CODA_KERNELS: res.kernels }, maxBuffer: 64 << 20 },
+              );
+              const cliWall = (performance.now() - t0) / 1000;
+              if (p.status !== 0) throw new Error(`coda invert failed (${p.status}): ${p.stderr}`);
+              const rep_ = JSON.parse(readFileSync(target.replace(/\.npy$/, '.report.json'), 'utf8')) as Report;
+              res.linalg = rep_.linalg;
+              res.runs.push({
+                cliWall,
+                jobWall: rep_.wallSeconds,
+                placement: rep_.round.placementSeconds,
+                round: rep_.round.seconds,
+                cut: rep_.round.stragglers.length,
+                iterations: rep_.iterations.median,
+                relError: rep_.errors.relativeFrobeniusNorm,
+                lagMax: rep_.eventLoopLag.master.max,
+              });
+              const work = rep_.round.placementSeconds + rep_.round.seconds;
+              process.stderr.write(
+                `${kind} ${r}×${c} ${res.kernels} ${delay} s=${s} rep ${rep}: job ${rep_.wallSeconds.toFixed(2)} s, CLI ${cliWall.toFixed(2)} s, ` +
+                  `placement + round ${work.toFixed(2)} s (ratio ${(rep_.wallSeconds / work).toFixed(2)}), master lag max ${(rep_.eventLoopLag.master.max * 1000).toFixed(0)} ms\n`,
+              );
+              rmSync(target, { force: true });
+            }
+          }
+          out.push(...rowsOf);
         }
       }
     }
-    process.stdout.write(`coda invert, n = ${n}, 8 workers, ε = ${tol}, ${reps} repetitions, A = G + ${shift}·√n·I\n${rows.join('\n')}\n`);
-    return { setup: { n, reps, base, tol, shift, kernels: kernelList, delays: delayKinds, stragglers: sList }, rows: results };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Runs a process to its end without blocking the event loop (the load sampler keeps ticking). */
-function spawnAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
+  const lines = [
+    `coda invert, ${workers} workers, ε = ${tol}, ${reps} repetitions: medians (min–max)`,
+    '| case | workers\' kernels | delay | s | master linalg | job wall s | CLI wall s | placement s | solve round s | job wall / (placement + round) | CLI wall / (placement + round) | stragglers cut | CG its/column | rel. error (max) | master lag max ms |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...out.map((c) => {
+      const work = c.runs.map((x) => x.placement + x.round);
+      return (
+        `| ${c.case} ${c.shape.join('×')} | ${c.kernels} | ${c.delay} | ${c.stragglers} | ${c.linalg} | ${spread(c.runs.map((x) => x.jobWall))} | ${spread(c.runs.map((x) => x.cliWall))} | ${spread(c.runs.map((x) => x.placement))} | ` +
+        `${spread(c.runs.map((x) => x.round))} | ${spread(c.runs.map((x, i) => x.jobWall / work[i]!))} | ${spread(c.runs.map((x, i) => x.cliWall / work[i]!))} | ${median(c.runs.map((x) => x.cut))} | ` +
+        `${median(c.runs.map((x) => x.iterations))} | ${Math.max(...c.runs.map((x) => x.relError)).toExponential(1)} | ${spread(c.runs.map((x) => x.lagMax * 1000), 0)} |`
+      );
+    }),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return { setup: { n, rows, cols, reps, workers, stragglers: sList, tol, shift, kernels: kernelList, delays }, cases: out };
 }
 
 if (require.main === module) runMain(() => recordBench('inverse', { repeats: arg('reps', 5) }, () => benchInverse()));

@@ -17,6 +17,7 @@ import { jobOf, runJob } from '../master';
 import { startLocalCluster } from '../launcher';
 import { selectKernels, type KernelBackendName } from '../shared/kernels';
 import { argValue, recordBench, runMain } from './report';
+import { inlineLinalg, selectLinalg } from '../shared/linalg';
 import { median } from './stats';
 
 function arg(name: string, dflt: number): number {
@@ -80,7 +81,7 @@ export async function benchLogistic(opts: { seeds?: number } = {}): Promise<{ se
   const data = syntheticLogistic({ ...synthetic });
   const kernelList = (argText('kernels') ?? 'native').split(',') as KernelBackendName[];
   // The reference at the master on the fastest kernels here (at d = 1000 the plain loops take minutes).
-  const ref = referenceNewton(data.X, data.y, lambda, 1e-13, 100, selectKernels({ backend: 'auto', threads: 1 }).kernels);
+  const ref = await referenceNewton(inlineLinalg(selectLinalg({ backend: 'auto' }).linalg), data.X, data.y, lambda, 1e-13, 100, selectKernels({ backend: 'auto', threads: 1 }).kernels);
   const target = ref.f + 1e-6;
   const VARIANTS = variants(d);
   const clusters = new Map<KernelBackendName, Awaited<ReturnType<typeof startLocalCluster>>>();

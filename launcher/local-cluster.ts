@@ -41,7 +41,7 @@ export async function startLocalCluster(opts: {
     // Jobs first (with --state they stay unfinished on disk, to be resumed), then the task
     // streams: workers going away now are not losses.
     master.jobs.stop();
-    master.cluster.close();
+    await master.cluster.close();
     await stopProcesses(workers);
     await master.stop();
   };

@@ -1,24 +1,29 @@
-import { CholeskyDecomposition, LuDecomposition, Matrix as Ml } from 'ml-matrix';
-import { kernelMatrix, type KernelFn } from '../../shared/kernels';
-import { SingularMatrixError } from '../../shared/errors';
+import { NotPositiveDefiniteError, SingularMatrixError } from '../../shared/errors';
+import type { KernelFn } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Matrix } from '../../shared/tensor';
 
 /** Largest n for which jobs also solve Kα = y directly (an O(n³) reference). */
 export const DIRECT_LIMIT = 2500;
 
-/** α* = K⁻¹y by Cholesky (LU if K is numerically not positive definite). */
-export function directKernelSolve(kernel: KernelFn, X: Matrix, y: Float64Array): Float64Array {
-  const n = X.rows;
-  const K = kernelMatrix(kernel, X, X);
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(K.subarray(i * n, (i + 1) * n)));
-  const A = new Ml(rows);
-  const b = Ml.columnVector(Array.from(y));
-  const chol = new CholeskyDecomposition(A);
-  if (chol.isPositiveDefinite()) return Float64Array.from(chol.solve(b).to1DArray());
-  const lu = new LuDecomposition(A);
-  // Two equal training points give two equal rows of K: no α* interpolates them.
-  if (lu.isSingular()) throw new SingularMatrixError(`the kernel matrix K (${n}×${n}) is singular (are some training points repeated?): no interpolating α*`);
-  const x = lu.solve(b);
-  return Float64Array.from(x.to1DArray());
+/**
+ * α* = K⁻¹y, K = k(X, X), on the master's linear-algebra thread: the kernel matrix (dgemm), then
+ * Cholesky (K is positive definite in exact arithmetic), or LU when rounding makes it numerically
+ * not (or a Cholesky solve refuses it as singular to working precision, which LU may still solve);
+ * SingularMatrixError when LU meets an exact zero pivot (ml-matrix's LU refused the same).
+ */
+export async function directKernelSolve(la: AsyncLinalg, kernel: KernelFn, X: Matrix, y: Float64Array): Promise<Float64Array> {
+  const K = await la.kernelMatrix(kernel, X, X);
+  try {
+    return (await la.solveSpd(K, y)).x.data;
+  } catch (e) {
+    if (!(e instanceof NotPositiveDefiniteError) && !(e instanceof SingularMatrixError)) throw e;
+  }
+  try {
+    return (await la.solve(K, y, { rcondMin: 0 })).x.data;
+  } catch (e) {
+    // Two equal training points give two equal rows of K: no α* interpolates them.
+    if (e instanceof SingularMatrixError) throw new SingularMatrixError(`the kernel matrix K (${X.rows}×${X.rows}) is singular (are some training points repeated?): no interpolating α* (${e.message})`);
+    throw e;
+  }
 }

@@ -1,4 +1,5 @@
-import { kernelPredict, type KernelFn } from '../../shared/kernels';
+import type { KernelFn } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 
@@ -25,8 +26,8 @@ export interface CurvePoint {
 
 /**
  * Evaluates snapshots after the run (so evaluation never competes with training for the CPU or
- * stalls the parameter store): training error on a fixed seeded sample of training points (all
- * when n ≤ evalPoints), test MSE on the whole test split.
+ * stalls the parameter store), on the master's linear-algebra thread: training error on a fixed
+ * seeded sample of training points (all when n ≤ evalPoints), test MSE on the whole test split.
  */
 export class CurveEvaluator {
   private readonly evalX: Matrix;
@@ -55,39 +56,55 @@ export class CurveEvaluator {
     this.evalPoints = k;
   }
 
-  point(s: Snapshot, withTest = true): CurvePoint {
-    const f = kernelPredict(this.kernel, this.evalX, this.centers, s.alpha);
-    let r2 = 0;
-    let y2 = 0;
-    let wrong = 0;
-    for (let i = 0; i < f.length; i++) {
-      r2 += (f[i]! - this.evalY[i]!) ** 2;
-      y2 += this.evalY[i]! ** 2;
-      if (Math.sign(f[i]!) !== this.evalY[i]) wrong++;
-    }
-    let testMse: number | null = null;
-    let testClassError: number | null = null;
-    if (withTest && this.Xtest && this.ytest && this.Xtest.rows > 0) {
-      const ft = kernelPredict(this.kernel, this.Xtest, this.centers, s.alpha);
-      let t2 = 0;
-      let tw = 0;
-      for (let i = 0; i < ft.length; i++) {
-        t2 += (ft[i]! - this.ytest[i]!) ** 2;
-        if (Math.sign(ft[i]!) !== this.ytest[i]) tw++;
+  /**
+   * Every snapshot's curve point. The predictions K(eval, centers)·[α₁ … α_S] (and the test
+   * split's) are two products on the master's linear-algebra thread, in blocks of rows, whatever
+   * the number of snapshots; only the sums over the predictions run here.
+   */
+  async points(la: AsyncLinalg, snapshots: readonly Snapshot[], withTest = true): Promise<CurvePoint[]> {
+    const S = snapshots.length;
+    if (S === 0) return [];
+    const n = this.centers.rows;
+    const W = { rows: n, cols: S, data: new Float64Array(n * S) };
+    snapshots.forEach((s, j) => {
+      for (let i = 0; i < n; i++) W.data[i * S + j] = s.alpha[i]!;
+    });
+    const F = await la.kernelPredict(this.kernel, this.evalX, this.centers, W);
+    const test = withTest && this.Xtest && this.ytest && this.Xtest.rows > 0 ? await la.kernelPredict(this.kernel, this.Xtest, this.centers, W) : undefined;
+    return snapshots.map((s, j) => {
+      let r2 = 0;
+      let y2 = 0;
+      let wrong = 0;
+      for (let i = 0; i < F.rows; i++) {
+        const f = F.data[i * S + j]!;
+        r2 += (f - this.evalY[i]!) ** 2;
+        y2 += this.evalY[i]! ** 2;
+        if (Math.sign(f) !== this.evalY[i]) wrong++;
       }
-      testMse = t2 / ft.length;
-      testClassError = this.binary ? tw / ft.length : null;
-    }
-    return {
-      seconds: s.seconds,
-      epochs: s.epochs,
-      updates: s.updates,
-      trainRelError: r2 / (y2 || 1),
-      trainMse: r2 / f.length,
-      testMse,
-      trainClassError: this.binary ? wrong / f.length : null,
-      testClassError,
-    };
+      let testMse: number | null = null;
+      let testClassError: number | null = null;
+      if (test) {
+        let t2 = 0;
+        let tw = 0;
+        for (let i = 0; i < test.rows; i++) {
+          const f = test.data[i * S + j]!;
+          t2 += (f - this.ytest![i]!) ** 2;
+          if (Math.sign(f) !== this.ytest![i]) tw++;
+        }
+        testMse = t2 / test.rows;
+        testClassError = this.binary ? tw / test.rows : null;
+      }
+      return {
+        seconds: s.seconds,
+        epochs: s.epochs,
+        updates: s.updates,
+        trainRelError: r2 / (y2 || 1),
+        trainMse: r2 / F.rows,
+        testMse,
+        trainClassError: this.binary ? wrong / F.rows : null,
+        testClassError,
+      };
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { defaultMaxIterations, solveInverseColumns, type ColumnSolverName } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Matrix } from '../../shared/tensor';
 import type { FrcRule } from '../../core/schemes/frc';
 import { columnPlan } from './column-plan';
@@ -14,18 +15,20 @@ export interface InverseSolveOptions {
 }
 
 /**
- * The whole frc pipeline without a network: each column group solved once in this process, the
+ * The whole frc pipeline without a network: each column group solved once in this process (B = AᵀA
+ * of a pseudoinverse on `la`), the
  * workers' answers fed to the decoder in `arrivalOrder` (workers not in it straggle). For tests
  * and for checking the cluster's output; the cluster driver is in ./invert.ts.
  */
-export function invertInProcess(
+export async function invertInProcess(
+  la: AsyncLinalg,
   problem: InverseProblem,
   opts: InverseSolveOptions,
   arrivalOrder?: readonly number[],
-): { estimate: Matrix; stats: ReturnType<ReturnType<typeof columnPlan>['assemble']>['stats']; used: number[] } {
+): Promise<{ estimate: Matrix; stats: ReturnType<ReturnType<typeof columnPlan>['assemble']>['stats']; used: number[] }> {
   const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule);
   const maxIterations = opts.maxIterations ?? defaultMaxIterations(opts.solver, problem.unknowns);
-  const B = problem.kind === 'pseudoinverse' ? gramOf(problem.A) : undefined;
+  const B = problem.kind === 'pseudoinverse' ? await gramOf(la, problem.A) : undefined;
   const byGroup = new Map<number, Float64Array>();
   const answer = (slot: number): Float64Array => {
     const g = cp.assignment.groupOfWorker[slot]!;

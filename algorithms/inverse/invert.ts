@@ -80,7 +80,7 @@ export async function invertOnCluster(
     await cluster.release(placed);
   }
   const { estimate, stats } = cp.assemble(outcome.decoded.value, kept);
-  const scale = frobeniusNorm(problem.kind === 'pseudoinverse' ? gramOf(problem.A) : problem.A);
+  const scale = frobeniusNorm(problem.kind === 'pseudoinverse' ? await gramOf(await cluster.linalg(), problem.A) : problem.A);
   rejectIfSingular(problem, solverEvidence(stats, scale));
   return {
     estimate,

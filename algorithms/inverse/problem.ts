@@ -1,7 +1,6 @@
-import { QrDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { ShapeError, SingularMatrixError } from '../../shared/errors';
-import { gram } from '../../shared/kernels';
-import { assertFinite, matrix, type Matrix } from '../../shared/tensor';
+import type { AsyncLinalg } from '../../shared/linalg';
+import { assertFinite, type Matrix } from '../../shared/tensor';
 
 /**
  * What is being inverted. `inverse`: square nonsingular A, column i of A⁻¹ solves min ‖Ab − e_i‖²
@@ -35,58 +34,63 @@ export function inverseProblem(kind: InverseKind, A: Matrix): InverseProblem {
   return { kind, A, unknowns: A.cols, outRows: A.cols, outCols: A.rows };
 }
 
-/** B = AᵀA, the matrix whose inverse the pseudoinverse's workers approximate. */
-export function gramOf(A: Matrix): Matrix {
-  return matrix(A.cols, A.cols, gram(A, undefined, new Float64Array(A.cols * A.cols)));
+/** B = AᵀA, the matrix whose inverse the pseudoinverse's workers approximate (on the master's linear-algebra thread). */
+export function gramOf(la: AsyncLinalg, A: Matrix): Promise<Matrix> {
+  return la.gram(A);
 }
 
 /**
- * Relative size of a QR pivot below which A is treated as numerically rank deficient. Householder
- * QR is backward stable, so for a matrix of full numerical rank no |R_jj| falls near unit roundoff
- * times the largest one.
+ * Relative size of a pivoted QR's |R_jj| at or below which A is treated as numerically rank
+ * deficient. At κ ≈ 10¹² the column solvers would not converge anyway, and the pivoted R's
+ * diagonal tracks the singular values closely enough for that.
  */
 export const RANK_PIVOT_TOL = 1e-12;
 
+/**
+ * Largest rows·cols² for which the master checks the rank (pivoted QR) and κ (the SVD's values)
+ * before sending work: about 2000³, a second or two of LAPACK on the master's thread.
+ */
+export const RANK_CHECK_LIMIT = 8e9;
+
+/** Whether A is small enough for the master's rank and condition checks. */
+export function checkableOnMaster(A: Matrix): boolean {
+  return A.rows * A.cols * A.cols <= RANK_CHECK_LIMIT;
+}
+
 export interface RankEvidence {
+  /** |R[k−1,k−1]| and |R[0,0]| of the pivoted R (k = A's columns). */
   smallestPivot: number;
   largestPivot: number;
+  /** The column of A pivoted last (the one nearest the span of the others). */
   column: number;
+  rank: number;
+  /** The linear-algebra backend that factored A. */
+  backend: string;
 }
 
 /**
- * Evidence of rank deficiency before any worker starts: the Householder QR of A (ml-matrix) and its
- * smallest pivot |R_jj| relative to the largest. Throws SingularMatrixError naming the column and
- * the ratio. O(nm²); the caller skips it above a size limit and relies on the solvers' evidence.
+ * Evidence of rank deficiency before any worker starts: the QR of A with column pivoting (LAPACK
+ * dgeqp3 on the master's thread), its numerical rank at RANK_PIVOT_TOL. Throws
+ * SingularMatrixError naming the columns found dependent (those pivoted past the rank). O(nm²);
+ * the caller skips it above a size limit and relies on the solvers' evidence.
  */
-export function checkFullRank(p: InverseProblem): RankEvidence {
+export async function checkFullRank(la: AsyncLinalg, p: InverseProblem): Promise<RankEvidence> {
   const { A } = p;
-  const qr = new QrDecomposition(toMl(A));
-  const diag = diagonalOf(qr.upperTriangularMatrix);
-  let smallest = Infinity;
-  let largest = 0;
-  let column = 0;
-  diag.forEach((d, j) => {
-    const v = Math.abs(d);
-    if (v < smallest) {
-      smallest = v;
-      column = j;
-    }
-    largest = Math.max(largest, v);
-  });
-  const what = p.kind === 'inverse' ? 'singular' : 'rank deficient';
-  if (largest === 0 || smallest <= RANK_PIVOT_TOL * largest) {
+  const k = A.cols;
+  const { R, perm, rank } = await la.qr(A, { q: false, rtol: RANK_PIVOT_TOL });
+  const pivot = (j: number): number => Math.abs(R.data[j * R.cols + j]!);
+  const largest = pivot(0);
+  if (rank < k) {
+    const what = p.kind === 'inverse' ? 'singular' : 'rank deficient';
+    const dependent = Array.from(perm.subarray(rank)).sort((a, b) => a - b);
+    const named = dependent.length > 8 ? `${dependent.slice(0, 8).join(', ')}, … (${dependent.length} in all)` : dependent.join(', ');
     throw new SingularMatrixError(
-      `${p.kind}: A (${A.rows}×${A.cols}) is ${what}: its QR pivot |R[${column},${column}]| = ${smallest.toExponential(2)} ` +
-        `is ${largest === 0 ? 'zero' : `${(smallest / largest).toExponential(2)} of the largest`} (tolerance ${RANK_PIVOT_TOL})`,
+      `${p.kind}: A (${A.rows}×${A.cols}) is ${what}: its numerical rank is ${rank} of ${k}; column${dependent.length > 1 ? 's' : ''} ${named} ` +
+        `${dependent.length > 1 ? 'lie' : 'lies'} in the span of the others to working precision (QR with column pivoting: ` +
+        `|R[${rank},${rank}]| = ${pivot(rank).toExponential(2)} is ${largest === 0 ? 'zero' : `${(pivot(rank) / largest).toExponential(2)} of the largest`}, tolerance ${RANK_PIVOT_TOL})`,
     );
   }
-  return { smallestPivot: smallest, largestPivot: largest, column };
-}
-
-function diagonalOf(R: MlMatrix): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < Math.min(R.rows, R.columns); j++) out.push(R.get(j, j));
-  return out;
+  return { smallestPivot: pivot(k - 1), largestPivot: largest, column: perm[k - 1]!, rank, backend: la.name };
 }
 
 /** Rejects a column solve whose own numbers show that A has no inverse (see solverEvidence). */
@@ -132,17 +136,4 @@ export function solverEvidence(
     }
   });
   return worst;
-}
-
-/** A copy of A as an ml-matrix Matrix (for decompositions and references only). */
-export function toMl(A: Matrix): MlMatrix {
-  const M = new MlMatrix(A.rows, A.cols);
-  for (let i = 0; i < A.rows; i++) for (let j = 0; j < A.cols; j++) M.set(i, j, A.data[i * A.cols + j]!);
-  return M;
-}
-
-export function fromMl(M: MlMatrix): Matrix {
-  const out = new Float64Array(M.rows * M.columns);
-  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.columns; j++) out[i * M.columns + j] = M.get(i, j);
-  return matrix(M.rows, M.columns, out);
 }

@@ -1,4 +1,5 @@
-import { matMul, type ColumnStats } from '../../shared/kernels';
+import type { ColumnStats } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Matrix } from '../../shared/tensor';
 import { corollary2AsStated, corollary2Derived, proposition1, type ErrorBound } from './bounds';
 import type { InverseProblem } from './problem';
@@ -21,8 +22,9 @@ export interface InverseErrors {
   residualFrobenius: number;
 }
 
-export function inverseErrors(p: InverseProblem, estimate: Matrix, ref?: Reference): InverseErrors {
-  const product = p.kind === 'inverse' ? matMul(p.A, estimate) : matMul(estimate, p.A);
+/** The errors; the products and the spectral norm run on `la` (the master's linear-algebra thread). */
+export async function inverseErrors(la: AsyncLinalg, p: InverseProblem, estimate: Matrix, ref?: Reference): Promise<InverseErrors> {
+  const product = p.kind === 'inverse' ? await la.matMul(p.A, estimate) : await la.matMul(estimate, p.A);
   let res = 0;
   for (let i = 0; i < product.rows; i++) {
     for (let j = 0; j < product.cols; j++) {
@@ -44,7 +46,7 @@ export function inverseErrors(p: InverseProblem, estimate: Matrix, ref?: Referen
   out.frobenius = dd;
   out.relativeFrobenius = dd / xx;
   out.relativeFrobeniusNorm = Math.sqrt(dd / xx);
-  out.l2 = spectralNorm({ rows: estimate.rows, cols: estimate.cols, data: diff }) ** 2;
+  out.l2 = (await spectralNorm(la, { rows: estimate.rows, cols: estimate.cols, data: diff })) ** 2;
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { gram, sketchSeed } from '../../shared/kernels';
+import { sketchSeed } from '../../shared/kernels';
 import { float64ToBytes } from '../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../compute-cluster';
 import { oversketchSlots, type OversketchShape } from './oversketch-plan';
@@ -72,16 +72,19 @@ export function sketchedHessian(
       };
     });
     const blocks = outcome.decoded.value;
-    const H = new Float64Array(d * d);
+    let H: Float64Array;
     const c = 1 / (shape.blocks * n);
     if (R === 1) {
+      H = new Float64Array(d * d);
       for (let k = 0; k < shape.blocks; k++) {
         const off = k * d * d;
         for (let i = 0; i < d * d; i++) H[i]! += c * blocks[off + i]!;
       }
     } else {
-      const len = shape.width * d;
-      for (let k = 0; k < shape.blocks; k++) gram({ rows: shape.width, cols: d, data: blocks.subarray(k * len, (k + 1) * len) }, undefined, H, c, true);
+      // Σₖ BₖᵀBₖ is the Gram of the blocks stacked (they are, in the decoded value): one dsyrk of
+      // (N·b)×d on the master's linear-algebra thread instead of N on its event loop.
+      const stacked = { rows: shape.blocks * shape.width, cols: d, data: blocks.subarray(0, shape.blocks * shape.width * d) };
+      H = (await (await cluster.linalg()).gram(stacked, { scale: c })).data;
     }
     for (let j = 0; j < d; j++) H[j * d + j]! += lambda;
     // A sketch block is one pass over X plus b·d(d+1)/2 for its Gram matrix.

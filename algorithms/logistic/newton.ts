@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../../shared/errors';
-import { dot, norm2, solveSpd } from '../../shared/kernels';
+import { dot, norm2 } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { RoundOutcome } from '../compute-cluster';
 import type { CodedProducts } from '../coded';
 import type { HessianOracle } from './hessians';
@@ -24,6 +25,8 @@ export async function newtonFamily(
   coded: CodedProducts,
   hessian: HessianOracle | undefined,
   opts: LogisticRunOptions,
+  /** The master's linear algebra (the Newton step's Cholesky solve, on its thread). */
+  la: AsyncLinalg,
 ): Promise<LogisticRunResult> {
   const { n, d, lambda } = model;
   if (solver !== 'gd' && !hessian) throw new InputError(`${solver} needs a Hessian`);
@@ -80,7 +83,7 @@ export async function newtonFamily(
       const h = await hRound!;
       note(solver === 'newton' ? 'exact Hessian' : 'sketched Hessian', h.outcome);
       passes += h.passes;
-      p = solveSpd(h.H, d, g);
+      p = (await la.solveSpd({ rows: d, cols: d, data: h.H }, g)).x.data;
       for (let j = 0; j < d; j++) p[j] = -p[j]!;
     }
     const dx = await coded.timesX(p);

@@ -1,22 +1,26 @@
 import { SingularMatrixError } from '../../shared/errors';
 import { jsKernels, type Kernels } from '../../shared/kernels';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Matrix } from '../../shared/tensor';
 import { armijoBacktracking } from './line-search';
 import { atMargins, evaluateAt, objectiveChange } from './objective';
 
 /**
  * Exact damped Newton entirely at the master, no cluster: the tight reference the distributed
- * solvers are checked against (tests, benchmarks, and result.json on small problems).
+ * solvers are checked against (tests, benchmarks, and result.json on small problems). The
+ * weighted Gram (1/n)·Xᵀdiag(γ)X and the Cholesky solve go to `la` (LAPACK on the master's
+ * thread); the products with X use `kernels`.
  */
-export function referenceNewton(
+export async function referenceNewton(
+  la: AsyncLinalg,
   X: Matrix,
   y: Float64Array,
   lambda: number,
   tol = 1e-12,
   maxIterations = 100,
   kernels: Kernels = jsKernels,
-): { w: Float64Array; f: number; gradNorm: number; iterations: number } {
-  const { gram, matVec, solveSpd } = kernels;
+): Promise<{ w: Float64Array; f: number; gradNorm: number; iterations: number }> {
+  const { matVec } = kernels;
   const n = X.rows;
   const d = X.cols;
   const model = { y, n, d, lambda };
@@ -27,9 +31,9 @@ export function referenceNewton(
     if (ev.gradNorm <= tol) break;
     const alpha = matVec(X, w, new Float64Array(n));
     const at = atMargins(model, alpha, w);
-    const H = gram(X, at.gamma, new Float64Array(d * d), 1 / n);
-    for (let j = 0; j < d; j++) H[j * d + j]! += lambda;
-    const p = solveSpd(H, d, ev.grad).map((v) => -v);
+    const H = await la.gram(X, { weights: at.gamma, scale: 1 / n });
+    for (let j = 0; j < d; j++) H.data[j * d + j]! += lambda;
+    const p = (await la.solveSpd(H, ev.grad)).x.data.map((v) => -v);
     const delta = matVec(X, p, new Float64Array(n));
     let slope = 0;
     for (let j = 0; j < d; j++) slope += ev.grad[j]! * p[j]!;

@@ -159,7 +159,7 @@ export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: M
       schemes.hessian = { name: 'oversketch', ...plan.describe(), bytesPlaced: p.bytesPlaced };
       hessian = sketchedHessian(cluster, p, shape, blockStarts, n, d, spec.lambda, spec.seed);
     }
-    const run = await newtonFamily(solver, model, coded, hessian, opts);
+    const run = await newtonFamily(solver, model, coded, hessian, opts, await cluster.linalg());
     return { run, schemes, bytesPlaced: coded.bytesPlaced() + placed.reduce((s, p) => s + p.bytesPlaced, 0) };
   } finally {
     await Promise.all([coded?.release(), ...placed.map((p) => cluster.release(p))]);

@@ -1,9 +1,21 @@
 import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
-import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
-import { checkJob, jobOf } from '../../master';
-import { checkFullRank, inverseProblem } from '../../algorithms/inverse';
+import { availableCpus, defaultMaxIterations } from '../../shared/kernels';
+import { inlineLinalg, resolveLinalgThreadOptions, selectLinalg } from '../../shared/linalg';
+import { loadMatrix, writeFileAtomic, writeNpy, type Matrix } from '../../shared/tensor';
+import { checkJob, jobOf, type JobSpecOf } from '../../master';
+import {
+  checkableOnMaster,
+  checkFullRank,
+  conditionOf,
+  describeEstimate,
+  estimateColumnSolves,
+  inverseProblem,
+  productRate,
+  type InverseKind,
+  type SolveEstimate,
+} from '../../algorithms/inverse';
 import { checkLocalWorkers, parsePositiveInt, resolveToken } from '../common';
 import { prepareOutputDir } from '../output-dir';
 import { runLocally } from './run';
@@ -39,7 +51,8 @@ export function invertCommand(): Command {
   return new Command('invert')
     .description(
       'approximate A⁻¹ (square nonsingular A) or, with --pinv, the left pseudoinverse (AᵀA)⁻¹Aᵀ of a tall full-rank A: ' +
-        'columns solved on workers by CG or SD over fractional repetition, exact despite up to s stragglers',
+        'columns solved on workers by CG or SD over fractional repetition, exact despite up to s stragglers; ' +
+        'prints κ(A), the expected iterations a column and time before it starts, and the columns solved as it runs',
     )
     .requiredOption('--input <A.npy>', 'the matrix, a float64 .npy (or .csv)')
     .requiredOption('--out <Ainv.npy>', 'where to write the estimate; the JSON report goes beside it (<name>.report.json)')
@@ -53,7 +66,7 @@ export function invertCommand(): Command {
       'cg',
     )
     .option('--tol <eps>', 'ε: each column stops when ‖∇f_i‖₂ ≤ ε', '1e-10')
-    .option('--max-iter <n>', 'iteration cap per column (default 20·n for cg, 100000 for sd)')
+    .option('--max-iter <n>', 'iteration cap per column (default 20·n for cg, 100000 for sd); the estimate printed before the solve suggests one when it would take hours')
     .option('--decode <rule>', 'residue: the first complete residue class (Algorithm 4); cover: the first answer per group', 'residue')
     .option('--delay <dist>', 'inject a per-task delay on the workers: none, constant:S, exponential:RATE, lambda-tail:BASE', 'none')
     .option('--seed <n>', 'seed of the injected delays', '0')
@@ -77,8 +90,11 @@ export function invertCommand(): Command {
       const job = jobOf(kind, raw, 'coda invert');
       checkJob(job, job.workers, { local: true });
       checkLocalWorkers(job.workers, o.maxWorkers as string | undefined, '--workers');
-      // Every check on A before a worker starts: float64 .npy, finite, shape, rank.
-      checkFullRank(inverseProblem(kind, loadMatrix(job.data.A!)));
+      // Every check on A before a worker starts: float64 .npy, finite, shape, rank; then what the
+      // solve will cost, said before any worker starts (issue 26).
+      const estimate = await checkAndEstimate(kind, loadMatrix(job.data.A!), { ...job, stragglers: raw.scheme.stragglers });
+      if (estimate) for (const line of describeEstimate(estimate).lines) process.stderr.write(`coda invert: ${line}\n`);
+      else process.stderr.write('coda invert: estimate skipped (A is too large for a quick SVD here); progress is shown as column groups finish\n');
       const report = reportPathFor(out);
       const dir = prepareOutputDir(dirname(out), '--out', [basename(out), basename(report)]);
       let result;
@@ -93,4 +109,34 @@ export function invertCommand(): Command {
       writeFileAtomic(report, JSON.stringify({ ...result.result, output: { ...result.result.output, file: out } }, null, 2) + '\n');
       process.stdout.write(`${result.summary}\nwrote ${out} and ${report}\n`);
     });
+}
+
+/**
+ * The CLI's checks before its local cluster starts (inline LAPACK: nothing else runs yet): the
+ * rank by pivoted QR (SingularMatrixError naming the dependent columns), κ from the singular
+ * values, and the solve's expected iterations and time from a short calibration of the workers'
+ * main product on this machine, with its cores shared by the local workers. Undefined when A is
+ * too large to check quickly.
+ */
+export async function checkAndEstimate(
+  kind: InverseKind,
+  A: Matrix,
+  job: Pick<JobSpecOf<'inverse'>, 'workers' | 'solver' | 'tol' | 'maxIterations'> & { stragglers: number },
+): Promise<SolveEstimate | undefined> {
+  const problem = inverseProblem(kind, A);
+  if (!checkableOnMaster(A)) return undefined;
+  const options = resolveLinalgThreadOptions({}, process.env);
+  const sel = selectLinalg({ backend: options.backend, ...(options.addon ? { addon: options.addon } : {}) });
+  if (sel.warning) process.stderr.write(`${sel.warning}\n`);
+  // One BLAS thread, as each local worker has (the embedded master's thread sets the same count).
+  sel.binding?.setThreads(options.blasThreads ?? 1);
+  const la = inlineLinalg(sel.linalg);
+  await checkFullRank(la, problem);
+  const cond = await conditionOf(la, A);
+  const stragglers = job.stragglers;
+  const maxIterations = job.maxIterations ?? defaultMaxIterations(job.solver, problem.unknowns);
+  const base = { kind, rows: A.rows, cols: A.cols, sigmaMax: cond.sigmaMax, sigmaMin: cond.sigmaMin, solver: job.solver, tol: job.tol, maxIterations, workers: job.workers, stragglers };
+  const perWorker = estimateColumnSolves(base).columnsPerWorker;
+  const flopsPerSecond = await productRate(la, A.cols, perWorker);
+  return estimateColumnSolves({ ...base, rate: { flopsPerSecond, parallel: Math.min(job.workers, availableCpus()) } });
 }

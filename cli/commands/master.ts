@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Command } from 'commander';
 import { readJobText } from '../../shared/config';
 import { ClusterError, CodaError, InputError } from '../../shared/errors';
+import { resolveLinalgThreadOptions } from '../../shared/linalg';
 import { joinHostPort } from '../../shared/wire';
 import { checkJob, loadJobFile, startMaster, writeJobOutputs } from '../../master';
 import { parseBytes, parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
@@ -38,6 +39,8 @@ export function masterCommand(): Command {
     .option('--data-dir <dir>', 'the only folder submitted jobs may read data from (relative paths resolve there; default: the working folder)')
     .option('--max-upload-bytes <n>', 'the most bytes of arrays one submitted job may upload (coda run --upload, the Python client), like 4GiB', '4GiB')
     .option('--insecure', 'allow a non-loopback --host without a cluster token (anyone who reaches the port can submit jobs)')
+    .option('--kernels <backend>', "the master's linear algebra: native (LAPACK) or js (ml-matrix) (default: $CODA_KERNELS, else native when built)")
+    .option('--threads <n>', "OpenBLAS threads of the master's linear algebra (default: $CODA_THREADS, else 1)")
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
@@ -50,6 +53,7 @@ export function masterCommand(): Command {
       const dnsName = o.workersFromDns as string | undefined;
       const settleSeconds = parseSeconds(o.workersSettle as string, '--workers-settle');
       if (dnsName !== undefined && !o.job) throw new InputError('--workers-from-dns counts the workers of the master\'s own --job: give --job (a submitted job: coda run --workers-from-dns)');
+      const linalg = resolveLinalgThreadOptions({ ...(o.kernels ? { kernels: o.kernels as string } : {}), ...(o.threads ? { threads: o.threads as string } : {}) }, process.env);
       // Everything checked before anything starts: the job, the flags, the ports, the output folder.
       const job = o.job ? loadJobFile(o.job as string) : undefined;
       if (job) checkJob(job, minWorkers);
@@ -77,6 +81,7 @@ export function masterCommand(): Command {
           dataDir: (o.dataDir as string | undefined) ?? process.cwd(),
           insecure: o.insecure === true,
           maxUploadBytes,
+          linalg,
           ...(o.state ? { stateDir: o.state as string, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery as string, '--checkpoint-every'), everyRounds: Infinity } } : {}),
           ...(statefulSet ? { workerStatefulSet: statefulSet, clusterDomain, ...(workerService ? { workerService } : {}), ...(workerNamespace ? { workerNamespace } : {}) } : {}),
           ...(token ? { token } : {}),

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { readJobText, resolveJobPaths } from '../../shared/config';
 import { InputError } from '../../shared/errors';
 import { parseHostPort } from '../../shared/wire';
+import { resolveLinalgThreadOptions } from '../../shared/linalg';
 import { checkJob, parseJob, runJob, writeJobOutputs, type JobOutput, type JobSpec, type ResultOf } from '../../master';
 import { submitJob, uploadArrays, type ArraySource } from '../../client';
 import { processChaos, startLocalCluster } from '../../launcher';
@@ -16,7 +17,8 @@ import { uploadPlan } from '../upload-data';
 
 /** Runs a job on an embedded local cluster of job.workers worker processes. */
 export async function runLocally<J extends JobSpec>(job: J, label: string, token?: string, opts: { historyPath?: string } = {}): Promise<JobOutput<ResultOf<J>>> {
-  const lc = await startLocalCluster({ workers: job.workers, ...(token ? { token } : {}) });
+  // The embedded master's linear algebra as `coda master` would have it (CODA_KERNELS, CODA_THREADS).
+  const lc = await startLocalCluster({ workers: job.workers, ...(token ? { token } : {}), master: { linalg: resolveLinalgThreadOptions({}, process.env) } });
   const progress = progressReporter(label);
   const abort = new AbortController();
   const onSig = (): void => abort.abort();

@@ -46,6 +46,7 @@ function bind<P extends Record<string, unknown>>(s: Scheme<P>, params: P): Schem
     params,
     defaultBlocks: (workers) => s.defaultBlocks(workers, params),
     check: (shape) => s.check?.(params, shape),
+    needsRowLeverageScores: s.needsRowLeverageScores?.(params) ?? false,
     plan: (ctx) => s.plan({ ...ctx, params }),
   };
 }

@@ -1,12 +1,13 @@
-import { Matrix as MlMatrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
+import { Matrix as MlMatrix, QrDecomposition } from 'ml-matrix';
 import { InputError, SingularMatrixError } from '../../shared/errors';
+import { jsLinalg } from '../../shared/linalg/js-linalg';
 import type { Rng } from '../../shared/random';
-import { matrix } from '../../shared/tensor';
+import { matrix, type Matrix } from '../../shared/tensor';
 import { sampleBlocks, srhtMix } from '../sketching';
 
 /**
  * Normalized block leverage scores Π_l = ‖U_(K_l)‖²_F / rank(A) (the paper's eq. 5): the share of
- * A's column space carried by the rows of block l. Exact from a thin QR (O(N·d²)); or approximate
+ * A's column space carried by the rows of block l. Exact from a pivoted QR (O(N·d²)); or approximate
  * (Drineas, Magdon-Ismail, Mahoney and Woodruff 2012) from an SRHT sketch of A, whose R factor
  * whitens A's columns, followed by a Gaussian Johnson-Lindenstrauss projection so that only
  * O(log N) columns of A·R⁻¹ are ever formed.
@@ -17,6 +18,8 @@ export interface DataView {
   cols: number;
   /** Row-major A. */
   A: Float64Array;
+  /** ℓᵢ of A's rows when the caller computed them already (off the event loop): used as they are. */
+  rowLeverageScores?: Float64Array;
 }
 
 /** Relative size of R's smallest diagonal entry below which A is treated as rank deficient. */
@@ -24,41 +27,34 @@ const RANK_TOL = 1e-12;
 
 /** Exact normalized block scores; blockStarts has K+1 row offsets. */
 export function blockLeverageScores(data: DataView, blockStarts: readonly number[]): Float64Array {
-  const rowScores = rowLeverageScores(data);
+  const rowScores = data.rowLeverageScores ?? rowLeverageScores(data);
+  if (rowScores.length !== data.rows) throw new InputError(`leverage scores: ${rowScores.length} row scores for ${data.rows} rows`);
   return toBlockDistribution(rowScores, blockStarts);
 }
 
-/** Row leverage scores ℓ_i = ‖U_(i)‖² (sum to rank A). */
+/**
+ * Row leverage scores ℓ_i = ‖U_(i)‖² (sum to rank A), from the QR of A with column pivoting:
+ * the first rank(A) columns of Q span A's column space, rank deficient or not. Here on the
+ * plain-loop backend, on the caller's thread: a job computes them on the master's LAPACK thread
+ * instead (algorithms/row-leverage-scores.ts) and passes them in DataView.rowLeverageScores.
+ */
 export function rowLeverageScores(data: DataView): Float64Array {
   const { rows, cols } = data;
   if (rows < cols) throw new InputError(`leverage scores: A is ${rows}×${cols}; need at least as many rows as columns`);
-  const A = toMl(data.A, rows, cols);
-  const qr = new QrDecomposition(A);
-  const R = qr.upperTriangularMatrix;
-  let rmax = 0;
-  let rmin = Infinity;
-  for (let j = 0; j < cols; j++) {
-    const v = Math.abs(R.get(j, j));
-    rmax = Math.max(rmax, v);
-    rmin = Math.min(rmin, v);
-  }
-  // Unpivoted QR cannot tell the column space apart when A is rank deficient: use the SVD's
-  // left singular vectors for the numerical rank instead (rare, and slower, so only then).
-  const U = rmin > RANK_TOL * rmax ? qr.orthogonalMatrix : rangeBasis(A);
-  const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
+  const { Q, rank } = jsLinalg.qr({ rows, cols, data: data.A });
+  return rowScoresFromQ(Q!, rank);
+}
+
+/** ℓ_i = Σ_{j<rank} Q[i,j]² for rows [from, to) of Q (into `out`, allocated when absent). */
+export function rowScoresFromQ(Q: Matrix, rank: number, out = new Float64Array(Q.rows), from = 0, to = Q.rows): Float64Array {
+  if (rank === 0) throw new SingularMatrixError('leverage scores: A is zero');
+  const k = Q.cols;
+  for (let i = from; i < to; i++) {
     let s = 0;
-    for (let j = 0; j < U.columns; j++) s += U.get(i, j) ** 2;
+    for (let j = 0; j < rank; j++) s += Q.data[i * k + j]! ** 2;
     out[i] = s;
   }
   return out;
-}
-
-function rangeBasis(A: MlMatrix): MlMatrix {
-  const svd = new SingularValueDecomposition(A, { computeRightSingularVectors: false });
-  const rank = svd.rank;
-  if (rank === 0) throw new SingularMatrixError('leverage scores: A is zero');
-  return svd.leftSingularVectors.subMatrix(0, A.rows - 1, 0, rank - 1);
 }
 
 export interface ApproximateOptions {

@@ -67,6 +67,7 @@ export const leverage: Scheme<LeverageParams> = {
     if (m < K) throw new InputError(`scheme leverage: ${m} slots cannot give each of the ${K} blocks a replica; use at least ${K}`);
     if (q > m) throw new InputError(`scheme leverage: q = ${q} must be between 1 and the ${m} slots`);
   },
+  needsRowLeverageScores: (p) => p.scores === 'exact',
   plan(ctx: PlanContext<LeverageParams>): Plan {
     const K = ctx.blocks;
     const N = ctx.workers;

@@ -53,8 +53,12 @@ export interface PlanContext<P = unknown> {
   rng: Rng;
   /** The scheme's parameters from the job file, parsed by its `params` schema. */
   params: P;
-  /** Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major. */
-  data?: { rows: number; cols: number; A: Float64Array };
+  /**
+   * Optional data access for data-dependent schemes (leverage scores). Rows of A, row-major;
+   * `rowLeverageScores`: ℓᵢ of A's rows, computed off the event loop by the caller when the
+   * scheme asks for them (needsRowLeverageScores); without them the scheme computes them itself.
+   */
+  data?: { rows: number; cols: number; A: Float64Array; rowLeverageScores?: Float64Array };
   /** Optional runtime distribution of a slot's answer time (the leverage scheme's ending time T). */
   runtime?: RuntimeModel;
 }
@@ -137,6 +141,11 @@ export interface Scheme<P extends Record<string, unknown> = Record<string, unkno
    * bad parameter is found in milliseconds, not after placement. plan() may assume it passed.
    */
   check?(params: P, shape: ClusterShape): void;
+  /**
+   * Whether plan() reads the row leverage scores of A (an O(N·d²) QR): the caller then computes
+   * them once, off the event loop, and hands them in PlanContext.data. Absent: never.
+   */
+  needsRowLeverageScores?(params: P): boolean;
   plan(ctx: PlanContext<P>): Plan;
 }
 
@@ -153,5 +162,7 @@ export interface SchemeChoice {
   defaultBlocks(workers: number): number;
   /** The scheme's check against the cluster (see Scheme.check); a no-op for schemes without one. */
   check(shape: ClusterShape): void;
+  /** See Scheme.needsRowLeverageScores. */
+  readonly needsRowLeverageScores: boolean;
   plan(ctx: Omit<PlanContext, 'params'>): Plan;
 }

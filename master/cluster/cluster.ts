@@ -1,11 +1,13 @@
 import { ClusterError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { TlsFiles } from '../../shared/wire';
 import type { DelaySpec } from '../../shared/chaos';
 import { JobSeriesRetention, type MasterMetrics } from '../metrics';
 import type { Plan } from '../../core/schemes';
 import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
+import { MasterLinalg } from './master-linalg';
 import { JobSession, type JobSessionSpec } from './job-session';
 import type { SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
@@ -27,6 +29,8 @@ export interface ClusterOptions {
   store?: ParameterStore;
   /** How long a finished job's metric series stay (default 600 s; see JobSeriesRetention). */
   metricsRetentionSeconds?: number;
+  /** The master's linear-algebra threads (default: one pool with the default options, started at first use). */
+  linalg?: MasterLinalg;
 }
 
 /** A worker the master can reach: unary client and the long-lived task stream. */
@@ -46,12 +50,14 @@ export class Cluster implements SessionHost {
   private readonly queue: JobQueue;
   private sessions = 0;
   private readonly retention: JobSeriesRetention;
+  private readonly la: MasterLinalg;
 
   constructor(
     readonly registry: WorkerRegistry,
     private readonly opts: ClusterOptions,
   ) {
     this.retention = new JobSeriesRetention(opts.metrics, opts.metricsRetentionSeconds);
+    this.la = opts.linalg ?? new MasterLinalg({}, opts.log);
     this.queue = new JobQueue((s) => {
       opts.metrics.jobsQueued.set(s.queued.length);
       if (s.queued.length > 0) opts.log.info({ running: s.running?.id, queued: s.queued.map((j) => j.id) }, 'job queue');
@@ -72,6 +78,11 @@ export class Cluster implements SessionHost {
 
   get store(): ParameterStore | undefined {
     return this.opts.store;
+  }
+
+  /** The master's linear algebra on its compute thread, one pool per master (started at first use). */
+  linalg(): Promise<AsyncLinalg> {
+    return this.la.get();
   }
 
   private shardsOf: ShardedStore | undefined;
@@ -268,8 +279,10 @@ export class Cluster implements SessionHost {
     );
   }
 
-  close(): void {
+  /** Closes the worker links and stops the linear-algebra threads. */
+  async close(): Promise<void> {
     for (const w of [...this.links.keys()]) this.unlink(w);
     this.retention.close();
+    await this.la.close();
   }
 }

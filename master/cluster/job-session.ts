@@ -1,4 +1,5 @@
 import { InputError } from '../../shared/errors';
+import type { AsyncLinalg } from '../../shared/linalg';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../../core/schemes';
 import type { ParameterStore, ShardedStore } from '../store';
@@ -75,6 +76,10 @@ export class JobSession implements ComputeCluster {
 
   get shards(): ShardedStore {
     return this.cluster.shards;
+  }
+
+  linalg(): Promise<AsyncLinalg> {
+    return this.cluster.linalg();
   }
 
   liveWorkers(): number[] {

@@ -1,4 +1,5 @@
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
+import type { AsyncLinalg } from '../../shared/linalg';
 import type { Plan } from '../../core/schemes';
 import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import type { ParameterStore, ShardedStore } from '../store';
@@ -22,6 +23,8 @@ export interface WorkerChaos {
 export interface SessionHost {
   readonly store: ParameterStore | undefined;
   readonly shards: ShardedStore;
+  /** The master's linear algebra on its compute thread (started at first use). */
+  linalg(): Promise<AsyncLinalg>;
   liveWorkers(): number[];
   place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions): Promise<Placed>;
   round(

@@ -14,9 +14,9 @@ export function skippedDiagnostic(reason: string): Diagnostic<never> {
  * kernel matrix, a library's refusal) costs the diagnostic, recorded as null with the reason,
  * never the result. `what` names it in the log.
  */
-export function tryDiagnostic<T>(what: string, compute: () => T, log: Pick<Logger, 'warn'>): Diagnostic<T> {
+export async function tryDiagnostic<T>(what: string, compute: () => T | Promise<T>, log: Pick<Logger, 'warn'>): Promise<Diagnostic<T>> {
   try {
-    return { value: compute(), error: null };
+    return { value: await compute(), error: null };
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     log.warn({ diagnostic: what, err: error }, 'an optional diagnostic could not be computed; the result is kept without it');

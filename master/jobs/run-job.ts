@@ -1,5 +1,6 @@
 import { checkScheduleWorkers, checkWorkerIndices, isDelayChange, parseChaosSchedule, type FaultEvent } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
+import { EventLoopLagMonitor, type EventLoopLag } from '../../shared/metrics';
 import { DelayScheduleRunner } from '../cluster/delay-schedule';
 import type { JobSession } from '../cluster/job-session';
 import type { ScheduleExecutor } from '../cluster/schedule-executor';
@@ -10,13 +11,32 @@ import type { JobContext, JobOutput, RunContext } from './types';
 import type { RestartRecord } from '../state';
 
 /** result.json's type for a job (the union of the kinds' results when the kind is not known statically). */
-export type ResultOf<J extends JobSpec> = (J extends { job: infer K extends JobKind } ? JobResultOf<K> : never) & ChaosApplied & Recovered;
+export type ResultOf<J extends JobSpec> = (J extends { job: infer K extends JobKind } ? JobResultOf<K> : never) & ChaosApplied & Recovered & Lagged;
 
 /** What runJob adds to every result: the chaos schedule's events as carried out (when it had one). */
 export type ChaosApplied = { chaosApplied?: string[] };
 
 /** What runJob adds to the result of a job a restarted master resumed: each restart, and where it went on from. */
 export type Recovered = { recovery?: { restarts: RestartRecord[] } };
+
+/**
+ * The health figure runJob adds to every result: how late the master's event loop (the one that
+ * answers gRPC, keepalives and heartbeats) ran its timers while the job held the cluster, p99 and
+ * max in seconds beyond the 10 ms sampling interval; and the worst over the job's workers.
+ */
+export type EventLoopLagReport = {
+  master: EventLoopLag;
+  /** Worst p99 and worst max over the job's workers; null while the workers do not report it (note says why). */
+  workers: EventLoopLag | null;
+  note?: string;
+};
+export type Lagged = { eventLoopLag: EventLoopLagReport };
+
+/** A master event-loop lag above this is logged as a warning (the goal: below 50 ms in any example job). */
+export const MASTER_LAG_WARN_SECONDS = 0.05;
+
+/** Why result.json's eventLoopLag.workers is null (until the workers report their lag). */
+export const WORKER_LAG_UNREPORTED = 'the workers do not report their event-loop lag to the master yet';
 
 /** Runs `job` with the runner of its kind (looked up in the table, typed per kind). */
 function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<ResultOf<J>>> {
@@ -73,10 +93,17 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
   }
   let history: JsonlFile | undefined;
   let kept = false;
+  // The master's event-loop lag over the job's hold on the cluster (its wait in the queue excluded).
+  const lag = new EventLoopLagMonitor().start();
   try {
     history = historyPath ? new JsonlFile(historyPath) : undefined;
     const out = await runKind(job, { ...rest, cluster: session, history: history ?? NO_HISTORY });
     history?.close();
+    const master = lag.stop();
+    if (master.max > MASTER_LAG_WARN_SECONDS) {
+      ctx.log.warn({ job: session.id, p99: master.p99, max: master.max }, `the master's event loop was held up ${(master.max * 1000).toFixed(0)} ms at worst during the job`);
+    }
+    const eventLoopLag: EventLoopLagReport = { master, workers: null, note: WORKER_LAG_UNREPORTED };
     // A kind that streams no history leaves no file; a failed run leaves none either (finally).
     kept = !!history && history.lines > 0;
     const streamed = history && kept ? { history: { path: history.path, rounds: history.lines } } : {};
@@ -88,9 +115,11 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
         ...out.result,
         ...(runners.length > 0 ? { chaosApplied: inTimeOrder(runners.flatMap((r) => r.applied)) } : {}),
         ...(restarts.length > 0 ? { recovery: { restarts } } : {}),
+        eventLoopLag,
       },
     };
   } finally {
+    lag.stop();
     if (!kept) history?.discard();
     for (const r of runners) await r.finish();
     await session.close();

@@ -17,6 +17,8 @@ export interface JobProgress {
   /** The job's progress measure (relative gradient norm for least squares). */
   residual: number;
   stragglers: number;
+  /** What `round` counts, when not rounds (the inverse counts columns solved). */
+  unit?: 'rounds' | 'columns';
 }
 
 /** What runJob needs: the long-lived cluster, and how to run the job on it. */

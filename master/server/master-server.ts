@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError, NotFoundError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
+import type { LinalgThreadOptions } from '../../shared/linalg';
 import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import {
   addHealth,
@@ -20,6 +21,7 @@ import {
 } from '../../shared/wire';
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
+import { MasterLinalg } from '../cluster/master-linalg';
 import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, type StatefulSetIdentity } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
@@ -79,6 +81,12 @@ export interface MasterOptions {
   uploadDir?: string;
   /** Seconds an upload waits for the SubmitJob that claims it before it is deleted. */
   uploadUnclaimedSeconds?: number;
+  /**
+   * The linear-algebra threads (backend, BLAS threads; resolveLinalgThreadOptions reads the
+   * flags and CODA_KERNELS / CODA_THREADS where the process starts). Default: LAPACK when the
+   * addon loads, one BLAS thread.
+   */
+  linalg?: LinalgThreadOptions;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -153,7 +161,8 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const metrics = new MasterMetrics(promRegistry);
   const registry = new WorkerRegistry(o.heartbeatTimeoutSeconds, o.heartbeatIntervalSeconds);
   const store = new ParameterStore();
-  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
+  const linalg = new MasterLinalg(o.linalg ?? {}, log);
+  const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, linalg, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
   const masterId = randomBytes(8).toString('hex');
   const jobStore = o.stateDir ? new JobStore(o.stateDir, log, o.checkpoint) : undefined;
@@ -275,7 +284,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       jobs.stop();
       uploads.close();
       clearInterval(sweep);
-      cluster.close();
+      await cluster.close();
       await shutdownServer(server, 1000);
       await metricsServer?.close();
     },

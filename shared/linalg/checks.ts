@@ -1,4 +1,5 @@
 import { InputError, ShapeError } from '../errors';
+import { checkKernel, type KernelFn } from '../kernels/kernel-rows';
 import { checkMatrix } from '../kernels/shape-checks';
 import { assertFinite, type Matrix } from '../tensor';
 
@@ -93,3 +94,23 @@ export function singularMessage(op: string, A: Matrix, how: { zeroPivot?: number
 export function notPositiveDefiniteMessage(op: string, A: Matrix, order: number): string {
   return `${op}: A (${fmtShape(A)}) is not positive definite: its leading minor of order ${order} is not`;
 }
+
+/** kernelMatrix's arguments: a known kernel with a positive bandwidth, finite points and centers with as many features. */
+export function checkKernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix, op = 'kernelMatrix'): KernelFn {
+  const k = checkKernel(kernel);
+  checkInput(op, 'P', P);
+  checkInput(op, 'C', C);
+  if (P.cols !== C.cols) throw new ShapeError(`${op}: points have ${P.cols} features, centers ${C.cols}`);
+  return k;
+}
+
+/** kernelPredict's arguments: kernelMatrix's, and finite weights with a row per center. */
+export function checkKernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): KernelFn {
+  const k = checkKernelMatrix(kernel, P, C, 'kernelPredict');
+  checkInput('kernelPredict', 'W', W);
+  if (W.rows !== C.rows) throw new ShapeError(`kernelPredict: W has ${W.rows} rows for ${C.rows} centers`);
+  return k;
+}
+
+/** A's first rows×cols values as a Matrix of exactly that length. */
+export const exact = (A: Matrix): Matrix => ({ rows: A.rows, cols: A.cols, data: valuesOf(A) });

@@ -10,6 +10,7 @@
  *   await la.close();
  *
  *   const { linalg } = selectLinalg({ backend: 'auto' });  // the same, inline (tests, tools)
+ *   const inline = inlineLinalg(linalg);                    // inline, as an AsyncLinalg
  */
 export type {
   Linalg,
@@ -40,3 +41,4 @@ export { type LinalgChoice, type LinalgSelection, selectLinalg } from './select'
 export { type LinalgThreadOptions, LinalgThreadPool, linalgThread, defaultThreadEntry } from './thread/linalg-thread';
 export { resolveLinalgThreadOptions } from './options';
 export { sharedMatrix } from './shared-matrix';
+export { inlineLinalg } from './inline';

@@ -2,10 +2,15 @@ import { EigenvalueDecomposition, LuDecomposition, Matrix as MlMatrix, SingularV
 import { NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors';
 import { gram as loopGram, matMul as loopMatMul } from '../kernels/blas';
 import { choleskyLower, choleskySolveFactored } from '../kernels/cholesky';
+import { kernelMatrix as loopKernelMatrix, kernelRows, type KernelFn } from '../kernels/kernel-rows';
+import { predictBlocks } from './kernel-blocks';
 import { transpose, type Matrix } from '../tensor';
 import {
   checkInput,
+  checkKernelMatrix,
+  checkKernelPredict,
   checkSquare,
+  exact,
   EPS,
   gramOptions,
   identity,
@@ -290,6 +295,19 @@ function lstsq(A: Matrix, B: Matrix | Float64Array, o: LstsqOptions = {}): Lstsq
   return { x, residuals: rank === n && m > n ? residuals : new Float64Array(0), rank, s };
 }
 
+function kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Matrix {
+  const k = checkKernelMatrix(kernel, P, C);
+  const p = { rows: P.rows, cols: P.cols, data: valuesOf(P) };
+  const c = { rows: C.rows, cols: C.cols, data: valuesOf(C) };
+  return { rows: P.rows, cols: C.rows, data: loopKernelMatrix(k, p, c) };
+}
+
+function kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix {
+  const k = checkKernelPredict(kernel, P, C, W);
+  const w = exact(W);
+  return predictBlocks(kernelRows, (K, _W, out) => out.set(loopMatMul(K, w).data), k, exact(P), exact(C), w);
+}
+
 export const jsLinalg: Linalg = Object.freeze({
   name: 'js',
   matMul,
@@ -303,4 +321,6 @@ export const jsLinalg: Linalg = Object.freeze({
   cholesky,
   solveSpd,
   lstsq,
+  kernelMatrix,
+  kernelPredict,
 } satisfies Linalg);

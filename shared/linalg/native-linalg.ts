@@ -1,9 +1,15 @@
 import { ConvergenceError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../errors';
+import type { KernelFn } from '../kernels/kernel-rows';
 import type { CodaBlasBinding, LapackOutcome } from '../kernels/native/binding';
+import { nativeKernels } from '../kernels/native/native-kernels';
+import { predictBlocks } from './kernel-blocks';
 import type { Matrix } from '../tensor';
 import {
   checkInput,
+  checkKernelMatrix,
+  checkKernelPredict,
   checkSquare,
+  exact,
   EPS,
   gramOptions,
   identity,
@@ -188,6 +194,21 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     return { x, residuals: rank === n && m > n ? residuals : new Float64Array(0), rank, s };
   };
 
+  const kernels = nativeKernels(b);
+  const kernelMatrix = (kernel: KernelFn, P: Matrix, C: Matrix): Matrix => {
+    const k = checkKernelMatrix(kernel, P, C);
+    const p = { rows: P.rows, cols: P.cols, data: valuesOf(P) };
+    const rows = Int32Array.from({ length: P.rows }, (_, i) => i);
+    return { rows: P.rows, cols: C.rows, data: kernels.kernelRows(k, p, rows, { rows: C.rows, cols: C.cols, data: valuesOf(C) }) };
+  };
+
+  const kernelPredict = (kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix => {
+    const k = checkKernelPredict(kernel, P, C, W);
+    const w = exact(W);
+    const multiply = (K: Matrix, Wm: Matrix, out: Float64Array): void => b.dgemm(false, false, K.rows, Wm.cols, K.cols, 1, K.data, Math.max(1, K.cols), Wm.data, Math.max(1, Wm.cols), 0, out, Math.max(1, Wm.cols));
+    return predictBlocks(kernels.kernelRows, multiply, k, exact(P), exact(C), w);
+  };
+
   return Object.freeze({
     name: 'native',
     matMul,
@@ -201,5 +222,7 @@ export function nativeLinalg(b: CodaBlasBinding): Linalg {
     cholesky,
     solveSpd: solveWith('solveSpd'),
     lstsq,
+    kernelMatrix,
+    kernelPredict,
   } satisfies Linalg);
 }

@@ -1,3 +1,4 @@
+import type { KernelFn } from '../kernels/kernel-rows';
 import type { Matrix } from '../tensor';
 
 /**
@@ -149,10 +150,21 @@ export interface Linalg {
   solveSpd(A: Matrix, B: Matrix | Float64Array, options?: SolveOptions): SolveResult;
   /** Minimum-norm least squares by the SVD (numpy.linalg.lstsq); rank deficiency is reported, not refused. */
   lstsq(A: Matrix, B: Matrix | Float64Array, options?: LstsqOptions): LstsqResult;
+  /**
+   * The kernel matrix K[i,j] = k(P_i, C_j), P.rows×C.rows (dgemm for the dot products on the
+   * native backend, the plain loops of shared/kernels on js): a direct kernel solve's K and a
+   * prediction block are as heavy as a factorization and belong on the same thread.
+   */
+  kernelMatrix(kernel: KernelFn, P: Matrix, C: Matrix): Matrix;
+  /**
+   * Predictions F = K(P, C)·W for several weight vectors at once (W: C.rows×s, one column each),
+   * in blocks of P's rows, never forming all of K: a kernel model's evaluation, off the loop.
+   */
+  kernelPredict(kernel: KernelFn, P: Matrix, C: Matrix, W: Matrix): Matrix;
 }
 
 /** The operations, by name (what a compute thread may be asked to run). */
-export const LINALG_OPS = ['matMul', 'gram', 'qr', 'eigh', 'svd', 'lu', 'solve', 'inv', 'cholesky', 'solveSpd', 'lstsq'] as const;
+export const LINALG_OPS = ['matMul', 'gram', 'qr', 'eigh', 'svd', 'lu', 'solve', 'inv', 'cholesky', 'solveSpd', 'lstsq', 'kernelMatrix', 'kernelPredict'] as const;
 export type LinalgOp = (typeof LINALG_OPS)[number];
 
 /** The same operations, answered later (on a compute thread). */

@@ -8,6 +8,7 @@ import { setUpAdaptiveLeastSquares } from '../../master/jobs/least-squares/adapt
 import { parseAdaptive } from '../../core/schemes';
 import { withLocalCluster } from '../helpers/cluster-fixture';
 import { jobContext } from '../helpers/job-context';
+import { inlineLa } from '../helpers/linalg';
 
 const N = 6;
 const WORKERS = Array.from({ length: N }, (_, i) => i);
@@ -48,7 +49,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
     await withLocalCluster({ workers: N }, async (lc) => {
       const job = jobOf('least-squares', { data: { synthetic: { kind: 'student-t', rows: 1200, cols: 12, seed: 4, df: 2.5 } }, workers: N });
       const { A, b } = loadLeastSquaresProblem(job);
-      const normal = normalEquations(A, b);
+      const normal = await normalEquations(inlineLa, A, b);
       const stop = { tol: 0, maxRounds: 24, timeLimit: 60 };
       const script = [
         { round: 4, to: { candidate: candidate('speculative q=0.75 ×1.5'), workers: WORKERS } },
@@ -122,7 +123,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
     await withLocalCluster({ workers: N }, async (lc) => {
       const job = jobOf('least-squares', { data: { synthetic: { kind: 'student-t', rows: 1200, cols: 12, seed: 5, df: 2.5 } }, workers: N });
       const { A, b } = loadLeastSquaresProblem(job);
-      const normal = normalEquations(A, b);
+      const normal = await normalEquations(inlineLa, A, b);
       const approx = (label: string) => {
         const c = candidateSet(N, { approximate: true, mds: false, leverage: false }).find((x) => x.label === label);
         if (!c) throw new Error(`no candidate ${label}`);

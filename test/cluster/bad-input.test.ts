@@ -143,6 +143,13 @@ const ROWS: Row[] = [
   { what: 'coda up --workers 10000', args: () => ['up', '--workers', '10000', '--port', '0', '--metrics-port', '0'], exit: 2, says: /--workers: 10000 is more than a local cluster here may start/ },
   { what: 'coda predict with --labels of the wrong length', args: () => ['predict', '--model', 'model/model.json', '--input', 'model/X.npy', '--labels', 'model/y3.npy', '--out', 'pred/pred.npy'], exit: 2, says: /--labels has 3 values for the 4 points of --input/, absent: ['pred'] },
   { what: 'coda predict with a model.json holding null', args: () => ['predict', '--model', 'nullmodel.json', '--input', 'model/X.npy'], exit: 2, says: /nullmodel.json: .*not a kernel-regression model.json|nullmodel.json: \(top level\): Expected object, received null/ },
+  {
+    what: 'coda invert of a singular A (a column a multiple of another)',
+    args: () => ['invert', '--input', 'model/singular.npy', '--out', 'inv2/Ainv.npy', '--workers', '2'],
+    exit: 2,
+    says: /inverse: A \(6×6\) is singular: its numerical rank is 5 of 6; column 3 lies in the span of the others/,
+    absent: ['inv2'],
+  },
   { what: 'coda invert tolerating as many stragglers as workers', args: () => ['invert', '--input', 'model/sq.npy', '--out', 'inv/Ainv.npy', '--workers', '4', '--stragglers', '4'], exit: 2, says: /stragglers = 4 needs more than 4 workers/, absent: ['inv'] },
   {
     what: 'an experiment whose matrix makes a job that cannot run',
@@ -210,6 +217,10 @@ describe('the bad-input catalogue: one line, its exit code, nothing left, fast',
     npy(join(tmp, 'model', 'X.npy'), [4, 3]);
     npy(join(tmp, 'model', 'y3.npy'), [3]);
     npy(join(tmp, 'model', 'sq.npy'), [4, 4]);
+    // Column 3 = 0.01·column 0: pivoting takes it last, so it is the one named.
+    const S = Float64Array.from({ length: 36 }, (_, i) => Math.sin(1 + i * i));
+    for (let r = 0; r < 6; r++) S[r * 6 + 3] = 0.01 * S[r * 6]!;
+    writeFileSync(join(tmp, 'model', 'singular.npy'), formatNpy([6, 6], S));
     writeFileSync(join(tmp, 'model', 'model.json'), JSON.stringify({ kind: 'kernel-regression', kernel: { name: 'gaussian', bandwidth: 1 }, centers: 'centers.npy', alpha: 'alpha.npy', n: 5, d: 3, binary: false }));
     writeFileSync(join(tmp, 'nullmodel.json'), 'null');
     busy = createServer();

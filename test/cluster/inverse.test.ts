@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobOf, runJob } from '../../master';
+import { jobOf, runJob, writeJobOutputs } from '../../master';
+import { Rng } from '../../shared/random';
+import { formatNpy } from '../../shared/tensor';
 import { startLocalCluster, type LocalCluster } from '../../launcher';
 import { jobContext } from '../helpers/job-context';
 
@@ -31,6 +37,27 @@ describe('coda inverse over frc on a local cluster (N = 8, s = 1)', () => {
     const base = await runJob(job(), ctx());
     const baseValues = base.tensors['inverse.npy']!.values;
     expect(base.result.errors.relativeFrobeniusNorm).toBeLessThan(1e-8);
+    // The master's numerics ran on its linear-algebra thread, and the report says which backend.
+    expect(['native', 'js']).toContain(base.result.linalg);
+    expect(base.result.rankCheck.method).toMatch(/QR with column pivoting/);
+    expect(base.result.errors.reference).toMatch(/^exact \((native|js): LU inverse\)$/);
+    expect(base.result.estimate).toMatchObject({ kappa: expect.any(Number), iterationsBound: expect.any(Number) });
+    // result.json carries the master's event-loop lag over the job (workers: not reported yet).
+    const dir = mkdtempSync(join(tmpdir(), 'coda-inv-'));
+    try {
+      writeJobOutputs(dir, base);
+      const written = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { eventLoopLag: { master: { p99: number; max: number }; workers: unknown; note: string } };
+      const { master } = written.eventLoopLag;
+      for (const v of [master.p99, master.max]) {
+        expect(Number.isFinite(v)).toBe(true);
+        expect(v).toBeGreaterThanOrEqual(0);
+      }
+      expect(master.max).toBeGreaterThanOrEqual(master.p99);
+      expect(written.eventLoopLag.workers).toBeNull();
+      expect(written.eventLoopLag.note).toMatch(/workers do not report/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // Slots are logical workers 0..7 on the live workers in order; slots 0 and 2 are residue class 0.
     const live = lc.master.cluster.liveWorkers();
@@ -53,5 +80,39 @@ describe('coda inverse over frc on a local cluster (N = 8, s = 1)', () => {
     // Decoded as soon as class 1 answered: long before the delayed worker would have.
     expect(round.seconds).toBeLessThan(DELAY / 2);
     expect(seconds).toBeLessThan(DELAY / 2);
+  });
+});
+
+describe('coda invert says what the solve will cost, then how far it is (issue 26)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'coda-invert-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('the estimate (κ, iterations a column, time) before the workers start, a progress line and a log line per column group', () => {
+    const n = 60;
+    const rng = new Rng(31);
+    writeFileSync(join(tmp, 'A.npy'), formatNpy([n, n], Float64Array.from({ length: n * n }, () => rng.normal())));
+    const r = spawnSync(process.execPath, [join(__dirname, '../../bin/coda.js'), 'invert', '--input', 'A.npy', '--out', 'Ainv.npy', '--workers', '4', '--stragglers', '1'], {
+      cwd: tmp,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, CODA_LOG_LEVEL: 'info' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n');
+    const estimate = lines.findIndex((l) => /^coda invert: estimate: κ\(A\) = [\d.e+]+; CG needs at most about \d+ iterations a column .* expected time about (< )?[\d.]+ (s|min|h).* \(an estimate: [\d.]+ GFLOP\/s a worker/.test(l));
+    expect(estimate, r.stderr).toBeGreaterThanOrEqual(0);
+    // Before the cluster: no worker had joined when it was printed.
+    const joined = lines.findIndex((l) => l.includes('worker joined'));
+    expect(joined === -1 || joined > estimate, 'the estimate comes before any worker joins').toBe(true);
+    // 4 workers, s = 1: two column groups of 30, each reported when its first worker answers.
+    for (const done of [30, 60]) {
+      expect(r.stderr).toContain(`coda invert (inverse): ${done} of ${n} columns solved`);
+      const log = lines.find((l) => l.includes(`inverse: column group solved, ${done} of ${n} columns done`));
+      expect(log, r.stderr).toBeDefined();
+      expect(JSON.parse(log!)).toMatchObject({ columnsDone: done, columns: n, groupsDone: done / 30 });
+    }
+    const report = JSON.parse(readFileSync(join(tmp, 'Ainv.report.json'), 'utf8')) as { eventLoopLag: { master: { p99: number; max: number } }; estimate: { kappa: number } };
+    expect(report.eventLoopLag.master.max).toBeGreaterThanOrEqual(0);
+    expect(report.estimate.kappa).toBeGreaterThan(1);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceNewton } from '../../algorithms/logistic';
 import { syntheticLogistic } from '../../master/data/logistic-synthetic';
 import { runJob, writeJobOutputs } from '../../master';
@@ -10,6 +10,7 @@ import { norm2 } from '../../shared/kernels';
 import { readNpy } from '../../shared/tensor';
 import { processAlive, withLocalCluster } from '../helpers/cluster-fixture';
 import { jobContext } from '../helpers/job-context';
+import { inlineLa } from '../helpers/linalg';
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-lr-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,7 +18,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const synthetic = { rows: 2000, cols: 20, seed: 11, signal: 3, correlation: 0.5 };
 const lambda = 1e-3;
 const data = syntheticLogistic({ ...synthetic });
-const ref = referenceNewton(data.X, data.y, lambda, 1e-12);
+let ref: Awaited<ReturnType<typeof referenceNewton>>;
+beforeAll(async () => {
+  ref = await referenceNewton(inlineLa, data.X, data.y, lambda, 1e-12);
+});
 
 function job(solver: string, extra: Record<string, unknown> = {}) {
   return jobOf('logistic-regression', {

@@ -11,6 +11,7 @@ import { directLeastSquares } from '../../algorithms/direct';
 import { listCluster } from '../../launcher/chaos/docker';
 import { DockerScheduleExecutor, followMetrics } from '../../launcher/chaos/schedule-runner';
 import { expectClose, TOL } from '../helpers/expect-close';
+import { inlineLa } from '../helpers/linalg';
 import { NATIVE_IN_IMAGE, buildCodaImage, pollUntil, removeLabelled, reportContainerKernels, requireDocker, startWorkerContainer } from './docker-env';
 
 /**
@@ -110,7 +111,7 @@ describe.skipIf(!run)('containers: master + 4 workers, frc under pause and kill'
     // Checked here too, independently of the master: x.npy against a direct QR solve.
     const x = parseNpy(readFileSync(join(out, 'x.npy')), 'x.npy');
     const { A, b } = syntheticLeastSquares(data);
-    const xs = directLeastSquares(A, b);
+    const xs = await directLeastSquares(inlineLa, A, b);
     // Steepest descent stops at ‖∇f‖/‖∇f(0)‖ ≤ 1e-10, so x is within κ²·1e-10 of x* (κ(A) ≈ 2.6
     // here): compare with a tolerance relative to ‖x*‖, not per element (small entries).
     const scale = Math.sqrt(xs.reduce((s, v) => s + v * v, 0));

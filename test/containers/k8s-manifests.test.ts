@@ -10,6 +10,7 @@ import { syntheticLeastSquares } from '../../master/data';
 import { readCheckpoint } from '../../master/state';
 import { parseNpy } from '../../shared/tensor/npy';
 import { expectClose, TOL } from '../helpers/expect-close';
+import { inlineLa } from '../helpers/linalg';
 import { renderKustomization, type K8sObject } from '../deploy/kustomize';
 import { buildCodaImage, pollUntil, REPO, removeLabelled, requireDocker } from './docker-env';
 import { docker, dockerRunArgs, prepareClaimVolume, volumeHostPath, type PodContext } from './pod-runner';
@@ -143,7 +144,7 @@ describe.skipIf(!runIt)('containers: the Kubernetes manifests run as rendered', 
     // Independently of the master: x.npy against a direct solve of the job's own data.
     const job = parse((objects.find((o) => o.kind === 'ConfigMap') as any).data['job.yaml']);
     const { A, b } = syntheticLeastSquares(job.data.synthetic);
-    const xs = directLeastSquares(A, b);
+    const xs = await directLeastSquares(inlineLa, A, b);
     const x = parseNpy(readFileSync(join(out, 'x.npy')), 'x.npy');
     const scale = Math.sqrt(xs.reduce((s, v) => s + v * v, 0));
     expectClose(x.data, xs, { rtol: TOL.solver.rtol, atol: 1e-8 * scale });

@@ -1,15 +1,23 @@
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { InverseJobSpec } from './schema';
 import { Rng } from '../../../shared/random';
 import { loadMatrix, matrix, type Matrix } from '../../../shared/tensor';
+import { defaultMaxIterations } from '../../../shared/kernels';
+import { unpackSolvedColumns } from '../../../shared/kernels';
 import {
   checkFullRank,
+  conditionOf,
+  describeEstimate,
+  estimateColumnSolves,
   errorBounds,
   exactReference,
   inverseErrors,
   inverseProblem,
   invertOnCluster,
   iterationSummary,
+  checkableOnMaster,
+  RANK_PIVOT_TOL,
   REFERENCE_LIMIT,
   type InverseKind,
   type SolvedGroup,
@@ -26,8 +34,8 @@ import { skippedDiagnostic, tryDiagnostic } from '../diagnostic';
  */
 const inverseState = z.object({ groups: z.array(z.object({ columns: z.array(z.number().int().nonnegative()), packed: z.instanceof(Float64Array) })) });
 
-/** Largest n·m² for which the master checks the rank by QR before sending work (about 2000³). */
-const RANK_CHECK_LIMIT = 8e9;
+/** Seconds between progress updates while a long column solve runs (the groups report only when they finish). */
+const PROGRESS_TICK_MS = 5000;
 
 function loadA(job: InverseJobSpec): Matrix {
   if (job.data.A) return loadMatrix(job.data.A);
@@ -55,60 +63,98 @@ export function inverseOutputName(kind: InverseKind): string {
  */
 export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
+  const tJob = performance.now();
   const A = loadA(job);
   const problem = inverseProblem(job.job, A);
   const frc = inverseFrc(job);
   const workers = cluster.liveWorkers().length;
   frcScheme.check!(frc, { workers, blocks: problem.unknowns });
-  const rank = A.rows * A.cols * A.cols <= RANK_CHECK_LIMIT ? checkFullRank(problem) : undefined;
+  // Factorizations on the master's linear-algebra thread: the loop keeps answering the workers.
+  const la = await cluster.linalg();
+  const small = checkableOnMaster(A);
+  const rank = small ? await checkFullRank(la, problem) : undefined;
 
   const jobId = `${cluster.id}-inv`;
+  const maxIterations = job.maxIterations ?? defaultMaxIterations(job.solver, problem.unknowns);
+  // What the solve will cost, before it is sent (κ from the singular values; no time: the
+  // workers' machines are not known here, `coda invert` adds it for its local cluster).
+  const cond = small ? await conditionOf(la, A) : undefined;
+  const estimate = cond
+    ? estimateColumnSolves({ kind: job.job, rows: A.rows, cols: A.cols, sigmaMax: cond.sigmaMax, sigmaMin: cond.sigmaMin, solver: job.solver, tol: job.tol, maxIterations, workers, stragglers: frc.stragglers })
+    : undefined;
+  if (estimate) {
+    const { lines, warning } = describeEstimate(estimate, { maxIter: 'maxIterations', tol: 'tol' });
+    log.info({ jobId, kappa: estimate.kappaA, kappaM: estimate.kappaM, iterationsBound: estimate.iterationsBound, iterationsLikely: estimate.iterationsLikely, maxIterations, columnsPerWorker: estimate.columnsPerWorker, flops: estimate.flops }, lines[0]!);
+    if (warning) log.warn({ jobId }, lines[1]!);
+  }
   const ck = ctx.checkpoint?.open<{ groups: SolvedGroup[] }>({ version: 1, state: inverseState });
   const kept = ck?.restored?.state.groups ?? [];
   if (kept.length > 0) log.info({ jobId, groups: kept.length, columns: kept.reduce((n, g) => n + g.columns.length, 0) }, 'resuming: the column groups solved before the restart are kept');
   const saving = [...kept];
+  // Progress in columns solved: a group counts when the first of its workers answers.
+  const total = problem.unknowns;
+  let columnsDone = kept.reduce((n, g) => n + g.columns.length, 0);
+  let groupsDone = kept.length;
+  let worstGradient = 0;
+  const t0 = performance.now();
+  const progress = (): void =>
+    ctx.onProgress?.({ round: columnsDone, maxRounds: total, seconds: (performance.now() - t0) / 1000, residual: worstGradient, stragglers: 0, unit: 'columns' });
+  const onGroup = (g: SolvedGroup): void => {
+    const stats = unpackSolvedColumns(g.packed, g.columns.length, A.rows).stats;
+    columnsDone += g.columns.length;
+    groupsDone++;
+    worstGradient = Math.max(worstGradient, ...stats.map((st) => st.gradientNorm));
+    const its = stats.map((st) => st.iterations);
+    log.info(
+      { jobId, columnsDone, columns: total, groupsDone, seconds: (performance.now() - t0) / 1000, iterationsMax: Math.max(...its), unconverged: stats.filter((st) => !st.converged).length },
+      `inverse: column group solved, ${columnsDone} of ${total} columns done`,
+    );
+    progress();
+    if (ck) {
+      saving.push({ columns: g.columns, packed: Float64Array.from(g.packed) });
+      ck.save(saving.length, { groups: saving }, []);
+    }
+  };
   await cluster.setChaos(job.chaos);
+  // The groups report only when they finish: the elapsed time goes on moving meanwhile.
+  progress();
+  const tick = setInterval(progress, PROGRESS_TICK_MS);
+  tick.unref();
   let run;
   try {
     run = await invertOnCluster(cluster, problem, {
       jobId,
       kept,
-      ...(ck
-        ? {
-            onGroup: (g: SolvedGroup) => {
-              saving.push({ columns: g.columns, packed: Float64Array.from(g.packed) });
-              ck.save(saving.length, { groups: saving }, []);
-            },
-          }
-        : {}),
+      onGroup,
       workers,
       stragglers: frc.stragglers,
       rule: frc.decode,
       solver: job.solver,
       tol: job.tol,
-      ...(job.maxIterations ? { maxIterations: job.maxIterations } : {}),
+      maxIterations,
     });
   } finally {
+    clearInterval(tick);
   }
   const stragglers = run.outcome?.stragglers ?? [];
   log.info({ jobId, seconds: run.solveSeconds, stragglers: stragglers.length }, 'inverse decoded');
 
   const wantReference = job.reference === true || (job.reference === 'auto' && Math.max(A.rows, A.cols) <= REFERENCE_LIMIT);
   // The estimate is the result; the exact reference and the errors against it are diagnostics: a
-  // reference ml-matrix cannot compute (a matrix singular to working precision that the solvers
-  // got through) leaves them null with the reason, never a failed job.
+  // reference LAPACK cannot compute (a matrix singular to working precision that the solvers got
+  // through) leaves them null with the reason, never a failed job.
   const checked = wantReference
-    ? tryDiagnostic(
+    ? await tryDiagnostic(
         'inverse exact reference',
-        () => {
-          const r = exactReference(problem);
-          return { ref: r, errors: inverseErrors(problem, run.estimate, r) };
+        async () => {
+          const r = await exactReference(la, problem, cond);
+          return { ref: r, errors: await inverseErrors(la, problem, run.estimate, r) };
         },
         log,
       )
     : skippedDiagnostic(job.reference === false ? 'reference: false' : `the larger dimension is above ${REFERENCE_LIMIT} (reference: auto; set reference: true to compute it)`);
   const ref = checked.value?.ref;
-  const errors = checked.value?.errors ?? inverseErrors(problem, run.estimate);
+  const errors = checked.value?.errors ?? (await inverseErrors(la, problem, run.estimate));
   const iterations = iterationSummary(run.stats);
   const allConverged = iterations.converged === problem.unknowns;
   // The round's own assignment: over the columns it solved (fewer after a restart kept some).
@@ -122,9 +168,14 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
     tol: job.tol,
     maxIterations: run.maxIterations,
     workers,
+    /** The master's linear-algebra backend (rank check, κ, reference, error products). */
+    linalg: la.name,
     scheme: { name: 'frc', ...frc, ...run.describe },
+    estimate: estimate
+      ? { kappa: estimate.kappaA, kappaM: estimate.kappaM, iterationsBound: estimate.iterationsBound, iterationsLikely: estimate.iterationsLikely, capped: estimate.capped, formula: estimate.formula }
+      : { note: 'skipped (A too large for the master’s SVD)' },
     errors: {
-      reference: ref ? 'exact (ml-matrix: LU inverse / Householder QR least squares)' : null,
+      reference: ref ? ref.method : null,
       referenceError: checked.error,
       definitions:
         'l2 = ‖Â−X‖₂², frobenius = ‖Â−X‖_F², relativeFrobenius = ‖Â−X‖_F²/‖X‖_F² (the paper’s squared errors); ' +
@@ -143,7 +194,9 @@ export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
         }
       : { epsilon: job.tol, bounds: null, note: `σ_min(A) needs the exact reference (reference: true, or dimension ≤ ${REFERENCE_LIMIT}); here: ${checked.error}` },
     iterations,
-    rankCheck: rank ? { method: 'Householder QR pivots', ...rank } : { method: 'skipped (too large); solver evidence only' },
+    rankCheck: rank ? { method: `QR with column pivoting (${rank.backend}), tolerance ${RANK_PIVOT_TOL} of the largest pivot`, ...rank } : { method: 'skipped (too large); solver evidence only' },
+    /** The runner's wall time: loading A, the checks, placement, the solve round, the reference and the errors. */
+    wallSeconds: (performance.now() - tJob) / 1000,
     round: {
       seconds: run.solveSeconds,
       placementSeconds: run.placeSeconds,

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { KernelRegressionJobSpec } from './schema';
 import { ClusterError, ShapeError } from '../../../shared/errors';
-import { checkKernel, kernelPredict } from '../../../shared/kernels';
+import { checkKernel } from '../../../shared/kernels';
 import { LATENCY_BINS } from '../../../shared/store';
 import { loadMatrix, loadVector, type Matrix } from '../../../shared/tensor';
 import {
@@ -170,14 +170,11 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   }
 
   const res = sync ?? async!;
+  // Evaluation and the direct reference on the master's linear-algebra thread, never on its loop.
+  const la = await cluster.linalg();
   const tEval = performance.now();
   const evaluator = new CurveEvaluator(kernel, X, y, problem.Xtest, problem.ytest, problem.binary, e.evalPoints, job.seed + 17);
-  const curve: CurvePoint[] = [];
-  for (const s of res.snapshots) {
-    curve.push(evaluator.point(s));
-    // Yield between snapshots: the master's event loop also answers heartbeats.
-    await new Promise((r) => setImmediate(r));
-  }
+  const curve: CurvePoint[] = await evaluator.points(la, res.snapshots);
   const final = curve[curve.length - 1]!;
   const evalSeconds = (performance.now() - tEval) / 1000;
 
@@ -185,20 +182,24 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   // points make K singular (no α* to compare with): null with the reason, the model kept.
   const direct =
     n <= DIRECT_LIMIT
-      ? tryDiagnostic(
+      ? await tryDiagnostic(
           'kernel-regression direct reference',
-          () => {
-            // One blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT.
-            const aStar = directKernelSolve(kernel, X, y);
-            const pDirect = kernelPredict(kernel, problem.Xtest, X, aStar);
-            const pOurs = kernelPredict(kernel, problem.Xtest, X, res.alpha);
+          async () => {
+            const aStar = await directKernelSolve(la, kernel, X, y);
+            // The test split's predictions of α* and of the run's α, in one pass over K(Xtest, X).
+            const both = new Float64Array(n * 2);
+            for (let j = 0; j < n; j++) {
+              both[2 * j] = aStar[j]!;
+              both[2 * j + 1] = res.alpha[j]!;
+            }
+            const P = await la.kernelPredict(kernel, problem.Xtest, X, { rows: n, cols: 2, data: both });
             let num = 0;
             let den = 0;
-            for (let i = 0; i < pDirect.length; i++) {
-              num += (pOurs[i]! - pDirect[i]!) ** 2;
-              den += pDirect[i]! ** 2;
+            for (let i = 0; i < P.rows; i++) {
+              num += (P.data[2 * i + 1]! - P.data[2 * i]!) ** 2;
+              den += P.data[2 * i]! ** 2;
             }
-            return { testPredictionRelDiff: pDirect.length ? Math.sqrt(num / (den || 1)) : 0 };
+            return { testPredictionRelDiff: P.rows ? Math.sqrt(num / (den || 1)) : 0 };
           },
           log,
         )

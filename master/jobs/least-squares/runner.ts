@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChaosSpec } from '../../../shared/config';
-import { matVec, norm2 } from '../../../shared/kernels';
+import { norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
 import type { AdaptiveReport } from '../../../core/policy';
@@ -93,7 +93,9 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   }
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
-  const normal = normalEquations(A, b);
+  // G = AᵀA, Aᵀb, the direct solve and the residuals on the master's linear-algebra thread.
+  const la = await cluster.linalg();
+  const normal = await normalEquations(la, A, b);
   const setup: LsSetup | AdaptiveLsSetup = isAdaptive(job.scheme)
     ? await setUpAdaptiveLeastSquares(cluster, A, b, {
         jobId,
@@ -140,27 +142,34 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     await setup.release();
   }
 
-  const r = matVec(A, res.x, new Float64Array(A.rows));
-  for (let i = 0; i < r.length; i++) r[i]! -= b[i]!;
-  const relResidual = norm2(r) / (norm2(b) || 1);
   // The direct reference is a diagnostic: x is the result, and a reference that cannot be had
   // (A too large, rank-deficient) is recorded as null with the reason, never a failed job.
   const reference =
     A.rows * A.cols <= DIRECT_REFERENCE_LIMIT
-      ? tryDiagnostic(
-          'least-squares direct reference',
-          () => {
-            const xs = directLeastSquares(A, b);
-            const diff = res.x.map((v, i) => v - xs[i]!);
-            const rs = matVec(A, xs, new Float64Array(A.rows));
-            for (let i = 0; i < rs.length; i++) rs[i]! -= b[i]!;
-            return { relErrorVsDirect: norm2(diff) / (norm2(xs) || 1), optimalRelResidual: norm2(rs) / (norm2(b) || 1) };
-          },
-          log,
-        )
+      ? await tryDiagnostic('least-squares direct reference', () => directLeastSquares(la, A, b), log)
       : skippedDiagnostic(`A has ${A.rows * A.cols} entries, more than the ${DIRECT_REFERENCE_LIMIT} the master solves directly for a reference`);
-  const relErrorVsDirect = reference.value?.relErrorVsDirect ?? null;
-  const optimalRelResidual = reference.value?.optimalRelResidual ?? null;
+  const xs = reference.value ?? undefined;
+  // ‖Ax − b‖ for the run's x and, with a reference, for x* (one product for both).
+  const X = new Float64Array(A.cols * 2);
+  for (let j = 0; j < A.cols; j++) {
+    X[2 * j] = res.x[j]!;
+    X[2 * j + 1] = xs?.[j] ?? 0;
+  }
+  const AX = (await la.matMul(A, { rows: A.cols, cols: 2, data: X })).data;
+  const bNorm = norm2(b) || 1;
+  const residualOf = (col: number): number => {
+    let s = 0;
+    for (let i = 0; i < A.rows; i++) s += (AX[2 * i + col]! - b[i]!) ** 2;
+    return Math.sqrt(s) / bNorm;
+  };
+  const relResidual = residualOf(0);
+  let relErrorVsDirect: number | null = null;
+  let optimalRelResidual: number | null = null;
+  if (xs) {
+    const diff = res.x.map((v, i) => v - xs[i]!);
+    relErrorVsDirect = norm2(diff) / (norm2(xs) || 1);
+    optimalRelResidual = residualOf(1);
+  }
   const slots = setup.describe.slots as number;
   // Measured on the rounds kept (all of a run up to 2000 rounds, a uniform sample beyond).
   const measuredT = measuredEndingTimes(setup.describe, res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: slots, endedAt: h.roundSeconds })));

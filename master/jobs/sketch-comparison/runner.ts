@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { SketchComparisonJobSpec } from './schema';
 import { InputError } from '../../../shared/errors';
-import { gram, norm2 } from '../../../shared/kernels';
+import { norm2 } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
-import { directLeastSquares, largestEigenvalue } from '../../../algorithms';
+import { directLeastSquares, largestEigenvalue, planDataFor } from '../../../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../../../core/sketching';
 import { evenBlockStarts } from '../../../core/schemes/placement';
 import { placePlan } from '../../../algorithms/plan-and-place';
@@ -70,8 +70,10 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     if (N % K !== 0) throw new InputError(`sketch-comparison: ${N} rows do not split into ${K} equal blocks`);
     const tau = N / K;
     const blockStarts = evenBlockStarts(N, K);
-    const xStar = directLeastSquares(A, b);
-    const xiCross = 2 / largestEigenvalue(gram(A, undefined, new Float64Array(d * d)), d);
+    // The direct solve, AᵀA's top eigenvalue and the leverage scores on the master's LAPACK thread.
+    const la = await ctx.cluster.linalg();
+    const xStar = await directLeastSquares(la, A, b);
+    const xiCross = 2 / (await largestEigenvalue(la, (await la.gram(A)).data, d));
     const steps = job.stepFactors.map((f) => f * xiCross);
     const rng = new Rng(job.seed * 1000 + inst);
     const runtime = delayRuntimeModel(job.chaos.delay);
@@ -81,7 +83,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       blocks: K,
       blockRows: blockStarts.slice(1).map((e, j) => e - blockStarts[j]!),
       rng: rng.fork(1),
-      data: { rows: N, cols: d, A: A.data },
+      data: await planDataFor(la, scheme, A),
       ...(runtime ? { runtime } : {}),
     });
     const q = plan.describe().q as number;

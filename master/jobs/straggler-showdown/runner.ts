@@ -83,8 +83,9 @@ function tailFree(d: DelaySpec): DelaySpec | undefined {
 export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const { A, b, source } = loadLeastSquaresProblem(job);
-  const xStar = directLeastSquares(A, b);
-  const normal = normalEquations(A, b);
+  const la = await cluster.linalg();
+  const xStar = await directLeastSquares(la, A, b);
+  const normal = await normalEquations(la, A, b);
   const workers = cluster.liveWorkers().length;
   const none: DelaySpec = { dist: 'none' };
   const free = job.tailFree ? tailFree(job.chaos.delay) : undefined;

@@ -212,6 +212,8 @@ export class LinalgThreadPool implements AsyncLinalg {
   readonly cholesky: AsyncLinalg['cholesky'] = (...a) => this.call('cholesky', a);
   readonly solveSpd: AsyncLinalg['solveSpd'] = (...a) => this.call('solveSpd', a);
   readonly lstsq: AsyncLinalg['lstsq'] = (...a) => this.call('lstsq', a);
+  readonly kernelMatrix: AsyncLinalg['kernelMatrix'] = (...a) => this.call('kernelMatrix', a);
+  readonly kernelPredict: AsyncLinalg['kernelPredict'] = (...a) => this.call('kernelPredict', a);
 
   /** Calls still out, over all threads. */
   get outstanding(): number {

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { directLeastSquares } from '../../../algorithms';
 import { skippedDiagnostic, tryDiagnostic } from '../../../master/jobs/diagnostic';
 import { SingularMatrixError } from '../../../shared/errors';
+import { inlineLinalg, selectLinalg } from '../../../shared/linalg';
 import { Rng } from '../../../shared/random';
 import { matrix, type Matrix } from '../../../shared/tensor';
 import { expectClose } from '../../helpers/expect-close';
@@ -41,37 +42,44 @@ function normalEquationsSolve(A: Matrix, b: Float64Array): Float64Array {
   return x;
 }
 
-describe('the least-squares direct reference', () => {
-  it('solves a full-rank problem as the normal equations do', () => {
+// Both backends: LAPACK (dgelsd) where the addon loads, and the ml-matrix fallback.
+const backends = (['native', 'js'] as const).filter((b) => b === 'js' || selectLinalg({ backend: 'auto' }).binding !== undefined);
+
+describe.each(backends)('the least-squares direct reference (%s)', (backend) => {
+  const la = inlineLinalg(selectLinalg({ backend }).linalg);
+
+  it('solves a full-rank problem as the normal equations do', async () => {
     const A = gaussian(60, 8, 1);
     const b = gaussian(60, 1, 2).data;
-    expectClose(directLeastSquares(A, b), normalEquationsSolve(A, b), { rtol: 1e-9, atol: 1e-12 });
+    expectClose(await directLeastSquares(la, A, b), normalEquationsSolve(A, b), { rtol: 1e-9, atol: 1e-12 });
   });
 
   it.each([
     ['an exactly zero column', (A: Matrix) => matrix(A.rows, A.cols, A.data.map((v, k) => (k % A.cols === A.cols - 1 ? 0 : v)))],
     ['a column that is a combination of two others (to rounding)', (A: Matrix) => withDependentColumn(A, A.cols - 1)],
-  ])('refuses A with %s, naming its rank', (_what, make) => {
+  ])('refuses A with %s, naming its rank', async (_what, make) => {
     const A = make(gaussian(60, 20, 3));
     const b = gaussian(60, 1, 4).data;
-    expect(() => directLeastSquares(A, b)).toThrow(SingularMatrixError);
-    expect(() => directLeastSquares(A, b)).toThrow('A (60×20) is rank-deficient (rank 19 of 20): least squares has no unique solution');
+    await expect(directLeastSquares(la, A, b)).rejects.toThrow(SingularMatrixError);
+    await expect(directLeastSquares(la, A, b)).rejects.toThrow('A (60×20) is rank-deficient (rank 19 of 20): least squares has no unique solution');
   });
 
-  it('refuses a wide A and a zero A', () => {
-    expect(() => directLeastSquares(gaussian(5, 8, 5), new Float64Array(5))).toThrow(/A \(5×8\) is rank-deficient \(rank 5 of 8\)/);
-    expect(() => directLeastSquares(matrix(6, 3, new Float64Array(18)), new Float64Array(6))).toThrow(/rank 0 of 3/);
+  it('refuses a wide A and a zero A', async () => {
+    await expect(directLeastSquares(la, gaussian(5, 8, 5), new Float64Array(5))).rejects.toThrow(/A \(5×8\) is rank-deficient \(rank 5 of 8\)/);
+    await expect(directLeastSquares(la, matrix(6, 3, new Float64Array(18)), new Float64Array(6))).rejects.toThrow(/rank 0 of 3/);
   });
 });
 
 describe('optional diagnostics never cost the result', () => {
-  it('a diagnostic that throws is null with the reason, and logged', () => {
+  it('a diagnostic that throws is null with the reason, and logged', async () => {
     const warn = vi.fn();
-    const d = tryDiagnostic('reference', () => directLeastSquares(matrix(6, 3, new Float64Array(18)), new Float64Array(6)), { warn } as never);
+    const la = inlineLinalg(selectLinalg({ backend: 'js' }).linalg);
+    const d = await tryDiagnostic('reference', () => directLeastSquares(la, matrix(6, 3, new Float64Array(18)), new Float64Array(6)), { warn } as never);
     expect(d.value).toBeNull();
     expect(d.error).toMatch(/rank-deficient \(rank 0 of 3\)/);
     expect(warn).toHaveBeenCalledOnce();
-    expect(tryDiagnostic('x', () => 42, { warn } as never)).toEqual({ value: 42, error: null });
+    expect(await tryDiagnostic('x', () => 42, { warn } as never)).toEqual({ value: 42, error: null });
+    expect(await tryDiagnostic('x', async () => 43, { warn } as never)).toEqual({ value: 43, error: null });
     expect(skippedDiagnostic('too large')).toEqual({ value: null, error: 'too large' });
   });
 });

@@ -4,6 +4,7 @@ import type { RoundOutcome } from '../../../algorithms/compute-cluster';
 import { lsGradient } from '../../../shared/kernels';
 import { Rng } from '../../../shared/random';
 import { matrix } from '../../../shared/tensor';
+import { inlineLa } from '../../helpers/linalg';
 
 /** f(x) = ½‖Ax − b‖² */
 function loss(A: ReturnType<typeof matrix>, b: Float64Array, x: Float64Array): number {
@@ -26,7 +27,7 @@ describe('steepest descent, exact line search', () => {
     const d = 10;
     const A = matrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal() * (1 + rng.uniform() * 4)));
     const b = Float64Array.from({ length: n }, () => rng.normal());
-    const normal = normalEquations(A, b);
+    const normal = await normalEquations(inlineLa, A, b);
     const noise = new Rng(12);
     const fs: number[] = [];
     // ĝ = 3g + noise of ‖g‖'s size: dᵀd/dᵀGd (Cauchy's step) overshoots such a direction.

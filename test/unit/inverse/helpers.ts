@@ -17,3 +17,6 @@ export function relativeFrobenius(X: Matrix, Y: Matrix): number {
   }
   return Math.sqrt(d / y);
 }
+
+/** The master's linear algebra inline (LAPACK when the addon is built, else ml-matrix): the references of the unit tests. */
+export { inlineLa as la } from '../../helpers/linalg';

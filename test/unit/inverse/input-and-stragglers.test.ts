@@ -4,7 +4,7 @@ import { completeResidueClass } from '../../../core/schemes/frc';
 import { InputError, ShapeError, SingularMatrixError } from '../../../shared/errors';
 import { Rng } from '../../../shared/random';
 import { matrix } from '../../../shared/tensor';
-import { gaussian } from './helpers';
+import { gaussian, la } from './helpers';
 
 describe('inverse: bad input is refused with typed errors (exit code 2)', () => {
   it('non-square A for an inverse, wide A for a pseudoinverse, empty A', () => {
@@ -26,41 +26,51 @@ describe('inverse: bad input is refused with typed errors (exit code 2)', () => 
     expect(() => inverseProblem('inverse', A)).toThrow(InputError);
   });
 
-  it('singular A: a tiny QR pivot, before any work', () => {
+  it('singular A: refused by the pivoted QR before any work, naming the dependent column', async () => {
     const A = gaussian(30, 30, 2);
     for (let i = 0; i < 30; i++) A.data[i * 30 + 17] = A.data[i * 30 + 4]! * 2; // column 17 = 2·column 4
-    const err = (() => {
-      try {
-        checkFullRank(inverseProblem('inverse', A));
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err = await checkFullRank(la, inverseProblem('inverse', A)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SingularMatrixError);
     expect((err as SingularMatrixError).exitCode).toBe(2);
-    expect((err as Error).message).toMatch(/QR pivot \|R\[17,17\]\|/);
+    // Pivoting takes the longer of the two (17) first; 4 is then in its span.
+    expect((err as Error).message).toMatch(/numerical rank is 29 of 30; column 4 lies in the span of the others/);
+    expect((err as Error).message).toMatch(/\|R\[29,29\]\| = /);
   });
 
-  it('rank-deficient tall A for a pseudoinverse', () => {
+  it('rank-deficient tall A for a pseudoinverse, several dependent columns named', async () => {
     const A = gaussian(50, 10, 3);
     for (let i = 0; i < 50; i++) A.data[i * 10 + 9] = A.data[i * 10]! - A.data[i * 10 + 1]!;
-    expect(() => checkFullRank(inverseProblem('pseudoinverse', A))).toThrow(SingularMatrixError);
+    await expect(checkFullRank(la, inverseProblem('pseudoinverse', A))).rejects.toThrow(SingularMatrixError);
+    const B = gaussian(50, 10, 5);
+    for (let i = 0; i < 50; i++) for (const j of [6, 8]) B.data[i * 10 + j] = 0;
+    await expect(checkFullRank(la, inverseProblem('pseudoinverse', B))).rejects.toThrow(/rank is 8 of 10; columns 6, 8 lie in the span/);
   });
 
-  it('singular A that skips the QR check is caught by the solvers\' own evidence', () => {
+  it('a full-rank A passes, with its pivots and rank', async () => {
+    const ev = await checkFullRank(la, inverseProblem('inverse', gaussian(30, 30, 9)));
+    expect(ev.rank).toBe(30);
+    expect(ev.smallestPivot).toBeGreaterThan(0);
+    expect(ev.largestPivot).toBeGreaterThanOrEqual(ev.smallestPivot);
+    expect(ev.backend).toBe(la.name);
+  });
+
+  it('singular A that skips the QR check is caught by the solvers\' own evidence', async () => {
     const A = gaussian(20, 20, 4);
     for (let j = 0; j < 20; j++) A.data[19 * 20 + j] = A.data[3 * 20 + j]!; // row 19 = row 3
     const p = inverseProblem('inverse', A);
-    expect(() => invertInProcess(p, { workers: 4, stragglers: 1, solver: 'cg', tol: 1e-10 })).toThrow(SingularMatrixError);
+    await expect(invertInProcess(la, p, { workers: 4, stragglers: 1, solver: 'cg', tol: 1e-10 })).rejects.toThrow(SingularMatrixError);
   });
 });
 
 describe('inverse over frc: every straggler pattern gives the no-straggler answer', () => {
   for (const [N, s] of [[8, 1], [12, 2], [9, 2], [7, 1]] as const) {
-    it(`N=${N} s=${s}: every pattern of s stragglers, a random arrival order each`, () => {
+    it(`N=${N} s=${s}: every pattern of s stragglers, a random arrival order each`, async () => {
       const p = inverseProblem('inverse', gaussian(23, 23, 8)); // 23 columns: uneven groups
       const opts = { workers: N, stragglers: s, solver: 'cg' as const, tol: 1e-10 };
-      const base = invertInProcess(p, opts);
+      const base = await invertInProcess(la, p, opts);
       const rng = new Rng(N + s);
       const cp = columnPlan(p, N, s);
       const all = Array.from({ length: N }, (_, i) => i);
@@ -73,7 +83,7 @@ describe('inverse over frc: every straggler pattern gives the no-straggler answe
       for (const stragglers of patterns) {
         const alive = all.filter((w) => !stragglers.includes(w));
         const order = Array.from(rng.permutation(alive.length), (i) => alive[i]!);
-        const run = invertInProcess(p, opts, order);
+        const run = await invertInProcess(la, p, opts, order);
         expect(Array.from(run.estimate.data)).toEqual(Array.from(base.estimate.data));
         // Decoded from one complete residue class, no straggler used.
         const c = completeResidueClass(cp.assignment, new Set(run.used));

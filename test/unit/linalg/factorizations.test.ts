@@ -326,6 +326,56 @@ describe.each(backends('linalg factorizations').map((l) => [l.name, l] as const)
     });
   });
 
+  describe('kernelMatrix', () => {
+    it('K[i,j] = k(P_i, C_j) for both kernels against the direct formula; K(X, X) symmetric with ones on the diagonal', () => {
+      const P = randomMatrix(37, 5, rng);
+      const C = randomMatrix(29, 5, rng);
+      for (const kernel of [{ name: 'gaussian', bandwidth: 1.7 }, { name: 'laplacian', bandwidth: 2.5 }] as const) {
+        const K = la.kernelMatrix(kernel, P, C);
+        expect([K.rows, K.cols]).toEqual([37, 29]);
+        const want = new Float64Array(37 * 29);
+        for (let i = 0; i < 37; i++) {
+          for (let j = 0; j < 29; j++) {
+            let d2 = 0;
+            for (let t = 0; t < 5; t++) d2 += (P.data[i * 5 + t]! - C.data[j * 5 + t]!) ** 2;
+            want[i * 29 + j] = kernel.name === 'gaussian' ? Math.exp(-d2 / (2 * kernel.bandwidth ** 2)) : Math.exp(-Math.sqrt(d2) / kernel.bandwidth);
+          }
+        }
+        expectClose(K.data, want, { rtol: 1e-12, atol: 1e-12 });
+        const S = la.kernelMatrix(kernel, P, P);
+        // ‖p‖² + ‖p‖² − 2p·p leaves a rounding error of ~1e-15, whose square root the Laplacian
+        // kernel sees: its diagonal is 1 to ~1e-8 (the shared kernels' formula, on both backends).
+        const diagonal = kernel.name === 'gaussian' ? 12 : 6;
+        for (let i = 0; i < 37; i++) {
+          expect(S.data[i * 37 + i]).toBeCloseTo(1, diagonal);
+          for (let j = 0; j < i; j++) expect(S.data[i * 37 + j]).toBeCloseTo(S.data[j * 37 + i]!, 13);
+        }
+      }
+    });
+
+    it('kernelPredict: K(P, C)·W for several columns, blocks of rows included, equals kernelMatrix then the triple loop', () => {
+      const P = randomMatrix(300, 4, rng); // more rows than one block
+      const C = randomMatrix(41, 4, rng);
+      const W = randomMatrix(41, 3, rng);
+      const kernel = { name: 'gaussian', bandwidth: 2 } as const;
+      const F = la.kernelPredict(kernel, P, C, W);
+      expect([F.rows, F.cols]).toEqual([300, 3]);
+      expectClose(F.data, naiveMul(la.kernelMatrix(kernel, P, C), W).data, { rtol: 1e-12, atol: 1e-12 });
+      expect(() => la.kernelPredict(kernel, P, C, randomMatrix(40, 3, rng))).toThrow(ShapeError);
+      expect(la.kernelPredict(kernel, P, C, randomMatrix(41, 0, rng))).toMatchObject({ rows: 300, cols: 0 });
+    });
+
+    it('refuses an unknown kernel, a bad bandwidth, NaN points and mismatched features', () => {
+      const P = randomMatrix(4, 3, rng);
+      expect(() => la.kernelMatrix({ name: 'cosine' as 'gaussian', bandwidth: 1 }, P, P)).toThrow(InputError);
+      expect(() => la.kernelMatrix({ name: 'gaussian', bandwidth: 0 }, P, P)).toThrow(InputError);
+      const nan = copy(P);
+      nan.data[5] = NaN;
+      expect(() => la.kernelMatrix({ name: 'gaussian', bandwidth: 1 }, nan, P)).toThrow('kernelMatrix: P contains NaN at row 1, column 2');
+      expect(() => la.kernelMatrix({ name: 'gaussian', bandwidth: 1 }, P, randomMatrix(4, 2, rng))).toThrow(ShapeError);
+    });
+  });
+
   describe('bad input', () => {
     const A = randomMatrix(5, 5, rng);
     const nan = copy(A);

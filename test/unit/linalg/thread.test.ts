@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, InputError, NotPositiveDefiniteError, ShapeError, SingularMatrixError } from '../../../shared/errors';
-import { linalgThread, selectLinalg, sharedMatrix, type Linalg, type LinalgThreadPool } from '../../../shared/linalg';
+import { inlineLinalg, linalgThread, selectLinalg, sharedMatrix, type AsyncLinalg, type Linalg, type LinalgThreadPool } from '../../../shared/linalg';
 import type { Matrix } from '../../../shared/tensor';
 import { staleDist } from '../../helpers/dist-fresh';
 import { backends, hilbert, randomMatrix, rankDeficient, Rng, spd } from './helpers';
@@ -30,7 +30,7 @@ function expectSameBits(a: unknown, b: unknown, path = 'result'): void {
 }
 
 /** One call of every operation, as [name, run on a Linalg or a pool]. */
-function calls(rng: Rng): [string, (la: Linalg | LinalgThreadPool) => unknown][] {
+function calls(rng: Rng): [string, (la: Linalg | AsyncLinalg) => unknown][] {
   const A = randomMatrix(60, 60, rng);
   const tall = randomMatrix(200, 30, rng);
   const S = spd(50, rng);
@@ -54,6 +54,8 @@ function calls(rng: Rng): [string, (la: Linalg | LinalgThreadPool) => unknown][]
     ['solveSpd', (la) => la.solveSpd(S, B.data.subarray(0, 50))],
     ['lstsq', (la) => la.lstsq(tall, b)],
     ['lstsq rank-deficient', (la) => la.lstsq(deficient, b.subarray(0, 80))],
+    ['kernelMatrix', (la) => la.kernelMatrix({ name: 'gaussian', bandwidth: 3 }, tall, randomMatrix(45, 30, new Rng(6)))],
+    ['kernelPredict', (la) => la.kernelPredict({ name: 'laplacian', bandwidth: 3 }, tall, randomMatrix(45, 30, new Rng(6)), randomMatrix(45, 2, new Rng(8)))],
   ];
 }
 
@@ -76,6 +78,8 @@ describe.each(backends('linalg threads').map((l) => [l.name] as const))('%s back
     it(`${op}: the same bits as the inline call`, async () => {
       const threaded = await run(pool);
       expectSameBits(threaded, run(inline));
+      // inlineLinalg: the same call answered as a promise on this thread.
+      expectSameBits(await run(inlineLinalg(inline)), threaded);
     });
   }
 

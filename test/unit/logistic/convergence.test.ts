@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceNewton, solveLogistic, type LogisticSolveSpec } from '../../../algorithms/logistic';
 import { syntheticLogistic } from '../../../master/data/logistic-synthetic';
 import { norm2 } from '../../../shared/kernels';
+import { inlineLa } from '../../helpers/linalg';
 import { InProcessCluster } from './in-process-cluster';
 
 /**
@@ -15,7 +16,7 @@ const data = syntheticLogistic({ rows: 20_000, cols: 100, seed: 3, signal: 3, co
 
 describe('convergence on n = 20000, d = 100, m = 10d', () => {
   it('oversketched Newton: more iterations than exact Newton, fewer passes; errors linear-quadratic', async () => {
-    const ref = referenceNewton(data.X, data.y, lambda, 1e-13);
+    const ref = await referenceNewton(inlineLa, data.X, data.y, lambda, 1e-13);
     const runOne = async (solver: LogisticSolveSpec['solver']) => {
       const out = await solveLogistic(new InProcessCluster(8, 7), 'conv', data.X, data.y, { solver, lambda, sketch: { factor: 10 }, hessianScheme: { name: 'wait-all' }, seed: 9 }, { stop: { gradNorm: 1e-8, maxRounds: 100, timeLimit: 600 } });
       const errors = out.run.iterates.map((w) => norm2(Float64Array.from(w, (v, j) => v - ref.w[j]!)));

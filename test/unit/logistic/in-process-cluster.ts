@@ -5,6 +5,7 @@ import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
 import { jsKernels } from '../../../shared/kernels';
+import { inlineLinalg, jsLinalg, type AsyncLinalg } from '../../../shared/linalg';
 import { kindHandler } from '../../../worker/task-kinds';
 import type { StoredBlock } from '../../../worker/block-store';
 import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
@@ -33,6 +34,11 @@ export class InProcessCluster implements ComputeCluster {
 
   liveWorkers(): number[] {
     return Array.from({ length: this.workers }, (_, i) => i);
+  }
+
+  /** The master's linear algebra, inline on the js backend (no thread in a unit test). */
+  async linalg(): Promise<AsyncLinalg> {
+    return inlineLinalg(jsLinalg);
   }
 
   async place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan> {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAt, referenceNewton, solveLogistic, type LogisticSolveSpec } from '../../../algorithms/logistic';
 import { syntheticLogistic } from '../../../master/data/logistic-synthetic';
 import { norm2 } from '../../../shared/kernels';
+import { inlineLa } from '../../helpers/linalg';
 import { InProcessCluster } from './in-process-cluster';
 
 /**
@@ -11,7 +12,10 @@ import { InProcessCluster } from './in-process-cluster';
  */
 const lambda = 1e-3;
 const data = syntheticLogistic({ rows: 2000, cols: 20, seed: 11, signal: 3, correlation: 0.5 });
-const ref = referenceNewton(data.X, data.y, lambda, 1e-12);
+let ref: Awaited<ReturnType<typeof referenceNewton>>;
+beforeAll(async () => {
+  ref = await referenceNewton(inlineLa, data.X, data.y, lambda, 1e-12);
+});
 
 function spec(solver: LogisticSolveSpec['solver'], extra: Partial<LogisticSolveSpec> = {}): LogisticSolveSpec {
   return { solver, lambda, sketch: { factor: 10 }, hessianScheme: { name: 'speculative' }, seed: 5, ...extra };

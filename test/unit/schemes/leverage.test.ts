@@ -6,6 +6,9 @@ import { lookupScheme } from '../../../core/schemes';
 import { expansionNetwork } from '../../../core/schemes/expansion-network';
 import { approximateBlockLeverageScores, blockLeverageScores } from '../../../core/schemes/leverage-scores';
 import { expectClose, TOL } from '../../helpers/expect-close';
+import { inlineLa } from '../../helpers/linalg';
+import { planDataFor, rowLeverageScoresOn } from '../../../algorithms/row-leverage-scores';
+import { chooseScheme } from '../../../core/schemes';
 import { blockRows, combinations, exactGradient, randomProblem, slotResults, type Problem } from './simulate';
 
 const scheme = lookupScheme('leverage');
@@ -56,6 +59,30 @@ describe('block leverage scores', () => {
     const Pi = blockLeverageScores(view(p), p.blockStarts);
     const two = { ...p, A: { rows: p.A.rows, cols: 2, data: Float64Array.from({ length: p.A.rows * 2 }, (_, k) => p.A.data[Math.floor(k / 2) * 3 + (k % 2)]!) } };
     expectClose(Pi, hatBlockScores(two), { rtol: 1e-8, atol: 1e-10 });
+  });
+
+  it('on the master\'s linear algebra (pivoted QR, off the loop): the same scores, handed to a pure plan that then computes nothing', async () => {
+    for (const deficient of [false, true]) {
+      const p = randomProblem(5, 8, 30, 4, 3);
+      if (deficient) for (let i = 0; i < p.A.rows; i++) p.A.data[i * 4 + 3] = p.A.data[i * 4]! - p.A.data[i * 4 + 1]!;
+      const rowScores = await rowLeverageScoresOn(inlineLa, p.A);
+      expect(rowScores.reduce((a, b) => a + b, 0)).toBeCloseTo(deficient ? 3 : 4, 10);
+      expectClose(blockLeverageScores({ ...view(p), rowLeverageScores: rowScores }, p.blockStarts), blockLeverageScores(view(p), p.blockStarts), { rtol: 1e-10, atol: 1e-12 });
+      // The scores a plan gets are used as they are (a wrong vector shows in the plan).
+      const data = await planDataFor(inlineLa, chooseScheme({ name: 'leverage' }), p.A);
+      expect(data.rowLeverageScores).toBe(rowScores); // kept per A: computed once
+      const plan = (d: typeof data) => scheme.choose({}).plan({ workers: 8, blocks: p.blockStarts.length - 1, blockRows: blockRows(p), rng: new Rng(1), data: d }).describe();
+      // LAPACK here, the plain loops in the plan's own fallback: the same placement, numbers to rounding.
+      const [given, computed] = [plan(data), plan(view(p))];
+      expect(given.blockOfSlot).toEqual(computed.blockOfSlot);
+      expect(given.replicas).toEqual(computed.replicas);
+      expect(given.beta as number).toBeCloseTo(computed.beta as number, 12);
+      expectClose(Float64Array.from(given.leverageScores as number[]), Float64Array.from(computed.leverageScores as number[]), { rtol: 1e-10, atol: 1e-12 });
+    }
+    // Only a scheme that reads them gets them: no QR for the others.
+    expect(chooseScheme({ name: 'leverage', scores: 'approximate' }).needsRowLeverageScores).toBe(false);
+    expect(chooseScheme({ name: 'wait-all' }).needsRowLeverageScores).toBe(false);
+    expect((await planDataFor(inlineLa, chooseScheme({ name: 'wait-all' }), randomProblem(6, 10, 4, 3).A)).rowLeverageScores).toBeUndefined();
   });
 
   it('approximate scores (SRHT + JL) are within 25% of the exact ones on heavy-tailed data', () => {

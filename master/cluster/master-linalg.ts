@@ -1,0 +1,44 @@
+import type { Logger } from '../../shared/log';
+import { linalgThread, type AsyncLinalg, type LinalgThreadOptions, type LinalgThreadPool } from '../../shared/linalg';
+
+/**
+ * The master's one pool of linear-algebra compute threads: every factorization, Gram, reference
+ * solve, rank check and error product of its jobs runs there, never on the event loop that
+ * answers gRPC, keepalives and heartbeats. Started at first use (a master that only serves
+ * workers never starts a thread), closed when the master stops. A pool that failed to start is
+ * started again at the next use (the failure went to the job that asked).
+ */
+export class MasterLinalg {
+  private pool: Promise<LinalgThreadPool> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly options: LinalgThreadOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The pool, started on the first call. */
+  get(): Promise<AsyncLinalg> {
+    if (this.closed) return Promise.reject(new Error('the master is stopping: its linear algebra threads are closed'));
+    this.pool ??= linalgThread(this.options).then(
+      (p) => {
+        if (p.warning) this.log.warn(p.warning);
+        this.log.info({ backend: p.name, blas: p.blas }, 'linear algebra thread started');
+        return p;
+      },
+      (e: unknown) => {
+        this.pool = undefined;
+        throw e;
+      },
+    );
+    return this.pool;
+  }
+
+  /** Stops the threads (calls still out reject with CancelledError). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.then((pool) => pool.close(), () => undefined);
+  }
+}

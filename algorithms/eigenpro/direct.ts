@@ -10,7 +10,8 @@ export const DIRECT_LIMIT = 2500;
  * α* = K⁻¹y, K = k(X, X), on the master's linear-algebra thread: the kernel matrix (dgemm), then
  * Cholesky (K is positive definite in exact arithmetic), or LU when rounding makes it numerically
  * not (or a Cholesky solve refuses it as singular to working precision, which LU may still solve);
- * SingularMatrixError when LU meets an exact zero pivot (ml-matrix's LU refused the same).
+ * SingularMatrixError when LU finds K singular to working precision (rcond below ε: an α* from it
+ * would be noise, e.g. two equal training points, whose rows of K are equal).
  */
 export async function directKernelSolve(la: AsyncLinalg, kernel: KernelFn, X: Matrix, y: Float64Array): Promise<Float64Array> {
   const K = await la.kernelMatrix(kernel, X, X);
@@ -20,10 +21,10 @@ export async function directKernelSolve(la: AsyncLinalg, kernel: KernelFn, X: Ma
     if (!(e instanceof NotPositiveDefiniteError) && !(e instanceof SingularMatrixError)) throw e;
   }
   try {
-    return (await la.solve(K, y, { rcondMin: 0 })).x.data;
+    return (await la.solve(K, y)).x.data;
   } catch (e) {
     // Two equal training points give two equal rows of K: no α* interpolates them.
-    if (e instanceof SingularMatrixError) throw new SingularMatrixError(`the kernel matrix K (${X.rows}×${X.rows}) is singular (are some training points repeated?): no interpolating α* (${e.message})`);
+    if (e instanceof SingularMatrixError) throw new SingularMatrixError(`the kernel matrix K (${X.rows}×${X.rows}) is singular to working precision (are some training points repeated?): no interpolating α* (${e.message})`);
     throw e;
   }
 }

@@ -1,13 +1,13 @@
+/**
+ * What the algorithms see of the cluster (ComputeCluster, at the end): place a plan's blocks
+ * once, then run rounds. The same algorithm runs on local processes, compose and Kubernetes
+ * through this interface.
+ */
 import type { pb } from '../shared/wire';
 import type { Decoded, Plan } from '../core/schemes';
 import type { BlockData } from '../core/schemes/placement';
 
 export type { BlockData };
-
-/**
- * What the algorithms see of the cluster: place a plan's blocks once, then run rounds. The same
- * algorithm runs on local processes, compose and Kubernetes through this interface.
- */
 
 /** Task payloads, one per worker task kind (proto TaskRequest.kind). */
 export type TaskPayload =
@@ -65,9 +65,13 @@ export interface RoundOutcome {
   bytesReceived: number;
 }
 
-/** A plan whose stored blocks are on workers; its slot -> host map follows relocations. */
+/**
+ * The handle of a plan placed by a session: what rounds run on and release drops. Only the session
+ * that placed it takes it back; what it reports is read-only (the master keeps the rest).
+ */
 export interface PlacedPlan {
   readonly jobId: string;
+  /** The plan as placed: its hosts and backups are physical worker indices. */
   readonly plan: Plan;
   /** Current host worker of each slot (changes when a worker is lost). */
   readonly hosts: readonly number[];
@@ -82,6 +86,11 @@ export interface PlacedPlan {
 }
 
 export interface PlaceOptions {
+  /**
+   * The physical worker of each logical host: the plan's host i runs on workers[i mod n]
+   * (default: the session's live workers, in order).
+   */
+  workers?: readonly number[];
   /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
   taskDeadlineSeconds?: number;
   /**
@@ -116,6 +125,11 @@ export interface RoundOptions {
 export interface ComputeCluster {
   /** Workers currently alive. */
   liveWorkers(): number[];
+  /**
+   * The one way to place: a plan made for logical workers 0..n−1 (a scheme's, or one a job builds
+   * itself: column groups, every center everywhere) is mapped onto physical workers (options.workers,
+   * default the live ones) and its stored blocks streamed out. The plan itself is not changed.
+   */
   place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
   /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
   round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome>;

@@ -6,6 +6,7 @@ import { startLocalCluster } from '../launcher';
 import { directLeastSquares, normalEquations, steepestDescent } from '../algorithms';
 import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
+import { chooseScheme } from '../core/schemes';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
 import { availableCpus } from '../shared/kernels';
@@ -78,7 +79,7 @@ export async function benchDask(repeats = 5): Promise<Record<string, unknown>> {
     try {
       for (let rep = 0; rep < repeats; rep++) {
         for (const spec of specs) {
-          const setup = await setUpLeastSquares(session, A, b, spec, { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
+          const setup = await setUpLeastSquares(session, A, b, chooseScheme(spec), { jobId: `dask-${rep}-${spec.name}`, seed: 1 + rep });
           try {
             // Warm-up rounds without delay (connections, and the JIT: see WARMUP_ROUNDS), then the timed run.
             await session.setChaos('none');

@@ -4,7 +4,7 @@
  * its own slice and reads the others' from their owners without locks; or, as a baseline, α in
  * the master's store).
  *
- *   const plan = everyCenterEverywherePlan(hosts);
+ *   const plan = everyCenterEverywherePlan(workers.length);
  *   const placed = await cluster.place(jobId, plan, { A: X, b: y, blockStarts: starts });
  *   const { workers: pre } = await setupPreconditioners(cluster, placed, { kernel, nystrom, q, seed, sliceLengths });
  *   const res = await runAsyncEigenpro(session, placed, { name, n, starts, batch, step: 'paper', pre, store: 'sharded', ... });

@@ -110,7 +110,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
   // Every worker stores all n centers, but each step touches only its own batch: equal work, 1.
-  const placed = await cluster.place(jobId, everyCenterEverywherePlan(live), { A: X, b: y, blockStarts: starts }, { work: () => 1 });
+  const placed = await cluster.place(jobId, everyCenterEverywherePlan(G), { A: X, b: y, blockStarts: starts }, { workers: live, work: () => 1 });
   const placeSeconds = (performance.now() - tPlace) / 1000;
   log.info({ jobId, workers: G, n, d: X.cols, bytes: placed.bytesPlaced, placeSeconds }, 'centers placed on every worker');
 

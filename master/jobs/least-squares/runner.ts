@@ -3,11 +3,11 @@ import type { ChaosSpec } from '../../../shared/config';
 import { matVec, norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
-import type { AdaptiveReport } from '../../../core/policy';
-import { delayRuntimeModel, isAdaptive, measuredEndingTimes, parseAdaptive, type AdaptiveParams } from '../../../core/schemes';
+import { chooseSchemeOrPolicy, type AdaptiveReport } from '../../../core/policy';
+import { delayAnswerTimes } from '../../../core/schemes';
 import type { JobContext, JobOutput } from '../types';
 import type { LeastSquaresJobSpec } from './schema';
-import { setUpAdaptiveLeastSquares, type AdaptiveLsSetup } from './adaptive';
+import { setUpAdaptiveLeastSquares } from './adaptive';
 import { setUpLeastSquares, type LsSetup } from './setup';
 
 /** result.json of a least-squares job. */
@@ -38,7 +38,7 @@ export type LeastSquaresResult = {
   backupsLaunched: number;
   slotsRelocated: number;
   /** scheme adaptive: every decision with its reason, the re-plans (counted, timed, bytes), the runtime model and the error cost. */
-  adaptive?: AdaptiveReport & { params: AdaptiveParams };
+  adaptive?: AdaptiveReport & { params: Readonly<Record<string, unknown>> };
   /** Every round up to 2000 of them; beyond, every `history.every`-th: the whole run is in history.jsonl. */
   history: LsHistoryPoint[];
   historySummary: HistorySummary;
@@ -90,12 +90,14 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
   const normal = normalEquations(A, b);
-  const setup: LsSetup | AdaptiveLsSetup = isAdaptive(job.scheme)
+  // The job's scheme, parsed once: a scheme, or an adaptive policy over the schemes.
+  const { scheme, policy } = chooseSchemeOrPolicy(job.scheme);
+  const setup: LsSetup = policy
     ? await setUpAdaptiveLeastSquares(cluster, A, b, {
         jobId,
         seed: job.seed,
         taskTimeout: job.taskTimeout,
-        params: parseAdaptive(job.scheme),
+        policy,
         normal,
         tol: job.stop.tol,
         maxRounds: job.stop.maxRounds,
@@ -103,11 +105,11 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
         metrics: ctx.metrics,
         labels: cluster.labels,
       })
-    : await setUpLeastSquares(cluster, A, b, job.scheme, {
+    : await setUpLeastSquares(cluster, A, b, scheme, {
         jobId,
         seed: job.seed,
         taskTimeout: job.taskTimeout,
-        runtime: delayRuntimeModel(job.chaos.delay),
+        runtime: delayAnswerTimes(job.chaos.delay),
         ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
       });
   const placeSeconds = (performance.now() - tPlace) / 1000;
@@ -149,9 +151,8 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     for (let i = 0; i < rs.length; i++) rs[i]! -= b[i]!;
     optimalRelResidual = norm2(rs) / (norm2(b) || 1);
   }
-  const slots = setup.describe.slots as number;
   // Measured on the rounds kept (all of a run up to 2000 rounds, a uniform sample beyond).
-  const measuredT = measuredEndingTimes(setup.describe, res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: slots, endedAt: h.roundSeconds })));
+  const measuredT = setup.measure?.(res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: setup.slots, endedAt: h.roundSeconds })));
   const result: LeastSquaresResult = {
     job: job.job,
     scheme: { name: setup.scheme, ...setup.describe, ...(measuredT ? { measuredEndingTimeSeconds: measuredT } : {}) },
@@ -176,7 +177,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     roundsWithStragglers: res.roundsWithStragglers,
     backupsLaunched: res.backupsLaunched,
     slotsRelocated: res.slotsMoved,
-    ...(isAdaptiveSetup(setup) ? { adaptive: setup.adaptive() } : {}),
+    ...(setup.adaptive ? { adaptive: setup.adaptive() } : {}),
     history: res.history,
     historySummary: {
       rounds: res.rounds,
@@ -194,8 +195,4 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     (relErrorVsDirect !== null ? `, error vs direct solve ${relErrorVsDirect.toExponential(2)}` : '') +
     `, stragglers cut off ${res.stragglersCutOff}${adaptiveLine}`;
   return { result, tensors: { 'x.npy': { shape: [res.x.length], values: res.x } }, summary };
-}
-
-function isAdaptiveSetup(s: LsSetup | AdaptiveLsSetup): s is AdaptiveLsSetup {
-  return typeof (s as Partial<AdaptiveLsSetup>).adaptive === 'function';
 }

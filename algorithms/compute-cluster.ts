@@ -22,10 +22,10 @@ export type TaskPayload =
   | { kind: 'gram'; d?: Float64Array }
   /**
    * Any other task kind of the contract, given as its generated message: `name` is the oneof
-   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. New kinds need
-   * no change here or in the dispatcher.
+   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. A new kind
+   * needs only its entry in the master's table of task kinds (master/cluster/task-kinds.ts).
    */
-  | { kind: 'message'; name: KindName; fields: KindFields; payloadValues?: number };
+  | { kind: 'message'; name: KindName; fields: KindFields };
 
 /** The oneof task kinds of TaskRequest, from the generated types. */
 export type KindName = NonNullable<pb.TaskRequest['kind']>;

@@ -72,7 +72,6 @@ export async function invertOnCluster(
         kind: 'message',
         name: 'solveColumns',
         fields: { solveColumns: { target: problem.kind, columns, solver: opts.solver, tol: opts.tol, maxIterations } },
-        payloadValues: columns.length,
       };
     }, onAnswer ? { onAnswer } : {});
   } finally {

@@ -68,7 +68,6 @@ export function sketchedHessian(
         kind: 'message',
         name: 'countSketch',
         fields: { countSketch: { scale: scales[j]!, seed: String(sketchSeed(seed, iteration, layout.sketchOfSlot[slot]!)), width: shape.width, gram: R === 1 } },
-        payloadValues: blockStarts[j + 1]! - blockStarts[j]!,
       };
     });
     const blocks = outcome.decoded.value;

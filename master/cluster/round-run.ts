@@ -6,7 +6,7 @@ import { tensorValues, type pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
-import { payloadFields, payloadValues, slotEntry } from './task-request';
+import { payloadFields, payloadKind, payloadValues, slotEntry } from './task-request';
 import type { RoundListener, TaskStream } from './task-stream';
 import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
 
@@ -86,10 +86,9 @@ export class RoundRun {
     this.scheme = plan.scheme;
     this.perSlot = typeof payload === 'function' ? payload : undefined;
     const shared = typeof payload === 'function' ? undefined : payload;
-    const first = typeof payload === 'function' ? payload(0) : payload;
-    this.kind = first.kind === 'message' ? first.name : first.kind;
+    this.kind = payloadKind(typeof payload === 'function' ? payload(0) : payload);
     this.sharedFields = shared ? payloadFields(shared) : undefined;
-    this.sharedBytes = shared ? 8 * payloadValues(shared) : 0;
+    this.sharedBytes = shared && this.sharedFields ? 8 * payloadValues(shared, this.sharedFields) : 0;
     this.round = String(roundNo);
     this.state = new RoundState({
       hosts: placed.hosts,
@@ -179,8 +178,9 @@ export class RoundRun {
       this.sentAt.set(`${slot}:${worker}`, t);
       if (!this.perSlot) return slotEntry(this.placed, slot);
       const p = this.perSlot(slot);
-      bytes += 8 * payloadValues(p);
-      return slotEntry(this.placed, slot, payloadFields(p));
+      const fields = payloadFields(p);
+      bytes += 8 * payloadValues(p, fields);
+      return slotEntry(this.placed, slot, fields);
     });
     this.bytesSent += bytes;
     this.ctx.metrics.bytesTask.inc({ direction: 'sent' }, bytes);

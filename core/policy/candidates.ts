@@ -69,7 +69,7 @@ export function candidateKey(c: Candidate): string {
 const choices = new WeakMap<Candidate, SchemeChoice>();
 
 /** The candidate's scheme with its parameters parsed (once per candidate). */
-export function schemeOf(c: Candidate): SchemeChoice {
+export function candidateScheme(c: Candidate): SchemeChoice {
   let choice = choices.get(c);
   if (!choice) choices.set(c, (choice = lookupScheme(c.scheme).choose({ ...c.params })));
   return choice;
@@ -88,7 +88,7 @@ export interface PlanInputs {
 
 /** Rows of each data block, as the scheme splits them (an even split; mds: equal blocks, rows padded up). */
 export function blockRowsFor(c: Candidate, rows: number): number[] {
-  return schemeOf(c).blockRows(rows, c.blocks);
+  return candidateScheme(c).blockRows(rows, c.blocks);
 }
 
 /** K+1 row offsets of the candidate's data blocks (what placement and placementDiff take). */
@@ -100,7 +100,7 @@ export function blockStartsFor(c: Candidate, rows: number): number[] {
 
 /** The candidate's real plan, from its scheme's registry entry. */
 export function planCandidate(c: Candidate, inputs: PlanInputs): Plan {
-  const scheme = schemeOf(c);
+  const scheme = candidateScheme(c);
   if (scheme.needsData && !inputs.data) throw new InputError(`adaptive: ${c.scheme} candidates need the data to plan`);
   return scheme.plan({
     workers: inputs.workers,

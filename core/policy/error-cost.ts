@@ -1,4 +1,4 @@
-import { schemeOf, type Candidate } from './candidates';
+import { candidateScheme, type Candidate } from './candidates';
 
 /**
  * What an approximate gradient costs in iterations, as a factor F ≥ 1 on the iterations an
@@ -163,7 +163,7 @@ export class ErrorCostModel {
 
   /** (P − q)/(q(P − 1)) over the population P the scheme's first q answers are sampled from. */
   private shape(c: Candidate): number {
-    const sampled = schemeOf(c).sampling(c.blocks);
+    const sampled = candidateScheme(c).sampling(c.blocks);
     if (!sampled) return 0;
     const { q, population } = sampled;
     return population > 1 ? (population - q) / (q * (population - 1)) : 0;

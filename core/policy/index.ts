@@ -21,7 +21,7 @@
  *   if (d.replan) place planCandidate(d.candidate, { workers: d.workers.length, rows, seed }) on d.workers
  */
 export { AdaptiveChooser, type AdaptiveJob, type ChooserOptions, type Decision, type DecideContext, type PredictionRow } from './chooser';
-export { candidateSet, candidateKey, schemeOf, planCandidate, blockRowsFor, blockStartsFor, slotWork, type Candidate, type CandidateOptions, type PlanInputs } from './candidates';
+export { candidateSet, candidateKey, candidateScheme, planCandidate, blockRowsFor, blockStartsFor, slotWork, type Candidate, type CandidateOptions, type PlanInputs } from './candidates';
 export {
   registerPolicy,
   choosePolicy,

@@ -1,4 +1,4 @@
-import { schemeOf, type Candidate } from './candidates';
+import { candidateScheme, type Candidate } from './candidates';
 
 /**
  * Exact expected seconds per iteration of a candidate under the papers' model, where its scheme
@@ -7,5 +7,5 @@ import { schemeOf, type Candidate } from './candidates';
  * uneven groups). The round simulator is checked against these.
  */
 export function expectedIterationSeconds(c: Candidate, workers: number, fit: { shift: number; rate: number }): number | undefined {
-  return schemeOf(c).expectedIterationSeconds({ workers, blocks: c.blocks, fit });
+  return candidateScheme(c).expectedIterationSeconds({ workers, blocks: c.blocks, fit });
 }

@@ -23,7 +23,7 @@ import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { MasterMetrics } from '../metrics';
-import { JobStore, type CheckpointOptions } from '../state';
+import { JobStateDir, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
 import { dataRootCheck } from './data-root';
 import { JobManager, type JobListener } from './job-manager';
@@ -139,7 +139,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
   const masterId = randomBytes(8).toString('hex');
-  const jobStore = o.stateDir ? new JobStore(o.stateDir, log, o.checkpoint) : undefined;
+  const stateDir = o.stateDir ? new JobStateDir(o.stateDir, log, o.checkpoint) : undefined;
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
 
@@ -160,7 +160,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       registry.on('join', onJoin);
     });
 
-  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(jobStore ? { store: jobStore } : {}) });
+  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(stateDir ? { stateDir } : {}) });
 
   const handlers: pb.MasterHandlers = {
     Register(call, cb) {

@@ -10,7 +10,7 @@ import { JobCheckpoint, type CheckpointOptions } from './checkpointer';
 import { writeDurable } from './durable-file';
 
 /**
- * The master's durable job store (`coda master --state DIR`):
+ * The master's state folder (`coda master --state DIR`): every accepted job, durably:
  *
  *   DIR/jobs/<id>/job.json         the job as accepted: its text, the folder its paths are
  *                                  relative to, its worker count, the data files' fingerprints
@@ -96,7 +96,7 @@ function readJson<T>(path: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>):
   return schema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-export class JobStore {
+export class JobStateDir {
   private readonly jobsDir: string;
   private nextSeq = 1;
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseJobOf, runJob } from '../master';
 import { startLocalCluster, type LocalCluster } from '../launcher';
 import { timeToError, type CurvePoint } from '../algorithms/eigenpro';
-import { writeFileAtomic } from '../shared/tensor';
+import { writeFileAtomic } from '../shared/fs';
 import { median } from './stats';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setLogLevel } from '../shared/log';
-import { writeFileAtomic } from '../shared/tensor';
+import { writeFileAtomic } from '../shared/fs';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';

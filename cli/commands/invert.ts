@@ -1,7 +1,8 @@
 import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
-import { loadMatrix, writeFileAtomic, writeNpy } from '../../shared/tensor';
+import { writeFileAtomic } from '../../shared/fs';
+import { loadMatrix, writeNpy } from '../../shared/tensor';
 import { checkJob, jobOf } from '../../master';
 import { checkFullRank, inverseProblem } from '../../algorithms/inverse';
 import { checkLocalWorkers, parsePositiveInt, resolveToken } from '../common';

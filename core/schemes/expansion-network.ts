@@ -30,7 +30,6 @@ import type { AnswerTimeDistribution } from '../runtime/answer-times';
  */
 
 export type ReplicaRule = 'paper' | 'apportion';
-export const REPLICA_RULES: readonly ReplicaRule[] = ['paper', 'apportion'];
 
 export interface ExpansionRule {
   rule: ReplicaRule;

@@ -44,7 +44,6 @@ export type {
   FairShare,
 } from './types';
 export { parseParams, intAtLeast, numberIn, oneOf, gridValues, formatParamsError, knownKeys } from './params';
-export { ADDITIVE_TASK_KINDS } from './types';
 export { SumDecoder, firstQDecoder } from './sum-decoder';
 export { delayAnswerTimes, measuredAnswerTimes, type MeasuredRound, type AnswerTimeDistribution } from '../runtime/answer-times';
 export { waitAll, ignoreStragglers, speculative, replication, frc, mds, leverage, oversketch };

@@ -25,6 +25,11 @@ function defaultParities(n: number): number {
   return Math.max(1, Math.floor(n / 4));
 }
 
+/** n for k blocks on N workers: the given n, the workers, or k plus a quarter. */
+function slotsOf(p: MdsParams, k: number, workers: number): number {
+  return p.n ?? (workers > k ? workers : k + defaultParities(k));
+}
+
 /**
  * MDS-coded matrix-vector products (Lee et al.): k systematic data blocks plus n−k Gaussian parity
  * blocks, one slot each; any k answers give [A₁x; …; A_kx] exactly (see mds-code.ts for the code,
@@ -32,11 +37,6 @@ function defaultParities(n: number): number {
  * survivor set's decoding system verified to have condition number ≤ 1e8 when the plan is made).
  * Needs equal-sized blocks (a parity block is a row-by-row combination). Decodes matvec only.
  */
-/** n for k blocks on N workers: the given n, the workers, or k plus a quarter. */
-function slotsOf(p: MdsParams, k: number, workers: number): number {
-  return p.n ?? (workers > k ? workers : k + defaultParities(k));
-}
-
 export const mds: Scheme<MdsParams, MdsDescription> = {
   name: 'mds',
   summary: 'k systematic + n−k parity blocks for matrix-vector products; exact from any k of n answers',

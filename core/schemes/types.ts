@@ -25,12 +25,6 @@ import type { ShiftedExponentialParameters } from '../runtime/order-statistics';
  */
 export type TaskKindName = 'matvec' | 'mattvec' | 'lsGradient' | 'gram';
 
-/**
- * The additive kinds: a slot's result is a weighted sum of per-block results of one shape, so
- * summing slots decodes them. What a plan supports when it does not say.
- */
-export const ADDITIVE_TASK_KINDS: readonly TaskKindName[] = ['lsGradient', 'mattvec', 'gram'];
-
 export interface StoredBlockSpec {
   /** Data blocks combined row by row; all must have the same number of rows. */
   terms: { block: number; coef: number }[];
@@ -75,7 +69,9 @@ export interface Plan<D extends PlanDescription = PlanDescription> {
    */
   speculation?: { quantile: number; multiplier: number; backups: number[][] };
   /**
-   * Task kinds whose results this plan's decoder combines correctly. Absent: ADDITIVE_TASK_KINDS.
+   * Task kinds whose results this plan's decoder combines correctly. Absent: the additive kinds
+   * (lsGradient, mattvec, gram: a slot's result is a weighted sum of per-block results of one
+   * shape, so summing slots decodes them).
    * (An mds plan decodes matvec only: its answer is the stack [A₁x; …; A_kx], not a sum.)
    */
   taskKinds?: readonly TaskKindName[];
@@ -201,7 +197,7 @@ export interface Scheme<P extends Record<string, unknown> = Record<string, unkno
   readonly summary: string;
   /** The job file's scheme mapping minus `name`. Messages come from ./params (intAtLeast, numberIn, oneOf). */
   readonly params: ZodType<P, ZodTypeDef, unknown>;
-  /** Task kinds every plan of this scheme decodes, when fixed (mds: matvec only). Absent: ADDITIVE_TASK_KINDS. */
+  /** Task kinds every plan of this scheme decodes, when fixed (mds: matvec only). Absent: the additive kinds (Plan.taskKinds). */
   readonly taskKinds?: readonly TaskKindName[];
   /** K the scheme wants for N workers when the job does not say (e.g. N for wait-all). */
   defaultBlocks(workers: number, params: P): number;

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { KernelRegressionJobSpec } from './schema';
 import { ClusterError, ShapeError } from '../../../shared/errors';
-import { checkKernel, kernelPredict } from '../../../shared/kernels';
+import { checkKernel, kernelPredict, type KernelFn } from '../../../shared/kernels';
 import { loadMatrix, loadVector, type Matrix } from '../../../shared/tensor';
 import {
   CurveEvaluator,
@@ -10,7 +10,7 @@ import {
   directKernelSolve,
   everyCenterEverywherePlan,
   generateKernelData,
-  runAsyncEigenpro,
+  driveAsyncEigenpro,
   runSyncEigenpro,
   setupPreconditioners,
   sliceStarts,
@@ -23,6 +23,7 @@ import {
   type Snapshot,
   type SyncState,
 } from '../../../algorithms/eigenpro';
+import type { PlacedPlan } from '../../../algorithms/compute-cluster';
 import type { JobContext } from '../types';
 import type { KernelModelFile } from './model';
 
@@ -87,109 +88,155 @@ function loadProblem(job: KernelRegressionJobSpec): { problem: KernelProblem; so
   return { problem: splitTrainTest(X, y, d.testFraction, job.seed), source: { X: d.X, y: d.y, testFraction: d.testFraction } };
 }
 
-/** kernel-regression: data -> every center on every worker -> preconditioners -> EigenPro (sync or async) -> α, centers, model.json. */
+/**
+ * kernel-regression: data -> every center on every worker -> preconditioners -> EigenPro (sync
+ * or async) -> α, centers, model.json. Its steps: place the centers, solve (preconditioners, then
+ * the solver, resumed from a checkpoint when there is one), evaluate the α snapshots, compare with
+ * the direct solution, report.
+ */
 export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: JobContext) {
-  const { cluster, log } = ctx;
   const kernel = checkKernel(job.kernel);
   const { problem, source } = loadProblem(job);
   const X: Matrix = problem.Xtrain;
-  const y = problem.ytrain;
   const n = X.rows;
-  const live = cluster.liveWorkers();
+  const live = ctx.cluster.liveWorkers();
   const G = live.length;
   if (G === 0) throw new ClusterError('no live workers');
   if (n < 2 * G) throw new ShapeError(`kernel-regression: ${n} training points cannot be split among ${G} workers`);
   const starts = sliceStarts(n, G);
-  const lens = starts.slice(1).map((e, r) => e - starts[r]!);
+  const jobId = `${ctx.cluster.id}-kr`;
+  const placement = await placeCenters(ctx, job, jobId, problem, starts, live);
+  let solved: Solved;
+  try {
+    solved = await solve(ctx, job, kernel, placement.placed, jobId, starts);
+  } finally {
+    await ctx.cluster.release(placement.placed);
+  }
+  const res = solved.sync ?? solved.async!;
+  const { curve, evalSeconds, evaluator } = await evaluateSnapshots(job, kernel, problem, res.snapshots);
+  const direct = n <= DIRECT_LIMIT ? directReference(kernel, problem, res.alpha) : null;
+  return kernelRegressionOutput(job, kernel, problem, source, live, placement, solved, { curve, evalSeconds, evalPoints: evaluator.evalPoints }, direct);
+}
+
+/** Every worker stores all n centers (placed once), but each step touches only its own batch: equal work, 1. */
+async function placeCenters(ctx: JobContext, job: KernelRegressionJobSpec, jobId: string, problem: KernelProblem, starts: number[], live: number[]): Promise<{ placed: PlacedPlan; seconds: number }> {
+  const X = problem.Xtrain;
+  const t0 = performance.now();
+  await ctx.cluster.setChaos(job.chaos);
+  const placed = await ctx.cluster.place(jobId, everyCenterEverywherePlan(live.length), { A: X, b: problem.ytrain, blockStarts: starts }, { workers: live, work: () => 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  ctx.log.info({ jobId, workers: live.length, n: X.rows, d: X.cols, bytes: placed.bytesPlaced, placeSeconds: seconds }, 'centers placed on every worker');
+  return { placed, seconds };
+}
+
+interface Solved {
+  setup: Awaited<ReturnType<typeof setupPreconditioners>>;
+  sync?: Awaited<ReturnType<typeof runSyncEigenpro>>;
+  async?: Awaited<ReturnType<typeof driveAsyncEigenpro>>;
+}
+
+/**
+ * The preconditioners (built without injected delay: the comparison is about the iterations),
+ * then the solver under the job's chaos, from the job's checkpoint when a restarted master has one.
+ */
+async function solve(ctx: JobContext, job: KernelRegressionJobSpec, kernel: KernelFn, placed: PlacedPlan, jobId: string, starts: number[]): Promise<Solved> {
+  const { cluster, log } = ctx;
   const e = job.eigenpro;
-  const jobId = `${cluster.id}-kr`;
+  const n = starts[starts.length - 1]!;
+  const G = starts.length - 1;
   // One checkpoint per job: its state is the solver's (version 2 marks the asynchronous one).
   const ck = job.solver === 'eigenpro-sync' ? ctx.checkpoint?.open<SyncState, Snapshot>({ version: 1, state: syncState }) : undefined;
   const ckAsync = job.solver !== 'eigenpro-sync' ? ctx.checkpoint?.open<AsyncState, Snapshot>({ version: 2, state: asyncState }) : undefined;
-
-  const tPlace = performance.now();
+  await cluster.setChaos('none');
+  const setup = await setupPreconditioners(cluster, placed, { kernel, nystrom: e.nystrom, q: e.q, seed: job.seed, sliceLengths: starts.slice(1).map((end, r) => end - starts[r]!) });
   await cluster.setChaos(job.chaos);
-  // Every worker stores all n centers, but each step touches only its own batch: equal work, 1.
-  const placed = await cluster.place(jobId, everyCenterEverywherePlan(G), { A: X, b: y, blockStarts: starts }, { workers: live, work: () => 1 });
-  const placeSeconds = (performance.now() - tPlace) / 1000;
-  log.info({ jobId, workers: G, n, d: X.cols, bytes: placed.bytesPlaced, placeSeconds }, 'centers placed on every worker');
-
-  let setup;
-  let sync;
-  let async;
-  try {
-    // Preconditioners are built without injected delay: the comparison is about the iterations.
-    await cluster.setChaos('none');
-    setup = await setupPreconditioners(cluster, placed, { kernel, nystrom: e.nystrom, q: e.q, seed: job.seed, sliceLengths: lens });
-    await cluster.setChaos(job.chaos);
-    const common = {
-      n,
-      starts,
-      batch: e.batch,
-      step: e.step,
-      epochs: e.epochs,
-      timeLimit: job.stop.timeLimit,
-      evalsPerEpoch: e.evalsPerEpoch,
-      seed: job.seed,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    };
-    const progress = (epochs: number, seconds: number): void =>
-      ctx.onProgress?.({ round: Math.round(epochs * 100), maxRounds: Math.round(e.epochs * 100), seconds, residual: epochs, stragglers: 0 });
-    // An asynchronous checkpoint is per slice: on a cluster of another size it does not fit, and
-    // the run starts over (a synchronous one keeps only α, which fits any size).
-    const saved = ckAsync?.restored;
-    const asyncResume = saved && saved.state.versions.length === G && saved.state.alpha.length === n ? saved : undefined;
-    if (saved && !asyncResume) log.warn({ slices: saved.state.versions.length, workers: G }, 'the AsyncEigenPro checkpoint was taken on another number of workers; the run starts over');
-    if (job.solver === 'eigenpro-sync') {
-      sync = await runSyncEigenpro(cluster, placed, {
-        ...common,
-        pre: setup.workers,
-        onRound: progress,
-        ...(ck?.restored ? { resume: ck.restored } : {}),
-        ...(ck ? { checkpoint: (r: number, state: () => SyncState, history: readonly Snapshot[]) => ck.offer(r, state, history) } : {}),
-      });
-    } else {
-      async = await runAsyncEigenpro(cluster, placed, {
-        ...common,
-        pre: setup.workers,
-        store: e.store,
-        name: `${jobId}/alpha`,
-        onProgress: progress,
-        ...(asyncResume ? { resume: asyncResume } : {}),
-        ...(ckAsync ? { checkpoint: ckAsync } : {}),
-      });
-    }
-  } finally {
-    await cluster.release(placed);
+  const common = {
+    n,
+    starts,
+    batch: e.batch,
+    step: e.step,
+    epochs: e.epochs,
+    timeLimit: job.stop.timeLimit,
+    evalsPerEpoch: e.evalsPerEpoch,
+    seed: job.seed,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  const progress = (epochs: number, seconds: number): void =>
+    ctx.onProgress?.({ round: Math.round(epochs * 100), maxRounds: Math.round(e.epochs * 100), seconds, residual: epochs, stragglers: 0 });
+  if (job.solver === 'eigenpro-sync') {
+    const sync = await runSyncEigenpro(cluster, placed, {
+      ...common,
+      pre: setup.workers,
+      onRound: progress,
+      ...(ck?.restored ? { resume: ck.restored } : {}),
+      ...(ck ? { checkpoint: (r: number, state: () => SyncState, history: readonly Snapshot[]) => ck.offer(r, state, history) } : {}),
+    });
+    return { setup, sync };
   }
+  // An asynchronous checkpoint is per slice: on a cluster of another size it does not fit, and
+  // the run starts over (a synchronous one keeps only α, which fits any size).
+  const saved = ckAsync?.restored;
+  const asyncResume = saved && saved.state.versions.length === G && saved.state.alpha.length === n ? saved : undefined;
+  if (saved && !asyncResume) log.warn({ slices: saved.state.versions.length, workers: G }, 'the AsyncEigenPro checkpoint was taken on another number of workers; the run starts over');
+  const async = await driveAsyncEigenpro(cluster, placed, {
+    ...common,
+    pre: setup.workers,
+    store: e.store,
+    name: `${jobId}/alpha`,
+    onProgress: progress,
+    ...(asyncResume ? { resume: asyncResume } : {}),
+    ...(ckAsync ? { checkpoint: ckAsync } : {}),
+  });
+  return { setup, async };
+}
 
-  const res = sync ?? async!;
-  const tEval = performance.now();
-  const evaluator = new CurveEvaluator(kernel, X, y, problem.Xtest, problem.ytest, problem.binary, e.evalPoints, job.seed + 17);
+/** The loss curve from the α snapshots, evaluated after the run. */
+async function evaluateSnapshots(job: KernelRegressionJobSpec, kernel: KernelFn, problem: KernelProblem, snapshots: readonly Snapshot[]): Promise<{ curve: CurvePoint[]; evalSeconds: number; evaluator: CurveEvaluator }> {
+  const t0 = performance.now();
+  const evaluator = new CurveEvaluator(kernel, problem.Xtrain, problem.ytrain, problem.Xtest, problem.ytest, problem.binary, job.eigenpro.evalPoints, job.seed + 17);
   const curve: CurvePoint[] = [];
-  for (const s of res.snapshots) {
+  for (const s of snapshots) {
     curve.push(evaluator.point(s));
     // Yield between snapshots: the master's event loop also answers heartbeats.
     await new Promise((r) => setImmediate(r));
   }
-  const final = curve[curve.length - 1]!;
-  const evalSeconds = (performance.now() - tEval) / 1000;
+  return { curve, evalSeconds: (performance.now() - t0) / 1000, evaluator };
+}
 
-  let direct: { testPredictionRelDiff: number } | null = null;
-  if (n <= DIRECT_LIMIT) {
-    // One blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT.
-    const aStar = directKernelSolve(kernel, X, y);
-    const pDirect = kernelPredict(kernel, problem.Xtest, X, aStar);
-    const pOurs = kernelPredict(kernel, problem.Xtest, X, res.alpha);
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < pDirect.length; i++) {
-      num += (pOurs[i]! - pDirect[i]!) ** 2;
-      den += pDirect[i]! ** 2;
-    }
-    direct = { testPredictionRelDiff: pDirect.length ? Math.sqrt(num / (den || 1)) : 0 };
+/** The test predictions' relative difference from the direct solution's (one blocking O(n³) solve, about a second at n = 1000; capped by DIRECT_LIMIT). */
+function directReference(kernel: KernelFn, problem: KernelProblem, alpha: Float64Array): { testPredictionRelDiff: number } {
+  const X = problem.Xtrain;
+  const aStar = directKernelSolve(kernel, X, problem.ytrain);
+  const pDirect = kernelPredict(kernel, problem.Xtest, X, aStar);
+  const pOurs = kernelPredict(kernel, problem.Xtest, X, alpha);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < pDirect.length; i++) {
+    num += (pOurs[i]! - pDirect[i]!) ** 2;
+    den += pDirect[i]! ** 2;
   }
+  return { testPredictionRelDiff: pDirect.length ? Math.sqrt(num / (den || 1)) : 0 };
+}
 
+/** result.json, the tensors, model.json and the summary line. */
+function kernelRegressionOutput(
+  job: KernelRegressionJobSpec,
+  kernel: KernelFn,
+  problem: KernelProblem,
+  source: Record<string, unknown>,
+  live: readonly number[],
+  placement: { placed: PlacedPlan; seconds: number },
+  { setup, sync, async }: Solved,
+  evaluation: { curve: CurvePoint[]; evalSeconds: number; evalPoints: number },
+  direct: { testPredictionRelDiff: number } | null,
+) {
+  const X = problem.Xtrain;
+  const n = X.rows;
+  const G = live.length;
+  const e = job.eigenpro;
+  const res = sync ?? async!;
+  const { curve } = evaluation;
+  const final = curve[curve.length - 1]!;
   const model: KernelModelFile = { kind: 'kernel-regression', kernel, centers: 'centers.npy', alpha: 'alpha.npy', n, d: X.cols, binary: problem.binary };
   const target = e.targetError;
   const result = {
@@ -198,7 +245,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     kernel,
     data: { n, d: X.cols, test: problem.Xtest.rows, binary: problem.binary, ...source },
     workers: G,
-    placement: { centersPerWorker: n, bytesPlaced: placed.bytesPlaced, seconds: placeSeconds },
+    placement: { centersPerWorker: n, bytesPlaced: placement.placed.bytesPlaced, seconds: placement.seconds },
     eigenpro: { ...e, setupSeconds: setup.seconds, preconditioners: setup.workers.map((w, r) => ({ worker: live[r], s: w.s, q: w.q, lambdaNext: w.lambdaNext, sigmaTop: w.sigmas[0], sigmaNext: w.sigmas[w.q], beta: w.beta })) },
     chaos: job.chaos,
     stoppedBy: res.stoppedBy,
@@ -219,7 +266,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
         }
       : {}),
     final: { trainRelError: final.trainRelError, trainMse: final.trainMse, testMse: final.testMse, trainClassError: final.trainClassError, testClassError: final.testClassError },
-    evaluation: { trainPoints: evaluator.evalPoints, testPoints: problem.Xtest.rows, seconds: evalSeconds, note: 'evaluated after the run from α snapshots' },
+    evaluation: { trainPoints: evaluation.evalPoints, testPoints: problem.Xtest.rows, seconds: evaluation.evalSeconds, note: 'evaluated after the run from α snapshots' },
     ...(target ? { targetError: target, reachedTarget: timeToError(curve, target) } : {}),
     directReference: direct,
     curve,
@@ -234,7 +281,7 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
     tensors: {
       'alpha.npy': { shape: [n], values: res.alpha },
       'centers.npy': { shape: [n, X.cols], values: X.data },
-      'y_train.npy': { shape: [n], values: y },
+      'y_train.npy': { shape: [n], values: problem.ytrain },
     },
     files: { 'model.json': JSON.stringify(model, null, 2) + '\n' },
     summary,

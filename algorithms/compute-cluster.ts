@@ -41,6 +41,9 @@ export interface Arrival {
   injectedDelaySeconds: number;
   /** Seconds the task waited on the worker for a core (its round's earlier tasks). */
   queueSeconds: number;
+  /** The worker process's event-loop lag during this job so far (p99, max; TaskTimings). */
+  loopLagP99Seconds: number;
+  loopLagMaxSeconds: number;
 }
 
 export interface Straggler {
@@ -120,6 +123,8 @@ export interface RoundOptions {
    * can be kept before the round ends (the inverse checkpoints the column groups solved).
    */
   onAnswer?: (slot: number, value: Float64Array) => void;
+  /** Seconds before an unanswered task is given up (default: the plan's, else the master's): a long task of its own length (AsyncEigenPro's leg). */
+  deadlineSeconds?: number;
 }
 
 export interface ComputeCluster {

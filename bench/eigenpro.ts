@@ -48,6 +48,10 @@ interface RunRow {
   tauP50: number | null;
   tauP90: number | null;
   mixedFraction: number | null;
+  /** Reads that got some slice half written (its owner's thread writing it), of all reads. */
+  elementMixedFraction: number | null;
+  readMedianMs: number | null;
+  readP99Ms: number | null;
   updatesPerWorker: number[] | null;
 }
 
@@ -82,6 +86,9 @@ async function runOne(lc: LocalCluster, solver: string, workers: number, p: numb
     tauP50: r.staleness?.quantiles.p50 ?? null,
     tauP90: r.staleness?.quantiles.p90 ?? null,
     mixedFraction: r.reads?.mixedFraction ?? null,
+    elementMixedFraction: r.reads ? r.reads.elementMixed / Math.max(1, r.reads.total) : null,
+    readMedianMs: r.reads?.latency.medianMs ?? null,
+    readP99Ms: r.reads?.latency.p99Ms ?? null,
     updatesPerWorker: r.perWorker?.map((w) => w.updates) ?? null,
   };
 }
@@ -127,6 +134,9 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
         's/epoch': spread(a.map((r) => r.secondsPerEpoch)),
         's to target': spread(a.map(tt)),
         'mixed reads %': spread(a.map((r) => 100 * (r.mixedFraction ?? 0)), 1),
+        'half-written %': spread(a.map((r) => 100 * (r.elementMixedFraction ?? 0)), 2),
+        'read ms p50': +median(a.map((r) => r.readMedianMs ?? 0)).toFixed(3),
+        'read ms p99': +median(a.map((r) => r.readP99Ms ?? 0)).toFixed(3),
         'τ p50': median(a.map((r) => r.tauP50 ?? 0)),
         'τ p90': median(a.map((r) => r.tauP90 ?? 0)),
         'final err': +median(a.map((r) => r.finalTrainRelError)).toExponential(2),
@@ -151,6 +161,7 @@ async function benchEigenproOn(kernels: string): Promise<Record<string, unknown>
       'async s to target': +aT.toFixed(3),
       'target speedup': +(sT / aT).toFixed(2),
       'async mean τ': +median(a.map((r) => r.meanTau ?? 0)).toFixed(2),
+      'async read ms p99': +median(a.map((r) => r.readP99Ms ?? 0)).toFixed(3),
       'sync final err': +median(s.map((r) => r.finalTrainRelError)).toExponential(2),
       'async final err': +median(a.map((r) => r.finalTrainRelError)).toExponential(2),
     };

@@ -9,8 +9,10 @@ import { benchLapack } from './lapack';
 import { benchPlacement, printPlacement } from './placement';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
+import { benchServices } from './services';
 import { benchSliceReads } from './slice-reads';
 import { benchSoak, printSoak } from './soak';
+import { benchUpload, printUpload } from './upload';
 
 /**
  * `npm run bench [-- name ...]`: benchmarks, not tests. Each reports medians over repeated runs
@@ -26,6 +28,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   },
   eigenpro: benchEigenpro,
   'slice-reads': benchSliceReads,
+  services: benchServices,
   dask: async () => {
     const r = await benchDask();
     printDask(r);
@@ -41,6 +44,11 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   placement: async () => {
     const r = await benchPlacement();
     printPlacement(r);
+    return r;
+  },
+  upload: async () => {
+    const r = await benchUpload();
+    printUpload(r);
     return r;
   },
   soak: async () => {

@@ -19,3 +19,16 @@ export function clusterCpuSeconds(pids: readonly number[]): number {
   const self = process.cpuUsage();
   return (self.user + self.system) / 1e6 + pids.reduce((s, p) => s + processCpuSeconds(p), 0);
 }
+
+/** Resident memory (MB) of the given processes together, from /proc/<pid>/status. */
+export function processRssMb(pids: readonly number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return kb / 1024;
+}

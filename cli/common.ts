@@ -28,6 +28,15 @@ export function parsePositiveInt(v: string, what: string): number {
   return n;
 }
 
+/** A byte count: a whole number, optionally with a unit (kB, MB, GB, TB; KiB, MiB, GiB, TiB). */
+export function parseBytes(v: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(|b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$/i.exec(v);
+  const units: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const n = m ? Math.floor(Number(m[1]) * units[m[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InputError(`${what} must be a positive number of bytes (like 4GiB, 500MB or 1048576), got '${v}'`);
+  return n;
+}
+
 export function parseSeconds(v: string, what: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InputError(`${what} must be a number of seconds >= 0, got '${v}'`);

@@ -4,9 +4,11 @@ import { availableCpus, selectKernels, type KernelOptions, type KernelSelection 
 /**
  * The kernel backend of a CLI process, resolved once from flags and environment:
  *   --kernels / CODA_KERNELS   native | js (default: native when the addon loads, else js + a warning)
- *   --threads / CODA_THREADS   BLAS threads (default: 1 for a worker of a local cluster, which
- *                              shares the machine with its siblings; otherwise the CPUs this
- *                              process may use: the container's or pod's CPU limit)
+ *   --threads / CODA_THREADS   OpenBLAS threads, process-wide, set once (default: 1 for a worker
+ *                              of a local cluster, which shares the machine with its siblings, and
+ *                              for a process of several worker services, one BLAS thread per
+ *                              compute thread; otherwise the CPUs this process may use: the
+ *                              container's or pod's CPU limit)
  *   CODA_NATIVE_ADDON          another coda_blas.node (packagers, tests)
  */
 export interface KernelFlags {
@@ -14,12 +16,12 @@ export interface KernelFlags {
   threads?: string;
 }
 
-export function kernelOptionsFrom(flags: KernelFlags, env: NodeJS.ProcessEnv, localWorker: boolean): KernelOptions {
+export function kernelOptionsFrom(flags: KernelFlags, env: NodeJS.ProcessEnv, sharesMachine: boolean): KernelOptions {
   const backend = flags.kernels ?? (env.CODA_KERNELS || 'auto');
   if (backend !== 'native' && backend !== 'js' && backend !== 'auto') throw new InputError(`--kernels / CODA_KERNELS must be native or js, got '${backend}'`);
   const rawThreads = flags.threads ?? (env.CODA_THREADS || undefined);
   let threads: number;
-  if (rawThreads === undefined) threads = localWorker ? 1 : availableCpus();
+  if (rawThreads === undefined) threads = sharesMachine ? 1 : availableCpus();
   else {
     threads = Number(rawThreads);
     if (!Number.isInteger(threads) || threads < 1) throw new InputError(`--threads / CODA_THREADS must be a positive integer, got '${rawThreads}'`);

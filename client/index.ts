@@ -5,3 +5,4 @@
  *   const out = await submitJob(address, yamlText, { token, onProgress: (p) => bar.update(p) });
  */
 export { submitJob, newJobId, type SubmitJobOptions } from './submit-job';
+export { uploadArrays, arrayFromValues, arrayFromNpyFile, type ArraySource, type UploadOptions } from './upload-arrays';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { ClusterError, ExitCode, fromServiceError, InputError } from '../shared/errors';
-import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tensorValues, tokenMetadata, type TlsFiles, type pb } from '../shared/wire';
+import { ClusterError, ExitCode, fromServiceError, fromStatus, InputError } from '../shared/errors';
+import { CHANNEL_OPTIONS, channelCredentials, loadProtos, TensorAssembler, tokenMetadata, type TlsFiles, type pb } from '../shared/wire';
 import type { JobOutput, JobProgress } from '../master/jobs';
 
 export interface SubmitJobOptions {
@@ -31,6 +31,8 @@ export interface SubmitJobOptions {
   reconnectSeconds?: number;
   /** The job's id (default: a fresh one). A submission retried with the same id attaches to the job it made. */
   jobId?: string;
+  /** An upload (uploadArrays) whose arrays the job names as `upload:NAME`. */
+  uploadId?: string;
 }
 
 /** Answers no retry will change: the job or the caller is wrong, or the master does not know the job. */
@@ -48,7 +50,7 @@ const FATAL = new Set<number>([
 /** How one call of SubmitJob or AttachJob ended. */
 type Attempt =
   | { type: 'finished'; out: JobOutput<Record<string, unknown>> }
-  | { type: 'failed'; message: string; exitCode: number }
+  | { type: 'failed'; message: string; exitCode: number; errorClass?: string }
   | { type: 'refused'; error: grpc.ServiceError }
   | { type: 'cancelled' }
   /** The stream broke (or the master ended it while shutting down): worth re-attaching. */
@@ -93,6 +95,11 @@ export async function submitJob(address: string, jobYaml: string, opts: SubmitJo
       case 'cancelled':
         return { result: { stoppedBy: 'signal' }, tensors: {}, summary: 'cancelled' };
       case 'failed':
+        // The error table's class when the master named it (a ShapeError stays one), else by exit code.
+        if (attempt.errorClass) {
+          const e = fromStatus(grpc.status.UNKNOWN, attempt.message, attempt.errorClass);
+          if (e.exitCode === attempt.exitCode) throw e instanceof ClusterError ? fromStatus(grpc.status.UNKNOWN, `master ${address}: ${attempt.message}`, attempt.errorClass) : e;
+        }
         throw attempt.exitCode === ExitCode.badInput ? new InputError(attempt.message) : new ClusterError(`master ${address}: ${attempt.message}`);
       case 'refused': {
         const e = attempt.error;
@@ -147,7 +154,9 @@ function streamJob(
   return new Promise<Attempt>((resolve) => {
     let outcome: Attempt | undefined;
     const md = tokenMetadata(opts.token);
-    const call = attach ? client.attachJob({ jobId }, md) : client.submitJob({ jobYaml, jobId }, md);
+    const call = attach ? client.attachJob({ jobId }, md) : client.submitJob({ jobYaml, jobId, uploadId: opts.uploadId ?? '' }, md);
+    // The solution comes whole in each attempt (the master sends it before `finished`).
+    let tensors = new TensorAssembler();
     let cancelling = false;
     // The history comes whole in each attempt (the master sends it before the result): a fresh file each time.
     let history: { fd: number; path: string; rounds: number } | undefined;
@@ -168,8 +177,17 @@ function streamJob(
       resolve(a);
     };
     call.on('data', (ev: pb.JobEvent__Output) => {
-      if (ev.accepted) onAccepted();
-      else if (ev.progress) {
+      if (ev.accepted) {
+        onAccepted();
+        tensors = new TensorAssembler();
+      } else if (ev.tensorChunk) {
+        try {
+          tensors.add(ev.tensorChunk);
+        } catch (e) {
+          outcome = { type: 'failed', message: `the result of job ${jobId} is malformed: ${(e as Error).message}`, exitCode: ExitCode.cluster };
+          call.cancel();
+        }
+      } else if (ev.progress) {
         opts.onProgress?.({
           round: Number(ev.progress.round),
           maxRounds: 0,
@@ -185,16 +203,15 @@ function streamJob(
         writeSync(history.fd, ev.fileChunk.data);
         for (const byte of ev.fileChunk.data) if (byte === 10) history.rounds++;
       } else if (ev.failed) {
-        outcome = { type: 'failed', message: ev.failed.message, exitCode: ev.failed.exitCode };
+        outcome = { type: 'failed', message: ev.failed.message, exitCode: ev.failed.exitCode, ...(ev.failed.errorClass ? { errorClass: ev.failed.errorClass } : {}) };
       } else if (ev.finished) {
+        if (outcome) return;
         try {
-          const tensors: JobOutput['tensors'] = {};
-          for (const [name, t] of Object.entries(ev.finished.outputs)) tensors[name] = { shape: t.shape, values: tensorValues(t, name) };
           outcome = {
             type: 'finished',
             out: {
               result: JSON.parse(ev.finished.resultJson) as Record<string, unknown>,
-              tensors,
+              tensors: tensors.tensors(),
               files: ev.finished.files,
               summary: ev.finished.summary || `job finished on ${address}`,
               ...(history ? { history: { path: history.path, rounds: history.rounds } } : {}),

@@ -46,3 +46,4 @@ export { ParameterStore, ParameterVector } from './store';
 export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
 export { JobStateDir, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';
+export { DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from './server/uploads';

@@ -2,13 +2,25 @@ import type * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError } from '../shared/errors';
 import { float64ToBytes } from '../shared/tensor';
 import { tensorValues, tokenMetadata, unaryCall, type pb } from '../shared/wire';
+import type { LoopHandle } from './compute';
 import type { PeerClients } from './peers';
 import { judgeRead, ReadLedger, type SliceCopy, type SliceFollowup } from './read-bookkeeping';
 import type { SliceId, SliceRead, SliceStore } from './slice-store';
-import type { MasterAccess } from './task-kinds/registry';
 
-/** Deadline of one store call (a busy owner answers once its current step is computed). */
+/** Deadline of one store call. */
 const CALL_DEADLINE_MS = 10_000;
+
+/** A client of the master's service and the cluster token to call it with. */
+export interface MasterAccess {
+  client: pb.MasterClient;
+  token: string | undefined;
+}
+
+/** The sharded parameter store as a worker sees it: the slices it owns, and the other owners. */
+export interface ParamAccess {
+  slices: SliceStore;
+  peers: PeerClients;
+}
 
 /** α as one read assembled it, and the updates it contains (the sum of the slices' versions). */
 export interface AlphaRead {
@@ -16,16 +28,23 @@ export interface AlphaRead {
   updatesSeen: number;
 }
 
+/** Where the last step's change is: the compute side of the loop (compute/engine.ts's LoopHandle). */
+export type StepChange = Pick<LoopHandle, 'writeOwn' | 'takeDelta'>;
+
 /**
  * Where an AsyncEigenPro loop reads α and writes its own slice: the sharded store (every slice
  * from its owner) or the master's store (the centralized baseline). Both keep a ReadLedger.
  */
 export interface AlphaSource {
   readonly ledger: ReadLedger;
-  /** Reads α̂; the returned array is reused by the next read. */
-  read(): Promise<AlphaRead>;
-  /** Adds the update to the own slice; returns the slice's new version. */
-  write(delta: Float64Array): Promise<number>;
+  /** Reads α̂ into `into` (default: an array of the source's own, reused by the next read). */
+  read(into?: Float64Array): Promise<AlphaRead>;
+  /** True: the own slice is shared memory the compute side writes in place (the step may write at once). */
+  readonly writesInPlace: boolean;
+  /** Records a write the compute side made in place; returns the slice's new version. */
+  wrote(w: { version: number; writtenAtUs: number }): number;
+  /** Writes the last step's change to the own slice; returns the slice's new version. */
+  write(change: StepChange): Promise<number>;
   /** Settles the bookkeeping of the last read (no read follows). */
   finish(): Promise<void>;
   /** The own slice's version now. */
@@ -39,11 +58,15 @@ export interface AlphaSource {
  */
 export class ShardedAlpha implements AlphaSource {
   readonly ledger = new ReadLedger();
+  readonly writesInPlace = true;
   private readonly alpha: Float64Array;
   private readonly ids: SliceId[];
   /** The last read's copies, and whether an update (at untilUs) followed it. */
   private last: SliceCopy[] | null = null;
   private untilUs: number | null = null;
+  /** Whether the last read got another owner's slice while it was written, and half written. */
+  private lastTorn = false;
+  private lastElementMixed = false;
 
   constructor(
     private readonly owners: readonly pb.SliceOwner__Output[],
@@ -84,6 +107,8 @@ export class ShardedAlpha implements AlphaSource {
       nextWrittenAtUs: r.nextWrittenAtUs,
       writesUntil: r.writesUntil,
       historyComplete: r.historyComplete,
+      torn: r.torn,
+      mixedElements: r.mixedElements,
     }));
   }
 
@@ -103,26 +128,39 @@ export class ShardedAlpha implements AlphaSource {
     return got;
   }
 
-  async read(): Promise<AlphaRead> {
+  async read(into: Float64Array = this.alpha): Promise<AlphaRead> {
+    if (into.length !== this.alpha.length) throw new InputError(`eigenproAsync: α has ${this.alpha.length} values, the loop's array ${into.length}`);
     const got = await this.gather(false);
     let updatesSeen = 0;
+    this.lastTorn = false;
+    this.lastElementMixed = false;
     got.forEach((r, s) => {
       const o = this.owners[s]!;
       if (r.start !== Number(o.start) || r.values!.length !== Number(o.end) - Number(o.start)) {
         throw new InputError(`slice ${s} from ${o.address} covers [${r.start}, ${r.start + r.values!.length}), the job says [${o.start}, ${o.end})`);
       }
-      this.alpha.set(r.values!, r.start);
+      into.set(r.values!, r.start);
       updatesSeen += r.version;
+      if (s !== this.own) {
+        this.lastTorn ||= r.torn;
+        this.lastElementMixed ||= r.mixedElements;
+      }
     });
-    this.last = got.map((r) => ({ version: r.version, writtenAtUs: r.writtenAtUs, servedAtUs: r.servedAtUs }));
-    return { alpha: this.alpha, updatesSeen };
+    this.last = got.map((r) => ({ version: r.version, writtenAtUs: r.writtenAtUs, servedAtUs: r.servedAtUs, mixedElements: r.mixedElements }));
+    return { alpha: into, updatesSeen };
   }
 
-  write(delta: Float64Array): Promise<number> {
-    const w = this.slices.add(this.ids[this.own]!, delta);
+  wrote(w: { version: number; writtenAtUs: number }): number {
+    this.slices.ownerWrote();
     this.ledger.reads++;
+    if (this.lastTorn) this.ledger.torn++;
+    if (this.lastElementMixed) this.ledger.elementMixed++;
     this.untilUs = w.writtenAtUs;
-    return Promise.resolve(w.version);
+    return w.version;
+  }
+
+  async write(change: StepChange): Promise<number> {
+    return this.wrote(await change.writeOwn());
   }
 
   async finish(): Promise<void> {
@@ -142,6 +180,7 @@ export class ShardedAlpha implements AlphaSource {
  */
 export class MasterAlpha implements AlphaSource {
   readonly ledger = new ReadLedger();
+  readonly writesInPlace = false;
   private readonly md: grpc.Metadata;
   private readonly own: Float64Array;
   private ownTaken = false;
@@ -159,10 +198,12 @@ export class MasterAlpha implements AlphaSource {
     this.own = new Float64Array(end - start);
   }
 
-  async read(): Promise<AlphaRead> {
+  async read(into?: Float64Array): Promise<AlphaRead> {
     const c = this.master.client;
     const r = await unaryCall<pb.ReadParametersRequest, pb.ReadParametersReply__Output>(c.readParameters.bind(c), { name: this.name }, this.md, CALL_DEADLINE_MS, 'reading α from the master');
-    const alpha = tensorValues(r.values, 'ReadParameters.values');
+    const got = tensorValues(r.values, 'ReadParameters.values');
+    if (into && into.length !== got.length) throw new InputError(`eigenproAsync: the master's α has ${got.length} values, the loop's array ${into.length}`);
+    const alpha = into ? (into.set(got), into) : got;
     if (!this.ownTaken) {
       this.own.set(alpha.subarray(this.start, this.start + this.own.length));
       this.version = Number(r.sliceVersions[this.owner] ?? 0);
@@ -172,7 +213,12 @@ export class MasterAlpha implements AlphaSource {
     return { alpha, updatesSeen: this.readTotal };
   }
 
-  async write(delta: Float64Array): Promise<number> {
+  wrote(): number {
+    throw new Error('the master\'s store is written through WriteParameters, never in place');
+  }
+
+  async write(change: StepChange): Promise<number> {
+    const delta = await change.takeDelta();
     for (let i = 0; i < this.own.length; i++) this.own[i]! += delta[i]!;
     const c = this.master.client;
     const w = await unaryCall<pb.WriteParametersRequest, pb.WriteParametersReply__Output>(

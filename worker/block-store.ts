@@ -8,20 +8,43 @@ export interface StoredBlock {
   rowOffset: number;
 }
 
+/** Who hears of the store's changes: the compute side, which keeps its own view of the blocks. */
+export interface BlockListener {
+  blockPut(jobId: string, id: number, block: StoredBlock): void;
+  /** ids null: every block of the job. */
+  blockDrop(jobId: string, ids: readonly number[] | null): void;
+  blockClear(): void;
+}
+
 /** Blocks by job and id. The worker holds nothing else between tasks. */
 export class BlockStore {
   private readonly jobs = new Map<string, Map<number, StoredBlock>>();
 
   /**
-   * `allocate` gives a block its zeroed memory: the kernel backend's (Kernels.allocate: huge
-   * pages on the native backend, which its streaming kernels read faster), plain by default.
+   * `allocate` gives a block its zeroed memory: shared with the service's compute thread
+   * (SharedArrayBuffer: placed once, never copied), or, computing inline, the kernel backend's
+   * (Kernels.allocate: huge pages on the native backend); plain by default.
    */
-  constructor(readonly allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes)) {}
+  constructor(
+    readonly allocate: (bytes: number) => ArrayBuffer | SharedArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+    private readonly listener?: BlockListener,
+  ) {}
 
   put(jobId: string, id: number, block: StoredBlock): void {
     let m = this.jobs.get(jobId);
     if (!m) this.jobs.set(jobId, (m = new Map()));
     m.set(id, block);
+    this.listener?.blockPut(jobId, id, block);
+  }
+
+  /** Whether any block of `jobId` is held. */
+  holds(jobId: string): boolean {
+    return (this.jobs.get(jobId)?.size ?? 0) > 0;
+  }
+
+  /** Every block: [job, id, block]. */
+  *entries(): IterableIterator<[string, number, StoredBlock]> {
+    for (const [jobId, m] of this.jobs) for (const [id, b] of m) yield [jobId, id, b];
   }
 
   get(jobId: string, id: number): StoredBlock {
@@ -35,10 +58,12 @@ export class BlockStore {
     if (!m) return 0;
     if (ids.length === 0) {
       this.jobs.delete(jobId);
+      this.listener?.blockDrop(jobId, null);
       return m.size;
     }
     let n = 0;
     for (const id of ids) if (m.delete(id)) n++;
+    this.listener?.blockDrop(jobId, ids);
     return n;
   }
 
@@ -46,6 +71,7 @@ export class BlockStore {
   clear(): number {
     const n = this.count();
     this.jobs.clear();
+    this.listener?.blockClear();
     return n;
   }
 

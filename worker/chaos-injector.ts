@@ -81,6 +81,15 @@ export class ChaosInjector {
     return { delay: draw * (work > 0 ? work : 1), fault };
   }
 
+  /**
+   * A task's fault only, for kinds that draw their own delays per iteration (AsyncEigenPro): the
+   * task counts towards `crash after n tasks` but takes no draw from the delay stream.
+   */
+  nextFault(): FaultDecision {
+    this.tasksStarted++;
+    return decideFault(this.faults, this.tasksStarted, this.faultRng);
+  }
+
   /** A fresh draw, for kinds that loop over many iterations inside one task (AsyncEigenPro). */
   sample(): number {
     return this.sampleDelay();

@@ -8,4 +8,5 @@
 export { startWorker, type RunningWorker } from './worker';
 export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './options';
 export { BlockStore, BlockAssembler, type StoredBlock } from './block-store';
-export { registerKind, type KindHandler, type TaskContext, type KindResult } from './task-kinds';
+export { KINDS, type KindSpec, type KindHandler, type TaskContext, type KindResult } from './task-kinds';
+export { type ComputeMode, COMPUTE_MODES } from './compute';

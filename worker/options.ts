@@ -1,5 +1,6 @@
 import { jsKernels, type Kernels } from '../shared/kernels';
 import type { TlsFiles } from '../shared/wire';
+import type { ComputeMode } from './compute';
 
 /** Everything a worker needs, resolved once (the CLI turns flags and env into this). */
 export interface WorkerOptions {
@@ -26,6 +27,19 @@ export interface WorkerOptions {
    * count set, or the plain loops). Default: the plain loops, the reference.
    */
   kernels: Kernels;
+  /** The native addon the compute thread loads (KernelSelection.addon); default: the package's build. */
+  kernelAddon?: string;
+  /**
+   * Where tasks compute: `thread` (default), a compute thread of this service's own, started on its
+   * first task, its blocks in shared memory; `inline`, on the event loop (the reference).
+   */
+  compute: ComputeMode;
+  /**
+   * What a crash fault (`crash after n tasks`) ends: the whole process (a real crash, SIGKILL:
+   * a process of one service), or only this service (its server, streams, thread and memory),
+   * so the other services of a `--services K` process go on.
+   */
+  crashEnds: 'process' | 'service';
   /** Prometheus /metrics port; undefined: no metrics server. 0: any free port. */
   metricsPort?: number;
   /** Exit when the master is unreachable for this many seconds (0: never). */
@@ -39,6 +53,8 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   port: 0,
   bulkPort: 0,
   kernels: jsKernels,
+  compute: 'thread',
+  crashEnds: 'process',
   index: -1,
   masterLossExitSeconds: 0,
   registerTimeoutSeconds: 0,

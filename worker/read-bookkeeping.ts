@@ -13,9 +13,13 @@ import { TAU_BINS } from '../shared/store';
  *   read. Exactly: some slice r had already been overwritten when another slice's returned version
  *   was written, w_r(v_r + 1) < max_s w_s(v_s). The read then holds a later update of slice s but
  *   misses an earlier one of r: its Q_i^t of eq. 18 is not a prefix of the updates.
+ *   A read that got some slice half written (its elements of two versions: the owner's compute
+ *   thread was writing it while the owner's loop copied it) is mixed too: that slice never existed.
  * - **overlapped** (the weaker "a slice written between two owners' replies"): some slice r was
  *   overwritten between its copy and the read's last copy, w_r(v_r + 1) < max_s a_s. Every mixed
  *   read is overlapped; an overlapped read may still equal α at one instant.
+ * - **torn** and **element-mixed** (counted at the read, from the owners' replies): some slice's
+ *   copy overlapped its owner's write, and some slice came back half written.
  * - **τ** of the update the read fed (Definition 1): writes by the other owners that landed
  *   between the read's copy of their slice and this worker's write, Σ_{s ≠ r} #{v > v_s :
  *   w_s(v) ≤ w_r(own write)}.
@@ -31,6 +35,8 @@ export interface SliceCopy {
   version: number;
   writtenAtUs: number;
   servedAtUs: number;
+  /** The copy held elements of more than one version (its owner was writing it: shared-slice.ts). */
+  mixedElements?: boolean;
 }
 
 /** What the owner said at the next read about the versions after that copy. */
@@ -67,6 +73,7 @@ export function judgeRead(copies: readonly SliceCopy[], followups: readonly Slic
     if (s === own) continue;
     const f = followups[s]!;
     if (!f.complete) return null;
+    if (copies[s]!.mixedElements) mixed = overlapped = true;
     if (f.nextWrittenAtUs > 0) {
       if (f.nextWrittenAtUs < latestWrite) mixed = true;
       if (f.nextWrittenAtUs < lastCopy) overlapped = true;
@@ -90,6 +97,9 @@ export class ReadLedger {
   classified = 0;
   mixed = 0;
   overlapped = 0;
+  /** Reads that fed an update and got some other owner's slice while it was being written, and half written. */
+  torn = 0;
+  elementMixed = 0;
   versionRegressions = 0;
   tauKnown = 0;
   tauSum = 0;

@@ -33,6 +33,13 @@ export class MasterLink {
    * restarted): what the one before placed and configured here will never be asked for again.
    */
   onMasterChange: ((previous: string, current: string) => void) | undefined;
+  /**
+   * Called when this worker becomes registered with a live master (true) and when it stops being
+   * so (false: a heartbeat went unanswered, or the master no longer knows it): what the worker's
+   * readiness follows, both ways.
+   */
+  onRegisteredChange: ((registered: boolean) => void) | undefined;
+  private registered = false;
 
   constructor(
     private readonly masterAddress: string,
@@ -90,6 +97,7 @@ export class MasterLink {
         this.log.info({ index: reply.index, master: this.masterAddress, attempts: attempts + 1 }, 'registered with master');
         if (this.masterId && reply.masterId && reply.masterId !== this.masterId) this.onMasterChange?.(this.masterId, reply.masterId);
         if (reply.masterId) this.masterId = reply.masterId;
+        this.setRegistered(true);
         this.startHeartbeats(Math.max(0.05, reply.heartbeatIntervalSeconds || 1));
         return reply.index;
       } catch (e) {
@@ -107,6 +115,12 @@ export class MasterLink {
         await this.sleep(wait);
       }
     }
+  }
+
+  private setRegistered(registered: boolean): void {
+    if (registered === this.registered || this.stopped) return;
+    this.registered = registered;
+    this.onRegisteredChange?.(registered);
   }
 
   /** A wait that close() cuts short. */
@@ -150,15 +164,20 @@ export class MasterLink {
         if (this.stopped) return;
         if (err) {
           // A check beside an open stream that goes unanswered proves nothing: the stream says the master is there.
-          if (!streamCheck) this.onMasterLost((Date.now() - this.lastContact) / 1000);
+          if (!streamCheck) {
+            this.setRegistered(false);
+            this.onMasterLost((Date.now() - this.lastContact) / 1000);
+          }
           return;
         }
         this.lastContact = Date.now();
+        if (res?.known) this.setRegistered(true);
         // The master stretches the interval as the cluster grows (at most ~200 beats/s in all).
         if (res?.known && res.heartbeatIntervalSeconds > 0 && Math.abs(res.heartbeatIntervalSeconds - this.intervalSeconds) > 1e-9) {
           this.startHeartbeats(res.heartbeatIntervalSeconds);
         }
         if (res && !res.known) {
+          this.setRegistered(false);
           this.log.warn('master does not know this worker; registering again');
           clearInterval(this.timer);
           this.register().catch((e: unknown) => !this.stopped && this.log.error({ err: (e as Error).message }, 're-registration failed'));

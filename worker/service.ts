@@ -1,16 +1,17 @@
 import { delaySchema, faultSchema, parseWith } from '../shared/config';
 import { CancelledError, ClusterError, InputError, messageOf, statusOf, toServiceError } from '../shared/errors';
 import { validateTraceStream, type DelaySpec } from '../shared/chaos';
-import type { Kernels } from '../shared/kernels';
 import type { Logger } from '../shared/log';
 import { delayFromMessage, faultFromMessage, type pb } from '../shared/wire';
+import type { MasterAccess, ParamAccess } from './alpha-sources';
 import { BlockAssembler, BlockStore } from './block-store';
 import type { BulkReceiver } from './bulk-receiver';
 import type { ChaosInjector, ChaosSettings } from './chaos-injector';
+import type { ComputeEngine } from './compute';
 import { CorePool } from './core-pool';
+import { PROCESS_LOOP_LAG } from './loop-lag';
 import type { WorkerMetrics } from './metrics';
 import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
-import type { MasterAccess, ParamAccess } from './task-kinds';
 import { sliceHandlers } from './slice-service';
 import { defaultTaskBudget, type TaskBudget } from './task-budget';
 
@@ -69,8 +70,10 @@ function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output |
 /**
  * The Worker gRPC service: a thin shell over the block store, the chaos injector and the task
  * runner. Tasks arrive on the long-lived Tasks stream (a round's slots in one message) or as a
- * unary RunTask (tools, tests); both run through runTask. The cluster token is checked before any
- * handler runs (the server's token interceptor, shared/wire); failures leave as the error table says.
+ * unary RunTask (tools, tests); both run through runTask, which computes on the service's compute
+ * side (its thread): this loop only receives, queues, injects the delay, answers and cancels. The
+ * cluster token is checked before any handler runs (the server's token interceptor, shared/wire);
+ * failures leave as the error table says.
  */
 export function workerHandlers(deps: {
   store: BlockStore;
@@ -78,7 +81,9 @@ export function workerHandlers(deps: {
   state: WorkerState;
   log: Logger;
   metrics: WorkerMetrics;
-  kernels: Kernels;
+  compute: ComputeEngine;
+  /** A crash fault: ends this service (see RunnerDeps.crash). */
+  crash: () => void;
   onIdle: () => void;
   /** The master, for task kinds that use its parameter store (absent when the worker has none). */
   master?: () => MasterAccess | undefined;
@@ -93,7 +98,7 @@ export function workerHandlers(deps: {
   /** Running tasks by job, round and slot, so a cancel can reach them. */
   const running = new Map<string, AbortController>();
   const budget = deps.budget ?? defaultTaskBudget();
-  const runner: RunnerDeps = { store, kernels: deps.kernels, chaos, cores: new CorePool(), metrics, log, index: () => state.index, budget, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
+  const runner: RunnerDeps = { compute: deps.compute, chaos, cores: new CorePool(), metrics, log, index: () => state.index, crash: deps.crash, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
 
   /** Starts one task under `abort`; resolves with its outcome once it has ended. */
   const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
@@ -162,6 +167,8 @@ export function workerHandlers(deps: {
 
     DropBlocks(call, callback) {
       const n = store.drop(call.request.jobId, call.request.blockIds);
+      // The job is over here: its event-loop lag window closes with its last block.
+      if (!store.holds(call.request.jobId)) PROCESS_LOOP_LAG.close(call.request.jobId);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
       callback(null, { blocksDropped: n });
@@ -172,6 +179,7 @@ export function workerHandlers(deps: {
       try {
         if (r.reset) {
           const done = chaos.reset(r.jobId);
+          PROCESS_LOOP_LAG.close(r.jobId);
           log.info({ job: r.jobId, done }, 'chaos reset');
         } else if (r.delayOnly) {
           chaos.setDelay(r.jobId, delayFromMessage(r.delay), Number(r.seed));

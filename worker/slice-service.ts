@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { CodaError, InputError } from '../shared/errors';
 import { tensorValues, vectorToTensor, type pb } from '../shared/wire';
 import type { WorkerMetrics } from './metrics';
-import { SliceVersionError, UnknownSliceError, type SliceId, type SliceStore } from './slice-store';
+import { SliceBusyError, SliceVersionError, UnknownSliceError, type SliceId, type SliceStore } from './slice-store';
 
 type SliceHandlers = Pick<pb.WorkerHandlers, 'ReadSlice' | 'ReadSlices' | 'WriteSlice' | 'DropSlices'>;
 
@@ -10,7 +10,7 @@ function statusOf(e: unknown): grpc.ServiceError {
   const code =
     e instanceof UnknownSliceError
       ? grpc.status.NOT_FOUND
-      : e instanceof SliceVersionError
+      : e instanceof SliceVersionError || e instanceof SliceBusyError
         ? grpc.status.FAILED_PRECONDITION
         : e instanceof CodaError
           ? grpc.status.INVALID_ARGUMENT
@@ -46,6 +46,8 @@ export function sliceHandlers(slices: SliceStore, metrics: WorkerMetrics): Slice
       nextWrittenAtUs: got.nextWrittenAtUs,
       writesUntil: got.writesUntil,
       historyComplete: got.historyComplete,
+      torn: got.torn,
+      mixedElements: got.mixedElements,
     };
   };
   return {

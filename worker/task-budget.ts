@@ -1,6 +1,7 @@
 import { availableMemory } from 'node:process';
 import { ResourceError } from '../shared/errors';
-import { MAX_SEND_BYTES } from '../shared/wire';
+// Not the wire's index: compute threads import this module, and the index loads grpc-js and the protos.
+import { MAX_SEND_BYTES } from '../shared/wire/limits';
 
 /**
  * What one task may allocate and answer with, checked before it allocates: a task whose result

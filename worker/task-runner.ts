@@ -3,13 +3,14 @@ import { InputError, UnsupportedError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { float64ToBytes } from '../shared/tensor';
 import type { pb } from '../shared/wire';
-import type { BlockStore } from './block-store';
+import type { MasterAccess, ParamAccess } from './alpha-sources';
+import { LOOP_KINDS, type LoopKindName } from './async-task';
 import type { ChaosInjector } from './chaos-injector';
+import type { ComputeEngine } from './compute';
 import type { CorePool } from './core-pool';
+import { PROCESS_LOOP_LAG } from './loop-lag';
 import type { WorkerMetrics } from './metrics';
-import type { Kernels } from '../shared/kernels';
-import { allocate, type TaskBudget } from './task-budget';
-import { kindHandler, resolveBlocks, type MasterAccess, type ParamAccess } from './task-kinds';
+import { kindSpec } from './task-kinds';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
 export type TaskOutcome =
@@ -19,8 +20,7 @@ export type TaskOutcome =
   | { type: 'silent' };
 
 export interface RunnerDeps {
-  store: BlockStore;
-  kernels: Kernels;
+  compute: ComputeEngine;
   chaos: ChaosInjector;
   cores: CorePool;
   metrics: WorkerMetrics;
@@ -28,29 +28,32 @@ export interface RunnerDeps {
   index: () => number;
   master?: () => MasterAccess | undefined;
   params?: ParamAccess;
-  /** What one task may allocate and answer with. */
-  budget: TaskBudget;
+  /** A crash fault: ends this worker service (and its process when it is the process's only one). */
+  crash: () => void;
 }
 
 /**
  * Runs one task: fault and delay drawn on arrival, a core taken (worker-round model), the delay
- * slept, the kind's kernel run, the core given back. Every wait ends early when `signal` aborts
- * (the master cancelled the slot, or the stream that carried it ended).
+ * slept, the kind computed (on the service's compute thread, or orchestrated here for a loop kind),
+ * the core given back. Every wait ends early when `signal` aborts (the master cancelled the slot,
+ * or the stream that carried it ended); a computation already on the thread is told to stop and
+ * its answer, if it still comes, is dropped.
  */
 export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, signal: AbortSignal): Promise<TaskOutcome> {
-  const { chaos, metrics, log } = deps;
   const kind = req.kind ?? 'none';
-  const handler = kindHandler(kind);
-  if (!handler) return { type: 'failure', error: new UnsupportedError(`unknown task kind '${kind}'`) };
+  const spec = kindSpec(kind);
+  if (!spec) return { type: 'failure', error: new UnsupportedError(`unknown task kind '${kind}'`) };
   // The work scales the injected delay: NaN, infinite or negative work would make it NaN or
   // infinite (a sleep Node cuts to 1 ms, a NaN metric). The worker does not trust the master to have checked.
   if (!Number.isFinite(req.work) || req.work < 0) return { type: 'failure', error: new InputError(`task work must be a finite number ≥ 0, got ${req.work}`) };
+  const { chaos, metrics, log } = deps;
   const received = performance.now();
-  const { delay, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, req.work);
+  PROCESS_LOOP_LAG.open(req.jobId);
+  // A kind that draws its delays per iteration pays none for the task itself.
+  const { delay, fault } = spec.delay === 'task' ? chaos.next(`${req.jobId}\u0000${req.round}`, req.work) : { delay: 0, fault: chaos.nextFault() };
   if (fault === 'crash') {
     log.warn({ round: req.round }, 'injected crash');
-    // A real crash: no cleanup, no goodbye (SIGKILL cannot be caught).
-    process.kill(process.pid, 'SIGKILL');
+    deps.crash();
     return { type: 'silent' };
   }
   const pool = chaos.sequential ? deps.cores : undefined;
@@ -66,7 +69,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   };
   const untilAborted = (): Promise<void> => new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   try {
-    const queued = (performance.now() - received) / 1000;
+    let queued = (performance.now() - received) / 1000;
     if (fault === 'hang') {
       // A hung worker: it holds its core and never answers; the master's cancel (or its task
       // deadline) ends the task.
@@ -74,26 +77,35 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       await untilAborted();
       return { type: 'silent' };
     }
-    const slept = await chaos.sleep(delay, signal);
-    metrics.injectedDelaySeconds.observe({ kind }, delay);
-    if (!slept) {
-      metrics.tasks.inc({ kind, outcome: 'cancelled' });
-      return { type: 'silent' };
+    if (spec.delay === 'task') {
+      const slept = await chaos.sleep(delay, signal);
+      metrics.injectedDelaySeconds.observe({ kind }, delay);
+      if (!slept) {
+        metrics.tasks.inc({ kind, outcome: 'cancelled' });
+        return { type: 'silent' };
+      }
     }
     const start = performance.now();
-    const master = deps.master?.();
-    const value = await handler({
-      request: req,
-      blocks: resolveBlocks(deps.store, req),
-      kernels: deps.kernels,
-      signal,
-      ...(master ? { master } : {}),
-      ...(deps.params ? { params: deps.params } : {}),
-      nextDelay: () => chaos.sample(),
-      sleep: (s: number) => chaos.sleep(s, signal),
-      allocate: (n, what, result) => allocate(deps.budget, n, what, result),
-    });
-    const compute = (performance.now() - start) / 1000;
+    let value: { shape: number[]; values: Float64Array } | null;
+    let compute: number;
+    if (spec.runs === 'thread') {
+      const a = await deps.compute.run(req, signal);
+      value = a;
+      compute = a?.computeSeconds ?? 0;
+      queued += a?.waitedSeconds ?? 0;
+    } else {
+      const master = deps.master?.();
+      value = await LOOP_KINDS[kind as LoopKindName]({
+        request: req,
+        compute: deps.compute,
+        signal,
+        ...(master ? { master } : {}),
+        ...(deps.params ? { params: deps.params } : {}),
+        nextDelay: () => chaos.sample(),
+        sleep: (s: number) => chaos.sleep(s, signal),
+      });
+      compute = (performance.now() - start) / 1000;
+    }
     metrics.computeSeconds.observe({ kind }, compute);
     releaseCore();
     if (fault === 'drop') {
@@ -101,11 +113,12 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       await untilAborted();
       return { type: 'silent' };
     }
-    if (signal.aborted) {
+    if (!value || signal.aborted) {
       metrics.tasks.inc({ kind, outcome: 'cancelled' });
       return { type: 'silent' };
     }
     metrics.tasks.inc({ kind, outcome: 'ok' });
+    const lag = PROCESS_LOOP_LAG.of(req.jobId);
     return {
       type: 'result',
       result: {
@@ -113,7 +126,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
         jobId: req.jobId,
         round: req.round,
         slot: req.slot,
-        timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queued },
+        timings: { computeSeconds: compute, injectedDelaySeconds: delay, queueSeconds: queued, loopLagP99Seconds: lag.p99, loopLagMaxSeconds: lag.max },
         payload: { shape: value.shape, data: float64ToBytes(value.values) },
       },
     };

@@ -2,11 +2,12 @@ import { networkInterfaces } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError } from '../shared/errors';
 import { createLogger } from '../shared/log';
-import { createRegistry, serveMetrics, type MetricsServer } from '../shared/metrics';
-import { addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
+import { createRegistry, registerEventLoopLagMetric, serveMetrics, type MetricsServer } from '../shared/metrics';
+import { abortServer, addHealth, bindServer, joinHostPort, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer } from '../shared/wire';
 import { BlockStore } from './block-store';
 import { BulkReceiver } from './bulk-receiver';
 import { ChaosInjector } from './chaos-injector';
+import { createComputeEngine, defaultAddon } from './compute';
 import { WorkerMetrics } from './metrics';
 import { DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './options';
 import { PeerClients } from './peers';
@@ -28,6 +29,8 @@ export interface RunningWorker {
    * and drained: the process's entry (the CLI) decides what follows. Never resolves otherwise.
    */
   masterLost: Promise<ClusterError>;
+  /** Resolves once a crash fault has ended this service (crashEnds: 'service'). Never resolves otherwise. */
+  crashed: Promise<void>;
 }
 
 function firstExternalIPv4(): string | undefined {
@@ -37,14 +40,26 @@ function firstExternalIPv4(): string | undefined {
   return undefined;
 }
 
+let lagMetricTaken = false;
+
 /** Starts a worker: gRPC server (Worker + health), metrics, and the link to its master. */
 export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const o: WorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...opts };
   let log = createLogger('worker');
-  const store = new BlockStore(o.kernels.allocate);
+  const budget = defaultTaskBudget();
+  // The store tells the compute side of every change; the compute side gives the store its memory.
+  let store: BlockStore;
+  const compute = createComputeEngine(o.compute, { kernels: o.kernels, addon: o.kernelAddon ?? defaultAddon(), budget, stored: () => store.entries(), log });
+  store = new BlockStore((bytes) => compute.allocate(bytes), compute);
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };
   const registry = createRegistry('worker', {}, o.metricsPort !== undefined ? 'once' : 'never');
+  // coda_event_loop_lag_seconds: one gauge a process (its services share the loop), on the first
+  // service that serves /metrics.
+  if (o.metricsPort !== undefined && !lagMetricTaken) {
+    lagMetricTaken = true;
+    registerEventLoopLagMetric(registry);
+  }
   const metrics = new WorkerMetrics(registry);
   const params = { slices: new SliceStore((by) => metrics.sliceWrites.inc({ by })), peers: new PeerClients(o.token, o.tls) };
   let idleWaiters: (() => void)[] = [];
@@ -54,7 +69,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   // against 316 for LoadBlocks over TLS, 64 MiB to a worker process; encryption is the cost.)
   let bulk: BulkReceiver | undefined;
   if (o.bulkPort !== null && !o.tls) {
-    bulk = new BulkReceiver(store, defaultTaskBudget().blockBytes, log, (_blocks, bytes) => {
+    bulk = new BulkReceiver(store, budget.blockBytes, log, (_blocks, bytes) => {
       metrics.bytesReceived.inc(bytes);
       metrics.blocksStored.set(store.count());
       metrics.bytesStored.set(store.bytes());
@@ -69,7 +84,9 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       state,
       log,
       metrics,
-      kernels: o.kernels,
+      compute,
+      crash: () => crash(),
+      budget,
       onIdle: () => {
         const w = idleWaiters;
         idleWaiters = [];
@@ -101,6 +118,32 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   let link: MasterLink | undefined;
   let giveUp: (e: ClusterError) => void = () => {};
   const masterLost = new Promise<ClusterError>((resolve) => (giveUp = resolve));
+  let crashedNow: () => void = () => {};
+  const crashed = new Promise<void>((resolve) => (crashedNow = resolve));
+  /**
+   * A crash fault. Alone in its process: SIGKILL, a real crash (no cleanup, no goodbye). Beside
+   * other services: this service ends as abruptly as it can without taking them along: its server
+   * resets every call and stream at once, its heartbeats stop, its thread is terminated, its
+   * blocks and slices are let go; the master sees it lost as it would a dead process.
+   */
+  const crash = (): void => {
+    if (o.crashEnds === 'process') {
+      process.kill(process.pid, 'SIGKILL');
+      return;
+    }
+    if (state.draining) return;
+    state.draining = true;
+    link?.close();
+    abortServer(server, joinHostPort(o.host, port));
+    void bulk?.close();
+    params.peers.close();
+    void metricsServer?.close();
+    void compute.close();
+    store.clear();
+    params.slices.dropAll();
+    log.warn('this worker service crashed (injected fault); the others of its process go on');
+    crashedNow();
+  };
   const drain = async (graceMs = 10_000): Promise<void> => {
     if (state.draining) return;
     state.draining = true;
@@ -116,6 +159,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     await bulk?.close();
     params.peers.close();
     await metricsServer?.close();
+    await compute.close();
     log.info('worker stopped');
   };
 
@@ -136,6 +180,11 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
       },
       () => state.streams > 0,
     );
+    // Readiness follows registration both ways: NOT_SERVING while the master is unreachable or
+    // has forgotten this worker (a restarted master), SERVING again once it has taken it back.
+    link.onRegisteredChange = (registered) => {
+      if (!state.draining) health.setStatus('coda.v1.Worker', registered ? 'SERVING' : 'NOT_SERVING');
+    };
     link.onMasterChange = () => {
       // A restarted master places its jobs' blocks again: the old ones would only hold memory.
       const dropped = store.clear();
@@ -146,12 +195,11 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
     };
     try {
       state.index = await link.register(o.registerTimeoutSeconds * 1000);
-      health.setStatus('coda.v1.Worker', 'SERVING');
     } catch (e) {
       await drain(0);
       throw e;
     }
     log = log.child({ index: state.index });
   }
-  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost };
+  return { port, address, index: state.index, ...(metricsServer ? { metricsPort: metricsServer.port } : {}), drain, masterLost, crashed };
 }

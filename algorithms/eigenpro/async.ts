@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ClusterError } from '../../shared/errors';
 import { eigenproStep } from '../../shared/kernels';
-import { ASYNC_REPORT_LENGTH, decodeAsyncReport, histogramQuantile, TAU_BINS, type AsyncLegReport } from '../../shared/store';
+import { ASYNC_REPORT_LENGTH, decodeAsyncReport, histogramQuantile, LATENCY_BINS, latencyQuantileMs, TAU_BINS, type AsyncLegReport } from '../../shared/store';
 import type { pb } from '../../shared/wire';
 import type { ComputeCluster, PlacedPlan } from '../compute-cluster';
 import type { HeldParameterStore, ShardedParameterStore } from '../parameter-stores';
@@ -44,8 +44,14 @@ export interface ReadsSummary {
   /** mixed / classified. */
   mixedFraction: number;
   overlappedFraction: number;
+  /** Reads that got some other owner's slice while its compute thread was writing it (a write overlapped the copy). */
+  torn: number;
+  /** Reads that got some slice half written, its elements of two versions (each such read is also mixed). */
+  elementMixed: number;
   /** Reads that saw a slice at a lower version than an earlier read (never expected). */
   versionRegressions: number;
+  /** How long a read of α took (every owner's slice gathered), as the reading workers timed it. */
+  latency: { definition: string; medianMs: number; p99Ms: number; maxMs: number };
 }
 
 export interface StoreSummary {
@@ -175,6 +181,9 @@ function addLeg(s: AsyncWorkerStats, p: AsyncLegReport): void {
   s.readsClassified += p.readsClassified;
   s.readsMixed += p.readsMixed;
   s.readsOverlapped += p.readsOverlapped;
+  s.readsTorn += p.readsTorn;
+  s.readsElementMixed += p.readsElementMixed;
+  for (let b = 0; b < LATENCY_BINS; b++) s.readLatencyHistogram[b]! += p.readLatencyHistogram[b]!;
   s.versionRegressions += p.versionRegressions;
   s.deltaSum += p.deltaSum;
   s.sliceVersion = p.sliceVersion;
@@ -184,7 +193,8 @@ function addLeg(s: AsyncWorkerStats, p: AsyncLegReport): void {
 const STALENESS_DEFINITION =
   "τ of an update = writes by the other workers that landed between this read's copy of their slice and this worker's write (owners' write times; sharded) or writes between the master's copy and the write (store: master)";
 const READS_DEFINITION =
-  'mixed: no single instant of α held every version the read returned (some slice had already been overwritten when another returned slice was written: Definition 4 inconsistent read); overlapped: some slice was overwritten between its copy and the read\'s last copy';
+  'mixed: no single instant of α held every version the read returned (some slice had already been overwritten when another returned slice was written, or some slice came back half written: Definition 4 inconsistent read); overlapped: some slice was overwritten between its copy and the read\'s last copy; torn: some slice was copied by its owner\'s event loop while its compute thread was writing it; elementMixed: some slice came back half written (its elements of two versions)';
+const LATENCY_DEFINITION = "one read of α: every other owner's slice over gRPC (from its shared memory, by its event loop) and the own one in-process, timed by the reading worker; quantiles rounded up to 12 % bins";
 
 function summarize(workers: AsyncWorkerStats[], G: number): { staleness: StalenessSummary; reads: ReadsSummary } {
   const hist = new Array<number>(TAU_BINS).fill(0);
@@ -194,6 +204,8 @@ function summarize(workers: AsyncWorkerStats[], G: number): { staleness: Stalene
   hist.forEach((c, t) => c > 0 && (histogram[String(t)] = c));
   const sum = (f: (w: AsyncWorkerStats) => number): number => workers.reduce((s, w) => s + f(w), 0);
   const classified = sum((w) => w.readsClassified);
+  const latency = new Array<number>(LATENCY_BINS).fill(0);
+  for (const w of workers) w.readLatencyHistogram.forEach((c, b) => (latency[b]! += c));
   return {
     staleness: {
       definition: STALENESS_DEFINITION,
@@ -212,7 +224,10 @@ function summarize(workers: AsyncWorkerStats[], G: number): { staleness: Stalene
       overlapped: sum((w) => w.readsOverlapped),
       mixedFraction: classified ? sum((w) => w.readsMixed) / classified : 0,
       overlappedFraction: classified ? sum((w) => w.readsOverlapped) / classified : 0,
+      torn: sum((w) => w.readsTorn),
+      elementMixed: sum((w) => w.readsElementMixed),
       versionRegressions: sum((w) => w.versionRegressions),
+      latency: { definition: LATENCY_DEFINITION, medianMs: latencyQuantileMs(latency, 0.5), p99Ms: latencyQuantileMs(latency, 0.99), maxMs: latencyQuantileMs(latency, 1) },
     },
   };
 }
@@ -225,6 +240,8 @@ function summarize(workers: AsyncWorkerStats[], G: number): { staleness: Stalene
  */
 const POLL_MIN_MS = 2;
 const POLL_MAX_MS = 100;
+/** A leg's task is given up this long after the leg should have ended (a worker that hangs). */
+const LEG_DEADLINE_MARGIN_SECONDS = 30;
 
 /** What driveAsyncEigenpro is given. */
 export interface AsyncEigenproOptions {
@@ -262,10 +279,14 @@ export interface AsyncEigenproOptions {
  * the final α. With `store: master` α lives in the master's store instead (the centralized
  * baseline). The run ends when the updates reach the epochs budget.
  *
- * The loop runs as one long task per worker, in legs of at most `legSeconds` so no task outlives
- * the cluster's task deadline; a new leg resumes from the store. Its steps: open α's home (from a
- * checkpoint's cut when resuming), start the snapshot poller, run legs until the budget, gather
- * the final α, check that no write was lost, summarize.
+ * The loop runs as one long task per worker, for the whole run: nothing stops the workers together
+ * until the run ends. A checkpoint is the exception: an asynchronous run's only consistent cut is
+ * when every loop has stopped, so with `checkpoint` the run goes in legs of at most `everySeconds`
+ * (a barrier each: the slowest worker finishes its iteration, delay included; α is gathered; the
+ * next leg starts), each resuming from the store. `legSeconds` caps a leg too (tests).
+ *
+ * Its steps: open α's home (from a checkpoint's cut when resuming), start the snapshot poller,
+ * run legs until the budget, gather the final α, check that no write was lost, summarize.
  */
 export async function driveAsyncEigenpro(cluster: ComputeCluster & AsyncStores, placed: PlacedPlan, o: AsyncEigenproOptions): Promise<AsyncResult> {
   const G = o.starts.length - 1;
@@ -283,13 +304,15 @@ export async function driveAsyncEigenpro(cluster: ComputeCluster & AsyncStores, 
   const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
   const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
   const snapshots: Snapshot[] = o.resume ? [...o.resume.history] : [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
-  const stats = from ? from.workers.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] })) : placed.hosts.slice(0, G).map(emptyStats);
+  const stats = from ? from.workers.map(copyStats) : placed.hosts.slice(0, G).map(emptyStats);
   // A resumed run's clock goes on from the checkpoint's seconds.
   const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const poller = new SnapshotPoller(home, { nextMark: from?.nextMark ?? evalEvery, evalEvery, updatesPerEpoch, failedPolls: from?.failedPolls ?? 0, elapsed, snapshots, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   let legs = from?.legs ?? 0;
-  const legCap = Math.min(o.legSeconds ?? 60, o.checkpoint ? Math.max(1, o.checkpoint.everySeconds) : Infinity);
+  // No barrier unless a checkpoint needs one: without, one leg runs until the epochs or the time
+  // limit (the round's deadline is the leg's, not the cluster's task deadline).
+  const legCap = Math.min(o.legSeconds ?? Infinity, o.checkpoint ? Math.max(1, o.checkpoint.everySeconds) : Infinity);
   let stoppedBy: AsyncResult['stoppedBy'] = 'epochs';
   let final: { alpha: Float64Array; versions: number[]; updates: number };
   try {
@@ -309,7 +332,7 @@ export async function driveAsyncEigenpro(cluster: ComputeCluster & AsyncStores, 
         if (o.checkpoint) {
           // Every loop of the leg has stopped: this gather is a consistent cut.
           const cut = await home.snapshot();
-          const state: AsyncState = { legs, seconds: elapsed(), alpha: cut.alpha, versions: cut.versions, workers: stats.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram] })), failedPolls: poller.failedPolls, nextMark: poller.nextMark };
+          const state: AsyncState = { legs, seconds: elapsed(), alpha: cut.alpha, versions: cut.versions, workers: stats.map(copyStats), failedPolls: poller.failedPolls, nextMark: poller.nextMark };
           o.checkpoint.offer(legs, () => state, snapshots);
         }
       }
@@ -362,6 +385,11 @@ function countingFrom(base: readonly number[], store: AlphaHome): AlphaHome {
   };
 }
 
+/** A copy of a worker's numbers (its histograms too), for a checkpoint. */
+function copyStats(w: AsyncWorkerStats): AsyncWorkerStats {
+  return { ...w, tauHistogram: [...w.tauHistogram], readLatencyHistogram: [...w.readLatencyHistogram] };
+}
+
 /** A worker's numbers before its first leg. */
 function emptyStats(worker: number): AsyncWorkerStats {
   const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
@@ -370,7 +398,8 @@ function emptyStats(worker: number): AsyncWorkerStats {
 
 /**
  * One leg: every worker runs its loop for at most `seconds` (one long task each, the store's
- * owners named), and its report is added to its numbers.
+ * owners named; given up LEG_DEADLINE_MARGIN_SECONDS after the leg should have ended), and its
+ * report is added to its numbers.
  */
 async function runLeg(
   cluster: ComputeCluster,
@@ -381,25 +410,30 @@ async function runLeg(
   leg: { name: string; batch: number; seed: number; G: number; legs: number; seconds: number; steps: number[] | undefined; maxTotal: number },
 ): Promise<void> {
   const { G } = leg;
-  const out = await cluster.round(placed, (slot) => ({
-    kind: 'message',
-    name: 'eigenproAsync',
-    fields: {
-      eigenproAsync: {
-        parameter: leg.name,
-        owner: slot,
-        batchSize: leg.batch,
-        // 0 asks the worker for the staleness-aware step.
-        step: leg.steps ? leg.steps[slot]! : 0,
-        expectedStaleness: G - 1,
-        // The workers count the updates in the store, which a resumed run started afresh.
-        maxTotalUpdates: String(leg.maxTotal),
-        timeLimitSeconds: leg.seconds,
-        seed: String(leg.seed * 1_000_003 + leg.legs * G + slot),
-        owners: home.owners,
+  const out = await cluster.round(
+    placed,
+    (slot) => ({
+      kind: 'message',
+      name: 'eigenproAsync',
+      fields: {
+        eigenproAsync: {
+          parameter: leg.name,
+          owner: slot,
+          batchSize: leg.batch,
+          // 0 asks the worker for the staleness-aware step.
+          step: leg.steps ? leg.steps[slot]! : 0,
+          expectedStaleness: G - 1,
+          // The workers count the updates in the store, which a resumed run started afresh.
+          maxTotalUpdates: String(leg.maxTotal),
+          timeLimitSeconds: leg.seconds,
+          seed: String(leg.seed * 1_000_003 + leg.legs * G + slot),
+          owners: home.owners,
+        },
       },
-    },
-  }));
+    }),
+    // The leg's own deadline, not the cluster's task deadline: a leg may run the whole job.
+    { deadlineSeconds: leg.seconds + LEG_DEADLINE_MARGIN_SECONDS },
+  );
   splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => {
     addLeg(stats[r]!, decodeAsyncReport(p));
     stats[r]!.sliceVersion += base[r]!;

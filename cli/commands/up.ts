@@ -1,6 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { startLocalCluster } from '../../launcher';
-import { checkLocalWorkers, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
+import { checkLocalWorkers, parseBytes, parsePort, parsePositiveInt, parseSeconds, resolveToken, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
 
 export function upCommand(): Command {
@@ -12,12 +12,15 @@ export function upCommand(): Command {
     .option('--metrics-port <n>', 'master /metrics port (0: any free port)', '9464')
     .option('--max-workers <n>', 'the most workers it may start (default: what half the available memory holds, at most 1024)')
     .option('--state <dir>', "keep the master's accepted jobs, checkpoints and results here; `coda up` started again on it resumes the unfinished jobs")
+    .option('--max-upload-bytes <n>', 'the most bytes of arrays one submitted job may upload (coda run --upload, the Python client), like 4GiB', '4GiB')
     .option('--checkpoint-every <seconds>', 'with --state: seconds between checkpoints of a running job', '2')
+    .addOption(new Option('--parent-watch', 'stop the cluster and exit when stdin closes (set by the Python client\'s coda.local)').hideHelp())
     .action(async (o: Record<string, string | undefined>) => {
       const n = parsePositiveInt(o.workers!, '--workers');
       checkLocalWorkers(n, o.maxWorkers, '--workers');
       const port = parsePort(o.port!, '--port');
       const metricsPort = parsePort(o.metricsPort!, '--metrics-port');
+      const maxUploadBytes = parseBytes(o.maxUploadBytes!, '--max-upload-bytes');
       await checkPortFree('127.0.0.1', port, '--port');
       await checkPortFree('127.0.0.1', metricsPort, '--metrics-port');
       const token = resolveToken();
@@ -30,6 +33,7 @@ export function upCommand(): Command {
         master: {
           port,
           metricsPort,
+          maxUploadBytes,
           ...(o.state ? { stateDir: o.state, checkpoint: { everySeconds: parseSeconds(o.checkpointEvery!, '--checkpoint-every'), everyRounds: Infinity } } : {}),
         },
         workerArgs: ['--metrics-port', '0'],
@@ -39,7 +43,18 @@ export function upCommand(): Command {
           `metrics http://127.0.0.1:${lc.master.metricsPort}/metrics\n` +
           `submit jobs with: npx coda run JOB.yaml --master ${lc.master.address}\nCtrl-C stops it.\n`,
       );
-      await untilSignal();
+      await Promise.race([untilSignal(), ...((o as { parentWatch?: boolean }).parentWatch ? [parentGone()] : [])]);
       await lc.stop();
     });
+}
+
+/** Resolves when the process that started this one is gone: stdin closed, or re-parented (as worker --parent-watch). */
+function parentGone(): Promise<void> {
+  return new Promise((resolve) => {
+    const ppid = process.ppid;
+    process.stdin.on('end', () => resolve());
+    process.stdin.on('error', () => resolve());
+    process.stdin.resume();
+    setInterval(() => process.ppid !== ppid && resolve(), 2000).unref();
+  });
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../../shared/errors';
 import { describeKernels, kernelOptionsFrom, openKernels } from '../kernels';
-import { startWorker } from '../../worker';
+import { startWorker, type ComputeMode } from '../../worker';
 import { parsePort, parsePositiveInt, parseSeconds, resolveToken, tlsFrom, untilSignal } from '../common';
 import { checkPortFree } from '../ports';
 
@@ -24,12 +24,16 @@ export function workerCommand(): Command {
     .option('--tls-key <pem>', 'server private key')
     .option('--tls-ca <pem>', 'CA for dialing the master over TLS')
     .option('--kernels <backend>', 'kernel backend: native (OpenBLAS) or js (plain loops) (default: $CODA_KERNELS, else native when built)')
-    .option('--threads <n>', 'BLAS threads (default: $CODA_THREADS, else 1 in a local cluster, the container\'s CPUs otherwise)')
+    .option('--threads <n>', 'OpenBLAS threads of this process, set once, shared by its services\' compute threads (default: $CODA_THREADS, else 1 with --services > 1 or in a local cluster, the container\'s CPUs otherwise)')
+    .addOption(new Option('--compute <where>', 'where a service computes: thread (its own compute thread) or inline (on the event loop: the reference, for comparisons)').choices(['thread', 'inline']).default('thread'))
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const token = resolveToken(o.tokenFile as string | undefined);
       const tls = tlsFrom(o as { tlsCa?: string; tlsCert?: string; tlsKey?: string });
-      const kernels = openKernels(kernelOptionsFrom({ kernels: o.kernels as string | undefined, threads: o.threads as string | undefined }, process.env, o.parentWatch === true));
+      const services = parsePositiveInt(o.services as string, '--services');
+      // OpenBLAS's thread count is the process's: with several services, each computing on its own
+      // thread, one BLAS thread each (a shared machine), unless said otherwise.
+      const kernels = openKernels(kernelOptionsFrom({ kernels: o.kernels as string | undefined, threads: o.threads as string | undefined }, process.env, o.parentWatch === true || services > 1));
       // Hostname in StatefulSets ends with the ordinal (coda-worker-3): take it as the index.
       let index = o.index !== undefined ? Number(o.index) : -1;
       if (o.index === 'ordinal') index = Number(/-(\d+)$/.exec(process.env.HOSTNAME ?? '')?.[1] ?? -1);
@@ -45,7 +49,6 @@ export function workerCommand(): Command {
         setInterval(() => process.ppid !== ppid && resolve('parent exited'), 2000).unref();
       });
 
-      const services = parsePositiveInt(o.services as string, '--services');
       const port = parsePort(o.port as string, '--port');
       await checkPortFree(o.host as string, port, '--port');
       if (o.metricsPort !== undefined && services === 1) await checkPortFree(o.host as string, parsePort(o.metricsPort as string, '--metrics-port'), '--metrics-port');
@@ -66,6 +69,10 @@ export function workerCommand(): Command {
             port,
             bulkPort,
             kernels: kernels.kernels,
+            kernelAddon: kernels.addon,
+            compute: o.compute as ComputeMode,
+            // A crash fault ends one service of several, the process when it is alone.
+            crashEnds: services > 1 ? 'service' : 'process',
             index: index >= 0 ? index + i : -1,
             masterLossExitSeconds: Number(o.exitOnMasterLoss),
             // A standalone worker waits for its master as long as it takes (Kubernetes starts the
@@ -81,6 +88,8 @@ export function workerCommand(): Command {
       const ws = await Promise.race([starting, parentGone.then(() => undefined)]);
       if (!ws) return;
       for (const w of ws) process.stdout.write(`worker ${w.index} listening on ${w.address}, kernels: ${describeKernels(kernels)}\n`);
+      // Every service crashed (injected faults): the process has nothing left to serve and ends as a crash would.
+      void Promise.all(ws.map((w) => w.crashed)).then(() => process.kill(process.pid, 'SIGKILL'));
       const lost = await Promise.race([untilSignal().then(() => undefined), parentGone.then(() => undefined), ...ws.map((w) => w.masterLost)]);
       // Within Kubernetes' and docker's grace period, with room to spare: a task still running
       // after 1 s is the master's to redo or decode around.

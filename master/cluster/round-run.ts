@@ -99,7 +99,7 @@ export class RoundRun {
       startedAt: this.t0,
       ...(plan.speculation ? { speculation: plan.speculation } : {}),
       ...(plan.roundTimeout !== undefined ? { timeoutSeconds: plan.roundTimeout } : {}),
-      deadlineSeconds: placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
+      deadlineSeconds: options.deadlineSeconds ?? placed.taskDeadlineSeconds ?? ctx.taskDeadlineSeconds,
     });
   }
 
@@ -216,6 +216,8 @@ export class RoundRun {
       computeSeconds: res.timings?.computeSeconds ?? 0,
       injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
       queueSeconds: res.timings?.queueSeconds ?? 0,
+      loopLagP99Seconds: res.timings?.loopLagP99Seconds ?? 0,
+      loopLagMaxSeconds: res.timings?.loopLagMaxSeconds ?? 0,
     });
     if (this.options.onAnswer && !this.answered.has(res.slot)) {
       this.answered.add(res.slot);

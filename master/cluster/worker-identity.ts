@@ -6,8 +6,9 @@ import { splitHostPort } from '../../shared/wire';
 /**
  * Who may register as worker i. With `--worker-statefulset NAME` the master admits only pods of
  * that StatefulSet, each under its own ordinal: a worker asking for index i must advertise the
- * stable DNS name of pod NAME-i (NAME-i.<headless service>..., as the manifests do) and must
- * connect from an address that name resolves to. Cluster DNS vouches for the pod, so a pod that
+ * stable DNS name of pod NAME-i through the StatefulSet's headless Service (NAME-i.<service>,
+ * optionally .<namespace>[.svc[.<cluster domain>]], as the manifests do) and must connect from
+ * an address that name resolves to. Cluster DNS vouches for the pod, so a pod that
  * merely holds the token cannot pose as worker 0.
  */
 export class WorkerIdentityError extends PermissionError {}
@@ -30,17 +31,50 @@ function canonicalIp(ip: string): string {
 }
 
 /**
- * The pure half: the name a worker advertises must be its pod's, NAME-<requestedIndex>, as the
- * first label of a DNS name (not an IP address).
+ * Where the StatefulSet's pods live: the headless Service that names them (the StatefulSet's
+ * serviceName), and, when known, the namespace and the cluster's DNS domain, so the full forms
+ * of a pod's name are accepted too.
  */
-export function checkStatefulSetName(statefulSet: string, advertised: string, requestedIndex: number): void {
+export interface StatefulSetIdentity {
+  statefulSet: string;
+  /** The headless Service of the StatefulSet (its spec.serviceName); default: the StatefulSet's name. */
+  service?: string;
+  /** The pods' namespace (the master's own, from the downward API); unknown: only the short name is accepted. */
+  namespace?: string;
+  /** The cluster's DNS domain; default cluster.local. */
+  clusterDomain?: string;
+}
+
+/**
+ * The names pod `<statefulSet>-<index>` has through its headless Service, lower-case and without
+ * a trailing dot: `<pod>.<service>`, and with the namespace known `<pod>.<service>.<namespace>`,
+ * `….svc` and `….svc.<cluster domain>`. Nothing else: a name under any other domain could be
+ * made to resolve to any address by whoever owns that domain.
+ */
+export function statefulSetPodNames(id: StatefulSetIdentity, index: number): string[] {
+  const short = `${id.statefulSet}-${index}.${id.service ?? id.statefulSet}`.toLowerCase();
+  if (!id.namespace) return [short];
+  const ns = `${short}.${id.namespace.toLowerCase()}`;
+  return [short, ns, `${ns}.svc`, `${ns}.svc.${(id.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '')}`];
+}
+
+/**
+ * The pure half: the name a worker advertises must be one of its own pod's names
+ * (statefulSetPodNames), for the index it asks for; not an IP address, not another domain.
+ */
+export function checkStatefulSetName(identity: StatefulSetIdentity | string, advertised: string, requestedIndex: number): void {
+  const id = typeof identity === 'string' ? { statefulSet: identity } : identity;
   const { host } = splitHostPort(advertised);
   if (requestedIndex < 0) {
-    throw new WorkerIdentityError(`workers of StatefulSet ${statefulSet} must ask for their ordinal as index (--index=ordinal); ${advertised} asked for none`);
+    throw new WorkerIdentityError(`workers of StatefulSet ${id.statefulSet} must ask for their ordinal as index (--index=ordinal); ${advertised} asked for none`);
   }
-  const expected = `${statefulSet}-${requestedIndex}`;
-  if (isIP(host) !== 0 || host.split('.')[0] !== expected) {
-    throw new WorkerIdentityError(`a worker asking for index ${requestedIndex} must advertise the DNS name of pod ${expected} (${expected}.<service>:port), not ${advertised}`);
+  const names = statefulSetPodNames(id, requestedIndex);
+  // DNS names compare case-insensitively; a trailing dot (an absolute name) is the same name.
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (isIP(host) !== 0 || !names.includes(name)) {
+    throw new WorkerIdentityError(
+      `a worker asking for index ${requestedIndex} must advertise the DNS name of pod ${id.statefulSet}-${requestedIndex} (${names.join(' or ')}, with a port), not ${advertised}`,
+    );
   }
 }
 
@@ -69,11 +103,11 @@ export async function checkPeerIsAdvertised(peer: string, advertised: string, lo
 
 /** Both halves, as the master's Register handler applies them when a StatefulSet is named. */
 export async function verifyStatefulSetWorker(
-  statefulSet: string,
+  identity: StatefulSetIdentity | string,
   request: { address: string; requestedIndex: number },
   peer: string,
   lookup: Lookup = systemLookup,
 ): Promise<void> {
-  checkStatefulSetName(statefulSet, request.address, request.requestedIndex);
+  checkStatefulSetName(identity, request.address, request.requestedIndex);
   await checkPeerIsAdvertised(peer, request.address, lookup);
 }

@@ -24,7 +24,7 @@ export function dataRootCheck(root: string): (abs: string, key: string) => void 
   }
   return (abs, key) => {
     const refuse = (how: string): never => {
-      throw new PermissionError(`submitted job: ${key}: ${abs} ${how} the master's data folder (--data-dir ${given}); put the data there`);
+      throw new PermissionError(`submitted job: ${key}: ${abs} ${how} the master's data folder (--data-dir ${given}); put the data there, or send it with the job (coda run --upload, the Python client)`);
     };
     if (!inside(given, abs) && !inside(real, abs)) refuse('is outside');
     let target: string;

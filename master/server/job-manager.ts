@@ -5,24 +5,26 @@ import { join } from 'node:path';
 import { resolveJobPaths } from '../../shared/config';
 import { ClusterError, CodaError, ExitCode, InputError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
-import { float64ToBytes } from '../../shared/tensor';
-import type { pb } from '../../shared/wire';
+import { tensorChunks, type pb } from '../../shared/wire';
 import type { Cluster } from '../cluster/cluster';
 import { checkJob, parseJob, runJob, type JobOutput, type JobSpec } from '../jobs';
 import type { MasterMetrics } from '../metrics';
 import { checkFingerprints, fingerprint, JOB_ID, sha256Hex, type JobState, type JobStateDir, type StoredJob } from '../state';
+import { allowUploadDir, bindUploadPaths, uploadNamesIn, type UploadStore } from './uploads';
 
 /** Where a job's events go: a SubmitJob or AttachJob call. */
 export interface JobListener {
   event(ev: pb.JobEvent): void;
   /** Streams a file the job wrote (its history.jsonl) before the finished event; resolves once sent. */
   file?(name: string, path: string): Promise<void>;
+  /** Sends an event on the call's flow control (the solution's tensor chunks); resolves once it may send more. */
+  send?(ev: pb.JobEvent): Promise<void>;
   /** The job ended (after its finished or failed event). */
   end(): void;
 }
 
 /** How a job ended: its output, or one line and the exit code it calls for. */
-export type JobEnding = { type: 'finished'; out: JobOutput<Record<string, unknown>> } | { type: 'failed'; message: string; exitCode: number };
+export type JobEnding = { type: 'finished'; out: JobOutput<Record<string, unknown>> } | { type: 'failed'; message: string; exitCode: number; errorClass?: string };
 type Ending = JobEnding;
 
 /** A job this master holds: waiting for workers, queued, running, or ended with its outcome. */
@@ -35,6 +37,8 @@ export class ManagedJob {
   readonly abort = new AbortController();
   /** Ended because CancelJob asked. */
   cancelled = false;
+  /** The folder of the arrays uploaded with the job (UploadArrays): the job's own, deleted when it ends. */
+  uploadDir: string | undefined;
   private settle: ((e: JobEnding) => void) | undefined;
   /** Resolves when the job ends (at once for one that has). */
   readonly ended: Promise<JobEnding> = new Promise((r) => (this.settle = r));
@@ -94,6 +98,8 @@ export interface JobManagerOptions {
   waitForWorkers(n: number, timeoutMs: number): Promise<void>;
   /** Keeps each accepted job, its checkpoints and its result (`--state DIR`); absent: jobs live in memory only. */
   stateDir?: JobStateDir;
+  /** Arrays uploaded for jobs (UploadArrays); a submission names one by its id. */
+  uploads?: UploadStore;
 }
 
 /** Log lines a job keeps for listeners that attach late. */
@@ -120,10 +126,11 @@ export class JobManager {
    * `requestedId` names a job this master holds, returns that one: a retried submission attaches
    * instead of running twice. `workers` overrides the job's own worker count (coda master --job).
    */
-  submit(yaml: string, requestedId: string, opts: { workers?: number; origin?: StoredJob['origin']; baseDir?: string } = {}): ManagedJob {
+  submit(yaml: string, requestedId: string, opts: { workers?: number; origin?: StoredJob['origin']; baseDir?: string; uploadId?: string } = {}): ManagedJob {
     if (this.stopping) throw new ClusterError('the master is shutting down');
     if (requestedId !== '' && !JOB_ID.test(requestedId)) throw new InputError(`job id '${requestedId}' is not valid (letters, digits, '.', '_', '-'; at most 64, not starting with a punctuation mark)`);
-    const hash = sha256Hex(yaml);
+    // The upload is part of what the job is: a retry with the same id and upload attaches.
+    const hash = opts.uploadId ? sha256Hex(`${yaml}\0upload:${opts.uploadId}`) : sha256Hex(yaml);
     if (requestedId !== '') {
       const known = this.find(requestedId);
       if (known) {
@@ -133,19 +140,38 @@ export class JobManager {
     }
     const origin = opts.origin ?? 'submitted';
     const baseDir = opts.baseDir ?? this.o.dataDir;
-    const { spec, workers } = this.prepare(yaml, origin, baseDir, opts.workers);
-    const id = requestedId || `${spec.job}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    this.o.stateDir?.create({
-      id,
-      submittedAt: new Date().toISOString(),
-      yaml,
-      yamlSha256: hash,
-      baseDir,
-      workers,
-      origin,
-      data: dataFiles(spec).map(fingerprint),
-    });
+    if (opts.uploadId && !this.o.uploads) throw new InputError('this master takes no uploads');
+    // From here the upload is this submission's: refused, it is deleted at once.
+    const uploadDir = opts.uploadId ? this.o.uploads!.claim(opts.uploadId).dir : undefined;
+    let spec: JobSpec;
+    let workers: number;
+    let id: string;
+    try {
+      ({ spec, workers } = this.prepare(yaml, origin, baseDir, opts.workers, uploadDir));
+      id = requestedId || `${spec.job}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+      this.o.stateDir?.create({
+        id,
+        submittedAt: new Date().toISOString(),
+        yaml,
+        yamlSha256: hash,
+        baseDir,
+        workers,
+        origin,
+        // The uploaded files are the master's own: nobody changes them under a resumed job.
+        data: dataFiles(spec)
+          .filter((f) => !uploadDir || !f.startsWith(uploadDir))
+          .map(fingerprint),
+        ...(uploadDir ? { uploadDir } : {}),
+      });
+    } catch (e) {
+      if (uploadDir) {
+        this.o.uploads!.drop(uploadDir);
+        if (e instanceof Error) e.message = uploadNamesIn(e.message, uploadDir);
+      }
+      throw e;
+    }
     const job = new ManagedJob(id, hash, false);
+    job.uploadDir = uploadDir;
     this.track(job);
     void this.run(job, spec, workers);
     return job;
@@ -213,11 +239,12 @@ export class JobManager {
     for (const { job: stored, status } of stateDir.list()) {
       if (status.state !== 'accepted' && status.state !== 'running') continue;
       const job = new ManagedJob(stored.id, stored.yamlSha256, true);
+      job.uploadDir = stored.uploadDir;
       this.track(job);
       resumed.push(stored.id);
       let spec: JobSpec;
       try {
-        ({ spec } = this.prepare(stored.yaml, stored.origin, stored.baseDir, stored.workers));
+        ({ spec } = this.prepare(stored.yaml, stored.origin, stored.baseDir, stored.workers, stored.uploadDir));
         checkFingerprints(stored.data);
       } catch (e) {
         this.end(job, { type: 'failed', message: `job ${stored.id} cannot be resumed: ${(e as Error).message}`, exitCode: exitCodeOf(e) });
@@ -226,6 +253,8 @@ export class JobManager {
       this.o.log.info({ job: stored.id, kind: spec.job, workers: stored.workers }, 'resuming a job accepted by a previous master');
       void this.run(job, spec, stored.workers);
     }
+    // Uploads of jobs that ended (or were never submitted) under the last master are nobody's now.
+    this.o.uploads?.sweep(new Set([...this.jobs.values()].filter((j) => !j.ending && j.uploadDir).map((j) => j.uploadDir!)));
     return resumed;
   }
 
@@ -237,6 +266,8 @@ export class JobManager {
     this.stopping = true;
     for (const job of this.jobs.values()) {
       job.dropFiles();
+      // Without a state folder nobody resumes the job: its uploaded arrays go with it.
+      if (!this.o.stateDir && job.uploadDir) this.o.uploads?.drop(job.uploadDir);
       if (job.ending) continue;
       job.abort.abort();
       for (const l of job.listeners) l.end();
@@ -249,9 +280,9 @@ export class JobManager {
    * cannot run. A submitted job reads data only under the data root; the master's own --job
    * (the operator's file) resolves against its own folder.
    */
-  private prepare(yaml: string, origin: StoredJob['origin'], baseDir: string, workersOverride?: number): { spec: JobSpec; workers: number } {
+  private prepare(yaml: string, origin: StoredJob['origin'], baseDir: string, workersOverride?: number, uploadDir?: string): { spec: JobSpec; workers: number } {
     const what = origin === 'master-job' ? 'job file' : 'submitted job';
-    const parsed = resolveJobPaths(parseJob(yaml, what), baseDir, what, origin === 'master-job' ? undefined : this.o.inDataRoot);
+    const parsed = resolveJobPaths(bindUploadPaths(parseJob(yaml, what), uploadDir, what), baseDir, what, origin === 'master-job' ? undefined : allowUploadDir(uploadDir, this.o.inDataRoot));
     const spec = workersOverride !== undefined ? { ...parsed, workers: workersOverride } : parsed;
     checkJob(spec, spec.workers);
     return { spec, workers: spec.workers };
@@ -311,7 +342,7 @@ export class JobManager {
       this.end(job, { type: 'finished', out: out as JobOutput<Record<string, unknown>> });
     } catch (e) {
       if (this.stopping) return;
-      this.end(job, { type: 'failed', message: (e as Error).message, exitCode: exitCodeOf(e) });
+      this.end(job, { type: 'failed', message: uploadNamesIn((e as Error).message, job.uploadDir), exitCode: exitCodeOf(e), ...(e instanceof CodaError ? { errorClass: e.name } : {}) });
     }
   }
 
@@ -331,6 +362,7 @@ export class JobManager {
     }
     job.state = ending.type === 'failed' ? 'failed' : job.cancelled ? 'cancelled' : 'finished';
     job.finish(ending);
+    if (job.uploadDir) this.o.uploads?.drop(job.uploadDir);
     if (ending.type === 'failed') this.o.log.warn({ job: job.id, err: ending.message }, 'job failed');
     for (const l of [...job.listeners]) void deliver(l, ending);
     job.listeners.clear();
@@ -341,10 +373,17 @@ function exitCodeOf(e: unknown): number {
   return e instanceof CodaError ? e.exitCode : ExitCode.internal;
 }
 
-/** Tells a listener how the job ended: its history file first (when it has one), then the event, then the end. */
+/**
+ * Tells a listener how the job ended: its history file first (when it has one), then the solution
+ * tensors in chunks (on the call's flow control), then the event, then the end.
+ */
 async function deliver(l: JobListener, e: Ending): Promise<void> {
   try {
-    if (e.type === 'finished' && e.out.history && l.file) await l.file('history.jsonl', e.out.history.path);
+    if (e.type === 'finished') {
+      if (e.out.history && l.file) await l.file('history.jsonl', e.out.history.path);
+      const send = l.send?.bind(l) ?? ((ev: pb.JobEvent) => Promise.resolve(l.event(ev)));
+      for (const [name, t] of Object.entries(e.out.tensors)) for (const c of tensorChunks(name, t.shape, t.values)) await send({ tensorChunk: c });
+    }
     l.event(endingEvent(e));
   } catch (err) {
     l.event({ failed: { message: `cannot send the job's history.jsonl: ${(err as Error).message}`, exitCode: ExitCode.cluster } });
@@ -353,10 +392,8 @@ async function deliver(l: JobListener, e: Ending): Promise<void> {
 }
 
 function endingEvent(e: Ending): pb.JobEvent {
-  if (e.type === 'failed') return { failed: { message: e.message, exitCode: e.exitCode } };
-  const outputs: Record<string, pb.Tensor> = {};
-  for (const [name, t] of Object.entries(e.out.tensors)) outputs[name] = { shape: t.shape, data: float64ToBytes(t.values) };
-  return { finished: { resultJson: JSON.stringify(e.out.result), outputs, summary: e.out.summary, files: e.out.files ?? {} } };
+  if (e.type === 'failed') return { failed: { message: e.message, exitCode: e.exitCode, errorClass: e.errorClass ?? '' } };
+  return { finished: { resultJson: JSON.stringify(e.out.result), summary: e.out.summary, files: e.out.files ?? {} } };
 }
 
 /** The files a job reads (its data paths, resolved): fingerprinted when accepted, checked when resumed. */

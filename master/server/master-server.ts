@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError, NotFoundError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
@@ -20,13 +21,14 @@ import {
 import type { Registry } from 'prom-client';
 import { Cluster } from '../cluster/cluster';
 import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
-import { verifyStatefulSetWorker } from '../cluster/worker-identity';
+import { verifyStatefulSetWorker, type StatefulSetIdentity } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { MasterMetrics } from '../metrics';
 import { JobStateDir, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
 import { dataRootCheck } from './data-root';
 import { JobManager, type JobListener } from './job-manager';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UNCLAIMED_SECONDS, UploadStore } from './uploads';
 
 export interface MasterOptions {
   host: string;
@@ -58,6 +60,12 @@ export interface MasterOptions {
    * (master/cluster/worker-identity.ts). Unset: any worker with the token may register.
    */
   workerStatefulSet?: string;
+  /** With workerStatefulSet: its headless Service (default: the StatefulSet's name). */
+  workerService?: string;
+  /** With workerStatefulSet: the pods' namespace, which admits the names `<pod>.<service>.<namespace>[.svc[.<domain>]]`. */
+  workerNamespace?: string;
+  /** With workerNamespace: the cluster's DNS domain (default cluster.local). */
+  clusterDomain?: string;
   /**
    * Keep every accepted job, its checkpoints and its result in this folder, and resume the
    * unfinished ones found there at start (a restarted master goes on where the last one stopped).
@@ -65,6 +73,12 @@ export interface MasterOptions {
   stateDir?: string;
   /** How often a running job's state is checkpointed (with stateDir). */
   checkpoint?: CheckpointOptions;
+  /** The most bytes of arrays one job may upload (UploadArrays); default 4 GiB. */
+  maxUploadBytes?: number;
+  /** Where uploads are written: default `<stateDir>/uploads`, or a temporary folder removed at stop. */
+  uploadDir?: string;
+  /** Seconds an upload waits for the SubmitJob that claims it before it is deleted. */
+  uploadUnclaimedSeconds?: number;
 }
 
 export const DEFAULT_MASTER_OPTIONS: MasterOptions = {
@@ -109,6 +123,9 @@ function streamListener(call: grpc.ServerWritableStream<unknown, pb.JobEvent>): 
   return {
     event: (ev) => {
       if (open()) call.write(ev);
+    },
+    async send(ev) {
+      if (open() && !call.write(ev)) await new Promise((r) => call.once('drain', r));
     },
     async file(name, path) {
       for await (const data of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
@@ -160,13 +177,28 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       registry.on('join', onJoin);
     });
 
-  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, ...(stateDir ? { stateDir } : {}) });
+  const uploadRoot = o.uploadDir ?? (o.stateDir ? join(o.stateDir, 'uploads') : undefined);
+  const uploads = new UploadStore({
+    ...(uploadRoot ? { root: uploadRoot } : {}),
+    maxBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    unclaimedSeconds: o.uploadUnclaimedSeconds ?? DEFAULT_UNCLAIMED_SECONDS,
+    log,
+  });
+  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, uploads, ...(stateDir ? { stateDir } : {}) });
 
+  const identity: StatefulSetIdentity | undefined = o.workerStatefulSet
+    ? {
+        statefulSet: o.workerStatefulSet,
+        ...(o.workerService ? { service: o.workerService } : {}),
+        ...(o.workerNamespace ? { namespace: o.workerNamespace } : {}),
+        ...(o.clusterDomain ? { clusterDomain: o.clusterDomain } : {}),
+      }
+    : undefined;
   const handlers: pb.MasterHandlers = {
     Register(call, cb) {
       const req = call.request;
       const admit = async (): Promise<WorkerRecord> => {
-        if (o.workerStatefulSet) await verifyStatefulSetWorker(o.workerStatefulSet, req, call.getPeer());
+        if (o.workerStatefulSet) await verifyStatefulSetWorker(identity!, req, call.getPeer());
         return registry.join(req.address, req.pid, req.requestedIndex, Date.now());
       };
       admit().then(
@@ -190,7 +222,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     SubmitJob(call) {
       let job;
       try {
-        job = jobs.submit(call.request.jobYaml, call.request.jobId);
+        job = jobs.submit(call.request.jobYaml, call.request.jobId, call.request.uploadId ? { uploadId: call.request.uploadId } : {});
       } catch (e) {
         // The error table: bad input stays INVALID_ARGUMENT (exit 2 at the client), a cluster failure UNAVAILABLE (exit 3).
         return call.emit('error', toServiceError(e));
@@ -208,6 +240,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
       call.on('cancelled', detach);
     },
     CancelJob: (call, cb) => cb(null, { cancelled: jobs.cancel(call.request.jobId) }),
+    UploadArrays: uploads.handler,
   };
 
   const server = new grpc.Server(serverOptions(SERVER_OPTIONS, o.token));
@@ -240,6 +273,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     waitForWorkers,
     async stop() {
       jobs.stop();
+      uploads.close();
       clearInterval(sweep);
       cluster.close();
       await shutdownServer(server, 1000);

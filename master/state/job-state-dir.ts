@@ -42,6 +42,8 @@ const jobFile = z.object({
   workers: z.number().int().positive(),
   origin: z.enum(['submitted', 'master-job']),
   data: z.array(z.object({ path: z.string(), bytes: z.number(), sha256: z.string() })),
+  /** The folder of the arrays uploaded with the job (UploadArrays), kept until it ends. */
+  uploadDir: z.string().optional(),
 });
 export type StoredJob = z.infer<typeof jobFile>;
 

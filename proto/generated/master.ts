@@ -20,6 +20,9 @@ import type { RegisterRequest as _coda_v1_RegisterRequest, RegisterRequest__Outp
 import type { Slice as _coda_v1_Slice, Slice__Output as _coda_v1_Slice__Output } from './coda/v1/Slice';
 import type { SubmitJobRequest as _coda_v1_SubmitJobRequest, SubmitJobRequest__Output as _coda_v1_SubmitJobRequest__Output } from './coda/v1/SubmitJobRequest';
 import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Output } from './coda/v1/Tensor';
+import type { TensorChunk as _coda_v1_TensorChunk, TensorChunk__Output as _coda_v1_TensorChunk__Output } from './coda/v1/TensorChunk';
+import type { UploadChunk as _coda_v1_UploadChunk, UploadChunk__Output as _coda_v1_UploadChunk__Output } from './coda/v1/UploadChunk';
+import type { UploadReply as _coda_v1_UploadReply, UploadReply__Output as _coda_v1_UploadReply__Output } from './coda/v1/UploadReply';
 import type { WriteParametersReply as _coda_v1_WriteParametersReply, WriteParametersReply__Output as _coda_v1_WriteParametersReply__Output } from './coda/v1/WriteParametersReply';
 import type { WriteParametersRequest as _coda_v1_WriteParametersRequest, WriteParametersRequest__Output as _coda_v1_WriteParametersRequest__Output } from './coda/v1/WriteParametersRequest';
 
@@ -53,6 +56,9 @@ export interface ProtoGrpcType {
       Slice: MessageTypeDefinition<_coda_v1_Slice, _coda_v1_Slice__Output>
       SubmitJobRequest: MessageTypeDefinition<_coda_v1_SubmitJobRequest, _coda_v1_SubmitJobRequest__Output>
       Tensor: MessageTypeDefinition<_coda_v1_Tensor, _coda_v1_Tensor__Output>
+      TensorChunk: MessageTypeDefinition<_coda_v1_TensorChunk, _coda_v1_TensorChunk__Output>
+      UploadChunk: MessageTypeDefinition<_coda_v1_UploadChunk, _coda_v1_UploadChunk__Output>
+      UploadReply: MessageTypeDefinition<_coda_v1_UploadReply, _coda_v1_UploadReply__Output>
       WriteParametersReply: MessageTypeDefinition<_coda_v1_WriteParametersReply, _coda_v1_WriteParametersReply__Output>
       WriteParametersRequest: MessageTypeDefinition<_coda_v1_WriteParametersRequest, _coda_v1_WriteParametersRequest__Output>
     }

@@ -1,4 +1,10 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
+// grpc-js's status codes and Metadata from their own modules, not the package's index: every
+// module that throws a typed error loads this file, a worker's compute threads too, and the index
+// costs each thread about 5 MB and 45 ms to load. They are the very objects the index exports
+// (test/unit/runtime/error-table.test.ts checks it).
+import { Status as status } from '@grpc/grpc-js/build/src/constants';
+import { Metadata } from '@grpc/grpc-js/build/src/metadata';
 import {
   AlreadyExistsError,
   CancelledError,

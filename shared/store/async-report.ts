@@ -1,3 +1,5 @@
+import { LATENCY_BINS } from './latency-histogram';
+
 /**
  * What one leg of a worker's AsyncEigenPro loop reports to the master, and its wire layout (the
  * task's answer is a flat float64 vector): written by worker/async-loop.ts, read by
@@ -27,6 +29,10 @@ export interface AsyncLegReport {
   readsMixed: number;
   /** Reads during which some slice was overwritten between its copy and the read's last copy (a superset of mixed). */
   readsOverlapped: number;
+  /** Reads in which some other owner's slice was copied while its owner was writing it (a write overlapped the copy). */
+  readsTorn: number;
+  /** Reads in which some slice came back half written: its elements of more than one version (a subset of torn and of mixed). */
+  readsElementMixed: number;
   /** Times a slice came back with a lower version than this worker had read before (must stay 0). */
   versionRegressions: number;
   /** Updates whose τ is known (the rest: history lost, or the leg ended first). */
@@ -37,6 +43,8 @@ export interface AsyncLegReport {
   sliceVersion: number;
   /** tauHistogram[t] = updates with τ = t, t < TAU_BINS − 1; the last bin counts τ ≥ TAU_BINS − 1. */
   tauHistogram: number[];
+  /** How long each read of α took (every owner's slice gathered), in LATENCY_BINS layout. */
+  readLatencyHistogram: number[];
 }
 
 /** Exact τ bins (0 … 254, then one bin for 255 and above). */
@@ -57,6 +65,8 @@ const SCALARS = [
   'readsClassified',
   'readsMixed',
   'readsOverlapped',
+  'readsTorn',
+  'readsElementMixed',
   'versionRegressions',
   'tauKnown',
   'deltaSum',
@@ -64,19 +74,24 @@ const SCALARS = [
 ] as const satisfies readonly (keyof AsyncLegReport)[];
 
 /** Values in one worker's answer. */
-export const ASYNC_REPORT_LENGTH = SCALARS.length + TAU_BINS;
+export const ASYNC_REPORT_LENGTH = SCALARS.length + TAU_BINS + LATENCY_BINS;
 
 export function encodeAsyncReport(r: AsyncLegReport): Float64Array {
   if (r.tauHistogram.length !== TAU_BINS) throw new Error(`async report: τ histogram has ${r.tauHistogram.length} bins, need ${TAU_BINS}`);
+  if (r.readLatencyHistogram.length !== LATENCY_BINS) throw new Error(`async report: read-latency histogram has ${r.readLatencyHistogram.length} bins, need ${LATENCY_BINS}`);
   const out = new Float64Array(ASYNC_REPORT_LENGTH);
   SCALARS.forEach((k, i) => (out[i] = r[k]));
   out.set(r.tauHistogram, SCALARS.length);
+  out.set(r.readLatencyHistogram, SCALARS.length + TAU_BINS);
   return out;
 }
 
 export function decodeAsyncReport(v: Float64Array): AsyncLegReport {
   if (v.length !== ASYNC_REPORT_LENGTH) throw new Error(`async report: ${v.length} values, need ${ASYNC_REPORT_LENGTH}`);
-  const r = { tauHistogram: Array.from(v.subarray(SCALARS.length)) } as AsyncLegReport;
+  const r = {
+    tauHistogram: Array.from(v.subarray(SCALARS.length, SCALARS.length + TAU_BINS)),
+    readLatencyHistogram: Array.from(v.subarray(SCALARS.length + TAU_BINS)),
+  } as AsyncLegReport;
   SCALARS.forEach((k, i) => (r[k] = v[i]!));
   return r;
 }

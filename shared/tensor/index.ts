@@ -7,6 +7,6 @@
  */
 export { type Matrix, matrix, rowSlice, assertFinite, transpose } from './matrix';
 export { float64ToBytes, bytesToFloat64 } from './bytes';
-export { type NpyArray, type NpyHeader, parseNpy, parseNpyHeader, readNpyShape, formatNpy, readNpy, writeNpy } from './npy';
+export { type NpyArray, type NpyHeader, parseNpy, parseNpyHeader, readNpyShape, formatNpy, npyHeader, readNpy, writeNpy } from './npy';
 export { parseCsv, readCsv } from './csv';
 export { loadMatrix, loadVector, matrixShape } from './load';

@@ -114,11 +114,8 @@ export function readNpyShape(path: string): number[] {
   }
 }
 
-export function formatNpy(shape: readonly number[], data: Float64Array): Buffer {
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) {
-    throw new InputError(`cannot write shape (${shape.join(', ')}) with ${data.length} values`);
-  }
+/** The .npy header (magic, version 1, the dict, padding) for float64 C-order data of `shape`: the data follows it. */
+export function npyHeader(shape: readonly number[]): Buffer {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad so the data starts on a 64-byte boundary, with a final newline, as numpy does.
@@ -129,7 +126,15 @@ export function formatNpy(shape: readonly number[], data: Float64Array): Buffer 
   pre[6] = 1;
   pre[7] = 0;
   pre.writeUInt16LE(header.length, 8);
-  return Buffer.concat([pre, Buffer.from(header, 'latin1'), float64ToBytes(data)]);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1')]);
+}
+
+export function formatNpy(shape: readonly number[], data: Float64Array): Buffer {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) {
+    throw new InputError(`cannot write shape (${shape.join(', ')}) with ${data.length} values`);
+  }
+  return Buffer.concat([npyHeader(shape), float64ToBytes(data)]);
 }
 
 export function readNpy(path: string): NpyArray {

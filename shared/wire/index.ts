@@ -18,10 +18,11 @@ export {
 } from './credentials';
 export { addHealth } from './health';
 export { splitHostPort, joinHostPort } from './address';
-export { SERVER_OPTIONS, CHANNEL_OPTIONS, MAX_SEND_BYTES, bindServer, shutdownServer } from './server';
+export { SERVER_OPTIONS, CHANNEL_OPTIONS, MAX_SEND_BYTES, abortServer, bindServer, shutdownServer } from './server';
 export { tokenInterceptor, serverOptions } from './token-interceptor';
 export type * as pb from './types';
 export { delayToMessage, delayFromMessage, faultFromMessage } from './chaos-codec';
 export { unaryCall, type UnaryMethod } from './unary';
 export { RequestStream } from './request-stream';
 export { BULK_TICKET_BYTES, BULK_MAX_FRAME, headerFrame, resultFrame, decodeHeader, decodeResult } from './bulk';
+export { tensorChunks, TensorAssembler } from './tensor-chunks';

@@ -2,6 +2,7 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { InputError } from '../errors';
 import { joinHostPort } from './address';
+import { MAX_SEND_BYTES } from './limits';
 
 /**
  * HTTP/2 flow control for placement: a 64 KiB window (the default) lets a sender put 64 KiB on
@@ -12,8 +13,7 @@ import { joinHostPort } from './address';
 export const FLOW_CONTROL_WINDOW = 32 << 20;
 const MAX_FRAME = 1 << 20;
 
-/** The largest message a server sends: a task's answer must fit (worker/task-budget.ts checks first). */
-export const MAX_SEND_BYTES = 8 << 20;
+export { MAX_SEND_BYTES };
 
 /** Options both roles' servers use: big enough for a placement chunk plus framing. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
@@ -76,6 +76,17 @@ export function bindServer(server: grpc.Server, host: string, port: number, cred
       resolvePort(bound);
     });
   });
+}
+
+/**
+ * Ends a server as a crash would: every connection on `address` (host:port as bound, the real
+ * port) reset at once, the listener closed, nothing answered. forceShutdown alone is not enough:
+ * with channelz off (SERVER_OPTIONS) grpc-js 1.14 does not track the sessions it would destroy,
+ * so open streams would live on; drain with no grace resets them.
+ */
+export function abortServer(server: grpc.Server, address: string): void {
+  server.drain(address, 0);
+  server.forceShutdown();
 }
 
 export function shutdownServer(server: grpc.Server, graceMs = 2000): Promise<void> {

@@ -26,7 +26,7 @@ export type { WriteSliceRequest, WriteSliceRequest__Output } from '../../proto/g
 export type { WriteSliceReply, WriteSliceReply__Output } from '../../proto/generated/coda/v1/WriteSliceReply';
 export type { DropSlicesRequest, DropSlicesRequest__Output } from '../../proto/generated/coda/v1/DropSlicesRequest';
 export type { DropSlicesReply, DropSlicesReply__Output } from '../../proto/generated/coda/v1/DropSlicesReply';
-export type { SubmitJobRequest__Output } from '../../proto/generated/coda/v1/SubmitJobRequest';
+export type { SubmitJobRequest, SubmitJobRequest__Output } from '../../proto/generated/coda/v1/SubmitJobRequest';
 export type { JobEvent, JobEvent__Output } from '../../proto/generated/coda/v1/JobEvent';
 export type { RoundTasks, RoundTasks__Output } from '../../proto/generated/coda/v1/RoundTasks';
 export type { TaskStreamRequest, TaskStreamRequest__Output } from '../../proto/generated/coda/v1/TaskStreamRequest';
@@ -35,3 +35,6 @@ export type { TaskFailure__Output } from '../../proto/generated/coda/v1/TaskFail
 export type { OpenBulkRequest, OpenBulkRequest__Output } from '../../proto/generated/coda/v1/OpenBulkRequest';
 export type { OpenBulkReply, OpenBulkReply__Output } from '../../proto/generated/coda/v1/OpenBulkReply';
 export type { BulkResult, BulkResult__Output } from '../../proto/generated/coda/v1/BulkResult';
+export type { UploadChunk, UploadChunk__Output } from '../../proto/generated/coda/v1/UploadChunk';
+export type { UploadReply, UploadReply__Output } from '../../proto/generated/coda/v1/UploadReply';
+export type { TensorChunk, TensorChunk__Output } from '../../proto/generated/coda/v1/TensorChunk';

@@ -7,7 +7,7 @@ import { jobContext } from '../helpers/job-context';
 import { createRegistry } from '../../shared/metrics';
 import { float64ToBytes } from '../../shared/tensor';
 import { bindServer, CHANNEL_OPTIONS, channelCredentials, loadProtos, SERVER_OPTIONS, serverCredentials, serverOptions, shutdownServer, tensorValues, tokenMetadata, type pb } from '../../shared/wire';
-import { ShardedAlpha } from '../../worker/alpha-sources';
+import { ShardedAlpha, type StepChange } from '../../worker/alpha-sources';
 import { WorkerMetrics } from '../../worker/metrics';
 import { PeerClients } from '../../worker/peers';
 import { sliceHandlers } from '../../worker/slice-service';
@@ -135,6 +135,11 @@ async function until(pred: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** A step's change written in-process into the owner's store (what the compute side does in place). */
+function inProcess(store: SliceStore, id: SliceId, delta: Float64Array): StepChange {
+  return { writeOwn: () => Promise.resolve(store.add(id, delta)), takeDelta: () => Promise.resolve(delta) };
+}
+
 const token = 'shard-test';
 const jobId = 'job-1';
 const slice = (s: number): SliceId => ({ jobId, name: 'alpha', slice: s });
@@ -195,7 +200,7 @@ describe('the sharded store: reads gather the slices from their owners without l
       expect(Array.from(got.alpha)).toEqual([1, 1, 22, 22, 3, 3]);
       expect(got.updatesSeen).toBe(1);
       // The reader's update (at its write's time), then its next read settles the verdict.
-      await t.reader.write(Float64Array.from([0.5, 0.5]));
+      await t.reader.write(inProcess(t.readerStore, slice(2), Float64Array.from([0.5, 0.5])));
       const next = await t.reader.read();
       expect(Array.from(next.alpha)).toEqual([11, 11, 22, 22, 3.5, 3.5]);
       const l = t.reader.ledger;
@@ -219,7 +224,7 @@ describe('the sharded store: reads gather the slices from their owners without l
       const got = await reading;
       // (A0, B0) held until A's write: a consistent read, though A changed before B answered.
       expect(Array.from(got.alpha)).toEqual([1, 1, 2, 2, 3, 3]);
-      await t.reader.write(Float64Array.from([0, 0]));
+      await t.reader.write(inProcess(t.readerStore, slice(2), Float64Array.from([0, 0])));
       await t.reader.finish();
       const l = t.reader.ledger;
       expect([l.reads, l.classified, l.mixed, l.overlapped]).toEqual([1, 1, 0, 1]);
@@ -276,7 +281,7 @@ describe('the sharded store: reads gather the slices from their owners without l
             expect(v).toBeGreaterThanOrEqual(seen[s]!);
             seen[s] = v;
           }
-          await src.write(new Float64Array(len).fill(r + 1));
+          await src.write(inProcess(o.store, slice(r), new Float64Array(len).fill(r + 1)));
           // Let the other loops and the servers run between iterations.
           await new Promise((res) => setImmediate(res));
         }
@@ -323,7 +328,18 @@ seed: 4
     final: { trainRelError: number };
     updates: number;
     staleness: { meanTau: number; maxTau: number; updatesWithTau: number; quantiles: { p50: number; p90: number }; histogram: Record<string, number> };
-    reads: { total: number; classified: number; mixed: number; overlapped: number; mixedFraction: number; versionRegressions: number };
+    reads: {
+      total: number;
+      classified: number;
+      mixed: number;
+      overlapped: number;
+      torn: number;
+      elementMixed: number;
+      mixedFraction: number;
+      versionRegressions: number;
+      latency: { medianMs: number; p99Ms: number; maxMs: number };
+    };
+    legs: number;
     store: { kind: string; lostWrites: number; maxChecksumGap: number; snapshots: number };
     perWorker: { updates: number; sliceVersion: number }[];
   }
@@ -341,6 +357,14 @@ seed: 4
       expect(sharded.reads.classified).toBeGreaterThan(0.95 * sharded.reads.total);
       expect(sharded.reads.total).toBe(sharded.updates);
       expect(sharded.reads.versionRegressions).toBe(0);
+      // A half-written slice was being written during its copy: every element-mixed read is torn.
+      expect(sharded.reads.elementMixed).toBeLessThanOrEqual(sharded.reads.torn);
+      expect(sharded.reads.torn).toBeLessThanOrEqual(sharded.reads.total);
+      expect(sharded.reads.latency.medianMs).toBeGreaterThan(0);
+      expect(sharded.reads.latency.p99Ms).toBeGreaterThanOrEqual(sharded.reads.latency.medianMs);
+      expect(sharded.reads.latency.maxMs).toBeGreaterThanOrEqual(sharded.reads.latency.p99Ms);
+      // No checkpoint, no barrier: one leg for the whole run.
+      expect(sharded.legs).toBe(1);
       expect(sharded.store.lostWrites).toBe(0);
       expect(sharded.store.maxChecksumGap).toBeLessThan(1e-9);
       expect(sharded.store.snapshots).toBeGreaterThan(5);
@@ -359,6 +383,7 @@ seed: 4
       expect(central.store.kind).toBe('master');
       expect(central.reads.mixed).toBe(0);
       expect(central.reads.overlapped).toBe(0);
+      expect([central.reads.torn, central.reads.elementMixed]).toEqual([0, 0]);
       expect(central.store.lostWrites).toBe(0);
       expect(central.final.trainRelError).toBeLessThan(0.02);
     });

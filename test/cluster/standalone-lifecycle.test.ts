@@ -62,6 +62,47 @@ describe('a standalone worker and its master, in either order', () => {
     expect(await w.exit).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('readiness follows registration both ways: a worker whose master is killed turns NOT_SERVING, and SERVING once a new master takes it back', async () => {
+    const masterPort = await freePort();
+    const workerPort = await freePort();
+    const masterArgs = ['master', '--host=127.0.0.1', `--port=${masterPort}`, '--metrics-port=0'];
+    let m = coda(masterArgs);
+    await pollFor(() => /master listening/.test(m.output()), 20_000, 'the master');
+    const w = coda(['worker', `--master=127.0.0.1:${masterPort}`, '--host=127.0.0.1', `--port=${workerPort}`]);
+    await pollFor(() => /worker 0 listening/.test(w.output()), 20_000, 'the worker to register');
+    const ready = (): Promise<string> => health(`127.0.0.1:${workerPort}`, 'coda.v1.Worker');
+    const until = async (status: string, what: string): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while ((await ready()) !== status) {
+        if (Date.now() > deadline) throw new Error(`${what}: still ${await ready()}\n${w.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    expect(await ready()).toBe('SERVING');
+
+    // The master dies without a word (an OOM kill, a lost node): the worker is no longer ready,
+    // but alive: liveness must not restart a worker that merely waits for its master.
+    m.child.kill('SIGKILL');
+    await m.exit;
+    await until('NOT_SERVING', 'readiness after the master was killed');
+    expect(await health(`127.0.0.1:${workerPort}`, '')).toBe('SERVING');
+    expect(w.child.exitCode).toBeNull();
+
+    // A new master process on the same address: the worker registers again and is ready again.
+    m = coda(masterArgs);
+    await until('SERVING', 'readiness after the master came back');
+    expect(m.output()).toMatch(/"msg":"worker joined"/);
+
+    // Once more, with a master stopped by SIGTERM (a rollout): the same both ways.
+    m.child.kill('SIGTERM');
+    expect((await m.exit).code).toBe(0);
+    await until('NOT_SERVING', 'readiness after the master stopped');
+    m = coda(masterArgs);
+    await until('SERVING', 'readiness after the second master came');
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toEqual({ code: 0, signal: null });
+  }, 120_000);
+
   it('SIGTERM ends a worker still waiting for its master through its own handler (what PID 1 needs)', async () => {
     const w = coda(['worker', `--master=127.0.0.1:${await freePort()}`, '--host=127.0.0.1', '--port=0']);
     await pollFor(() => /cannot register with master; retrying/.test(w.output()), 20_000, 'a failed registration');
@@ -130,16 +171,52 @@ describe('the master decides who is worker i', () => {
   });
 
   it('with --worker-statefulset, refuses a worker that does not advertise its own pod name, or connects from elsewhere (PERMISSION_DENIED)', async () => {
-    master = await startMaster({ host: '127.0.0.1', port: 0, workerStatefulSet: 'coda-worker' });
+    // Namespace "invalid": the full names end in the reserved TLD .invalid, which never resolves.
+    master = await startMaster({ host: '127.0.0.1', port: 0, workerStatefulSet: 'coda-worker', workerNamespace: 'invalid' });
     await expect(register(master.address, { address: '127.0.0.1:40001', requestedIndex: 0 })).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
       details: expect.stringMatching(/must advertise the DNS name of pod coda-worker-0/),
     });
-    // A name that does not resolve here: no proof of who the caller is.
+    // The pod label under another domain: refused before any lookup.
+    await expect(register(master.address, { address: 'coda-worker-0.attacker.example:7070', requestedIndex: 0 })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+      details: expect.stringMatching(/must advertise the DNS name of pod coda-worker-0/),
+    });
+    // A name of the pod that does not resolve here: no proof of who the caller is.
     await expect(register(master.address, { address: 'coda-worker-0.coda-worker.invalid:7070', requestedIndex: 0 })).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
       details: expect.stringMatching(/cannot resolve the advertised name/),
     });
     expect(master.registry.all()).toEqual([]);
   });
+});
+
+describe('the worker count from a DNS name (compose --scale, a StatefulSet scaled)', () => {
+  it('coda master --job --workers-from-dns runs the job on as many workers as the name resolves to, once each has registered', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-dns-workers-'));
+    // The file asks for 4; the name (localhost: one address of each family, one host) says 1.
+    writeFileSync(join(dir, 'job.yaml'), 'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 200, cols: 5, seed: 3 } }\nworkers: 4\nstop: { tol: 1.0e-10, maxRounds: 2000, timeLimit: 60 }\n');
+    const port = await freePort();
+    const m = coda(['master', '--host=127.0.0.1', `--port=${port}`, '--metrics-port=0', '--job=job.yaml', '--min-workers=1', '--workers-from-dns=localhost', '--workers-settle=0.5', '--out=out', '--exit-after-job'], dir);
+    await pollFor(() => /master listening/.test(m.output()), 20_000, 'the master');
+    coda(['worker', `--master=127.0.0.1:${port}`, '--host=127.0.0.1', '--port=0']);
+    expect((await m.exit).code, m.output()).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as { workers: number; relErrorVsDirect: number };
+    expect(result.workers).toBe(1);
+    expect(result.relErrorVsDirect).toBeLessThan(1e-6);
+  }, 60_000);
+
+  it('refuses --workers-from-dns where it has no meaning (exit 2, before anything starts)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'coda-dns-workers-'));
+    writeFileSync(join(dir, 'job.yaml'), 'job: least-squares\ndata: { synthetic: { kind: gaussian, rows: 200, cols: 5, seed: 3 } }\n');
+    const local = coda(['run', 'job.yaml', '--workers-from-dns=worker'], dir);
+    expect((await local.exit).code).toBe(2);
+    expect(local.output()).toMatch(/--workers-from-dns needs --master/);
+    const both = coda(['run', 'job.yaml', '--master=127.0.0.1:1', '--workers=2', '--workers-from-dns=worker'], dir);
+    expect((await both.exit).code).toBe(2);
+    expect(both.output()).toMatch(/--workers and --workers-from-dns both set the worker count/);
+    const noJob = coda(['master', '--host=127.0.0.1', '--port=0', '--metrics-port=0', '--workers-from-dns=worker']);
+    expect((await noJob.exit).code).toBe(2);
+    expect(noJob.output()).toMatch(/--workers-from-dns counts the workers of the master's own --job/);
+  }, 60_000);
 });

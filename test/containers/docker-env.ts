@@ -38,7 +38,7 @@ export function requireDocker(layer: string): boolean {
   return false;
 }
 
-function imageExists(name: string): boolean {
+export function imageExists(name: string): boolean {
   return spawnSync('docker', ['image', 'inspect', name], { stdio: 'ignore' }).status === 0;
 }
 
@@ -71,9 +71,15 @@ export function reportContainerKernels(layer: string, logs: string): string {
   return m?.[1] ?? 'unreported';
 }
 
+/** The local base image (deploy/docker/build-base-image.sh), built when missing or stale. */
+export async function ensureBaseImage(): Promise<string> {
+  if (!baseImageUsable()) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  return BASE_IMAGE;
+}
+
 /** Builds the base image if missing, then the Coda image from the current dist/ (cached layers). */
 export async function buildCodaImage(): Promise<string> {
-  if (!baseImageUsable()) await sh('bash', ['deploy/docker/build-base-image.sh', BASE_IMAGE]);
+  await ensureBaseImage();
   await sh('docker', [
     'build', '-q', '-f', 'deploy/docker/Dockerfile',
     '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--build-arg', 'PREBUILT=1',
@@ -87,12 +93,14 @@ export async function buildPrometheusImage(): Promise<string> {
   return PROMETHEUS_IMAGE;
 }
 
-/** Removes what a test left: containers and networks with the label, by id only. */
+/** Removes what a test left: containers, networks and named volumes with the label, by id only. */
 export function removeLabelled(label: string): void {
   const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (ids.length) spawnSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore' });
   const nets = execFileSync('docker', ['network', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   if (nets.length) spawnSync('docker', ['network', 'rm', ...nets], { stdio: 'ignore' });
+  const volumes = execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
 }
 
 export async function pollUntil<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 250): Promise<T> {

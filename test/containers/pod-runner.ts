@@ -6,10 +6,11 @@ import type { K8sObject } from '../deploy/kustomize';
 
 /**
  * Runs a rendered Kubernetes pod spec's container as `docker run` would stand in for the
- * kubelet: the same args (with Kubernetes' $(VAR) expansion), environment (downward API pod name),
- * user, group, read-only root, dropped capabilities, and volumes (ConfigMap and Secret files
- * with their modes and fsGroup ownership, emptyDir as tmpfs, a claim as a host folder). What
- * the manifests rely on that this does not model (a field it does not know) is an error.
+ * kubelet: the same args (with Kubernetes' $(VAR) expansion), environment (the downward API's
+ * pod name, namespace, labels and CPU request), user, group, read-only root, dropped
+ * capabilities, and volumes (ConfigMap and Secret files with their modes and fsGroup ownership,
+ * emptyDir as tmpfs, a claim as a host folder or a named Docker volume). What the manifests rely
+ * on that this does not model (a field it does not know) is an error.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -21,7 +22,10 @@ export interface PodContext {
   label: string;
   /** The image to run in place of the rendered one (a test build of the same Dockerfile). */
   image: string;
-  /** Host folder per PersistentVolumeClaim name. */
+  /**
+   * Per PersistentVolumeClaim name: a host folder, or `volume:NAME` for a named Docker volume
+   * (made ready for the pod's fsGroup with prepareClaimVolume).
+   */
   claims: Record<string, string>;
   /** Where ConfigMap and Secret volumes are written. */
   workDir: string;
@@ -39,13 +43,25 @@ export function expandK8sVars(s: string, env: Record<string, string>): string {
   return s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : name !== undefined && name in env ? env[name]! : m));
 }
 
-function containerEnv(c: any, podName: string, namespace: string): Record<string, string> {
+/** A CPU quantity ("100m", "2", "1.5") in cores. */
+function cores(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+function containerEnv(c: any, pod: { podName: string; namespace: string; labels?: Record<string, string> }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const e of c.env ?? []) {
+    const field = e.valueFrom?.fieldRef?.fieldPath as string | undefined;
+    const label = field && /^metadata\.labels\['([^']+)'\]$/.exec(field)?.[1];
+    const resource = e.valueFrom?.resourceFieldRef;
     if (e.value !== undefined) env[e.name] = expandK8sVars(String(e.value), env);
-    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = podName;
-    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = namespace;
-    else throw new Error(`env ${e.name}: ${JSON.stringify(e.valueFrom)} is not modelled here`);
+    else if (field === 'metadata.name') env[e.name] = pod.podName;
+    else if (field === 'metadata.namespace') env[e.name] = pod.namespace;
+    else if (label) env[e.name] = pod.labels?.[label] ?? '';
+    else if (resource?.resource === 'requests.cpu' && (resource.containerName === undefined || resource.containerName === c.name)) {
+      // The kubelet divides by the divisor and rounds up: 100m with divisor 1 is "1".
+      env[e.name] = String(Math.ceil(cores(String(c.resources?.requests?.cpu ?? '0')) / cores(String(resource.divisor ?? '1'))));
+    } else throw new Error(`env ${e.name}: ${JSON.stringify(e.valueFrom)} is not modelled here`);
   }
   if (c.envFrom?.length) throw new Error('envFrom is not modelled here');
   return env;
@@ -72,6 +88,8 @@ export function dockerRunArgs(
     container: string;
     hostname: string;
     namespace: string;
+    /** The pod's labels (the downward API reads them); the Job controller's job-name among them. */
+    labels?: Record<string, string>;
     spec: any;
     aliases: string[];
   },
@@ -82,7 +100,7 @@ export function dockerRunArgs(
   const c = spec.containers[0];
   const psc = spec.securityContext ?? {};
   const sc = c.securityContext ?? {};
-  const env = containerEnv(c, pod.podName, pod.namespace);
+  const env = containerEnv(c, pod);
   const args = ['run', '-d', '--name', pod.container, '--label', ctx.label, '--network', ctx.network, '--hostname', pod.hostname];
   for (const a of pod.aliases) args.push('--network-alias', a);
   const uid = sc.runAsUser ?? psc.runAsUser;
@@ -109,9 +127,10 @@ export function dockerRunArgs(
     } else if (v.emptyDir) {
       args.push('--tmpfs', `${m.mountPath}:rw,mode=1777`);
     } else if (v.persistentVolumeClaim) {
-      const dir = ctx.claims[v.persistentVolumeClaim.claimName];
-      if (!dir) throw new Error(`${pod.podName}: no host folder for claim ${v.persistentVolumeClaim.claimName}`);
-      args.push('-v', `${dir}:${m.mountPath}${ro || (v.persistentVolumeClaim.readOnly ? ':ro' : '')}`);
+      const claim = ctx.claims[v.persistentVolumeClaim.claimName];
+      if (!claim) throw new Error(`${pod.podName}: no host folder or volume for claim ${v.persistentVolumeClaim.claimName}`);
+      const source = claim.startsWith('volume:') ? claim.slice('volume:'.length) : claim;
+      args.push('-v', `${source}:${m.mountPath}${ro || (v.persistentVolumeClaim.readOnly ? ':ro' : '')}`);
     } else {
       throw new Error(`${pod.podName}: volume ${v.name} (${Object.keys(v).join(', ')}) is not modelled here`);
     }
@@ -122,4 +141,18 @@ export function dockerRunArgs(
   if (c.command) args.push(...c.command.slice(1).map((s: string) => expandK8sVars(s, env)));
   args.push(...(c.args ?? []).map((s: string) => expandK8sVars(s, env)));
   return args;
+}
+
+/**
+ * A named Docker volume standing in for a freshly provisioned PersistentVolume, owned as the
+ * kubelet leaves one for a pod with an fsGroup: root, group fsGroup, group-writable, setgid.
+ */
+export async function prepareClaimVolume(name: string, image: string, label: string, fsGroup: number): Promise<void> {
+  await docker('volume', 'create', '--label', label, name);
+  await docker('run', '--rm', '--label', label, '--user', '0:0', '-v', `${name}:/claim`, '--entrypoint', 'sh', image, '-c', `chown 0:${fsGroup} /claim && chmod 2775 /claim`);
+}
+
+/** Where a named volume's files are on this host (the engine's own folder; readable as root). */
+export async function volumeHostPath(name: string): Promise<string> {
+  return docker('volume', 'inspect', '-f', '{{.Mountpoint}}', name);
 }

@@ -25,6 +25,7 @@ const MODELS: Record<string, ModelRef> = {
   'v1/Pod': { module: 'kubernetes-models/v1/Pod', name: 'Pod' },
   'v1/PersistentVolumeClaim': { module: 'kubernetes-models/v1/PersistentVolumeClaim', name: 'PersistentVolumeClaim' },
   'batch/v1/Job': { module: 'kubernetes-models/batch/v1/Job', name: 'Job' },
+  'batch/v1/CronJob': { module: 'kubernetes-models/batch/v1/CronJob', name: 'CronJob' },
   'policy/v1/PodDisruptionBudget': { module: 'kubernetes-models/policy/v1/PodDisruptionBudget', name: 'PodDisruptionBudget' },
   'networking.k8s.io/v1/NetworkPolicy': { module: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy', name: 'NetworkPolicy' },
   'monitoring.coreos.com/v1/PodMonitor': {

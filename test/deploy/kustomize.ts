@@ -5,12 +5,13 @@ import { parseAllDocuments, parse } from 'yaml';
 
 /**
  * A small kustomize: renders a kustomization directory with the semantics of `kubectl kustomize`
- * for the fields Coda's manifests use (resources, namespace, labels / commonLabels, images,
- * configMapGenerator and secretGenerator with files and literals, their content-hash name
- * suffixes and the references rewritten to them, generatorOptions, replacements). Any other
- * field is an error, so a manifest change that needs more than this fails the deploy test
- * instead of rendering something else. The test compares its output with `kubectl kustomize`
- * where kubectl exists.
+ * for the fields Coda's manifests use (resources, components, namespace, labels / commonLabels,
+ * images, replicas, JSON 6902 patches with a target, configMapGenerator and secretGenerator
+ * with files and literals, their content-hash name suffixes (or not, per generator) and the
+ * references rewritten to them, generatorOptions, replacements). Any other field is an error,
+ * so a manifest change that needs more than this fails the deploy test instead of rendering
+ * something else. The test compares its output with `kubectl kustomize` where kubectl (with
+ * kustomize 5) exists; Debian's kubectl 1.20 carries a kustomize too old for components.
  */
 
 export type K8sObject = {
@@ -21,9 +22,11 @@ export type K8sObject = {
 };
 
 const SUPPORTED = new Set([
-  'apiVersion', 'kind', 'namespace', 'labels', 'commonLabels', 'resources', 'images',
-  'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements',
+  'apiVersion', 'kind', 'namespace', 'labels', 'commonLabels', 'resources', 'components', 'images',
+  'replicas', 'patches', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements',
 ]);
+/** What a Component may carry here: resources and transformers, no generators of its own. */
+const COMPONENT_SUPPORTED = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'resources', 'components', 'images', 'replicas', 'patches']);
 
 /** Kinds that live outside namespaces (the namespace transformer leaves them alone). */
 const CLUSTER_SCOPED = new Set([
@@ -32,17 +35,25 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+/** Kinds whose spec.replicas kustomize's `replicas` field sets. */
+const REPLICA_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
 
 interface LabelsEntry { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }
 interface ImageEntry { name: string; newName?: string; newTag?: string; digest?: string }
-interface ConfigMapGen { name: string; files?: string[]; literals?: string[]; behavior?: string }
+interface ConfigMapGen { name: string; files?: string[]; literals?: string[]; behavior?: string; options?: { disableNameSuffixHash?: boolean } }
+interface PatchEntry { target?: { group?: string; version?: string; kind?: string; name?: string; namespace?: string }; patch?: string; path?: string; options?: unknown }
+type JsonPatchOp = { op: string; path: string; value?: unknown };
 interface SecretGen extends ConfigMapGen { type?: string }
 interface Replacement {
   source: { kind: string; name: string; fieldPath: string };
   targets: { select: { kind: string; name?: string }; fieldPaths: string[] }[];
 }
 interface Kustomization {
+  kind: string;
   namespace?: string;
+  components?: string[];
+  replicas?: { name: string; count: number }[];
+  patches?: PatchEntry[];
   labels?: LabelsEntry[];
   commonLabels?: Record<string, string>;
   resources?: string[];
@@ -53,21 +64,28 @@ interface Kustomization {
   replacements?: Replacement[];
 }
 
-function readKustomization(dir: string): Kustomization {
+function readKustomization(dir: string, kind: 'Kustomization' | 'Component'): Kustomization {
   const file = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((f) => join(dir, f)).find(existsSync);
   if (!file) throw new Error(`${dir}: no kustomization.yaml`);
   const k = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const supported = kind === 'Component' ? COMPONENT_SUPPORTED : SUPPORTED;
   for (const key of Object.keys(k)) {
-    if (!SUPPORTED.has(key)) throw new Error(`${file}: field '${key}' is not supported by this renderer`);
+    if (!supported.has(key)) throw new Error(`${file}: field '${key}' is not supported by this renderer in a ${kind}`);
   }
-  if (k.kind !== 'Kustomization') throw new Error(`${file}: kind must be Kustomization`);
+  // kustomize's own messages: a component where a kustomization is expected, and the reverse.
+  if (k.kind !== kind) throw new Error(`${file}: expected kind '${kind}' but got '${String(k.kind)}'`);
+  const apiVersion = kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
+  if (k.apiVersion !== apiVersion) throw new Error(`${file}: apiVersion must be ${apiVersion}`);
+  for (const p of (k.patches as PatchEntry[] | undefined) ?? []) {
+    if (p.path !== undefined || p.options !== undefined || p.patch === undefined) throw new Error(`${file}: only inline JSON 6902 patches (patch:, target:) are supported by this renderer`);
+  }
   for (const r of (k.replacements as Record<string, unknown>[] | undefined) ?? []) {
     if ('path' in r) throw new Error(`${file}: replacements from a file are not supported by this renderer`);
     for (const t of (r.targets as Record<string, unknown>[] | undefined) ?? []) {
       if ('options' in t || 'reject' in t) throw new Error(`${file}: replacement target options/reject are not supported by this renderer`);
     }
   }
-  return k as Kustomization;
+  return k as unknown as Kustomization;
 }
 
 function readResourceFile(path: string): K8sObject[] {
@@ -99,6 +117,12 @@ function applyLabels(o: K8sObject, entry: LabelsEntry): void {
   if (template && (entry.includeTemplates || entry.includeSelectors)) {
     template.metadata ??= {};
     setLabels(template.metadata as Record<string, unknown>, 'labels', entry.pairs);
+    // A CronJob's Job template is labelled too.
+    const jobTemplate = o.kind === 'CronJob' ? ((o.spec as Record<string, unknown>).jobTemplate as Record<string, unknown>) : undefined;
+    if (jobTemplate) {
+      jobTemplate.metadata ??= {};
+      setLabels(jobTemplate.metadata as Record<string, unknown>, 'labels', entry.pairs);
+    }
   }
   if (entry.includeSelectors) {
     const spec = o.spec as Record<string, unknown> | undefined;
@@ -119,6 +143,67 @@ function applyImages(o: K8sObject, images: ImageEntry[]): void {
       if (!img) continue;
       const name = img.newName ?? m[1];
       c.image = img.digest ? `${name}@${img.digest}` : img.newTag ? `${name}:${img.newTag}` : m[2] ? `${name}:${m[2]}` : name;
+    }
+  }
+}
+
+/** kustomize's target selector: each field an anchored regular expression. */
+function selected(o: K8sObject, target: PatchEntry['target']): boolean {
+  if (!target) return true;
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/', 2) as [string, string] : ['', o.apiVersion];
+  const fields: [string | undefined, string][] = [
+    [target.group, group], [target.version, version], [target.kind, o.kind], [target.name, o.metadata.name], [target.namespace, o.metadata.namespace ?? ''],
+  ];
+  return fields.every(([re, v]) => re === undefined || new RegExp(`^(?:${re})$`).test(v));
+}
+
+/** A JSON pointer's tokens (RFC 6901: ~1 is '/', ~0 is '~'). */
+function pointer(path: string, where: string): string[] {
+  if (!path.startsWith('/')) throw new Error(`${where}: path ${path} is not a JSON pointer`);
+  return path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** RFC 6902 add, replace and remove on an object (the operations Coda's overlays use). */
+function applyJsonPatch(o: K8sObject, ops: JsonPatchOp[], where: string): void {
+  for (const op of ops) {
+    const tokens = pointer(op.path, where);
+    const last = tokens.pop()!;
+    let node: unknown = o;
+    for (const t of tokens) {
+      node = Array.isArray(node) ? node[Number(t)] : (node as Record<string, unknown> | undefined)?.[t];
+      if (node === undefined || node === null || typeof node !== 'object') throw new Error(`${where}: ${op.op} ${op.path}: no such parent`);
+    }
+    if (Array.isArray(node)) {
+      const i = last === '-' ? node.length : Number(last);
+      if (!Number.isInteger(i) || i < 0 || i > node.length || (op.op !== 'add' && i === node.length)) throw new Error(`${where}: ${op.op} ${op.path}: index out of range`);
+      if (op.op === 'add') node.splice(i, 0, structuredClone(op.value));
+      else if (op.op === 'replace') node[i] = structuredClone(op.value);
+      else if (op.op === 'remove') node.splice(i, 1);
+      else throw new Error(`${where}: op ${op.op} is not supported by this renderer`);
+      continue;
+    }
+    const parent = node as Record<string, unknown>;
+    if (op.op === 'add') parent[last] = structuredClone(op.value);
+    else if (op.op === 'replace' || op.op === 'remove') {
+      if (!(last in parent)) throw new Error(`${where}: ${op.op} ${op.path}: no such field`);
+      if (op.op === 'replace') parent[last] = structuredClone(op.value);
+      else delete parent[last];
+    } else throw new Error(`${where}: op ${op.op} is not supported by this renderer`);
+  }
+}
+
+function applyPatches(objects: K8sObject[], patches: PatchEntry[], dir: string): void {
+  for (const p of patches) {
+    const ops = parse(p.patch!) as JsonPatchOp[];
+    if (!Array.isArray(ops)) throw new Error(`${dir}: only JSON 6902 patches (a list of operations) are supported by this renderer`);
+    for (const o of objects) if (selected(o, p.target)) applyJsonPatch(o, ops, `${dir}: patch of ${o.kind}/${o.metadata.name}`);
+  }
+}
+
+function applyReplicas(objects: K8sObject[], replicas: { name: string; count: number }[]): void {
+  for (const r of replicas) {
+    for (const o of objects) {
+      if (o.metadata.name === r.name && REPLICA_KINDS.has(o.kind)) (o.spec as Record<string, unknown>).replicas = r.count;
     }
   }
 }
@@ -259,39 +344,61 @@ function applyReplacements(objects: K8sObject[], replacements: Replacement[], di
   }
 }
 
-/** Renders a kustomization directory to its list of objects (in resource order, generated last). */
-export function renderKustomization(dir: string): K8sObject[] {
-  const k = readKustomization(dir);
-  const objects: K8sObject[] = [];
-  for (const r of k.resources ?? []) {
-    const path = resolve(dir, r);
-    if (!existsSync(path)) throw new Error(`${dir}: resource ${r} not found`);
-    objects.push(...(statSync(path).isDirectory() ? renderKustomization(path) : readResourceFile(path)));
-  }
-  const gen = k.generatorOptions;
-  const made: K8sObject[] = [];
-  for (const g of k.configMapGenerator ?? []) made.push(generated('ConfigMap', g, generatorData(dir, g), gen?.labels));
-  for (const g of k.secretGenerator ?? []) made.push(generated('Secret', g, generatorData(dir, g), gen?.labels));
-  objects.push(...made);
-
+/**
+ * This kustomization's (or component's) transformers over what it has accumulated, in
+ * kustomize's order: patches, namespace, labels, replicas, images, replacements.
+ */
+function transform(objects: K8sObject[], k: Kustomization, dir: string): void {
+  applyPatches(objects, k.patches ?? [], dir);
   const labelEntries: LabelsEntry[] = [...(k.labels ?? [])];
   if (k.commonLabels) labelEntries.push({ pairs: k.commonLabels, includeSelectors: true, includeTemplates: true });
   for (const o of objects) {
     if (!o?.kind || !o.metadata?.name) throw new Error(`${dir}: an object without kind or metadata.name`);
     if (k.namespace && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = k.namespace;
     for (const e of labelEntries) applyLabels(o, e);
-    if (k.images) applyImages(o, k.images);
   }
+  applyReplicas(objects, k.replicas ?? []);
+  for (const o of objects) if (k.images) applyImages(o, k.images);
   applyReplacements(objects, k.replacements ?? [], dir);
-  if (!gen?.disableNameSuffixHash && made.length) {
-    const renamed = { ConfigMap: new Map<string, string>(), Secret: new Map<string, string>() };
-    for (const o of made) {
-      const name = `${o.metadata.name}-${contentHash(o)}`;
-      renamed[o.kind as 'ConfigMap' | 'Secret'].set(o.metadata.name, name);
-      o.metadata.name = name;
-    }
-    for (const o of objects) renameReferences(o, renamed);
+}
+
+/** Resources (each a file or a kustomization rendered whole), then components applied in order. */
+function accumulate(objects: K8sObject[], k: Kustomization, dir: string): void {
+  for (const r of k.resources ?? []) {
+    const path = resolve(dir, r);
+    if (!existsSync(path)) throw new Error(`${dir}: resource ${r} not found`);
+    objects.push(...(statSync(path).isDirectory() ? renderKustomization(path) : readResourceFile(path)));
   }
+  // A component is a kustomization run on its parent's objects: its resources join them, and its
+  // transformers apply to all of them, so a component listed later sees what earlier ones added.
+  for (const c of k.components ?? []) {
+    const cdir = resolve(dir, c);
+    const ck = readKustomization(cdir, 'Component');
+    accumulate(objects, ck, cdir);
+    transform(objects, ck, cdir);
+  }
+}
+
+/** Renders a kustomization directory to its list of objects (in resource order, generated last). */
+export function renderKustomization(dir: string): K8sObject[] {
+  const k = readKustomization(dir, 'Kustomization');
+  const objects: K8sObject[] = [];
+  accumulate(objects, k, dir);
+  const gen = k.generatorOptions;
+  const made: { o: K8sObject; hash: boolean }[] = [];
+  const hashed = (g: ConfigMapGen): boolean => !(g.options?.disableNameSuffixHash ?? gen?.disableNameSuffixHash ?? false);
+  for (const g of k.configMapGenerator ?? []) made.push({ o: generated('ConfigMap', g, generatorData(dir, g), gen?.labels), hash: hashed(g) });
+  for (const g of k.secretGenerator ?? []) made.push({ o: generated('Secret', g, generatorData(dir, g), gen?.labels), hash: hashed(g) });
+  objects.push(...made.map((m) => m.o));
+  transform(objects, k, dir);
+  const renamed = { ConfigMap: new Map<string, string>(), Secret: new Map<string, string>() };
+  for (const { o, hash } of made) {
+    if (!hash) continue;
+    const name = `${o.metadata.name}-${contentHash(o)}`;
+    renamed[o.kind as 'ConfigMap' | 'Secret'].set(o.metadata.name, name);
+    o.metadata.name = name;
+  }
+  if (renamed.ConfigMap.size + renamed.Secret.size) for (const o of objects) renameReferences(o, renamed);
   const seen = new Set<string>();
   for (const o of objects) {
     const id = objectId(o);

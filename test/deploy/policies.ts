@@ -16,13 +16,14 @@ export interface PodRef {
   ports?: { name?: string; containerPort: number }[];
 }
 
+type Peer = { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: unknown };
+type PortRule = { port?: number | string; protocol?: string; endPort?: number };
+
 interface NetworkPolicySpec {
   podSelector: Selector;
   policyTypes?: string[];
-  ingress?: {
-    from?: { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: unknown }[];
-    ports?: { port?: number | string; protocol?: string }[];
-  }[];
+  ingress?: { from?: Peer[]; ports?: PortRule[] }[];
+  egress?: { to?: Peer[]; ports?: PortRule[] }[];
 }
 
 export interface NetworkPolicyObject {
@@ -37,28 +38,48 @@ function matches(sel: Selector | undefined, labels: Labels): boolean {
   return Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 }
 
-/** Does any rule of the policies that isolate `to` for ingress admit `from` on `port` (TCP)? */
-export function ingressAllowed(policies: NetworkPolicyObject[], from: PodRef, to: PodRef, port: number): boolean {
-  const isolating = policies.filter(
-    (p) => p.metadata.namespace === to.namespace && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress') && matches(p.spec.podSelector, to.labels),
-  );
+/** The policy types a policy declares, or the API server's default for it. */
+function types(p: NetworkPolicyObject): string[] {
+  return p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+}
+
+/** Does one of a rule's peers (none: every peer) match this pod, for a policy in `policyNs`? */
+function peerMatches(peers: Peer[] | undefined, pod: PodRef, policy: NetworkPolicyObject): boolean {
+  if (!peers?.length) return true;
+  return peers.some((peer) => {
+    if (peer.ipBlock) throw new Error(`${policy.metadata.name}: ipBlock is not evaluated here`);
+    const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, pod.namespaceLabels) : pod.namespace === policy.metadata.namespace;
+    return nsOk && (!peer.podSelector || matches(peer.podSelector, pod.labels));
+  });
+}
+
+/** Does one of a rule's ports (none: every port) admit `port`/`protocol` on `dest` (named ports resolve against its containers)? */
+function portMatches(ports: PortRule[] | undefined, dest: PodRef, port: number, protocol: string): boolean {
+  if (!ports?.length) return true;
+  const portName = dest.ports?.find((p) => p.containerPort === port)?.name;
+  return ports.some((rp) => {
+    if (rp.endPort !== undefined) throw new Error('endPort is not evaluated here');
+    return (rp.protocol ?? 'TCP') === protocol && (rp.port === undefined || rp.port === port || (portName !== undefined && rp.port === portName));
+  });
+}
+
+/** Does any rule of the policies that isolate `to` for ingress admit `from` on `port`? */
+export function ingressAllowed(policies: NetworkPolicyObject[], from: PodRef, to: PodRef, port: number, protocol = 'TCP'): boolean {
+  const isolating = policies.filter((p) => p.metadata.namespace === to.namespace && types(p).includes('Ingress') && matches(p.spec.podSelector, to.labels));
   if (isolating.length === 0) return true;
-  const portName = to.ports?.find((p) => p.containerPort === port)?.name;
-  return isolating.some((p) =>
-    (p.spec.ingress ?? []).some((rule) => {
-      const peerOk =
-        !rule.from?.length ||
-        rule.from.some((peer) => {
-          if (peer.ipBlock) throw new Error(`${p.metadata.name}: ipBlock is not evaluated here`);
-          const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, from.namespaceLabels) : from.namespace === p.metadata.namespace;
-          return nsOk && (!peer.podSelector || matches(peer.podSelector, from.labels));
-        });
-      const portOk =
-        !rule.ports?.length ||
-        rule.ports.some((rp) => (rp.protocol ?? 'TCP') === 'TCP' && (rp.port === undefined || rp.port === port || (portName !== undefined && rp.port === portName)));
-      return peerOk && portOk;
-    }),
-  );
+  return isolating.some((p) => (p.spec.ingress ?? []).some((rule) => peerMatches(rule.from, from, p) && portMatches(rule.ports, to, port, protocol)));
+}
+
+/** Does any rule of the policies that isolate `from` for egress let it reach `to` on `port`? */
+export function egressAllowed(policies: NetworkPolicyObject[], from: PodRef, to: PodRef, port: number, protocol = 'TCP'): boolean {
+  const isolating = policies.filter((p) => p.metadata.namespace === from.namespace && types(p).includes('Egress') && matches(p.spec.podSelector, from.labels));
+  if (isolating.length === 0) return true;
+  return isolating.some((p) => (p.spec.egress ?? []).some((rule) => peerMatches(rule.to, to, p) && portMatches(rule.ports, to, port, protocol)));
+}
+
+/** A connection happens when the source may send it (egress) and the destination may take it (ingress). */
+export function connectionAllowed(policies: NetworkPolicyObject[], from: PodRef, to: PodRef, port: number, protocol = 'TCP'): boolean {
+  return egressAllowed(policies, from, to, port, protocol) && ingressAllowed(policies, from, to, port, protocol);
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -1,11 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { InputError } from '../../shared/errors';
-import { buildSliceState, checkKernel, sampleBatch, sliceStep, type SliceState } from '../../shared/kernels';
+import { buildSliceState, checkKernel, lambdaNext, sampleBatch, sliceStep, stalenessStep, type SliceState } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
-import { tensorValues } from '../../shared/wire';
+import { tensorValues } from '../../shared/wire/tensor-codec';
 import type { StoredBlock } from '../block-store';
-import { MasterAlpha, ShardedAlpha, type AlphaSource } from '../alpha-sources';
-import { runAsyncEigenpro } from '../async-loop';
+import type { SharedSlice } from '../shared-slice';
 import { registerKind, type TaskContext } from './registry';
 
 /**
@@ -36,7 +36,7 @@ function centers(ctx: TaskContext): { X: Matrix; y: Float64Array; start: number;
   return { X, y, start: own.rowOffset, end: own.rowOffset + own.A.rows, own };
 }
 
-export function sliceStateOf(ctx: TaskContext): SliceState {
+export function sliceStateOf(ctx: Pick<TaskContext, 'blocks'>): SliceState {
   const own = ctx.blocks[0]?.block;
   const st = own && states.get(own);
   if (!st) throw new InputError('eigenpro: no preconditioner for this slice; run eigenproSetup first');
@@ -73,23 +73,101 @@ registerKind('eigenproStep', (ctx) => {
   return { shape: [out.length], values: out };
 });
 
-registerKind('eigenproAsync', (ctx) => {
-  const t = ctx.request.eigenproAsync;
-  if (!t) throw new InputError('eigenproAsync: missing payload');
-  const st = sliceStateOf(ctx);
-  let src: AlphaSource;
-  if (t.owners.length > 0) {
-    // The sharded store: every slice from its owner, the own slice here.
-    if (!ctx.params) throw new InputError('eigenproAsync: this worker serves no parameter slices');
-    const o = t.owners[t.owner];
-    if (!o || Number(o.start) !== st.start || Number(o.end) !== st.end) {
-      throw new InputError(`eigenproAsync: slice ${t.owner} is [${o?.start}, ${o?.end}), this worker's data slice [${st.start}, ${st.end})`);
+/** What an AsyncEigenPro loop's compute side needs: its own block (with the preconditioner) and its batches. */
+export interface StepperOptions {
+  own: StoredBlock;
+  seed: string;
+  batchSize: number;
+  /**
+   * Makes α (one value per center) as the loop will fill it before each step: shared with the
+   * event loop in thread mode.
+   */
+  alpha: (centers: number) => Float64Array;
+  /** The own slice of the sharded store, written in place; absent under the master's store. */
+  slice?: SharedSlice;
+  describeSlice: () => string;
+}
+
+export interface StepOutcome {
+  step: number;
+  batchSquaredResidual: number;
+  deltaSum: number;
+  computeSeconds: number;
+  /** The write, when the step wrote the own slice at once. */
+  wrote?: { version: number; writtenAtUs: number };
+}
+
+/**
+ * The compute side of one worker's AsyncEigenPro loop (Algorithm 1, line 13; eq. 9-11): its
+ * slice's preconditioner, its batch stream (seeded), the kernel-row scratch, and the change of the
+ * last step until it is written (in place into the shared slice, or handed to the loop for the
+ * master's store). The event loop reads α and decides; this only computes and writes.
+ */
+export class AsyncStepper {
+  private readonly st: SliceState;
+  private readonly rng: Rng;
+  private readonly Kb: Float64Array;
+  private readonly lam: number;
+  readonly batch: number;
+  readonly alpha: Float64Array;
+  private delta: Float64Array | null = null;
+
+  constructor(private readonly o: StepperOptions) {
+    this.st = sliceStateOf({ blocks: [{ block: o.own, weight: 1, id: 0 }] });
+    this.rng = new Rng(Number(o.seed));
+    this.batch = Math.min(o.batchSize, this.st.end - this.st.start);
+    if (!(this.batch >= 1)) throw new InputError('eigenproAsync: batch_size must be at least 1');
+    this.alpha = o.alpha(this.st.X.rows);
+    if (this.alpha.length !== this.st.X.rows) throw new Error(`eigenproAsync: α has ${this.alpha.length} values, there are ${this.st.X.rows} centers`);
+    if (o.slice && (o.slice.start !== this.st.start || o.slice.length !== this.st.end - this.st.start)) {
+      throw new InputError(`eigenproAsync: ${o.describeSlice()} is [${o.slice.start}, ${o.slice.start + o.slice.length}), this worker's data slice [${this.st.start}, ${this.st.end})`);
     }
-    src = new ShardedAlpha(t.owners, t.owner, ctx.request.jobId, t.parameter, ctx.params.slices, ctx.params.peers);
-  } else {
-    // The centralized baseline: α on the master.
-    if (!ctx.master) throw new InputError('eigenproAsync: this worker has no master to read parameters from');
-    src = new MasterAlpha(ctx.master, t.parameter, t.owner, st.start, st.end);
+    this.Kb = new Float64Array(this.batch * this.st.X.rows);
+    this.lam = lambdaNext(this.st);
   }
-  return runAsyncEigenpro(st, t, src, ctx.signal, ctx.nextDelay ?? (() => 0), ctx.sleep ?? ((s) => new Promise<boolean>((r) => setTimeout(() => r(true), s * 1000))));
-});
+
+  get start(): number {
+    return this.st.start;
+  }
+
+  get end(): number {
+    return this.st.end;
+  }
+
+  get centers(): number {
+    return this.st.X.rows;
+  }
+
+  /**
+   * One step on a fresh batch of the own slice from α as the loop filled it: fixed > 0 is the
+   * step, else the staleness-aware one at τ̂. With `write`, the change goes into the own slice
+   * at once.
+   */
+  step(fixed: number, tauHat: number, write: boolean): StepOutcome {
+    const t0 = performance.now();
+    const step = fixed > 0 ? fixed : stalenessStep(this.batch, tauHat, this.st.beta, this.lam);
+    const batch = sampleBatch(this.rng, this.st.start, this.st.end, this.batch);
+    const { delta, batchSquaredResidual } = sliceStep(this.st, this.alpha, batch, step, 1 / this.batch, this.Kb);
+    let deltaSum = 0;
+    for (let i = 0; i < delta.length; i++) deltaSum += delta[i]!;
+    this.delta = delta;
+    const out: StepOutcome = { step, batchSquaredResidual, deltaSum, computeSeconds: (performance.now() - t0) / 1000 };
+    if (write) out.wrote = this.writeOwn();
+    return out;
+  }
+
+  /** Adds the last step's change to the own shared slice, element by element, in place. */
+  writeOwn(): { version: number; writtenAtUs: number } {
+    if (!this.o.slice) throw new InputError('eigenproAsync: no own slice to write (the master\'s store)');
+    const d = this.takeDelta();
+    return this.o.slice.add(d, this.o.describeSlice);
+  }
+
+  /** The last step's change (for the master's store); a step's change is taken once. */
+  takeDelta(): Float64Array {
+    const d = this.delta;
+    if (!d) throw new InputError('eigenproAsync: no step to write');
+    this.delta = null;
+    return d;
+  }
+}

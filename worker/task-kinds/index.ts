@@ -1,7 +1,8 @@
-/** Task kinds: one module per family registers its handlers (import for the side effect, once). */
+/** Task kinds: one module per family registers its thread handlers (import for the side effect, once). */
 import './linear-algebra';
 import './solve-columns';
 import './logistic';
 import './eigenpro';
 
-export { type TaskContext, type KindResult, type KindHandler, type MasterAccess, type ParamAccess, kindHandler, registerKind, resolveBlocks } from './registry';
+export { type TaskContext, type KindResult, type KindHandler, type KindSpec, type TaskKindName, type ThreadKindName, KINDS, kindSpec, kindHandler, registerKind } from './registry';
+export { AsyncStepper, type StepperOptions, type StepOutcome } from './eigenpro';

@@ -1,5 +1,5 @@
 import { InputError, ShapeError } from '../../shared/errors';
-import { tensorValues } from '../../shared/wire';
+import { tensorValues } from '../../shared/wire/tensor-codec';
 import { registerKind } from './registry';
 
 /** The kinds least squares and the coded matrix products need. */

@@ -1,6 +1,6 @@
 import { InputError, ShapeError } from '../../shared/errors';
 import { countSketchInto } from '../../shared/kernels';
-import { tensorValues } from '../../shared/wire';
+import { tensorValues } from '../../shared/wire/tensor-codec';
 import type { TaskContext } from './registry';
 import { registerKind } from './registry';
 

@@ -1,10 +1,54 @@
 import type { Kernels } from '../../shared/kernels';
 import type { pb } from '../../shared/wire';
-import type { BlockStore, StoredBlock } from '../block-store';
-import type { PeerClients } from '../peers';
-import type { SliceStore } from '../slice-store';
+import type { StoredBlock } from '../block-store';
 
-/** What a task kind handler gets: the task's weighted blocks, resolved, and the request. */
+/**
+ * The task kinds and where each runs. Every kind of the proto's TaskRequest.kind has one row (the
+ * compiler checks the table is complete):
+ *
+ *   runs: 'thread'     the whole task runs on the worker service's compute thread (a handler
+ *                      registered below, over the thread's view of the blocks);
+ *         'loop'       the task is orchestrated on the event loop (it talks to other processes
+ *                      between computations) and sends each computation to the thread
+ *                      (eigenproAsync: read α from the owners, step on the thread, write);
+ *   delay: 'task'      the injected delay is drawn and slept before the task (the worker-round
+ *                      or per-task model, chaos-injector.ts);
+ *          'iteration' the kind draws its own delay per iteration and the task pays none.
+ */
+export type TaskKindName = NonNullable<pb.TaskRequest__Output['kind']>;
+
+export interface KindSpec {
+  runs: 'thread' | 'loop';
+  delay: 'task' | 'iteration';
+}
+
+const THREAD = { runs: 'thread', delay: 'task' } as const;
+
+export const KINDS = Object.freeze({
+  noop: THREAD,
+  matvec: THREAD,
+  mattvec: THREAD,
+  lsGradient: THREAD,
+  gram: THREAD,
+  countSketch: THREAD,
+  logisticGradient: THREAD,
+  localNewton: THREAD,
+  logisticLoss: THREAD,
+  solveColumns: THREAD,
+  eigenproSetup: THREAD,
+  eigenproStep: THREAD,
+  eigenproAsync: { runs: 'loop', delay: 'iteration' },
+} as const satisfies Record<TaskKindName, KindSpec>);
+
+/** The spec of a kind named on the wire, or undefined for a name that is no kind. */
+export function kindSpec(kind: string): KindSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(KINDS, kind) ? KINDS[kind as TaskKindName] : undefined;
+}
+
+/** The kinds that run whole on the compute thread. */
+export type ThreadKindName = { [K in TaskKindName]: (typeof KINDS)[K]['runs'] extends 'thread' ? K : never }[TaskKindName];
+
+/** What a thread kind's handler gets: the task's weighted blocks, resolved, and the request. */
 export interface TaskContext {
   request: pb.TaskRequest__Output;
   blocks: { block: StoredBlock; weight: number; id: number }[];
@@ -12,31 +56,11 @@ export interface TaskContext {
   kernels: Kernels;
   /** Aborted when the master cancels the task (a straggler cut off): long kinds stop early. */
   signal?: AbortSignal;
-  /** This worker's master (its parameter store: the centralized baseline); absent without one. */
-  master?: MasterAccess;
-  /** The sharded parameter store: the slices this worker owns and clients of its peers. */
-  params?: ParamAccess;
-  /** Draws the next injected delay (seconds) for kinds that loop over many iterations in one task. */
-  nextDelay?: () => number;
-  /** Sleeps an injected delay, the time slept right on average (chaos-injector.ts); false: aborted. */
-  sleep?: (seconds: number) => Promise<boolean>;
   /**
    * Allocates n float64 values within the task's budget (worker/task-budget.ts), refusing before
    * it allocates: `result` when the values are the answer (they must fit in a message).
    */
   allocate(n: number, what: string, result?: boolean): Float64Array;
-}
-
-/** A client of the master's service and the cluster token to call it with. */
-export interface MasterAccess {
-  client: pb.MasterClient;
-  token: string | undefined;
-}
-
-/** The sharded parameter store as a task sees it: the own slices, and the other owners. */
-export interface ParamAccess {
-  slices: SliceStore;
-  peers: PeerClients;
 }
 
 /** The result of a kind: the payload tensor (shape + values). */
@@ -46,25 +70,20 @@ export interface KindResult {
 }
 
 /**
- * A kind's computation. Long kinds return a promise and yield now and then, so the worker keeps
- * heartbeating and notices cancellation.
+ * A thread kind's computation. Long kinds return a promise and yield now and then, so a cancel
+ * (a message to the thread) reaches them and they stop early.
  */
 export type KindHandler = (ctx: TaskContext) => KindResult | Promise<KindResult>;
 
-export type TaskKindName = NonNullable<pb.TaskRequest__Output['kind']>;
-
 const handlers = new Map<string, KindHandler>();
 
-/** Registers the handler of a proto task kind (TaskRequest.kind). Refuses duplicates. */
-export function registerKind(kind: TaskKindName, handler: KindHandler): void {
+/** Registers the handler of a thread kind (one module per family does it once). Refuses duplicates. */
+export function registerKind(kind: ThreadKindName, handler: KindHandler): void {
   if (handlers.has(kind)) throw new Error(`task kind '${kind}' registered twice`);
   handlers.set(kind, handler);
 }
 
+/** The handler of a thread kind. */
 export function kindHandler(kind: string): KindHandler | undefined {
   return handlers.get(kind);
-}
-
-export function resolveBlocks(store: BlockStore, request: pb.TaskRequest__Output): TaskContext['blocks'] {
-  return request.blocks.map((b) => ({ block: store.get(request.jobId, b.blockId), weight: b.weight, id: b.blockId }));
 }

@@ -8,9 +8,9 @@ import { registerKind } from './registry';
 /**
  * solveColumns: columns of A⁻¹ (or rows of A† through B = AᵀA, Algorithm 2) on the task's one
  * stored block. All of the task's columns are solved together, one stacked product (a dgemm on
- * the native backend) per iteration; the loop yields to the event loop every few milliseconds so
- * heartbeats go out and a cancelled straggler stops within one iteration instead of burning its
- * core to the end.
+ * the native backend) per iteration. It runs on the service's compute thread and yields to that
+ * thread's event loop every few milliseconds, so the loop's abort message reaches it: a cancelled
+ * straggler stops within one iteration instead of burning its core to the end.
  */
 
 /** B = AᵀA per stored block, formed once per placement (O(nm²)) and reused by later tasks. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { KernelRegressionJobSpec } from './schema';
 import { ClusterError, ShapeError } from '../../../shared/errors';
 import { checkKernel, kernelPredict, type KernelFn } from '../../../shared/kernels';
+import { LATENCY_BINS } from '../../../shared/store';
 import { loadMatrix, loadVector, type Matrix } from '../../../shared/tensor';
 import {
   CurveEvaluator,
@@ -50,11 +51,15 @@ const asyncWorker: z.ZodType<AsyncWorkerStats, z.ZodTypeDef, unknown> = z.object
   readsClassified: count,
   readsMixed: count,
   readsOverlapped: count,
+  // Counted since the compute threads (checkpoints taken before them lack them).
+  readsTorn: count.default(0),
+  readsElementMixed: count.default(0),
   versionRegressions: count,
   tauKnown: count,
   deltaSum: z.number(),
   sliceVersion: count,
   tauHistogram: z.array(count),
+  readLatencyHistogram: z.array(count).length(LATENCY_BINS).default(() => new Array<number>(LATENCY_BINS).fill(0)),
 });
 const asyncState: z.ZodType<AsyncState, z.ZodTypeDef, unknown> = z.object({
   legs: count,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ASYNC_REPORT_LENGTH, decodeAsyncReport, encodeAsyncReport, histogramQuantile, TAU_BINS, type AsyncLegReport } from '../../../shared/store';
+import { ASYNC_REPORT_LENGTH, decodeAsyncReport, encodeAsyncReport, histogramQuantile, LATENCY_BINS, latencyBin, latencyQuantileMs, TAU_BINS, type AsyncLegReport } from '../../../shared/store';
 import { judgeRead, ReadLedger, type SliceCopy, type SliceFollowup } from '../../../worker/read-bookkeeping';
 import { HISTORY, SliceStore, SliceVersionError, UnknownSliceError } from '../../../worker/slice-store';
 
@@ -128,6 +128,9 @@ describe('the async loop report', () => {
     hist[2] = 5;
     hist[6] = 4;
     hist[9] = 1;
+    const latency = new Array<number>(LATENCY_BINS).fill(0);
+    latency[latencyBin(150)] = 98; // 150 µs
+    latency[latencyBin(4000)] = 2; // 4 ms
     const r: AsyncLegReport = {
       updates: 10,
       tauMean: 4.5,
@@ -143,11 +146,14 @@ describe('the async loop report', () => {
       readsClassified: 9,
       readsMixed: 2,
       readsOverlapped: 4,
+      readsTorn: 3,
+      readsElementMixed: 1,
       versionRegressions: 0,
       tauKnown: 10,
       deltaSum: -1.25,
       sliceVersion: 42,
       tauHistogram: hist,
+      readLatencyHistogram: latency,
     };
     const v = encodeAsyncReport(r);
     expect(v.length).toBe(ASYNC_REPORT_LENGTH);
@@ -157,5 +163,16 @@ describe('the async loop report', () => {
     expect(histogramQuantile(hist, 0.9)).toBe(6);
     expect(histogramQuantile(hist, 1)).toBe(9);
     expect(histogramQuantile(new Array<number>(TAU_BINS).fill(0), 0.5)).toBe(0);
+    // Latency quantiles: the bin's upper edge, at most 12 % above the latency, never below.
+    const med = latencyQuantileMs(latency, 0.5);
+    expect(med).toBeGreaterThanOrEqual(0.15);
+    expect(med).toBeLessThan(0.15 * 1.13);
+    expect(latencyQuantileMs(latency, 0.98)).toBe(med);
+    const p99 = latencyQuantileMs(latency, 0.99);
+    expect(p99).toBeGreaterThanOrEqual(4);
+    expect(p99).toBeLessThan(4 * 1.13);
+    expect(latencyQuantileMs(new Array<number>(LATENCY_BINS).fill(0), 0.5)).toBe(0);
+    expect(latencyBin(0)).toBe(0);
+    expect(latencyBin(1e12)).toBe(LATENCY_BINS - 1);
   });
 });

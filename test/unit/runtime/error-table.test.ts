@@ -1,4 +1,6 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { Status } from '@grpc/grpc-js/build/src/constants';
+import { Metadata as DeepMetadata } from '@grpc/grpc-js/build/src/metadata';
 import { describe, expect, it } from 'vitest';
 import {
   AlreadyExistsError,
@@ -66,5 +68,13 @@ describe('the error table (shared/errors)', () => {
     expect(describeError(new InputError('bad'))).toBe('bad');
     expect(describeError(e)).toBe('internal error: boom (run with --log-level debug for the stack)');
     expect(describeError(e, true)).toMatch(/^TypeError: boom\n\s+at /);
+  });
+});
+
+describe('the error table takes grpc-js\'s status codes and Metadata from their own modules (light for compute threads)', () => {
+  it('they are the very objects the package exports', () => {
+    expect(Status).toBe(status);
+    expect(DeepMetadata).toBe(Metadata);
+    expect(toServiceError(new InputError('x')).metadata).toBeInstanceOf(Metadata);
   });
 });

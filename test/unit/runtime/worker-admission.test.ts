@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IndexTakenError, WorkerRegistry } from '../../../master/cluster/registry';
-import { checkPeerIsAdvertised, checkStatefulSetName, verifyStatefulSetWorker, WorkerIdentityError, type Lookup } from '../../../master/cluster/worker-identity';
+import { checkPeerIsAdvertised, checkStatefulSetName, statefulSetPodNames, verifyStatefulSetWorker, WorkerIdentityError, type Lookup } from '../../../master/cluster/worker-identity';
 import { joinHostPort, splitHostPort } from '../../../shared/wire';
 import { Backoff, REGISTER_BACKOFF } from '../../../worker/backoff';
 
@@ -65,14 +65,48 @@ describe('worker identity for a StatefulSet', () => {
     return a;
   };
 
-  it('wants the pod name NAME-<index> as the first label of a DNS name', () => {
+  it('wants the pod name NAME-<index> through its headless Service, short or in full', () => {
     expect(() => checkStatefulSetName('coda-worker', 'coda-worker-3.coda-worker:7070', 3)).not.toThrow();
-    expect(() => checkStatefulSetName('coda-worker', 'coda-worker-3.coda-worker.coda.svc.cluster.local:7070', 3)).not.toThrow();
     expect(() => checkStatefulSetName('coda-worker', 'coda-worker-3.coda-worker:7070', 0)).toThrow(/pod coda-worker-0/);
     expect(() => checkStatefulSetName('coda-worker', 'coda-worker-13.coda-worker:7070', 1)).toThrow(WorkerIdentityError);
     expect(() => checkStatefulSetName('coda-worker', '10.244.0.7:7070', 0)).toThrow(/DNS name/);
     expect(() => checkStatefulSetName('coda-worker', 'other-0.coda-worker:7070', 0)).toThrow(WorkerIdentityError);
     expect(() => checkStatefulSetName('coda-worker', 'coda-worker-0.coda-worker:7070', -1)).toThrow(/--index=ordinal/);
+    const id = { statefulSet: 'coda-worker', service: 'coda-worker', namespace: 'coda', clusterDomain: 'cluster.local' };
+    for (const name of ['coda-worker-3.coda-worker', 'coda-worker-3.coda-worker.coda', 'coda-worker-3.coda-worker.coda.svc', 'coda-worker-3.coda-worker.coda.svc.cluster.local', 'coda-worker-3.coda-worker.coda.svc.cluster.local.', 'CODA-WORKER-3.Coda-Worker.coda.SVC']) {
+      expect(() => checkStatefulSetName(id, `${name}:7070`, 3), name).not.toThrow();
+    }
+    expect(statefulSetPodNames(id, 2)).toEqual(['coda-worker-2.coda-worker', 'coda-worker-2.coda-worker.coda', 'coda-worker-2.coda-worker.coda.svc', 'coda-worker-2.coda-worker.coda.svc.cluster.local']);
+    // A headless Service named otherwise than the StatefulSet, and another cluster domain.
+    expect(() => checkStatefulSetName({ statefulSet: 'w', service: 'w-dns', namespace: 'ml', clusterDomain: 'corp.internal' }, 'w-1.w-dns.ml.svc.corp.internal:7070', 1)).not.toThrow();
+    expect(() => checkStatefulSetName({ statefulSet: 'w', service: 'w-dns' }, 'w-1.w:7070', 1)).toThrow(/w-1\.w-dns/);
+  });
+
+  it('refuses hostile names: the pod label under another domain, service, namespace or cluster domain', () => {
+    const id = { statefulSet: 'coda-worker', service: 'coda-worker', namespace: 'coda', clusterDomain: 'cluster.local' };
+    const hostile = [
+      'coda-worker-0.evil.example', // the first label alone used to pass: any domain resolving to the caller
+      'coda-worker-0.coda-worker.evil.example',
+      'coda-worker-0.coda-worker.coda.svc.evil.example',
+      'coda-worker-0.coda-worker.coda.svc.cluster.local.evil.example',
+      'coda-worker-0.coda-worker.other-ns', // the same StatefulSet name in another namespace
+      'coda-worker-0.coda-worker.other-ns.svc.cluster.local',
+      'coda-worker-0.coda-worker.coda.svc.other.local',
+      'coda-worker-0.other-svc',
+      'coda-worker-0.coda-worker.coda.pod', // not the Service's zone
+      'x.coda-worker-0.coda-worker', // a label in front
+      'coda-worker-00.coda-worker', // the ordinal spelled otherwise
+      'coda-worker-0.coda-worker..coda',
+      'coda-worker-0',
+      'coda-worker-0.',
+      '.coda-worker-0.coda-worker',
+      'coda-worker-0.coda-worker.coda.svc.cluster.local..',
+      '[::1]',
+    ];
+    for (const name of hostile) expect(() => checkStatefulSetName(id, `${name}:7070`, 0), name).toThrow(WorkerIdentityError);
+    // Without the namespace (no --worker-namespace, no POD_NAMESPACE) only the short name.
+    expect(() => checkStatefulSetName('coda-worker', 'coda-worker-0.coda-worker.coda:7070', 0)).toThrow(WorkerIdentityError);
+    expect(() => checkStatefulSetName('coda-worker', 'coda-worker-3.coda-worker.coda.svc.cluster.local:7070', 3)).toThrow(WorkerIdentityError);
   });
 
   it('admits a peer the advertised name resolves to, IPv4 (also seen as ::ffff:) and IPv6', async () => {
@@ -89,6 +123,11 @@ describe('worker identity for a StatefulSet', () => {
     await expect(checkPeerIsAdvertised('10.244.0.7:51234', 'coda-worker-9.coda-worker:7070', lookup)).rejects.toThrow(/cannot resolve .*ENOTFOUND/);
     await expect(verifyStatefulSetWorker('coda-worker', { address: 'coda-worker-0.coda-worker:7070', requestedIndex: 0 }, '10.244.0.99:1', lookup)).rejects.toThrow(WorkerIdentityError);
     await expect(verifyStatefulSetWorker('coda-worker', { address: 'coda-worker-0.coda-worker:7070', requestedIndex: 0 }, '10.244.0.7:1', lookup)).resolves.toBeUndefined();
+    // A hostile name is refused before it is looked up: its owner could make it resolve anywhere.
+    const asked: string[] = [];
+    const spy: Lookup = async (host) => (asked.push(host), ['10.244.0.99']);
+    await expect(verifyStatefulSetWorker({ statefulSet: 'coda-worker', namespace: 'coda' }, { address: 'coda-worker-0.evil.example:7070', requestedIndex: 0 }, '10.244.0.99:1', spy)).rejects.toThrow(WorkerIdentityError);
+    expect(asked).toEqual([]);
   });
 
   it('splits and joins host:port with IPv6 literals in brackets', () => {

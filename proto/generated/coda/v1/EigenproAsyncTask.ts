@@ -7,11 +7,12 @@ import type { Long } from '@grpc/proto-loader';
  * AsyncEigenPro (Algorithm 1): loop read α -> step on the own slice (eq. 9-11) -> write the own
  * slice, until the updates the read saw (the sum of the slices' versions) reach
  * `max_total_updates` or `time_limit_seconds` passes. With `owners` (the sharded store) α is read
- * from every slice's owner in parallel and the own slice is written in-process (slice `owner` of
- * the vector `parameter`, job `job_id`); without, from the master's store (ReadParameters,
- * WriteParameters: the centralized baseline). The injected delay is drawn per iteration, between
- * read and write. Answers worker/async-loop.ts's layout (updates, τ and read statistics, the τ
- * histogram).
+ * from every slice's owner in parallel and the own slice is written in place by the worker's
+ * compute thread (slice `owner` of the vector `parameter`, job `job_id`) while its event loop goes
+ * on serving reads; without, from the master's store (ReadParameters, WriteParameters: the
+ * centralized baseline). The injected delay is drawn per iteration, between read and write; the
+ * task itself pays none. Answers shared/store's AsyncLegReport layout (updates, τ and read
+ * statistics, the τ and read-latency histograms).
  */
 export interface EigenproAsyncTask {
   'parameter'?: (string);
@@ -38,11 +39,12 @@ export interface EigenproAsyncTask {
  * AsyncEigenPro (Algorithm 1): loop read α -> step on the own slice (eq. 9-11) -> write the own
  * slice, until the updates the read saw (the sum of the slices' versions) reach
  * `max_total_updates` or `time_limit_seconds` passes. With `owners` (the sharded store) α is read
- * from every slice's owner in parallel and the own slice is written in-process (slice `owner` of
- * the vector `parameter`, job `job_id`); without, from the master's store (ReadParameters,
- * WriteParameters: the centralized baseline). The injected delay is drawn per iteration, between
- * read and write. Answers worker/async-loop.ts's layout (updates, τ and read statistics, the τ
- * histogram).
+ * from every slice's owner in parallel and the own slice is written in place by the worker's
+ * compute thread (slice `owner` of the vector `parameter`, job `job_id`) while its event loop goes
+ * on serving reads; without, from the master's store (ReadParameters, WriteParameters: the
+ * centralized baseline). The injected delay is drawn per iteration, between read and write; the
+ * task itself pays none. Answers shared/store's AsyncLegReport layout (updates, τ and read
+ * statistics, the τ and read-latency histograms).
  */
 export interface EigenproAsyncTask__Output {
   'parameter': (string);

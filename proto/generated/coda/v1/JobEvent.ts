@@ -5,6 +5,7 @@ import type { JobFinished as _coda_v1_JobFinished, JobFinished__Output as _coda_
 import type { JobAccepted as _coda_v1_JobAccepted, JobAccepted__Output as _coda_v1_JobAccepted__Output } from '../../coda/v1/JobAccepted';
 import type { JobFailed as _coda_v1_JobFailed, JobFailed__Output as _coda_v1_JobFailed__Output } from '../../coda/v1/JobFailed';
 import type { FileChunk as _coda_v1_FileChunk, FileChunk__Output as _coda_v1_FileChunk__Output } from '../../coda/v1/FileChunk';
+import type { TensorChunk as _coda_v1_TensorChunk, TensorChunk__Output as _coda_v1_TensorChunk__Output } from '../../coda/v1/TensorChunk';
 
 export interface JobEvent {
   'progress'?: (_coda_v1_JobProgress | null);
@@ -20,7 +21,11 @@ export interface JobEvent {
    * A chunk of an output file streamed to the submitter (history.jsonl).
    */
   'fileChunk'?: (_coda_v1_FileChunk | null);
-  'event'?: "progress"|"finished"|"log"|"accepted"|"failed"|"fileChunk";
+  /**
+   * A chunk of a solution tensor, before `finished`.
+   */
+  'tensorChunk'?: (_coda_v1_TensorChunk | null);
+  'event'?: "progress"|"finished"|"log"|"accepted"|"failed"|"fileChunk"|"tensorChunk";
 }
 
 export interface JobEvent__Output {
@@ -37,5 +42,9 @@ export interface JobEvent__Output {
    * A chunk of an output file streamed to the submitter (history.jsonl).
    */
   'fileChunk'?: (_coda_v1_FileChunk__Output | null);
-  'event'?: "progress"|"finished"|"log"|"accepted"|"failed"|"fileChunk";
+  /**
+   * A chunk of a solution tensor, before `finished`.
+   */
+  'tensorChunk'?: (_coda_v1_TensorChunk__Output | null);
+  'event'?: "progress"|"finished"|"log"|"accepted"|"failed"|"fileChunk"|"tensorChunk";
 }

@@ -10,6 +10,11 @@ export interface JobFailed {
    * The exit code the CLI ends with: 2 bad input, 3 cluster failure.
    */
   'exitCode'?: (number);
+  /**
+   * The error's class in the error table (shared/errors/status.ts: ShapeError, ClusterError, ...);
+   * empty when unknown (a job that failed under a previous master).
+   */
+  'errorClass'?: (string);
 }
 
 export interface JobFailed__Output {
@@ -21,4 +26,9 @@ export interface JobFailed__Output {
    * The exit code the CLI ends with: 2 bad input, 3 cluster failure.
    */
   'exitCode': (number);
+  /**
+   * The error's class in the error table (shared/errors/status.ts: ShapeError, ClusterError, ...);
+   * empty when unknown (a job that failed under a previous master).
+   */
+  'errorClass': (string);
 }

@@ -13,6 +13,8 @@ import type { ReadParametersRequest as _coda_v1_ReadParametersRequest, ReadParam
 import type { RegisterReply as _coda_v1_RegisterReply, RegisterReply__Output as _coda_v1_RegisterReply__Output } from '../../coda/v1/RegisterReply';
 import type { RegisterRequest as _coda_v1_RegisterRequest, RegisterRequest__Output as _coda_v1_RegisterRequest__Output } from '../../coda/v1/RegisterRequest';
 import type { SubmitJobRequest as _coda_v1_SubmitJobRequest, SubmitJobRequest__Output as _coda_v1_SubmitJobRequest__Output } from '../../coda/v1/SubmitJobRequest';
+import type { UploadChunk as _coda_v1_UploadChunk, UploadChunk__Output as _coda_v1_UploadChunk__Output } from '../../coda/v1/UploadChunk';
+import type { UploadReply as _coda_v1_UploadReply, UploadReply__Output as _coda_v1_UploadReply__Output } from '../../coda/v1/UploadReply';
 import type { WriteParametersReply as _coda_v1_WriteParametersReply, WriteParametersReply__Output as _coda_v1_WriteParametersReply__Output } from '../../coda/v1/WriteParametersReply';
 import type { WriteParametersRequest as _coda_v1_WriteParametersRequest, WriteParametersRequest__Output as _coda_v1_WriteParametersRequest__Output } from '../../coda/v1/WriteParametersRequest';
 
@@ -103,6 +105,31 @@ export interface MasterClient extends grpc.Client {
   submitJob(argument: _coda_v1_SubmitJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
   submitJob(argument: _coda_v1_SubmitJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_coda_v1_JobEvent__Output>;
   
+  /**
+   * Receives a job's arrays from the submitter (a client stream of tensor chunks, written to the
+   * master's upload folder as they arrive) and answers with an upload id; a SubmitJob naming that
+   * id may then name the arrays in its data as `upload:NAME`. Refused with RESOURCE_EXHAUSTED,
+   * before a byte is stored, when the declared total exceeds the master's per-job limit
+   * (--max-upload-bytes), its available memory or its disk; an upload cut off midway, or never
+   * claimed by a job within a few minutes, is deleted.
+   */
+  UploadArrays(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  UploadArrays(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  UploadArrays(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  UploadArrays(callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  /**
+   * Receives a job's arrays from the submitter (a client stream of tensor chunks, written to the
+   * master's upload folder as they arrive) and answers with an upload id; a SubmitJob naming that
+   * id may then name the arrays in its data as `upload:NAME`. Refused with RESOURCE_EXHAUSTED,
+   * before a byte is stored, when the declared total exceeds the master's per-job limit
+   * (--max-upload-bytes), its available memory or its disk; an upload cut off midway, or never
+   * claimed by a job within a few minutes, is deleted.
+   */
+  uploadArrays(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  uploadArrays(metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  uploadArrays(options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  uploadArrays(callback: grpc.requestCallback<_coda_v1_UploadReply__Output>): grpc.ClientWritableStream<_coda_v1_UploadChunk>;
+  
   WriteParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
   WriteParameters(argument: _coda_v1_WriteParametersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
   WriteParameters(argument: _coda_v1_WriteParametersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_coda_v1_WriteParametersReply__Output>): grpc.ClientUnaryCall;
@@ -149,6 +176,16 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
    */
   SubmitJob: grpc.handleServerStreamingCall<_coda_v1_SubmitJobRequest__Output, _coda_v1_JobEvent>;
   
+  /**
+   * Receives a job's arrays from the submitter (a client stream of tensor chunks, written to the
+   * master's upload folder as they arrive) and answers with an upload id; a SubmitJob naming that
+   * id may then name the arrays in its data as `upload:NAME`. Refused with RESOURCE_EXHAUSTED,
+   * before a byte is stored, when the declared total exceeds the master's per-job limit
+   * (--max-upload-bytes), its available memory or its disk; an upload cut off midway, or never
+   * claimed by a job within a few minutes, is deleted.
+   */
+  UploadArrays: grpc.handleClientStreamingCall<_coda_v1_UploadChunk__Output, _coda_v1_UploadReply>;
+  
   WriteParameters: grpc.handleUnaryCall<_coda_v1_WriteParametersRequest__Output, _coda_v1_WriteParametersReply>;
   
 }
@@ -160,5 +197,6 @@ export interface MasterDefinition extends grpc.ServiceDefinition {
   ReadParameters: MethodDefinition<_coda_v1_ReadParametersRequest, _coda_v1_ReadParametersReply, _coda_v1_ReadParametersRequest__Output, _coda_v1_ReadParametersReply__Output>
   Register: MethodDefinition<_coda_v1_RegisterRequest, _coda_v1_RegisterReply, _coda_v1_RegisterRequest__Output, _coda_v1_RegisterReply__Output>
   SubmitJob: MethodDefinition<_coda_v1_SubmitJobRequest, _coda_v1_JobEvent, _coda_v1_SubmitJobRequest__Output, _coda_v1_JobEvent__Output>
+  UploadArrays: MethodDefinition<_coda_v1_UploadChunk, _coda_v1_UploadReply, _coda_v1_UploadChunk__Output, _coda_v1_UploadReply__Output>
   WriteParameters: MethodDefinition<_coda_v1_WriteParametersRequest, _coda_v1_WriteParametersReply, _coda_v1_WriteParametersRequest__Output, _coda_v1_WriteParametersReply__Output>
 }

@@ -27,6 +27,15 @@ export interface ReadSliceReply {
    * thousands of writes behind): the two fields above are then unknown.
    */
   'historyComplete'?: (boolean);
+  /**
+   * The owner's compute thread writes its slice in place while its event loop copies it for
+   * readers, without a lock (worker/shared-slice.ts). torn: a write overlapped this copy;
+   * mixed_elements: the copy holds elements of more than one version (a slice half written, the
+   * paper's inconsistent read at the granularity of one element). `version` is then the lowest
+   * version among the copied elements.
+   */
+  'torn'?: (boolean);
+  'mixedElements'?: (boolean);
 }
 
 export interface ReadSliceReply__Output {
@@ -53,4 +62,13 @@ export interface ReadSliceReply__Output {
    * thousands of writes behind): the two fields above are then unknown.
    */
   'historyComplete': (boolean);
+  /**
+   * The owner's compute thread writes its slice in place while its event loop copies it for
+   * readers, without a lock (worker/shared-slice.ts). torn: a write overlapped this copy;
+   * mixed_elements: the copy holds elements of more than one version (a slice half written, the
+   * paper's inconsistent read at the granularity of one element). `version` is then the lowest
+   * version among the copied elements.
+   */
+  'torn': (boolean);
+  'mixedElements': (boolean);
 }

@@ -11,6 +11,11 @@ export interface SubmitJobRequest {
    * attaches to the job it already made instead of running it twice. Empty: the master picks one.
    */
   'jobId'?: (string);
+  /**
+   * An UploadArrays answer: the job's `upload:NAME` data paths name that upload's arrays, which
+   * the job then owns (they are deleted when it ends, or at once when the job is refused).
+   */
+  'uploadId'?: (string);
 }
 
 export interface SubmitJobRequest__Output {
@@ -23,4 +28,9 @@ export interface SubmitJobRequest__Output {
    * attaches to the job it already made instead of running it twice. Empty: the master picks one.
    */
   'jobId': (string);
+  /**
+   * An UploadArrays answer: the job's `upload:NAME` data paths name that upload's arrays, which
+   * the job then owns (they are deleted when it ends, or at once when the job is refused).
+   */
+  'uploadId': (string);
 }

@@ -1,0 +1,15 @@
+import { jsKernels, type Kernels } from '../../shared/kernels';
+// The addon's loader and the native kernel table, without selectKernels: that one also sets
+// OpenBLAS's thread count, which is process-wide and set once, by the process, before any thread.
+import { defaultAddonPath, loadBinding } from '../../shared/kernels/native/binding';
+import { nativeKernels } from '../../shared/kernels/native/native-kernels';
+
+/** The kernel backend a compute thread computes with: the process's, loaded once more in this thread (the addon is context-aware). */
+export function threadKernels(name: 'native' | 'js', addon: string): Kernels {
+  return name === 'native' ? nativeKernels(loadBinding(addon)) : jsKernels;
+}
+
+/** The package's own build of the addon. */
+export function defaultAddon(): string {
+  return defaultAddonPath();
+}

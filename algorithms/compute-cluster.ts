@@ -1,14 +1,14 @@
+/**
+ * What the algorithms see of the cluster (ComputeCluster, at the end): place a plan's blocks
+ * once, then run rounds. The same algorithm runs on local processes, compose and Kubernetes
+ * through this interface.
+ */
 import type { AsyncLinalg } from '../shared/linalg';
 import type { pb } from '../shared/wire';
 import type { Decoded, Plan } from '../core/schemes';
 import type { BlockData } from '../core/schemes/placement';
 
 export type { BlockData };
-
-/**
- * What the algorithms see of the cluster: place a plan's blocks once, then run rounds. The same
- * algorithm runs on local processes, compose and Kubernetes through this interface.
- */
 
 /** Task payloads, one per worker task kind (proto TaskRequest.kind). */
 export type TaskPayload =
@@ -23,10 +23,10 @@ export type TaskPayload =
   | { kind: 'gram'; d?: Float64Array }
   /**
    * Any other task kind of the contract, given as its generated message: `name` is the oneof
-   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. New kinds need
-   * no change here or in the dispatcher.
+   * field (e.g. 'solveColumns'), `fields` the request with exactly that field set. A new kind
+   * needs only its entry in the master's table of task kinds (master/cluster/task-kinds.ts).
    */
-  | { kind: 'message'; name: KindName; fields: KindFields; payloadValues?: number };
+  | { kind: 'message'; name: KindName; fields: KindFields };
 
 /** The oneof task kinds of TaskRequest, from the generated types. */
 export type KindName = NonNullable<pb.TaskRequest['kind']>;
@@ -69,9 +69,13 @@ export interface RoundOutcome {
   bytesReceived: number;
 }
 
-/** A plan whose stored blocks are on workers; its slot -> host map follows relocations. */
+/**
+ * The handle of a plan placed by a session: what rounds run on and release drops. Only the session
+ * that placed it takes it back; what it reports is read-only (the master keeps the rest).
+ */
 export interface PlacedPlan {
   readonly jobId: string;
+  /** The plan as placed: its hosts and backups are physical worker indices. */
   readonly plan: Plan;
   /** Current host worker of each slot (changes when a worker is lost). */
   readonly hosts: readonly number[];
@@ -86,6 +90,11 @@ export interface PlacedPlan {
 }
 
 export interface PlaceOptions {
+  /**
+   * The physical worker of each logical host: the plan's host i runs on workers[i mod n]
+   * (default: the session's live workers, in order).
+   */
+  workers?: readonly number[];
   /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
   taskDeadlineSeconds?: number;
   /**
@@ -127,6 +136,11 @@ export interface ComputeCluster {
    * so an algorithm's master-side work never holds up the loop that talks to the workers.
    */
   linalg(): Promise<AsyncLinalg>;
+  /**
+   * The one way to place: a plan made for logical workers 0..n−1 (a scheme's, or one a job builds
+   * itself: column groups, every center everywhere) is mapped onto physical workers (options.workers,
+   * default the live ones) and its stored blocks streamed out. The plan itself is not changed.
+   */
   place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan>;
   /** Runs one round: every slot's task (payload may depend on the slot), gathered until the decoder has enough. */
   round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome>;

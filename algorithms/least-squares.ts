@@ -7,14 +7,7 @@ import type { ComputeCluster, PlacedPlan, RoundOutcome } from './compute-cluster
 import { largestEigenvalue } from './direct';
 import { DEFAULT_HISTORY_CAP, ThinnedHistory } from './thinned-history';
 
-/**
- * Steepest descent for f(x) = ½‖Ax − b‖², the gradient Σᵢ Aᵢᵀ(Aᵢx − bᵢ) computed on the workers
- * each round under the placed scheme (exact or estimated, as the scheme decodes it).
- *
- * The master also keeps G = AᵀA and c = Aᵀb (d×d and d, formed once): they give the exact line
- * search step along a direction and the true gradient Gx − c for monitoring and stopping at
- * O(d²) per round, so approximate schemes are judged by the true error, not their own estimate.
- */
+/** One round of steepest descent, as onRound hears it. */
 export interface LsRoundInfo {
   round: number;
   seconds: number;
@@ -163,6 +156,14 @@ function symMatVec(G: Float64Array, d: number, v: Float64Array, out: Float64Arra
   return out;
 }
 
+/**
+ * Steepest descent for f(x) = ½‖Ax − b‖², the gradient Σᵢ Aᵢᵀ(Aᵢx − bᵢ) computed on the workers
+ * each round under the placed scheme (exact or estimated, as the scheme decodes it).
+ *
+ * The master also keeps G = AᵀA and c = Aᵀb (d×d and d, formed once): they give the exact line
+ * search step along a direction and the true gradient Gx − c for monitoring and stopping at
+ * O(d²) per round, so approximate schemes are judged by the true error, not their own estimate.
+ */
 export async function steepestDescent(
   oracle: GradientOracle,
   normal: NormalEquations,

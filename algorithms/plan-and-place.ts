@@ -1,18 +1,17 @@
-import type { SchemeSpec } from '../shared/config';
 import { ClusterError } from '../shared/errors';
 import type { Rng } from '../shared/random';
 import type { Matrix } from '../shared/tensor';
-import { chooseScheme, type Plan, type RuntimeModel, type SchemeChoice } from '../core/schemes';
-import { evenBlockStarts, mapPlanToLive } from '../core/schemes/placement';
-import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan } from './compute-cluster';
+import type { AnswerTimeDistribution, Plan, SchemeChoice } from '../core/schemes';
+import { evenBlockStarts } from '../core/schemes/placement';
+import type { ComputeCluster, PlaceOptions, PlacedPlan } from './compute-cluster';
 import { planDataFor } from './row-leverage-scores';
 
 /**
- * The sequence every job runs to put a scheme on its workers: look the scheme up and parse its
- * parameters, check them against the live workers, plan for that many logical workers, map the
- * plan onto the live indices, and stream the blocks out.
+ * A parsed scheme put on a job's workers: its plan for as many logical workers as are live (the
+ * scheme's check runs before it plans), then the cluster's one way to place it (ComputeCluster.place
+ * maps the logical plan onto the live workers and streams the blocks).
  *
- *   const { placed, plan } = await planAndPlace(cluster, job.scheme, { jobId, A, b, rng: new Rng(seed) });
+ *   const { placed, plan } = await planAndPlace(cluster, scheme, { jobId, A, b, rng: new Rng(seed) });
  */
 export interface PlanAndPlaceOptions {
   jobId: string;
@@ -25,15 +24,13 @@ export interface PlanAndPlaceOptions {
   blockStarts?: number[];
   /** The plan's seeded randomness (mds codes, leverage's block order, shuffled sends). */
   rng: Rng;
-  /** Hand A to the plan (data-dependent schemes: leverage scores, computed on the master's linear-algebra thread). */
-  planData?: boolean;
   /** The runtime distribution of a slot's answer time (leverage's ending time T). */
-  runtime?: RuntimeModel | undefined;
+  runtime?: AnswerTimeDistribution | undefined;
   place?: PlaceOptions;
 }
 
 export interface PlacedScheme {
-  choice: SchemeChoice;
+  /** The plan as made, for logical workers 0..N−1. */
   plan: Plan;
   placed: PlacedPlan;
   /** K and the row offsets the plan was made for. */
@@ -41,39 +38,23 @@ export interface PlacedScheme {
   blockStarts: number[];
 }
 
-export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice | SchemeSpec, o: PlanAndPlaceOptions): Promise<PlacedScheme> {
-  const choice = chooseScheme(scheme);
-  // Before the live workers are read: the scores may take a while on a large A.
-  const data = o.planData ? await planDataFor(await cluster.linalg(), choice, o.A) : undefined;
+export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice, o: PlanAndPlaceOptions): Promise<PlacedScheme> {
+  // Only the plans that need the data read it (leverage scores, computed on the master's
+  // linear-algebra thread before the live workers are read: they may take a while on a large A).
+  const data = scheme.needsData ? await planDataFor(await cluster.linalg(), scheme, o.A) : undefined;
   const live = cluster.liveWorkers();
-  if (live.length === 0) throw new ClusterError(`${choice.name}: no live workers to place ${o.jobId} on`);
-  const K = o.blockStarts ? o.blockStarts.length - 1 : (o.blocks ?? choice.defaultBlocks(live.length));
+  if (live.length === 0) throw new ClusterError(`${scheme.name}: no live workers to place ${o.jobId} on`);
+  const K = o.blockStarts ? o.blockStarts.length - 1 : (o.blocks ?? scheme.defaultBlocks(live.length));
   const blockStarts = o.blockStarts ?? evenBlockStarts(o.A.rows, K);
-  choice.check({ workers: live.length, blocks: K, rows: o.A.rows });
-  const plan = choice.plan({
+  const plan = scheme.plan({
     workers: live.length,
     blocks: K,
     blockRows: blockStarts.slice(1).map((s, j) => s - blockStarts[j]!),
     rng: o.rng,
+    cols: o.A.cols,
     ...(data ? { data } : {}),
     ...(o.runtime ? { runtime: o.runtime } : {}),
   });
-  const placed = await placePlan(cluster, o.jobId, plan, { A: o.A, ...(o.b ? { b: o.b } : {}), blockStarts }, o.place, live);
-  return { choice, plan, placed, blocks: K, blockStarts };
-}
-
-/**
- * Places a plan made for logical workers 0..N-1 (a scheme's, or one a job builds itself: column
- * groups, sketch groups) on the live workers: mapped onto their indices, then its blocks streamed.
- */
-export function placePlan(
-  cluster: ComputeCluster,
-  jobId: string,
-  plan: Plan,
-  data: BlockData,
-  options?: PlaceOptions,
-  live: readonly number[] = cluster.liveWorkers(),
-): Promise<PlacedPlan> {
-  mapPlanToLive(plan, live);
-  return cluster.place(jobId, plan, data, options);
+  const placed = await cluster.place(o.jobId, plan, { A: o.A, ...(o.b ? { b: o.b } : {}), blockStarts }, { ...o.place, workers: live });
+  return { plan, placed, blocks: K, blockStarts };
 }

@@ -38,7 +38,7 @@ async function compute(la: AsyncLinalg, A: Matrix): Promise<Float64Array> {
 }
 
 /**
- * What a plan of `scheme` needs besides the shape: A itself when asked (`planData`), with its row
+ * What a plan of a scheme that needs the data (Scheme.needsData) reads besides the shape: A, with its row
  * leverage scores computed on the thread when the scheme reads them.
  */
 export async function planDataFor(

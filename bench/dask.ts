@@ -9,6 +9,7 @@ import { directLeastSquares, normalEquations, steepestDescent, type NormalEquati
 import { loadLeastSquaresProblem } from '../master/data';
 import { setUpLeastSquares } from '../master/jobs/least-squares/setup';
 import type { JobSession } from '../master/cluster/job-session';
+import { chooseScheme } from '../core/schemes';
 import { makeDelaySampler, NO_FAULTS, type DelaySpec } from '../shared/chaos';
 import type { SchemeSpec } from '../shared/config';
 import { InputError } from '../shared/errors';
@@ -289,7 +290,7 @@ async function codaRun(
   xStar: Float64Array,
   relError: (x: Float64Array) => number,
 ): Promise<{ seconds: number; rounds: number; relError: number; reached: boolean }> {
-  const setup = await setUpLeastSquares(session, A, b, scheme.coda, { jobId: `dask-${seed}-${scheme.coda.name}-${table.name.replace(/ /g, '-')}`, seed });
+  const setup = await setUpLeastSquares(session, A, b, chooseScheme(scheme.coda), { jobId: `dask-${seed}-${scheme.coda.name}-${table.name.replace(/ /g, '-')}`, seed });
   try {
     await session.setChaos('none');
     await steepestDescent(setup.oracle, normal, { step: table.step, stop: { tol: 0, maxRounds: warmup, timeLimit: 60 } });

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { availableCpus } from '../shared/kernels';
 import { setLogLevel } from '../shared/log';
-import { writeFileAtomic } from '../shared/tensor';
+import { writeFileAtomic } from '../shared/fs';
 import { median } from './stats';
 
 /**

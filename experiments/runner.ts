@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../shared/errors';
-import { writeFileAtomic } from '../shared/tensor';
+import { writeFileAtomic } from '../shared/fs';
 import type { ExpandedExperiment, PlannedRun } from './expand';
 import type { RunRecord } from './record';
 import { runRows, runsCsv, summarize, summaryCsv } from './tables';

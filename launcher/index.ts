@@ -9,5 +9,5 @@
  *   await lc.stop();
  */
 export { startLocalCluster, type LocalCluster } from './local-cluster';
-export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, localClusterBytes, LOCAL_WORKERS_LIMIT } from './local-processes';
+export { spawnLocalWorkers, stopProcesses, cliEntry, defaultMaxWorkers, LOCAL_WORKERS_LIMIT } from './local-processes';
 export { processChaos, ProcessScheduleExecutor, checkProcessSchedule, type ProcessControl } from './chaos/process-chaos';

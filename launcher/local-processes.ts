@@ -46,13 +46,10 @@ export function defaultPerProcess(workers: number): number {
 }
 
 /**
- * Memory a local cluster of `workers` takes before any data: a Node process costs about 80 MB
- * (measured: 8 worker processes 634 MB; 64 workers in 8 processes 637 MB; 256 in 8, 650 MB), a
- * worker service inside one about 1 MB with its streams.
+ * Memory a local cluster takes before any data: a Node process costs about 80 MB (measured: 8
+ * worker processes 634 MB; 64 workers in 8 processes 637 MB; 256 in 8, 650 MB), a worker service
+ * inside one about 1 MB with its streams.
  */
-export function localClusterBytes(workers: number, perProcess = defaultPerProcess(workers)): number {
-  return Math.ceil(workers / perProcess) * PROCESS_BYTES + workers * SERVICE_BYTES;
-}
 const PROCESS_BYTES = 80e6;
 const SERVICE_BYTES = 1e6;
 /** Beyond this many, a local cluster's ports, sockets and file descriptors are the limit, not memory. */

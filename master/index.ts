@@ -44,6 +44,6 @@ export {
 export { lookupScheme, chooseScheme, schemeNames, registerScheme, type SchemeChoice, type Scheme } from '../core/schemes';
 export { ParameterStore, ParameterVector } from './store';
 export { JobManager, ManagedJob, type JobListener } from './server/job-manager';
-export { JobStore, type CheckpointOptions } from './state';
+export { JobStateDir, type CheckpointOptions } from './state';
 export { MasterMetrics } from './metrics';
 export { DEFAULT_MAX_UPLOAD_BYTES, UPLOAD_PREFIX } from './server/uploads';

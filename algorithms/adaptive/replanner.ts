@@ -1,5 +1,5 @@
 import type { Matrix } from '../../shared/tensor';
-import { blocksPerWorker, mapPlanToLive } from '../../core/schemes/placement';
+import { blocksPerWorker } from '../../core/schemes/placement';
 import type { BlockData, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
 import { SumDecoder, type Plan } from '../../core/schemes';
 import { BlockCatalog, plainRows } from '../../core/policy/block-catalog';
@@ -30,8 +30,6 @@ export interface ReplannerJob {
   A: Matrix;
   b?: Float64Array;
   seed: number;
-  /** Hand A to the plans (leverage scores). */
-  planData?: boolean;
   taskDeadlineSeconds?: number;
 }
 
@@ -75,18 +73,19 @@ export class Replanner {
     const t0 = performance.now();
     const prev = this.current;
     if (prev) this.syncInventory(prev.placed);
-    const inputs: PlanInputs = { workers: p.workers.length, rows: this.job.A.rows, seed: this.job.seed, ...(this.job.planData ? { data: { rows: this.job.A.rows, cols: this.job.A.cols, A: this.job.A.data } } : {}) };
+    // The data goes to every plan; only those that need it (leverage scores) read it.
+    const inputs: PlanInputs = { workers: p.workers.length, rows: this.job.A.rows, seed: this.job.seed, data: { rows: this.job.A.rows, cols: this.job.A.cols, A: this.job.A.data } };
     const logical = planCandidate(p.candidate, inputs);
     const blockStarts = blockStartsFor(p.candidate, this.job.A.rows);
     const diff = placementDiff(prev ? layoutOf(prev) : undefined, { plan: logical, workers: p.workers, blockStarts });
-    const physical = mapPlanToLive(copyHosts(logical), p.workers);
-    const ids = this.catalog.idsFor(physical, blockStarts);
+    const ids = this.catalog.idsFor(logical, blockStarts);
     const held = new Map<number, Set<number>>();
     ids.forEach((id, s) => {
       const ws = this.inventory.get(id);
       if (ws && ws.size > 0) held.set(s, new Set(ws));
     });
-    const placed = await this.cluster.place(this.job.jobId, physical, this.data(blockStarts), {
+    const placed = await this.cluster.place(this.job.jobId, logical, this.data(blockStarts), {
+      workers: p.workers,
       blockIds: ids,
       held,
       ...(this.job.taskDeadlineSeconds !== undefined ? { taskDeadlineSeconds: this.job.taskDeadlineSeconds } : {}),
@@ -94,7 +93,7 @@ export class Replanner {
     this.syncInventory(placed);
     // Drop what no one needs now: not the new plan's blocks, not a left-out worker's probe block.
     const need = new Map<number, Set<number>>();
-    for (const [w, stored] of blocksPerWorker(physical, placed.hosts)) need.set(w, new Set([...stored].map((s) => ids[s]!)));
+    for (const [w, stored] of blocksPerWorker(placed.plan, placed.hosts)) need.set(w, new Set([...stored].map((s) => ids[s]!)));
     const excluded = new Set(this.cluster.liveWorkers().filter((w) => !p.workers.includes(w)));
     for (const w of [...this.probes.keys()]) {
       if (!excluded.has(w)) {
@@ -157,14 +156,14 @@ export class Replanner {
     const plan: Plan = {
       scheme: 'probe',
       stored: [{ terms: [{ block: 0, coef: 1 }] }],
-      slots: [{ host: worker, blocks: [{ stored: 0, weight: 1 }] }],
+      slots: [{ host: 0, blocks: [{ stored: 0, weight: 1 }] }],
       decoder: () => new SumDecoder((arrived) => arrived.size === 1, () => new Map([[0, 1]]), true),
       describe: () => ({ probe: worker }),
     };
     const blockStarts = [rows.start, rows.end];
     const ids = this.catalog.idsFor(plan, blockStarts);
     const held = this.inventory.get(ids[0]!)?.has(worker) ? new Map([[0, new Set([worker])]]) : new Map<number, Set<number>>();
-    const placed = await this.cluster.place(this.job.jobId, plan, this.data(blockStarts), { blockIds: ids, held });
+    const placed = await this.cluster.place(this.job.jobId, plan, this.data(blockStarts), { workers: [worker], blockIds: ids, held });
     this.syncInventory(placed);
     return placed;
   }
@@ -201,13 +200,4 @@ export class Replanner {
 
 function layoutOf(p: PlacementInForce): PlacedLayout {
   return { plan: p.logical, workers: p.placement.workers, blockStarts: p.blockStarts };
-}
-
-/** The plan with its own copy of the hosts (mapPlanToLive rewrites them). */
-function copyHosts(plan: Plan): Plan {
-  return {
-    ...plan,
-    slots: plan.slots.map((s) => ({ ...s })),
-    ...(plan.speculation ? { speculation: { ...plan.speculation, backups: plan.speculation.backups.map((b) => [...b]) } } : {}),
-  };
 }

@@ -2,21 +2,14 @@ import type { Logger } from '../../shared/log';
 import type { Matrix } from '../../shared/tensor';
 import type { PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
 import { timingsFromRound, type Execution, type TaskTiming } from '../../core/runtime';
-import type { AdaptiveParams } from '../../core/schemes';
 import { candidateKey, planCandidate, blockStartsFor, type Candidate } from '../../core/policy/candidates';
-import { AdaptiveChooser, type Decision } from '../../core/policy/chooser';
+import type { Decision } from '../../core/policy/chooser';
 import { AdaptiveController, placementLabel, type AdaptiveReport, type PlacementDecider } from '../../core/policy/controller';
+import type { PolicyChoice } from '../../core/policy/policy-types';
 import { placementDiff } from '../../core/policy/placement-diff';
 import type { Placement } from '../../core/policy/predictor';
 import { Replanner, type ReplanCluster } from './replanner';
 
-/**
- * The adaptive scheme on a job's workers: the job's loop runs its rounds on `placed`, hands each
- * outcome to `observe` and asks `step` between iterations; this feeds the runtime and error-cost
- * models, decides when one is due, re-plans (incrementally), probes left-out workers, logs every
- * decision with its reason and keeps the Prometheus gauges. Shared by the job kinds that drive
- * the adaptive scheme (least squares; GIANT's gradient).
- */
 type JobLabels = { job_kind: string; job_id: string };
 interface CounterOf<L> {
   inc(labels: L, value?: number): void;
@@ -45,14 +38,17 @@ export interface AdaptiveRunSpec {
   A: Matrix;
   b?: Float64Array;
   seed: number;
-  params: AdaptiveParams;
+  /** The job's `scheme:` as a policy (core/policy: chooseSchemeOrPolicy). */
+  policy: PolicyChoice;
+  /** The job can take its gradient as two coded products (default false: one additive round). */
+  coded?: boolean;
   taskDeadlineSeconds?: number;
   log: Logger;
   metrics: AdaptiveMetrics;
   labels: { job_kind: string; job_id: string };
   /** How the workers run their tasks under the job's delay model. Default sequential. */
   execution?: Execution;
-  /** The decisions (default: the AdaptiveChooser over the scheme's candidates); tests script them. */
+  /** The decisions (default: the policy's decider); tests script them. */
   decider?: PlacementDecider;
 }
 
@@ -65,6 +61,13 @@ export interface StepContext {
   probePayload: () => TaskPayload;
 }
 
+/**
+ * An adaptive policy on a job's workers: the job's loop runs its rounds on `placed`, hands each
+ * outcome to `observe` and asks `step` between iterations; this feeds the runtime and error-cost
+ * models, decides when one is due, re-plans (incrementally), probes left-out workers, logs every
+ * decision with its reason and keeps the Prometheus gauges. Shared by the job kinds that drive
+ * adaptive policies (least squares).
+ */
 export class AdaptiveRun {
   private readonly controller: AdaptiveController;
   private readonly replanner: Replanner;
@@ -80,13 +83,12 @@ export class AdaptiveRun {
     decider: PlacementDecider,
   ) {
     const workers = cluster.liveWorkers();
-    this.controller = new AdaptiveController(decider, workers, { period: spec.params.period, budget: spec.params.budget, ...(spec.execution ? { execution: spec.execution } : {}) });
+    this.controller = new AdaptiveController(decider, workers, { period: spec.policy.period, budget: spec.policy.budget, ...(spec.execution ? { execution: spec.execution } : {}) });
     this.replanner = new Replanner(cluster, {
       jobId: spec.jobId,
       A: spec.A,
       ...(spec.b ? { b: spec.b } : {}),
       seed: spec.seed,
-      planData: spec.params.approximate,
       ...(spec.taskDeadlineSeconds !== undefined ? { taskDeadlineSeconds: spec.taskDeadlineSeconds } : {}),
     });
   }
@@ -95,7 +97,12 @@ export class AdaptiveRun {
   static async start(cluster: ReplanCluster, spec: AdaptiveRunSpec): Promise<AdaptiveRun> {
     const workers = cluster.liveWorkers();
     let run: AdaptiveRun | undefined;
-    const decider = spec.decider ?? chooserFor(workers, spec, (from, to) => run!.replanCost(from, to));
+    const decider =
+      spec.decider ??
+      spec.policy.decider(
+        { workers, rows: spec.A.rows, seed: spec.seed, coded: spec.coded ?? false, data: { rows: spec.A.rows, cols: spec.A.cols, A: spec.A.data } },
+        { replanSeconds: (from, to) => run!.replanCost(from, to), ...(spec.execution ? { execution: spec.execution } : {}) },
+      );
     run = new AdaptiveRun(cluster, spec, decider);
     decider.prepare?.();
     const t0 = performance.now();
@@ -190,8 +197,8 @@ export class AdaptiveRun {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  report(): AdaptiveReport & { params: AdaptiveParams } {
-    return { params: this.spec.params, ...this.controller.report() };
+  report(): AdaptiveReport & { params: Readonly<Record<string, unknown>> } {
+    return { params: this.spec.policy.params, ...this.controller.report() };
   }
 
   private launchProbe(worker: number, payload: TaskPayload): void {
@@ -218,7 +225,7 @@ export class AdaptiveRun {
     const layout = (p: Placement) => {
       const key = `${candidateKey(p.candidate)}/${p.workers.length}`;
       let plan = this.planCache.get(key);
-      if (!plan) this.planCache.set(key, (plan = planCandidate(p.candidate, { workers: p.workers.length, rows, seed: this.spec.seed, ...(this.spec.params.approximate ? { data: { rows, cols: this.spec.A.cols, A: this.spec.A.data } } : {}) })));
+      if (!plan) this.planCache.set(key, (plan = planCandidate(p.candidate, { workers: p.workers.length, rows, seed: this.spec.seed, data: { rows, cols: this.spec.A.cols, A: this.spec.A.data } })));
       return { plan, workers: p.workers, blockStarts: blockStartsFor(p.candidate, rows) };
     };
     const moved = placementDiff(layout(from), layout(to)).rowsToSend;
@@ -251,38 +258,4 @@ export class AdaptiveRun {
       if (s !== undefined) m.runtimeSlowness.set(labels, s);
     }
   }
-}
-
-function chooserFor(workers: number[], spec: AdaptiveRunSpec, replanSeconds: (from: Placement, to: Placement) => number): AdaptiveChooser {
-  const p = spec.params;
-  return new AdaptiveChooser(
-    {
-      workers,
-      rows: spec.A.rows,
-      seed: spec.seed,
-      approximate: p.approximate,
-      // mds takes its gradient as two coded products (Aᵀ placed too): not among the candidates.
-      mds: false,
-      ...(p.approximate ? { data: { rows: spec.A.rows, cols: spec.A.cols, A: spec.A.data } } : {}),
-    },
-    {
-      margin: p.margin,
-      minDwellRounds: p.dwell,
-      warmupRounds: p.warmup,
-      replanSeconds,
-      predictor: { rounds: p.simulate, ...(spec.execution ? { execution: spec.execution } : {}) },
-      // frc's cover rule decodes no later than the residue rule and is as exact: weigh it alone.
-      frcDecoders: ['cover'],
-      blocklist: {
-        // recentRatios are medians over the last 10 rounds: one reading is already 10 rounds of evidence.
-        ratioRounds: 10,
-        slowFactor: p.slowFactor,
-        recoverFactor: Math.min(1.5, (1 + p.slowFactor) / 2),
-        probeEvery: p.probeEvery,
-        maxProbeEvery: 8 * p.probeEvery,
-        ...(p.exclude ? {} : { maxFlagged: 0 }),
-      },
-      ...(p.schemes ? { schemes: p.schemes } : {}),
-    },
-  );
 }

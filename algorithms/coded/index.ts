@@ -7,4 +7,4 @@
  *   const { value } = await coded.timesX(v);
  */
 export { CodedProducts, type CodedProduct } from './products';
-export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from './padding';
+export { padRows, paddedTranspose, equalBlockStarts } from './padding';

@@ -1,7 +1,5 @@
 import type { Matrix } from '../../shared/tensor';
 
-export { mapPlanToLive } from '../../core/schemes/placement';
-
 /** M with zero rows appended up to a multiple of `multiple` (mds needs equal blocks). */
 export function padRows(M: Matrix, multiple: number): Matrix {
   const rows = Math.ceil(M.rows / multiple) * multiple;

@@ -34,7 +34,7 @@ export class CodedProducts {
   ) {}
 
   static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number): Promise<CodedProducts> {
-    if (!scheme.taskKinds?.includes('matvec')) {
+    if (scheme.gradient !== 'coded') {
       throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${scheme.name}`);
     }
     const Xp = padRows(X, blocks);

@@ -243,6 +243,33 @@ const POLL_MAX_MS = 100;
 /** A leg's task is given up this long after the leg should have ended (a worker that hangs). */
 const LEG_DEADLINE_MARGIN_SECONDS = 30;
 
+/** What driveAsyncEigenpro is given. */
+export interface AsyncEigenproOptions {
+  name: string;
+  n: number;
+  starts: number[];
+  batch: number;
+  step: EigenproStepRule;
+  /** The workers' preconditioners (setupPreconditioners), for the paper's step. */
+  pre: readonly WorkerPreconditioner[];
+  epochs: number;
+  timeLimit: number;
+  evalsPerEpoch: number;
+  seed: number;
+  store?: AsyncStoreKind;
+  legSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (epochs: number, seconds: number) => void;
+  /** Go on from a checkpoint (its state and the loss-curve snapshots before it). */
+  resume?: { state: AsyncState; history: Snapshot[] };
+  /**
+   * Offered the state after every leg (a job's checkpointer saves it when due). Legs then last
+   * at most `everySeconds` (at least 1 s): a leg's end is the only consistent cut, so it is what
+   * bounds the work a restart redoes.
+   */
+  checkpoint?: { everySeconds: number; offer(leg: number, state: () => AsyncState, history: readonly Snapshot[]): void };
+}
+
 /**
  * AsyncEigenPro (Algorithm 1) driven from the master. With the sharded store (the default) slice
  * r of α lives on worker r, which owns data slice D_r: the master creates the slices, each worker
@@ -257,104 +284,31 @@ const LEG_DEADLINE_MARGIN_SECONDS = 30;
  * when every loop has stopped, so with `checkpoint` the run goes in legs of at most `everySeconds`
  * (a barrier each: the slowest worker finishes its iteration, delay included; α is gathered; the
  * next leg starts), each resuming from the store. `legSeconds` caps a leg too (tests).
+ *
+ * Its steps: open α's home (from a checkpoint's cut when resuming), start the snapshot poller,
+ * run legs until the budget, gather the final α, check that no write was lost, summarize.
  */
-export async function runAsyncEigenpro(
-  cluster: ComputeCluster & AsyncStores,
-  placed: PlacedPlan,
-  o: {
-    name: string;
-    n: number;
-    starts: number[];
-    batch: number;
-    step: EigenproStepRule;
-    /** The workers' preconditioners (setupPreconditioners), for the paper's step. */
-    pre: readonly WorkerPreconditioner[];
-    epochs: number;
-    timeLimit: number;
-    evalsPerEpoch: number;
-    seed: number;
-    store?: AsyncStoreKind;
-    legSeconds?: number;
-    signal?: AbortSignal;
-    onProgress?: (epochs: number, seconds: number) => void;
-    /** Go on from a checkpoint (its state and the loss-curve snapshots before it). */
-    resume?: { state: AsyncState; history: Snapshot[] };
-    /**
-     * Offered the state after every leg (a job's checkpointer saves it when due). Legs then last
-     * at most `everySeconds` (at least 1 s): a leg's end is the only consistent cut, so it is what
-     * bounds the work a restart redoes.
-     */
-    checkpoint?: { everySeconds: number; offer(leg: number, state: () => AsyncState, history: readonly Snapshot[]): void };
-  },
-): Promise<AsyncResult> {
+export async function driveAsyncEigenpro(cluster: ComputeCluster & AsyncStores, placed: PlacedPlan, o: AsyncEigenproOptions): Promise<AsyncResult> {
   const G = o.starts.length - 1;
   const kind = o.store ?? 'sharded';
   const from = o.resume?.state;
   if (from && (from.alpha.length !== o.n || from.versions.length !== G || from.workers.length !== G)) {
     throw new ClusterError(`eigenpro-async: the checkpoint holds α of ${from.alpha.length} and ${from.versions.length} slices; this run has ${o.n} and ${G}`);
   }
-  const store = await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts, from?.alpha);
   // A resumed store starts at version 0 holding the checkpoint's α: the versions before the cut
   // are added back, so counts, marks and the no-lost-write check span the whole run.
   const base = from ? from.versions.slice() : new Array<number>(G).fill(0);
-  const baseTotal = base.reduce((a, b) => a + b, 0);
-  const home: AlphaHome = {
-    owners: store.owners,
-    updates: async () => baseTotal + (await store.updates()),
-    snapshot: async () => {
-      const s = await store.snapshot();
-      return { alpha: s.alpha, versions: s.versions.map((v, r) => v + base[r]!), updates: s.updates + baseTotal };
-    },
-    close: () => store.close(),
-  };
+  const home = countingFrom(base, await openHome(kind, cluster, placed.jobId, o.name, o.starts, placed.hosts, from?.alpha));
   const updatesPerEpoch = o.n / o.batch;
   const steps = asyncSteps(o.step, o.pre, o.starts.slice(1).map((e, r) => Math.min(o.batch, e - o.starts[r]!)));
-  const stepRule =
-    o.step === 'staleness-aware'
-      ? "staleness-aware (Coda's rule): m/(β + λ_{q+1}((τ̂+1)m − 1)), τ̂ = max(G−1, median of the last 32 observed τ)"
-      : o.step === 'paper'
-        ? "paper (Theorem 1): m/(β + λ_{q+1}(m − 1)) per worker, whatever the staleness τ"
-        : 'fixed';
   const maxTotal = Math.ceil(o.epochs * updatesPerEpoch);
   const evalEvery = Math.max(1, Math.round(updatesPerEpoch / o.evalsPerEpoch));
   const snapshots: Snapshot[] = o.resume ? [...o.resume.history] : [{ seconds: 0, epochs: 0, updates: 0, alpha: new Float64Array(o.n) }];
-  const stats: AsyncWorkerStats[] = from
-    ? from.workers.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram], readLatencyHistogram: [...w.readLatencyHistogram] }))
-    : placed.hosts.slice(0, G).map((worker) => {
-        const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
-        return { ...zero, worker, tauMedian: tauMedianRecent };
-      });
+  const stats = from ? from.workers.map(copyStats) : placed.hosts.slice(0, G).map(emptyStats);
   // A resumed run's clock goes on from the checkpoint's seconds.
   const t0 = performance.now() - (from?.seconds ?? 0) * 1000;
-  let nextMark = from?.nextMark ?? evalEvery;
-  let polling = true;
-  let failedPolls = from?.failedPolls ?? 0;
-  // Polls the versions; when the updates pass the next mark, gathers α (a snapshot). One poll at
-  // a time, so a slow owner delays the next poll instead of piling them up.
-  const poller = (async () => {
-    let wait = POLL_MIN_MS;
-    let last: { updates: number; ms: number } | undefined;
-    while (polling) {
-      await new Promise((r) => setTimeout(r, wait));
-      if (!polling) break;
-      try {
-        const updates = await home.updates();
-        const ms = performance.now();
-        const rate = last && ms > last.ms ? (updates - last.updates) / (ms - last.ms) : 0;
-        last = { updates, ms };
-        wait = rate > 0 ? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, (0.5 * (nextMark - updates)) / rate)) : 10 * POLL_MIN_MS;
-        if (updates < nextMark) continue;
-        const s = await home.snapshot();
-        const seconds = (performance.now() - t0) / 1000;
-        snapshots.push({ seconds, epochs: s.updates / updatesPerEpoch, updates: s.updates, alpha: s.alpha });
-        o.onProgress?.(s.updates / updatesPerEpoch, seconds);
-        while (nextMark <= s.updates) nextMark += evalEvery;
-      } catch {
-        // A worker busy past the deadline or lost: the leg's round reports the loss.
-        failedPolls++;
-      }
-    }
-  })();
+  const elapsed = (): number => (performance.now() - t0) / 1000;
+  const poller = new SnapshotPoller(home, { nextMark: from?.nextMark ?? evalEvery, evalEvery, updatesPerEpoch, failedPolls: from?.failedPolls ?? 0, elapsed, snapshots, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   let legs = from?.legs ?? 0;
   // No barrier unless a checkpoint needs one: without, one leg runs until the epochs or the time
   // limit (the round's deadline is the leg's, not the cluster's task deadline).
@@ -364,77 +318,35 @@ export async function runAsyncEigenpro(
   try {
     try {
       while ((await home.updates()) < maxTotal) {
-        const elapsed = (performance.now() - t0) / 1000;
+        const now = elapsed();
         if (o.signal?.aborted) {
           stoppedBy = 'cancelled';
           break;
         }
-        if (elapsed >= o.timeLimit) {
+        if (now >= o.timeLimit) {
           stoppedBy = 'time';
           break;
         }
         legs++;
-        const leg = Math.min(legCap, o.timeLimit - elapsed);
-        const out = await cluster.round(
-          placed,
-          (slot) => ({
-            kind: 'message',
-            name: 'eigenproAsync',
-            fields: {
-              eigenproAsync: {
-                parameter: o.name,
-                owner: slot,
-                batchSize: o.batch,
-                // 0 asks the worker for the staleness-aware step.
-                step: steps ? steps[slot]! : 0,
-                expectedStaleness: G - 1,
-                // The workers count the updates in the store, which a resumed run started afresh.
-                maxTotalUpdates: String(maxTotal - baseTotal),
-                timeLimitSeconds: leg,
-                seed: String(o.seed * 1_000_003 + legs * G + slot),
-                owners: home.owners,
-              },
-            },
-          }),
-          { deadlineSeconds: leg + LEG_DEADLINE_MARGIN_SECONDS },
-        );
-        splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => {
-          addLeg(stats[r]!, decodeAsyncReport(p));
-          stats[r]!.sliceVersion += base[r]!;
-        });
+        await runLeg(cluster, placed, home, stats, base, { ...o, G, legs, seconds: Math.min(legCap, o.timeLimit - now), steps, maxTotal: maxTotal - base.reduce((a, b) => a + b, 0) });
         if (o.checkpoint) {
           // Every loop of the leg has stopped: this gather is a consistent cut.
           const cut = await home.snapshot();
-          const state: AsyncState = { legs, seconds: (performance.now() - t0) / 1000, alpha: cut.alpha, versions: cut.versions, workers: stats.map((w) => ({ ...w, tauHistogram: [...w.tauHistogram], readLatencyHistogram: [...w.readLatencyHistogram] })), failedPolls, nextMark };
+          const state: AsyncState = { legs, seconds: elapsed(), alpha: cut.alpha, versions: cut.versions, workers: stats.map(copyStats), failedPolls: poller.failedPolls, nextMark: poller.nextMark };
           o.checkpoint.offer(legs, () => state, snapshots);
         }
       }
     } finally {
-      polling = false;
-      await poller;
+      await poller.stop();
     }
     // Every loop has stopped: this gather is exact.
     final = await home.snapshot();
   } finally {
     await home.close();
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = elapsed();
   if (snapshots[snapshots.length - 1]!.updates !== final.updates) snapshots.push({ seconds, epochs: final.updates / updatesPerEpoch, updates: final.updates, alpha: final.alpha.slice() });
-
-  // No write lost: each slice's final version is its owner's number of updates, and its values
-  // add up to the sum of the owner's changes (α starts at 0).
-  let lostWrites = 0;
-  let maxChecksumGap = 0;
-  stats.forEach((w, r) => {
-    lostWrites += Math.abs(final.versions[r]! - w.updates);
-    let sum = 0;
-    let abs = 0;
-    for (let i = o.starts[r]!; i < o.starts[r + 1]!; i++) {
-      sum += final.alpha[i]!;
-      abs += Math.abs(final.alpha[i]!);
-    }
-    maxChecksumGap = Math.max(maxChecksumGap, Math.abs(sum - w.deltaSum) / Math.max(1, abs));
-  });
+  const { lostWrites, maxChecksumGap } = lostWriteCheck(stats, final, o.starts);
   const { staleness, reads } = summarize(stats, G);
   return {
     alpha: final.alpha,
@@ -444,10 +356,164 @@ export async function runAsyncEigenpro(
     legs,
     workers: stats,
     stoppedBy,
-    stepRule,
+    stepRule: STEP_RULES[typeof o.step === 'number' ? 'fixed' : o.step],
     ...(steps ? { steps } : {}),
     staleness,
     reads,
-    store: { kind, slices: G, snapshots: snapshots.length - 1, failedPolls, lostWrites, maxChecksumGap },
+    store: { kind, slices: G, snapshots: snapshots.length - 1, failedPolls: poller.failedPolls, lostWrites, maxChecksumGap },
   };
+}
+
+/** What result.json says of each step rule. */
+const STEP_RULES: Record<'staleness-aware' | 'paper' | 'fixed', string> = {
+  'staleness-aware': "staleness-aware (Coda's rule): m/(β + λ_{q+1}((τ̂+1)m − 1)), τ̂ = max(G−1, median of the last 32 observed τ)",
+  paper: "paper (Theorem 1): m/(β + λ_{q+1}(m − 1)) per worker, whatever the staleness τ",
+  fixed: 'fixed',
+};
+
+/** A home whose slices count on from `base` (the versions at a checkpoint's cut; zeros on a fresh run). */
+function countingFrom(base: readonly number[], store: AlphaHome): AlphaHome {
+  const baseTotal = base.reduce((a, b) => a + b, 0);
+  return {
+    owners: store.owners,
+    updates: async () => baseTotal + (await store.updates()),
+    snapshot: async () => {
+      const s = await store.snapshot();
+      return { alpha: s.alpha, versions: s.versions.map((v, r) => v + base[r]!), updates: s.updates + baseTotal };
+    },
+    close: () => store.close(),
+  };
+}
+
+/** A copy of a worker's numbers (its histograms too), for a checkpoint. */
+function copyStats(w: AsyncWorkerStats): AsyncWorkerStats {
+  return { ...w, tauHistogram: [...w.tauHistogram], readLatencyHistogram: [...w.readLatencyHistogram] };
+}
+
+/** A worker's numbers before its first leg. */
+function emptyStats(worker: number): AsyncWorkerStats {
+  const { tauMedianRecent, ...zero } = decodeAsyncReport(new Float64Array(ASYNC_REPORT_LENGTH));
+  return { ...zero, worker, tauMedian: tauMedianRecent };
+}
+
+/**
+ * One leg: every worker runs its loop for at most `seconds` (one long task each, the store's
+ * owners named; given up LEG_DEADLINE_MARGIN_SECONDS after the leg should have ended), and its
+ * report is added to its numbers.
+ */
+async function runLeg(
+  cluster: ComputeCluster,
+  placed: PlacedPlan,
+  home: AlphaHome,
+  stats: AsyncWorkerStats[],
+  base: readonly number[],
+  leg: { name: string; batch: number; seed: number; G: number; legs: number; seconds: number; steps: number[] | undefined; maxTotal: number },
+): Promise<void> {
+  const { G } = leg;
+  const out = await cluster.round(
+    placed,
+    (slot) => ({
+      kind: 'message',
+      name: 'eigenproAsync',
+      fields: {
+        eigenproAsync: {
+          parameter: leg.name,
+          owner: slot,
+          batchSize: leg.batch,
+          // 0 asks the worker for the staleness-aware step.
+          step: leg.steps ? leg.steps[slot]! : 0,
+          expectedStaleness: G - 1,
+          // The workers count the updates in the store, which a resumed run started afresh.
+          maxTotalUpdates: String(leg.maxTotal),
+          timeLimitSeconds: leg.seconds,
+          seed: String(leg.seed * 1_000_003 + leg.legs * G + slot),
+          owners: home.owners,
+        },
+      },
+    }),
+    // The leg's own deadline, not the cluster's task deadline: a leg may run the whole job.
+    { deadlineSeconds: leg.seconds + LEG_DEADLINE_MARGIN_SECONDS },
+  );
+  splitGathered(out.decoded.value, new Array<number>(G).fill(ASYNC_REPORT_LENGTH)).forEach((p, r) => {
+    addLeg(stats[r]!, decodeAsyncReport(p));
+    stats[r]!.sliceVersion += base[r]!;
+  });
+}
+
+/**
+ * Polls the versions; when the updates pass the next mark, gathers α (a loss-curve snapshot). One
+ * poll at a time, so a slow owner delays the next poll instead of piling them up.
+ */
+class SnapshotPoller {
+  nextMark: number;
+  failedPolls: number;
+  private polling = true;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly home: AlphaHome,
+    private readonly o: {
+      nextMark: number;
+      evalEvery: number;
+      updatesPerEpoch: number;
+      failedPolls: number;
+      elapsed: () => number;
+      snapshots: Snapshot[];
+      onProgress?: (epochs: number, seconds: number) => void;
+    },
+  ) {
+    this.nextMark = o.nextMark;
+    this.failedPolls = o.failedPolls;
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.polling = false;
+    await this.done;
+  }
+
+  private async loop(): Promise<void> {
+    let wait = POLL_MIN_MS;
+    let last: { updates: number; ms: number } | undefined;
+    while (this.polling) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (!this.polling) break;
+      try {
+        const updates = await this.home.updates();
+        const ms = performance.now();
+        const rate = last && ms > last.ms ? (updates - last.updates) / (ms - last.ms) : 0;
+        last = { updates, ms };
+        wait = rate > 0 ? Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, (0.5 * (this.nextMark - updates)) / rate)) : 10 * POLL_MIN_MS;
+        if (updates < this.nextMark) continue;
+        const s = await this.home.snapshot();
+        const seconds = this.o.elapsed();
+        this.o.snapshots.push({ seconds, epochs: s.updates / this.o.updatesPerEpoch, updates: s.updates, alpha: s.alpha });
+        this.o.onProgress?.(s.updates / this.o.updatesPerEpoch, seconds);
+        while (this.nextMark <= s.updates) this.nextMark += this.o.evalEvery;
+      } catch {
+        // A worker busy past the deadline or lost: the leg's round reports the loss.
+        this.failedPolls++;
+      }
+    }
+  }
+}
+
+/**
+ * No write lost: each slice's final version is its owner's number of updates, and its values add
+ * up to the sum of the owner's changes (α starts at 0).
+ */
+function lostWriteCheck(stats: readonly AsyncWorkerStats[], final: { alpha: Float64Array; versions: number[] }, starts: readonly number[]): { lostWrites: number; maxChecksumGap: number } {
+  let lostWrites = 0;
+  let maxChecksumGap = 0;
+  stats.forEach((w, r) => {
+    lostWrites += Math.abs(final.versions[r]! - w.updates);
+    let sum = 0;
+    let abs = 0;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      sum += final.alpha[i]!;
+      abs += Math.abs(final.alpha[i]!);
+    }
+    maxChecksumGap = Math.max(maxChecksumGap, Math.abs(sum - w.deltaSum) / Math.max(1, abs));
+  });
+  return { lostWrites, maxChecksumGap };
 }

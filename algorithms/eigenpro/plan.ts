@@ -5,13 +5,12 @@ import type { Decoded, Plan, RoundDecoder } from '../../core/schemes';
  * G·n·d·8 bytes streamed in total, n·d·8 held per worker); slot r runs on worker r and lists its
  * own block r first. A round waits for every slot and concatenates the answers in slot order
  * (slot r's answer covers slice r), which is what the synchronous form needs: it must hear every
- * worker before it steps.
+ * worker before it steps. For G logical workers (placing maps them onto the live ones).
  */
-export function everyCenterEverywherePlan(hosts: number[]): Plan {
-  const G = hosts.length;
+export function everyCenterEverywherePlan(G: number): Plan {
   const stored = Array.from({ length: G }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
-  const slots = hosts.map((host, r) => ({
-    host,
+  const slots = Array.from({ length: G }, (_, r) => ({
+    host: r,
     blocks: [r, ...Array.from({ length: G }, (_, j) => j).filter((j) => j !== r)].map((j) => ({ stored: j, weight: 1 })),
   }));
   return {

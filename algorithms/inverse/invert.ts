@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { defaultMaxIterations } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
-import { placePlan } from '../plan-and-place';
 import type { ComputeCluster, RoundOutcome } from '../compute-cluster';
 import { assembleGroups, columnPlan, type SolvedGroup } from './column-plan';
 import type { InverseSolveOptions } from './in-process';
@@ -52,7 +51,7 @@ export async function invertOnCluster(
   const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule, columns);
   const t0 = performance.now();
   // Every worker stores all of A; a slot's work is its columns, over one worker's share of them.
-  const placed = await placePlan(cluster, opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
+  const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
     work: (slot) => (cp.columnsOfSlot(slot).length * opts.workers) / problem.unknowns,
   });
   const heard = new Set<number>();
@@ -73,7 +72,6 @@ export async function invertOnCluster(
         kind: 'message',
         name: 'solveColumns',
         fields: { solveColumns: { target: problem.kind, columns, solver: opts.solver, tol: opts.tol, maxIterations } },
-        payloadValues: columns.length,
       };
     }, onAnswer ? { onAnswer } : {});
   } finally {

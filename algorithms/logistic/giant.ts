@@ -44,7 +44,7 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
       backups += o.backupsLaunched;
       passes += work * fraction(o);
     };
-    const gr = await cluster.round(placed, { kind: 'message', name: 'logisticGradient', fields: { logisticGradient: { w: tensor(w) } }, payloadValues: d });
+    const gr = await cluster.round(placed, { kind: 'message', name: 'logisticGradient', fields: { logisticGradient: { w: tensor(w) } } });
     note('gradient', gr, PASSES.gradient);
     const sum = gr.decoded.value;
     if (sum.length !== d + 1) throw new InputError(`giant: gradient round decoded ${sum.length} values, expected ${d + 1}`);
@@ -70,14 +70,13 @@ export async function giant(model: LogisticModel, cluster: ComputeCluster, place
       opts.onIteration?.(rec);
       break;
     }
-    const dr = await cluster.round(placed, { kind: 'message', name: 'localNewton', fields: { localNewton: { w: tensor(w), g: tensor(g), lambda } }, payloadValues: 2 * d });
+    const dr = await cluster.round(placed, { kind: 'message', name: 'localNewton', fields: { localNewton: { w: tensor(w), g: tensor(g), lambda } } });
     note('local Newton directions', dr, PASSES.direction);
     const p = Float64Array.from(dr.decoded.value, (v) => -v / blocks);
     const ls = await cluster.round(placed, {
       kind: 'message',
       name: 'logisticLoss',
       fields: { logisticLoss: { w: tensor(w), p: tensor(p), steps: tensor(GIANT_STEPS) } },
-      payloadValues: 2 * d + GIANT_STEPS.length,
     });
     note('line search', ls, PASSES.lineSearch);
     const wp = dot(w, p);

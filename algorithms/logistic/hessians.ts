@@ -1,7 +1,7 @@
 import { sketchSeed } from '../../shared/kernels';
 import { float64ToBytes } from '../../shared/tensor';
 import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../compute-cluster';
-import { oversketchSlots, type OversketchShape } from './oversketch-plan';
+import { oversketchSlots, type OversketchShape } from '../../core/schemes';
 
 /**
  * The two ways the Newton solvers get ∇²f = (1/n) Xᵀdiag(γ)X + λI at the master.
@@ -41,7 +41,7 @@ export function exactHessian(cluster: ComputeCluster, placed: PlacedPlan, blockS
  * iteration (seeded by job seed, iteration and sketch block). As in Fig. 3 each task gets only
  * its row block's √γ and its sketch block's seed and returns its partial sketch (or, with one row
  * block, the worker multiplies and returns BᵢᵀBᵢ); the master sums the partials of the first N
- * complete sketch blocks and forms (1/N) Σ BᵢᵀBᵢ (see oversketch-plan.ts).
+ * complete sketch blocks and forms (1/N) Σ BᵢᵀBᵢ (see core/schemes/oversketch.ts).
  */
 export function sketchedHessian(
   cluster: ComputeCluster,
@@ -68,7 +68,6 @@ export function sketchedHessian(
         kind: 'message',
         name: 'countSketch',
         fields: { countSketch: { scale: scales[j]!, seed: String(sketchSeed(seed, iteration, layout.sketchOfSlot[slot]!)), width: shape.width, gram: R === 1 } },
-        payloadValues: blockStarts[j + 1]! - blockStarts[j]!,
       };
     });
     const blocks = outcome.decoded.value;

@@ -10,11 +10,11 @@
 export { type LogisticModel, type AtMargins, atMargins, objectiveChange, evaluateAt, sqNorm } from './objective';
 export { ARMIJO, armijoBacktracking, armijoOnGrid, type ArmijoOptions, type StepChoice } from './line-search';
 export { CodedProducts, type CodedProduct } from '../coded';
-export { oversketchPlan, oversketchSlots, sketchRowBlocks, SketchBlocksDecoder, type OversketchShape } from './oversketch-plan';
+export { oversketchPlan, oversketchSlots, sketchRowBlocks, SketchBlocksDecoder, type OversketchShape } from '../../core/schemes';
 export { exactHessian, sketchedHessian, type HessianOracle, type HessianResult } from './hessians';
 export { newtonFamily, stopReason } from './newton';
 export { giant, GIANT_STEPS } from './giant';
 export { referenceNewton } from './reference';
-export { mapPlanToLive, padRows, paddedTranspose, equalBlockStarts } from '../coded';
+export { padRows, paddedTranspose, equalBlockStarts } from '../coded';
 export { LOGISTIC_SOLVERS, type IterationRecord, type LogisticRunResult, type LogisticRunOptions, type LogisticStop, type LogisticSolver, type LogisticState, type LogisticHistoryEntry } from './types';
-export { solveLogistic, logisticLayout, resolveSketchShape, GIANT_SCHEMES, HESSIAN_SCHEMES, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions, type LogisticLayout } from './solve';
+export { solveLogistic, logisticLayout, resolveSketchShape, schemesFor, type LogisticSolveSpec, type LogisticSolveOutcome, type SketchOptions, type LogisticLayout } from './solve';

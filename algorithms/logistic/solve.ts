@@ -3,18 +3,39 @@ import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 import { evenBlockStarts } from '../../core/schemes/placement';
-import { planAndPlace, placePlan } from '../plan-and-place';
+import { planAndPlace } from '../plan-and-place';
 import type { ComputeCluster, PlacedPlan } from '../compute-cluster';
-import { chooseScheme, type SchemeChoice } from '../../core/schemes';
+import { chooseAs, chooseScheme, oversketch, registeredSchemes, sketchRowBlocks, type OversketchShape, type RegisteredScheme, type SchemeChoice } from '../../core/schemes';
 import { CodedProducts } from '../coded';
 import { giant } from './giant';
 import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
 import { newtonFamily } from './newton';
-import { oversketchPlan, sketchRowBlocks, type OversketchShape } from './oversketch-plan';
 import type { LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
-export const GIANT_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;
-export const HESSIAN_SCHEMES = ['speculative', 'wait-all'] as const;
+type Capabilities = Pick<RegisteredScheme, 'gradient' | 'approximate' | 'stores' | 'multiBlockSlots'>;
+
+/**
+ * What each use asks of a scheme (its declared capabilities, types.ts), and the scheme a job gets
+ * when it names none:
+ * - GIANT's gradient: each block's own gradient, local Newton step and loss, summed: additive over
+ *   plain (unscaled, uncoded) blocks, an estimate allowed (rescaled by K/q);
+ * - gd / newton / oversketched-newton's gradient: X·v and Xᵀ·u as coded products;
+ * - newton's exact Hessian: Σⱼ Xⱼᵀdiag(γⱼ)Xⱼ, each slot one plain block with its own γ, exact.
+ */
+const USES = {
+  giant: { default: 'wait-all', fits: (s: Capabilities) => s.gradient === 'additive' && s.stores === 'plain' },
+  coded: { default: 'mds', fits: (s: Capabilities) => s.gradient === 'coded' },
+  hessian: { default: 'speculative', fits: (s: Capabilities) => s.gradient === 'additive' && s.stores === 'plain' && !s.approximate && !s.multiBlockSlots },
+} as const;
+
+/** The registered schemes fit for a use, its default first. */
+export function schemesFor(use: keyof typeof USES): string[] {
+  const { default: first, fits } = USES[use];
+  const names = registeredSchemes()
+    .filter(fits)
+    .map((s) => s.name);
+  return names.includes(first) ? [first, ...names.filter((n) => n !== first)] : names;
+}
 
 /** The sketch's size and shape (job files: `sketch:`; see master/jobs/logistic-regression/schema.ts). */
 export interface SketchOptions {
@@ -81,8 +102,9 @@ export interface LogisticLayout {
  */
 export function logisticLayout(spec: Omit<LogisticSolveSpec, 'lambda' | 'seed'>, W: number, n: number, d: number): LogisticLayout {
   const { solver } = spec;
-  const schemeSpec = spec.scheme ?? { name: solver === 'giant' ? 'wait-all' : 'mds' };
-  const allowed: readonly string[] = solver === 'giant' ? GIANT_SCHEMES : ['mds'];
+  const use = solver === 'giant' ? 'giant' : 'coded';
+  const schemeSpec = spec.scheme ?? { name: USES[use].default };
+  const allowed = schemesFor(use);
   if (!allowed.includes(schemeSpec.name)) {
     throw new InputError(`logistic-regression: solver ${solver} takes scheme ${allowed.join(', ')} for its gradient, not '${schemeSpec.name}'`);
   }
@@ -96,8 +118,9 @@ export function logisticLayout(spec: Omit<LogisticSolveSpec, 'lambda' | 'seed'>,
   gradient.check({ workers: W, blocks, rows: d });
   if (blocks > d) throw new InputError(`coded products: ${blocks} coded blocks but only ${d} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
   if (solver === 'newton') {
-    if (!(HESSIAN_SCHEMES as readonly string[]).includes(spec.hessianScheme.name)) {
-      throw new InputError(`logistic-regression: hessian.scheme must be one of ${HESSIAN_SCHEMES.join(', ')}, not '${spec.hessianScheme.name}'`);
+    const hessianSchemes = schemesFor('hessian');
+    if (!hessianSchemes.includes(spec.hessianScheme.name)) {
+      throw new InputError(`logistic-regression: hessian.scheme must be one of ${hessianSchemes.join(', ')}, not '${spec.hessianScheme.name}'`);
     }
     const choice = chooseScheme(spec.hessianScheme);
     const hBlocks = spec.hessianBlocks ?? choice.defaultBlocks(W);
@@ -117,8 +140,8 @@ function rowBlocks(n: number, K: number): { blockStarts: number[] } {
  * Places what the solver needs on the cluster's live workers, runs it, releases the blocks:
  *   gd, newton, oversketched-newton: X and Xᵀ under mds (the gradient), plus for newton X's row
  *     blocks under the Hessian scheme, for oversketched-newton X's R row blocks, one per worker
- *     of each sketch group (oversketch-plan.ts);
- *   giant: X's row blocks with labels under wait-all, ignore-stragglers or frc.
+ *     of each sketch group (core/schemes/oversketch.ts);
+ *   giant: X's row blocks with labels under its scheme (schemesFor('giant')).
  */
 export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: Matrix, y: Float64Array, spec: LogisticSolveSpec, opts: LogisticRunOptions): Promise<LogisticSolveOutcome> {
   const n = X.rows;
@@ -153,8 +176,8 @@ export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: M
     } else if (layout.sketch) {
       const shape = layout.sketch;
       const { blockStarts } = rowBlocks(n, shape.rowBlocks);
-      const plan = oversketchPlan(shape, W, d);
-      const p = await placePlan(cluster, `${jobId}-sketch`, plan, { A: X, blockStarts });
+      const sketch = chooseAs(oversketch, { blocks: shape.blocks, extra: shape.extra, width: shape.width });
+      const { plan, placed: p } = await planAndPlace(cluster, sketch, { jobId: `${jobId}-sketch`, A: X, blockStarts, rng: new Rng(spec.seed + 2) });
       placed.push(p);
       schemes.hessian = { name: 'oversketch', ...plan.describe(), bytesPlaced: p.bytesPlaced };
       hessian = sketchedHessian(cluster, p, shape, blockStarts, n, d, spec.lambda, spec.seed);

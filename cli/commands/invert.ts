@@ -2,8 +2,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InputError } from '../../shared/errors';
 import { availableCpus, defaultMaxIterations } from '../../shared/kernels';
+import { writeFileAtomic } from '../../shared/fs';
 import { inlineLinalg, resolveLinalgThreadOptions, selectLinalg } from '../../shared/linalg';
-import { loadMatrix, writeFileAtomic, writeNpy, type Matrix } from '../../shared/tensor';
+import { loadMatrix, writeNpy, type Matrix } from '../../shared/tensor';
 import { checkJob, jobOf, type JobSpecOf } from '../../master';
 import {
   checkableOnMaster,

@@ -1,10 +1,12 @@
 import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
-import { lookupScheme, type Plan } from '../schemes';
-import { splitEvenly } from '../schemes/frc';
+import { lookupScheme, registeredSchemes, type Plan, type SchemeChoice } from '../schemes';
 
 /**
- * The schemes the chooser weighs, as job files would spell them, and their real plans.
+ * The schemes the chooser weighs, as job files would spell them, and their real plans. Each
+ * registered scheme offers its own candidates (Scheme.candidates); this only filters them by what
+ * the job takes (estimates, a coded gradient, data for the plans) and orders them: exact ones first,
+ * each group in the registry's order.
  *
  * A candidate runs on some `workers` of the cluster (all, or all but the blocklisted): the plan
  * is made for that many logical workers and logical host i is physical worker workers[i].
@@ -18,62 +20,41 @@ export interface Candidate {
   blocks: number;
   /** True when the decoded answer equals wait-all's; false for estimates (an error cost applies). */
   exact: boolean;
-  /** Cluster rounds per iteration: 2 for mds (coded Ax, then Aᵀ(Ax − b)), else 1. */
+  /** Cluster rounds per iteration: 2 for a coded gradient (Ax, then Aᵀ(Ax − b)), else 1. */
   roundsPerIteration: number;
   /** For logs and reasons: "frc s=1 cover", "replication r=2". */
   label: string;
 }
 
 export interface CandidateOptions {
-  /** The job accepts approximate gradients (ignore-stragglers, leverage). */
+  /** The job accepts approximate gradients (candidates that are not exact). */
   approximate: boolean;
-  /** The job can take its gradient as two coded matrix-vector products (least squares: mds). */
-  mds: boolean;
-  /** The data is at hand for leverage scores. */
-  leverage: boolean;
-  /** Speculative quantiles and multipliers tried. Defaults: {0.5, 0.75} × {1.25, 1.5, 2}. */
-  speculation?: { quantiles: number[]; multipliers: number[] };
+  /** The job can take its gradient as two coded matrix-vector products (least squares can). */
+  coded: boolean;
+  /** The data is at hand for the plans that need it (leverage scores). */
+  data: boolean;
   /** Only these schemes (by registry name); default all that apply. */
   schemes?: readonly string[];
-  /**
-   * frc decoders weighed. Default both; `cover` alone halves the frc candidates at no loss (it
-   * decodes no later than the paper's residue rule and is as exact).
-   */
-  frcDecoders?: readonly ('residue' | 'cover')[];
+  /** A scheme's own parameter grid, narrowed: { speculative: { quantile: [0.75] } }. */
+  grids?: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>;
+  /** Leave out candidates a scheme knows never beat another of its own (frc: residue beside cover). */
+  prune?: boolean;
 }
 
 /** The candidate set for `workers` logical workers. */
 export function candidateSet(workers: number, opts: CandidateOptions): Candidate[] {
-  const N = workers;
   const out: Candidate[] = [];
-  const add = (scheme: string, params: Record<string, unknown>, blocks: number, exact: boolean, label: string, rounds = 1): void => {
-    if (opts.schemes && !opts.schemes.includes(scheme)) return;
-    if (blocks >= 1) out.push({ scheme, params, blocks, exact, roundsPerIteration: rounds, label });
-  };
-  add('wait-all', {}, N, true, 'wait-all');
-  if (N >= 2) {
-    const spec = opts.speculation ?? { quantiles: [0.5, 0.75], multipliers: [1.25, 1.5, 2] };
-    for (const quantile of spec.quantiles) {
-      for (const multiplier of spec.multipliers) add('speculative', { quantile, multiplier }, N, true, `speculative q=${quantile} ×${multiplier}`);
+  for (const s of registeredSchemes()) {
+    if (opts.schemes && !opts.schemes.includes(s.name)) continue;
+    if (s.gradient === 'none' || (s.gradient === 'coded' && !opts.coded) || (s.needsData && !opts.data)) continue;
+    const grid = opts.grids?.[s.name];
+    for (const c of s.candidates({ workers, ...(grid ? { grid } : {}), ...(opts.prune ? { prune: true } : {}) })) {
+      if (c.blocks < 1 || (!c.exact && !opts.approximate)) continue;
+      out.push({ scheme: s.name, params: c.params, blocks: c.blocks, exact: c.exact, roundsPerIteration: s.gradient === 'coded' ? 2 : 1, label: c.label });
     }
   }
-  for (const r of [2, 3]) if (r <= N) add('replication', { r }, Math.floor(N / r), true, `replication r=${r}`);
-  for (let s = 1; s <= Math.min(3, N - 1); s++) {
-    for (const decode of opts.frcDecoders ?? (['residue', 'cover'] as const)) {
-      add('frc', { stragglers: s, decode }, Math.floor(N / (s + 1)), true, `frc s=${s} ${decode}`);
-    }
-  }
-  if (opts.mds && N >= 3) {
-    for (const k of new Set([N - 1, N - Math.max(1, Math.floor(N / 4)), N - 2])) {
-      if (k >= 1 && k < N) add('mds', { n: N, k }, k, true, `mds n=${N} k=${k}`, 2);
-    }
-  }
-  if (opts.approximate && N >= 2) {
-    const qs = [...new Set([N - 1, N - 2, Math.ceil(0.75 * N), Math.ceil(N / 2)])].filter((q) => q >= 1 && q < N).sort((a, b) => b - a);
-    for (const q of qs) add('ignore-stragglers', { q }, N, false, `ignore-stragglers q=${q}`);
-    if (opts.leverage) for (const q of qs) add('leverage', { q }, N, false, `leverage q=${q}`);
-  }
-  return out;
+  // Exact candidates first (the first is the chooser's starting plan), each group in registry order.
+  return [...out.filter((c) => c.exact), ...out.filter((c) => !c.exact)];
 }
 
 /** Stable key of a candidate (label is for people; this is for maps). */
@@ -85,6 +66,15 @@ export function candidateKey(c: Candidate): string {
   return `${c.scheme}(${params};K=${c.blocks})`;
 }
 
+const choices = new WeakMap<Candidate, SchemeChoice>();
+
+/** The candidate's scheme with its parameters parsed (once per candidate). */
+export function candidateScheme(c: Candidate): SchemeChoice {
+  let choice = choices.get(c);
+  if (!choice) choices.set(c, (choice = lookupScheme(c.scheme).choose({ ...c.params })));
+  return choice;
+}
+
 export interface PlanInputs {
   /** Logical workers the plan spreads over. */
   workers: number;
@@ -92,17 +82,13 @@ export interface PlanInputs {
   rows: number;
   /** Seed for randomized plans (mds codes, leverage's block order). */
   seed: number;
-  /** The data, for leverage scores. */
+  /** The data, for the plans that need it (leverage scores). */
   data?: { rows: number; cols: number; A: Float64Array };
 }
 
-/**
- * Rows of each data block: an even split, or equal blocks (rows padded up) for mds, as the
- * least-squares setup makes them.
- */
+/** Rows of each data block, as the scheme splits them (an even split; mds: equal blocks, rows padded up). */
 export function blockRowsFor(c: Candidate, rows: number): number[] {
-  if (c.scheme === 'mds') return new Array<number>(c.blocks).fill(Math.ceil(rows / c.blocks));
-  return splitEvenly(rows, c.blocks);
+  return candidateScheme(c).blockRows(rows, c.blocks);
 }
 
 /** K+1 row offsets of the candidate's data blocks (what placement and placementDiff take). */
@@ -114,8 +100,8 @@ export function blockStartsFor(c: Candidate, rows: number): number[] {
 
 /** The candidate's real plan, from its scheme's registry entry. */
 export function planCandidate(c: Candidate, inputs: PlanInputs): Plan {
-  const scheme = lookupScheme(c.scheme).choose({ ...c.params });
-  if (c.scheme === 'leverage' && !inputs.data) throw new InputError('adaptive: leverage candidates need the data for leverage scores');
+  const scheme = candidateScheme(c);
+  if (scheme.needsData && !inputs.data) throw new InputError(`adaptive: ${c.scheme} candidates need the data to plan`);
   return scheme.plan({
     workers: inputs.workers,
     blocks: c.blocks,

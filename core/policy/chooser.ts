@@ -1,3 +1,4 @@
+import { InputError } from '../../shared/errors';
 import type { RuntimeModel } from '../runtime';
 import { SlowWorkerBlocklist, type BlocklistOptions } from './blocklist';
 import { candidateKey, candidateSet, type Candidate, type CandidateOptions } from './candidates';
@@ -24,11 +25,11 @@ export interface AdaptiveJob {
   rows: number;
   /** Seed for the randomized plans (the same the job plans with). */
   seed: number;
-  /** The job accepts approximate gradients (ignore-stragglers, leverage). */
+  /** The job accepts approximate gradients (candidates that decode estimates). */
   approximate: boolean;
-  /** The gradient can be two coded matrix-vector products (least squares: mds). */
-  mds: boolean;
-  /** The data, for leverage scores (leverage candidates only when given and approximate). */
+  /** The gradient can be two coded matrix-vector products (candidates of coded schemes). */
+  coded: boolean;
+  /** The data, for the plans that need it (leverage scores): their candidates only when given. */
   data?: { rows: number; cols: number; A: Float64Array };
 }
 
@@ -47,10 +48,12 @@ export interface ChooserOptions {
   initial?: Candidate;
   predictor?: PredictorOptions;
   blocklist?: BlocklistOptions;
-  speculation?: CandidateOptions['speculation'];
   /** Only these schemes (registry names) are weighed. */
   schemes?: readonly string[];
-  frcDecoders?: CandidateOptions['frcDecoders'];
+  /** Schemes' parameter grids, narrowed (CandidateOptions.grids). */
+  grids?: CandidateOptions['grids'];
+  /** Leave out the candidates a scheme knows never win (CandidateOptions.prune). */
+  prune?: boolean;
 }
 
 export interface PredictionRow {
@@ -90,7 +93,7 @@ export interface DecideContext {
 }
 
 export class AdaptiveChooser {
-  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'speculation' | 'schemes' | 'frcDecoders'>>;
+  private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'schemes' | 'grids' | 'prune'>>;
   private readonly plans: PlanCache;
   private readonly blocklist: SlowWorkerBlocklist;
   private current: Placement;
@@ -112,7 +115,9 @@ export class AdaptiveChooser {
     };
     this.plans = new PlanCache({ rows: job.rows, jobWorkers: job.workers.length, seed: job.seed, ...(job.data ? { data: job.data } : {}) });
     this.blocklist = new SlowWorkerBlocklist(opts.blocklist);
-    this.current = { candidate: opts.initial ?? candidateSet(job.workers.length, this.candidateOptions())[0]!, workers: [...job.workers] };
+    const initial = opts.initial ?? candidateSet(job.workers.length, this.candidateOptions())[0];
+    if (!initial) throw new InputError(`adaptive chooser: no candidate scheme runs on ${job.workers.length} workers`);
+    this.current = { candidate: initial, workers: [...job.workers] };
   }
 
   /** The placement in force. */
@@ -260,11 +265,11 @@ export class AdaptiveChooser {
   private candidateOptions(): CandidateOptions {
     return {
       approximate: this.job.approximate,
-      mds: this.job.mds,
-      leverage: this.job.approximate && this.job.data !== undefined,
-      ...(this.opts.speculation ? { speculation: this.opts.speculation } : {}),
+      coded: this.job.coded,
+      data: this.job.data !== undefined,
       ...(this.opts.schemes ? { schemes: this.opts.schemes } : {}),
-      ...(this.opts.frcDecoders ? { frcDecoders: this.opts.frcDecoders } : {}),
+      ...(this.opts.grids ? { grids: this.opts.grids } : {}),
+      ...(this.opts.prune ? { prune: true } : {}),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { Candidate } from './candidates';
+import { candidateScheme, type Candidate } from './candidates';
 
 /**
  * What an approximate gradient costs in iterations, as a factor F ≥ 1 on the iterations an
@@ -12,8 +12,9 @@ import type { Candidate } from './candidates';
  * v for first-q decoding (ignore-stragglers: the first q of K equal blocks, a uniform q-subset
  * when arrivals are exchangeable, rescaled by K/q) is the finite-population variance
  *     v(q) = h·(K − q)/(q·(K − 1)),   h = K·Σⱼ‖gⱼ‖²/‖g‖² − 1,
- * h being the blocks' gradient heterogeneity (data- and iterate-dependent). leverage gets the same
- * form over its m slots (its leverage-score sampling is meant to lower h; measurements decide).
+ * h being the blocks' gradient heterogeneity (data- and iterate-dependent). Each approximate scheme
+ * says what it samples (Scheme.sampling: q of a population of K blocks, or leverage's m slots, whose
+ * leverage-score sampling is meant to lower h; measurements decide).
  * h starts at a prior and is then measured per scheme: the integration knows the exact gradient
  * at the master (least squares keeps AᵀA and Aᵀb), so an approximate round gives
  * e = ‖ĝ − g‖²/‖g‖², and h ≈ e·q(K − 1)/(K − q).
@@ -160,11 +161,11 @@ export class ErrorCostModel {
     return beta === Infinity ? Infinity : 1 + beta * v;
   }
 
-  /** (K − q)/(q(K − 1)) over the population first-q samples from (K blocks; leverage's m slots). */
+  /** (P − q)/(q(P − 1)) over the population P the scheme's first q answers are sampled from. */
   private shape(c: Candidate): number {
-    const q = c.params.q as number | undefined;
-    if (q === undefined) return 0;
-    const population = c.scheme === 'leverage' ? ((c.params.slots as number | undefined) ?? 2 * c.blocks) : c.blocks;
+    const sampled = candidateScheme(c).sampling(c.blocks);
+    if (!sampled) return 0;
+    const { q, population } = sampled;
     return population > 1 ? (population - q) / (q * (population - 1)) : 0;
   }
 

@@ -6,8 +6,8 @@ import { chooseHost, holdsAll } from './host-policy';
  * arrived, failed, lost, tick), instructions out, no sockets and no clock (times in ms are
  * passed in). The round owns its view of the hosts: a slot whose host is lost or fails is
  * relocated here by the pure host policy and comes out as a `send` (with `place` when the new
- * host must first receive the slot's blocks). The dispatcher is the gRPC shell around it and
- * arms one timer at `nextDeadline()`.
+ * host must first receive the slot's blocks). RoundRun (master/cluster/round-run.ts) is the
+ * gRPC shell around it and arms one timer at `nextDeadline()`.
  */
 export type Instruction =
   | { type: 'send'; slot: number; worker: number; backup: boolean; place: boolean }

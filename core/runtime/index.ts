@@ -12,9 +12,6 @@ export { RuntimeModel, RuntimeSnapshot, type RuntimeModelOptions, type ChangeEve
 export { roundSamples, timingsFromRound, roundOverhead, type TaskTiming, type AnswerTiming, type WorkerRoundSample, type Execution } from './samples';
 export {
   fitShiftedExponential,
-  shiftedExponentialCdf,
-  shiftedExponentialQuantile,
-  shiftedExponentialMean,
   type ShiftedExponentialFit,
   type TimeSample,
 } from './shifted-exponential';

@@ -67,19 +67,3 @@ export function fitShiftedExponential(samples: readonly TimeSample[]): ShiftedEx
     standardErrors: { shift: 1 / (n * rate), rate: d > 3 ? rate / Math.sqrt(d - 3) : NaN },
   };
 }
-
-export function shiftedExponentialCdf(fit: { shift: number; rate: number }, t: number): number {
-  if (t < fit.shift) return 0;
-  if (fit.rate === Infinity) return 1;
-  return 1 - Math.exp(-fit.rate * (t - fit.shift));
-}
-
-export function shiftedExponentialQuantile(fit: { shift: number; rate: number }, p: number): number {
-  if (!(p >= 0 && p < 1)) throw new RangeError(`quantile needs p in [0, 1), got ${p}`);
-  if (fit.rate === Infinity) return fit.shift;
-  return fit.shift - Math.log1p(-p) / fit.rate;
-}
-
-export function shiftedExponentialMean(fit: { shift: number; rate: number }): number {
-  return fit.shift + (fit.rate === Infinity ? 0 : 1 / fit.rate);
-}

@@ -1,5 +1,5 @@
 import { InputError } from '../../shared/errors';
-import type { RuntimeModel } from '../runtime/quantile-model';
+import type { AnswerTimeDistribution } from '../runtime/answer-times';
 
 /**
  * The expansion network of the leverage paper (§III, eqs. 18-19): how many replicas r_i of each
@@ -30,7 +30,6 @@ import type { RuntimeModel } from '../runtime/quantile-model';
  */
 
 export type ReplicaRule = 'paper' | 'apportion';
-export const REPLICA_RULES: readonly ReplicaRule[] = ['paper', 'apportion'];
 
 export interface ExpansionRule {
   rule: ReplicaRule;
@@ -156,7 +155,7 @@ export function apportion(Pi: Float64Array, total: number): Int32Array {
   return r;
 }
 
-function describeRule(rule: ReplicaRule, Pi: Float64Array, m: number, phi: number, replicas: Int32Array, runtime?: RuntimeModel): ExpansionRule {
+function describeRule(rule: ReplicaRule, Pi: Float64Array, m: number, phi: number, replicas: Int32Array, runtime?: AnswerTimeDistribution): ExpansionRule {
   const K = Pi.length;
   const eq19 = eq19At(logScores(Pi), -Math.log(phi));
   const induced = Float64Array.from(replicas, (v) => v / m);
@@ -182,7 +181,7 @@ function describeRule(rule: ReplicaRule, Pi: Float64Array, m: number, phi: numbe
   return out;
 }
 
-export function expansionNetwork(Pi: Float64Array, slots: number, q: number, rule: ReplicaRule = 'paper', runtime?: RuntimeModel): Expansion {
+export function expansionNetwork(Pi: Float64Array, slots: number, q: number, rule: ReplicaRule = 'paper', runtime?: AnswerTimeDistribution): Expansion {
   const positive = Pi.reduce((n, p) => n + (p > 0 ? 1 : 0), 0);
   if (!Number.isInteger(slots) || slots < positive) {
     throw new InputError(`leverage: ${slots} slots cannot give each of the ${positive} blocks with a positive score a replica; use at least ${positive}`);

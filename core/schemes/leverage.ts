@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { InputError } from '../../shared/errors';
-import { describeExpansion, expansionNetwork } from './expansion-network';
+import { describeExpansion, expansionNetwork, type ExpansionRule, type ReplicaRule } from './expansion-network';
 import { approximateBlockLeverageScores, blockLeverageScores } from './leverage-scores';
 import { intAtLeast, numberIn, oneOf } from './params';
-import { measuredRuntimeModel, type MeasuredRound } from '../runtime/quantile-model';
+import { measuredAnswerTimes, type MeasuredRound } from '../runtime/answer-times';
+import { candidateAnswers } from './ignore-stragglers';
 import { firstQDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
@@ -30,6 +31,25 @@ export const leverageParams = z
   });
 export type LeverageParams = z.infer<typeof leverageParams>;
 
+export type LeverageDescription = {
+  blocks: number;
+  slots: number;
+  q: number;
+  scores: LeverageParams['scores'];
+  sketchedRows: number;
+  replicaRule: ReplicaRule;
+  distortion: number;
+  beta: number;
+  phi: number;
+  endingTimeSeconds?: number;
+  runtimeModel?: string;
+  replicas: number[];
+  /** Both rules on the same scores and slots: r̂, r̃, φ, T, distortion and β. */
+  expansion: Record<ReplicaRule, ReturnType<typeof describeExpansion>>;
+  leverageScores: number[];
+  blockOfSlot: number[];
+};
+
 /** The paper's Table I samples r = N/5 rows (q = 20 of K = 100 blocks): a fifth by default. */
 function defaultQ(K: number): number {
   return Math.max(1, Math.round(K / 5));
@@ -55,10 +75,17 @@ function defaultSlots(K: number, N: number): number {
  * block's replicas sit on distinct workers (when r_i ≤ N) and no block is always first in a
  * worker's queue.
  */
-export const leverage: Scheme<LeverageParams> = {
+export const leverage: Scheme<LeverageParams, LeverageDescription> = {
   name: 'leverage',
   summary: 'blocks replicated by block leverage score and rescaled; sum of the first q answers (unbiased sketch)',
   params: leverageParams,
+  taskKinds: ['lsGradient', 'gram'],
+  gradient: 'additive',
+  approximate: true,
+  stores: 'rescaled',
+  multiBlockSlots: false,
+  needsData: true,
+  showdown: {},
   defaultBlocks: (workers) => workers,
   check(p, { workers, blocks: K }) {
     const q = p.q ?? defaultQ(K);
@@ -68,7 +95,7 @@ export const leverage: Scheme<LeverageParams> = {
     if (q > m) throw new InputError(`scheme leverage: q = ${q} must be between 1 and the ${m} slots`);
   },
   needsRowLeverageScores: (p) => p.scores === 'exact',
-  plan(ctx: PlanContext<LeverageParams>): Plan {
+  plan(ctx: PlanContext<LeverageParams>): Plan<LeverageDescription> {
     const K = ctx.blocks;
     const N = ctx.workers;
     const p = ctx.params;
@@ -127,7 +154,16 @@ export const leverage: Scheme<LeverageParams> = {
         leverageScores: Array.from(Pi),
         blockOfSlot,
       }),
+      measure: (rounds) => measuredEndingTimes(net.rules, rounds),
     };
+  },
+  candidates: ({ workers: N }) => (N >= 2 ? candidateAnswers(N).map((q) => ({ params: { q }, blocks: N, exact: false, label: `leverage q=${q}` })) : []),
+  /** The first q of m slots (m's default for K = N workers: 2K). */
+  sampling: (p, blocks) => ({ q: p.q ?? defaultQ(blocks), population: p.slots ?? 2 * blocks }),
+  /** slots/2 blocks over the fair share's slots (it needs more slots than blocks to replicate by score), the first `answers` decoded. */
+  fairShare(p, share) {
+    const slots = p.slots ?? share.slots;
+    return { params: { slots, q: p.q ?? share.answers }, blocks: share.jobBlocks ?? Math.max(1, Math.floor(slots / 2)) };
   },
 };
 
@@ -136,13 +172,12 @@ export const leverage: Scheme<LeverageParams> = {
  * times of its rounds), beside the T the plan computed from the job's delay distribution. Null
  * where the rounds stopped before a share 1 − φ of the slots had answered.
  */
-export function measuredEndingTimes(describe: Record<string, unknown>, rounds: readonly MeasuredRound[]): Record<string, unknown> | undefined {
-  const expansion = describe.expansion as Record<string, { phi: number }> | undefined;
-  if (!expansion || rounds.length === 0) return undefined;
-  const model = measuredRuntimeModel(rounds);
+export function measuredEndingTimes(rules: Readonly<Record<ReplicaRule, Pick<ExpansionRule, 'phi'>>>, rounds: readonly MeasuredRound[]): Record<string, unknown> | undefined {
+  if (rounds.length === 0) return undefined;
+  const model = measuredAnswerTimes(rounds);
   const T = (phi: number): number | null => {
     const t = model.quantile(1 - phi);
     return Number.isFinite(t) ? t : null;
   };
-  return { source: model.source, ...Object.fromEntries(Object.entries(expansion).map(([rule, e]) => [rule, T(e.phi)])) };
+  return { source: model.source, ...Object.fromEntries(Object.entries(rules).map(([rule, e]) => [rule, T(e.phi)])) };
 }

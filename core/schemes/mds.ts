@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../../shared/errors';
 import { binomial, buildMdsCode, MAX_PATTERNS, recoverMissing, type MdsCode } from './mds-code';
+import { expectedKthOf } from '../runtime/order-statistics';
 import { intAtLeast } from './params';
 import type { Decoded, Plan, PlanContext, RoundDecoder, Scheme } from './types';
 
@@ -17,9 +18,16 @@ export const mdsParams = z
   });
 export type MdsParams = z.infer<typeof mdsParams>;
 
+export type MdsDescription = { n: number; k: number; parities: number; survives: number; blockRows: number; worstCondition: number };
+
 /** A quarter of the slots as parity: survives the few slow tasks of a heavy-tailed round. */
 function defaultParities(n: number): number {
   return Math.max(1, Math.floor(n / 4));
+}
+
+/** n for k blocks on N workers: the given n, the workers, or k plus a quarter. */
+function slotsOf(p: MdsParams, k: number, workers: number): number {
+  return p.n ?? (workers > k ? workers : k + defaultParities(k));
 }
 
 /**
@@ -29,16 +37,16 @@ function defaultParities(n: number): number {
  * survivor set's decoding system verified to have condition number ≤ 1e8 when the plan is made).
  * Needs equal-sized blocks (a parity block is a row-by-row combination). Decodes matvec only.
  */
-/** n for k blocks on N workers: the given n, the workers, or k plus a quarter. */
-function slotsOf(p: MdsParams, k: number, workers: number): number {
-  return p.n ?? (workers > k ? workers : k + defaultParities(k));
-}
-
-export const mds: Scheme<MdsParams> = {
+export const mds: Scheme<MdsParams, MdsDescription> = {
   name: 'mds',
   summary: 'k systematic + n−k parity blocks for matrix-vector products; exact from any k of n answers',
   taskKinds: ['matvec'],
   params: mdsParams,
+  gradient: 'coded',
+  approximate: false,
+  stores: 'coded',
+  multiBlockSlots: false,
+  showdown: {},
   defaultBlocks(workers, p) {
     if (p.k !== undefined) return p.k;
     const n = p.n ?? Math.max(2, workers);
@@ -56,10 +64,9 @@ export const mds: Scheme<MdsParams> = {
       );
     }
   },
-  plan(ctx: PlanContext<MdsParams>): Plan {
+  plan(ctx: PlanContext<MdsParams>): Plan<MdsDescription> {
     const k = ctx.blocks;
     const p = ctx.params;
-    this.check!(p, { workers: ctx.workers, blocks: k });
     const n = slotsOf(p, k, ctx.workers);
     const tau = ctx.blockRows[0]!;
     if (ctx.blockRows.some((r) => r !== tau)) {
@@ -81,6 +88,17 @@ export const mds: Scheme<MdsParams> = {
       decoder: () => new MdsDecoder(code, tau),
       describe: () => ({ n, k, parities: n - k, survives: n - k, blockRows: tau, worstCondition: code.worstCondition }),
     };
+  },
+  /** Equal blocks (a parity is a row-by-row combination): ⌈rows/k⌉ each, the data padded with zero rows. */
+  blockRows: (rows, k) => new Array<number>(k).fill(Math.ceil(rows / k)),
+  candidates({ workers: N }) {
+    if (N < 3) return [];
+    const ks = [...new Set([N - 1, N - Math.max(1, Math.floor(N / 4)), N - 2])].filter((k) => k >= 1 && k < N);
+    return ks.map((k) => ({ params: { n: N, k }, blocks: k, exact: true, label: `mds n=${N} k=${k}` }));
+  },
+  /** n = N, K = k: the k-th fastest of N, each slot N/k times the work, two coded products an iteration. */
+  expectedIterationSeconds(p, { workers: N, blocks: k, fit }) {
+    return p.n === N && p.k === k ? 2 * (N / k) * expectedKthOf(k, N, fit) : undefined;
   },
 };
 

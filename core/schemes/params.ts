@@ -63,3 +63,12 @@ export function parseParams<P>(scheme: { name: string; params: ZodType<P, ZodTyp
   if (!r.success) throw new InputError(formatParamsError(scheme.name, r.error, raw, knownKeys(scheme.params)));
   return r.data;
 }
+
+/**
+ * The values of one parameter a scheme's adaptive candidates try: the policy's grid for `key`
+ * (values of the fallback's type only), or the scheme's own default grid.
+ */
+export function gridValues<T extends number | string>(grid: Readonly<Record<string, readonly unknown[]>> | undefined, key: string, fallback: readonly T[]): readonly T[] {
+  const given = grid?.[key];
+  return given ? given.filter((v): v is T => typeof v === typeof fallback[0]) : fallback;
+}

@@ -90,12 +90,14 @@ export function evenBlockStarts(rows: number, K: number): number[] {
 }
 
 /**
- * Plans name workers 0..N-1; map them onto the live indices (a lost worker leaves a gap), backups
- * included.
+ * Plans name workers 0..N-1: the same plan with logical host i on physical worker live[i mod n]
+ * (a lost worker leaves a gap in the indices), backups included. Pure: `plan` is not changed.
  */
-export function mapPlanToLive(plan: Plan, live: readonly number[]): Plan {
+export function mapPlanToLive<P extends Plan>(plan: P, live: readonly number[]): P {
   const W = live.length;
-  plan.slots.forEach((s) => (s.host = live[s.host % W]!));
-  if (plan.speculation) plan.speculation.backups = plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!));
-  return plan;
+  return {
+    ...plan,
+    slots: plan.slots.map((s) => ({ ...s, host: live[s.host % W]! })),
+    ...(plan.speculation ? { speculation: { ...plan.speculation, backups: plan.speculation.backups.map((ws) => ws.map((w) => live[w % W]!)) } } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../../shared/errors';
+import { harmonic } from '../runtime/order-statistics';
 import { intAtLeast } from './params';
 import { SumDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
@@ -9,6 +10,8 @@ const DEFAULT_R = 2;
 export const replicationParams = z.object({ /** Copies of each block. */ r: intAtLeast(1).default(DEFAULT_R) }).strict();
 export type ReplicationParams = z.infer<typeof replicationParams>;
 
+export type ReplicationDescription = { blocks: number; slots: number; r: number; survives: number };
+
 /**
  * Replication(r): every data block on r distinct workers (r slots); a round is done once each block
  * has one answer, and the first answer of each block is used. Exact; survives any r−1 stragglers
@@ -17,18 +20,22 @@ export type ReplicationParams = z.infer<typeof replicationParams>;
  * Copy c of block j is slot j·r + c on worker (j·r + c) mod N, so a block's copies sit on r
  * consecutive, hence distinct, workers whenever r ≤ N; with K = N/r every worker holds one slot.
  */
-export const replication: Scheme<ReplicationParams> = {
+export const replication: Scheme<ReplicationParams, ReplicationDescription> = {
   name: 'replication',
   summary: 'every block on r workers; the first answer of each block wins (exact, survives r−1 stragglers)',
   params: replicationParams,
+  gradient: 'additive',
+  approximate: false,
+  stores: 'plain',
+  multiBlockSlots: false,
+  showdown: { r: 2 },
   defaultBlocks: (workers, { r }) => Math.max(1, Math.floor(workers / r)),
   check({ r }, { workers }) {
     if (r > workers) throw new InputError(`scheme replication: r = ${r} copies need at least ${r} workers, the cluster has ${workers}`);
   },
-  plan(ctx: PlanContext<ReplicationParams>): Plan {
+  plan(ctx: PlanContext<ReplicationParams>): Plan<ReplicationDescription> {
     const K = ctx.blocks;
     const { r } = ctx.params;
-    this.check!(ctx.params, { workers: ctx.workers, blocks: K });
     const stored = Array.from({ length: K }, (_, j) => ({ terms: [{ block: j, coef: 1 }] }));
     const blockOfSlot = Array.from({ length: K * r }, (_, s) => Math.floor(s / r));
     const slots = blockOfSlot.map((j, s) => ({ host: s % ctx.workers, blocks: [{ stored: j, weight: 1 }] }));
@@ -39,6 +46,15 @@ export const replication: Scheme<ReplicationParams> = {
       decoder: () => replicationDecoder(blockOfSlot, K),
       describe: () => ({ blocks: K, slots: slots.length, r, survives: r - 1 }),
     };
+  },
+  candidates: ({ workers: N }) => [2, 3].filter((r) => r <= N).map((r) => ({ params: { r }, blocks: Math.floor(N / r), exact: true, label: `replication r=${r}` })),
+  /**
+   * r | N, K = N/r: ℓ = N/r groups of r workers with work r; a block is done at its fastest copy,
+   * r·(shift + Exp(r·rate)), the round at the slowest block: r·shift + H_ℓ/rate.
+   */
+  expectedIterationSeconds({ r }, { workers: N, blocks, fit }) {
+    if (N % r !== 0 || blocks !== N / r) return undefined;
+    return r * fit.shift + harmonic(N / r) / fit.rate;
   },
 };
 

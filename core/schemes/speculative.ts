@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intAtLeast, numberIn } from './params';
+import { gridValues, intAtLeast, numberIn } from './params';
 import { SumDecoder } from './sum-decoder';
 import type { Plan, PlanContext, Scheme } from './types';
 
@@ -24,18 +24,28 @@ export const speculativeParams = z
   .strict();
 export type SpeculativeParams = z.infer<typeof speculativeParams>;
 
+export type SpeculativeDescription = { blocks: number; slots: number; quantile: number; multiplier: number; backupsPerSlot: number };
+
+/** The grid an adaptive policy weighs: quantile {0.5, 0.75} × multiplier {1.25, 1.5, 2}. */
+const CANDIDATE_GRID = { quantile: [0.5, 0.75], multiplier: [1.25, 1.5, 2] };
+
 /**
  * Speculative execution (Spark-style backup tasks). Placement as wait-all, plus each slot's stored
  * blocks on `backups` more workers. The dispatcher launches a backup of a slot on one of those
  * workers once the slot has been out longer than multiplier × (the quantile of this round's arrival
  * times); the backup reports under the same slot id, and the first answer wins. Exact.
  */
-export const speculative: Scheme<SpeculativeParams> = {
+export const speculative: Scheme<SpeculativeParams, SpeculativeDescription> = {
   name: 'speculative',
   summary: 'as wait-all, plus backup copies launched on idle workers for late tasks; first answer wins (exact)',
   params: speculativeParams,
+  gradient: 'additive',
+  approximate: false,
+  stores: 'plain',
+  multiBlockSlots: false,
+  showdown: {},
   defaultBlocks: (workers) => workers,
-  plan(ctx: PlanContext<SpeculativeParams>): Plan {
+  plan(ctx: PlanContext<SpeculativeParams>): Plan<SpeculativeDescription> {
     const K = ctx.blocks;
     const N = ctx.workers;
     const { quantile, multiplier, backups: wanted } = ctx.params;
@@ -57,6 +67,12 @@ export const speculative: Scheme<SpeculativeParams> = {
         ),
       describe: () => ({ blocks: K, slots: K, quantile, multiplier, backupsPerSlot: b }),
     };
+  },
+  candidates({ workers: N, grid }) {
+    if (N < 2) return [];
+    const quantiles = gridValues(grid, 'quantile', CANDIDATE_GRID.quantile);
+    const multipliers = gridValues(grid, 'multiplier', CANDIDATE_GRID.multiplier);
+    return quantiles.flatMap((quantile) => multipliers.map((multiplier) => ({ params: { quantile, multiplier }, blocks: N, exact: true, label: `speculative q=${quantile} ×${multiplier}` })));
   },
 };
 

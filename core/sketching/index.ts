@@ -10,4 +10,4 @@ export type { Sketched } from './types';
 export { fwhtRows, nextPowerOfTwo } from './fwht';
 export { gaussianSketch } from './gaussian-sketch';
 export { blockSrht, sampleBlocks, srhtMix } from './block-srht';
-export { blockSrhtGradientOracle, exactGradientOracle, fillNormals, gaussianGradientOracle, type GradientOracle } from './sketched-gradients';
+export { blockSrhtGradientOracle, exactGradientOracle, fillNormals, gaussianGradientOracle, type BatchGradientOracle } from './sketched-gradients';

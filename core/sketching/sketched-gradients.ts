@@ -12,9 +12,9 @@ import type { Sketched } from './types';
  * by sketch noise, and the expensive Gaussian draw is paid once). The caller applies the paper's
  * factor 2 and the step.
  */
-export type GradientOracle = (xs: readonly Float64Array[], outs: Float64Array[]) => void;
+export type BatchGradientOracle = (xs: readonly Float64Array[], outs: Float64Array[]) => void;
 
-export function exactGradientOracle(A: Matrix, b: Float64Array): GradientOracle {
+export function exactGradientOracle(A: Matrix, b: Float64Array): BatchGradientOracle {
   return (xs, outs) => xs.forEach((x, i) => lsGradient(A, b, x, outs[i]!));
 }
 
@@ -23,7 +23,7 @@ export function exactGradientOracle(A: Matrix, b: Float64Array): GradientOracle 
  * (SA)ᵀ(SAx − Sb) at O(r·N) per iterate instead of O(r·N·d). Θ (r×N) is still drawn in full each
  * call, which is what makes this comparator expensive.
  */
-export function gaussianGradientOracle(A: Matrix, b: Float64Array, r: number, rng: Rng): GradientOracle {
+export function gaussianGradientOracle(A: Matrix, b: Float64Array, r: number, rng: Rng): BatchGradientOracle {
   const { rows: N, cols: d, data } = A;
   const S = new Float64Array(r * N);
   const e = new Float64Array(N);
@@ -63,7 +63,7 @@ export function gaussianGradientOracle(A: Matrix, b: Float64Array, r: number, rn
  * Iterative block-SRHT: the mixing H·D is applied once (the coded data a cluster would store) and
  * q blocks of τ mixed rows are drawn afresh per call.
  */
-export function blockSrhtGradientOracle(A: Matrix, b: Float64Array, tau: number, q: number, rng: Rng): GradientOracle {
+export function blockSrhtGradientOracle(A: Matrix, b: Float64Array, tau: number, q: number, rng: Rng): BatchGradientOracle {
   const mixed: Sketched = srhtMix(A, b, rng);
   return (xs, outs) => {
     const { SA, Sb } = sampleBlocks(mixed, tau, q, rng);

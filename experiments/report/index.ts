@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../shared/errors';
-import { writeFileAtomic } from '../../shared/tensor';
+import { writeFileAtomic } from '../../shared/fs';
 import { loadRecords, type ExperimentManifest } from '../runner';
 import { runRows, runsCsv, summarize } from '../tables';
 import { reportPage, summaryTable } from './html';

@@ -13,7 +13,7 @@ import type { SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
 import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
-import { dispatchRound } from './round-dispatcher';
+import { RoundRun } from './round-run';
 import { TaskStream } from './task-stream';
 import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import { WorkerConnection } from './worker-client';
@@ -248,7 +248,7 @@ export class Cluster implements SessionHost {
     await Promise.allSettled(this.liveWorkers().map((w) => this.links.get(w)?.conn.dropBlocks(placed.jobId)));
   }
 
-  /** Runs one round of a placed plan over the task streams (see round-dispatcher.ts). */
+  /** Runs one round of a placed plan over the task streams (see round-run.ts). */
   round(
     placed: Placed,
     payload: TaskPayload | ((slot: number) => TaskPayload),
@@ -257,7 +257,7 @@ export class Cluster implements SessionHost {
     labels: { job_kind: string; job_id: string },
     options?: RoundOptions,
   ): Promise<RoundOutcome> {
-    return dispatchRound(
+    return new RoundRun(
       {
         stream: (w) => this.links.get(w)?.stream,
         placeOn: (p, w, ids) => this.placeOn(p, w, ids),
@@ -276,7 +276,7 @@ export class Cluster implements SessionHost {
       payload,
       roundNo,
       options,
-    );
+    ).run();
   }
 
   /** Closes the worker links and stops the linear-algebra threads. */

@@ -2,6 +2,7 @@ import { InputError } from '../../shared/errors';
 import type { AsyncLinalg } from '../../shared/linalg';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../../core/schemes';
+import { mapPlanToLive } from '../../core/schemes/placement';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { SessionHost } from './session-host';
 import type { Placed } from './placed-plan';
@@ -48,7 +49,10 @@ export class JobSession implements ComputeCluster {
   /** Rounds this job has started. */
   rounds = 0;
   private readonly subset: ReadonlySet<number> | undefined;
+  /** The plans this job placed and has not released or retired (dropped on close). */
   private readonly placed = new Set<Placed>();
+  /** Every handle this job was given, and the master's placed plan behind it. */
+  private readonly handles = new WeakMap<PlacedPlan, Placed>();
   private chaosOn: number[] = [];
   private chaosSeed = 0;
   private delayChanges = 0;
@@ -88,21 +92,33 @@ export class JobSession implements ComputeCluster {
     return subset ? alive.filter((w) => subset.has(w)) : alive;
   }
 
-  async place(jobId: string, plan: Plan, data: BlockData, options?: PlaceOptions): Promise<PlacedPlan> {
-    const p = await this.cluster.place(jobId, plan, data, this.liveWorkers(), options);
+  /** Maps the logical plan onto `options.workers` (default: the live workers) and places it (see ComputeCluster.place). */
+  async place(jobId: string, plan: Plan, data: BlockData, options: PlaceOptions = {}): Promise<PlacedPlan> {
+    const live = this.liveWorkers();
+    const p = await this.cluster.place(jobId, mapPlanToLive(plan, options.workers ?? live), data, live, options);
     this.placed.add(p);
+    this.handles.set(p, p);
+    return p;
+  }
+
+  /** The master's placed plan behind a handle this session gave out. */
+  private own(handle: PlacedPlan): Placed {
+    const p = this.handles.get(handle);
+    if (!p) throw new Error(`job ${this.id}: a placed plan of ${handle.jobId} that this session did not place`);
     return p;
   }
 
   async round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome> {
+    const p = this.own(placed);
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.cluster.round(placed as Placed, payload, n, () => this.liveWorkers(), this.labels, options);
+    return this.cluster.round(p, payload, n, () => this.liveWorkers(), this.labels, options);
   }
 
   async release(placed: PlacedPlan): Promise<void> {
-    this.placed.delete(placed as Placed);
-    await this.cluster.release(placed as Placed);
+    const p = this.own(placed);
+    this.placed.delete(p);
+    await this.cluster.release(p);
   }
 
   /**
@@ -135,7 +151,7 @@ export class JobSession implements ComputeCluster {
    * schedule step): a probe of a left-out worker, sent beside the job's rounds.
    */
   async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    return this.cluster.round(placed as Placed, payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
+    return this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
   }
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */
@@ -144,7 +160,7 @@ export class JobSession implements ComputeCluster {
     // placed over held copies lists them among its holders, and a later re-plan reading those
     // holders would skip sending a block that is gone.
     const gone = new Set(ids);
-    for (const p of new Set([placed as Placed, ...this.placed])) {
+    for (const p of new Set([this.own(placed), ...this.placed])) {
       p.blockIds.forEach((id, s) => {
         if (gone.has(id)) p.holders.get(s)?.delete(worker);
       });
@@ -157,7 +173,7 @@ export class JobSession implements ComputeCluster {
    * keeps the ones the next plan shares and drops the rest itself).
    */
   retire(placed: PlacedPlan): void {
-    this.placed.delete(placed as Placed);
+    this.placed.delete(this.own(placed));
   }
 
   /** Resets the job's chaos, drops what it left placed, and lets the next job in. */

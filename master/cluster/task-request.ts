@@ -1,7 +1,8 @@
 import { float64ToBytes } from '../../shared/tensor';
 import type { pb } from '../../shared/wire';
 import type { Placed } from './placed-plan';
-import type { TaskPayload } from '../../algorithms/compute-cluster';
+import type { KindName, TaskPayload } from '../../algorithms/compute-cluster';
+import { requestValues } from './task-kinds';
 
 /** The kind and payload fields of a TaskRequest (no job, round, slot or blocks). */
 export function payloadFields(payload: TaskPayload): pb.TaskRequest {
@@ -37,19 +38,12 @@ export function taskRequest(placed: Placed, slot: number, round: number, payload
   return { ...slotEntry(placed, slot, payloadFields(payload)), jobId: placed.jobId, round: String(round) };
 }
 
-/** Doubles a payload carries to the workers (for the bytes-sent metric). */
-export function payloadValues(p: TaskPayload): number {
-  switch (p.kind) {
-    case 'noop':
-      return 0;
-    case 'matvec':
-    case 'lsGradient':
-      return p.x.length;
-    case 'mattvec':
-      return p.v.length;
-    case 'gram':
-      return p.d?.length ?? 0;
-    case 'message':
-      return p.payloadValues ?? 0;
-  }
+/** The proto task kind of a payload. */
+export function payloadKind(p: TaskPayload): KindName {
+  return p.kind === 'message' ? p.name : p.kind;
+}
+
+/** Doubles a payload's request fields carry to the workers (for the bytes-sent metric; see task-kinds.ts). */
+export function payloadValues(p: TaskPayload, fields: pb.TaskRequest = payloadFields(p)): number {
+  return requestValues(payloadKind(p), fields);
 }

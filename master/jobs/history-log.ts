@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 /**
  * A job's per-round history, one JSON line a round, written as the job goes (history.jsonl): a
@@ -54,25 +54,5 @@ export class JsonlFile implements HistoryLog {
     this.pending = [];
     this.close();
     rmSync(this.path, { force: true });
-  }
-}
-
-/** Moves a finished file into place atomically (rename; a copy then a rename across filesystems). */
-/** Copies a file to `to` through a temporary name (readers never see half of it). */
-export function copyIntoPlace(from: string, to: string): void {
-  const tmp = `${to}.${process.pid}.tmp`;
-  copyFileSync(from, tmp);
-  renameSync(tmp, to);
-}
-
-export function moveIntoPlace(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    const tmp = `${to}.${process.pid}.tmp`;
-    copyFileSync(from, tmp);
-    renameSync(tmp, to);
-    rmSync(from, { force: true });
   }
 }

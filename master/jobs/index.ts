@@ -11,7 +11,7 @@ export { jobSchema, type JobSpec, type JobInput, type JobKind, type JobSpecOf } 
 export { JOB_KINDS, type JobResultOf } from './kinds';
 export { parseJob, parseJobOf, jobFrom, jobOf, loadJobFile } from './job-file';
 export { runJob, type ResultOf } from './run-job';
-export { writeJobOutputs } from './write-outputs';
+export { writeJobOutputs } from '../state';
 export { JsonlFile, NO_HISTORY, type HistoryLog } from './history-log';
 export { checkJob, machineAvailableBytes, formatBytes, type CheckOptions, type JobCheckResult } from './check-job';
 export type { CheckContext, Footprint, KindCheck, Shape } from './check-types';

@@ -9,7 +9,7 @@ import { tensorChunks, type pb } from '../../shared/wire';
 import type { Cluster } from '../cluster/cluster';
 import { checkJob, parseJob, runJob, type JobOutput, type JobSpec } from '../jobs';
 import type { MasterMetrics } from '../metrics';
-import { checkFingerprints, fingerprint, JOB_ID, sha256Hex, type JobState, type JobStore, type StoredJob } from '../state';
+import { checkFingerprints, fingerprint, JOB_ID, sha256Hex, type JobState, type JobStateDir, type StoredJob } from '../state';
 import { allowUploadDir, bindUploadPaths, uploadNamesIn, type UploadStore } from './uploads';
 
 /** Where a job's events go: a SubmitJob or AttachJob call. */
@@ -59,7 +59,7 @@ export class ManagedJob {
 
   private temp: string | undefined;
 
-  /** A temporary folder of this job's (its history without a store), removed with dropFiles. */
+  /** A temporary folder of this job's (its history without a state folder), removed with dropFiles. */
   tempDir(): string {
     this.temp ??= mkdtempSync(join(tmpdir(), `coda-job-`));
     return this.temp;
@@ -97,7 +97,7 @@ export interface JobManagerOptions {
   workerWaitSeconds: number;
   waitForWorkers(n: number, timeoutMs: number): Promise<void>;
   /** Keeps each accepted job, its checkpoints and its result (`--state DIR`); absent: jobs live in memory only. */
-  store?: JobStore;
+  stateDir?: JobStateDir;
   /** Arrays uploaded for jobs (UploadArrays); a submission names one by its id. */
   uploads?: UploadStore;
 }
@@ -105,15 +105,15 @@ export interface JobManagerOptions {
 /** Log lines a job keeps for listeners that attach late. */
 const LOG_KEPT = 20;
 
-/** Ended jobs kept (in memory, and in the store) for submitters that re-attach. */
+/** Ended jobs kept (in memory, and in the state folder) for submitters that re-attach. */
 const ENDED_KEPT = 32;
 
 /**
  * The master's jobs, apart from any call: SubmitJob accepts a job and listens to it, AttachJob
  * listens to a known one, CancelJob stops one. A job runs to its end whether or not anyone
  * listens, so a submitter that lost its stream (a network blip, a master restart) re-attaches and
- * gets the result. With a store, every accepted job is kept on disk with its checkpoints, and a
- * master started on the same store resumes the jobs that were not done (`recover`).
+ * gets the result. With a state folder, every accepted job is kept on disk with its checkpoints, and a
+ * master started on the same folder resumes the jobs that were not done (`recover`).
  */
 export class JobManager {
   private readonly jobs = new Map<string, ManagedJob>();
@@ -149,7 +149,7 @@ export class JobManager {
     try {
       ({ spec, workers } = this.prepare(yaml, origin, baseDir, opts.workers, uploadDir));
       id = requestedId || `${spec.job}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-      this.o.store?.create({
+      this.o.stateDir?.create({
         id,
         submittedAt: new Date().toISOString(),
         yaml,
@@ -177,18 +177,18 @@ export class JobManager {
     return job;
   }
 
-  /** The job by id: running or ended in this process, or ended and kept in the store. */
+  /** The job by id: running or ended in this process, or ended and kept in the state folder. */
   find(id: string): ManagedJob | undefined {
     const live = this.jobs.get(id);
     if (live) return live;
-    const stored = this.o.store && JOB_ID.test(id) ? this.o.store.get(id) : undefined;
+    const stored = this.o.stateDir && JOB_ID.test(id) ? this.o.stateDir.get(id) : undefined;
     if (!stored) return undefined;
     // Ended under a previous master (the unfinished ones were resumed at start): its outcome from disk.
     const job = new ManagedJob(id, stored.job.yamlSha256, true);
     job.state = stored.status.state;
     if (stored.status.state === 'finished') {
       try {
-        job.finish({ type: 'finished', out: this.o.store!.loadResult(id) });
+        job.finish({ type: 'finished', out: this.o.stateDir!.loadResult(id) });
       } catch (e) {
         job.finish({ type: 'failed', message: `job ${id} finished but its stored result cannot be read: ${(e as Error).message}`, exitCode: ExitCode.cluster });
       }
@@ -232,11 +232,11 @@ export class JobManager {
    * old ended jobs. Returns the ids resumed.
    */
   recover(): string[] {
-    const store = this.o.store;
-    if (!store) return [];
-    store.prune(ENDED_KEPT);
+    const stateDir = this.o.stateDir;
+    if (!stateDir) return [];
+    stateDir.prune(ENDED_KEPT);
     const resumed: string[] = [];
-    for (const { job: stored, status } of store.list()) {
+    for (const { job: stored, status } of stateDir.list()) {
       if (status.state !== 'accepted' && status.state !== 'running') continue;
       const job = new ManagedJob(stored.id, stored.yamlSha256, true);
       job.uploadDir = stored.uploadDir;
@@ -259,15 +259,15 @@ export class JobManager {
   }
 
   /**
-   * Stops every job without recording an outcome: with a store they stay unfinished on disk and
+   * Stops every job without recording an outcome: with a state folder they stay unfinished on disk and
    * the next master resumes them (a rollout, SIGTERM); without one they are lost with this process.
    */
   stop(): void {
     this.stopping = true;
     for (const job of this.jobs.values()) {
       job.dropFiles();
-      // Without a store nobody resumes the job: its uploaded arrays go with it.
-      if (!this.o.store && job.uploadDir) this.o.uploads?.drop(job.uploadDir);
+      // Without a state folder nobody resumes the job: its uploaded arrays go with it.
+      if (!this.o.stateDir && job.uploadDir) this.o.uploads?.drop(job.uploadDir);
       if (job.ending) continue;
       job.abort.abort();
       for (const l of job.listeners) l.end();
@@ -298,7 +298,7 @@ export class JobManager {
   }
 
   private async run(job: ManagedJob, spec: JobSpec, workers: number): Promise<void> {
-    const { cluster, store } = this.o;
+    const { cluster, stateDir } = this.o;
     const signal = job.abort.signal;
     try {
       const alive = (): number => cluster.liveWorkers().length;
@@ -317,16 +317,16 @@ export class JobManager {
       const live = cluster.liveWorkers().sort((a, b) => a - b);
       const use = live.slice(0, workers);
       if (live.length > use.length) job.log(`using ${use.length} of the ${live.length} live workers (the job's workers: ${workers}): ${use.join(', ')}`);
-      const checkpoint = store?.checkpoint(job.id, spec.job, job.resumed);
+      const checkpoint = stateDir?.checkpoint(job.id, spec.job, job.resumed);
       if (checkpoint && job.resumed) {
         job.log(checkpoint.savedRound !== undefined ? `resumed after a master restart from its checkpoint at round ${checkpoint.savedRound}` : 'restarted from the beginning after a master restart (no checkpoint yet)');
       }
-      // The per-round history streams to a file as the job runs (kept by the store with the
+      // The per-round history streams to a file as the job runs (kept in the state folder with the
       // result; in a temporary folder without one) and goes to the submitter before the result.
-      const historyPath = store ? store.historyPath(job.id) : join(job.tempDir(), 'history.jsonl');
+      const historyPath = stateDir ? stateDir.historyPath(job.id) : join(job.tempDir(), 'history.jsonl');
       job.state = 'running';
       job.doing = 'running';
-      store?.setStatus(job.id, { state: 'running', at: new Date().toISOString() });
+      stateDir?.setStatus(job.id, { state: 'running', at: new Date().toISOString() });
       const out = await runJob(spec, {
         cluster,
         workers: use,
@@ -346,16 +346,16 @@ export class JobManager {
     }
   }
 
-  /** Records the outcome (in the store first), tells the listeners, lets them go. */
+  /** Records the outcome (in the state folder first), tells the listeners, lets them go. */
   private end(job: ManagedJob, ending: Ending): void {
-    const store = this.o.store;
+    const stateDir = this.o.stateDir;
     const at = new Date().toISOString();
     try {
       if (ending.type === 'finished') {
-        store?.saveResult(job.id, ending.out);
-        if (job.cancelled) store?.setStatus(job.id, { state: 'cancelled', at });
+        stateDir?.saveResult(job.id, ending.out);
+        if (job.cancelled) stateDir?.setStatus(job.id, { state: 'cancelled', at });
       } else {
-        store?.setStatus(job.id, { state: job.cancelled ? 'cancelled' : 'failed', at, message: ending.message, exitCode: ending.exitCode });
+        stateDir?.setStatus(job.id, { state: job.cancelled ? 'cancelled' : 'failed', at, message: ending.message, exitCode: ending.exitCode });
       }
     } catch (e) {
       this.o.log.error({ job: job.id, err: (e as Error).message }, 'cannot record the job\'s outcome in the state folder');

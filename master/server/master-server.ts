@@ -26,7 +26,7 @@ import { WorkerRegistry, type WorkerRecord } from '../cluster/registry';
 import { verifyStatefulSetWorker, type StatefulSetIdentity } from '../cluster/worker-identity';
 import { heartbeatIntervalSeconds, heartbeatTimeoutSeconds } from '../cluster/liveness';
 import { MasterMetrics } from '../metrics';
-import { JobStore, type CheckpointOptions } from '../state';
+import { JobStateDir, type CheckpointOptions } from '../state';
 import { ParameterStore, storeHandlers } from '../store';
 import { dataRootCheck } from './data-root';
 import { JobManager, type JobListener } from './job-manager';
@@ -165,7 +165,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const cluster = new Cluster(registry, { taskDeadlineSeconds: o.taskDeadlineSeconds, metrics, log, store, linalg, ...(o.token ? { token: o.token } : {}), ...(o.tls ? { tls: o.tls } : {}) });
   const storeH = storeHandlers(store, metrics);
   const masterId = randomBytes(8).toString('hex');
-  const jobStore = o.stateDir ? new JobStore(o.stateDir, log, o.checkpoint) : undefined;
+  const stateDir = o.stateDir ? new JobStateDir(o.stateDir, log, o.checkpoint) : undefined;
   /** The interval workers are told: the configured one for small clusters, Dask's rule above. */
   const interval = (): number => Math.max(o.heartbeatIntervalSeconds, heartbeatIntervalSeconds(registry.alive().length + 1));
 
@@ -193,7 +193,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     unclaimedSeconds: o.uploadUnclaimedSeconds ?? DEFAULT_UNCLAIMED_SECONDS,
     log,
   });
-  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, uploads, ...(jobStore ? { store: jobStore } : {}) });
+  const jobs = new JobManager({ cluster, metrics, log, dataDir: o.dataDir, inDataRoot, workerWaitSeconds: o.workerWaitSeconds, waitForWorkers, uploads, ...(stateDir ? { stateDir } : {}) });
 
   const identity: StatefulSetIdentity | undefined = o.workerStatefulSet
     ? {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeState, encodeState } from './codec';
-import { writeDurable } from './durable-file';
+import { writeFileAtomic } from '../../shared/fs';
 
 /**
  * One checkpoint on disk, self-checking:
@@ -11,7 +11,7 @@ import { writeDurable } from './durable-file';
  * The header holds the meta fields, the state as tagged JSON (codec.ts) whose Float64Arrays are
  * indices into the arrays section, and each array's length. The trailing SHA-256 covers every
  * byte before it, so a file cut short or damaged is refused as a whole, never half-read. Written
- * with writeDurable: a crash mid-write leaves the previous checkpoint in place.
+ * with writeFileAtomic: a crash mid-write leaves the previous checkpoint in place.
  */
 
 const MAGIC = Buffer.from('CODACKP1', 'ascii');
@@ -89,7 +89,7 @@ export function decodeCheckpoint(buf: Buffer): CheckpointData {
 }
 
 export function writeCheckpoint(path: string, c: CheckpointData): void {
-  writeDurable(path, encodeCheckpoint(c));
+  writeFileAtomic(path, encodeCheckpoint(c));
 }
 
 export function readCheckpoint(path: string): CheckpointData {

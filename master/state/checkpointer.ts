@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ZodType, ZodTypeDef } from 'zod';
 import type { Logger } from '../../shared/log';
 import { readCheckpoint, writeCheckpoint, type CheckpointData, type RestartRecord } from './checkpoint-file';
-import { HistoryLog } from './history-log';
+import { CheckpointLog } from './checkpoint-log';
 
 /**
  * The hook a job runner uses to survive a master restart (`coda master --state DIR`). A runner
@@ -123,15 +123,15 @@ export class JobCheckpoint {
       }
     }
     // Lines past the checkpoint (rounds done after it) are cut off: they will be done again.
-    let opened: ReturnType<typeof HistoryLog.open>;
+    let opened: ReturnType<typeof CheckpointLog.open>;
     try {
       if (prev !== this.previous) this.restarts = this.restartsFrom(prev);
-      opened = HistoryLog.open(this.historyFile, prev ? { count: prev.historyCount, bytes: prev.historyBytes } : undefined);
+      opened = CheckpointLog.open(this.historyFile, prev ? { count: prev.historyCount, bytes: prev.historyBytes } : undefined);
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'history log unusable; the job starts over');
       prev = undefined;
       this.restarts = this.restartsFrom(prev);
-      opened = HistoryLog.open(this.historyFile);
+      opened = CheckpointLog.open(this.historyFile);
     }
     const restarts = this.restarts;
     const { log: history, records } = opened;

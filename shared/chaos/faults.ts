@@ -1,4 +1,3 @@
-import { InputError } from '../errors';
 import type { Rng } from '../random';
 
 /** Faults a worker injects: never answer a task (drop or hang), or exit after n tasks. */
@@ -14,15 +13,6 @@ export interface FaultSpec {
 export const NO_FAULTS: FaultSpec = { dropProbability: 0, hangProbability: 0, crashAfterTasks: 0 };
 
 export type FaultDecision = 'none' | 'drop' | 'hang' | 'crash';
-
-export function validateFaults(f: FaultSpec): void {
-  for (const k of ['dropProbability', 'hangProbability'] as const) {
-    if (!(f[k] >= 0 && f[k] <= 1)) throw new InputError(`chaos.fault.${k} must be in [0, 1], got ${f[k]}`);
-  }
-  if (!(Number.isInteger(f.crashAfterTasks) && f.crashAfterTasks >= 0)) {
-    throw new InputError(`chaos.fault.crashAfterTasks must be a non-negative integer, got ${f.crashAfterTasks}`);
-  }
-}
 
 /** Decides the fault for the `taskNumber`-th task (1-based). */
 export function decideFault(f: FaultSpec, taskNumber: number, rng: Rng): FaultDecision {

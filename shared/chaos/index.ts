@@ -7,7 +7,7 @@
  */
 export { type DelaySpec, type DelayDistribution, type DelayUnit, DELAY_UNITS, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
 export type { DelaySampler } from './sampler';
-export { type FaultSpec, type FaultDecision, NO_FAULTS, validateFaults, decideFault } from './faults';
+export { type FaultSpec, type FaultDecision, NO_FAULTS, decideFault } from './faults';
 export {
   CHAOS_ACTIONS,
   CHAOS_REVERTS,

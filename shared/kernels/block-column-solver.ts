@@ -10,7 +10,7 @@ import type { ColumnSolveOptions, ColumnSolverName, ColumnStats, SolvedColumns }
  * the native backend) instead of one matrix-vector product per column. Each column keeps its own
  * scalars and stops on its own test; the arithmetic per column is the single-column solver's,
  * step for step, so with the plain-loop kernels the result is bit for bit what
- * cgLeastSquares/steepestDescent return (the tests check that), and the native backend differs
+ * cgLeastSquares/sdLeastSquares return (the tests check that), and the native backend differs
  * only by the rounding of its products.
  *
  * Vectors are stored stacked, one row per active column, compacted as columns finish so the
@@ -180,7 +180,7 @@ export class BlockColumnSolver {
     this.compact();
   }
 
-  /** steepestDescent's loop body (./steepest-descent.ts), for every active column. */
+  /** sdLeastSquares's loop body (./steepest-descent.ts), for every active column. */
   private stepSd(): void {
     const { n, m } = this;
     const a = this.active;

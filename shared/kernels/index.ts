@@ -13,7 +13,7 @@ export { availableCpus } from './native/threads';
 export { BlockColumnSolver, solveColumnsBlock } from './block-column-solver';
 export { type LinearOperator, type ColumnSolveOptions, type ColumnSolveResult, denseOperator, lsResidualAndGradient } from './linear-operator';
 export { cgLeastSquares } from './cg';
-export { steepestDescent, BACKTRACKING } from './steepest-descent';
+export { sdLeastSquares, BACKTRACKING } from './steepest-descent';
 export {
   type ColumnSolverName,
   type ColumnStats,

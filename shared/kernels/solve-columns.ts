@@ -4,7 +4,7 @@ import { jsKernels, type Kernels } from './backend';
 import { solveColumnsBlock } from './block-column-solver';
 import { cgLeastSquares } from './cg';
 import type { ColumnSolveOptions, ColumnSolveResult, ColumnSolverName, ColumnStats, LinearOperator, SolvedColumns } from './linear-operator';
-import { steepestDescent } from './steepest-descent';
+import { sdLeastSquares } from './steepest-descent';
 
 export type { ColumnSolverName, ColumnStats, SolvedColumns };
 
@@ -17,7 +17,7 @@ export const COLUMN_SOLVER_NAMES: readonly ColumnSolverName[] = ['cg', 'sd'];
 
 export const columnSolvers: Record<ColumnSolverName, (M: LinearOperator, y: Float64Array, o: ColumnSolveOptions) => ColumnSolveResult> = {
   cg: cgLeastSquares,
-  sd: steepestDescent,
+  sd: sdLeastSquares,
 };
 
 /** Iteration caps when the job does not set one: CG needs O(n) in exact arithmetic, SD far more. */

@@ -28,7 +28,7 @@ export function backtrackingStep(fx: number, gg: number, rMg: number, MgMg: numb
  * Converges linearly at rate about (κ²−1)/(κ²+1) for κ = κ₂(M): at condition numbers in the
  * hundreds and small ε that is tens of thousands of iterations per column. CG is the default.
  */
-export function steepestDescent(M: LinearOperator, y: Float64Array, opts: ColumnSolveOptions, x0?: Float64Array): ColumnSolveResult {
+export function sdLeastSquares(M: LinearOperator, y: Float64Array, opts: ColumnSolveOptions, x0?: Float64Array): ColumnSolveResult {
   const n = M.cols;
   const m = M.rows;
   const x = x0 ? Float64Array.from(x0) : new Float64Array(n);

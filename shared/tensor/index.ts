@@ -10,4 +10,3 @@ export { float64ToBytes, bytesToFloat64 } from './bytes';
 export { type NpyArray, type NpyHeader, parseNpy, parseNpyHeader, readNpyShape, formatNpy, npyHeader, readNpy, writeNpy } from './npy';
 export { parseCsv, readCsv } from './csv';
 export { loadMatrix, loadVector, matrixShape } from './load';
-export { writeFileAtomic } from './atomic-write';

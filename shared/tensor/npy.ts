@@ -2,7 +2,7 @@ import { closeSync, fstatSync, readSync } from 'node:fs';
 import { openRegularFile, readRegularFile } from '../fs';
 import { InputError } from '../errors';
 import { bytesToFloat64, float64ToBytes } from './bytes';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../fs';
 
 /**
  * NumPy's .npy format (versions 1-3), float64 only, as numpy.save writes it:

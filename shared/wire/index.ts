@@ -6,7 +6,7 @@
  *   client.runTask(request, tokenMetadata(token), { deadline }, callback);
  */
 export { loadProtos, protoRoot, LOADER_OPTIONS } from './proto';
-export { vectorToTensor, matrixToTensor, tensorValues, tensorToMatrix } from './tensor-codec';
+export { vectorToTensor, tensorValues } from './tensor-codec';
 export { CHUNK_BYTES, chunks } from './chunking';
 export {
   TOKEN_METADATA_KEY,

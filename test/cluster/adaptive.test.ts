@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runJob, jobOf } from '../../master';
-import { candidateSet, type Decision, type PlacementDecider, type Placement } from '../../core/policy';
+import { candidateSet, choosePolicy, type Decision, type PlacementDecider, type Placement } from '../../core/policy';
 import { normalEquations, steepestDescent } from '../../algorithms';
 import { loadLeastSquaresProblem } from '../../master/data';
 import { setUpLeastSquares } from '../../master/jobs/least-squares';
 import { setUpAdaptiveLeastSquares } from '../../master/jobs/least-squares/adaptive';
-import { parseAdaptive } from '../../core/schemes';
+import { chooseScheme } from '../../core/schemes';
 import { withLocalCluster } from '../helpers/cluster-fixture';
 import { jobContext } from '../helpers/job-context';
 import { inlineLa } from '../helpers/linalg';
@@ -39,7 +39,7 @@ class ScriptedDecider implements PlacementDecider {
 }
 
 function candidate(label: string, workers = N) {
-  const c = candidateSet(workers, { approximate: false, mds: false, leverage: false }).find((x) => x.label === label);
+  const c = candidateSet(workers, { approximate: false, coded: false, data: false }).find((x) => x.label === label);
   if (!c) throw new Error(`no candidate ${label}`);
   return c;
 }
@@ -65,7 +65,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
         const setup = await setUpAdaptiveLeastSquares(session, A, b, {
           jobId: 'adaptive-scripted',
           seed: 1,
-          params: parseAdaptive({ name: 'adaptive', period: 1, budget: 1 }),
+          policy: choosePolicy({ name: 'adaptive', period: 1, budget: 1 }),
           normal,
           tol: 0,
           maxRounds: stop.maxRounds,
@@ -86,7 +86,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
       const ref = await lc.master.cluster.openJob({ kind: 'least-squares' });
       let waitAllX: Float64Array;
       try {
-        const setup = await setUpLeastSquares(ref, A, b, { name: 'wait-all' }, { jobId: 'wait-all-ref', seed: 1 });
+        const setup = await setUpLeastSquares(ref, A, b, chooseScheme({ name: 'wait-all' }), { jobId: 'wait-all-ref', seed: 1 });
         waitAllX = (await steepestDescent(setup.oracle, normal, { step: 'line-search', stop })).x;
         await setup.release();
       } finally {
@@ -125,7 +125,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
       const { A, b } = loadLeastSquaresProblem(job);
       const normal = await normalEquations(inlineLa, A, b);
       const approx = (label: string) => {
-        const c = candidateSet(N, { approximate: true, mds: false, leverage: false }).find((x) => x.label === label);
+        const c = candidateSet(N, { approximate: true, coded: false, data: false }).find((x) => x.label === label);
         if (!c) throw new Error(`no candidate ${label}`);
         return c;
       };
@@ -139,7 +139,7 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
         const setup = await setUpAdaptiveLeastSquares(session, A, b, {
           jobId: 'adaptive-round-trip',
           seed: 1,
-          params: parseAdaptive({ name: 'adaptive', approximate: true, period: 1, budget: 1 }),
+          policy: choosePolicy({ name: 'adaptive', approximate: true, period: 1, budget: 1 }),
           normal,
           tol: 0,
           maxRounds: 14,

@@ -1,16 +1,16 @@
 import { norm2 } from '../../../shared/kernels';
 import type { Logger } from '../../../shared/log';
 import type { Matrix } from '../../../shared/tensor';
-import type { AdaptiveReport, PlacementDecider } from '../../../core/policy';
+import type { PlacementDecider, PolicyChoice } from '../../../core/policy';
 import { AdaptiveRun, type ReplanCluster } from '../../../algorithms/adaptive';
 import type { GradientOracle } from '../../../algorithms';
 import type { ComputeCluster } from '../../../algorithms/compute-cluster';
 import type { MasterMetrics } from '../../metrics';
-import type { AdaptiveParams } from '../../../core/schemes';
+import { LEAST_SQUARES_POLICY_CODED } from './check';
 import type { LsSetup } from './setup';
 
 /**
- * Least squares under `scheme: { name: adaptive }`: the gradient oracle runs each iteration's
+ * Least squares under an adaptive policy (`scheme: { name: adaptive }`): the gradient oracle runs each iteration's
  * round on the plan in force, and between iterations lets the adaptive run (algorithms/adaptive)
  * learn from it and re-plan. The master knows the exact gradient Gx − c (G = AᵀA, c = Aᵀb), so
  * an approximate plan's error ‖ĝ − g‖²/‖g‖² is measured, not guessed, and the relative gradient
@@ -21,7 +21,8 @@ export interface AdaptiveLsOptions {
   jobId: string;
   seed: number;
   taskTimeout?: number;
-  params: AdaptiveParams;
+  /** The job's `scheme:` resolved to a policy (core/policy: chooseSchemeOrPolicy). */
+  policy: PolicyChoice;
   normal: { G: Float64Array; c: Float64Array };
   /** The job's stop.tol and maxRounds (what "iterations left" is measured against). */
   tol: number;
@@ -33,7 +34,8 @@ export interface AdaptiveLsOptions {
   decider?: PlacementDecider;
 }
 
-export type AdaptiveLsSetup = LsSetup & { adaptive(): AdaptiveReport & { params: AdaptiveParams } };
+/** A least-squares setup under a policy: its adaptive report is always there. */
+export type AdaptiveLsSetup = LsSetup & Required<Pick<LsSetup, 'adaptive'>>;
 
 export async function setUpAdaptiveLeastSquares(cluster: ComputeCluster & ReplanCluster, A: Matrix, b: Float64Array, o: AdaptiveLsOptions): Promise<AdaptiveLsSetup> {
   const run = await AdaptiveRun.start(cluster, {
@@ -41,7 +43,8 @@ export async function setUpAdaptiveLeastSquares(cluster: ComputeCluster & Replan
     A,
     b,
     seed: o.seed,
-    params: o.params,
+    policy: o.policy,
+    coded: LEAST_SQUARES_POLICY_CODED,
     ...(o.taskTimeout !== undefined ? { taskDeadlineSeconds: o.taskTimeout } : {}),
     log: o.log,
     metrics: o.metrics,
@@ -85,9 +88,9 @@ export async function setUpAdaptiveLeastSquares(cluster: ComputeCluster & Replan
   };
   const first = run.placed;
   return {
-    scheme: 'adaptive',
+    scheme: o.policy.name,
     oracle,
-    describe: { ...o.params, start: run.report().final },
+    describe: { ...o.policy.params, start: run.report().final },
     blocks: first.plan.stored.length,
     slots: first.plan.slots.length,
     roundsPerIteration: 1,

@@ -1,6 +1,7 @@
 import { InputError, ShapeError } from '../../../shared/errors';
 import { MAX_MONITORED_COLUMNS } from '../../../algorithms';
-import { chooseScheme, isAdaptive, parseAdaptive, type SchemeChoice } from '../../../core/schemes';
+import type { SchemeChoice } from '../../../core/schemes';
+import { chooseSchemeOrPolicy, type PolicyChoice } from '../../../core/policy';
 import { checkBlocks, leastSquaresShape, type CheckContext, type Footprint, type Shape } from '../check-types';
 import type { LeastSquaresJobSpec } from './schema';
 
@@ -9,10 +10,9 @@ export function checkLeastSquaresScheme(scheme: SchemeChoice, shape: Shape | und
   const K = blocks ?? scheme.defaultBlocks(workers);
   if (shape) checkBlocks(`scheme ${scheme.name}`, K, shape.rows);
   scheme.check({ workers, blocks: K, ...(shape ? { rows: shape.rows } : {}) });
-  const additive = !scheme.taskKinds || scheme.taskKinds.includes('lsGradient');
-  if (!additive && !scheme.taskKinds?.includes('matvec')) throw new InputError(`least squares: scheme ${scheme.name} decodes neither gradients nor matrix-vector products`);
+  if (scheme.gradient === 'none') throw new InputError(`least squares: scheme ${scheme.name} decodes neither gradients nor matrix-vector products`);
   // A coded gradient takes Aᵀ in K row blocks too.
-  if (!additive && shape && K > shape.cols) throw new InputError(`scheme ${scheme.name}: ${K} coded blocks but only ${shape.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+  if (scheme.gradient === 'coded' && shape && K > shape.cols) throw new InputError(`scheme ${scheme.name}: ${K} coded blocks but only ${shape.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
 }
 
 /** The shape rules of least squares by steepest descent. */
@@ -36,14 +36,21 @@ export function leastSquaresFootprint(shape: Shape | undefined): Footprint {
 export function checkLeastSquares(job: LeastSquaresJobSpec, ctx: CheckContext): Footprint {
   const shape = leastSquaresShape(job.data, ctx);
   checkLeastSquaresShape(shape);
-  if (isAdaptive(job.scheme)) checkAdaptive(job, shape, ctx.workers);
-  else checkLeastSquaresScheme(chooseScheme(job.scheme), shape, ctx.workers, job.blocks);
+  const { scheme, policy } = chooseSchemeOrPolicy(job.scheme);
+  if (policy) checkPolicy(policy, job, shape, ctx.workers);
+  else checkLeastSquaresScheme(scheme, shape, ctx.workers, job.blocks);
   return leastSquaresFootprint(shape);
 }
 
-/** `scheme: adaptive`: its parameters; each candidate picks its own blocks, so `blocks` is refused. */
-function checkAdaptive(job: LeastSquaresJobSpec, shape: Shape | undefined, workers: number): void {
-  parseAdaptive(job.scheme);
-  if (job.blocks !== undefined) throw new InputError('scheme adaptive: each candidate chooses its own blocks; remove the job\'s blocks key');
-  if (shape) checkBlocks('scheme adaptive', workers, shape.rows);
+/** An adaptive policy: each candidate picks its own blocks, so `blocks` is refused; something must be left to choose. */
+function checkPolicy(policy: PolicyChoice, job: LeastSquaresJobSpec, shape: Shape | undefined, workers: number): void {
+  if (job.blocks !== undefined) throw new InputError(`scheme ${policy.name}: each candidate chooses its own blocks; remove the job's blocks key`);
+  if (shape) checkBlocks(`scheme ${policy.name}`, workers, shape.rows);
+  policy.check({ workers, coded: LEAST_SQUARES_POLICY_CODED, data: true });
 }
+
+/**
+ * Whether least squares under an adaptive policy weighs coded schemes: no (a coded gradient needs
+ * Aᵀ placed as well, which the re-planner does not move), so the candidates are additive.
+ */
+export const LEAST_SQUARES_POLICY_CODED = false;

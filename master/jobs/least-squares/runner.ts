@@ -3,12 +3,12 @@ import type { ChaosSpec } from '../../../shared/config';
 import { norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
 import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
-import type { AdaptiveReport } from '../../../core/policy';
-import { delayRuntimeModel, isAdaptive, measuredEndingTimes, parseAdaptive, type AdaptiveParams } from '../../../core/schemes';
+import { chooseSchemeOrPolicy, type AdaptiveReport } from '../../../core/policy';
+import { delayAnswerTimes } from '../../../core/schemes';
 import { skippedDiagnostic, tryDiagnostic } from '../diagnostic';
 import type { JobContext, JobOutput } from '../types';
 import type { LeastSquaresJobSpec } from './schema';
-import { setUpAdaptiveLeastSquares, type AdaptiveLsSetup } from './adaptive';
+import { setUpAdaptiveLeastSquares } from './adaptive';
 import { setUpLeastSquares, type LsSetup } from './setup';
 
 /** result.json of a least-squares job. */
@@ -42,7 +42,7 @@ export type LeastSquaresResult = {
   backupsLaunched: number;
   slotsRelocated: number;
   /** scheme adaptive: every decision with its reason, the re-plans (counted, timed, bytes), the runtime model and the error cost. */
-  adaptive?: AdaptiveReport & { params: AdaptiveParams };
+  adaptive?: AdaptiveReport & { params: Readonly<Record<string, unknown>> };
   /** Every round up to 2000 of them; beyond, every `history.every`-th: the whole run is in history.jsonl. */
   history: LsHistoryPoint[];
   historySummary: HistorySummary;
@@ -96,12 +96,14 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   // G = AᵀA, Aᵀb, the direct solve and the residuals on the master's linear-algebra thread.
   const la = await cluster.linalg();
   const normal = await normalEquations(la, A, b);
-  const setup: LsSetup | AdaptiveLsSetup = isAdaptive(job.scheme)
+  // The job's scheme, parsed once: a scheme, or an adaptive policy over the schemes.
+  const { scheme, policy } = chooseSchemeOrPolicy(job.scheme);
+  const setup: LsSetup = policy
     ? await setUpAdaptiveLeastSquares(cluster, A, b, {
         jobId,
         seed: job.seed,
         taskTimeout: job.taskTimeout,
-        params: parseAdaptive(job.scheme),
+        policy,
         normal,
         tol: job.stop.tol,
         maxRounds: job.stop.maxRounds,
@@ -109,11 +111,11 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
         metrics: ctx.metrics,
         labels: cluster.labels,
       })
-    : await setUpLeastSquares(cluster, A, b, job.scheme, {
+    : await setUpLeastSquares(cluster, A, b, scheme, {
         jobId,
         seed: job.seed,
         taskTimeout: job.taskTimeout,
-        runtime: delayRuntimeModel(job.chaos.delay),
+        runtime: delayAnswerTimes(job.chaos.delay),
         ...(job.blocks !== undefined ? { blocks: job.blocks } : {}),
       });
   const placeSeconds = (performance.now() - tPlace) / 1000;
@@ -170,9 +172,8 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     relErrorVsDirect = norm2(diff) / (norm2(xs) || 1);
     optimalRelResidual = residualOf(1);
   }
-  const slots = setup.describe.slots as number;
   // Measured on the rounds kept (all of a run up to 2000 rounds, a uniform sample beyond).
-  const measuredT = measuredEndingTimes(setup.describe, res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: slots, endedAt: h.roundSeconds })));
+  const measuredT = setup.measure?.(res.history.map((h) => ({ answers: h.arrivals.map((a) => a.seconds), tasks: setup.slots, endedAt: h.roundSeconds })));
   const result: LeastSquaresResult = {
     job: job.job,
     scheme: { name: setup.scheme, ...setup.describe, ...(measuredT ? { measuredEndingTimeSeconds: measuredT } : {}) },
@@ -198,7 +199,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     roundsWithStragglers: res.roundsWithStragglers,
     backupsLaunched: res.backupsLaunched,
     slotsRelocated: res.slotsMoved,
-    ...(isAdaptiveSetup(setup) ? { adaptive: setup.adaptive() } : {}),
+    ...(setup.adaptive ? { adaptive: setup.adaptive() } : {}),
     history: res.history,
     historySummary: {
       rounds: res.rounds,
@@ -216,8 +217,4 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
     (relErrorVsDirect !== null ? `, error vs direct solve ${relErrorVsDirect.toExponential(2)}` : `, no direct reference (${reference.error})`) +
     `, stragglers cut off ${res.stragglersCutOff}${adaptiveLine}`;
   return { result, tensors: { 'x.npy': { shape: [res.x.length], values: res.x } }, summary };
-}
-
-function isAdaptiveSetup(s: LsSetup | AdaptiveLsSetup): s is AdaptiveLsSetup {
-  return typeof (s as Partial<AdaptiveLsSetup>).adaptive === 'function';
 }

@@ -5,8 +5,8 @@ import { roundGradient, type GradientOracle } from '../../../algorithms';
 import { CodedProducts } from '../../../algorithms/coded';
 import type { ComputeCluster } from '../../../algorithms/compute-cluster';
 import { planAndPlace } from '../../../algorithms/plan-and-place';
-import { chooseScheme, type RuntimeModel, type SchemeChoice } from '../../../core/schemes';
-import type { SchemeSpec } from '../../../shared/config';
+import type { AnswerTimeDistribution, MeasuredRound, SchemeChoice } from '../../../core/schemes';
+import type { AdaptiveReport } from '../../../core/policy';
 
 /** A least-squares problem placed on the cluster under one scheme, ready to iterate. */
 export interface LsSetup {
@@ -20,31 +20,33 @@ export interface LsSetup {
   roundsPerIteration: number;
   bytesPlaced(): number;
   release(): Promise<void>;
+  /** What the plan makes of the rounds measured in the run (Plan.measure: leverage's ending times). */
+  measure?(rounds: readonly MeasuredRound[]): Record<string, unknown> | undefined;
+  /** Under an adaptive policy: every decision, the re-plans, the runtime model, the error cost. */
+  adaptive?(): AdaptiveReport & { params: Readonly<Record<string, unknown>> };
 }
 
 /**
- * Plans and places ½‖Ax − b‖²'s gradient under `spec`. Schemes whose decoders add partial
- * gradients get one round of Σ w·Aₛᵀ(Aₛx − bₛ) per iteration; a scheme that decodes stacked
- * matrix-vector products (mds) gets two coded products per iteration, Ax and then Aᵀ(Ax − b).
+ * Plans and places ½‖Ax − b‖²'s gradient under `scheme` (the job's, parsed once). As the scheme
+ * declares its gradient (Scheme.gradient): additive schemes get one round of Σ w·Aₛᵀ(Aₛx − bₛ) per
+ * iteration; a coded one (mds) gets two coded products per iteration, Ax and then Aᵀ(Ax − b).
  */
 export async function setUpLeastSquares(
   cluster: ComputeCluster,
   A: Matrix,
   b: Float64Array,
-  spec: SchemeSpec | SchemeChoice,
-  opts: { jobId: string; seed: number; blocks?: number; taskTimeout?: number; runtime?: RuntimeModel | undefined },
+  scheme: SchemeChoice,
+  opts: { jobId: string; seed: number; blocks?: number; taskTimeout?: number; runtime?: AnswerTimeDistribution | undefined },
 ): Promise<LsSetup> {
-  const scheme = chooseScheme(spec);
   const place = opts.taskTimeout !== undefined ? { taskDeadlineSeconds: opts.taskTimeout } : {};
 
-  if (!scheme.taskKinds || scheme.taskKinds.includes('lsGradient')) {
+  if (scheme.gradient === 'additive') {
     const { plan, placed, blocks } = await planAndPlace(cluster, scheme, {
       jobId: opts.jobId,
       A,
       b,
       ...(opts.blocks !== undefined ? { blocks: opts.blocks } : {}),
       rng: new Rng(opts.seed),
-      planData: true,
       runtime: opts.runtime,
       place,
     });
@@ -57,9 +59,10 @@ export async function setUpLeastSquares(
       roundsPerIteration: 1,
       bytesPlaced: () => placed.bytesPlaced,
       release: () => cluster.release(placed),
+      ...(plan.measure ? { measure: (rounds: readonly MeasuredRound[]) => plan.measure?.(rounds) } : {}),
     };
   }
-  if (!scheme.taskKinds.includes('matvec')) {
+  if (scheme.gradient !== 'coded') {
     throw new InputError(`least squares: scheme ${scheme.name} decodes neither gradients nor matrix-vector products`);
   }
   // Equal blocks: mds pads A (and Aᵀ) with zero rows to a multiple of k.

@@ -76,5 +76,5 @@ export const logisticRegressionJobSchema = z
   .strict();
 
 export type LogisticRegressionJobSpec = z.infer<typeof logisticRegressionJobSchema>;
-export type LogisticSolver = z.infer<typeof logisticSolverSchema>;
+export type { LogisticSolver } from '../../../algorithms/logistic';
 export type SketchSpec = z.infer<typeof sketchSchema>;

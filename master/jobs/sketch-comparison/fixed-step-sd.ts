@@ -1,4 +1,4 @@
-import type { GradientOracle } from '../../../core/sketching';
+import type { BatchGradientOracle } from '../../../core/sketching';
 
 export type AsyncGradientOracle = (xs: readonly Float64Array[], outs: Float64Array[]) => Promise<void> | void;
 
@@ -7,7 +7,7 @@ export type AsyncGradientOracle = (xs: readonly Float64Array[], outs: Float64Arr
  * lockstep (one oracle call per iteration serves every step). Returns the final iterates.
  */
 export async function fixedStepDescent(
-  oracle: GradientOracle | AsyncGradientOracle,
+  oracle: BatchGradientOracle | AsyncGradientOracle,
   d: number,
   steps: readonly number[],
   iterations: number,

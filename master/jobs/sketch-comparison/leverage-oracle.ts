@@ -1,7 +1,7 @@
 import { lsGradient } from '../../../shared/kernels';
 import type { Rng } from '../../../shared/random';
 import { matrix, type Matrix } from '../../../shared/tensor';
-import type { GradientOracle } from '../../../core/sketching';
+import type { BatchGradientOracle } from '../../../core/sketching';
 import type { ComputeCluster, PlacedPlan } from '../../../algorithms/compute-cluster';
 import { materializeStoredBlocks } from '../../../core/schemes/placement';
 import type { Plan } from '../../../core/schemes';
@@ -13,7 +13,7 @@ import type { Plan } from '../../../core/schemes';
  * - cluster: one real round per iteration, all step sizes' iterates stacked in its tasks (the same
  *   arrivals serve every step size, as in the simulated mode).
  */
-export function simulatedLeverageOracle(plan: Plan, A: Matrix, b: Float64Array, blockStarts: number[], rng: Rng): GradientOracle {
+export function simulatedLeverageOracle(plan: Plan, A: Matrix, b: Float64Array, blockStarts: number[], rng: Rng): BatchGradientOracle {
   const stored = materializeStoredBlocks(plan, { A, b, blockStarts }).map((blk) => ({ A: matrix(blk.rows, blk.cols, blk.data), b: blk.rhs! }));
   const d = A.cols;
   return (xs, outs) => {

@@ -6,9 +6,8 @@ import { Rng } from '../../../shared/random';
 import { directLeastSquares, largestEigenvalue, planDataFor } from '../../../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../../../core/sketching';
 import { evenBlockStarts } from '../../../core/schemes/placement';
-import { placePlan } from '../../../algorithms/plan-and-place';
 import { loadLeastSquaresProblem } from '../../data';
-import { chooseScheme, delayRuntimeModel } from '../../../core/schemes';
+import { chooseAs, delayAnswerTimes, leverage } from '../../../core/schemes';
 import { fixedStepDescent, type AsyncGradientOracle } from './fixed-step-sd';
 import { clusterLeverageOracle, simulatedLeverageOracle } from './leverage-oracle';
 import { formatTable } from './table';
@@ -40,7 +39,8 @@ const LABEL: Record<string, string> = { sd: 'Regular SD', gaussian: 'Gaussian', 
 export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: JobContext) {
   if (job.scheme.name !== 'leverage') throw new InputError(`sketch-comparison: scheme must be leverage (its q and slots set the sketch), got '${job.scheme.name}'`);
   if (!job.data.synthetic && job.instances > 1) throw new InputError('sketch-comparison: several instances need synthetic data (instance i uses seed + i)');
-  const scheme = chooseScheme(job.scheme);
+  const { name: _name, ...params } = job.scheme;
+  const scheme = chooseAs(leverage, params);
   const live = ctx.cluster.liveWorkers();
   const methods = job.methods;
   // errs[method][step][instance]
@@ -76,8 +76,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     const xiCross = 2 / (await largestEigenvalue(la, (await la.gram(A)).data, d));
     const steps = job.stepFactors.map((f) => f * xiCross);
     const rng = new Rng(job.seed * 1000 + inst);
-    const runtime = delayRuntimeModel(job.chaos.delay);
-    scheme.check({ workers: live.length, blocks: K, rows: N });
+    const runtime = delayAnswerTimes(job.chaos.delay);
     const plan = scheme.plan({
       workers: live.length,
       blocks: K,
@@ -86,7 +85,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       data: await planDataFor(la, scheme, A),
       ...(runtime ? { runtime } : {}),
     });
-    const q = plan.describe().q as number;
+    const { q } = plan.describe();
     if (inst === 0) {
       const { leverageScores: _s, blockOfSlot: _b, replicas: _r, ...info } = plan.describe();
       leverageInfo = info;
@@ -104,7 +103,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
       else if (job.arrivals === 'simulated') oracle = simulatedLeverageOracle(plan, A, b, blockStarts, rng.fork(4));
       else {
         await ctx.cluster.setChaos(job.chaos);
-        const placed = await placePlan(ctx.cluster, `${ctx.cluster.id}-${inst}`, plan, { A, b, blockStarts }, {}, live);
+        const placed = await ctx.cluster.place(`${ctx.cluster.id}-${inst}`, plan, { A, b, blockStarts }, { workers: live });
         oracle = clusterLeverageOracle(ctx.cluster, placed);
         release = () => ctx.cluster.release(placed);
       }

@@ -4,7 +4,7 @@ import { checkStragglerShowdown } from './check';
 import { runStragglerShowdown, type StragglerShowdownResult } from './runner';
 import { stragglerShowdownJobSchema, type StragglerShowdownJobSpec } from './schema';
 
-export { stragglerShowdownJobSchema, DEFAULT_SHOWDOWN_SCHEMES, type StragglerShowdownJobSpec } from './schema';
+export { stragglerShowdownJobSchema, defaultShowdownSchemes, type StragglerShowdownJobSpec } from './schema';
 export { runStragglerShowdown, type StragglerShowdownResult } from './runner';
 export { fairShare, showdownSchemes } from './fair-share';
 

@@ -5,7 +5,7 @@ import { showdownSchemes } from './fair-share';
 import type { StragglerShowdownJobSpec } from './schema';
 import { directLeastSquares, normalEquations, steepestDescent } from '../../../algorithms';
 import { loadLeastSquaresProblem } from '../../data';
-import { delayRuntimeModel } from '../../../core/schemes';
+import { delayAnswerTimes } from '../../../core/schemes';
 import { setUpLeastSquares } from '../least-squares/setup';
 import type { JobContext } from '../types';
 
@@ -110,7 +110,7 @@ export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: J
         jobId: `${cluster.id}-${rep}-${si}`,
         seed: job.seed + rep,
         taskTimeout: job.taskTimeout,
-        runtime: delayRuntimeModel(job.chaos.delay),
+        runtime: delayAnswerTimes(job.chaos.delay),
         ...(blocks !== undefined ? { blocks } : {}),
       });
       try {

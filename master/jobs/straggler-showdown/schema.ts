@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonJobFields, dataSchema, roundsStopSchema, schemeSchema } from '../../../shared/config';
+import { registeredSchemes } from '../../../core/schemes';
 import { stepSchema } from '../least-squares/schema';
 
 /**
@@ -8,15 +9,10 @@ import { stepSchema } from '../least-squares/schema';
  * (time under the job's delay over the same scheme's time with no delay injected), medians over
  * `repeats` chaos seeds. Example: examples/straggler-showdown.yaml.
  */
-export const DEFAULT_SHOWDOWN_SCHEMES = [
-  { name: 'wait-all' },
-  { name: 'ignore-stragglers' },
-  { name: 'speculative' },
-  { name: 'replication', r: 2 },
-  { name: 'frc', stragglers: 1 },
-  { name: 'mds' },
-  { name: 'leverage' },
-];
+/** The default `schemes:`: every registered scheme that names its showdown entry (Scheme.showdown), in registry order. */
+export function defaultShowdownSchemes(): { name: string; [key: string]: unknown }[] {
+  return registeredSchemes().flatMap((s) => (s.showdown ? [{ name: s.name, ...s.showdown }] : []));
+}
 
 // One job compares many schemes: `schemes` replaces the single `scheme` key.
 const { scheme: _scheme, ...common } = commonJobFields;
@@ -25,7 +21,7 @@ export const stragglerShowdownJobSchema = z
   .object({
     job: z.literal('straggler-showdown'),
     data: dataSchema,
-    schemes: z.array(schemeSchema).min(1).default(DEFAULT_SHOWDOWN_SCHEMES),
+    schemes: z.array(schemeSchema).min(1).default(defaultShowdownSchemes),
     step: stepSchema.default('line-search'),
     /** The error ‖x − x*‖/‖x*‖ to time. */
     target: z.number().positive().default(1e-3),

@@ -47,7 +47,7 @@ function run(draw: Draw, rounds: number, approximate: boolean, seed: number): Ru
   const rng = new Rng(seed);
   const model = new RuntimeModel();
   const errors = new ErrorCostModel();
-  const chooser = new AdaptiveChooser({ workers: WORKERS, rows: ROWS, seed, approximate, mds: true }, { predictor: { rounds: 300 } });
+  const chooser = new AdaptiveChooser({ workers: WORKERS, rows: ROWS, seed, approximate, coded: true }, { predictor: { rounds: 300 } });
   const decisions: Decision[] = [];
   let probe: number[] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -79,7 +79,7 @@ function run(draw: Draw, rounds: number, approximate: boolean, seed: number): Ru
 /** Brute-force seconds × (1 + v) of every candidate on all workers and without each of `without`. */
 function bruteScores(draw: Draw, round: number, approximate: boolean, without: number[] = []): { placement: Placement; score: number }[] {
   const sets = [WORKERS, ...without.map((x) => WORKERS.filter((w) => w !== x))];
-  const placements = sets.flatMap((ws) => candidateSet(ws.length, { approximate, mds: true, leverage: false }).map((c) => ({ candidate: c, workers: ws })));
+  const placements = sets.flatMap((ws) => candidateSet(ws.length, { approximate, coded: true, data: false }).map((c) => ({ candidate: c, workers: ws })));
   const means = bruteMeans(placements, N, (rng) => draw(rng, round), new Rng(99), 10_000);
   return placements.map((placement, i) => {
     const c = placement.candidate;
@@ -159,7 +159,7 @@ describe('adaptive chooser against brute force', () => {
 });
 
 function candidateFromLabel(label: string, workers: number, approximate: boolean) {
-  const c = candidateSet(workers, { approximate, mds: true, leverage: false }).find((x) => x.label === label);
+  const c = candidateSet(workers, { approximate, coded: true, data: false }).find((x) => x.label === label);
   if (!c) throw new Error(`no candidate ${label} on ${workers} workers`);
   return c;
 }

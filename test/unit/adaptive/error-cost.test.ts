@@ -5,7 +5,7 @@ import { Rng } from '../../../shared/random';
 import { matrix, rowSlice } from '../../../shared/tensor';
 
 const K = 8;
-const cands = candidateSet(K, { approximate: true, mds: false, leverage: false });
+const cands = candidateSet(K, { approximate: true, coded: false, data: false });
 const byLabel = (l: string): Candidate => cands.find((c) => c.label === l)!;
 const shape = (q: number): number => (K - q) / (q * (K - 1));
 

@@ -5,7 +5,7 @@ const ROWS = 1680;
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7];
 
 function layout(label: string, workers: number[]): PlacedLayout {
-  const c = candidateSet(workers.length, { approximate: true, mds: true, leverage: false }).find((x) => x.label === label)!;
+  const c = candidateSet(workers.length, { approximate: true, coded: true, data: false }).find((x) => x.label === label)!;
   return { plan: planCandidate(c, { workers: workers.length, rows: ROWS, seed: 1 }), workers, blockStarts: blockStartsFor(c, ROWS) };
 }
 

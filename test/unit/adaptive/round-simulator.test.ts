@@ -14,7 +14,7 @@ function find(cands: Candidate[], label: string): Candidate {
 }
 
 describe('round simulator over the real plans and decoders', () => {
-  const cands = candidateSet(N, { approximate: true, mds: true, leverage: false });
+  const cands = candidateSet(N, { approximate: true, coded: true, data: false });
   const plans = new PlanCache({ rows: ROWS, jobWorkers: N, seed: 1 });
 
   it.each([
@@ -101,7 +101,7 @@ describe('leverage on the simulator', () => {
     const d = 4;
     const A = Float64Array.from({ length: N * tau * d }, () => rng.normal());
     const plans = new PlanCache({ rows: N * tau, jobWorkers: N, seed: 3, data: { rows: N * tau, cols: d, A } });
-    const lev = candidateSet(N, { approximate: true, mds: false, leverage: true }).find((c) => c.label === 'leverage q=6')!;
+    const lev = candidateSet(N, { approximate: true, coded: false, data: true }).find((c) => c.label === 'leverage q=6')!;
     const sp = plans.get(lev, N);
     expect(sp.plan.slots).toHaveLength(2 * N);
     expect(sp.plan.shuffleSends).toBe(true);
@@ -116,9 +116,9 @@ describe('leverage on the simulator', () => {
 describe('plans a scheme refuses', () => {
   it('are skipped with the scheme’s reason, not thrown at the chooser', () => {
     const plans = new PlanCache({ rows: 4000, jobWorkers: 40, seed: 1 });
-    const big = candidateSet(40, { approximate: false, mds: true, leverage: false }).find((c) => c.label === 'mds n=40 k=30')!;
+    const big = candidateSet(40, { approximate: false, coded: true, data: false }).find((c) => c.label === 'mds n=40 k=30')!;
     expect(plans.tryGet(big, 40)).toBeUndefined();
     expect(plans.refusals()[0]).toMatch(/mds n=40 k=30 on 40 workers: .*mds/);
-    expect(plans.tryGet(candidateSet(40, { approximate: false, mds: false, leverage: false })[0]!, 40)).toBeDefined();
+    expect(plans.tryGet(candidateSet(40, { approximate: false, coded: false, data: false })[0]!, 40)).toBeDefined();
   });
 });

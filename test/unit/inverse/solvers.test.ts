@@ -6,7 +6,7 @@ import {
   lsResidualAndGradient,
   packSolvedColumns,
   solveUnitColumns,
-  steepestDescent,
+  sdLeastSquares,
   unpackSolvedColumns,
 } from '../../../shared/kernels';
 import { matrix, type Matrix } from '../../../shared/tensor';
@@ -48,7 +48,7 @@ describe('column solvers on f(x) = ‖Ax − y‖² (the paper\'s eq. (2))', () 
   const y = new Float64Array(40);
   y[5] = 1;
 
-  for (const [name, solver] of [['cg', cgLeastSquares], ['sd', steepestDescent]] as const) {
+  for (const [name, solver] of [['cg', cgLeastSquares], ['sd', sdLeastSquares]] as const) {
     it(`${name} stops on ‖∇f‖ ≤ ε (checked naively) and matches a direct solve`, () => {
       const res = solver(denseOperator(A), y, { tol: 1e-11, maxIterations: 100_000 });
       expect(res.converged).toBe(true);
@@ -77,7 +77,7 @@ describe('column solvers on f(x) = ‖Ax − y‖² (the paper\'s eq. (2))', () 
     e[0] = 1;
     const cg = cgLeastSquares(denseOperator(G), e, { tol: 1e-8, maxIterations: 10_000 });
     expect(cg.converged).toBe(true);
-    const sd = steepestDescent(denseOperator(G), e, { tol: 1e-8, maxIterations: 3000 });
+    const sd = sdLeastSquares(denseOperator(G), e, { tol: 1e-8, maxIterations: 3000 });
     // SD stalls: the cap is reached long before ε at this conditioning.
     expect(sd.converged).toBe(false);
     expect(sd.iterations).toBe(3000);
@@ -85,7 +85,7 @@ describe('column solvers on f(x) = ‖Ax − y‖² (the paper\'s eq. (2))', () 
     // Monotone decrease along SD's path, checked over a few prefixes.
     let last = Infinity;
     for (const cap of [1, 5, 25, 125, 625]) {
-      const r = steepestDescent(denseOperator(G), e, { tol: 0, maxIterations: cap });
+      const r = sdLeastSquares(denseOperator(G), e, { tol: 0, maxIterations: cap });
       expect(r.residualNorm).toBeLessThan(last);
       last = r.residualNorm;
     }

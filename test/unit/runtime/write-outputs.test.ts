@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonlFile, writeJobOutputs } from '../../../master/jobs';
-import { formatResultJson } from '../../../master/jobs/write-outputs';
+import { formatResultJson } from '../../../master/state/job-output';
 
 const tmp = mkdtempSync(join(tmpdir(), 'coda-out-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

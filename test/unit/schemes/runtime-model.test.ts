@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delayRuntimeModel, measuredRuntimeModel } from '../../../core/schemes';
+import { delayAnswerTimes, measuredAnswerTimes } from '../../../core/schemes';
 import { makeDelaySampler, type DelaySpec } from '../../../shared/chaos';
 import { Rng } from '../../../shared/random';
 
@@ -22,7 +22,7 @@ describe('runtime model: the ending time T = F⁻¹(p) of the leverage expansion
   ];
   for (const spec of specs) {
     it(`${spec.dist}: quantiles of the job's delay distribution match 100 000 draws`, () => {
-      const model = delayRuntimeModel(spec)!;
+      const model = delayAnswerTimes(spec)!;
       expect(model.source).toBe(`delay ${spec.dist}`);
       for (const p of [0.01, 0.3, 0.5, 0.9, 0.97]) {
         const want = empirical(spec, p);
@@ -32,14 +32,14 @@ describe('runtime model: the ending time T = F⁻¹(p) of the leverage expansion
   }
 
   it('lambda-tail: ×1 below 1 − 0.05 − 2/3000, ×2.5 up to 1 − 2/3000, ×9.4 above', () => {
-    const m = delayRuntimeModel({ dist: 'lambda-tail', base: 1 })!;
+    const m = delayAnswerTimes({ dist: 'lambda-tail', base: 1 })!;
     expect(m.quantile(0.9)).toBe(1);
     expect(m.quantile(0.99)).toBe(2.5);
     expect(m.quantile(0.9999)).toBe(9.4);
   });
 
   it('no delay has no model', () => {
-    expect(delayRuntimeModel({ dist: 'none' })).toBeUndefined();
+    expect(delayAnswerTimes({ dist: 'none' })).toBeUndefined();
   });
 
   it('measured (Kaplan–Meier): rounds cut off after their q-th answer still give the quantiles below q/m', () => {
@@ -50,8 +50,8 @@ describe('runtime model: the ending time T = F⁻¹(p) of the leverage expansion
       const times = Float64Array.from({ length: m }, () => 0.005 + rng.exponential(100)).sort();
       return { answers: Array.from(times.subarray(0, q)), tasks: m, endedAt: times[q - 1]! };
     });
-    const model = measuredRuntimeModel(rounds);
-    const truth = delayRuntimeModel({ dist: 'shifted-exponential', shift: 0.005, rate: 100 })!;
+    const model = measuredAnswerTimes(rounds);
+    const truth = delayAnswerTimes({ dist: 'shifted-exponential', shift: 0.005, rate: 100 })!;
     for (const p of [0.025, 0.1, 0.2]) expect(Math.abs(model.quantile(p) - truth.quantile(p)), `p = ${p}`).toBeLessThan(0.05 * truth.quantile(p));
     // Beyond what any round waited for, F̂ never gets there.
     expect(model.quantile(0.9)).toBe(Infinity);
@@ -59,7 +59,7 @@ describe('runtime model: the ending time T = F⁻¹(p) of the leverage expansion
   });
 
   it('measured without censoring is the empirical distribution', () => {
-    const model = measuredRuntimeModel([{ answers: [0.3, 0.1, 0.2, 0.4], tasks: 4, endedAt: 0.4 }]);
+    const model = measuredAnswerTimes([{ answers: [0.3, 0.1, 0.2, 0.4], tasks: 4, endedAt: 0.4 }]);
     expect([0.25, 0.5, 0.75, 1].map((p) => model.quantile(p))).toEqual([0.1, 0.2, 0.3, 0.4]);
   });
 });

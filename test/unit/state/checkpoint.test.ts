@@ -11,9 +11,9 @@ import {
   encodeCheckpoint,
   encodeState,
   fingerprint,
-  HistoryLog,
+  CheckpointLog,
   JobCheckpoint,
-  JobStore,
+  JobStateDir,
   readCheckpoint,
   writeCheckpoint,
   type CheckpointData,
@@ -97,7 +97,7 @@ describe('the history log', () => {
   it('appends lines and, opened at a checkpoint, keeps exactly the lines it covers', () => {
     const dir = tempDir();
     const f = join(dir, 'history.jsonl');
-    const { log: h } = HistoryLog.open(f);
+    const { log: h } = CheckpointLog.open(f);
     h.append([{ round: 1, v: NaN }, { round: 2, v: 0.5 }]);
     h.sync();
     const at = { count: h.count, bytes: h.bytes };
@@ -105,12 +105,12 @@ describe('the history log', () => {
     h.close();
     // A crash after round 3 was written but before a checkpoint covered it: round 3 is dropped.
     appendFileSync(f, '{"torn":');
-    const { log: again, records } = HistoryLog.open(f, at);
+    const { log: again, records } = CheckpointLog.open(f, at);
     expect(records).toEqual([{ round: 1, v: NaN }, { round: 2, v: 0.5 }]);
     again.append([{ round: 3, v: 0.125 }]);
     again.close();
     expect(readFileSync(f, 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(() => HistoryLog.open(f, { count: 5, bytes: 10_000 })).toThrow(/fewer lines/);
+    expect(() => CheckpointLog.open(f, { count: 5, bytes: 10_000 })).toThrow(/fewer lines/);
   });
 });
 
@@ -162,12 +162,12 @@ describe('a job checkpoint', () => {
 describe('the job store', () => {
   it('keeps jobs in acceptance order with their status and result, and prunes old ended ones', () => {
     const dir = tempDir();
-    const store = new JobStore(dir, log);
+    const store = new JobStateDir(dir, log);
     const base = { submittedAt: 'now', yaml: 'job: least-squares\n', yamlSha256: 'h', baseDir: dir, workers: 2, origin: 'submitted' as const, data: [] };
     for (const id of ['b-1', 'a-2', 'c-3']) store.create({ ...base, id });
     store.saveResult('b-1', { result: { rounds: 3 }, tensors: { 'x.npy': { shape: [2], values: Float64Array.from([1, NaN]) } }, files: { 'model.json': '{}' }, summary: 'done' });
     store.setStatus('a-2', { state: 'failed', at: 'now', message: 'boom', exitCode: 3 });
-    const again = new JobStore(dir, log);
+    const again = new JobStateDir(dir, log);
     expect(again.list().map((j) => [j.job.id, j.status.state])).toEqual([
       ['b-1', 'finished'],
       ['a-2', 'failed'],
@@ -199,6 +199,6 @@ describe('the job store', () => {
   it('refuses a state folder it cannot write, in one line', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), 'x');
-    expect(() => new JobStore(join(dir, 'file', 'state'), log)).toThrow(/--state .*: not a writable folder/);
+    expect(() => new JobStateDir(join(dir, 'file', 'state'), log)).toThrow(/--state .*: not a writable folder/);
   });
 });

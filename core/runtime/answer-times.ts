@@ -6,7 +6,7 @@ import { LAMBDA_TAIL, type DelaySpec } from '../../shared/chaos';
  * is F⁻¹(p). Pure: built from the job's delay distribution before the run, or from the answer
  * times measured in it.
  */
-export interface RuntimeModel {
+export interface AnswerTimeDistribution {
   /** Where F comes from, for result.json ("delay shifted-exponential", "measured: 1200 slots"). */
   source: string;
   /** F⁻¹(p): the smallest t with F(t) ≥ p, in seconds. */
@@ -29,7 +29,7 @@ function discreteQuantile(atoms: { value: number; weight: number }[], p: number)
  * block is taken as negligible beside it). Undefined for no delay (T would be 0) and for
  * distributions it does not know.
  */
-export function delayRuntimeModel(spec: DelaySpec): RuntimeModel | undefined {
+export function delayAnswerTimes(spec: DelaySpec): AnswerTimeDistribution | undefined {
   const source = `delay ${spec.dist}`;
   const clampP = (p: number): number => Math.min(Math.max(p, 0), 1 - 1e-15);
   switch (spec.dist) {
@@ -64,7 +64,7 @@ export interface MeasuredRound {
  * rest off when it decodes, so those times are censored there (the task had not answered by
  * then). F̂⁻¹(p) is Infinity when the answers heard never reach p (the rounds stopped earlier).
  */
-export function measuredRuntimeModel(rounds: readonly MeasuredRound[]): RuntimeModel {
+export function measuredAnswerTimes(rounds: readonly MeasuredRound[]): AnswerTimeDistribution {
   // Events in time order; an answer at the same time as a censoring counts first (it was heard).
   const events: { t: number; answer: number; censored: number }[] = [];
   let tasks = 0;

@@ -7,7 +7,7 @@ import { decodeState, encodeState } from './codec';
  * bytes) it covers. Lines written after the last checkpoint belong to rounds a resumed master
  * redoes, so opening the log at a checkpoint cuts them off.
  */
-export class HistoryLog {
+export class CheckpointLog {
   private fd: number;
   /** Lines and bytes in the file. */
   count = 0;
@@ -17,7 +17,7 @@ export class HistoryLog {
    * Opens `path` at `at` (the checkpoint's count and bytes; absent: empty) and returns the records
    * it keeps. Throws when the file holds fewer than the checkpoint covers.
    */
-  static open(path: string, at?: { count: number; bytes: number }): { log: HistoryLog; records: unknown[] } {
+  static open(path: string, at?: { count: number; bytes: number }): { log: CheckpointLog; records: unknown[] } {
     const want = at ?? { count: 0, bytes: 0 };
     let records: unknown[] = [];
     if (want.bytes > 0) {
@@ -27,7 +27,7 @@ export class HistoryLog {
       if (lines.pop() !== '' || lines.length !== want.count) throw new Error(`history log ${path} holds fewer lines than its checkpoint covers (${want.count})`);
       records = lines.map((l) => decodeState(l));
     }
-    const log = new HistoryLog(path, want);
+    const log = new CheckpointLog(path, want);
     return { log, records };
   }
 

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { InputError } from '../../shared/errors';
-import type { Decoded, Plan, RoundDecoder } from '../../core/schemes';
+import { intAtLeast } from './params';
+import type { Decoded, Plan, PlanContext, RoundDecoder, Scheme } from './types';
 
 /**
  * OverSketch (eq. 7) as Figure 3 computes it: S = (1/√N)(S₁, …, S_{N+e}), Sᵢ iid count sketches
@@ -18,7 +20,9 @@ import type { Decoded, Plan, RoundDecoder } from '../../core/schemes';
  * thus delays the ⌈(N+e)/G⌉ sketch blocks of its group; the default R (sketchRowBlocks) is the
  * largest for which that is at most e, so one slow worker is always ignored.
  *
- * Pure: no gRPC, no clock. Named for the DESIGN's scheme table, kept with its one user.
+ * Pure: no gRPC, no clock. Registered as `oversketch` (a Hessian sketch, no gradient: least squares,
+ * the showdown and the adaptive policies leave it out); logistic regression's oversketched Newton
+ * makes its shape from the job's `sketch:` keys.
  */
 export interface OversketchShape {
   /** N: sketch blocks used. */
@@ -64,8 +68,19 @@ export function oversketchSlots(shape: OversketchShape): OversketchSlots {
   return { rowBlocks: R, sketchOfSlot, rowOfSlot };
 }
 
+export type OversketchDescription = {
+  blocks: number;
+  extra: number;
+  width: number;
+  rowBlocks: number;
+  groups: number;
+  sketchDimension: number;
+  slots: number;
+  returns: string;
+};
+
 /** The plan over R row blocks of X (data blocks 0..R−1): slot (i, j) on worker (i mod G)·R + j. */
-export function oversketchPlan(shape: OversketchShape, workers: number, cols: number): Plan {
+export function oversketchPlan(shape: OversketchShape, workers: number, cols: number): Plan<OversketchDescription> {
   const layout = oversketchSlots(shape);
   const R = layout.rowBlocks;
   if (!(Number.isInteger(R) && R >= 1 && R <= workers)) throw new InputError(`oversketch: ${R} row blocks need as many workers; there are ${workers}`);
@@ -91,6 +106,38 @@ export function oversketchPlan(shape: OversketchShape, workers: number, cols: nu
     }),
   };
 }
+
+export const oversketchParams = z
+  .object({
+    /** N: sketch blocks used. */
+    blocks: intAtLeast(1),
+    /** e: extra sketch blocks launched, the slowest e ignored. */
+    extra: intAtLeast(0),
+    /** b: width of each sketch block. */
+    width: intAtLeast(1),
+  })
+  .strict();
+export type OversketchParams = z.infer<typeof oversketchParams>;
+
+/** OverSketch over R = K row blocks of X (the job's data blocks). */
+export const oversketch: Scheme<OversketchParams, OversketchDescription> = {
+  name: 'oversketch',
+  summary: 'N+e count-sketch blocks of the Hessian square root; the first N complete blocks (approximate Hessian)',
+  params: oversketchParams,
+  gradient: 'none',
+  approximate: true,
+  stores: 'plain',
+  multiBlockSlots: false,
+  /** One row block: every sketch task reads the whole of X. */
+  defaultBlocks: () => 1,
+  check(_p, { workers, blocks: R }) {
+    if (R > workers) throw new InputError(`oversketch: ${R} row blocks need as many workers; there are ${workers}`);
+  },
+  plan(ctx: PlanContext<OversketchParams>): Plan<OversketchDescription> {
+    if (ctx.cols === undefined) throw new InputError('scheme oversketch: needs the columns of the data (its answers are d×d or b×d)');
+    return oversketchPlan({ ...ctx.params, rowBlocks: ctx.blocks }, ctx.workers, ctx.cols);
+  },
+};
 
 /**
  * Sums each sketch block's R partial answers; enough once `needed` blocks are complete. Decodes to

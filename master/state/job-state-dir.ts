@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../shared/errors';
 import { openRegularFile } from '../../shared/fs';
 import type { Logger } from '../../shared/log';
-import { formatNpy, parseNpy } from '../../shared/tensor';
-import type { JobOutput } from './job-output';
+import { parseNpy } from '../../shared/tensor';
+import { writeJobOutputs, type JobOutput } from './job-output';
 import { JobCheckpoint, type CheckpointOptions } from './checkpointer';
-import { writeDurable } from './durable-file';
+import { writeFileAtomic } from '../../shared/fs';
 
 /**
- * The master's durable job store (`coda master --state DIR`):
+ * The master's state folder (`coda master --state DIR`): every accepted job, durably:
  *
  *   DIR/jobs/<id>/job.json         the job as accepted: its text, the folder its paths are
  *                                  relative to, its worker count, the data files' fingerprints
@@ -20,7 +20,7 @@ import { writeDurable } from './durable-file';
  *                 history.jsonl    its history, appended every round
  *                 result/          result.json, the tensors (.npy), extra files, summary.txt
  *
- * Every file is written atomically (writeDurable), so a master killed at any moment finds each
+ * Every file is written atomically (writeFileAtomic), so a master killed at any moment finds each
  * one whole: old or new. A restarted master lists the jobs that were accepted or running and
  * resumes them; finished ones keep their result for a submitter that re-attaches.
  */
@@ -99,7 +99,7 @@ function readJson<T>(path: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>):
   return schema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-export class JobStore {
+export class JobStateDir {
   private readonly jobsDir: string;
   private nextSeq = 1;
 
@@ -112,7 +112,7 @@ export class JobStore {
     try {
       mkdirSync(this.jobsDir, { recursive: true });
       // Write-tested now, not when the first checkpoint is due.
-      writeDurable(join(root, '.write-test'), 'ok\n');
+      writeFileAtomic(join(root, '.write-test'), 'ok\n');
       rmSync(join(root, '.write-test'), { force: true });
     } catch (e) {
       throw new InputError(`--state ${root}: not a writable folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
@@ -140,13 +140,13 @@ export class JobStore {
     const stored: StoredJob = { ...job, seq: this.nextSeq++ };
     const dir = this.dir(job.id);
     mkdirSync(dir, { recursive: true });
-    writeDurable(join(dir, 'job.json'), JSON.stringify(stored, null, 2));
+    writeFileAtomic(join(dir, 'job.json'), JSON.stringify(stored, null, 2));
     this.setStatus(job.id, { state: 'accepted', at: new Date().toISOString() });
     return stored;
   }
 
   setStatus(id: string, status: JobStatus): void {
-    writeDurable(join(this.dir(id), 'status.json'), JSON.stringify(status));
+    writeFileAtomic(join(this.dir(id), 'status.json'), JSON.stringify(status));
   }
 
   /** Every stored job with its status, in the order accepted; a folder that cannot be read is skipped loudly. */
@@ -182,20 +182,13 @@ export class JobStore {
     return join(this.dir(id), 'history.jsonl.partial');
   }
 
-  /** Keeps a finished job's outputs, then marks it finished (the status is the commit point). */
+  /** Keeps a finished job's outputs (the one result writer, job-output.ts), then marks it finished (the status is the commit point). */
   saveResult(id: string, out: JobOutput): void {
     const dir = join(this.dir(id), 'result');
-    mkdirSync(dir, { recursive: true });
-    if (out.history) {
-      // Same filesystem (the job's folder): a rename. The output keeps pointing at the kept file.
-      const kept = join(dir, 'history.jsonl');
-      renameSync(out.history.path, kept);
-      out.history = { path: kept, rounds: out.history.rounds };
-    }
-    for (const [name, t] of Object.entries(out.tensors)) writeDurable(join(dir, safeName(name)), formatNpy(t.shape, t.values));
-    for (const [name, text] of Object.entries(out.files ?? {})) writeDurable(join(dir, safeName(name)), text);
-    writeDurable(join(dir, 'result.json'), JSON.stringify(out.result));
-    writeDurable(join(dir, 'manifest.json'), JSON.stringify({ tensors: Object.keys(out.tensors), files: Object.keys(out.files ?? {}), summary: out.summary, ...(out.history ? { historyRounds: out.history.rounds } : {}) }));
+    // The history moves from the job's folder into its result (same filesystem: a rename).
+    writeJobOutputs(dir, out);
+    if (out.history) out.history = { path: join(dir, 'history.jsonl'), rounds: out.history.rounds };
+    writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ tensors: Object.keys(out.tensors), files: Object.keys(out.files ?? {}), summary: out.summary, ...(out.history ? { historyRounds: out.history.rounds } : {}) }));
     this.setStatus(id, { state: 'finished', at: new Date().toISOString() });
   }
 

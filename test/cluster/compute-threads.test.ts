@@ -31,13 +31,14 @@ async function answerOrder(lc: LocalCluster): Promise<string[]> {
   const ca = new WorkerConnection(a!.index, a!.address, undefined);
   const cb = new WorkerConnection(b!.index, b!.address, undefined);
   try {
-    await ca.placeBlocks('order', [block(0, 8000, 400, 0, 1)]);
+    await ca.placeBlocks('order', [block(0, 16000, 400, 0, 1)]);
     // Both compute sides up (a thread starts on its service's first task).
     await Promise.all([ca.runTask(task('order', [], { noop: {} }), 60).promise, cb.runTask(task('order', [], { noop: {} }), 60).promise]);
     const order: string[] = [];
     const long = ca.runTask(task('order', [0], { gram: {} }), 120).promise.then(() => order.push('A: gram'));
-    // The Gram is being computed by now (it takes seconds); B's no-op goes to the other service.
-    await new Promise((r) => setTimeout(r, 300));
+    // The Gram is being computed by now (it takes seconds even on a quiet machine; a second's
+    // head start leaves room for a loaded one); B's no-op goes to the other service.
+    await new Promise((r) => setTimeout(r, 1000));
     const short = cb.runTask(task('order', [], { noop: {} }), 120).promise.then(() => order.push('B: noop'));
     await Promise.all([long, short]);
     return order;

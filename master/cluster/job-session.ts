@@ -1,5 +1,6 @@
 import { InputError } from '../../shared/errors';
 import type { AsyncLinalg } from '../../shared/linalg';
+import type { EventLoopLag } from '../../shared/metrics';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../../core/schemes';
 import { mapPlanToLive } from '../../core/schemes/placement';
@@ -58,6 +59,8 @@ export class JobSession implements ComputeCluster {
   private delayChanges = 0;
   private uncounted = 0;
   private closed = false;
+  /** The worst event-loop lag a worker reported with an answer of this job (each answer carries its process's lag for the job so far). */
+  private workerLag: EventLoopLag | undefined;
 
   constructor(
     private readonly cluster: SessionHost,
@@ -112,7 +115,20 @@ export class JobSession implements ComputeCluster {
     const p = this.own(placed);
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.cluster.round(p, payload, n, () => this.liveWorkers(), this.labels, options);
+    return this.noteLag(await this.cluster.round(p, payload, n, () => this.liveWorkers(), this.labels, options));
+  }
+
+  /** The worst p99 and the worst max of the workers' event-loop lag over the job's answers; undefined before any answer. */
+  workerEventLoopLag(): EventLoopLag | undefined {
+    return this.workerLag;
+  }
+
+  private noteLag(outcome: RoundOutcome): RoundOutcome {
+    for (const a of outcome.arrivals) {
+      const w = this.workerLag ?? { p99: 0, max: 0 };
+      this.workerLag = { p99: Math.max(w.p99, a.loopLagP99Seconds), max: Math.max(w.max, a.loopLagMaxSeconds) };
+    }
+    return outcome;
   }
 
   async release(placed: PlacedPlan): Promise<void> {
@@ -151,7 +167,7 @@ export class JobSession implements ComputeCluster {
    * schedule step): a probe of a left-out worker, sent beside the job's rounds.
    */
   async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    return this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
+    return this.noteLag(await this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels));
   }
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */

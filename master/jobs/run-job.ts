@@ -35,8 +35,8 @@ export type Lagged = { eventLoopLag: EventLoopLagReport };
 /** A master event-loop lag above this is logged as a warning (the goal: below 50 ms in any example job). */
 export const MASTER_LAG_WARN_SECONDS = 0.05;
 
-/** Why result.json's eventLoopLag.workers is null (until the workers report their lag). */
-export const WORKER_LAG_UNREPORTED = 'the workers do not report their event-loop lag to the master yet';
+/** Why result.json's eventLoopLag.workers is null: the job's rounds brought no answer (each answer carries its worker's lag). */
+export const WORKER_LAG_UNREPORTED = 'no worker answered a task of this job';
 
 /** Runs `job` with the runner of its kind (looked up in the table, typed per kind). */
 function runKind<J extends JobSpec>(job: J, ctx: JobContext): Promise<JobOutput<ResultOf<J>>> {
@@ -103,7 +103,8 @@ export async function runJob<J extends JobSpec>(job: J, ctx: RunContext): Promis
     if (master.max > MASTER_LAG_WARN_SECONDS) {
       ctx.log.warn({ job: session.id, p99: master.p99, max: master.max }, `the master's event loop was held up ${(master.max * 1000).toFixed(0)} ms at worst during the job`);
     }
-    const eventLoopLag: EventLoopLagReport = { master, workers: null, note: WORKER_LAG_UNREPORTED };
+    const workersLag = session.workerEventLoopLag();
+    const eventLoopLag: EventLoopLagReport = workersLag ? { master, workers: workersLag } : { master, workers: null, note: WORKER_LAG_UNREPORTED };
     // A kind that streams no history leaves no file; a failed run leaves none either (finally).
     kept = !!history && history.lines > 0;
     const streamed = history && kept ? { history: { path: history.path, rounds: history.lines } } : {};

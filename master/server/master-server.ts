@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClusterError, InputError, NotFoundError, toServiceError } from '../../shared/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import type { LinalgThreadOptions } from '../../shared/linalg';
-import { createRegistry, serveMetrics, type MetricsServer } from '../../shared/metrics';
+import { createRegistry, registerEventLoopLagMetric, serveMetrics, type MetricsServer } from '../../shared/metrics';
 import {
   addHealth,
   bindServer,
@@ -158,6 +158,9 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
   const inDataRoot = dataRootCheck(o.dataDir);
   const log = createLogger('master');
   const promRegistry = createRegistry('master');
+  // coda_event_loop_lag_seconds, as every worker process has: the loop's lag beyond the sampling
+  // interval, over each scrape's window.
+  const stopLagMetric = registerEventLoopLagMetric(promRegistry);
   const metrics = new MasterMetrics(promRegistry);
   const registry = new WorkerRegistry(o.heartbeatTimeoutSeconds, o.heartbeatIntervalSeconds);
   const store = new ParameterStore();
@@ -281,6 +284,7 @@ export async function startMaster(options: Partial<MasterOptions> = {}): Promise
     masterId,
     waitForWorkers,
     async stop() {
+      stopLagMetric();
       jobs.stop();
       uploads.close();
       clearInterval(sweep);

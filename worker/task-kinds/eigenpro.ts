@@ -6,7 +6,7 @@ import type { Matrix } from '../../shared/tensor';
 import { tensorValues } from '../../shared/wire/tensor-codec';
 import type { StoredBlock } from '../block-store';
 import type { SharedSlice } from '../shared-slice';
-import { registerKind, type TaskContext } from './registry';
+import type { KindHandler, TaskContext, ThreadKindName } from './registry';
 
 /**
  * EigenPro task kinds. The master places every data block on every worker (all n centers, once);
@@ -43,7 +43,7 @@ export function sliceStateOf(ctx: Pick<TaskContext, 'blocks'>): SliceState {
   return st;
 }
 
-registerKind('eigenproSetup', (ctx) => {
+const eigenproSetup: KindHandler = (ctx) => {
   const t = ctx.request.eigenproSetup;
   if (!t) throw new InputError('eigenproSetup: missing payload');
   const kernel = checkKernel({ name: t.kernel?.name ?? '', bandwidth: t.kernel?.bandwidth ?? 0 });
@@ -55,9 +55,9 @@ registerKind('eigenproSetup', (ctx) => {
   out.set(st.sigmas);
   out[st.sigmas.length] = st.beta;
   return { shape: [out.length], values: out };
-});
+};
 
-registerKind('eigenproStep', (ctx) => {
+const eigenproStep: KindHandler = (ctx) => {
   const t = ctx.request.eigenproStep;
   if (!t) throw new InputError('eigenproStep: missing payload');
   const st = sliceStateOf(ctx);
@@ -71,7 +71,7 @@ registerKind('eigenproStep', (ctx) => {
   out.set(delta);
   out[delta.length] = batchSquaredResidual;
   return { shape: [out.length], values: out };
-});
+};
 
 /** What an AsyncEigenPro loop's compute side needs: its own block (with the preconditioner) and its batches. */
 export interface StepperOptions {
@@ -171,3 +171,6 @@ export class AsyncStepper {
     return d;
   }
 }
+
+/** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */
+export const EIGENPRO_KINDS = { eigenproSetup, eigenproStep } satisfies Partial<Record<ThreadKindName, KindHandler>>;

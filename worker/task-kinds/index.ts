@@ -1,8 +1,4 @@
-/** Task kinds: one module per family registers its thread handlers (import for the side effect, once). */
-import './linear-algebra';
-import './solve-columns';
-import './logistic';
-import './eigenpro';
-
-export { type TaskContext, type KindResult, type KindHandler, type KindSpec, type TaskKindName, type ThreadKindName, KINDS, kindSpec, kindHandler, registerKind } from './registry';
+/** Task kinds: what each kind is (KINDS: where it runs, how its delay is drawn) and its handler, one typed table each. */
+export { type TaskContext, type KindResult, type KindHandler, type KindSpec, type TaskKindName, type ThreadKindName, KINDS, kindSpec } from './registry';
+export { kindHandler } from './handlers';
 export { AsyncStepper, type StepperOptions, type StepOutcome } from './eigenpro';

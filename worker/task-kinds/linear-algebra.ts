@@ -1,12 +1,12 @@
 import { InputError, ShapeError } from '../../shared/errors';
 import { tensorValues } from '../../shared/wire/tensor-codec';
-import { registerKind } from './registry';
+import type { KindHandler, ThreadKindName } from './registry';
 
 /** The kinds least squares and the coded matrix products need. */
 
-registerKind('noop', () => ({ shape: [0], values: new Float64Array(0) }));
+const noop: KindHandler = () => ({ shape: [0], values: new Float64Array(0) });
 
-registerKind('matvec', ({ request, blocks, kernels }) => {
+const matvec: KindHandler = ({ request, blocks, kernels }) => {
   const x = tensorValues(request.matvec?.x, 'matvec.x');
   const rows = blocks[0]?.block.A.rows ?? 0;
   const out = new Float64Array(rows);
@@ -15,9 +15,9 @@ registerKind('matvec', ({ request, blocks, kernels }) => {
     kernels.matVec(block.A, x, out, weight, true);
   }
   return { shape: [rows], values: out };
-});
+};
 
-registerKind('mattvec', ({ request, blocks, kernels }) => {
+const mattvec: KindHandler = ({ request, blocks, kernels }) => {
   const v = tensorValues(request.mattvec?.v, 'mattvec.v');
   const cols = blocks[0]?.block.A.cols ?? 0;
   const out = new Float64Array(cols);
@@ -29,9 +29,9 @@ registerKind('mattvec', ({ request, blocks, kernels }) => {
   }
   if (off !== v.length) throw new ShapeError(`mattvec: v has ${v.length} values, the blocks have ${off} rows`);
   return { shape: [cols], values: out };
-});
+};
 
-registerKind('lsGradient', ({ request, blocks, kernels }) => {
+const lsGradient: KindHandler = ({ request, blocks, kernels }) => {
   const xt = request.lsGradient?.x;
   const x = tensorValues(xt, 'lsGradient.x');
   // x of shape (p, d) stacks p points: one round serves p iterates (e.g. several step sizes).
@@ -45,9 +45,9 @@ registerKind('lsGradient', ({ request, blocks, kernels }) => {
     kernels.lsGradientStacked(block.A, block.rhs, x, points, out, weight, true);
   }
   return { shape: xt?.shape.length === 2 ? [points, d] : [x.length], values: out };
-});
+};
 
-registerKind('gram', ({ request, blocks, kernels, allocate }) => {
+const gram: KindHandler = ({ request, blocks, kernels, allocate }) => {
   const dAll = request.gram?.d && request.gram.d.shape.length > 0 ? tensorValues(request.gram.d, 'gram.d') : undefined;
   const cols = blocks[0]?.block.A.cols ?? 0;
   const out = allocate(cols * cols, `gram: the ${cols}×${cols} Gram matrix`, true);
@@ -59,4 +59,7 @@ registerKind('gram', ({ request, blocks, kernels, allocate }) => {
     off += block.A.rows;
   }
   return { shape: [cols, cols], values: out };
-});
+};
+
+/** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */
+export const LINEAR_ALGEBRA_KINDS = { noop, matvec, mattvec, lsGradient, gram } satisfies Partial<Record<ThreadKindName, KindHandler>>;

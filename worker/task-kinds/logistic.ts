@@ -2,7 +2,7 @@ import { InputError, ShapeError } from '../../shared/errors';
 import { countSketchInto } from '../../shared/kernels';
 import { tensorValues } from '../../shared/wire/tensor-codec';
 import type { TaskContext } from './registry';
-import { registerKind } from './registry';
+import type { KindHandler, ThreadKindName } from './registry';
 
 /**
  * The kinds logistic regression needs: OverSketch blocks of the Hessian's square root, and GIANT's.
@@ -26,7 +26,7 @@ function colsOf(ctx: TaskContext, kind: string): number {
   return cols;
 }
 
-registerKind('countSketch', (ctx) => {
+const countSketch: KindHandler = (ctx) => {
   const t = ctx.request.countSketch;
   const width = t?.width ?? 0;
   const seed = Number(t?.seed ?? 0);
@@ -46,18 +46,18 @@ registerKind('countSketch', (ctx) => {
   if (scaleAll && off !== scaleAll.length) throw new ShapeError(`countSketch: scale has ${scaleAll.length} values, the blocks have ${off} rows`);
   if (t?.gram) return { shape: [cols, cols], values: ctx.kernels.gram({ rows: width, cols, data: out }, undefined, new Float64Array(cols * cols)) };
   return { shape: [width, cols], values: out };
-});
+};
 
-registerKind('logisticGradient', (ctx) => {
+const logisticGradient: KindHandler = (ctx) => {
   const w = tensorValues(ctx.request.logisticGradient?.w, 'logisticGradient.w');
   const cols = colsOf(ctx, 'logisticGradient');
   const labels = labelsOf(ctx, 'logisticGradient');
   const out = new Float64Array(cols + 1);
   ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.logisticGradientInto(block.A, labels[k]!.y, w, out, weight));
   return { shape: [cols + 1], values: out };
-});
+};
 
-registerKind('localNewton', (ctx) => {
+const localNewton: KindHandler = (ctx) => {
   const t = ctx.request.localNewton;
   const w = tensorValues(t?.w, 'localNewton.w');
   const g = tensorValues(t?.g, 'localNewton.g');
@@ -67,9 +67,9 @@ registerKind('localNewton', (ctx) => {
   const out = new Float64Array(cols);
   ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.localNewtonInto(block.A, labels[k]!.y, w, g, lambda, out, weight));
   return { shape: [cols], values: out };
-});
+};
 
-registerKind('logisticLoss', (ctx) => {
+const logisticLoss: KindHandler = (ctx) => {
   const t = ctx.request.logisticLoss;
   const w = tensorValues(t?.w, 'logisticLoss.w');
   const p = tensorValues(t?.p, 'logisticLoss.p');
@@ -79,4 +79,7 @@ registerKind('logisticLoss', (ctx) => {
   const out = new Float64Array(steps.length);
   ctx.blocks.forEach(({ block, weight }, k) => ctx.kernels.logisticLossAtStepsInto(block.A, labels[k]!.y, w, p, steps, out, weight));
   return { shape: [steps.length], values: out };
-});
+};
+
+/** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */
+export const LOGISTIC_KINDS = { countSketch, logisticGradient, localNewton, logisticLoss } satisfies Partial<Record<ThreadKindName, KindHandler>>;

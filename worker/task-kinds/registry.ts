@@ -6,8 +6,8 @@ import type { StoredBlock } from '../block-store';
  * The task kinds and where each runs. Every kind of the proto's TaskRequest.kind has one row (the
  * compiler checks the table is complete):
  *
- *   runs: 'thread'     the whole task runs on the worker service's compute thread (a handler
- *                      registered below, over the thread's view of the blocks);
+ *   runs: 'thread'     the whole task runs on the worker service's compute thread (its handler
+ *                      in handlers.ts, over the thread's view of the blocks);
  *         'loop'       the task is orchestrated on the event loop (it talks to other processes
  *                      between computations) and sends each computation to the thread
  *                      (eigenproAsync: read α from the owners, step on the thread, write);
@@ -74,16 +74,3 @@ export interface KindResult {
  * (a message to the thread) reaches them and they stop early.
  */
 export type KindHandler = (ctx: TaskContext) => KindResult | Promise<KindResult>;
-
-const handlers = new Map<string, KindHandler>();
-
-/** Registers the handler of a thread kind (one module per family does it once). Refuses duplicates. */
-export function registerKind(kind: ThreadKindName, handler: KindHandler): void {
-  if (handlers.has(kind)) throw new Error(`task kind '${kind}' registered twice`);
-  handlers.set(kind, handler);
-}
-
-/** The handler of a thread kind. */
-export function kindHandler(kind: string): KindHandler | undefined {
-  return handlers.get(kind);
-}

@@ -3,7 +3,7 @@ import { InputError } from '../../shared/errors';
 import { BlockColumnSolver, COLUMN_SOLVER_NAMES, inverseOperators, packedLength, packSolvedColumns, type ColumnSolverName, type Kernels } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
 import type { StoredBlock } from '../block-store';
-import { registerKind } from './registry';
+import type { KindHandler, ThreadKindName } from './registry';
 
 /**
  * solveColumns: columns of A⁻¹ (or rows of A† through B = AᵀA, Algorithm 2) on the task's one
@@ -30,7 +30,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 /** Longest stretch of computing between two yields. */
 const YIELD_EVERY_MS = 20;
 
-registerKind('solveColumns', async ({ request, blocks, signal, kernels, allocate }) => {
+const solveColumns: KindHandler = async ({ request, blocks, signal, kernels, allocate }) => {
   const t = request.solveColumns;
   if (!t) throw new InputError('solveColumns: task without its payload');
   if (blocks.length !== 1) throw new InputError(`solveColumns: expects one stored block (A), got ${blocks.length}`);
@@ -60,4 +60,7 @@ registerKind('solveColumns', async ({ request, blocks, signal, kernels, allocate
   }
   const packed = packSolvedColumns(s.result());
   return { shape: [packed.length], values: packed };
-});
+};
+
+/** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */
+export const SOLVE_COLUMNS_KINDS = { solveColumns } satisfies Partial<Record<ThreadKindName, KindHandler>>;

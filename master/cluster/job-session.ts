@@ -4,7 +4,8 @@ import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSp
 import type { Plan } from '../../core/schemes';
 import { mapPlanToLive } from '../../core/schemes/placement';
 import type { ParameterStore, ShardedStore } from '../store';
-import type { SessionHost } from './session-host';
+import type { RoundJob, SessionHost } from './session-host';
+import { BadAnswers } from './bad-answers';
 import type { Placed } from './placed-plan';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
@@ -58,6 +59,9 @@ export class JobSession implements ComputeCluster {
   private delayChanges = 0;
   private uncounted = 0;
   private closed = false;
+  /** Bad answers of this job's workers; a worker that sends too many is dropped from the job. */
+  readonly answers: BadAnswers;
+  private readonly roundJob: RoundJob;
 
   constructor(
     private readonly cluster: SessionHost,
@@ -67,6 +71,8 @@ export class JobSession implements ComputeCluster {
     this.id = spec.id;
     this.kind = spec.kind;
     this.subset = spec.workers ? new Set(spec.workers) : undefined;
+    this.answers = new BadAnswers({ jobId: spec.id, metrics: cluster.metrics, log: cluster.log });
+    this.roundJob = { live: () => this.liveWorkers(), labels: this.labels, answers: this.answers };
   }
 
   /** Labels of this job's metric series. */
@@ -86,10 +92,11 @@ export class JobSession implements ComputeCluster {
     return this.cluster.linalg();
   }
 
+  /** The job's workers that are alive and not dropped from it (for bad answers: BadAnswers). */
   liveWorkers(): number[] {
     const alive = this.cluster.liveWorkers();
     const subset = this.subset;
-    return subset ? alive.filter((w) => subset.has(w)) : alive;
+    return alive.filter((w) => (!subset || subset.has(w)) && !this.answers.dropped(w));
   }
 
   /** Maps the logical plan onto `options.workers` (default: the live workers) and places it (see ComputeCluster.place). */
@@ -112,7 +119,7 @@ export class JobSession implements ComputeCluster {
     const p = this.own(placed);
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.cluster.round(p, payload, n, () => this.liveWorkers(), this.labels, options);
+    return this.cluster.round(p, payload, n, this.roundJob, options);
   }
 
   async release(placed: PlacedPlan): Promise<void> {
@@ -151,7 +158,7 @@ export class JobSession implements ComputeCluster {
    * schedule step): a probe of a left-out worker, sent beside the job's rounds.
    */
   async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    return this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
+    return this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, this.roundJob);
   }
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */

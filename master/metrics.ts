@@ -97,7 +97,7 @@ export class MasterMetrics {
       labelNames: ['worker', 'reason'],
       registers: r,
     });
-    this.workersDropped = new Counter({ name: 'coda_workers_dropped_total', help: 'Workers dropped from a job for sending bad answers', registers: r });
+    this.workersDropped = new Counter({ name: 'coda_workers_dropped_total', help: 'Workers dropped from a job: too many bad answers, or blocks that could not be placed on them', registers: r });
     this.backups = new Counter({
       name: 'coda_backup_tasks_total',
       help: 'Backup copies launched by speculative execution',

@@ -23,7 +23,7 @@ export interface AnswerTally {
 }
 
 /**
- * One job's bad answers: counted per worker (coda_bad_answers_total{worker,reason}), logged once
+ * One job's bad answers, and the workers it dropped: bad answers are counted per worker (coda_bad_answers_total{worker,reason}), logged once
  * per worker and reason (not once per answer: a hostile worker cannot flood the log), and a worker
  * past BAD_ANSWERS_TO_DROP is dropped from the job (its session's liveWorkers() leaves it out and
  * every round in flight is told, as of a lost worker). Bounded: a counter and a few log keys per
@@ -51,7 +51,7 @@ export class BadAnswers implements AnswerTally {
     this.counts.set(worker, n);
     this.once(`${worker}:${reason}`, () => this.o.log.warn({ job: this.o.jobId, worker, reason, detail }, `refused a ${reason} answer from worker ${worker}; its slot runs elsewhere (further ${reason} answers from it are counted, not logged)`));
     const limit = this.o.limit ?? BAD_ANSWERS_TO_DROP;
-    if (n >= limit && !this.out.has(worker)) this.drop(worker, `${n} bad answers in this job (the last: ${reason}, ${detail})`);
+    if (n >= limit) this.drop(worker, `${n} bad answers in this job (the last: ${reason}, ${detail})`);
   }
 
   ignored(worker: number, reason: IgnoredAnswerReason, detail?: string): void {
@@ -81,7 +81,9 @@ export class BadAnswers implements AnswerTally {
     return () => this.listeners.delete(fn);
   }
 
-  private drop(worker: number, why: string): void {
+  /** Drops `worker` from the job (too many bad answers, or its blocks could not be placed): its rounds take it for lost. */
+  drop(worker: number, why: string): void {
+    if (this.out.has(worker)) return;
     this.out.add(worker);
     this.o.metrics.workersDropped.inc();
     this.o.log.warn({ job: this.o.jobId, worker, why }, `worker ${worker} dropped from job ${this.o.jobId}: ${why}`);

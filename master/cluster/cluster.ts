@@ -1,4 +1,4 @@
-import { ClusterError } from '../../shared/errors';
+import { ClusterError, messageOf } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { AsyncLinalg } from '../../shared/linalg';
 import type { TlsFiles } from '../../shared/wire';
@@ -219,8 +219,14 @@ export class Cluster implements SessionHost {
     await this.links.get(worker)?.conn.dropBlocks(jobId, [...ids]);
   }
 
-  /** Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. */
-  async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}): Promise<Placed> {
+  /**
+   * Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. A worker
+   * whose placement fails (its bulk channel cut or answering garbage, its stream gone) is handed
+   * to `onUnplaced` when given, and the plan is placed on the others: the first round moves that
+   * worker's slots to them, as for a worker lost. Throws when no host could be placed, or on the
+   * first failure without `onUnplaced`.
+   */
+  async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}, onUnplaced?: (worker: number, why: string) => void): Promise<Placed> {
     if (live.length === 0) throw new ClusterError('no live workers to place blocks on');
     const liveSet = new Set(live);
     for (const s of plan.slots) {
@@ -234,8 +240,11 @@ export class Cluster implements SessionHost {
       const live = [...workers].filter((w) => liveSet.has(w));
       if (live.length > 0) placed.holders.set(id, new Set(live));
     }
-    const need = blocksPerWorker(plan, placed.hosts);
-    await Promise.all([...need].map(([w, ids]) => this.placeOn(placed, w, [...ids])));
+    const need = [...blocksPerWorker(plan, placed.hosts)];
+    const settled = await Promise.allSettled(need.map(([w, ids]) => this.placeOn(placed, w, [...ids])));
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ worker: need[i]![0], error: r.reason as unknown }] : []));
+    if (failed.length > 0 && (!onUnplaced || failed.length === need.length)) throw failed[0]!.error;
+    for (const f of failed) onUnplaced!(f.worker, messageOf(f.error));
     return placed;
   }
 

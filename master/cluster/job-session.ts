@@ -102,7 +102,8 @@ export class JobSession implements ComputeCluster {
   /** Maps the logical plan onto `options.workers` (default: the live workers) and places it (see ComputeCluster.place). */
   async place(jobId: string, plan: Plan, data: BlockData, options: PlaceOptions = {}): Promise<PlacedPlan> {
     const live = this.liveWorkers();
-    const p = await this.cluster.place(jobId, mapPlanToLive(plan, options.workers ?? live), data, live, options);
+    // A worker its blocks could not reach is dropped from the job; the first round moves its slots.
+    const p = await this.cluster.place(jobId, mapPlanToLive(plan, options.workers ?? live), data, live, options, (w, why) => this.answers.drop(w, `placing its blocks failed: ${why}`));
     this.placed.add(p);
     this.handles.set(p, p);
     return p;

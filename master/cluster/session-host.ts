@@ -41,7 +41,8 @@ export interface SessionHost {
   /** The master's linear algebra on its compute thread (started at first use). */
   linalg(): Promise<AsyncLinalg>;
   liveWorkers(): number[];
-  place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions): Promise<Placed>;
+  /** Places on `live`; a worker whose placement fails goes to `onUnplaced` (see Cluster.place). */
+  place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions, onUnplaced?: (worker: number, why: string) => void): Promise<Placed>;
   round(placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number, job: RoundJob, options?: RoundOptions): Promise<RoundOutcome>;
   release(placed: Placed): Promise<void>;
   configureChaos(jobId: string, workers: readonly number[], chaos: WorkerChaos | 'reset'): Promise<void>;

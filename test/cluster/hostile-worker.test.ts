@@ -20,6 +20,7 @@ import { processAlive } from '../helpers/cluster-fixture';
 const HONEST = 3;
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
 const BULK: BulkMode[] = ['honest', 'none', 'garbage'];
+const WIRE_FUZZ: readonly Mischief[] = ['fuzz-reply', 'garbage', 'empty-reply', 'huge', 'reset'];
 
 function leastSquares(scheme: Record<string, unknown>, seed: number, workers: number, blocks?: number): JobSpec {
   return jobOf('least-squares', {
@@ -83,8 +84,10 @@ describe('a hostile worker among honest ones', () => {
     const invExact = (r: Record<string, unknown>) => ((r.errors as { relativeFrobeniusNorm: number }).relativeFrobeniusNorm) < 1e-8;
 
     for (const [i, seed] of SEEDS.entries()) {
-      const mischief: readonly Mischief[] = MISCHIEF;
-      hostile.use({ seed, rate: 0.6, mischief, bulk: BULK[i % BULK.length]! });
+      // The last seeds fuzz the wire itself: every reply is random protobuf, bytes, 16 MB, or a reset.
+      const fuzz = i >= SEEDS.length - 3;
+      const mischief: readonly Mischief[] = fuzz ? WIRE_FUZZ : MISCHIEF;
+      hostile.use({ seed, rate: fuzz ? 1 : 0.6, mischief, bulk: BULK[i % BULK.length]! });
       // A reset or unreadable reply loses the worker to the master; it registers again.
       const live = async (): Promise<number> => {
         await lc.master.waitForWorkers(HONEST + 1, 20_000).catch(() => undefined);

@@ -12,12 +12,16 @@ export const BAD_ANSWERS_TO_DROP = 3;
 
 /** What a round reports about the answers it refused or ignored (RoundRun's view of BadAnswers). */
 export interface AnswerTally {
-  /** A refused answer of `worker` (the round has already moved the slot). */
+  /**
+   * A refused answer of `worker` (the round has already moved the slot). It counts towards
+   * dropping the worker at once, except a non-finite one: that may be the computation's own (a
+   * diverging iterate), and counts only once another worker's finite answer disproves it.
+   */
   bad(worker: number, reason: BadAnswerReason, detail: string): void;
+  /** Another worker answered finite values where `worker`'s answer was non-finite: it counts now. */
+  disproved(worker: number, detail: string): void;
   /** A message of `worker` that touched no round. */
   ignored(worker: number, reason: IgnoredAnswerReason, detail?: string): void;
-  /** A non-finite answer of `worker` that a second worker confirmed: the computation's, not the worker's. */
-  forgive(worker: number): void;
   /** True once `worker` has been dropped from the job. */
   dropped(worker: number): boolean;
 }
@@ -47,11 +51,18 @@ export class BadAnswers implements AnswerTally {
 
   bad(worker: number, reason: BadAnswerReason, detail: string): void {
     this.o.metrics.badAnswers.inc({ worker: String(worker), reason });
+    this.once(`${worker}:${reason}`, () => this.o.log.warn({ job: this.o.jobId, worker, reason, detail }, `refused a ${reason} answer from worker ${worker}; its slot runs elsewhere (further ${reason} answers from it are counted, not logged)`));
+    if (reason !== 'non-finite') this.count(worker, `${reason}, ${detail}`);
+  }
+
+  disproved(worker: number, detail: string): void {
+    this.count(worker, `non-finite, ${detail}`);
+  }
+
+  private count(worker: number, last: string): void {
     const n = (this.counts.get(worker) ?? 0) + 1;
     this.counts.set(worker, n);
-    this.once(`${worker}:${reason}`, () => this.o.log.warn({ job: this.o.jobId, worker, reason, detail }, `refused a ${reason} answer from worker ${worker}; its slot runs elsewhere (further ${reason} answers from it are counted, not logged)`));
-    const limit = this.o.limit ?? BAD_ANSWERS_TO_DROP;
-    if (n >= limit) this.drop(worker, `${n} bad answers in this job (the last: ${reason}, ${detail})`);
+    if (n >= (this.o.limit ?? BAD_ANSWERS_TO_DROP)) this.drop(worker, `${n} bad answers in this job (the last: ${last})`);
   }
 
   ignored(worker: number, reason: IgnoredAnswerReason, detail?: string): void {
@@ -59,11 +70,6 @@ export class BadAnswers implements AnswerTally {
     // A late answer is what a cancelled straggler sends when the cancellation crossed it: normal.
     if (reason === 'late' || reason === 'dropped') return;
     this.once(`${worker}:${reason}`, () => this.o.log.warn({ job: this.o.jobId, worker, reason, detail }, `ignored a message from worker ${worker} (${reason}); further ones are counted, not logged`));
-  }
-
-  forgive(worker: number): void {
-    const n = this.counts.get(worker) ?? 0;
-    if (n > 0) this.counts.set(worker, n - 1);
   }
 
   dropped(worker: number): boolean {

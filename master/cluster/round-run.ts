@@ -102,7 +102,10 @@ export class RoundRun {
   private readonly replies = new Map<string, number>();
   /** What each slot's answer must be (noted when it is sent). */
   private readonly expected = new Map<number, AnswerSpec>();
-  /** Slot -> the worker whose non-finite answer for it was refused first (a second one confirms it). */
+  /**
+   * Slot -> the worker whose non-finite answer for it was refused: another worker's non-finite
+   * answer confirms it (the computation's own), a finite one disproves it (the worker's fault).
+   */
   private readonly nonFinite = new Map<number, number>();
   /** Per worker: stops routing this round's answers to it. */
   private readonly unlisten = new Map<number, () => void>();
@@ -333,17 +336,24 @@ export class RoundRun {
    * values where the kind needs them: task-kinds.ts); otherwise the answer is refused (`bad`) and
    * undefined returned. A non-finite answer that a second worker gives for the same slot is the
    * computation's own (a diverging iterate): it is taken, so the algorithm's divergence checks
-   * see it, and the first worker is forgiven.
+   * see it, and the first one never counts against its worker; a finite answer from another
+   * worker disproves the first, which then counts.
    */
   private validate(worker: number, res: pb.TaskResult__Output): Float64Array | undefined {
     const spec = this.expected.get(res.slot)!;
     const check = checkAnswer(res, spec);
-    if (check.ok) return check.values;
+    const suspect = this.nonFinite.get(res.slot);
+    if (check.ok) {
+      if (suspect !== undefined && suspect !== worker) {
+        this.nonFinite.delete(res.slot);
+        this.ctx.answers.disproved(suspect, `slot ${res.slot} of round ${this.roundNo}: worker ${worker} answered it with finite values`);
+      }
+      return check.values;
+    }
     if (check.reason === 'non-finite') {
-      const first = this.nonFinite.get(res.slot);
-      if (first !== undefined && first !== worker) {
-        this.ctx.answers.forgive(first);
-        this.ctx.log.warn({ job: this.placed.jobId, round: this.roundNo, slot: res.slot, workers: [first, worker] }, 'two workers gave the same slot a non-finite answer: taken as the computation\'s own');
+      if (suspect !== undefined && suspect !== worker) {
+        this.nonFinite.delete(res.slot);
+        this.ctx.log.warn({ job: this.placed.jobId, round: this.roundNo, slot: res.slot, workers: [suspect, worker] }, "two workers gave the same slot a non-finite answer: taken as the computation's own");
         const again = checkAnswer(res, { ...spec, finite: false });
         return again.ok ? again.values : undefined;
       }

@@ -220,15 +220,19 @@ describe('RoundRun: what a worker sends back is checked before the round takes i
     expect(w0.slots()).toEqual([0, 3, 6, 9]);
     expect(BAD_ANSWERS_TO_DROP).toBe(3);
     w0.reply(result(1, 0, tensor(new Float64Array(1))));
+    // A NaN counts only once another worker's finite answer for the slot disproves it.
     w0.reply(result(1, 3, tensor(Float64Array.of(NaN, 0, 0))));
-    expect(h.answers.dropped(0)).toBe(false);
     w0.reply(result(1, 6, null));
+    expect(h.answers.dropped(0)).toBe(false);
+    await tick();
+    const host3 = [1, 2].find((w) => h.streams[w]!.slots().includes(3))!;
+    h.streams[host3]!.reply(result(1, 3, tensor(h.honest(3, X))));
     expect(h.answers.dropped(0)).toBe(true);
     expect(h.ctx.liveWorkers()).toEqual([1, 2]);
     await tick();
     // Slot 9 was still open on worker 0: it moved too, and worker 0's good answer for it now is ignored.
     w0.reply(result(1, 9, tensor(h.honest(9, X))));
-    answerAll(h, 1, (w) => w === 0);
+    answerAll(h, 1, (w, slot) => w === 0 || (w === host3 && slot === 3));
     const out = await run;
     expect(Array.from(out.decoded.value)).toEqual(Array.from(exact(h)));
     expect(out.arrivals.every((a) => a.worker !== 0)).toBe(true);
@@ -247,7 +251,7 @@ describe('RoundRun: what a worker sends back is checked before the round takes i
     expect(Array.from((await next).decoded.value)).toEqual(Array.from(exact(h)));
   });
 
-  it("a non-finite answer confirmed by a second worker is the computation's own: taken, and the first worker forgiven", async () => {
+  it("a non-finite answer confirmed by a second worker is the computation's own: taken, and never counted against the first", async () => {
     const h = harness();
     const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, 1).run();
     const nan = tensor(Float64Array.of(NaN, 1, 1));
@@ -262,6 +266,27 @@ describe('RoundRun: what a worker sends back is checked before the round takes i
     expect(await counter(h, 'coda_bad_answers_total')).toEqual({ '1/non-finite': 1 });
     for (let i = 0; i < BAD_ANSWERS_TO_DROP - 1; i++) h.answers.bad(1, 'length', 'test');
     expect(h.answers.dropped(1)).toBe(false);
+  });
+
+  it('a diverging iterate (every answer non-finite, three slots a worker): the round decodes it for the algorithm to see, and no worker is dropped', async () => {
+    const h = harness(3, 'wait-all', 9);
+    const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, 1).run();
+    let settled = false;
+    void run.finally(() => (settled = true));
+    const replied = new Set<string>();
+    for (let pass = 0; pass < 5 && !settled; pass++) {
+      h.streams.forEach((st, w) => {
+        for (const slot of st.slots()) {
+          if (replied.has(`${slot}:${w}`)) continue;
+          replied.add(`${slot}:${w}`);
+          st.reply(result(1, slot, tensor(Float64Array.of(Infinity, NaN, 1))));
+        }
+      });
+      await tick();
+    }
+    const out = await run;
+    expect(out.decoded.value.some((v) => !Number.isFinite(v))).toBe(true);
+    expect([0, 1, 2].filter((w) => h.answers.dropped(w))).toEqual([]);
   });
 
   it('a report kind that may hold NaN (an AsyncEigenPro leg) is not refused for it', async () => {

@@ -94,7 +94,6 @@ export class HostileWorker {
   private rng = new Rng(1);
   private readonly root = loadRoot();
   private readonly replyType: protobuf.Type;
-  private readonly requestType: protobuf.Type;
   private readonly bulkReplyType: protobuf.Type;
   private readonly garbage: NetServer;
   private readonly sockets = new Set<Socket>();
@@ -107,7 +106,6 @@ export class HostileWorker {
 
   private constructor() {
     this.replyType = this.root.lookupType('coda.v1.TaskStreamReply');
-    this.requestType = this.root.lookupType('coda.v1.TaskStreamRequest');
     this.bulkReplyType = this.root.lookupType('coda.v1.OpenBulkReply');
     // The bulk channel's garbage end: reads whatever the master streams, answers random bytes.
     this.garbage = createServer((sock) => {
@@ -334,10 +332,5 @@ export class HostileWorker {
       case 'reset':
         return ['reset'];
     }
-  }
-
-  /** Decodes a round message the master sent (for tests that want to look). */
-  decodeRequest(b: Buffer): unknown {
-    return this.requestType.toObject(this.requestType.decode(b), { longs: String, defaults: true, oneofs: true });
   }
 }

@@ -52,7 +52,7 @@ function push(map: PerWorker, worker: number, slot: number): void {
 }
 
 /** A time a worker reports, for the record only: anything but a finite non-negative number counts as 0. */
-function seconds(v: number | undefined): number {
+function reportedSeconds(v: number | undefined): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
 }
 
@@ -317,11 +317,11 @@ export class RoundRun {
       slot: res.slot,
       worker,
       seconds: (t - this.t0) / 1000,
-      computeSeconds: seconds(timings?.computeSeconds),
-      injectedDelaySeconds: seconds(timings?.injectedDelaySeconds),
-      queueSeconds: seconds(timings?.queueSeconds),
-      loopLagP99Seconds: seconds(timings?.loopLagP99Seconds),
-      loopLagMaxSeconds: seconds(timings?.loopLagMaxSeconds),
+      computeSeconds: reportedSeconds(timings?.computeSeconds),
+      injectedDelaySeconds: reportedSeconds(timings?.injectedDelaySeconds),
+      queueSeconds: reportedSeconds(timings?.queueSeconds),
+      loopLagP99Seconds: reportedSeconds(timings?.loopLagP99Seconds),
+      loopLagMaxSeconds: reportedSeconds(timings?.loopLagMaxSeconds),
     });
     if (this.options.onAnswer && !this.answered.has(res.slot)) {
       this.answered.add(res.slot);

@@ -16,6 +16,9 @@ export class MasterMetrics {
   readonly workersAlive: Gauge;
   readonly workersLost: Counter;
   readonly slotsMoved: Counter<'scheme'>;
+  readonly badAnswers: Counter<'worker' | 'reason'>;
+  readonly ignoredAnswers: Counter<'worker' | 'reason'>;
+  readonly workersDropped: Counter;
   readonly backups: Counter<'scheme'>;
   readonly residual: Gauge<'job_kind' | 'job_id'>;
   readonly jobsQueued: Gauge;
@@ -82,6 +85,19 @@ export class MasterMetrics {
       labelNames: ['scheme'],
       registers: r,
     });
+    this.badAnswers = new Counter({
+      name: 'coda_bad_answers_total',
+      help: 'Answers the master refused (malformed, wrong length or shape, non-finite): the slot was run elsewhere',
+      labelNames: ['worker', 'reason'],
+      registers: r,
+    });
+    this.ignoredAnswers = new Counter({
+      name: 'coda_ignored_answers_total',
+      help: 'Messages on a task stream that touched no round (late, an unknown slot, a duplicate, empty, from a dropped worker)',
+      labelNames: ['worker', 'reason'],
+      registers: r,
+    });
+    this.workersDropped = new Counter({ name: 'coda_workers_dropped_total', help: 'Workers dropped from a job: too many bad answers, or blocks that could not be placed on them', registers: r });
     this.backups = new Counter({
       name: 'coda_backup_tasks_total',
       help: 'Backup copies launched by speculative execution',

@@ -1,3 +1,4 @@
+import { ClusterError } from '../../shared/errors';
 import type { Decoded, Plan, RoundDecoder } from '../../core/schemes';
 
 /**
@@ -27,6 +28,7 @@ export class GatherDecoder implements RoundDecoder {
   private readonly parts = new Map<number, Float64Array>();
   constructor(private readonly slots: number) {}
   add(slot: number, value: Float64Array): boolean {
+    if (!Number.isSafeInteger(slot) || slot < 0 || slot >= this.slots) throw new ClusterError(`gather decoder: no slot ${slot}`);
     this.parts.set(slot, value);
     return this.enough();
   }

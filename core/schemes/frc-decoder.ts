@@ -1,3 +1,4 @@
+import { ClusterError } from '../../shared/errors';
 import type { FrcAssignment } from './frc-assignment';
 import type { Decoded, RoundDecoder } from './types';
 
@@ -43,8 +44,14 @@ export class FrcDecoder implements RoundDecoder {
 
   add(slot: number, value: Float64Array): boolean {
     const a = this.assignment;
-    if (!Number.isInteger(slot) || slot < 0 || slot >= a.workers) throw new RangeError(`frc decoder: no slot ${slot}`);
+    if (!Number.isInteger(slot) || slot < 0 || slot >= a.workers) throw new ClusterError(`frc decoder: no slot ${slot}`);
     if (this.arrived.has(slot)) return this.enough();
+    // Summed groups must be alike (a short answer would make NaN, a long one be cut); concatenated
+    // groups may differ (column groups of unequal sizes).
+    const first = this.arrived.values().next().value;
+    if (this.combine === 'sum' && first && first.length !== value.length) {
+      throw new ClusterError(`frc decoder: slot ${slot} answered ${value.length} values, the others ${first.length}`);
+    }
     this.arrived.set(slot, value);
     const g = a.groupOfWorker[slot]!;
     if (this.firstOfGroup[g] === undefined) {
@@ -95,7 +102,7 @@ export class FrcDecoder implements RoundDecoder {
     if (this.combine === 'sum') {
       value = new Float64Array(parts[0]!.length);
       for (const p of parts) {
-        if (p.length !== value.length) throw new Error(`frc decoder: group answers of lengths ${value.length} and ${p.length}`);
+        if (p.length !== value.length) throw new ClusterError(`frc decoder: group answers of lengths ${value.length} and ${p.length}`);
         for (let i = 0; i < p.length; i++) value[i]! += p[i]!;
       }
     } else {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../../shared/errors';
+import { ClusterError, InputError } from '../../shared/errors';
 import { binomial, buildMdsCode, MAX_PATTERNS, recoverMissing, type MdsCode } from './mds-code';
 import { expectedKthOf } from '../runtime/order-statistics';
 import { intAtLeast } from './params';
@@ -115,8 +115,8 @@ export class MdsDecoder implements RoundDecoder {
   ) {}
 
   add(slot: number, value: Float64Array): boolean {
-    if (slot < 0 || slot >= this.code.n) throw new Error(`mds decoder: no slot ${slot}`);
-    if (value.length !== this.tau) throw new Error(`mds decoder: slot ${slot} sent ${value.length} values, expected ${this.tau}`);
+    if (!Number.isSafeInteger(slot) || slot < 0 || slot >= this.code.n) throw new ClusterError(`mds decoder: no slot ${slot}`);
+    if (value.length !== this.tau) throw new ClusterError(`mds decoder: slot ${slot} sent ${value.length} values, expected ${this.tau}`);
     if (!this.enough() && !this.arrived.has(slot)) this.arrived.set(slot, value);
     return this.enough();
   }

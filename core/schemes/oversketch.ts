@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../../shared/errors';
+import { ClusterError, InputError } from '../../shared/errors';
 import { intAtLeast } from './params';
 import type { Decoded, Plan, PlanContext, RoundDecoder, Scheme } from './types';
 
@@ -157,9 +157,9 @@ export class SketchBlocksDecoder implements RoundDecoder {
   ) {}
 
   add(slot: number, value: Float64Array): boolean {
-    if (value.length !== this.blockLength) throw new Error(`oversketch decoder: slot ${slot} sent ${value.length} values, expected ${this.blockLength}`);
+    if (value.length !== this.blockLength) throw new ClusterError(`oversketch decoder: slot ${slot} sent ${value.length} values, expected ${this.blockLength}`);
     const i = this.sketchOfSlot[slot];
-    if (i === undefined) throw new RangeError(`oversketch decoder: no slot ${slot}`);
+    if (i === undefined) throw new ClusterError(`oversketch decoder: no slot ${slot}`);
     if (this.enough() || this.seen.has(slot)) return this.enough();
     this.seen.add(slot);
     let acc = this.sums.get(i);

@@ -1,3 +1,4 @@
+import { ClusterError } from '../../shared/errors';
 import type { Decoded, RoundDecoder } from './types';
 
 /**
@@ -8,6 +9,8 @@ import type { Decoded, RoundDecoder } from './types';
 export class SumDecoder implements RoundDecoder {
   private readonly arrived = new Map<number, Float64Array>();
   private done = false;
+  /** Values in every answer (the first one's). */
+  private length: number | undefined;
 
   constructor(
     private readonly isEnough: (arrived: ReadonlyMap<number, Float64Array>) => boolean,
@@ -16,7 +19,15 @@ export class SumDecoder implements RoundDecoder {
     private readonly earlyOk = false,
   ) {}
 
+  /**
+   * Throws a ClusterError for a slot that is no slot or an answer whose length differs from the
+   * first one's (the master refuses such answers before they get here; a sum of vectors of
+   * different lengths would be NaN where one is short and silently cut where one is long).
+   */
   add(slot: number, value: Float64Array): boolean {
+    if (!Number.isSafeInteger(slot) || slot < 0) throw new ClusterError(`sum decoder: no slot ${slot}`);
+    if (this.length === undefined) this.length = value.length;
+    else if (value.length !== this.length) throw new ClusterError(`sum decoder: slot ${slot} answered ${value.length} values, the others ${this.length}`);
     if (this.done) return true;
     if (!this.arrived.has(slot)) this.arrived.set(slot, value);
     this.done = this.isEnough(this.arrived);

@@ -1,4 +1,4 @@
-import { ClusterError } from '../../shared/errors';
+import { ClusterError, messageOf } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { AsyncLinalg } from '../../shared/linalg';
 import type { TlsFiles } from '../../shared/wire';
@@ -9,7 +9,7 @@ import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
 import { MasterLinalg } from './master-linalg';
 import { JobSession, type JobSessionSpec } from './job-session';
-import type { SessionHost, WorkerChaos } from './session-host';
+import type { RoundJob, SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
 import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
@@ -80,6 +80,14 @@ export class Cluster implements SessionHost {
     return this.opts.store;
   }
 
+  get metrics(): MasterMetrics {
+    return this.opts.metrics;
+  }
+
+  get log(): Logger {
+    return this.opts.log;
+  }
+
   /** The master's linear algebra on its compute thread, one pool per master (started at first use). */
   linalg(): Promise<AsyncLinalg> {
     return this.la.get();
@@ -105,11 +113,21 @@ export class Cluster implements SessionHost {
     if (current && current.conn.address === address && current.stream.open) return;
     this.unlink(index);
     const conn = new WorkerConnection(index, address, this.opts.token, this.opts.tls);
+    let warned = false;
     const stream = new TaskStream(
       () => conn.openTasks(),
       (reason) => {
         // The same worker may have re-joined since: only the current link's break counts.
         if (this.links.get(index)?.conn === conn) this.registry.markLost(index, reason);
+      },
+      (reason, detail) => {
+        this.opts.metrics.ignoredAnswers.inc({ worker: String(index), reason });
+        // A late answer is a straggler's whose cancellation crossed it: normal. An empty reply is
+        // not, but one line per connection is enough.
+        if (reason === 'empty' && !warned) {
+          warned = true;
+          this.opts.log.warn({ worker: index, detail }, 'ignored a malformed reply on a task stream; further ones are counted, not logged');
+        }
       },
     );
     this.links.set(index, { conn, stream });
@@ -201,8 +219,14 @@ export class Cluster implements SessionHost {
     await this.links.get(worker)?.conn.dropBlocks(jobId, [...ids]);
   }
 
-  /** Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. */
-  async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}): Promise<Placed> {
+  /**
+   * Places a plan's stored blocks on `live` workers; `workers` (N) sets the unit of work. A worker
+   * whose placement fails (its bulk channel cut or answering garbage, its stream gone) is handed
+   * to `onUnplaced` when given, and the plan is placed on the others: the first round moves that
+   * worker's slots to them, as for a worker lost. Throws when no host could be placed, or on the
+   * first failure without `onUnplaced`.
+   */
+  async place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options: PlaceOptions = {}, onUnplaced?: (worker: number, why: string) => void): Promise<Placed> {
     if (live.length === 0) throw new ClusterError('no live workers to place blocks on');
     const liveSet = new Set(live);
     for (const s of plan.slots) {
@@ -216,8 +240,11 @@ export class Cluster implements SessionHost {
       const live = [...workers].filter((w) => liveSet.has(w));
       if (live.length > 0) placed.holders.set(id, new Set(live));
     }
-    const need = blocksPerWorker(plan, placed.hosts);
-    await Promise.all([...need].map(([w, ids]) => this.placeOn(placed, w, [...ids])));
+    const need = [...blocksPerWorker(plan, placed.hosts)];
+    const settled = await Promise.allSettled(need.map(([w, ids]) => this.placeOn(placed, w, [...ids])));
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ worker: need[i]![0], error: r.reason as unknown }] : []));
+    if (failed.length > 0 && (!onUnplaced || failed.length === need.length)) throw failed[0]!.error;
+    for (const f of failed) onUnplaced!(f.worker, messageOf(f.error));
     return placed;
   }
 
@@ -253,8 +280,7 @@ export class Cluster implements SessionHost {
     placed: Placed,
     payload: TaskPayload | ((slot: number) => TaskPayload),
     roundNo: number,
-    live: () => number[],
-    labels: { job_kind: string; job_id: string },
+    job: RoundJob,
     options?: RoundOptions,
   ): Promise<RoundOutcome> {
     return new RoundRun(
@@ -262,15 +288,21 @@ export class Cluster implements SessionHost {
         stream: (w) => this.links.get(w)?.stream,
         placeOn: (p, w, ids) => this.placeOn(p, w, ids),
         markLost: (w, reason) => this.registry.markLost(w, reason),
-        liveWorkers: live,
+        liveWorkers: () => job.live(),
+        // Lost to the cluster, or dropped from the job for its bad answers: the round moves its slots either way.
         onLoss: (fn) => {
           this.lossListeners.add(fn);
-          return () => this.lossListeners.delete(fn);
+          const stopDrops = job.answers.onDrop(fn);
+          return () => {
+            this.lossListeners.delete(fn);
+            stopDrops();
+          };
         },
+        answers: job.answers,
         metrics: this.opts.metrics,
         log: this.opts.log,
         taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
-        labels,
+        labels: job.labels,
       },
       placed,
       payload,

@@ -5,7 +5,8 @@ import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSp
 import type { Plan } from '../../core/schemes';
 import { mapPlanToLive } from '../../core/schemes/placement';
 import type { ParameterStore, ShardedStore } from '../store';
-import type { SessionHost } from './session-host';
+import type { RoundJob, SessionHost } from './session-host';
+import { BadAnswers } from './bad-answers';
 import type { Placed } from './placed-plan';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
@@ -61,6 +62,9 @@ export class JobSession implements ComputeCluster {
   private closed = false;
   /** The worst event-loop lag a worker reported with an answer of this job (each answer carries its process's lag for the job so far). */
   private workerLag: EventLoopLag | undefined;
+  /** Bad answers of this job's workers; a worker that sends too many is dropped from the job. */
+  readonly answers: BadAnswers;
+  private readonly roundJob: RoundJob;
 
   constructor(
     private readonly cluster: SessionHost,
@@ -70,6 +74,8 @@ export class JobSession implements ComputeCluster {
     this.id = spec.id;
     this.kind = spec.kind;
     this.subset = spec.workers ? new Set(spec.workers) : undefined;
+    this.answers = new BadAnswers({ jobId: spec.id, metrics: cluster.metrics, log: cluster.log });
+    this.roundJob = { live: () => this.liveWorkers(), labels: this.labels, answers: this.answers };
   }
 
   /** Labels of this job's metric series. */
@@ -89,16 +95,18 @@ export class JobSession implements ComputeCluster {
     return this.cluster.linalg();
   }
 
+  /** The job's workers that are alive and not dropped from it (for bad answers: BadAnswers). */
   liveWorkers(): number[] {
     const alive = this.cluster.liveWorkers();
     const subset = this.subset;
-    return subset ? alive.filter((w) => subset.has(w)) : alive;
+    return alive.filter((w) => (!subset || subset.has(w)) && !this.answers.dropped(w));
   }
 
   /** Maps the logical plan onto `options.workers` (default: the live workers) and places it (see ComputeCluster.place). */
   async place(jobId: string, plan: Plan, data: BlockData, options: PlaceOptions = {}): Promise<PlacedPlan> {
     const live = this.liveWorkers();
-    const p = await this.cluster.place(jobId, mapPlanToLive(plan, options.workers ?? live), data, live, options);
+    // A worker its blocks could not reach is dropped from the job; the first round moves its slots.
+    const p = await this.cluster.place(jobId, mapPlanToLive(plan, options.workers ?? live), data, live, options, (w, why) => this.answers.drop(w, `placing its blocks failed: ${why}`));
     this.placed.add(p);
     this.handles.set(p, p);
     return p;
@@ -115,7 +123,7 @@ export class JobSession implements ComputeCluster {
     const p = this.own(placed);
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.noteLag(await this.cluster.round(p, payload, n, () => this.liveWorkers(), this.labels, options));
+    return this.noteLag(await this.cluster.round(p, payload, n, this.roundJob, options));
   }
 
   /** The worst p99 and the worst max of the workers' event-loop lag over the job's answers; undefined before any answer. */
@@ -167,7 +175,7 @@ export class JobSession implements ComputeCluster {
    * schedule step): a probe of a left-out worker, sent beside the job's rounds.
    */
   async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    return this.noteLag(await this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels));
+    return this.noteLag(await this.cluster.round(this.own(placed), payload, UNCOUNTED_ROUNDS + ++this.uncounted, this.roundJob));
   }
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */

@@ -1,26 +1,40 @@
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { ClusterError, fromStatus } from '../../shared/errors';
+import { ClusterError, CodaError, fromStatus, messageOf } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
-import { tensorValues, type pb } from '../../shared/wire';
+import type { pb } from '../../shared/wire';
 import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadKind, payloadValues, slotEntry } from './task-request';
-import type { RoundListener, TaskStream } from './task-stream';
-import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
+import type { RoundListener } from './task-stream';
+import { checkAnswer, type BadAnswerReason } from './answer-check';
+import { expectedAnswer, type AnswerSpec } from './task-kinds';
+import type { AnswerTally } from './bad-answers';
+import type { Arrival, KindName, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
+
+/** What a round uses of a worker's task stream (TaskStream; a fake in unit tests). */
+export interface RoundStream {
+  readonly open: boolean;
+  /** Routes answers of (jobId, round) to `listener` until the returned function is called. */
+  listen(jobId: string, round: string, listener: RoundListener): () => void;
+  send(round: pb.RoundTasks): void;
+  cancel(jobId: string, round: string, slots: number[]): void;
+}
 
 /** What a round in flight needs from the cluster around it. */
 export interface DispatchContext {
   /** The open task stream of a live worker. */
-  stream(worker: number): TaskStream | undefined;
+  stream(worker: number): RoundStream | undefined;
   /** Places stored blocks on a worker (a slot relocated to a worker that lacks them). */
   placeOn(placed: Placed, worker: number, ids: number[]): Promise<void>;
   liveWorkers(): number[];
   /** Declares a worker lost (every round in flight then moves its slots). */
   markLost(worker: number, reason: string): void;
-  /** Calls `fn` when a worker is lost, until the returned function is called. */
+  /** Calls `fn` when a worker is lost (or dropped from the job), until the returned function is called. */
   onLoss(fn: (worker: number) => void): () => void;
+  /** The job's tally of refused and ignored answers (it drops a worker that sends too many bad ones). */
+  answers: AnswerTally;
   metrics: MasterMetrics;
   log: Logger;
   taskDeadlineSeconds: number;
@@ -37,36 +51,62 @@ function push(map: PerWorker, worker: number, slot: number): void {
   else map.set(worker, [slot]);
 }
 
+/** A time a worker reports, for the record only: anything but a finite non-negative number counts as 0. */
+function reportedSeconds(v: number | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
+}
+
 /**
  * One round of a placed plan in flight: the gRPC shell around RoundState (pure), as grpc-js makes
  * a call an object that owns its state and steps. Its steps:
  * - send: each worker gets ONE message with all its slots of a batch (the shared payload once);
- * - arrive: an answer comes back per slot on the worker's task stream, is validated, and goes to
- *   the state machine (a refusal, `refuse`, moves the slot or fails the round);
+ *   what each slot's answer must be is noted then (task-kinds.ts);
+ * - arrive: an answer comes back per slot on the worker's task stream and is validated: one for a
+ *   slot the round never sent that worker, or beyond the copies sent, is ignored; a malformed,
+ *   mis-sized or non-finite one is refused (`bad`: the slot fails on that worker and moves, the
+ *   job's tally may drop the worker); a good one goes to the state machine (a refusal by the
+ *   worker, `refuse`, moves the slot or fails the round);
  * - decide: the state's instructions are carried out (sends, relocations with block placement,
  *   cancellations batched per worker, decode, fail), then one timer is armed at its next deadline;
  * - cancel: one cancel message per worker for the copies no longer needed;
  * - finish: decode, record stragglers and metrics, resolve.
+ * Every way in from outside (a stream's data handler, the timer, a loss, a placement settling) is
+ * guarded: whatever throws there (a decoder, the caller's payload or onAnswer) fails the round
+ * with a typed error (a CodaError as it is, anything else as a ClusterError) and never reaches
+ * grpc-js or the event loop.
  *
  *   const outcome = await new RoundRun(ctx, placed, payload, roundNo).run();
  */
 export class RoundRun {
   private readonly state: RoundState;
   private readonly scheme: string;
-  private readonly kind: string;
+  private readonly kind: KindName;
   private readonly perSlot: ((slot: number) => TaskPayload) | undefined;
   private readonly sharedFields: pb.TaskRequest | undefined;
   private readonly sharedBytes: number;
   private readonly round: string;
   private readonly t0 = performance.now();
+  /** No event is taken any more (decided, failed). */
   private finished = false;
+  /** The promise is resolved or rejected. */
+  private settled = false;
   private bytesSent = 0;
   private bytesReceived = 0;
   private readonly arrivals: Arrival[] = [];
   /** Slots whose first answer went to options.onAnswer. */
   private readonly answered = new Set<number>();
-  /** `${slot}:${worker}` -> when the task was sent (its latency's start). */
+  /** `${slot}:${worker}` -> when the task was last sent there (its latency's start). */
   private readonly sentAt = new Map<string, number>();
+  /** `${slot}:${worker}` -> copies sent there, and answers (results or failures) taken from there. */
+  private readonly copies = new Map<string, number>();
+  private readonly replies = new Map<string, number>();
+  /** What each slot's answer must be (noted when it is sent). */
+  private readonly expected = new Map<number, AnswerSpec>();
+  /**
+   * Slot -> the worker whose non-finite answer for it was refused: another worker's non-finite
+   * answer confirms it (the computation's own), a finite one disproves it (the worker's fault).
+   */
+  private readonly nonFinite = new Map<number, number>();
   /** Per worker: stops routing this round's answers to it. */
   private readonly unlisten = new Map<number, () => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -108,20 +148,50 @@ export class RoundRun {
     return new Promise<RoundOutcome>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
-      this.stopLoss = this.ctx.onLoss((w) => this.decide(this.state.lost(w, this.now())));
-      let initial = this.state.start();
-      if (this.placed.plan.shuffleSends) {
-        // Exchangeable arrivals for first-q decoders: the workers' messages and the slots in each
-        // go out in a fresh seeded order every round.
-        const order = this.placed.roundRng(this.roundNo).permutation(initial.length);
-        initial = Array.from(order, (k) => initial[k]!);
-      }
-      this.decide(initial);
+      this.guard('sending the round', () => {
+        this.stopLoss = this.ctx.onLoss((w) => this.guard(`the loss of worker ${w}`, () => this.lose(w)));
+        let initial = this.state.start();
+        if (this.placed.plan.shuffleSends) {
+          // Exchangeable arrivals for first-q decoders: the workers' messages and the slots in each
+          // go out in a fresh seeded order every round.
+          const order = this.placed.roundRng(this.roundNo).permutation(initial.length);
+          initial = Array.from(order, (k) => initial[k]!);
+        }
+        this.decide(initial);
+      });
     });
   }
 
   private now(): number {
     return performance.now();
+  }
+
+  /**
+   * Runs one event from outside the round (a stream's data handler, the timer, a loss, a
+   * placement settling): whatever it throws fails the round with a typed error instead of
+   * escaping into grpc-js or the event loop.
+   */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.fail(this.typed(e, what));
+    }
+  }
+
+  /** A CodaError keeps its class (and exit code); anything else is the cluster's failure, named. */
+  private typed(e: unknown, what: string): CodaError {
+    if (e instanceof CodaError) return e;
+    return new ClusterError(`round ${this.roundNo} of ${this.placed.jobId}: ${what} failed: ${messageOf(e)}`, { cause: e });
+  }
+
+  /** A worker lost (or dropped from the job): its open slots move; its answers are no longer heard. */
+  private lose(worker: number): void {
+    if (this.ctx.answers.dropped(worker)) {
+      this.unlisten.get(worker)?.();
+      this.unlisten.delete(worker);
+    }
+    this.decide(this.state.lost(worker, this.now()));
   }
 
   /** Carries out the state machine's instructions, then arms the timer at its next deadline. */
@@ -156,11 +226,12 @@ export class RoundRun {
   /** A relocated slot's new host needs its blocks first; then the slot is sent there. */
   private relocate(slot: number, worker: number): void {
     this.ctx.placeOn(this.placed, worker, this.placed.slotBlocks[slot]!).then(
-      () => !this.finished && this.send(worker, [slot]),
-      (e: Error) => {
-        this.ctx.log.warn({ worker, slot, err: e.message }, 'placing a relocated slot failed');
-        if (!this.finished) this.decide(this.state.failed(slot, worker, this.now()));
-      },
+      () => this.guard(`sending relocated slot ${slot}`, () => !this.finished && this.send(worker, [slot])),
+      (e: unknown) =>
+        this.guard(`relocating slot ${slot}`, () => {
+          this.ctx.log.warn({ worker, slot, err: messageOf(e) }, 'placing a relocated slot failed');
+          if (!this.finished) this.decide(this.state.failed(slot, worker, this.now()));
+        }),
     );
   }
 
@@ -175,10 +246,16 @@ export class RoundRun {
     const t = this.now();
     let bytes = this.sharedBytes;
     const entries = slots.map((slot) => {
-      this.sentAt.set(`${slot}:${worker}`, t);
-      if (!this.perSlot) return slotEntry(this.placed, slot);
+      const key = `${slot}:${worker}`;
+      this.sentAt.set(key, t);
+      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
+      if (!this.perSlot) {
+        this.expect(slot, this.kind, this.sharedFields!);
+        return slotEntry(this.placed, slot);
+      }
       const p = this.perSlot(slot);
       const fields = payloadFields(p);
+      this.expect(slot, payloadKind(p), fields);
       bytes += 8 * payloadValues(p, fields);
       return slotEntry(this.placed, slot, fields);
     });
@@ -187,61 +264,116 @@ export class RoundRun {
     stream.send({ jobId: this.placed.jobId, round: this.round, ...(this.sharedFields ? { shared: this.sharedFields } : {}), slots: entries });
   }
 
+  /** Notes what `slot`'s answer must be: its kind's answer over the slot's stored blocks. */
+  private expect(slot: number, kind: KindName, fields: pb.TaskRequest): void {
+    const blocks = this.placed.slotBlocks[slot]!.map((id) => this.placed.blocks[id]!);
+    this.expected.set(slot, expectedAnswer(kind, fields, blocks));
+  }
+
   private listener(worker: number): RoundListener {
     return {
-      result: (res) => this.arrive(worker, res),
-      failure: (f) => this.refuse(worker, f),
+      result: (res) => this.guard(`the answer of worker ${worker}`, () => this.arrive(worker, res)),
+      failure: (f) => this.guard(`the failure report of worker ${worker}`, () => this.refuse(worker, f)),
     };
   }
 
-  /** An answer arrived: validated, timed, counted, handed to the caller's onAnswer and the state machine. */
-  private arrive(worker: number, res: pb.TaskResult__Output): void {
-    if (this.finished) return;
-    let value: Float64Array;
-    try {
-      value = this.validate(worker, res);
-    } catch (e) {
-      return this.fail(e);
+  /**
+   * Whether a reply of `worker` for `slot` may touch the round: only for a slot sent to that
+   * worker, at most once per copy sent, and not from a worker dropped from the job. Counts it.
+   */
+  private admit(worker: number, slot: number): boolean {
+    if (this.ctx.answers.dropped(worker)) {
+      this.ctx.answers.ignored(worker, 'dropped');
+      return false;
     }
+    const key = `${slot}:${worker}`;
+    const sent = this.copies.get(key) ?? 0;
+    if (sent === 0) {
+      this.ctx.answers.ignored(worker, 'unknown-slot', `slot ${slot} of round ${this.roundNo} was not sent to it`);
+      return false;
+    }
+    const replies = (this.replies.get(key) ?? 0) + 1;
+    if (replies > sent) {
+      this.ctx.answers.ignored(worker, 'duplicate', `a further answer for slot ${slot} of round ${this.roundNo}`);
+      return false;
+    }
+    this.replies.set(key, replies);
+    return true;
+  }
+
+  /** An answer arrived: admitted, validated, timed, counted, handed to the caller's onAnswer and the state machine. */
+  private arrive(worker: number, res: pb.TaskResult__Output): void {
+    if (this.finished || !this.admit(worker, res.slot)) return;
+    const value = this.validate(worker, res);
+    if (!value) return;
     const t = this.now();
     const sent = this.sentAt.get(`${res.slot}:${worker}`) ?? this.t0;
     const m = this.ctx.metrics;
     m.taskDuration.observe({ worker: String(worker), kind: this.kind, scheme: this.scheme }, (t - sent) / 1000);
     m.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'answered' });
     this.bytesReceived += value.byteLength;
+    const timings = res.timings;
     this.arrivals.push({
       slot: res.slot,
       worker,
       seconds: (t - this.t0) / 1000,
-      computeSeconds: res.timings?.computeSeconds ?? 0,
-      injectedDelaySeconds: res.timings?.injectedDelaySeconds ?? 0,
-      queueSeconds: res.timings?.queueSeconds ?? 0,
-      loopLagP99Seconds: res.timings?.loopLagP99Seconds ?? 0,
-      loopLagMaxSeconds: res.timings?.loopLagMaxSeconds ?? 0,
+      computeSeconds: reportedSeconds(timings?.computeSeconds),
+      injectedDelaySeconds: reportedSeconds(timings?.injectedDelaySeconds),
+      queueSeconds: reportedSeconds(timings?.queueSeconds),
+      loopLagP99Seconds: reportedSeconds(timings?.loopLagP99Seconds),
+      loopLagMaxSeconds: reportedSeconds(timings?.loopLagMaxSeconds),
     });
     if (this.options.onAnswer && !this.answered.has(res.slot)) {
       this.answered.add(res.slot);
-      try {
-        this.options.onAnswer(res.slot, value);
-      } catch (e) {
-        return this.fail(e);
-      }
+      this.options.onAnswer(res.slot, value);
+      if (this.finished) return;
     }
     this.decide(this.state.arrived(res.slot, worker, value, t));
   }
 
   /**
-   * What an answer must be before the round takes it; throws a typed error naming the worker and
-   * slot. Today: a well-formed tensor. The place for issue 26's checks of the answer's kind,
-   * length, shape and finite values against the task sent.
+   * The answer's values when it is what its task's answer must be (kind, length, shape, finite
+   * values where the kind needs them: task-kinds.ts); otherwise the answer is refused (`bad`) and
+   * undefined returned. A non-finite answer that a second worker gives for the same slot is the
+   * computation's own (a diverging iterate): it is taken, so the algorithm's divergence checks
+   * see it, and the first one never counts against its worker; a finite answer from another
+   * worker disproves the first, which then counts.
    */
-  private validate(worker: number, res: pb.TaskResult__Output): Float64Array {
-    return tensorValues(res.payload, `result of slot ${res.slot} from worker ${worker}`);
+  private validate(worker: number, res: pb.TaskResult__Output): Float64Array | undefined {
+    const spec = this.expected.get(res.slot)!;
+    const check = checkAnswer(res, spec);
+    const suspect = this.nonFinite.get(res.slot);
+    if (check.ok) {
+      if (suspect !== undefined && suspect !== worker) {
+        this.nonFinite.delete(res.slot);
+        this.ctx.answers.disproved(suspect, `slot ${res.slot} of round ${this.roundNo}: worker ${worker} answered it with finite values`);
+      }
+      return check.values;
+    }
+    if (check.reason === 'non-finite') {
+      if (suspect !== undefined && suspect !== worker) {
+        this.nonFinite.delete(res.slot);
+        this.ctx.log.warn({ job: this.placed.jobId, round: this.roundNo, slot: res.slot, workers: [suspect, worker] }, "two workers gave the same slot a non-finite answer: taken as the computation's own");
+        const again = checkAnswer(res, { ...spec, finite: false });
+        return again.ok ? again.values : undefined;
+      }
+      this.nonFinite.set(res.slot, worker);
+    }
+    this.bad(worker, res.slot, check.reason, check.detail);
+    return undefined;
+  }
+
+  /** A refused answer: the slot failed on that worker (it moves), and the job's tally hears of it. */
+  private bad(worker: number, slot: number, reason: BadAnswerReason, detail: string): void {
+    this.ctx.metrics.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'failed' });
+    this.decide(this.state.failed(slot, worker, this.now()));
+    // May drop the worker from the job: then every round in flight (this one too) loses it.
+    this.ctx.answers.bad(worker, reason, `slot ${slot} of round ${this.roundNo}: ${detail}`);
   }
 
   /** A worker refused or failed a task: a draining worker is lost for the job, any other failure ends the round. */
   private refuse(worker: number, f: pb.TaskFailure__Output): void {
-    if (this.finished) return;
+    if (this.finished || !this.admit(worker, f.slot)) return;
     this.ctx.metrics.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'failed' });
     if (f.code === grpc.status.UNAVAILABLE) {
       // A draining worker takes no more tasks: it is gone for this job.
@@ -270,7 +402,7 @@ export class RoundRun {
     if (at === undefined) return;
     this.timer = setTimeout(() => {
       this.armedAt = undefined;
-      this.decide(this.state.tick(this.now()));
+      this.guard('a deadline', () => this.decide(this.state.tick(this.now())));
     }, Math.max(0, at - this.now()));
   }
 
@@ -293,12 +425,12 @@ export class RoundRun {
     try {
       decoded = this.state.decode();
     } catch (e) {
-      return this.reject(e);
+      return this.settle(this.typed(e, `decoding (scheme ${scheme})`));
     }
     const seconds = (t - this.t0) / 1000;
     m.rounds.inc({ scheme, ...this.ctx.labels });
     m.roundDuration.observe({ scheme }, seconds);
-    this.resolve({
+    this.settle(undefined, {
       round: this.roundNo,
       decoded,
       seconds,
@@ -312,10 +444,17 @@ export class RoundRun {
   }
 
   private fail(e: unknown): void {
-    if (this.finished) return;
+    if (this.settled) return;
     this.finished = true;
     this.cleanup();
-    this.reject(e);
+    this.settle(e);
+  }
+
+  private settle(e: unknown, outcome?: RoundOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (outcome) this.resolve(outcome);
+    else this.reject(e);
   }
 
   private cleanup(): void {

@@ -4,6 +4,9 @@ import type { Plan } from '../../core/schemes';
 import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { Placed } from './placed-plan';
+import type { BadAnswers } from './bad-answers';
+import type { Logger } from '../../shared/log';
+import type { MasterMetrics } from '../metrics';
 
 /** What a session sets on its workers. */
 export interface WorkerChaos {
@@ -16,25 +19,31 @@ export interface WorkerChaos {
   only?: readonly number[];
 }
 
+/** What a round needs of the job session it runs in. */
+export interface RoundJob {
+  /** The job's live workers (its subset, less the workers dropped from it). */
+  live(): number[];
+  /** Metric labels of the job. */
+  labels: { job_kind: string; job_id: string };
+  /** The job's bad answers: a worker that sends too many is dropped from the job. */
+  answers: BadAnswers;
+}
+
 /**
  * What a JobSession needs of the cluster it holds a turn on (the Cluster implements it): kept
  * here so that the session does not import the cluster that creates it.
  */
 export interface SessionHost {
+  readonly metrics: MasterMetrics;
+  readonly log: Logger;
   readonly store: ParameterStore | undefined;
   readonly shards: ShardedStore;
   /** The master's linear algebra on its compute thread (started at first use). */
   linalg(): Promise<AsyncLinalg>;
   liveWorkers(): number[];
-  place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions): Promise<Placed>;
-  round(
-    placed: Placed,
-    payload: TaskPayload | ((slot: number) => TaskPayload),
-    roundNo: number,
-    live: () => number[],
-    labels: { job_kind: string; job_id: string },
-    options?: RoundOptions,
-  ): Promise<RoundOutcome>;
+  /** Places on `live`; a worker whose placement fails goes to `onUnplaced` (see Cluster.place). */
+  place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions, onUnplaced?: (worker: number, why: string) => void): Promise<Placed>;
+  round(placed: Placed, payload: TaskPayload | ((slot: number) => TaskPayload), roundNo: number, job: RoundJob, options?: RoundOptions): Promise<RoundOutcome>;
   release(placed: Placed): Promise<void>;
   configureChaos(jobId: string, workers: readonly number[], chaos: WorkerChaos | 'reset'): Promise<void>;
   changeDelay(jobId: string, workers: readonly number[], delay: (worker: number) => DelaySpec, seed: number): Promise<void>;

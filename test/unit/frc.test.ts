@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../shared/errors';
+import { ClusterError, InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import { lookupScheme } from '../../core/schemes';
 import {
@@ -279,7 +279,7 @@ describe('frc decoder (Algorithm 4) against brute force over every straggler pat
     expect(d.add(1, v(77))).toBe(true);
     expect(Array.from(d.decode().value)).toEqual([1, 2]);
     expect(d.canDecodeEarly()).toBe(false);
-    expect(() => d.add(4, v(0))).toThrow(RangeError);
+    expect(() => d.add(4, v(0))).toThrow(ClusterError);
   });
 });
 

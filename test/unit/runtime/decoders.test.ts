@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ClusterError } from '../../../shared/errors';
 import { lookupScheme } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 import { expectClose, TOL } from '../../helpers/expect-close';
@@ -50,5 +51,38 @@ describe('wait-all and ignore-stragglers decoders against brute force', () => {
   it('rejects unknown schemes and keys by name', () => {
     expect(() => lookupScheme('nope')).toThrow(/unknown scheme 'nope' \(known: wait-all, ignore-stragglers/);
     expect(() => lookupScheme('ignore-stragglers').choose({ qq: 1 })).toThrow("unknown key 'qq'");
+  });
+});
+
+describe('decoders refuse answers that do not fit, with a ClusterError (never NaN, never a silent cut)', () => {
+  const plan = (name: string, params: Record<string, unknown>, workers: number, blocks: number) =>
+    lookupScheme(name).choose(params).plan({ workers, blocks, blockRows: Array(blocks).fill(2), rng: new Rng(2) });
+  const v = (n: number) => new Float64Array(n).fill(1);
+
+  it.each([
+    ['wait-all', {}, 3, 3],
+    ['replication', { r: 2 }, 4, 2],
+    ['ignore-stragglers', { q: 2 }, 3, 3],
+    ['frc', { stragglers: 1 }, 4, 4],
+  ] as const)('%s: an answer shorter or longer than the first one', (name, params, workers, blocks) => {
+    for (const n of [2, 4]) {
+      const d = plan(name, params, workers, blocks).decoder();
+      d.add(0, v(3));
+      expect(() => d.add(1, v(n))).toThrow(ClusterError);
+      expect(() => d.add(1, v(n))).toThrow(/answered \d values, the others 3/);
+    }
+  });
+
+  it('mds: a slot outside the code or an answer of the wrong length', () => {
+    const d = plan('mds', { n: 4, k: 3 }, 4, 3).decoder();
+    expect(() => d.add(4, v(2))).toThrow(ClusterError);
+    expect(() => d.add(-1, v(2))).toThrow(ClusterError);
+    expect(() => d.add(0, v(3))).toThrow(/slot 0 sent 3 values, expected 2/);
+  });
+
+  it('a sum decoder refuses a slot that is no slot', () => {
+    const d = plan('wait-all', {}, 3, 3).decoder();
+    expect(() => d.add(-1, v(3))).toThrow(ClusterError);
+    expect(() => d.add(0.5, v(3))).toThrow(ClusterError);
   });
 });

@@ -7,6 +7,9 @@ import { kindHandler } from '../../../worker/task-kinds';
 import { expectClose } from '../../helpers/expect-close';
 import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
 import { ResourceError } from '../../../shared/errors';
+import { expectedAnswer } from '../../../master/cluster/task-kinds';
+import type { KindName } from '../../../algorithms/compute-cluster';
+import { ASYNC_REPORT_LENGTH } from '../../../shared/store';
 
 const alloc = (n: number, what: string, result?: boolean): Float64Array => allocate(defaultTaskBudget(), n, what, result);
 
@@ -71,5 +74,48 @@ describe('a task is refused before it allocates beyond its budget', () => {
   });
   it('a small one runs', () => {
     expect((sketch(10) as { shape: number[] }).shape).toEqual([10, 100]);
+  });
+});
+
+describe("the master's table says what every kind's answer is: the shape the worker's handler returns", () => {
+  const rng = new Rng(21);
+  const tensor = (v: Float64Array, shape = [v.length]) => ({ shape, data: float64ToBytes(v) });
+  const vec = (n: number) => Float64Array.from({ length: n }, () => rng.normal());
+  const block = (rows: number, cols: number, rowOffset = 0) => ({ A: { rows, cols, data: vec(rows * cols) }, rhs: Float64Array.from({ length: rows }, () => (rng.uniform() < 0.5 ? 0 : 1)), rowOffset });
+  const rows = 6;
+  const cols = 4;
+  const two = [
+    { block: block(rows, cols), weight: 1, id: 0 },
+    { block: block(rows, cols, rows), weight: 0.5, id: 1 },
+  ];
+  const square = [{ block: { ...block(cols, cols), A: { rows: cols, cols, data: Float64Array.from({ length: cols * cols }, (_, i) => (i % (cols + 1) === 0 ? 4 : 0.5)) } }, weight: 1, id: 0 }];
+  const cases: [string, Partial<pb.TaskRequest__Output>, typeof two][] = [
+    ['noop', { kind: 'noop', noop: {} }, two],
+    ['matvec', { kind: 'matvec', matvec: { x: tensor(vec(cols)) } }, two],
+    ['mattvec', { kind: 'mattvec', mattvec: { v: tensor(vec(2 * rows)) } }, two],
+    ['lsGradient', { kind: 'lsGradient', lsGradient: { x: tensor(vec(cols)) } }, two],
+    ['lsGradient', { kind: 'lsGradient', lsGradient: { x: tensor(vec(3 * cols), [3, cols]) } }, two],
+    ['gram', { kind: 'gram', gram: { d: null } }, two],
+    ['countSketch', { kind: 'countSketch', countSketch: { width: 3, seed: '1', gram: false, scale: null } }, two],
+    ['countSketch', { kind: 'countSketch', countSketch: { width: 3, seed: '1', gram: true, scale: null } }, two],
+    ['logisticGradient', { kind: 'logisticGradient', logisticGradient: { w: tensor(vec(cols)) } }, two],
+    ['localNewton', { kind: 'localNewton', localNewton: { w: tensor(vec(cols)), g: tensor(vec(cols)), lambda: 0.1 } }, two],
+    ['logisticLoss', { kind: 'logisticLoss', logisticLoss: { w: tensor(vec(cols)), p: tensor(vec(cols)), steps: tensor(vec(5)) } }, two],
+    ['solveColumns', { kind: 'solveColumns', solveColumns: { target: 'inverse', columns: [0, 2], solver: 'cg', tol: 1e-10, maxIterations: 100 } }, square],
+    ['eigenproSetup', { kind: 'eigenproSetup', eigenproSetup: { kernel: { name: 'gaussian', bandwidth: 2 }, ownBlock: 0, nystromSize: 4, topQ: 2, seed: '5' } }, two],
+    ['eigenproSetup', { kind: 'eigenproSetup', eigenproSetup: { kernel: { name: 'gaussian', bandwidth: 2 }, ownBlock: 0, nystromSize: 50, topQ: 9, seed: '5' } }, two],
+    ['eigenproStep', { kind: 'eigenproStep', eigenproStep: { alpha: tensor(new Float64Array(2 * rows)), batchSize: 2, step: 0.1, gradientScale: 0.5, seed: '3' } }, two],
+  ];
+  it.each(cases.map(([k, r, b], i) => [`${k} #${i}`, k, r, b] as const))('%s', async (_label, kind, fields, blocks) => {
+    const req = request({ ...fields, blocks: blocks.map((b) => ({ blockId: b.id, weight: b.weight })) });
+    const out = (await kindHandler(kind as never)!({ request: req, blocks, kernels: jsKernels, allocate: alloc })) as { shape: number[]; values: Float64Array };
+    const spec = expectedAnswer(kind as KindName, req as pb.TaskRequest, blocks.map((b) => ({ rows: b.block.A.rows, cols: b.block.A.cols })));
+    expect(out.shape).toEqual(spec.shape);
+    expect(out.values.length).toBe(spec.shape.reduce((a, b) => a * b, 1));
+    if (spec.finite) expect(out.values.every(Number.isFinite)).toBe(true);
+  });
+
+  it('eigenproAsync: the report of a leg', () => {
+    expect(expectedAnswer('eigenproAsync', { eigenproAsync: {} }, [])).toEqual({ shape: [ASYNC_REPORT_LENGTH], finite: false });
   });
 });

@@ -45,8 +45,13 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   // The work scales the injected delay: NaN, infinite or negative work would make it NaN or
   // infinite (a sleep Node cuts to 1 ms, a NaN metric). The worker does not trust the master to have checked.
   if (!Number.isFinite(req.work) || req.work < 0) return { type: 'failure', error: new InputError(`task work must be a finite number ≥ 0, got ${req.work}`) };
+  const perIteration = req.workPerIteration ?? 0;
+  if (!Number.isFinite(perIteration) || perIteration < 0) return { type: 'failure', error: new InputError(`task work per iteration must be a finite number ≥ 0, got ${perIteration}`) };
   const received = performance.now();
-  const { delay, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, req.work);
+  // A task whose work is counted in iterations learns it only at its end: the round's draw now,
+  // slept after computing (workDone).
+  const { delay: drawn, fault } = chaos.next(`${req.jobId}\u0000${req.round}`, perIteration > 0 ? 1 : req.work);
+  let delay = perIteration > 0 ? 0 : drawn;
   if (fault === 'crash') {
     log.warn({ round: req.round }, 'injected crash');
     // A real crash: no cleanup, no goodbye (SIGKILL cannot be caught).
@@ -75,7 +80,7 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       return { type: 'silent' };
     }
     const slept = await chaos.sleep(delay, signal);
-    metrics.injectedDelaySeconds.observe({ kind }, delay);
+    if (perIteration === 0) metrics.injectedDelaySeconds.observe({ kind }, delay);
     if (!slept) {
       metrics.tasks.inc({ kind, outcome: 'cancelled' });
       return { type: 'silent' };
@@ -95,6 +100,14 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     });
     const compute = (performance.now() - start) / 1000;
     metrics.computeSeconds.observe({ kind }, compute);
+    if (perIteration > 0 && !signal.aborted) {
+      delay = drawn * workDone(perIteration, value);
+      metrics.injectedDelaySeconds.observe({ kind }, delay);
+      if (!(await chaos.sleep(delay, signal))) {
+        metrics.tasks.inc({ kind, outcome: 'cancelled' });
+        return { type: 'silent' };
+      }
+    }
     releaseCore();
     if (fault === 'drop') {
       metrics.tasks.inc({ kind, outcome: 'dropped' });
@@ -125,4 +138,12 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   } finally {
     releaseCore();
   }
+}
+
+/**
+ * The work of a task counted in iterations, once it has run: its work per iteration (sent by the
+ * master) × the iterations it reports (a column solve: the sum of its columns' iterations).
+ */
+export function workDone(perIteration: number, result: { iterations?: number }): number {
+  return perIteration * Math.max(0, result.iterations ?? 0);
 }

@@ -1,7 +1,8 @@
 import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
-import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../compute-cluster';
+import type { ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome } from '../compute-cluster';
+import { leastSquaresReference } from '../../core/runtime';
 import { planAndPlace } from '../plan-and-place';
 import type { SchemeChoice } from '../../core/schemes';
 import { equalBlockStarts, padRows, paddedTranspose } from './padding';
@@ -33,7 +34,11 @@ export class CodedProducts {
     private readonly xtBlockRows: number,
   ) {}
 
-  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number): Promise<CodedProducts> {
+  /**
+   * `place`: placement options both products share; its referenceFlops must be the job's (default:
+   * the least-squares gradient of one of N row blocks of X, 4·(n/N)·d, N the live workers).
+   */
+  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number, place: PlaceOptions = {}): Promise<CodedProducts> {
     if (!scheme.taskKinds?.includes('matvec')) {
       throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${scheme.name}`);
     }
@@ -41,8 +46,10 @@ export class CodedProducts {
     const XTp = paddedTranspose(X, blocks);
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     const rng = new Rng(seed);
+    // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
+    const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };
     const placeOf = (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> =>
-      planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts: equalBlockStarts(M.rows, blocks), rng: rng.fork(salt) }).then((p) => p.placed);
+      planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts: equalBlockStarts(M.rows, blocks), rng: rng.fork(salt), place: options }).then((p) => p.placed);
     const [xPlaced, xtPlaced] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
     return new CodedProducts(cluster, xPlaced, xtPlaced, X.rows, X.cols, Xp.rows / blocks, XTp.rows / blocks);
   }

@@ -9,6 +9,8 @@ import { JobQueue } from './job-queue';
 import { JobSession, type JobSessionSpec } from './job-session';
 import type { SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
+import { leastSquaresReference } from '../../core/runtime';
+import type { WorkMeasure } from './task-work';
 import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
 import { dispatchRound } from './round-dispatcher';
@@ -199,7 +201,9 @@ export class Cluster implements SessionHost {
     }
     const blocks = materializeStoredBlocks(plan, data);
     const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
-    const placed = new Placed(jobId, plan, blocks, work, options.blockIds);
+    const reference = options.referenceFlops ?? leastSquaresReference(data.A.rows, data.A.cols, live.length);
+    if (!(reference > 0) || !Number.isFinite(reference)) throw new RangeError(`placing ${jobId}: the reference task's flops must be positive, got ${reference}`);
+    const placed = new Placed(jobId, plan, blocks, work, options.blockIds, reference);
     placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
     for (const [id, workers] of options.held ?? []) {
       const live = [...workers].filter((w) => liveSet.has(w));
@@ -245,6 +249,7 @@ export class Cluster implements SessionHost {
     live: () => number[],
     labels: { job_kind: string; job_id: string },
     options?: RoundOptions,
+    measure: WorkMeasure = 'ops',
   ): Promise<RoundOutcome> {
     return dispatchRound(
       {
@@ -260,6 +265,7 @@ export class Cluster implements SessionHost {
         log: this.opts.log,
         taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
         labels,
+        workMeasure: measure,
       },
       placed,
       payload,

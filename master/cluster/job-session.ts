@@ -4,6 +4,7 @@ import type { Plan } from '../../core/schemes';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { SessionHost } from './session-host';
 import type { Placed } from './placed-plan';
+import type { WorkMeasure } from './task-work';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
 export interface JobSessionSpec {
@@ -51,6 +52,8 @@ export class JobSession implements ComputeCluster {
   private chaosOn: number[] = [];
   private chaosSeed = 0;
   private delayChanges = 0;
+  /** What a task's work counts (the job's chaos.delay.work). */
+  private workMeasure: WorkMeasure = 'ops';
   private uncounted = 0;
   private closed = false;
 
@@ -92,7 +95,7 @@ export class JobSession implements ComputeCluster {
   async round(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload), options?: RoundOptions): Promise<RoundOutcome> {
     const n = ++this.rounds;
     await this.spec.beforeRound?.(n);
-    return this.cluster.round(placed as Placed, payload, n, () => this.liveWorkers(), this.labels, options);
+    return this.cluster.round(placed as Placed, payload, n, () => this.liveWorkers(), this.labels, options, this.workMeasure);
   }
 
   async release(placed: PlacedPlan): Promise<void> {
@@ -110,6 +113,7 @@ export class JobSession implements ComputeCluster {
     await this.cluster.configureChaos(this.id, workers, { delay: perWorkerDelay(c.delay, workers), fault: c.fault, seed: c.seed, cores: c.cores ?? 1, ...('workers' in c && c.workers ? { only: c.workers } : {}) });
     this.chaosOn = workers;
     this.chaosSeed = c.seed;
+    this.workMeasure = c.delay.work ?? 'ops';
   }
 
   /**
@@ -120,6 +124,7 @@ export class JobSession implements ComputeCluster {
     const live = this.liveWorkers();
     const targets = on ? live.filter((w) => on.includes(w)) : live;
     this.delayChanges++;
+    if (delay.work) this.workMeasure = delay.work;
     await this.cluster.changeDelay(this.id, targets, (w) => resolve(perWorkerDelay(delay, live), w), this.chaosSeed + 104729 * this.delayChanges);
     for (const w of targets) if (!this.chaosOn.includes(w)) this.chaosOn.push(w);
     return targets;
@@ -130,7 +135,7 @@ export class JobSession implements ComputeCluster {
    * schedule step): a probe of a left-out worker, sent beside the job's rounds.
    */
   async uncountedRound(placed: PlacedPlan, payload: TaskPayload | ((slot: number) => TaskPayload)): Promise<RoundOutcome> {
-    return this.cluster.round(placed as Placed, payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels);
+    return this.cluster.round(placed as Placed, payload, UNCOUNTED_ROUNDS + ++this.uncounted, () => this.liveWorkers(), this.labels, undefined, this.workMeasure);
   }
 
   /** Drops blocks (by the id the workers know them) of `placed`'s job from one worker. */

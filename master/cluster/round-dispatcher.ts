@@ -7,6 +7,7 @@ import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadValues, slotEntry } from './task-request';
+import { slotWorkOf, type SlotWork, type WorkMeasure } from './task-work';
 import type { TaskStream } from './task-stream';
 import type { Arrival, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
 
@@ -26,6 +27,8 @@ export interface DispatchContext {
   taskDeadlineSeconds: number;
   /** Metric labels of the job session running the round. */
   labels: { job_kind: string; job_id: string };
+  /** What a task's work counts (chaos.delay.work): its flops (default) or the data it touches. */
+  workMeasure?: WorkMeasure;
 }
 
 /**
@@ -53,6 +56,13 @@ export function dispatchRound(
   const sharedBytes = shared ? 8 * payloadValues(shared) : 0;
   const round = String(roundNo);
   const jobId = placed.jobId;
+  // Each slot's work this round (its task kind's flops over the reference's, or the rows measure).
+  const works = new Map<number, SlotWork>();
+  const workOf = (slot: number, p: TaskPayload): SlotWork => {
+    let w = works.get(slot);
+    if (!w) works.set(slot, (w = slotWorkOf(placed, slot, p, ctx.workMeasure ?? 'ops')));
+    return w;
+  };
 
   return new Promise<RoundOutcome>((resolve, reject) => {
     const now = (): number => performance.now();
@@ -151,10 +161,10 @@ export function dispatchRound(
       let bytes = sharedBytes;
       const entries = slots.map((slot) => {
         sentAt.set(`${slot}:${worker}`, t);
-        if (!perSlot) return slotEntry(placed, slot);
+        if (!perSlot) return slotEntry(placed, slot, undefined, workOf(slot, shared!));
         const p = perSlot(slot);
         bytes += 8 * payloadValues(p);
-        return slotEntry(placed, slot, payloadFields(p));
+        return slotEntry(placed, slot, payloadFields(p), workOf(slot, p));
       });
       bytesSent += bytes;
       m.bytesTask.inc({ direction: 'sent' }, bytes);
@@ -243,7 +253,11 @@ export function dispatchRound(
       const seconds = (t - t0) / 1000;
       m.rounds.inc({ scheme, ...ctx.labels });
       m.roundDuration.observe({ scheme }, seconds);
-      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved: state.relocations, bytesSent, bytesReceived });
+      const work = plan.slots.map((_, slot) => {
+        const w = works.get(slot);
+        return w ? (w.workPerIteration ?? w.work) : placed.work[slot]!;
+      });
+      resolve({ round: roundNo, decoded, seconds, arrivals, stragglers, backupsLaunched: state.backupsLaunched, slotsMoved: state.relocations, bytesSent, bytesReceived, work });
     };
 
     let initial = state.start();

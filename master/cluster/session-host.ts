@@ -3,6 +3,7 @@ import type { Plan } from '../../core/schemes';
 import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import type { ParameterStore, ShardedStore } from '../store';
 import type { Placed } from './placed-plan';
+import type { WorkMeasure } from './task-work';
 
 /** What a session sets on its workers. */
 export interface WorkerChaos {
@@ -31,6 +32,8 @@ export interface SessionHost {
     live: () => number[],
     labels: { job_kind: string; job_id: string },
     options?: RoundOptions,
+    /** What a task's work counts (chaos.delay.work; default ops). */
+    measure?: WorkMeasure,
   ): Promise<RoundOutcome>;
   release(placed: Placed): Promise<void>;
   configureChaos(jobId: string, workers: readonly number[], chaos: WorkerChaos | 'reset'): Promise<void>;

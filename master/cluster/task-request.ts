@@ -1,6 +1,7 @@
 import { float64ToBytes } from '../../shared/tensor';
 import type { pb } from '../../shared/wire';
 import type { Placed } from './placed-plan';
+import { slotWorkOf, type SlotWork, type WorkMeasure } from './task-work';
 import type { TaskPayload } from '../../algorithms/compute-cluster';
 
 /** The kind and payload fields of a TaskRequest (no job, round, slot or blocks). */
@@ -22,19 +23,23 @@ export function payloadFields(payload: TaskPayload): pb.TaskRequest {
   }
 }
 
-/** One slot's entry in a round message: its blocks and work (and its own payload when given). */
-export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest): pb.TaskRequest {
+/**
+ * One slot's entry in a round message: its blocks and work (and its own payload when given). The
+ * work defaults to the rows measure fixed at placement (see task-work.ts for the ops measure).
+ */
+export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest, work: SlotWork = { work: placed.work[slot]! }): pb.TaskRequest {
   return {
     ...own,
     slot,
     blocks: placed.plan.slots[slot]!.blocks.map((b) => ({ blockId: placed.blockIds[b.stored]!, weight: b.weight })),
-    work: placed.work[slot]!,
+    work: work.work,
+    ...(work.workPerIteration !== undefined ? { workPerIteration: work.workPerIteration } : {}),
   };
 }
 
 /** A full unary TaskRequest for one slot (tools and tests; rounds go over the task stream). */
-export function taskRequest(placed: Placed, slot: number, round: number, payload: TaskPayload): pb.TaskRequest {
-  return { ...slotEntry(placed, slot, payloadFields(payload)), jobId: placed.jobId, round: String(round) };
+export function taskRequest(placed: Placed, slot: number, round: number, payload: TaskPayload, measure: WorkMeasure = 'ops'): pb.TaskRequest {
+  return { ...slotEntry(placed, slot, payloadFields(payload), slotWorkOf(placed, slot, payload, measure)), jobId: placed.jobId, round: String(round) };
 }
 
 /** Doubles a payload carries to the workers (for the bytes-sent metric). */

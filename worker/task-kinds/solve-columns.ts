@@ -58,6 +58,8 @@ registerKind('solveColumns', async ({ request, blocks, signal, kernels, allocate
       last = performance.now();
     }
   }
-  const packed = packSolvedColumns(s.result());
-  return { shape: [packed.length], values: packed };
+  const solved = s.result();
+  const packed = packSolvedColumns(solved);
+  // Column iterations: what the task's work per iteration is multiplied by (its injected delay).
+  return { shape: [packed.length], values: packed, iterations: solved.stats.reduce((n, st) => n + st.iterations, 0) };
 });

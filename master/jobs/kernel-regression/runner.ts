@@ -24,6 +24,7 @@ import {
   type SyncState,
 } from '../../../algorithms/eigenpro';
 import type { JobContext } from '../types';
+import { eigenproReference } from '../../../core/runtime';
 import type { KernelModelFile } from './model';
 
 /**
@@ -109,8 +110,9 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
 
   const tPlace = performance.now();
   await cluster.setChaos(job.chaos);
-  // Every worker stores all n centers, but each step touches only its own batch: equal work, 1.
-  const placed = await cluster.place(jobId, everyCenterEverywherePlan(live), { A: X, b: y, blockStarts: starts }, { work: () => 1 });
+  // Every worker stores all n centers, but each step touches only its own batch: equal work, 1
+  // (by operations, one step of the job's batch against the n centers is the reference task).
+  const placed = await cluster.place(jobId, everyCenterEverywherePlan(live), { A: X, b: y, blockStarts: starts }, { work: () => 1, referenceFlops: eigenproReference(e.batch, n, X.cols) });
   const placeSeconds = (performance.now() - tPlace) / 1000;
   log.info({ jobId, workers: G, n, d: X.cols, bytes: placed.bytesPlaced, placeSeconds }, 'centers placed on every worker');
 

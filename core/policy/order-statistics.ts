@@ -36,7 +36,8 @@ export function expectedIterationSeconds(c: Candidate, workers: number, fit: { s
     }
     case 'mds': {
       const k = c.params.k as number;
-      return (c.params.n as number) === N && c.blocks === k ? 2 * (N / k) * kth(k, N) : undefined;
+      // Two products an iteration, each over N/k of the rows at half a gradient's flops: N/(2k) each.
+      return (c.params.n as number) === N && c.blocks === k ? 2 * (N / (2 * k)) * kth(k, N) : undefined;
     }
     case 'replication':
     case 'frc': {

@@ -7,6 +7,7 @@ import { benchEigenpro } from './eigenpro';
 import { benchKernels } from './kernels';
 import { benchLapack } from './lapack';
 import { benchPlacement, printPlacement } from './placement';
+import { benchProductCode } from './product-code';
 import { benchRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
 import { benchSliceReads } from './slice-reads';
@@ -38,6 +39,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
     return r;
   },
   kernels: benchKernels,
+  'product-code': benchProductCode,
   lapack: benchLapack,
   placement: async () => {
     const r = await benchPlacement();

@@ -29,6 +29,11 @@ export interface PlanAndPlaceOptions {
   /** The runtime distribution of a slot's answer time (leverage's ending time T). */
   runtime?: RuntimeModel | undefined;
   place?: PlaceOptions;
+  /**
+   * Plan for this many logical workers, the first of the live ones (a stage of a job that runs on
+   * part of its workers: GIANT's 60 of a cluster sized for the exact Hessian). Default: all.
+   */
+  workers?: number;
 }
 
 export interface PlacedScheme {
@@ -42,7 +47,7 @@ export interface PlacedScheme {
 
 export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice | SchemeSpec, o: PlanAndPlaceOptions): Promise<PlacedScheme> {
   const choice = chooseScheme(scheme);
-  const live = cluster.liveWorkers();
+  const live = firstWorkers(cluster.liveWorkers(), o.workers, o.jobId);
   if (live.length === 0) throw new ClusterError(`${choice.name}: no live workers to place ${o.jobId} on`);
   const K = o.blockStarts ? o.blockStarts.length - 1 : (o.blocks ?? choice.defaultBlocks(live.length));
   const blockStarts = o.blockStarts ?? evenBlockStarts(o.A.rows, K);
@@ -73,4 +78,11 @@ export function placePlan(
 ): Promise<PlacedPlan> {
   mapPlanToLive(plan, live);
   return cluster.place(jobId, plan, data, options);
+}
+
+/** The first `count` of the live workers (all when undefined); fewer live than asked is the cluster's failure. */
+export function firstWorkers(live: readonly number[], count: number | undefined, what: string): number[] {
+  if (count === undefined) return [...live];
+  if (count > live.length) throw new ClusterError(`${what}: planned for ${count} workers but ${live.length} are live`);
+  return live.slice(0, count);
 }

@@ -3,18 +3,25 @@ import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 import { evenBlockStarts } from '../../core/schemes/placement';
-import { planAndPlace, placePlan } from '../plan-and-place';
+import { firstWorkers, planAndPlace, placePlan } from '../plan-and-place';
+import { logisticReference } from '../../core/runtime';
 import type { ComputeCluster, PlacedPlan } from '../compute-cluster';
 import { chooseScheme, type SchemeChoice } from '../../core/schemes';
 import { CodedProducts } from '../coded';
-import { giant } from './giant';
+import { giant, rowBlockGd } from './giant';
 import { exactHessian, sketchedHessian, type HessianOracle } from './hessians';
-import { newtonFamily } from './newton';
+import { newtonFamily, type NewtonStep } from './newton';
 import { oversketchPlan, sketchRowBlocks, type OversketchShape } from './oversketch-plan';
 import type { LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
 export const GIANT_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;
 export const HESSIAN_SCHEMES = ['speculative', 'wait-all'] as const;
+/** The gradient's schemes for the Newton family: coded products, or uncoded ones stacked (the paper's Fig. 6 baseline). */
+export const PRODUCT_SCHEMES = ['product-code', 'mds', 'speculative', 'wait-all'] as const;
+/** Gradient descent over row blocks (GIANT's gradient and line-search rounds): the paper's Fig. 7. */
+export const ROW_BLOCK_GD_SCHEMES = ['wait-all', 'ignore-stragglers', 'frc'] as const;
+/** The default gradient scheme of gd, newton and oversketched-newton: the paper's ref. [20]. */
+export const DEFAULT_PRODUCT_SCHEME = 'product-code';
 
 /** The sketch's size and shape (job files: `sketch:`; see master/jobs/logistic-regression/schema.ts). */
 export interface SketchOptions {
@@ -27,6 +34,8 @@ export interface SketchOptions {
   extra?: number | undefined;
   /** R: row blocks of X. */
   rowBlocks?: number | undefined;
+  /** Logical workers the sketch runs on (the first this many; default all). */
+  workers?: number | undefined;
 }
 
 export interface LogisticSolveSpec {
@@ -38,8 +47,14 @@ export interface LogisticSolveSpec {
   blocks?: number;
   sketch: SketchOptions;
   hessianScheme: SchemeSpec;
-  /** Row blocks (tasks) of the exact Hessian (default: the Hessian scheme's choice, one per worker). */
+  /** Row blocks (tasks) of the exact Hessian (default: the Hessian scheme's choice, one per Hessian worker). */
   hessianBlocks?: number;
+  /** Logical workers the exact Hessian runs on (the first this many; default all). */
+  hessianWorkers?: number;
+  /** Logical workers the gradient (and GIANT, and row-block gd) runs on (the first this many; default all). */
+  gradientWorkers?: number;
+  /** The Newton solvers' step: armijo (default) or unit (Algorithm 1). */
+  newtonStep?: NewtonStep;
   seed: number;
 }
 
@@ -64,49 +79,66 @@ export function resolveSketchShape(sketch: LogisticSolveSpec['sketch'], workers:
 
 /** What a logistic solve places, resolved and checked against W workers before anything starts. */
 export interface LogisticLayout {
-  /** The gradient's scheme (mds, or GIANT's row-block scheme) and its K blocks. */
+  /** The gradient's scheme (products, or row blocks for giant and row-block gd) and its K blocks. */
   gradient: SchemeChoice;
   blocks: number;
-  /** newton: the exact Hessian's scheme and row blocks. */
-  hessian?: { choice: SchemeChoice; blocks: number };
-  /** oversketched-newton: the sketch's shape. */
-  sketch?: Required<OversketchShape>;
+  /** Workers the gradient's plan is made for. */
+  gradientWorkers: number;
+  /** giant, or gd over row blocks: the solver runs rounds of row blocks instead of coded products. */
+  rowBlocks: boolean;
+  /** newton: the exact Hessian's scheme, row blocks and workers. */
+  hessian?: { choice: SchemeChoice; blocks: number; workers: number };
+  /** oversketched-newton: the sketch's shape and its workers. */
+  sketch?: Required<OversketchShape> & { workers: number };
+}
+
+function stageWorkers(key: string, wanted: number | undefined, W: number): number {
+  if (wanted === undefined) return W;
+  if (wanted > W) throw new InputError(`logistic-regression: ${key} = ${wanted} but the job has ${W} workers`);
+  return wanted;
 }
 
 /**
  * The solver's schemes and shapes for W workers and X of n×d, every rule checked: the gradient
- * scheme a solver takes, each scheme's own parameters against W, the coded blocks against d, the
- * Hessian's scheme and blocks, the sketch's row blocks against W. Runs before any worker starts
- * (checkJob) and again when the solve places its blocks.
+ * scheme a solver takes, each scheme's own parameters against its workers, the coded blocks
+ * against d, the Hessian's scheme and blocks, the sketch's row blocks against its workers. Runs
+ * before any worker starts (checkJob) and again when the solve places its blocks.
  */
 export function logisticLayout(spec: Omit<LogisticSolveSpec, 'lambda' | 'seed'>, W: number, n: number, d: number): LogisticLayout {
   const { solver } = spec;
-  const schemeSpec = spec.scheme ?? { name: solver === 'giant' ? 'wait-all' : 'mds' };
-  const allowed: readonly string[] = solver === 'giant' ? GIANT_SCHEMES : ['mds'];
+  const schemeSpec = spec.scheme ?? { name: solver === 'giant' ? 'wait-all' : DEFAULT_PRODUCT_SCHEME };
+  const allowed: readonly string[] = solver === 'giant' ? GIANT_SCHEMES : solver === 'gd' ? [...new Set([...PRODUCT_SCHEMES.filter((x) => x !== 'wait-all'), ...ROW_BLOCK_GD_SCHEMES])] : PRODUCT_SCHEMES;
   if (!allowed.includes(schemeSpec.name)) {
     throw new InputError(`logistic-regression: solver ${solver} takes scheme ${allowed.join(', ')} for its gradient, not '${schemeSpec.name}'`);
   }
   const gradient = chooseScheme(schemeSpec);
-  const blocks = spec.blocks ?? gradient.defaultBlocks(W);
-  if (solver === 'giant') {
+  const Wg = stageWorkers('gradientWorkers', spec.gradientWorkers, W);
+  const blocks = spec.blocks ?? gradient.defaultBlocks(Wg);
+  const rowBlocks = solver === 'giant' || (solver === 'gd' && (ROW_BLOCK_GD_SCHEMES as readonly string[]).includes(schemeSpec.name));
+  if (rowBlocks) {
     if (blocks > n) throw new InputError(`logistic-regression: ${blocks} row blocks but only ${n} rows`);
-    gradient.check({ workers: W, blocks, rows: n });
-    return { gradient, blocks };
+    gradient.check({ workers: Wg, blocks, rows: n });
+    return { gradient, blocks, gradientWorkers: Wg, rowBlocks };
   }
-  gradient.check({ workers: W, blocks, rows: d });
-  if (blocks > d) throw new InputError(`coded products: ${blocks} coded blocks but only ${d} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+  gradient.check({ workers: Wg, blocks, rows: d });
+  if (blocks > d) throw new InputError(`coded products: ${blocks} coded blocks but only ${d} columns; use fewer blocks (the job's blocks key, or the scheme's k or grid)`);
+  const base = { gradient, blocks, gradientWorkers: Wg, rowBlocks };
   if (solver === 'newton') {
     if (!(HESSIAN_SCHEMES as readonly string[]).includes(spec.hessianScheme.name)) {
       throw new InputError(`logistic-regression: hessian.scheme must be one of ${HESSIAN_SCHEMES.join(', ')}, not '${spec.hessianScheme.name}'`);
     }
     const choice = chooseScheme(spec.hessianScheme);
-    const hBlocks = spec.hessianBlocks ?? choice.defaultBlocks(W);
+    const We = stageWorkers('hessian.workers', spec.hessianWorkers, W);
+    const hBlocks = spec.hessianBlocks ?? choice.defaultBlocks(We);
     if (hBlocks > n) throw new InputError(`logistic-regression: hessian.blocks = ${hBlocks} but only ${n} rows`);
-    choice.check({ workers: W, blocks: hBlocks, rows: n });
-    return { gradient, blocks, hessian: { choice, blocks: hBlocks } };
+    choice.check({ workers: We, blocks: hBlocks, rows: n });
+    return { ...base, hessian: { choice, blocks: hBlocks, workers: We } };
   }
-  if (solver === 'oversketched-newton') return { gradient, blocks, sketch: resolveSketchShape(spec.sketch, W, d) };
-  return { gradient, blocks };
+  if (solver === 'oversketched-newton') {
+    const Ws = stageWorkers('sketch.workers', spec.sketch.workers, W);
+    return { ...base, sketch: { ...resolveSketchShape(spec.sketch, Ws, d), workers: Ws } };
+  }
+  return base;
 }
 
 function rowBlocks(n: number, K: number): { blockStarts: number[] } {
@@ -115,51 +147,58 @@ function rowBlocks(n: number, K: number): { blockStarts: number[] } {
 
 /**
  * Places what the solver needs on the cluster's live workers, runs it, releases the blocks:
- *   gd, newton, oversketched-newton: X and Xᵀ under mds (the gradient), plus for newton X's row
- *     blocks under the Hessian scheme, for oversketched-newton X's R row blocks, one per worker
- *     of each sketch group (oversketch-plan.ts);
- *   giant: X's row blocks with labels under wait-all, ignore-stragglers or frc.
+ *   gd, newton, oversketched-newton: X and Xᵀ under the gradient's scheme (coded products, or
+ *     uncoded ones stacked), plus for newton X's row blocks under the Hessian scheme, for
+ *     oversketched-newton X's R row blocks, one per worker of each sketch group (oversketch-plan.ts);
+ *   giant, and gd under a row-block scheme: X's row blocks with labels under wait-all,
+ *     ignore-stragglers or frc.
+ * Each stage plans for its own number of workers (the first of the live ones: gradientWorkers,
+ * hessian.workers, sketch.workers), and every placement counts work in the job's unit, one
+ * uncoded wait-all logistic gradient block of the job's W workers (logisticReference).
  */
 export async function solveLogistic(cluster: ComputeCluster, jobId: string, X: Matrix, y: Float64Array, spec: LogisticSolveSpec, opts: LogisticRunOptions): Promise<LogisticSolveOutcome> {
   const n = X.rows;
   const d = X.cols;
   const model = { y, n, d, lambda: spec.lambda };
-  const W = cluster.liveWorkers().length;
+  const live = cluster.liveWorkers();
+  const W = live.length;
   const { solver } = spec;
   const layout = logisticLayout(spec, W, n, d);
   const { gradient, blocks: K } = layout;
+  const place = { referenceFlops: logisticReference(n, d, W) };
   const placed: PlacedPlan[] = [];
   const schemes: Record<string, unknown> = {};
   let coded: CodedProducts | undefined;
   try {
-    if (solver === 'giant') {
+    if (layout.rowBlocks) {
       const { blockStarts } = rowBlocks(n, K);
-      const { plan, placed: p } = await planAndPlace(cluster, gradient, { jobId: `${jobId}-giant`, A: X, b: y, blockStarts, rng: new Rng(spec.seed) });
+      const { plan, placed: p } = await planAndPlace(cluster, gradient, { jobId: `${jobId}-${solver}`, A: X, b: y, blockStarts, rng: new Rng(spec.seed), place, workers: layout.gradientWorkers });
       placed.push(p);
-      schemes.gradient = { name: plan.scheme, ...gradient.params, ...plan.describe() };
-      const run = await giant(model, cluster, p, K, opts);
+      schemes.gradient = { name: plan.scheme, workers: layout.gradientWorkers, ...gradient.params, ...plan.describe() };
+      const run = solver === 'giant' ? await giant(model, cluster, p, K, opts) : await rowBlockGd(model, cluster, p, K, opts);
       return { run, schemes, bytesPlaced: p.bytesPlaced };
     }
-    coded = await CodedProducts.place(cluster, jobId, X, gradient, K, spec.seed);
-    schemes.gradient = { name: 'mds', ...gradient.params, X: coded.xPlaced.plan.describe(), XT: coded.xtPlaced.plan.describe() };
+    coded = await CodedProducts.place(cluster, jobId, X, gradient, K, spec.seed, place, layout.gradientWorkers);
+    schemes.gradient = { name: gradient.name, workers: layout.gradientWorkers, ...gradient.params, X: coded.xPlaced.plan.describe(), XT: coded.xtPlaced.plan.describe() };
     let hessian: HessianOracle | undefined;
     if (layout.hessian) {
       const hs = layout.hessian;
       const { blockStarts } = rowBlocks(n, hs.blocks);
-      const { plan, placed: p } = await planAndPlace(cluster, hs.choice, { jobId: `${jobId}-hessian`, A: X, blockStarts, rng: new Rng(spec.seed + 1) });
+      const { plan, placed: p } = await planAndPlace(cluster, hs.choice, { jobId: `${jobId}-hessian`, A: X, blockStarts, rng: new Rng(spec.seed + 1), place, workers: hs.workers });
       placed.push(p);
-      schemes.hessian = { name: plan.scheme, ...hs.choice.params, ...plan.describe() };
+      schemes.hessian = { name: plan.scheme, workers: hs.workers, ...hs.choice.params, ...plan.describe() };
       hessian = exactHessian(cluster, p, blockStarts, n, d, spec.lambda);
     } else if (layout.sketch) {
       const shape = layout.sketch;
       const { blockStarts } = rowBlocks(n, shape.rowBlocks);
-      const plan = oversketchPlan(shape, W, d);
-      const p = await placePlan(cluster, `${jobId}-sketch`, plan, { A: X, blockStarts });
+      const plan = oversketchPlan(shape, shape.workers, d);
+      const p = await placePlan(cluster, `${jobId}-sketch`, plan, { A: X, blockStarts }, place, firstWorkers(live, shape.workers, `${jobId} sketch`));
       placed.push(p);
-      schemes.hessian = { name: 'oversketch', ...plan.describe(), bytesPlaced: p.bytesPlaced };
+      schemes.hessian = { name: 'oversketch', workers: shape.workers, ...plan.describe(), bytesPlaced: p.bytesPlaced };
       hessian = sketchedHessian(cluster, p, shape, blockStarts, n, d, spec.lambda, spec.seed);
     }
-    const run = await newtonFamily(solver, model, coded, hessian, opts);
+    const run = await newtonFamily(solver as Exclude<LogisticSolver, 'giant'>, model, coded, hessian, opts, spec.newtonStep ?? 'armijo');
+    if (solver !== 'gd') schemes.step = spec.newtonStep ?? 'armijo';
     return { run, schemes, bytesPlaced: coded.bytesPlaced() + placed.reduce((s, p) => s + p.bytesPlaced, 0) };
   } finally {
     await Promise.all([coded?.release(), ...placed.map((p) => cluster.release(p))]);

@@ -39,11 +39,9 @@ export const productCode: Scheme<ProductCodeParams> = {
   },
   check(p, { workers, blocks }) {
     const grid = gridOf(p, workers);
-    const cells = product(grid.map((k) => k + 1));
     if (product(grid) !== blocks) throw new InputError(`scheme product-code: the grid ${grid.join('×')} holds ${product(grid)} data blocks but the job has ${blocks}`);
-    if (cells > workers) {
-      throw new InputError(`scheme product-code: the grid ${grid.join('×')} has ${cells} cells (slots), more than the ${workers} workers; use a smaller grid or more workers`);
-    }
+    // More cells than workers wrap around (as mds's slots do): a worker then holds several cells,
+    // and a straggler erases all of them.
   },
   plan(ctx: PlanContext<ProductCodeParams>): Plan {
     this.check!(ctx.params, { workers: ctx.workers, blocks: ctx.blocks });
@@ -68,6 +66,7 @@ export const productCode: Scheme<ProductCodeParams> = {
         dataBlocks: grid.dataBlocks,
         parities: grid.cells - grid.dataBlocks,
         survivesAny: 2 ** D - 1,
+        cellsPerWorker: Math.ceil(grid.cells / ctx.workers),
         decode: 'peeling',
         blockRows: tau,
       }),

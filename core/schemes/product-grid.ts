@@ -208,8 +208,11 @@ function addInto(out: Float64Array, v: Float64Array, s: number): void {
 /**
  * The default grid for N workers in D dimensions: the most data blocks whose Π (k_t + 1) cells
  * fit on N workers, sides as equal as possible (60 workers, 2-D: 6×7 data on 7×8 = 56 cells).
+ * Fewer than 2^D workers get fewer dimensions (3 workers: one line, 2 data blocks and their sum).
  */
 export function defaultGrid(workers: number, dims: number): number[] {
+  while (dims > 1 && 2 ** dims > workers) dims--;
+  if (dims === 1) return [Math.max(1, workers - 1)];
   const side = Math.max(2, Math.floor(workers ** (1 / dims) + 1e-9));
   const sizes = new Array<number>(dims).fill(side);
   const cells = (s: number[]) => s.reduce((a, b) => a * b, 1);

@@ -120,6 +120,9 @@ describe('product-code: the d-dimensional product code of Baharav et al. (ISIT 2
     expect(defaultGrid(64, 2)).toEqual([7, 7]);
     expect(defaultGrid(64, 3)).toEqual([3, 3, 3]);
     expect(defaultGrid(9, 2)).toEqual([2, 2]);
+    // Fewer workers than a 2-D grid's four corners: one line with its sum.
+    expect(defaultGrid(3, 2)).toEqual([2]);
+    expect(defaultGrid(7, 3)).toEqual([1, 2]);
     expect(scheme.choose({}).defaultBlocks(60)).toBe(42);
   });
 
@@ -194,7 +197,8 @@ describe('product-code: the d-dimensional product code of Baharav et al. (ISIT 2
   it('refuses what it cannot run, and bad keys', () => {
     expect(() => scheme.choose({ grid: [0, 2] })).toThrow(/grid.0 must be an integer ≥ 1/);
     expect(() => scheme.choose({ k: 4 })).toThrow(/unknown key 'k'/);
-    expect(() => scheme.choose({ grid: [3, 3] }).check({ workers: 15, blocks: 9 })).toThrow(/16 cells \(slots\), more than the 15 workers/);
+    // More cells than workers wrap around, as mds's slots do.
+    expect(scheme.choose({ grid: [3, 3] }).plan({ workers: 15, blocks: 9, blockRows: new Array(9).fill(2), rng: new Rng(1) }).slots[15]!.host).toBe(0);
     expect(() => scheme.choose({ grid: [3, 3] }).check({ workers: 16, blocks: 8 })).toThrow(/holds 9 data blocks but the job has 8/);
     expect(() => scheme.choose({ grid: [2, 2] }).plan({ workers: 9, blocks: 4, blockRows: [2, 2, 2, 3], rng: new Rng(1) })).toThrow(/equal row counts/);
   });

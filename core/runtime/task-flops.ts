@@ -54,7 +54,7 @@ const sum = (blocks: readonly BlockShape[], f: (r: number, c: number) => number)
 export function taskFlops(t: TaskShape): number {
   switch (t.kind) {
     case 'noop':
-      return NaN; // no operations of its own: the caller counts it as one reference task
+      return 0; // no operations of its own (taskWork counts it as one reference task)
     case 'matvec':
     case 'mattvec':
       return sum(t.blocks, (r, c) => 2 * r * c);

@@ -14,7 +14,7 @@ export type WorkMeasure = 'ops' | 'rows';
 /** A slot's work for one round: now, or per iteration (known only when the task ends). */
 export type SlotWork = { work: number; workPerIteration?: undefined } | { work: 0; workPerIteration: number };
 
-/** The task shape of `payload` run over `blocks` (null: work per iteration, see slotWorkOf). */
+/** The task shape of `payload` run over `blocks`, or its shape per iteration when its work is known only at its end (a column solve). */
 export function taskShapeOf(payload: TaskPayload, blocks: readonly BlockShape[]): TaskShape | { perIteration: TaskShape } {
   switch (payload.kind) {
     case 'noop':

@@ -201,8 +201,11 @@ export class Cluster implements SessionHost {
     }
     const blocks = materializeStoredBlocks(plan, data);
     const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
-    const reference = options.referenceFlops ?? leastSquaresReference(data.A.rows, data.A.cols, live.length);
-    if (!(reference > 0) || !Number.isFinite(reference)) throw new RangeError(`placing ${jobId}: the reference task's flops must be positive, got ${reference}`);
+    if (options.referenceFlops !== undefined && !(options.referenceFlops > 0 && Number.isFinite(options.referenceFlops))) {
+      throw new RangeError(`placing ${jobId}: the reference task's flops must be positive, got ${options.referenceFlops}`);
+    }
+    // Placed data with no entries (a plan of noops) has no gradient to measure by: 1 flop, unused.
+    const reference = options.referenceFlops ?? (leastSquaresReference(data.A.rows, data.A.cols, live.length) || 1);
     const placed = new Placed(jobId, plan, blocks, work, options.blockIds, reference);
     placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
     for (const [id, workers] of options.held ?? []) {

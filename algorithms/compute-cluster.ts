@@ -67,6 +67,12 @@ export interface RoundOutcome {
   /** Tensor bytes of this round's task payloads sent (backups and re-sends included) and of the answers received. */
   bytesSent: number;
   bytesReceived: number;
+  /**
+   * Each slot's work this round as sent to its workers (what their slowdown draws were multiplied
+   * by); a column solve's, known only when it ends, is its work per column iteration. Absent:
+   * PlacedPlan.work.
+   */
+  work?: readonly number[];
 }
 
 /**
@@ -81,7 +87,11 @@ export interface PlacedPlan {
   readonly hosts: readonly number[];
   /** Bytes streamed to workers for this plan so far. */
   readonly bytesPlaced: number;
-  /** Each slot's work (what a worker's slowdown is multiplied by). */
+  /**
+   * Each slot's work by the data it touches (chaos.delay.work: rows): rows × columns of its stored
+   * blocks over one uncoded block of wait-all. Under the ops measure (the default) a round's work
+   * depends on its task kind: see RoundOutcome.work.
+   */
   readonly work: readonly number[];
   /** The id the workers know each stored block by. */
   readonly blockIds: readonly number[];
@@ -98,12 +108,20 @@ export interface PlaceOptions {
   /** Seconds before an unanswered task is given up and its slot run elsewhere (default: the master's). */
   taskDeadlineSeconds?: number;
   /**
-   * Each slot's work relative to one uncoded block of wait-all with K = N (the injected delay is
-   * the worker's slowdown draw × work). Default: rows × columns of the slot's stored blocks over
-   * the data's rows × columns / N; give it when a task's cost is not its blocks' size (columns
+   * Each slot's work under chaos.delay.work: rows (the data-size measure): relative to one uncoded
+   * block of wait-all with K = N. Default: rows × columns of the slot's stored blocks over the
+   * data's rows × columns / N; give it when a task's cost is not its blocks' size (columns
    * solved, a batch).
    */
   work?: (slot: number) => number;
+  /**
+   * Floating-point operations of the job's reference task, one uncoded wait-all gradient block
+   * (core/runtime/task-flops.ts: leastSquaresReference, logisticReference, ...): under
+   * chaos.delay.work: ops (the default) a task's delay is the slowdown draw × its flops / this.
+   * Every plan of a job must give the same. Default: the least-squares gradient of one of N row
+   * blocks of the placed data, 4·(rows/N)·cols, N the live workers.
+   */
+  referenceFlops?: number;
   /**
    * The ids the workers know the stored blocks by (default: their index in plan.stored). A job
    * that re-plans names a block the same in every plan, so a block two plans share is one block

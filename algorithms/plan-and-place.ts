@@ -27,6 +27,11 @@ export interface PlanAndPlaceOptions {
   /** The runtime distribution of a slot's answer time (leverage's ending time T). */
   runtime?: AnswerTimeDistribution | undefined;
   place?: PlaceOptions;
+  /**
+   * Plan for this many logical workers, the first of the live ones (a stage of a job that runs on
+   * part of its workers: GIANT's 60 of a cluster sized for the exact Hessian). Default: all.
+   */
+  workers?: number;
 }
 
 export interface PlacedScheme {
@@ -42,7 +47,7 @@ export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice
   // Only the plans that need the data read it (leverage scores, computed on the master's
   // linear-algebra thread before the live workers are read: they may take a while on a large A).
   const data = scheme.needsData ? await planDataFor(await cluster.linalg(), scheme, o.A) : undefined;
-  const live = cluster.liveWorkers();
+  const live = firstWorkers(cluster.liveWorkers(), o.workers, o.jobId);
   if (live.length === 0) throw new ClusterError(`${scheme.name}: no live workers to place ${o.jobId} on`);
   const K = o.blockStarts ? o.blockStarts.length - 1 : (o.blocks ?? scheme.defaultBlocks(live.length));
   const blockStarts = o.blockStarts ?? evenBlockStarts(o.A.rows, K);
@@ -57,4 +62,11 @@ export async function planAndPlace(cluster: ComputeCluster, scheme: SchemeChoice
   });
   const placed = await cluster.place(o.jobId, plan, { A: o.A, ...(o.b ? { b: o.b } : {}), blockStarts }, { ...o.place, workers: live });
   return { plan, placed, blocks: K, blockStarts };
+}
+
+/** The first `count` of the live workers (all when undefined); fewer live than asked is the cluster's failure. */
+export function firstWorkers(live: readonly number[], count: number | undefined, what: string): number[] {
+  if (count === undefined) return [...live];
+  if (count > live.length) throw new ClusterError(`${what}: planned for ${count} workers but ${live.length} are live`);
+  return live.slice(0, count);
 }

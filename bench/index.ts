@@ -6,6 +6,7 @@ import { benchKernels } from './kernels';
 import { benchLapack } from './lapack';
 import { benchLogistic, printLogisticBench } from './logistic';
 import { benchPlacement, printPlacement } from './placement';
+import { benchProductCode } from './product-code';
 import { argValue, recordBench, runMain } from './report';
 import { benchRoundOverhead, printRoundOverhead } from './round-overhead';
 import { benchScale, printScale } from './scale';
@@ -95,6 +96,7 @@ const BENCHES: Record<string, Bench> = {
     },
   },
   kernels: { repeats: 5, run: ({ repeats }) => benchKernels(repeats) },
+  'product-code': { repeats: 5, run: ({ repeats, args }) => benchProductCode(repeats, num(args, 'rounds') ?? 100) },
   lapack: { repeats: 5, run: ({ repeats }) => benchLapack(repeats) },
   placement: {
     repeats: 5,

@@ -19,8 +19,11 @@ export interface TracePoint {
   error: number;
 }
 
-/** History fields that measure progress, in order of preference (least squares: relGradient; logistic: gradNorm). */
-const MEASURES = ['relGradient', 'relError', 'gradNorm', 'error', 'loss', 'residual', 'relResidual'] as const;
+/**
+ * History fields that measure progress, in order of preference (least squares: relGradient;
+ * logistic: f − f* when the job has stop.suboptimality, else gradNorm).
+ */
+const MEASURES = ['suboptimality', 'relGradient', 'relError', 'gradNorm', 'error', 'loss', 'residual', 'relResidual'] as const;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 

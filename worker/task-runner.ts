@@ -47,10 +47,15 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   // infinite (a sleep Node cuts to 1 ms, a NaN metric). The worker does not trust the master to have checked.
   if (!Number.isFinite(req.work) || req.work < 0) return { type: 'failure', error: new InputError(`task work must be a finite number ≥ 0, got ${req.work}`) };
   const { chaos, metrics, log } = deps;
+  const perIteration = req.workPerIteration ?? 0;
+  if (!Number.isFinite(perIteration) || perIteration < 0) return { type: 'failure', error: new InputError(`task work per iteration must be a finite number ≥ 0, got ${perIteration}`) };
   const received = performance.now();
   PROCESS_LOOP_LAG.open(req.jobId);
-  // A kind that draws its delays per iteration pays none for the task itself.
-  const { delay, fault } = spec.delay === 'task' ? chaos.next(`${req.jobId}\u0000${req.round}`, req.work) : { delay: 0, fault: chaos.nextFault() };
+  // A kind that draws its delays per iteration (a loop kind) pays none for the task itself. A task
+  // whose work is counted in iterations (a column solve) learns it only at its end: the round's
+  // draw now, slept after computing (workDone).
+  const { delay: drawn, fault } = spec.delay === 'task' ? chaos.next(`${req.jobId}\u0000${req.round}`, perIteration > 0 ? 1 : req.work) : { delay: 0, fault: chaos.nextFault() };
+  let delay = perIteration > 0 ? 0 : drawn;
   if (fault === 'crash') {
     log.warn({ round: req.round }, 'injected crash');
     deps.crash();
@@ -79,14 +84,14 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     }
     if (spec.delay === 'task') {
       const slept = await chaos.sleep(delay, signal);
-      metrics.injectedDelaySeconds.observe({ kind }, delay);
+      if (perIteration === 0) metrics.injectedDelaySeconds.observe({ kind }, delay);
       if (!slept) {
         metrics.tasks.inc({ kind, outcome: 'cancelled' });
         return { type: 'silent' };
       }
     }
     const start = performance.now();
-    let value: { shape: number[]; values: Float64Array } | null;
+    let value: { shape: number[]; values: Float64Array; iterations?: number } | null;
     let compute: number;
     if (spec.runs === 'thread') {
       const a = await deps.compute.run(req, signal);
@@ -107,6 +112,14 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       compute = (performance.now() - start) / 1000;
     }
     metrics.computeSeconds.observe({ kind }, compute);
+    if (perIteration > 0 && value && !signal.aborted) {
+      delay = drawn * workDone(perIteration, value);
+      metrics.injectedDelaySeconds.observe({ kind }, delay);
+      if (!(await chaos.sleep(delay, signal))) {
+        metrics.tasks.inc({ kind, outcome: 'cancelled' });
+        return { type: 'silent' };
+      }
+    }
     releaseCore();
     if (fault === 'drop') {
       metrics.tasks.inc({ kind, outcome: 'dropped' });
@@ -138,4 +151,12 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   } finally {
     releaseCore();
   }
+}
+
+/**
+ * The work of a task counted in iterations, once it has run: its work per iteration (sent by the
+ * master) × the iterations it reports (a column solve: the sum of its columns' iterations).
+ */
+export function workDone(perIteration: number, result: { iterations?: number }): number {
+  return perIteration * Math.max(0, result.iterations ?? 0);
 }

@@ -133,7 +133,7 @@ export class AdaptiveRun {
   /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model. */
   observe(outcome: RoundOutcome): void {
     const placed = this.placed;
-    const timings = timingsFromRound(outcome, placed.work, placed.hosts);
+    const timings = timingsFromRound(outcome, outcome.work ?? placed.work, placed.hosts);
     const own = timings.filter((t) => !t.censored && t.overheadSeconds !== undefined).map((t) => t.overheadSeconds!);
     if (own.length > 0) {
       const m = own.sort((a, b) => a - b)[own.length >> 1]!;
@@ -207,7 +207,7 @@ export class AdaptiveRun {
       .probe(worker, payload)
       .then(({ outcome, placed, bytesPlaced }) => {
         this.bytes += bytesPlaced;
-        const t = timingsFromRound(outcome, placed.work, [worker]);
+        const t = timingsFromRound(outcome, outcome.work ?? placed.work, [worker]);
         if (t.length > 0) this.controller.probeAnswered();
         this.pending.push(...t);
       })

@@ -6,5 +6,6 @@
  *   const coded = await CodedProducts.place(cluster, jobId, X, chooseScheme({ name: 'mds' }), k, seed);
  *   const { value } = await coded.timesX(v);
  */
-export { CodedProducts, type CodedProduct } from './products';
+export { CodedProducts, stacksProducts, type CodedProduct } from './products';
+export { stackedPlan, StackDecoder } from './stacked';
 export { padRows, paddedTranspose, equalBlockStarts } from './padding';

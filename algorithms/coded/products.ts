@@ -1,20 +1,28 @@
 import { InputError } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
-import type { ComputeCluster, PlacedPlan, RoundOutcome } from '../compute-cluster';
-import { planAndPlace } from '../plan-and-place';
+import type { ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome } from '../compute-cluster';
+import { leastSquaresReference } from '../../core/runtime';
+import { firstWorkers, planAndPlace } from '../plan-and-place';
+import { stackedPlan } from './stacked';
 import type { SchemeChoice } from '../../core/schemes';
 import { equalBlockStarts, padRows, paddedTranspose } from './padding';
 
 /**
  * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
  * X·v over a code of X's row blocks and Xᵀ·u over a code of Xᵀ's row blocks (X's column
- * blocks), each placed once. With the mds scheme a product is exact from any k of its n slots:
- * the stragglers are decoded around. Blocks must be equal, so X (and Xᵀ) get zero rows up to a
- * multiple of k; the padding's products are dropped.
+ * blocks), each placed once. With a coded scheme (product-code: exact once peeling completes;
+ * mds: from any k of its n slots) the stragglers are decoded around; with an uncoded exact one
+ * (wait-all, speculative, replication) every block is waited for (or a copy of it). Blocks must be equal, so X
+ * (and Xᵀ) get zero rows up to a multiple of K; the padding's products are dropped.
  *
- * Cost: two encoded copies of X on the workers, n/k times X's size each.
+ * Cost: two encoded copies of X on the workers, (slots/K) times X's size each.
  */
+/** An exact uncoded scheme with one plain block a slot: its products are stacked (stacked.ts). */
+export function stacksProducts(s: Pick<SchemeChoice, 'gradient' | 'approximate' | 'stores' | 'multiBlockSlots'>): boolean {
+  return s.gradient === 'additive' && s.stores === 'plain' && !s.approximate && !s.multiBlockSlots;
+}
+
 export interface CodedProduct {
   value: Float64Array;
   outcome: RoundOutcome;
@@ -33,16 +41,32 @@ export class CodedProducts {
     private readonly xtBlockRows: number,
   ) {}
 
-  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number): Promise<CodedProducts> {
-    if (scheme.gradient !== 'coded') {
-      throw new InputError(`coded products: the coded gradient needs a scheme that stacks matrix-vector products (mds), not ${scheme.name}`);
+  /**
+   * `place`: placement options both products share; its referenceFlops must be the job's (default:
+   * the least-squares gradient of one of N row blocks of X, 4·(n/N)·d, N the live workers).
+   * `workers`: plan for the first this many live workers (default all).
+   */
+  static async place(cluster: ComputeCluster, jobId: string, X: Matrix, scheme: SchemeChoice, blocks: number, seed: number, place: PlaceOptions = {}, workers?: number): Promise<CodedProducts> {
+    const coded = scheme.gradient === 'coded';
+    if (!coded && !stacksProducts(scheme)) {
+      throw new InputError(`coded products: matrix-vector products need a coded scheme (product-code, mds) or an exact uncoded one with one plain block a slot (wait-all, speculative, replication), not ${scheme.name}`);
     }
     const Xp = padRows(X, blocks);
     const XTp = paddedTranspose(X, blocks);
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     const rng = new Rng(seed);
-    const placeOf = (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> =>
-      planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts: equalBlockStarts(M.rows, blocks), rng: rng.fork(salt) }).then((p) => p.placed);
+    // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
+    const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };
+    const live = firstWorkers(cluster.liveWorkers(), workers, `${jobId} products`);
+    const placeOf = async (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> => {
+      const blockStarts = equalBlockStarts(M.rows, blocks);
+      if (coded) return (await planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts, rng: rng.fork(salt), place: options, workers: live.length })).placed;
+      // Uncoded: the scheme's own plan (its speculation kept), its decoder stacking the blocks' products.
+      scheme.check({ workers: live.length, blocks, rows: M.rows });
+      const blockRows = blockStarts.slice(1).map((e, j) => e - blockStarts[j]!);
+      const plan = stackedPlan(scheme.plan({ workers: live.length, blocks, blockRows, rng: rng.fork(salt) }), blockRows);
+      return cluster.place(`${jobId}-${suffix}`, plan, { A: M, blockStarts }, { ...options, workers: live });
+    };
     const [xPlaced, xtPlaced] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
     return new CodedProducts(cluster, xPlaced, xtPlaced, X.rows, X.cols, Xp.rows / blocks, XTp.rows / blocks);
   }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultMaxIterations } from '../../shared/kernels';
 import type { Matrix } from '../../shared/tensor';
+import { inverseReference } from '../../core/runtime';
 import type { ComputeCluster, RoundOutcome } from '../compute-cluster';
 import { assembleGroups, columnPlan, type SolvedGroup } from './column-plan';
 import type { InverseSolveOptions } from './in-process';
@@ -50,9 +51,12 @@ export async function invertOnCluster(
   }
   const cp = columnPlan(problem, opts.workers, opts.stragglers, opts.rule, columns);
   const t0 = performance.now();
-  // Every worker stores all of A; a slot's work is its columns, over one worker's share of them.
+  // Every worker stores all of A. Its work: by operations (the default), the column iterations it
+  // does × one's flops, over one iteration of a worker's share of the columns (the worker counts
+  // the iterations); by rows, its columns over one worker's share of them.
   const placed = await cluster.place(opts.jobId, cp.plan, { A: problem.A, blockStarts: [0, problem.A.rows] }, {
     work: (slot) => (cp.columnsOfSlot(slot).length * opts.workers) / problem.unknowns,
+    referenceFlops: inverseReference(problem.unknowns, problem.A.cols, opts.workers),
   });
   const heard = new Set<number>();
   const onAnswer = opts.onGroup

@@ -9,6 +9,10 @@ import { armijoBacktracking } from './line-search';
 import { atMargins, objectiveChange, type LogisticModel } from './objective';
 import type { IterationRecord, LogisticRunOptions, LogisticRunResult, LogisticSolver } from './types';
 
+/** The Newton solvers' step rule (job files: newton.step). */
+export const NEWTON_STEPS = ['armijo', 'unit'] as const;
+export type NewtonStep = (typeof NEWTON_STEPS)[number];
+
 /**
  * Gradient descent, exact Newton and OverSketched Newton share one loop (Algorithm 1):
  *   β, γ from α = Xw (O(n) at the master) → g = (1/n)Xᵀβ + λw (coded) → direction p
@@ -17,7 +21,8 @@ import type { IterationRecord, LogisticRunOptions, LogisticRunResult, LogisticSo
  *   w += sp, α += sδ.
  * So each iteration has two coded products (Xᵀβ and Xp; Xp also yields the next Xw, so no third
  * product is needed) plus the Hessian round. Newton tries s = 1 first and keeps it when Armijo
- * accepts it; gradient descent starts from twice its last accepted step.
+ * accepts it (newton.step: armijo), or always takes it (unit: Algorithm 1 as the paper runs it);
+ * gradient descent starts from twice its last accepted step.
  */
 export async function newtonFamily(
   solver: Exclude<LogisticSolver, 'giant'>,
@@ -27,6 +32,8 @@ export async function newtonFamily(
   opts: LogisticRunOptions,
   /** The master's linear algebra (the Newton step's Cholesky solve, on its thread). */
   la: AsyncLinalg,
+  /** The Newton solvers' step: armijo (the unit step when Armijo accepts it, else backtracking) or unit (Algorithm 1's w − H⁻¹∇f, always). */
+  newtonStep: NewtonStep = 'armijo',
 ): Promise<LogisticRunResult> {
   const { n, d, lambda } = model;
   if (solver !== 'gd' && !hessian) throw new InputError(`${solver} needs a Hessian`);
@@ -91,7 +98,8 @@ export async function newtonFamily(
     passes += dx.passes;
     const slope = dot(g, p);
     const s0 = solver === 'gd' ? Math.min(2 * gdStep, 1e6) : 1;
-    const choice = armijoBacktracking((s) => objectiveChange(model, alpha, dx.value, w, p, s), slope, s0);
+    // Algorithm 1's update takes the unit step whatever it does to f (the paper's runs).
+    const choice = solver !== 'gd' && newtonStep === 'unit' ? { step: 1, accepted: slope < 0 } : armijoBacktracking((s) => objectiveChange(model, alpha, dx.value, w, p, s), slope, s0);
     if (!choice.accepted) {
       // No decrease measurable even in exact change arithmetic: w is as good as it gets.
       stoppedBy = 'stalled';

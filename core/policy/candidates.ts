@@ -112,12 +112,16 @@ export function planCandidate(c: Candidate, inputs: PlanInputs): Plan {
 }
 
 /**
- * Each slot's work in units of one uncoded block at wait-all's K = N (N = the job's workers, not
- * the candidate's): the rows its blocks touch over rows/N. Columns are the same for every task
- * of a job (an mds product of Aᵀ touches d/k rows of n columns: the same N/k).
+ * Each slot's work in units of one uncoded gradient block at wait-all's K = N (N = the job's
+ * workers, not the candidate's), by operations (chaos.delay.work: ops, the default): the rows its
+ * blocks touch over rows/N, halved for a plan of matrix-vector products (2rc, where a gradient
+ * block is 4rc). Columns are the same for every task of a job (an mds product of Aᵀ touches d/k
+ * rows of n columns: N/(2k) like a product of A).
  */
 export function slotWork(plan: Plan, blockRows: readonly number[], rows: number, jobWorkers: number): Float64Array {
   const unit = rows / jobWorkers;
   const storedRows = plan.stored.map((s) => blockRows[s.terms[0]!.block]!);
-  return Float64Array.from(plan.slots, (slot) => slot.blocks.reduce((w, b) => w + storedRows[b.stored]!, 0) / unit);
+  const products = plan.taskKinds !== undefined && plan.taskKinds.includes('matvec') && !plan.taskKinds.includes('lsGradient');
+  const perRow = products ? 0.5 : 1;
+  return Float64Array.from(plan.slots, (slot) => (perRow * slot.blocks.reduce((w, b) => w + storedRows[b.stored]!, 0)) / unit);
 }

@@ -17,3 +17,13 @@ export {
 } from './shifted-exponential';
 export { EmpiricalDistribution, medianOf } from './empirical';
 export { ChangeDetector, gehanTest, permutationP, twoSidedNormalP, type ChangeDetectorOptions, type ChangeCheck } from './change-detector';
+export {
+  taskFlops,
+  taskWork,
+  leastSquaresReference,
+  logisticReference,
+  inverseReference,
+  eigenproReference,
+  type BlockShape,
+  type TaskShape,
+} from './task-flops';

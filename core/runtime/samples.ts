@@ -4,8 +4,9 @@ import type { TimeSample } from './shifted-exponential';
  * From task timings to runtime samples. The delay model (issue 14) draws one slowdown per worker
  * and round and runs a worker's tasks one after another, each taking slowdown × its work; the
  * runtime model therefore learns the slowdown: seconds per unit of work, one sample per worker
- * and round. Work is the task's rows × columns over those of one uncoded block at wait-all's
- * K = N (replication r: r; an mds slot over k of N: N/k).
+ * and round. Work is the task's floating-point operations over those of one uncoded gradient
+ * block at wait-all's K = N (replication r: r; an mds product over k of N: N/(2k); task-flops.ts),
+ * or its rows × columns over that block's under chaos.delay.work: rows.
  */
 export interface TaskTiming {
   worker: number;

@@ -18,6 +18,7 @@ import { leverage } from './leverage';
 import { mds } from './mds';
 import { oversketch } from './oversketch';
 import { parseParams } from './params';
+import { productCode } from './product-code';
 import { splitEvenly } from './frc-assignment';
 import { replication } from './replication';
 import { speculative } from './speculative';
@@ -46,7 +47,7 @@ export type {
 export { parseParams, intAtLeast, numberIn, oneOf, gridValues, formatParamsError, knownKeys } from './params';
 export { SumDecoder, firstQDecoder } from './sum-decoder';
 export { delayAnswerTimes, measuredAnswerTimes, type MeasuredRound, type AnswerTimeDistribution } from '../runtime/answer-times';
-export { waitAll, ignoreStragglers, speculative, replication, frc, mds, leverage, oversketch };
+export { waitAll, ignoreStragglers, speculative, replication, frc, mds, productCode, leverage, oversketch };
 export { oversketchPlan, oversketchSlots, sketchRowBlocks, SketchBlocksDecoder, type OversketchShape, type OversketchSlots } from './oversketch';
 
 /** A registered scheme: what it declares, and how to parse a job's parameters for it. */
@@ -172,5 +173,6 @@ registerScheme(speculative);
 registerScheme(replication);
 registerScheme(frc);
 registerScheme(mds);
+registerScheme(productCode);
 registerScheme(leverage);
 registerScheme(oversketch);

@@ -10,13 +10,18 @@ import type { Rng } from '../../shared/random';
  * Why not Vandermonde: real Vandermonde matrices have condition numbers exponential in their size,
  * so the textbook Reed-Solomon construction loses all digits past k ≈ 20. Gaussian parities have
  * every square submatrix nonsingular with probability one and condition numbers that grow only
- * polynomially in m. We do not trust "probably": the worst case over EVERY straggler pattern (all
- * C(n, k) survivor sets) is computed when the code is built, the best of a few seeded candidates is
- * kept, and the number is reported. That exhaustive check is what limits the supported (n, k).
+ * polynomially in m. We do not trust "probably": when the survivor sets are few (C(n, k) ≤
+ * MAX_PATTERNS) the worst case over EVERY one is computed when the code is built; beyond, the
+ * worst over SAMPLED_SETS seeded survivor sets (half of them missing as many systematic blocks as
+ * there are parities, where conditioning is worst), so (60, 50) and larger codes are usable with
+ * their worst condition found reported beside how it was found. The best of a few seeded
+ * candidates is kept.
  */
 
-/** Patterns checked exhaustively at plan time; C(n, k) above this is refused (see MAX_PATTERNS). */
+/** Survivor sets up to which every one is checked at plan time; beyond, SAMPLED_SETS are. */
 export const MAX_PATTERNS = 50_000;
+/** Survivor sets sampled (seeded) when there are more than MAX_PATTERNS. */
+export const SAMPLED_SETS = 4_000;
 /** A code whose worst pattern loses more than ~8 of 16 digits is refused. */
 export const MAX_CONDITION = 1e8;
 const CANDIDATES = 8;
@@ -26,8 +31,10 @@ export interface MdsCode {
   n: number;
   /** p×k row-major parity coefficients: stored block k+i = Σ_j parity[i·k + j]·(data block j). */
   parity: Float64Array;
-  /** max over every survivor set of the condition number of the system decoding uses (1: none). */
+  /** max over the survivor sets checked of the condition number of the system decoding uses (1: none). */
   worstCondition: number;
+  /** How the survivor sets were checked: every one, or a seeded sample of this many. */
+  verified: { sets: 'all'; count: number } | { sets: 'sampled'; count: number; of: number };
 }
 
 export function binomial(n: number, k: number): number {
@@ -41,24 +48,43 @@ export function binomial(n: number, k: number): number {
 export function buildMdsCode(n: number, k: number, rng: Rng): MdsCode {
   if (!(k >= 1 && n > k)) throw new InputError(`scheme mds: needs 1 ≤ k < n, got n = ${n}, k = ${k}`);
   const patterns = binomial(n, k);
-  if (patterns > MAX_PATTERNS) {
-    throw new InputError(
-      `scheme mds: (n, k) = (${n}, ${k}) has ${patterns} straggler patterns; at most ${MAX_PATTERNS} are supported, ` +
-        'because the decoder\'s worst-case conditioning is verified over every one when the plan is made ' +
-        '(use fewer parities or fewer blocks)',
-    );
-  }
   const p = n - k;
+  const sampled = patterns > MAX_PATTERNS;
+  const verified: MdsCode['verified'] = sampled ? { sets: 'sampled', count: SAMPLED_SETS, of: patterns } : { sets: 'all', count: patterns };
   let best: MdsCode | undefined;
   for (let c = 0; c < CANDIDATES; c++) {
     const parity = Float64Array.from({ length: p * k }, () => rng.normal());
-    const worst = worstCaseCondition(parity, p, k, best?.worstCondition ?? Infinity);
-    if (best === undefined || worst < best.worstCondition) best = { k, n, parity, worstCondition: worst };
+    const bail = best?.worstCondition ?? Infinity;
+    // The same sampled sets for every candidate, so their worst cases compare.
+    const worst = sampled ? sampledWorstCondition(parity, p, k, rng.fork(1000), SAMPLED_SETS, bail) : worstCaseCondition(parity, p, k, bail);
+    if (best === undefined || worst < best.worstCondition) best = { k, n, parity, worstCondition: worst, verified };
   }
   if (!(best!.worstCondition <= MAX_CONDITION)) {
-    throw new InputError(`scheme mds: no well-conditioned code found for (n, k) = (${n}, ${k}) (worst condition ${best!.worstCondition.toExponential(2)})`);
+    throw new InputError(
+      `scheme mds: no well-conditioned code found for (n, k) = (${n}, ${k}) (worst condition ${best!.worstCondition.toExponential(2)} over ` +
+        `${sampled ? `${SAMPLED_SETS} sampled` : 'every one'} of its ${patterns} survivor sets; at most ${MAX_CONDITION.toExponential(0)}): use fewer parities or the product-code scheme`,
+    );
   }
   return best!;
+}
+
+/**
+ * The worst condition over `samples` seeded survivor sets: each misses m systematic blocks and
+ * uses m parities, m = min(p, k) for half of them (the largest systems, where conditioning is
+ * worst) and uniform in 1..min(p, k) for the rest. Gives up (Infinity) past `bail`.
+ */
+export function sampledWorstCondition(parity: Float64Array, p: number, k: number, rng: Rng, samples: number, bail = Infinity): number {
+  const top = Math.min(p, k);
+  let worst = 1;
+  for (let i = 0; i < samples; i++) {
+    const m = i % 2 === 0 ? top : 1 + Math.floor(rng.uniform() * top);
+    const rows = [...rng.permutation(p).subarray(0, m)].sort((a, b) => a - b);
+    const cols = [...rng.permutation(k).subarray(0, m)].sort((a, b) => a - b);
+    const c = conditionOf(subMatrix(parity, k, rows, cols));
+    if (c > worst) worst = c;
+    if (worst > bail) return Infinity;
+  }
+  return worst;
 }
 
 /**

@@ -11,6 +11,7 @@ import { MasterLinalg } from './master-linalg';
 import { JobSession, type JobSessionSpec } from './job-session';
 import type { RoundJob, SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
+import { leastSquaresReference } from '../../core/runtime';
 import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
 import { RoundRun } from './round-run';
@@ -234,7 +235,12 @@ export class Cluster implements SessionHost {
     }
     const blocks = materializeStoredBlocks(plan, data);
     const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
-    const placed = new Placed(jobId, plan, blocks, work, options.blockIds);
+    if (options.referenceFlops !== undefined && !(options.referenceFlops > 0 && Number.isFinite(options.referenceFlops))) {
+      throw new RangeError(`placing ${jobId}: the reference task's flops must be positive, got ${options.referenceFlops}`);
+    }
+    // Placed data with no entries (a plan of noops) has no gradient to measure by: 1 flop, unused.
+    const reference = options.referenceFlops ?? (leastSquaresReference(data.A.rows, data.A.cols, live.length) || 1);
+    const placed = new Placed(jobId, plan, blocks, work, options.blockIds, reference);
     placed.taskDeadlineSeconds = options.taskDeadlineSeconds;
     for (const [id, workers] of options.held ?? []) {
       const live = [...workers].filter((w) => liveSet.has(w));
@@ -303,6 +309,7 @@ export class Cluster implements SessionHost {
         log: this.opts.log,
         taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
         labels: job.labels,
+        workMeasure: job.workMeasure(),
       },
       placed,
       payload,

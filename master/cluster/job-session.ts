@@ -8,6 +8,7 @@ import type { ParameterStore, ShardedStore } from '../store';
 import type { RoundJob, SessionHost } from './session-host';
 import { BadAnswers } from './bad-answers';
 import type { Placed } from './placed-plan';
+import type { WorkMeasure } from './task-work';
 import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
 export interface JobSessionSpec {
@@ -58,6 +59,8 @@ export class JobSession implements ComputeCluster {
   private chaosOn: number[] = [];
   private chaosSeed = 0;
   private delayChanges = 0;
+  /** What a task's work counts (the job's chaos.delay.work). */
+  private workMeasure: WorkMeasure = 'ops';
   private uncounted = 0;
   private closed = false;
   /** The worst event-loop lag a worker reported with an answer of this job (each answer carries its process's lag for the job so far). */
@@ -75,7 +78,7 @@ export class JobSession implements ComputeCluster {
     this.kind = spec.kind;
     this.subset = spec.workers ? new Set(spec.workers) : undefined;
     this.answers = new BadAnswers({ jobId: spec.id, metrics: cluster.metrics, log: cluster.log });
-    this.roundJob = { live: () => this.liveWorkers(), labels: this.labels, answers: this.answers };
+    this.roundJob = { live: () => this.liveWorkers(), labels: this.labels, answers: this.answers, workMeasure: () => this.workMeasure };
   }
 
   /** Labels of this job's metric series. */
@@ -155,6 +158,7 @@ export class JobSession implements ComputeCluster {
     await this.cluster.configureChaos(this.id, workers, { delay: perWorkerDelay(c.delay, workers), fault: c.fault, seed: c.seed, cores: c.cores ?? 1, ...('workers' in c && c.workers ? { only: c.workers } : {}) });
     this.chaosOn = workers;
     this.chaosSeed = c.seed;
+    this.workMeasure = c.delay.work ?? 'ops';
   }
 
   /**
@@ -165,6 +169,7 @@ export class JobSession implements ComputeCluster {
     const live = this.liveWorkers();
     const targets = on ? live.filter((w) => on.includes(w)) : live;
     this.delayChanges++;
+    if (delay.work) this.workMeasure = delay.work;
     await this.cluster.changeDelay(this.id, targets, (w) => resolve(perWorkerDelay(delay, live), w), this.chaosSeed + 104729 * this.delayChanges);
     for (const w of targets) if (!this.chaosOn.includes(w)) this.chaosOn.push(w);
     return targets;

@@ -29,9 +29,11 @@ export class Placed implements PlacedPlan {
     readonly jobId: string,
     readonly plan: Plan,
     blocks: OutgoingBlock[],
-    /** Work of each slot relative to one uncoded block of wait-all with K = N. */
+    /** Work of each slot relative to one uncoded block of wait-all with K = N (the rows measure). */
     readonly work: readonly number[],
     blockIds?: readonly number[],
+    /** Flops of the job's reference task (one uncoded wait-all gradient block): the ops measure's unit. */
+    readonly referenceFlops = 1,
   ) {
     if (blockIds && blockIds.length !== blocks.length) throw new RangeError(`placed plan: ${blockIds.length} block ids for ${blocks.length} stored blocks`);
     this.blockIds = blockIds ?? blocks.map((_, i) => i);

@@ -7,6 +7,7 @@ import type { MasterMetrics } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadKind, payloadValues, slotEntry } from './task-request';
+import { slotWorkOf, type SlotWork, type WorkMeasure } from './task-work';
 import type { RoundListener } from './task-stream';
 import { checkAnswer, type BadAnswerReason } from './answer-check';
 import { expectedAnswer, type AnswerSpec } from './task-kinds';
@@ -40,6 +41,8 @@ export interface DispatchContext {
   taskDeadlineSeconds: number;
   /** Metric labels of the job session running the round. */
   labels: { job_kind: string; job_id: string };
+  /** What a task's work counts (chaos.delay.work): its flops (ops) or the data it touches (rows). */
+  workMeasure: WorkMeasure;
 }
 
 /** Sends and cancellations of one batch of instructions, gathered per worker. */
@@ -82,6 +85,7 @@ export class RoundRun {
   private readonly scheme: string;
   private readonly kind: KindName;
   private readonly perSlot: ((slot: number) => TaskPayload) | undefined;
+  private readonly shared: TaskPayload | undefined;
   private readonly sharedFields: pb.TaskRequest | undefined;
   private readonly sharedBytes: number;
   private readonly round: string;
@@ -102,6 +106,8 @@ export class RoundRun {
   private readonly replies = new Map<string, number>();
   /** What each slot's answer must be (noted when it is sent). */
   private readonly expected = new Map<number, AnswerSpec>();
+  /** Each slot's work this round (its task's flops over the reference task's, or the rows measure), computed at its first send. */
+  private readonly works = new Map<number, SlotWork>();
   /**
    * Slot -> the worker whose non-finite answer for it was refused: another worker's non-finite
    * answer confirms it (the computation's own), a finite one disproves it (the worker's fault).
@@ -126,6 +132,7 @@ export class RoundRun {
     this.scheme = plan.scheme;
     this.perSlot = typeof payload === 'function' ? payload : undefined;
     const shared = typeof payload === 'function' ? undefined : payload;
+    this.shared = shared;
     this.kind = payloadKind(typeof payload === 'function' ? payload(0) : payload);
     this.sharedFields = shared ? payloadFields(shared) : undefined;
     this.sharedBytes = shared && this.sharedFields ? 8 * payloadValues(shared, this.sharedFields) : 0;
@@ -251,17 +258,24 @@ export class RoundRun {
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (!this.perSlot) {
         this.expect(slot, this.kind, this.sharedFields!);
-        return slotEntry(this.placed, slot);
+        return slotEntry(this.placed, slot, undefined, this.workOf(slot, this.shared!));
       }
       const p = this.perSlot(slot);
       const fields = payloadFields(p);
       this.expect(slot, payloadKind(p), fields);
       bytes += 8 * payloadValues(p, fields);
-      return slotEntry(this.placed, slot, fields);
+      return slotEntry(this.placed, slot, fields, this.workOf(slot, p));
     });
     this.bytesSent += bytes;
     this.ctx.metrics.bytesTask.inc({ direction: 'sent' }, bytes);
     stream.send({ jobId: this.placed.jobId, round: this.round, ...(this.sharedFields ? { shared: this.sharedFields } : {}), slots: entries });
+  }
+
+  /** `slot`'s work in this round (the same for every copy of it). */
+  private workOf(slot: number, p: TaskPayload): SlotWork {
+    let w = this.works.get(slot);
+    if (!w) this.works.set(slot, (w = slotWorkOf(this.placed, slot, p, this.ctx.workMeasure)));
+    return w;
   }
 
   /** Notes what `slot`'s answer must be: its kind's answer over the slot's stored blocks. */
@@ -440,6 +454,10 @@ export class RoundRun {
       slotsMoved: this.state.relocations,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
+      work: this.placed.plan.slots.map((_, slot) => {
+        const w = this.works.get(slot);
+        return w ? (w.workPerIteration ?? w.work) : this.placed.work[slot]!;
+      }),
     });
   }
 

@@ -7,6 +7,7 @@ import type { Placed } from './placed-plan';
 import type { BadAnswers } from './bad-answers';
 import type { Logger } from '../../shared/log';
 import type { MasterMetrics } from '../metrics';
+import type { WorkMeasure } from './task-work';
 
 /** What a session sets on its workers. */
 export interface WorkerChaos {
@@ -27,6 +28,8 @@ export interface RoundJob {
   labels: { job_kind: string; job_id: string };
   /** The job's bad answers: a worker that sends too many is dropped from the job. */
   answers: BadAnswers;
+  /** What a task's work counts now (the job's chaos.delay.work, which a schedule step may change). */
+  workMeasure(): WorkMeasure;
 }
 
 /**

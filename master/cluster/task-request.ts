@@ -3,6 +3,7 @@ import type { pb } from '../../shared/wire';
 import type { Placed } from './placed-plan';
 import type { KindName, TaskPayload } from '../../algorithms/compute-cluster';
 import { requestValues } from './task-kinds';
+import { slotWorkOf, type SlotWork, type WorkMeasure } from './task-work';
 
 /** The kind and payload fields of a TaskRequest (no job, round, slot or blocks). */
 export function payloadFields(payload: TaskPayload): pb.TaskRequest {
@@ -23,19 +24,23 @@ export function payloadFields(payload: TaskPayload): pb.TaskRequest {
   }
 }
 
-/** One slot's entry in a round message: its blocks and work (and its own payload when given). */
-export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest): pb.TaskRequest {
+/**
+ * One slot's entry in a round message: its blocks and work (and its own payload when given). The
+ * work defaults to the rows measure fixed at placement (see task-work.ts for the ops measure).
+ */
+export function slotEntry(placed: Placed, slot: number, own?: pb.TaskRequest, work: SlotWork = { work: placed.work[slot]! }): pb.TaskRequest {
   return {
     ...own,
     slot,
     blocks: placed.plan.slots[slot]!.blocks.map((b) => ({ blockId: placed.blockIds[b.stored]!, weight: b.weight })),
-    work: placed.work[slot]!,
+    work: work.work,
+    ...(work.workPerIteration !== undefined ? { workPerIteration: work.workPerIteration } : {}),
   };
 }
 
 /** A full unary TaskRequest for one slot (tools and tests; rounds go over the task stream). */
-export function taskRequest(placed: Placed, slot: number, round: number, payload: TaskPayload): pb.TaskRequest {
-  return { ...slotEntry(placed, slot, payloadFields(payload)), jobId: placed.jobId, round: String(round) };
+export function taskRequest(placed: Placed, slot: number, round: number, payload: TaskPayload, measure: WorkMeasure = 'ops'): pb.TaskRequest {
+  return { ...slotEntry(placed, slot, payloadFields(payload), slotWorkOf(placed, slot, payload, measure)), jobId: placed.jobId, round: String(round) };
 }
 
 /** The proto task kind of a payload. */

@@ -10,8 +10,10 @@ const pos = z.number().positive();
 /**
  * `per`: worker-round (default: one slowdown per worker and round × each task's work, a worker's
  * tasks one after another) or task (an independent draw per task, tasks side by side).
+ * `work`: what a task's work counts, ops (default: its floating-point operations over the job's
+ * reference task's) or rows (the data it touches, the measure before operations were counted).
  */
-const per = { per: z.enum(['worker-round', 'task']).optional() };
+const per = { per: z.enum(['worker-round', 'task']).optional(), work: z.enum(['ops', 'rows']).optional() };
 
 export const delaySchema = z
   .discriminatedUnion('dist', [

@@ -7,7 +7,7 @@ import { makeStreamSampler, validateTraceOptions, validateTraceStream, type Trac
  * Delay distributions, in seconds. The workers draw from these, so a straggler is a real late
  * answer on a real connection. How a draw becomes a task's delay is `per` (see DelayUnit).
  */
-export type DelaySpec = DelayDistribution & { per?: DelayUnit };
+export type DelaySpec = DelayDistribution & { per?: DelayUnit; work?: DelayWork };
 
 /**
  * How draws map to tasks. `worker-round` (the default, the papers' model of a worker): one
@@ -18,6 +18,16 @@ export type DelaySpec = DelayDistribution & { per?: DelayUnit };
  */
 export type DelayUnit = 'worker-round' | 'task';
 export const DELAY_UNITS: readonly DelayUnit[] = ['worker-round', 'task'];
+
+/**
+ * What a task's work measures (the master computes it; see core/runtime/task-flops.ts). `ops`
+ * (the default): its floating-point operations over the job's reference task's (one uncoded
+ * wait-all gradient block), so a Gram of r×c waits c/2 times a matvec over the same rows. `rows`:
+ * the data it touches, rows × columns of its stored blocks over one uncoded block of wait-all
+ * (the measure before operations were counted, kept for comparison).
+ */
+export type DelayWork = 'ops' | 'rows';
+export const DELAY_WORK: readonly DelayWork[] = ['ops', 'rows'];
 
 export type DelayDistribution =
   | { dist: 'none' }
@@ -45,6 +55,9 @@ export const LAMBDA_TAIL = { multiples: [1, 2.5, 9.4], weights: [1 - 0.05 - 2 / 
 export function validateDelay(spec: DelaySpec): void {
   if (spec.per !== undefined && !DELAY_UNITS.includes(spec.per)) {
     throw new InputError(`chaos.delay.per must be one of ${DELAY_UNITS.join(', ')}, got '${String(spec.per)}'`);
+  }
+  if (spec.work !== undefined && !DELAY_WORK.includes(spec.work)) {
+    throw new InputError(`chaos.delay.work must be one of ${DELAY_WORK.join(', ')}, got '${String(spec.work)}'`);
   }
   const pos = (v: number, name: string): void => {
     if (!(Number.isFinite(v) && v >= 0)) throw new InputError(`chaos.delay.${name} must be a non-negative number, got ${v}`);

@@ -5,7 +5,7 @@
  *   const sample = makeDelaySampler({ dist: 'lambda-tail', base: 0.01 }, new Rng(seed));
  *   await sleep(sample());
  */
-export { type DelaySpec, type DelayDistribution, type DelayUnit, DELAY_UNITS, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
+export { type DelaySpec, type DelayDistribution, type DelayUnit, type DelayWork, DELAY_UNITS, DELAY_WORK, LAMBDA_TAIL, makeDelaySampler, validateDelay, delayMean } from './delay';
 export type { DelaySampler } from './sampler';
 export { type FaultSpec, type FaultDecision, NO_FAULTS, decideFault } from './faults';
 export {

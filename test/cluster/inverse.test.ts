@@ -83,6 +83,24 @@ describe('coda inverse over frc on a local cluster (N = 8, s = 1)', () => {
     expect(round.seconds).toBeLessThan(DELAY / 2);
     expect(seconds).toBeLessThan(DELAY / 2);
   });
+
+  it('a column solve pays for the iterations it did: its delay is the draw × its column iterations over one iteration of a worker’s share', async () => {
+    const UNIT = 0.0005;
+    const out = await runJob(job({ delay: { dist: 'constant', value: UNIT } }), ctx());
+    const { iterations, workers } = out.result;
+    const round = out.result.round;
+    const perGroup = (out.result.scheme as unknown as { columnsPerGroup: number[] }).columnsPerGroup;
+    expect(round.arrivals.length).toBeGreaterThanOrEqual(perGroup.length);
+    // N workers (8, or 7 when the previous test's killed worker has not come back), 60 columns,
+    // frc s = 1: groups of 60/⌊N/2⌋ columns; the reference is one iteration of 60/N columns, so a
+    // slot's work is (its column iterations) × N/60.
+    for (const a of round.arrivals) {
+      const columnIterations = a.injectedDelaySeconds / UNIT / (workers / 60);
+      expect(columnIterations).toBeGreaterThanOrEqual(Math.min(...perGroup) * iterations.min - 1e-6);
+      expect(columnIterations).toBeLessThanOrEqual(Math.max(...perGroup) * iterations.max + 1e-6);
+      expect(Math.abs(columnIterations - Math.round(columnIterations))).toBeLessThan(1e-6);
+    }
+  });
 });
 
 describe('coda invert says what the solve will cost, then how far it is (issue 26)', () => {

@@ -108,7 +108,7 @@ data: { synthetic: { kind: gaussian, rows: 40, cols: 40, seed: 3 } }
 workers: 4
 scheme: { name: frc, stragglers: 1 }
 tol: 1.0e-12
-chaos: { delay: { dist: constant, value: 3 }, workers: [2, 3] }
+chaos: { delay: { dist: constant, value: 3, work: rows }, workers: [2, 3] }
 `,
       4,
       1,

@@ -18,6 +18,8 @@ export interface ComputeAnswer {
   computeSeconds: number;
   /** Waiting for the compute thread (busy finishing an earlier, cancelled task). */
   waitedSeconds: number;
+  /** Iterations the task did, when its work is counted in them (a column solve's column iterations). */
+  iterations?: number;
 }
 
 /** The compute side of one AsyncEigenPro loop, as the loop on the event loop drives it. */

@@ -44,7 +44,7 @@ export class InlineEngine implements ComputeEngine {
     if (this.closed) throw new ClusterError('the worker service has stopped computing');
     const r = await this.exec.run(request, signal);
     if (signal.aborted) return null;
-    return { shape: r.shape, values: r.values, computeSeconds: r.computeMs / 1000, waitedSeconds: 0 };
+    return { shape: r.shape, values: r.values, computeSeconds: r.computeMs / 1000, waitedSeconds: 0, ...(r.iterations !== undefined ? { iterations: r.iterations } : {}) };
   }
 
   // async: a refusal is a rejected promise, as on the thread.

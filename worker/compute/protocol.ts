@@ -61,6 +61,8 @@ export interface RunAnswer {
   computeMs: number;
   /** From the loop posting the task to the thread starting it (the thread busy with an earlier one). */
   waitedMs: number;
+  /** Iterations the task did, when its work is counted in them (KindResult.iterations). */
+  iterations?: number;
 }
 
 /** The answer of a `loopOpen`: the slice the loop steps on, and α shared with the event loop. */

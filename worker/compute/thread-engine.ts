@@ -155,7 +155,7 @@ export class ThreadEngine implements ComputeEngine {
     try {
       const r = await Promise.race([reply, aborted]);
       if (!r) return null;
-      return { shape: r.shape, values: r.values, computeSeconds: r.computeMs / 1000, waitedSeconds: r.waitedMs / 1000 };
+      return { shape: r.shape, values: r.values, computeSeconds: r.computeMs / 1000, waitedSeconds: r.waitedMs / 1000, ...(r.iterations !== undefined ? { iterations: r.iterations } : {}) };
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }

@@ -51,7 +51,7 @@ async function run(m: Extract<ToThread, { t: 'run' }>): Promise<void> {
   try {
     const r = await exec.run(m.request, ac.signal);
     const values = ownBuffer(r.values);
-    const answer: RunAnswer = { shape: r.shape, values, computeMs: r.computeMs, waitedMs };
+    const answer: RunAnswer = { shape: r.shape, values, computeMs: r.computeMs, waitedMs, ...(r.iterations !== undefined ? { iterations: r.iterations } : {}) };
     ok(m.id, answer, [values.buffer as ArrayBuffer]);
   } catch (e) {
     fail(m.id, e);

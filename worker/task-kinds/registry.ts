@@ -67,6 +67,8 @@ export interface TaskContext {
 export interface KindResult {
   shape: number[];
   values: Float64Array;
+  /** Iterations the task did, for a task whose work is known only when it ends (a column solve's column iterations). */
+  iterations?: number;
 }
 
 /**

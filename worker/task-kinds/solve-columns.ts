@@ -58,8 +58,10 @@ const solveColumns: KindHandler = async ({ request, blocks, signal, kernels, all
       last = performance.now();
     }
   }
-  const packed = packSolvedColumns(s.result());
-  return { shape: [packed.length], values: packed };
+  const solved = s.result();
+  const packed = packSolvedColumns(solved);
+  // Column iterations: what the task's work per iteration is multiplied by (its injected delay).
+  return { shape: [packed.length], values: packed, iterations: solved.stats.reduce((n, st) => n + st.iterations, 0) };
 };
 
 /** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */

@@ -28,6 +28,7 @@ import {
 import type { PlacedPlan } from '../../../algorithms/compute-cluster';
 import type { JobContext } from '../types';
 import { skippedDiagnostic, tryDiagnostic, type Diagnostic } from '../diagnostic';
+import { eigenproReference } from '../../../core/runtime';
 import type { KernelModelFile } from './model';
 
 /**
@@ -126,12 +127,15 @@ export async function runKernelRegression(job: KernelRegressionJobSpec, ctx: Job
   return kernelRegressionOutput(job, kernel, problem, source, live, placement, solved, { curve, evalSeconds, evalPoints: evaluator.evalPoints }, direct);
 }
 
-/** Every worker stores all n centers (placed once), but each step touches only its own batch: equal work, 1. */
+/**
+ * Every worker stores all n centers (placed once), but each step touches only its own batch: equal
+ * work, 1 (by operations, one step of the job's batch against the n centers is the reference task).
+ */
 async function placeCenters(ctx: JobContext, job: KernelRegressionJobSpec, jobId: string, problem: KernelProblem, starts: number[], live: number[]): Promise<{ placed: PlacedPlan; seconds: number }> {
   const X = problem.Xtrain;
   const t0 = performance.now();
   await ctx.cluster.setChaos(job.chaos);
-  const placed = await ctx.cluster.place(jobId, everyCenterEverywherePlan(live.length), { A: X, b: problem.ytrain, blockStarts: starts }, { workers: live, work: () => 1 });
+  const placed = await ctx.cluster.place(jobId, everyCenterEverywherePlan(live.length), { A: X, b: problem.ytrain, blockStarts: starts }, { workers: live, work: () => 1, referenceFlops: eigenproReference(job.eigenpro.batch, X.rows, X.cols) });
   const seconds = (performance.now() - t0) / 1000;
   ctx.log.info({ jobId, workers: live.length, n: X.rows, d: X.cols, bytes: placed.bytesPlaced, placeSeconds: seconds }, 'centers placed on every worker');
   return { placed, seconds };

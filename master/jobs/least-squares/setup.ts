@@ -67,7 +67,7 @@ export async function setUpLeastSquares(
   }
   // Equal blocks: mds pads A (and Aᵀ) with zero rows to a multiple of k.
   const K = opts.blocks ?? scheme.defaultBlocks(cluster.liveWorkers().length);
-  const coded = await CodedProducts.place(cluster, opts.jobId, A, scheme, K, opts.seed);
+  const coded = await CodedProducts.place(cluster, opts.jobId, A, scheme, K, opts.seed, place);
   const r = new Float64Array(A.rows);
   return {
     scheme: scheme.name,

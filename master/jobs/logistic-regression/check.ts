@@ -2,6 +2,7 @@ import { InputError, ShapeError } from '../../../shared/errors';
 import { logisticLayout } from '../../../algorithms/logistic';
 import type { CheckContext, Footprint, Shape } from '../check-types';
 import type { LogisticRegressionJobSpec } from './schema';
+import { solveSpecOf } from './solve-spec';
 
 /** Labels are a vector of one value per row. */
 function checkLabels(key: string, y: Shape | undefined, rows: number | undefined): void {
@@ -32,19 +33,7 @@ export function checkLogisticRegression(job: LogisticRegressionJobSpec, ctx: Che
     checkLabels('data.test.y', ctx.shape(t.y), Xt?.rows);
   }
   if (!X || nTrain === undefined) return { master: 0, workers: 0, what: 'X' };
-  logisticLayout(
-    {
-      solver: job.solver,
-      ...(job.scheme ? { scheme: job.scheme } : {}),
-      ...(job.blocks ? { blocks: job.blocks } : {}),
-      sketch: job.sketch,
-      hessianScheme: job.hessian.scheme,
-      ...(job.hessian.blocks ? { hessianBlocks: job.hessian.blocks } : {}),
-    },
-    ctx.workers,
-    nTrain,
-    X.cols,
-  );
+  logisticLayout(solveSpecOf(job), ctx.workers, nTrain, X.cols);
   const nd = X.rows * X.cols;
   // The master: X, the split's copies, coded X and Xᵀ (padded); the workers: two coded copies of X
   // (n/k times its size each), and the Hessian's or the sketch's blocks.

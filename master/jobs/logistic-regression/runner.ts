@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { LogisticRegressionJobSpec } from './schema';
 import { matVec } from '../../../shared/kernels';
 import type { Matrix } from '../../../shared/tensor';
-import { evaluateAt, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../../algorithms/logistic';
+import { evaluateAt, logisticLayout, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../../algorithms/logistic';
+import { logisticOptimum } from './optimum';
+import { solveSpecOf } from './solve-spec';
 import { loadLogisticProblem } from '../../data/logistic-problem';
 import type { JobContext } from '../types';
 
@@ -27,8 +29,11 @@ export const logisticStateSchema: z.ZodType<LogisticState, z.ZodTypeDef, unknown
   seconds: z.number(),
 });
 
-/** An iteration as result.json has it: GIANT's in-loop estimates kept beside the true values, and the test error. */
-export type EvaluatedIteration = IterationRecord & { estimatedObjective?: number; estimatedGradNorm?: number; testError?: number };
+/**
+ * An iteration as result.json has it: GIANT's (and row-block gd's) in-loop estimates kept beside
+ * the true values, the test error, and f − f* when the job asked for it (stop.suboptimality).
+ */
+export type EvaluatedIteration = IterationRecord & { estimatedObjective?: number; estimatedGradNorm?: number; testError?: number; suboptimality?: number };
 
 function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
   const a = matVec(X, w, new Float64Array(X.rows));
@@ -50,8 +55,21 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   const jobId = `${cluster.id}-lr`;
   const ck = ctx.checkpoint?.open<LogisticState, LogisticHistoryEntry>({ version: 1, state: logisticStateSchema });
   if (ck?.restored) log.info({ jobId, iteration: ck.restored.state.next }, 'resuming from a checkpoint');
+  const layout = logisticLayout(solveSpecOf(job), W, n, d);
+  // Row blocks under ignore-stragglers estimate f from a minibatch: they do not stop on it (their
+  // true f − f* is evaluated after the run, and the time to a target read from it).
+  const estimated = layout.rowBlocks && layout.gradient.name === 'ignore-stragglers';
+  let fStar: number | undefined;
+  if (job.stop.suboptimality !== undefined) {
+    const t = performance.now();
+    const opt = await logisticOptimum(await cluster.linalg(), JSON.stringify(job.data), X, y, job.lambda);
+    fStar = opt.f;
+    log.info({ jobId, fStar, gradNorm: opt.gradNorm, iterations: opt.iterations, seconds: (performance.now() - t) / 1000 }, 'optimum for stop.suboptimality');
+  }
+  const target = fStar !== undefined && !estimated ? fStar + job.stop.suboptimality! : undefined;
+  const objective = target === undefined ? job.stop.objective : Math.min(target, job.stop.objective ?? Infinity);
   const opts = {
-    stop: job.stop,
+    stop: { ...job.stop, ...(objective !== undefined ? { objective } : {}) },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ck?.restored ? { resume: ck.restored } : {}),
     ...(ck ? { checkpoint: (t: number, state: () => LogisticState, history: (from: number) => LogisticHistoryEntry[]) => ck.offer(t, state, history) } : {}),
@@ -64,14 +82,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   const tPlace = performance.now();
   let outcome;
   try {
-    outcome = await solveLogistic(
-      cluster,
-      jobId,
-      X,
-      y,
-      { solver, lambda: job.lambda, ...(job.scheme ? { scheme: job.scheme } : {}), ...(job.blocks ? { blocks: job.blocks } : {}), sketch: job.sketch, hessianScheme: job.hessian.scheme, ...(job.hessian.blocks ? { hessianBlocks: job.hessian.blocks } : {}), seed: job.seed },
-      opts,
-    );
+    outcome = await solveLogistic(cluster, jobId, X, y, { ...solveSpecOf(job), lambda: job.lambda, seed: job.seed }, opts);
   } finally {
   }
   const res = outcome.run;
@@ -85,11 +96,12 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   const history = res.history.map((h) => {
     const w = res.iterates[h.iteration]!;
     const out: EvaluatedIteration = { ...h };
-    if (solver === 'giant') {
+    if (layout.rowBlocks) {
       const ev = evaluateAt(X, y, job.lambda, w);
       Object.assign(out, { objective: ev.f, gradNorm: ev.gradNorm, trainError: ev.error, estimatedObjective: h.objective, estimatedGradNorm: h.gradNorm });
     }
     if (test) out.testError = errorRate(test.X, test.y, w);
+    if (fStar !== undefined) out.suboptimality = Math.max(0, out.objective - fStar);
     return out;
   });
   const last = history[history.length - 1]!;
@@ -121,6 +133,14 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
     passes: res.history[res.history.length - 1]!.passes,
     stragglersCutOff: res.stragglersCutOff,
     backupsLaunched: res.backupsLaunched,
+    ...(fStar !== undefined
+      ? {
+          fStar,
+          suboptimality: last.suboptimality ?? null,
+          // Wall seconds at which f − f* first reached stop.suboptimality (null: never).
+          secondsToSuboptimality: history.find((h) => h.suboptimality! <= job.stop.suboptimality!)?.seconds ?? null,
+        }
+      : {}),
     history,
   };
   const summary =
@@ -134,3 +154,4 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
 
 /** result.json of a logistic-regression job (its type is the runner's). */
 export type LogisticRegressionResult = Awaited<ReturnType<typeof runLogisticRegression>>['result'];
+

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonJobFields, roundsStopSchema, schemeSchema } from '../../../shared/config';
 import { LOGISTIC_SOLVERS } from '../../../algorithms/logistic/types';
+import { NEWTON_STEPS } from '../../../algorithms/logistic/newton';
 import { logisticDataSchema } from '../../data/logistic-schema';
 
 export { logisticDataSchema, logisticSyntheticSchema, type LogisticDataSpec, type LogisticSyntheticSpec } from '../../data/logistic-schema';
@@ -36,6 +37,8 @@ export const sketchSchema = z
      * holds all of X and multiplies its block itself).
      */
     rowBlocks: posInt.optional(),
+    /** Logical workers the sketch runs on: the first this many of the job's (default all). */
+    workers: posInt.optional(),
   })
   .strict();
 
@@ -49,6 +52,12 @@ export const logisticStopSchema = roundsStopSchema
       .optional(),
     /** Also stop once f(w) ≤ this value (e.g. f* + 1e-6 when comparing solvers). */
     objective: z.number().optional(),
+    /**
+     * Also stop once f(w) − f* ≤ this, f* from an exact Newton run at the master to ‖∇f‖ ≤ 1e-13
+     * (computed once per data and λ in a process); every iteration's f − f* goes to the history
+     * (`suboptimality`, what experiments plot and time targets on).
+     */
+    suboptimality: z.number().positive().optional(),
   })
   .strict();
 
@@ -59,17 +68,32 @@ export const logisticRegressionJobSchema = z
     solver: logisticSolverSchema.default('oversketched-newton'),
     lambda: z.number().nonnegative().default(1e-4),
     sketch: sketchSchema.default({}),
-    /** Scheme of the exact Hessian's round (newton): speculative (the paper's comparison) or wait-all. */
+    /**
+     * The exact Hessian's round (newton): speculative (default: the paper's rule, §4.4: wait for 90%
+     * of the workers, restart the rest) or wait-all, on `workers` (the first this many of the
+     * job's; default all) in `blocks` row-block tasks (default one per Hessian worker).
+     */
     hessian: z
       .object({
-        scheme: schemeSchema.default({ name: 'speculative' }),
-        /** Row blocks (tasks) of the exact Hessian (default: one per worker). More, smaller tasks model the paper's many-worker Hessian. */
+        scheme: schemeSchema.default({ name: 'speculative', rule: 'paper' }),
         blocks: posInt.optional(),
+        workers: posInt.optional(),
       })
       .strict()
       .default({}),
+    /** The Newton solvers' step: armijo (the unit step when Armijo accepts it) or unit (Algorithm 1, the paper's runs). */
+    newton: z
+      .object({ step: z.enum(NEWTON_STEPS).default('armijo') })
+      .strict()
+      .default({}),
+    /** Logical workers the gradient (coded products, GIANT's rounds, row-block gd) runs on: the first this many (default all). */
+    gradientWorkers: posInt.optional(),
     ...commonJobFields,
-    /** Gradient scheme: mds for gd / newton / oversketched-newton; wait-all, ignore-stragglers or frc for giant. */
+    /**
+     * Gradient scheme: product-code (default), mds, speculative or wait-all (uncoded) for newton and
+     * oversketched-newton; those, or wait-all / ignore-stragglers / frc over row blocks, for gd;
+     * wait-all (default), ignore-stragglers or frc for giant.
+     */
     scheme: schemeSchema.optional(),
     stop: logisticStopSchema.default({}),
   })

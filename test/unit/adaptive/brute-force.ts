@@ -46,7 +46,8 @@ function bruteRound(c: Candidate, slow: number[], N: number): { seconds: number;
       return { seconds: speculate(t, slow, work, c.params.quantile as number, c.params.multiplier as number), finish };
     }
     case 'mds': {
-      const w = N / (c.params.k as number);
+      // A coded product over N/k of the rows: half a gradient's flops a row (chaos.delay.work: ops).
+      const w = N / (2 * (c.params.k as number));
       const t = slow.map((s) => s * w);
       return { seconds: kthSmallest(t, c.params.k as number), finish: t.map((seconds) => ({ work: w, seconds })) };
     }

@@ -116,9 +116,11 @@ describe('leverage on the simulator', () => {
 describe('plans a scheme refuses', () => {
   it('are skipped with the scheme’s reason, not thrown at the chooser', () => {
     const plans = new PlanCache({ rows: 4000, jobWorkers: 40, seed: 1 });
-    const big = candidateSet(40, { approximate: false, coded: true, data: false }).find((c) => c.label === 'mds n=40 k=30')!;
-    expect(plans.tryGet(big, 40)).toBeUndefined();
-    expect(plans.refusals()[0]).toMatch(/mds n=40 k=30 on 40 workers: .*mds/);
+    // (mds verifies large codes by sampling now, so it plans n = 40; a candidate it must refuse instead.)
+    const base = candidateSet(40, { approximate: false, coded: true, data: false }).find((c) => c.label === 'mds n=40 k=30')!;
+    const bad = { ...base, params: { n: 40, k: 40 }, blocks: 40, label: 'mds n=40 k=40' };
+    expect(plans.tryGet(bad, 40)).toBeUndefined();
+    expect(plans.refusals()[0]).toMatch(/mds n=40 k=40 on 40 workers: .*mds/);
     expect(plans.tryGet(candidateSet(40, { approximate: false, coded: false, data: false })[0]!, 40)).toBeDefined();
   });
 });

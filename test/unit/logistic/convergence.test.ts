@@ -18,7 +18,7 @@ describe('convergence on n = 20000, d = 100, m = 10d', () => {
   it('oversketched Newton: more iterations than exact Newton, fewer passes; errors linear-quadratic', async () => {
     const ref = await referenceNewton(inlineLa, data.X, data.y, lambda, 1e-13);
     const runOne = async (solver: LogisticSolveSpec['solver']) => {
-      const out = await solveLogistic(new InProcessCluster(8, 7), 'conv', data.X, data.y, { solver, lambda, sketch: { factor: 10 }, hessianScheme: { name: 'wait-all' }, seed: 9 }, { stop: { gradNorm: 1e-8, maxRounds: 100, timeLimit: 600 } });
+      const out = await solveLogistic(new InProcessCluster(8, 7), 'conv', data.X, data.y, { solver, lambda, scheme: { name: 'mds' }, sketch: { factor: 10 }, hessianScheme: { name: 'wait-all' }, seed: 9 }, { stop: { gradNorm: 1e-8, maxRounds: 100, timeLimit: 600 } });
       const errors = out.run.iterates.map((w) => norm2(Float64Array.from(w, (v, j) => v - ref.w[j]!)));
       return { run: out.run, errors, passes: out.run.history[out.run.history.length - 1]!.passes };
     };

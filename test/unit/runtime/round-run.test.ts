@@ -89,6 +89,7 @@ function harness(workers = 3, scheme = 'wait-all', blocks = workers, answers?: B
   const lossFns = new Set<(w: number) => void>();
   const lost: number[] = [];
   const ctx: DispatchContext = {
+    workMeasure: 'ops',
     stream: (w) => streams[w],
     // As Cluster.placeOn: the worker holds the blocks from now on.
     placeOn: (p, w, ids) => {

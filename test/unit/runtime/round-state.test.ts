@@ -145,6 +145,38 @@ describe('RoundState (pure round state machine, event scripts)', () => {
     expect(st.losers).toEqual([{ slot: 0, worker: 0, sentAt: 0, cutAt: 31 }]);
   });
 
+  it('speculation, the paper’s rule (OverSketched Newton §4.4): at the 90% answer every task still out is restarted on an idle holder; first answer wins', () => {
+    // 10 slots on 10 workers, each block also on the next two workers.
+    const p = plan('speculative', { rule: 'paper' }, 10);
+    expect(p.speculation).toMatchObject({ quantile: 0.9, multiplier: 1 });
+    const st = round(p, { speculation: p.speculation! });
+    expect(st.start()).toHaveLength(10);
+    // Slots 0..7 answer by 40 ms: 80%, nothing launched yet (no speculation before 90%).
+    for (let s = 0; s < 8; s++) expect(st.arrived(s, s, v(1), 10 + 4 * s)).toEqual([]);
+    expect(st.nextDeadline()).toBeUndefined();
+    // Slot 9's worker is the slow one; slot 8 answers at 50 ms: 90%. Slot 9 has been out 50 ms ≥ 1 × 50 ms:
+    // it is restarted at once on its first backup holder (worker 0, idle).
+    expect(st.arrived(8, 8, v(1), 50)).toEqual([send(9, 0, false, true)]);
+    expect(st.backupsLaunched).toBe(1);
+    // The copy answers first; the original is cut off, the round decodes (exact).
+    expect(st.arrived(9, 0, v(1), 75)).toEqual([{ type: 'cancel', slot: 9, worker: 9 }, { type: 'decode' }]);
+    expect(Array.from(st.decode().value)).toEqual([10, 20]);
+    expect(st.losers).toEqual([{ slot: 9, worker: 9, sentAt: 0, cutAt: 75 }]);
+  });
+
+  it('speculation, the paper’s rule: a restart waits for an idle holder, and the original may still win', () => {
+    const p = plan('speculative', { rule: 'paper', backups: 1 }, 10);
+    const st = round(p, { speculation: p.speculation! });
+    st.start();
+    // Slot 8's only backup holder is worker 9, which is still busy with slot 9.
+    for (const s of [0, 1, 2, 3, 4, 5, 6, 7]) st.arrived(s, s, v(1), 10);
+    expect(st.arrived(0, 0, v(1), 11)).toEqual([]); // a late duplicate changes nothing
+    // At 90% (slot 9 answers at 30 ms) slot 8 is restarted on worker 9, now idle.
+    expect(st.arrived(9, 9, v(1), 30)).toEqual([send(8, 9, false, true)]);
+    // The original answers before its copy: the copy is cut off.
+    expect(st.arrived(8, 8, v(1), 31)).toEqual([{ type: 'cancel', slot: 8, worker: 9 }, { type: 'decode' }]);
+  });
+
   it('round timeout: a tick at the timeout decodes once something arrived; otherwise the next arrival does', () => {
     const st = round(plan('ignore-stragglers', { q: 3, timeout: 0.05 }, 4), { timeoutSeconds: 0.05 });
     st.start();

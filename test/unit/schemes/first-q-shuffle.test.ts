@@ -26,7 +26,7 @@ describe('every first-q plan shuffles its send order', () => {
     it(`${name}: approximate from the first answers ⇒ shuffled sends`, () => {
       const scheme = lookupScheme(name);
       const parsed = scheme.choose(params[name] ?? {});
-      const K = name === 'mds' ? 6 : name === 'frc' ? 4 : N;
+      const K = name === 'mds' ? 6 : name === 'frc' ? 4 : name === 'product-code' ? parsed.defaultBlocks(N) : N;
       const prob = K === N ? p : randomProblem(5, K, 6, 3);
       const plan = parsed.plan({ workers: N, blocks: K, blockRows: blockRows(prob), rng: new Rng(1), data: { rows: prob.A.rows, cols: prob.A.cols, A: prob.A.data } });
       const kind = (plan.taskKinds ?? ['lsGradient']).includes('lsGradient') ? 'lsGradient' : 'matvec';

@@ -31,6 +31,15 @@ describe('speculative', () => {
     expect(() => scheme.choose({ timeout: 1 })).toThrow(/unknown key 'timeout'/);
   });
 
+  it("rule: paper is OverSketched Newton's §4.4 (90% answered, then every task still out restarted), and fixes its quantile and multiplier", () => {
+    const plan = scheme.choose({ rule: 'paper' }).plan({ workers: 4, blocks: 4, blockRows: [3, 3, 3, 3], rng: new Rng(1) });
+    expect(plan.speculation).toMatchObject({ quantile: 0.9, multiplier: 1 });
+    expect(plan.describe()).toMatchObject({ rule: 'paper', quantile: 0.9, multiplier: 1 });
+    expect(scheme.choose({}).params).toMatchObject({ rule: 'spark', quantile: 0.75, multiplier: 1.5 });
+    expect(() => scheme.choose({ rule: 'paper', quantile: 0.5 })).toThrow(/quantile is fixed by rule: paper/);
+    expect(() => scheme.choose({ rule: 'hadoop' })).toThrow(/rule must be one of spark, paper/);
+  });
+
   it("decodes exactly whichever copy answers each slot first, with or without the losing copy's late duplicate, in any order", () => {
     const K = 4;
     const p = randomProblem(5, K, 3, 4);

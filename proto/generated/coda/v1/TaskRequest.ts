@@ -28,9 +28,15 @@ export interface TaskRequest {
   /**
    * The task's work relative to one uncoded block of wait-all with K = N (rows x columns it
    * touches over rows x columns / N): the injected delay is the worker's slowdown draw x work.
-   * 0 counts as 1.
+   * 0 counts as 1. Under chaos.delay.work: ops (the default) it is the task's floating-point
+   * operations over those of the job's reference task (one uncoded wait-all gradient block).
    */
   'work'?: (number | string);
+  /**
+   * When > 0, the task's work is known only when it ends: work_per_iteration x the iterations it
+   * did (a column solve's column iterations); the worker then sleeps its delay after computing.
+   */
+  'workPerIteration'?: (number | string);
   'noop'?: (_coda_v1_NoopTask | null);
   'matvec'?: (_coda_v1_MatVecTask | null);
   'mattvec'?: (_coda_v1_MatTVecTask | null);
@@ -59,9 +65,15 @@ export interface TaskRequest__Output {
   /**
    * The task's work relative to one uncoded block of wait-all with K = N (rows x columns it
    * touches over rows x columns / N): the injected delay is the worker's slowdown draw x work.
-   * 0 counts as 1.
+   * 0 counts as 1. Under chaos.delay.work: ops (the default) it is the task's floating-point
+   * operations over those of the job's reference task (one uncoded wait-all gradient block).
    */
   'work': (number);
+  /**
+   * When > 0, the task's work is known only when it ends: work_per_iteration x the iterations it
+   * did (a column solve's column iterations); the worker then sleeps its delay after computing.
+   */
+  'workPerIteration': (number);
   'noop'?: (_coda_v1_NoopTask__Output | null);
   'matvec'?: (_coda_v1_MatVecTask__Output | null);
   'mattvec'?: (_coda_v1_MatTVecTask__Output | null);

@@ -53,6 +53,14 @@ export const adaptiveParams = z
     probeEvery: intAtLeast(1).default(10),
     /** Simulated iterations per candidate and decision. */
     simulate: intAtLeast(50).default(200),
+    /**
+     * Start from the job's declared delays (its chaos, known to the master) as the runtime model's
+     * prior: the first decision is made before the first round. false: learn from the rounds alone
+     * (what a cluster whose stragglers are not injected offers).
+     */
+    prior: z.boolean().default(true),
+    /** Rounds of measurements the prior stands for (its weight against the measured rounds). */
+    priorRounds: intAtLeast(1).default(20),
     /** Narrow the candidates to these schemes (default: all that apply). */
     schemes: z.array(schemeName).min(1).optional(),
   })
@@ -81,8 +89,9 @@ export const adaptive: AdaptivePolicy<AdaptiveParams> = {
   },
   decider: (p, job, hooks) =>
     new AdaptiveChooser(
-      { workers: job.workers, rows: job.rows, seed: job.seed, approximate: p.approximate, coded: job.coded, ...(job.data ? { data: job.data } : {}) },
+      { workers: job.workers, rows: job.rows, seed: job.seed, approximate: p.approximate, coded: job.coded, ...(job.data ? { data: job.data } : {}), ...(job.declared ? { declared: job.declared } : {}) },
       {
+        priorRounds: p.prior ? p.priorRounds : 0,
         margin: p.margin,
         minDwellRounds: p.dwell,
         warmupRounds: p.warmup,

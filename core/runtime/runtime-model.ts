@@ -66,6 +66,8 @@ export class RuntimeModel {
   private roundsSeen = 0;
   private samplesSeen = 0;
   private lastRound = -Infinity;
+  /** Pseudo-samples per worker the model was seeded with (seedPrior), 0 without a prior. */
+  private priorPerWorker = 0;
 
   constructor(opts: RuntimeModelOptions = {}) {
     this.execution = opts.execution ?? 'sequential';
@@ -74,6 +76,46 @@ export class RuntimeModel {
     this.changeLogSize = opts.changeLog ?? 100;
     this.workerDetectorOptions = opts.workerDetector ?? {};
     this.clusterDetector = new ChangeDetector(opts.clusterDetector ?? {});
+  }
+
+  /**
+   * Starts the model from a prior instead of nothing: each worker's pseudo-samples (slowdowns,
+   * core/runtime/prior.ts) go into its window as if measured before round 1, and into the change
+   * detectors' histories, so measurements that disagree with the prior (medians 1.5× apart,
+   * significantly) are a change that drops it, while measurements that agree simply outnumber it.
+   * Only before the first observation.
+   */
+  seedPrior(prior: ReadonlyMap<number, readonly number[]>): void {
+    if (this.roundsSeen > 0 || this.priorPerWorker > 0) throw new Error('runtime model: a prior goes in before any round');
+    let n = 0;
+    for (const [w, values] of prior) {
+      if (values.length === 0) continue;
+      const st = this.stateOf(w);
+      st.window = values.slice(-this.windowSize).map((value) => ({ worker: w, round: 0, work: 1, value, censored: false, prior: true }));
+      st.detector.restart(st.window);
+      n = Math.max(n, st.window.length);
+    }
+    if (n === 0) return;
+    // The cluster detector's history: the per-"round" median across workers of the pseudo-samples.
+    const medians: TimeSample[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = [...this.workersState.values()].map((st) => st.window[i]).filter((x): x is WorkerRoundSample => x !== undefined);
+      if (row.length >= 2) medians.push(roundMedian(row));
+    }
+    this.clusterDetector.restart(medians);
+    this.priorPerWorker = n;
+    this.lastRound = 0;
+  }
+
+  /** Pseudo-samples per worker the model started from (0: no prior). */
+  get priorSamples(): number {
+    return this.priorPerWorker;
+  }
+
+  /** Whether some prior samples are still in the windows (a change drops them). */
+  get hasPrior(): boolean {
+    for (const st of this.workersState.values()) if (st.window.some((x) => x.prior)) return true;
+    return false;
   }
 
   /** One round's task timings (every task, answered or cut off). Returns the changes it revealed. */
@@ -256,6 +298,7 @@ export class RuntimeModel {
       rounds: this.roundsSeen,
       samples: this.samplesSeen,
       execution: this.execution,
+      prior: { samplesPerWorker: this.priorPerWorker, kept: this.hasPrior },
       cluster: snap ? distributionSummary(snap.base, snap.fit) : null,
       workers: this.workers().map((w) => {
         const s = this.samplesOf(w);
@@ -312,6 +355,8 @@ export interface RuntimeSummary {
   rounds: number;
   samples: number;
   execution: Execution;
+  /** The declared delays' pseudo-samples the model started from, and whether any are still in its windows. */
+  prior: { samplesPerWorker: number; kept: boolean };
   /** The pooled base distribution (each worker divided by its relative speed). */
   cluster: DistributionSummary | null;
   workers: ({ worker: number; samples: number; censored: number; relativeSpeed: number | null } & DistributionSummary)[];

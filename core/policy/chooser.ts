@@ -106,7 +106,7 @@ export interface DecideContext {
 export class AdaptiveChooser {
   private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'schemes' | 'grids' | 'prune'>>;
   /** The last decision's predicted score of the placement it left in force, and the best score. */
-  private lastScores: { inForce: number; best: number; factor: number } | undefined;
+  private lastScores: { inForce: number; best: number; factor: number; measured: boolean } | undefined;
   /** A blocklist update made between decisions (watch), which the decision at the same round reuses. */
   private watched: { round: number; upd: BlocklistUpdate } | undefined;
   private readonly plans: PlanCache;
@@ -164,12 +164,14 @@ export class AdaptiveChooser {
    * What a decision now could gain per iteration at most: how much the best placement of the last
    * decision was predicted to beat the one in force beyond the switching margin, with the one in
    * force at `measuredSeconds` per iteration (as run since it was placed) when given, else at its
-   * prediction. Infinity before any prediction. A decision costs CPU (every candidate simulated);
-   * the controller weighs this gain over the iterations left against that cost.
+   * prediction. Infinity before any prediction from measured rounds (a decision on the prior alone
+   * knew nothing of the answers' overheads or of how the cluster really runs: the first look at
+   * measurements is always worth one). A decision costs CPU (every candidate simulated); the
+   * controller weighs this gain over the iterations left against that cost.
    */
   expectedGain(measuredSeconds?: number): number {
     const s = this.lastScores;
-    if (!s) return Infinity;
+    if (!s || !s.measured) return Infinity;
     const inForce = measuredSeconds !== undefined && Number.isFinite(measuredSeconds) ? measuredSeconds * s.factor : s.inForce;
     if (!Number.isFinite(inForce)) return Infinity;
     return Math.max(0, inForce * (1 - this.o.margin) - s.best);
@@ -215,6 +217,7 @@ export class AdaptiveChooser {
     }
     const preds = predictIterations(placements, snapshot, this.plans, {
       ...this.opts.predictor,
+      ...(curIndex >= 0 ? { keep: [curIndex] } : {}),
       ...(ctx.overheadSeconds !== undefined ? { overheadSeconds: ctx.overheadSeconds } : {}),
     });
     const scored = preds.map((p) => ({ p, factor: errors.iterationFactor(p.placement.candidate) })).map((x) => ({ ...x, score: x.p.seconds * x.factor }));
@@ -273,7 +276,7 @@ export class AdaptiveChooser {
     if (replan) this.lastSwitch = round;
     this.current = next;
     const inForce = scored.find((x) => samePlacement(x.p.placement, next));
-    this.lastScores = inForce ? { inForce: inForce.score, best: best.score, factor: inForce.factor } : undefined;
+    this.lastScores = inForce ? { inForce: inForce.score, best: best.score, factor: inForce.factor, measured: model.rounds > 0 } : undefined;
     const excluded = this.job.workers.filter((w) => !next.workers.includes(w));
     this.blocklist.setExcluded(round, excluded);
     const probe = upd.probe.filter((w) => excluded.includes(w));

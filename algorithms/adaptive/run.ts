@@ -12,6 +12,14 @@ import type { Placement } from '../../core/policy/predictor';
 import { Replanner, type ReplanCluster } from './replanner';
 
 type JobLabels = { job_kind: string; job_id: string };
+
+/**
+ * Rounds of a fresh placement the runtime model does not learn from: a plan's first rounds pay
+ * for warming up (code paths compiled, buffers allocated, on every worker at once), several times
+ * a steady round on a busy machine, and would make every plan that waits for many answers look
+ * slow at the first decision.
+ */
+export const PLACEMENT_WARMUP_ROUNDS = 2;
 interface CounterOf<L> {
   inc(labels: L, value?: number): void;
 }
@@ -79,6 +87,8 @@ export class AdaptiveRun {
   private readonly pending: TaskTiming[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private schemeSeries: (JobLabels & { scheme: string; placement: string }) | undefined;
+  /** Rounds of the placement in force still warming up (not shown to the runtime model). */
+  private warming = PLACEMENT_WARMUP_ROUNDS;
 
   private constructor(
     private readonly cluster: ReplanCluster,
@@ -136,8 +146,12 @@ export class AdaptiveRun {
     return this.bytes;
   }
 
-  /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model. */
+  /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model (not a fresh placement's first rounds). */
   observe(outcome: RoundOutcome): void {
+    if (this.warming > 0) {
+      this.warming--;
+      return;
+    }
     const placed = this.placed;
     const timings = timingsFromRound(outcome, placed.work, placed.hosts);
     const own = timings.filter((t) => !t.censored && t.overheadSeconds !== undefined).map((t) => t.overheadSeconds!);
@@ -181,6 +195,7 @@ export class AdaptiveRun {
     if (d.replan) {
       const to: Placement = { candidate: d.candidate, workers: d.workers };
       const r = await this.replanner.apply(to);
+      this.warming = PLACEMENT_WARMUP_ROUNDS;
       this.bytes += r.bytesPlaced;
       this.controller.recordReplan({
         round: ctx.round,

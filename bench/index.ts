@@ -1,4 +1,5 @@
 import { InputError } from '../shared/errors';
+import { benchAdaptiveOracle, printAdaptiveOracle } from './adaptive-oracle';
 import { benchDask, printDask } from './dask';
 import { benchEigenpro } from './eigenpro';
 import { benchInverse } from './inverse';
@@ -46,6 +47,24 @@ function choice<T extends string>(args: readonly string[], name: string, options
 }
 
 const BENCHES: Record<string, Bench> = {
+  adaptive: {
+    repeats: 5,
+    run: async ({ repeats, args }) => {
+      const grid = choice(args, 'grid', ['exact', 'full'] as const);
+      return printAdaptiveOracle(
+        await benchAdaptiveOracle({
+          repeats,
+          ...(num(args, 'workers') !== undefined ? { workers: num(args, 'workers')! } : {}),
+          ...(list(args, 'conditions') ? { conditions: list(args, 'conditions')! } : {}),
+          ...(list(args, 'lengths') ? { lengths: list(args, 'lengths')! } : {}),
+          ...(list(args, 'variants') ? { variants: list(args, 'variants')! } : {}),
+          ...(grid ? { grid } : {}),
+          ...(num(args, 'short-rounds') !== undefined ? { shortRounds: num(args, 'short-rounds')! } : {}),
+          ...(num(args, 'long-rounds') !== undefined ? { longRounds: num(args, 'long-rounds')! } : {}),
+        }),
+      );
+    },
+  },
   dask: {
     repeats: 5,
     run: async ({ repeats, args }) => {

@@ -1,3 +1,4 @@
+import type { DeclaredDelays } from '../../shared/chaos';
 import type { Logger } from '../../shared/log';
 import type { Matrix } from '../../shared/tensor';
 import type { PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
@@ -11,6 +12,14 @@ import type { Placement } from '../../core/policy/predictor';
 import { Replanner, type ReplanCluster } from './replanner';
 
 type JobLabels = { job_kind: string; job_id: string };
+
+/**
+ * Rounds of a fresh placement the runtime model does not learn from: a plan's first rounds pay
+ * for warming up (code paths compiled, buffers allocated, on every worker at once), several times
+ * a steady round on a busy machine, and would make every plan that waits for many answers look
+ * slow at the first decision.
+ */
+export const PLACEMENT_WARMUP_ROUNDS = 2;
 interface CounterOf<L> {
   inc(labels: L, value?: number): void;
 }
@@ -46,8 +55,10 @@ export interface AdaptiveRunSpec {
   log: Logger;
   metrics: AdaptiveMetrics;
   labels: { job_kind: string; job_id: string };
-  /** How the workers run their tasks under the job's delay model. Default sequential. */
+  /** How the workers run their tasks under the job's delay model. Default: the declared delays' (per: task -> parallel), else sequential. */
   execution?: Execution;
+  /** The delays the job declares (its chaos at the start): how workers run their tasks, and the policy's prior. */
+  declared?: DeclaredDelays;
   /** The decisions (default: the policy's decider); tests script them. */
   decider?: PlacementDecider;
 }
@@ -76,6 +87,8 @@ export class AdaptiveRun {
   private readonly pending: TaskTiming[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private schemeSeries: (JobLabels & { scheme: string; placement: string }) | undefined;
+  /** Rounds of the placement in force still warming up (not shown to the runtime model). */
+  private warming = PLACEMENT_WARMUP_ROUNDS;
 
   private constructor(
     private readonly cluster: ReplanCluster,
@@ -83,7 +96,7 @@ export class AdaptiveRun {
     decider: PlacementDecider,
   ) {
     const workers = cluster.liveWorkers();
-    this.controller = new AdaptiveController(decider, workers, { period: spec.policy.period, budget: spec.policy.budget, ...(spec.execution ? { execution: spec.execution } : {}) });
+    this.controller = new AdaptiveController(decider, workers, { period: spec.policy.period, budget: spec.policy.budget, execution: executionOf(spec) });
     this.replanner = new Replanner(cluster, {
       jobId: spec.jobId,
       A: spec.A,
@@ -100,11 +113,14 @@ export class AdaptiveRun {
     const decider =
       spec.decider ??
       spec.policy.decider(
-        { workers, rows: spec.A.rows, seed: spec.seed, coded: spec.coded ?? false, data: { rows: spec.A.rows, cols: spec.A.cols, A: spec.A.data } },
-        { replanSeconds: (from, to) => run!.replanCost(from, to), ...(spec.execution ? { execution: spec.execution } : {}) },
+        { workers, rows: spec.A.rows, seed: spec.seed, coded: spec.coded ?? false, data: { rows: spec.A.rows, cols: spec.A.cols, A: spec.A.data }, ...(spec.declared ? { declared: spec.declared } : {}) },
+        { replanSeconds: (from, to) => run!.replanCost(from, to), execution: executionOf(spec) },
       );
     run = new AdaptiveRun(cluster, spec, decider);
     decider.prepare?.();
+    // With a prior, the first plan is the decision the declared delays make (placed below, not a re-plan).
+    const atStart = run.controller.decideAtStart(workers, {});
+    if (atStart) spec.log.info({ placement: run.controller.label() }, `adaptive: ${atStart.reason}`);
     const t0 = performance.now();
     const first = await run.replanner.apply(decider.placement());
     run.bytes += first.bytesPlaced;
@@ -130,8 +146,12 @@ export class AdaptiveRun {
     return this.bytes;
   }
 
-  /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model. */
+  /** A round of the plan in force: its timings (and the probes' that came back) to the runtime model (not a fresh placement's first rounds). */
   observe(outcome: RoundOutcome): void {
+    if (this.warming > 0) {
+      this.warming--;
+      return;
+    }
     const placed = this.placed;
     const timings = timingsFromRound(outcome, outcome.work ?? placed.work, placed.hosts);
     const own = timings.filter((t) => !t.censored && t.overheadSeconds !== undefined).map((t) => t.overheadSeconds!);
@@ -140,7 +160,7 @@ export class AdaptiveRun {
       this.overhead = this.overhead === undefined ? m : 0.9 * this.overhead + 0.1 * m;
     }
     timings.push(...this.pending.splice(0));
-    const changes = this.controller.observeRound(outcome.round, timings);
+    const changes = this.controller.observeRound(outcome.round, timings, outcome.seconds);
     for (const c of changes) {
       this.spec.metrics.runtimeChanges.inc({ ...this.spec.labels, scope: c.scope });
       this.spec.log.info({ round: c.round, scope: c.scope, worker: c.worker, ratio: c.ratio, p: c.p }, `adaptive: runtime change: ${c.description}`);
@@ -159,7 +179,11 @@ export class AdaptiveRun {
 
   /** Between iterations: decide when due, re-plan if the decision says so, send its probes. */
   async step(ctx: StepContext): Promise<Decision | undefined> {
-    if (!this.controller.due(ctx.round)) return undefined;
+    const next = this.controller.next(ctx.round, { remainingIterations: ctx.remainingIterations });
+    if (!next.decide) {
+      for (const w of next.probe) this.launchProbe(w, ctx.probePayload());
+      return undefined;
+    }
     const from = this.replanner.inForce.placement;
     const d = this.controller.decide(ctx.round, this.cluster.liveWorkers(), {
       remainingIterations: ctx.remainingIterations,
@@ -171,6 +195,7 @@ export class AdaptiveRun {
     if (d.replan) {
       const to: Placement = { candidate: d.candidate, workers: d.workers };
       const r = await this.replanner.apply(to);
+      this.warming = PLACEMENT_WARMUP_ROUNDS;
       this.bytes += r.bytesPlaced;
       this.controller.recordReplan({
         round: ctx.round,
@@ -258,4 +283,9 @@ export class AdaptiveRun {
       if (s !== undefined) m.runtimeSlowness.set(labels, s);
     }
   }
+}
+
+/** How the workers run their tasks: as the spec says, else as the declared delays do (per: task -> side by side). */
+function executionOf(spec: AdaptiveRunSpec): Execution {
+  return spec.execution ?? (spec.declared?.per === 'task' ? 'parallel' : 'sequential');
 }

@@ -7,15 +7,17 @@ import type { AdaptivePolicy } from './policy-types';
 
 /**
  * `scheme: { name: adaptive, ... }`: not a plan but a policy over the registry's schemes. The job
- * starts under the first exact candidate (wait-all), learns the cluster's runtime distribution
- * from every round (core/runtime), and every few rounds weighs the candidates every scheme offers
- * (Scheme.candidates; with `approximate: true` the estimates too), each planned by its own scheme
- * module and simulated over its real decoder (predictor.ts); it re-plans when another is clearly
- * faster, moving only the blocks that must move, and leaves persistently slow workers out
- * (probing them to let them back). A job kind that drives it says so (least squares); every other
- * kind refuses it by name.
+ * starts under what its declared delays favour (its chaos, which the master knows, as the runtime
+ * model's prior: the first decision is made before the first round), or under wait-all without
+ * one; it learns the cluster's runtime distribution from every round (core/runtime), and weighs
+ * the candidates every scheme offers (Scheme.candidates; with `approximate: true` the estimates
+ * too), each planned by its own scheme module and simulated over its real decoder (predictor.ts),
+ * when a decision may pay for itself (controller.ts); it re-plans when another is clearly faster,
+ * moving only the blocks that must move, and leaves persistently slow workers out (probing them
+ * to let them back). A job kind that drives it says so (least squares); every other kind refuses
+ * it by name.
  *
- *   scheme: { name: adaptive, approximate: false, period: 5, margin: 0.1 }
+ *   scheme: { name: adaptive, approximate: false, period: 5, margin: 0.1, prior: true }
  */
 export const ADAPTIVE = 'adaptive';
 
@@ -51,8 +53,16 @@ export const adaptiveParams = z
     slowFactor: numberIn(1, Infinity).default(3),
     /** Rounds between probes of a left-out worker (doubling after each slow probe, up to 8×). */
     probeEvery: intAtLeast(1).default(10),
-    /** Simulated iterations per candidate and decision. */
+    /** Simulated iterations per candidate and decision, at most (the race stops sooner when the ranking is clear). */
     simulate: intAtLeast(50).default(200),
+    /**
+     * Start from the job's declared delays (its chaos, known to the master) as the runtime model's
+     * prior: the first decision is made before the first round. false: learn from the rounds alone
+     * (what a cluster whose stragglers are not injected offers).
+     */
+    prior: z.boolean().default(true),
+    /** Rounds of measurements the prior stands for (its weight against the measured rounds). */
+    priorRounds: intAtLeast(1).default(20),
     /** Narrow the candidates to these schemes (default: all that apply). */
     schemes: z.array(schemeName).min(1).optional(),
   })
@@ -81,8 +91,9 @@ export const adaptive: AdaptivePolicy<AdaptiveParams> = {
   },
   decider: (p, job, hooks) =>
     new AdaptiveChooser(
-      { workers: job.workers, rows: job.rows, seed: job.seed, approximate: p.approximate, coded: job.coded, ...(job.data ? { data: job.data } : {}) },
+      { workers: job.workers, rows: job.rows, seed: job.seed, approximate: p.approximate, coded: job.coded, ...(job.data ? { data: job.data } : {}), ...(job.declared ? { declared: job.declared } : {}) },
       {
+        priorRounds: p.prior ? p.priorRounds : 0,
         margin: p.margin,
         minDwellRounds: p.dwell,
         warmupRounds: p.warmup,

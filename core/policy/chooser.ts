@@ -1,9 +1,11 @@
+import type { DeclaredDelays } from '../../shared/chaos';
 import { InputError } from '../../shared/errors';
 import type { RuntimeModel } from '../runtime';
-import { SlowWorkerBlocklist, type BlocklistOptions } from './blocklist';
+import { SlowWorkerBlocklist, type BlocklistOptions, type BlocklistUpdate } from './blocklist';
 import { candidateKey, candidateSet, type Candidate, type CandidateOptions } from './candidates';
 import type { ErrorCostModel } from './error-cost';
 import { PlanCache, pairedDifference, predictIterations, type IterationPrediction, type Placement, type PredictorOptions } from './predictor';
+import { declaredPrior } from './prior';
 
 /**
  * The adaptive chooser: every few rounds, from the runtime model, predicts each candidate's
@@ -31,9 +33,18 @@ export interface AdaptiveJob {
   coded: boolean;
   /** The data, for the plans that need it (leverage scores): their candidates only when given. */
   data?: { rows: number; cols: number; A: Float64Array };
+  /** The delays the job declares (its chaos), the prior the runtime model may start from. */
+  declared?: DeclaredDelays;
 }
 
 export interface ChooserOptions {
+  /**
+   * Rounds of measurements the declared delays stand for as the runtime model's prior (0: no
+   * prior, learn from the rounds alone). With a prior the first decision is made before the first
+   * round (the job starts under the plan the declared delays favour), without one after
+   * `warmupRounds`. Default 0.
+   */
+  priorRounds?: number;
   /** Relative improvement a switch needs. Default 0.1. */
   margin?: number;
   /** Rounds between switches (a model change overrides). Default 10. */
@@ -94,6 +105,10 @@ export interface DecideContext {
 
 export class AdaptiveChooser {
   private readonly o: Required<Omit<ChooserOptions, 'initial' | 'predictor' | 'blocklist' | 'schemes' | 'grids' | 'prune'>>;
+  /** The last decision's predicted score of the placement it left in force, and the best score. */
+  private lastScores: { inForce: number; best: number; factor: number; measured: boolean } | undefined;
+  /** A blocklist update made between decisions (watch), which the decision at the same round reuses. */
+  private watched: { round: number; upd: BlocklistUpdate } | undefined;
   private readonly plans: PlanCache;
   private readonly blocklist: SlowWorkerBlocklist;
   private current: Placement;
@@ -112,6 +127,7 @@ export class AdaptiveChooser {
       warmupRounds: opts.warmupRounds ?? 5,
       replanSeconds: opts.replanSeconds ?? 0,
       defaultRemainingIterations: opts.defaultRemainingIterations ?? 100,
+      priorRounds: opts.priorRounds ?? 0,
     };
     this.plans = new PlanCache({ rows: job.rows, jobWorkers: job.workers.length, seed: job.seed, ...(job.data ? { data: job.data } : {}) });
     this.blocklist = new SlowWorkerBlocklist(opts.blocklist);
@@ -135,15 +151,55 @@ export class AdaptiveChooser {
     this.job = { ...this.job, workers: [...workers] };
   }
 
+  /**
+   * The declared delays as pseudo-samples of each worker's slowdown, for the runtime model to
+   * start from (undefined: no prior, or nothing declared).
+   */
+  prior(): Map<number, number[]> | undefined {
+    if (this.o.priorRounds < 1) return undefined;
+    return declaredPrior(this.job.declared, this.job.workers, { rounds: this.o.priorRounds, seed: this.job.seed });
+  }
+
+  /**
+   * What a decision now could gain per iteration at most: how much the best placement of the last
+   * decision was predicted to beat the one in force beyond the switching margin, with the one in
+   * force at `measuredSeconds` per iteration (as run since it was placed) when given, else at its
+   * prediction. Infinity before any prediction from measured rounds (a decision on the prior alone
+   * knew nothing of the answers' overheads or of how the cluster really runs: the first look at
+   * measurements is always worth one). A decision costs CPU (every candidate simulated); the
+   * controller weighs this gain over the iterations left against that cost.
+   */
+  expectedGain(measuredSeconds?: number): number {
+    const s = this.lastScores;
+    if (!s || !s.measured) return Infinity;
+    const inForce = measuredSeconds !== undefined && Number.isFinite(measuredSeconds) ? measuredSeconds * s.factor : s.inForce;
+    if (!Number.isFinite(inForce)) return Infinity;
+    return Math.max(0, inForce * (1 - this.o.margin) - s.best);
+  }
+
+  /**
+   * Between decisions: re-judges the slow workers (who is flagged, which left-out worker is due a
+   * probe) without weighing any candidate. `events` not empty (a worker flagged or recovered)
+   * means the candidates should be weighed again: a decision at this round reuses this update.
+   */
+  watch(round: number, model: RuntimeModel): { probe: number[]; events: string[] } {
+    if (model.snapshot() === undefined) return { probe: [], events: [] };
+    const upd = this.blocklist.update(round, this.job.workers, model.recentRatios(), model.latestRatios());
+    this.watched = { round, upd };
+    const excluded = this.job.workers.filter((w) => !this.current.workers.includes(w));
+    return { probe: upd.probe.filter((w) => excluded.includes(w)), events: upd.events };
+  }
+
   decide(round: number, model: RuntimeModel, errors: ErrorCostModel, ctx: DecideContext = {}): Decision {
     const changes = model.changes.filter((e) => e.round > this.lastDecision && e.round <= round);
     this.lastDecision = round;
     const snapshot = model.snapshot();
-    if (!snapshot || model.rounds < this.o.warmupRounds) {
+    if (!snapshot || (model.rounds < this.o.warmupRounds && model.priorSamples === 0)) {
       return this.record(round, this.current, false, `round ${round}: ${model.rounds} rounds measured, warming up -> ${this.describe(this.current)}`, [], []);
     }
     const live = new Set(this.job.workers);
-    const upd = this.blocklist.update(round, this.job.workers, model.recentRatios(), model.latestRatios());
+    const upd = this.watched?.round === round ? this.watched.upd : this.blocklist.update(round, this.job.workers, model.recentRatios(), model.latestRatios());
+    this.watched = undefined;
     const flagged = upd.flagged.filter((w) => live.has(w));
     const sets: number[][] = [[...this.job.workers]];
     const rest = this.job.workers.filter((w) => !flagged.includes(w));
@@ -161,6 +217,7 @@ export class AdaptiveChooser {
     }
     const preds = predictIterations(placements, snapshot, this.plans, {
       ...this.opts.predictor,
+      ...(curIndex >= 0 ? { keep: [curIndex] } : {}),
       ...(ctx.overheadSeconds !== undefined ? { overheadSeconds: ctx.overheadSeconds } : {}),
     });
     const scored = preds.map((p) => ({ p, factor: errors.iterationFactor(p.placement.candidate) })).map((x) => ({ ...x, score: x.p.seconds * x.factor }));
@@ -218,6 +275,8 @@ export class AdaptiveChooser {
     const replan = !samePlacement(next, this.current);
     if (replan) this.lastSwitch = round;
     this.current = next;
+    const inForce = scored.find((x) => samePlacement(x.p.placement, next));
+    this.lastScores = inForce ? { inForce: inForce.score, best: best.score, factor: inForce.factor, measured: model.rounds > 0 } : undefined;
     const excluded = this.job.workers.filter((w) => !next.workers.includes(w));
     this.blocklist.setExcluded(round, excluded);
     const probe = upd.probe.filter((w) => excluded.includes(w));

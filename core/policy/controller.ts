@@ -6,13 +6,25 @@ import type { Placement } from './predictor';
 
 /**
  * The adaptive policy's bookkeeping while a job runs (pure; the clock is injected): it feeds the
- * runtime and error-cost models every round, says when a decision is due (every `period` rounds
- * at least, and no more often than keeps the decisions' CPU within `budget` of the job's wall
- * time so far: a decision simulates every candidate), asks the decider, and keeps what result.json
- * reports (every decision with its reason and predicted times, re-plans counted and timed).
- * A change the runtime model detects makes the next decision due without waiting `period`
- * (still within the budget); an estimate that stalls makes it due at once.
- * The job-side driver carries decisions out (placement, probes).
+ * runtime and error-cost models every round, says when a decision is due, asks the decider, and
+ * keeps what result.json reports (every decision with its reason and predicted times, re-plans
+ * counted and timed). The job-side driver carries decisions out (placement, probes).
+ *
+ * When a decision is due. With a prior (the job's declared delays, PlacementDecider.prior) the
+ * first one is made before the first round, so the job starts under the plan the declared delays
+ * favour instead of learning under wait-all. After that, a decision is exploration that must pay
+ * for itself: it costs CPU (every candidate simulated: tens of milliseconds, as much as several
+ * rounds of a fast job), so it is due only when
+ *   - `period` rounds have passed, the decisions so far are within `budget` of the job's wall
+ *     time, and the most it could gain (the decider's expectedGain per iteration, from the plan in
+ *     force as measured since it was placed against the best the last decision predicted) times
+ *     the iterations left exceeds what a decision costs (the mean of those made); on a short job,
+ *     or once the plan in force runs as fast as predicted, it commits;
+ *   - or the runtime model saw a change (the predictions are stale; within the budget);
+ *   - or the slow-worker watch, run every round between decisions (cheap: no candidate weighed),
+ *     flagged or cleared a worker (within the budget);
+ *   - or the estimate in force stalls (at once).
+ * Between decisions the watch still sends the left-out workers their probes.
  */
 export interface PlacementDecider {
   /** The placement in force. */
@@ -24,7 +36,22 @@ export interface PlacementDecider {
   prepare?(): void;
   /** Candidates the decider skipped because their scheme refused these sizes. */
   refusals?(): string[];
+  /** Pseudo-samples of each worker's slowdown the runtime model starts from (the declared delays). */
+  prior?(): ReadonlyMap<number, readonly number[]> | undefined;
+  /** Seconds per iteration a decision now could gain at most, the plan in force measured at `measuredSeconds` (Infinity: unknown). */
+  expectedGain?(measuredSeconds?: number): number;
+  /** Between decisions: the left-out workers due a probe, and whether the slow-worker judgement changed (events). */
+  watch?(round: number, model: RuntimeModel): { probe: number[]; events: string[] };
 }
+
+/** What a decision is taken to cost before one has been timed (seconds of CPU). */
+export const FIRST_DECISION_SECONDS = 0.02;
+/** Rounds of the plan in force whose mean time stands for it (at least MIN_MEASURED_ROUNDS). */
+const MEASURED_ROUNDS = 20;
+const MIN_MEASURED_ROUNDS = 3;
+
+/** Between iterations: decide now, or only send these left-out workers a probe. */
+export type NextStep = { decide: true; why: string } | { decide: false; probe: number[] };
 
 export interface ControllerOptions {
   /** Rounds between decisions, at least. */
@@ -70,6 +97,10 @@ export interface AdaptiveReport {
   replans: { count: number; seconds: number; bytesPlaced: number; list: ReplanRecord[] };
   decisionsMade: number;
   decisionSeconds: number;
+  /** Rounds at which the cadence allowed a decision that was not made: the most it could gain over the iterations left was below what one costs. */
+  decisionsSkipped: number;
+  /** A decision made before the first round from the declared delays (the prior). */
+  startedFromPrior: boolean;
   probes: { sent: number; answered: number };
   changes: { worker: number; cluster: number };
   runtime: RuntimeSummary;
@@ -101,6 +132,11 @@ export class AdaptiveController {
   private probesAnswered = 0;
   /** The last monitored error and the candidate whose iteration starts from it. */
   private last: { candidate: Candidate; error: number } | undefined;
+  /** Seconds of the rounds run under the placement in force (the last MEASURED_ROUNDS). */
+  private inForceSeconds: number[] = [];
+  private skipped = 0;
+  private fromPrior = false;
+  private lastWatchRound = -Infinity;
 
   constructor(
     private readonly decider: PlacementDecider,
@@ -108,6 +144,8 @@ export class AdaptiveController {
     private readonly opts: ControllerOptions,
   ) {
     this.model = new RuntimeModel({ execution: opts.execution ?? 'sequential' });
+    const prior = decider.prior?.();
+    if (prior && prior.size > 0) this.model.seedPrior(prior);
     this.now = opts.now ?? (() => performance.now() / 1000);
     this.started = this.now();
     if (!(opts.period >= 1)) throw new RangeError('adaptive controller: period must be ≥ 1');
@@ -122,8 +160,15 @@ export class AdaptiveController {
     return placementLabel(p, this.jobWorkers);
   }
 
-  /** One round's task timings (probes' included). Returns the changes the model detected. */
-  observeRound(round: number, timings: readonly TaskTiming[]): ChangeEvent[] {
+  /**
+   * One round's task timings (probes' included), and the round's wall seconds (what the plan in
+   * force is measured by). Returns the changes the model detected.
+   */
+  observeRound(round: number, timings: readonly TaskTiming[], roundSeconds?: number): ChangeEvent[] {
+    if (roundSeconds !== undefined && Number.isFinite(roundSeconds)) {
+      this.inForceSeconds.push(roundSeconds);
+      if (this.inForceSeconds.length > MEASURED_ROUNDS) this.inForceSeconds.shift();
+    }
     const changes = this.model.observeRound(round, timings);
     for (const c of changes) this.changeCount[c.scope]++;
     // A change is when deciding matters most: the next decision need not wait `period` rounds.
@@ -156,17 +201,71 @@ export class AdaptiveController {
   }
 
   /**
-   * A decision is due at `round`: at once when the estimate in force stalls; when the model saw a
-   * change, or `period` rounds have passed, if the decisions so far have taken at most `budget`
-   * of the wall time.
+   * Seconds per iteration of the plan in force as run since it was placed (the mean of its last
+   * rounds), or undefined before MIN_MEASURED_ROUNDS of them.
    */
-  due(round: number): boolean {
+  measuredIterationSeconds(): number | undefined {
+    const xs = this.inForceSeconds;
+    if (xs.length < MIN_MEASURED_ROUNDS) return undefined;
+    return (xs.reduce((a, b) => a + b, 0) / xs.length) * this.placement().candidate.roundsPerIteration;
+  }
+
+  /** What a decision costs: the mean CPU seconds of those made, FIRST_DECISION_SECONDS before any. */
+  decisionCost(): number {
+    return this.decisionList.length > 0 ? this.decideSeconds / this.decisionList.length : FIRST_DECISION_SECONDS;
+  }
+
+  private withinBudget(): boolean {
+    return this.decideSeconds <= this.opts.budget * (this.now() - this.started);
+  }
+
+  /**
+   * A decision is due at `round` (see the class comment): at once when the estimate in force
+   * stalls; on a change the model saw, within the budget; every `period` rounds within the budget
+   * when it may pay for itself over `remainingIterations` (when given).
+   */
+  due(round: number, ctx: { remainingIterations?: number } = {}): boolean {
     if (this.stalled) return true;
-    const withinBudget = this.decideSeconds <= this.opts.budget * (this.now() - this.started);
     // A change skips the wait, not the budget: on a fast job the detector's verdicts on
     // microsecond noise would otherwise buy decisions that cost more than the rounds they tune.
-    if (this.changed) return withinBudget;
-    return round - this.lastDecisionRound >= this.opts.period && withinBudget;
+    if (this.changed) return this.withinBudget();
+    if (!(round - this.lastDecisionRound >= this.opts.period && this.withinBudget())) return false;
+    if (ctx.remainingIterations === undefined || !this.decider.expectedGain) return true;
+    const gain = this.decider.expectedGain(this.measuredIterationSeconds());
+    if (gain * ctx.remainingIterations > this.decisionCost()) return true;
+    this.skipped++;
+    return false;
+  }
+
+  /**
+   * Between iterations: a decision when one is due; else the slow-worker watch (probes of the
+   * left-out workers, and a decision after all when it flagged or cleared a worker).
+   */
+  next(round: number, ctx: { remainingIterations?: number } = {}): NextStep {
+    if (this.due(round, ctx)) return { decide: true, why: this.stalled ? 'stalled' : this.changed ? 'change' : 'due' };
+    // The watch reads every worker's recent samples: as often as decisions would come, not every round.
+    if (!this.decider.watch || round - Math.max(this.lastDecisionRound, this.lastWatchRound) < this.opts.period) return { decide: false, probe: [] };
+    this.lastWatchRound = round;
+    const w = this.decider.watch(round, this.model);
+    if (w.events.length > 0 && this.withinBudget()) return { decide: true, why: w.events.join('; ') };
+    this.probesSent += w.probe.length;
+    return { decide: false, probe: w.probe };
+  }
+
+  /**
+   * The decision before the first round, from the prior alone (no-op without one): the job
+   * starts under what the declared delays favour. Not a re-plan: nothing is placed yet.
+   */
+  decideAtStart(live: readonly number[], ctx: DecideContext): Decision | undefined {
+    if (this.model.priorSamples === 0) return undefined;
+    const d = this.decide(0, live, ctx);
+    this.fromPrior = true;
+    const rec = this.decisionList[this.decisionList.length - 1]!;
+    rec.replan = false;
+    // The blocklist counts a first reading as `ratioRounds` of evidence; here it is the declaration.
+    rec.reason = d.reason.replace(/^round 0: /, 'round 0 (declared delays, before any round): ').replace(/ the median for \d+ rounds/g, ' the median (declared)');
+    this.inForceSeconds = [];
+    return { ...d, replan: false, reason: rec.reason };
   }
 
   decide(round: number, live: readonly number[], ctx: DecideContext): Decision {
@@ -185,6 +284,7 @@ export class AdaptiveController {
     this.changed = false;
     this.stalled = false;
     this.probesSent += d.probe.length;
+    if (d.replan) this.inForceSeconds = [];
     this.decisionList.push({
       round,
       from: fromLabel,
@@ -224,6 +324,8 @@ export class AdaptiveController {
       },
       decisionsMade: this.decisionList.length,
       decisionSeconds: this.decideSeconds,
+      decisionsSkipped: this.skipped,
+      startedFromPrior: this.fromPrior,
       probes: { sent: this.probesSent, answered: this.probesAnswered },
       changes: { ...this.changeCount },
       runtime: this.model.summary(),

@@ -44,4 +44,5 @@ export { simulateRound, simulatedPlan, type SimulatedPlan, type RoundDraws } fro
 export { expectedIterationSeconds } from './order-statistics';
 export { placementDiff, storedBlockKeys, type PlacedLayout, type PlacementDiff } from './placement-diff';
 export { BlockCatalog, plainRows } from './block-catalog';
-export { AdaptiveController, placementLabel, type PlacementDecider, type ControllerOptions, type DecisionRecord, type ReplanRecord, type AdaptiveReport } from './controller';
+export { AdaptiveController, placementLabel, FIRST_DECISION_SECONDS, type PlacementDecider, type ControllerOptions, type DecisionRecord, type ReplanRecord, type AdaptiveReport, type NextStep } from './controller';
+export { declaredPrior, PRIOR_COMPUTE_FLOOR, type PriorOptions } from './prior';

@@ -1,4 +1,5 @@
 import type { ZodType, ZodTypeDef } from 'zod';
+import type { DeclaredDelays } from '../../shared/chaos';
 import type { InputError } from '../../shared/errors';
 import type { Execution } from '../runtime';
 import type { PlacementDecider } from './controller';
@@ -19,6 +20,8 @@ export interface PolicyJob {
   coded: boolean;
   /** The data, for the plans that need it (leverage scores). */
   data?: { rows: number; cols: number; A: Float64Array };
+  /** The delays the job declares (its chaos), which a policy may take as its prior. */
+  declared?: DeclaredDelays;
 }
 
 /** What a job kind's check knows of the job a policy will drive. */

@@ -18,15 +18,35 @@ export interface Placement {
 }
 
 export interface PredictorOptions {
-  /** Simulated iterations. Default 400. */
+  /** Simulated iterations, at most. Default 400. */
   rounds?: number;
+  /**
+   * Racing: after every `batch` simulated iterations (from `minRounds` on), a placement whose
+   * paired difference to the best so far exceeds 4 standard errors and 5% of the best's mean is
+   * dropped (it is clearly not the one to pick, and the chooser only needs to know that), and the
+   * simulation stops once every placement left is known to `precision` × the best's mean (one
+   * standard error of its paired difference). A cluster whose runtimes hardly vary (no delay) is
+   * settled in `minRounds`; a heavy tail takes more. Placements in `keep` (the one in force) are
+   * never dropped. Defaults: minRounds 50, batch 25, precision 0.01; `race: false` simulates
+   * `rounds` for every placement.
+   */
+  minRounds?: number;
+  batch?: number;
+  precision?: number;
+  race?: boolean;
+  keep?: readonly number[];
   /** Seed of the simulation (the same seed gives the same draws for every call). Default 1. */
   seed?: number;
   execution?: Execution;
   /** Draw slowdowns from the Kaplan–Meier base or its shifted-exponential fit. Default empirical. */
   source?: 'empirical' | 'shifted-exponential';
-  /** Seconds every cluster round costs beyond the workers' time (latency, decoding). Default 0. */
+  /**
+   * Seconds every cluster round costs beyond the workers' time (latency, decoding), added once a
+   * round when the snapshot has no measured answer overheads to draw per task. Default 0.
+   */
   overheadSeconds?: number;
+  /** Draw each answer's overhead from the measured ones (the default when measured), or add `overheadSeconds` once a round. */
+  network?: 'measured' | 'constant';
 }
 
 export interface IterationPrediction {
@@ -35,8 +55,10 @@ export interface IterationPrediction {
   seconds: number;
   /** Standard error of that mean. */
   standardError: number;
-  /** The simulated iterations' seconds (same draws for every candidate: pair them). */
+  /** The simulated iterations' seconds (same draws for every candidate: pair them over their common length). */
   samples: Float64Array;
+  /** Dropped by the race before `rounds` (its figures are from fewer iterations). */
+  dropped?: boolean;
 }
 
 /** Real plans cached by candidate and worker count (plans do not depend on the runtime model). */
@@ -85,7 +107,10 @@ export function predictIterations(placements: readonly Placement[], snapshot: Ru
   const M = opts.rounds ?? 400;
   const execution = opts.execution ?? 'sequential';
   const source = opts.source ?? 'empirical';
-  const overhead = opts.overheadSeconds ?? 0;
+  // Each answer's own overhead drawn from the measured ones: a round waiting for more answers
+  // waits for more of them (on shared cores, most of a fast round), which a constant cannot show.
+  const measuredNet = (opts.network ?? 'measured') === 'measured' ? snapshot.overhead : undefined;
+  const overhead = measuredNet ? 0 : (opts.overheadSeconds ?? 0);
   const physical = [...new Set(placements.flatMap((p) => p.workers))].sort((a, b) => a - b);
   const indexOf = new Map(physical.map((w, i) => [w, i]));
   const maxRounds = Math.max(1, ...placements.map((p) => p.candidate.roundsPerIteration));
@@ -97,12 +122,22 @@ export function predictIterations(placements: readonly Placement[], snapshot: Ru
   const column = placements.map((p) => Int32Array.from(p.workers, (w) => indexOf.get(w)!));
   const parallel = execution === 'parallel';
   const unshuffled = new Rng(0);
+  const race = opts.race ?? true;
+  const minRounds = Math.min(M, opts.minRounds ?? 50);
+  const batch = Math.max(1, opts.batch ?? 25);
+  const precision = opts.precision ?? 0.01;
+  const keep = new Set(opts.keep ?? []);
+  /** Simulated iterations of each placement (all of them up to the round it was dropped at). */
+  const done = new Int32Array(placements.length);
+  const active = new Set(placements.map((_, i) => i));
   for (let m = 0; m < M; m++) {
+    if (race && m >= minRounds && (m - minRounds) % batch === 0 && settle(samples, m, active, keep, precision)) break;
     const roundRng = root.fork(m);
     for (const d of draws) snapshot.drawRound(roundRng, physical, d, source);
     const orderSeed = roundRng.nextUint32();
     const taskSeed = roundRng.nextUint32();
-    for (let i = 0; i < placements.length; i++) {
+    const netSeed = roundRng.nextUint32();
+    for (const i of active) {
       const p = placements[i]!;
       const sim = sims[i]!;
       const slow = logical[i]!;
@@ -118,15 +153,51 @@ export function predictIterations(placements: readonly Placement[], snapshot: Ru
           const fit = snapshot.fit;
           taskDraw = (w) => snapshot.speedOf(p.workers[w]!) * (source === 'empirical' || !fit ? snapshot.base.sample(taskRng) : fit.shift + taskRng.exponential(fit.rate));
         }
-        total += simulateRound(sim, { execution, slowdown: slow, rng, ...(taskDraw ? { taskDraw } : {}) }) + overhead;
+        let network: (() => number) | undefined;
+        if (measuredNet) {
+          const netRng = new Rng(netSeed + r);
+          network = () => measuredNet.sample(netRng);
+        }
+        total += simulateRound(sim, { execution, slowdown: slow, rng, ...(taskDraw ? { taskDraw } : {}), ...(network ? { network } : {}) }) + overhead;
       }
       samples[i]![m] = total;
+      done[i] = m + 1;
     }
   }
   return placements.map((placement, i) => {
-    const { mean, se } = meanAndError(samples[i]!);
-    return { placement, seconds: mean, standardError: se, samples: samples[i]! };
+    const x = samples[i]!.subarray(0, done[i]);
+    const { mean, se } = meanAndError(x);
+    return { placement, seconds: mean, standardError: se, samples: x, ...(active.has(i) ? {} : { dropped: true }) };
   });
+}
+
+/**
+ * One look of the race after `m` simulated iterations: drops from `active` the placements clearly
+ * slower than the best so far; true when every one left is known well enough to stop.
+ */
+function settle(samples: readonly Float64Array[], m: number, active: Set<number>, keep: ReadonlySet<number>, precision: number): boolean {
+  let best = -1;
+  let bestMean = Infinity;
+  for (const i of active) {
+    const { mean } = meanAndError(samples[i]!.subarray(0, m));
+    if (mean < bestMean || best < 0) {
+      best = i;
+      bestMean = mean;
+    }
+  }
+  if (!Number.isFinite(bestMean)) return false;
+  let settled = true;
+  for (const i of [...active]) {
+    if (i === best) continue;
+    const d = pairedDifference(samples[i]!.subarray(0, m), samples[best]!.subarray(0, m));
+    const never = d.mean === Infinity;
+    if (!keep.has(i) && (never || (d.mean > 4 * d.se && d.mean > 0.05 * bestMean))) {
+      active.delete(i);
+      continue;
+    }
+    if (!never && !(d.se <= precision * bestMean)) settled = false;
+  }
+  return settled;
 }
 
 export function meanAndError(x: Float64Array): { mean: number; se: number } {
@@ -138,8 +209,10 @@ export function meanAndError(x: Float64Array): { mean: number; se: number } {
   return { mean, se: x.length > 1 ? Math.sqrt(ss / (x.length - 1) / x.length) : Infinity };
 }
 
-/** Standard error of the mean paired difference a − b (same draws). */
+/** Mean and standard error of the paired difference a − b (same draws), over their common length. */
 export function pairedDifference(a: Float64Array, b: Float64Array): { mean: number; se: number } {
-  const d = Float64Array.from(a, (v, i) => v - b[i]!);
+  const n = Math.min(a.length, b.length);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = a[i]! - b[i]!;
   return meanAndError(d);
 }

@@ -17,8 +17,11 @@ import type { Execution } from '../runtime';
  * ⌈quantile·slots⌉ slots have answered, a slot out longer than multiplier × that arrival time
  * gets one backup, on the first of its backup hosts that has nothing open; the first answer of a
  * slot wins and its other copies are cancelled, which frees their workers. A round timeout
- * decodes early when the decoder allows. Network latency and decoding are not simulated: the
- * predictor adds a measured per-round overhead.
+ * decodes early when the decoder allows. An answer reaches the master `network` seconds after its
+ * task ends on the worker (a draw per task: the measured overhead of answers, which on workers
+ * sharing cores is most of a fast round and grows with the answers a round waits for); the worker
+ * starts its next task when the last one ends, not when its answer arrives. Without `network`
+ * answers arrive as their tasks end (the predictor then adds a measured per-round overhead).
  */
 export interface SimulatedPlan {
   readonly plan: Plan;
@@ -50,6 +53,8 @@ interface Task {
   sentAt: number;
   /** Parallel execution: this task's own slowdown. */
   draw: number;
+  /** Seconds from the task's end on its worker to its answer at the master. */
+  net: number;
   open: boolean;
 }
 
@@ -61,6 +66,8 @@ export interface RoundDraws {
   taskDraw?: (worker: number) => number;
   /** Orders the sends of plans that shuffle them (used only by those). */
   rng: Rng;
+  /** An answer's seconds from its task's end to the master (a fresh draw per task); absent: none. */
+  network?: () => number;
 }
 
 /** Seconds from the round's start until the decoder has enough (Infinity if it never will). */
@@ -79,10 +86,12 @@ export function simulateRound(sp: SimulatedPlan, draws: RoundDraws): number {
   const order = plan.shuffleSends ? draws.rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
   for (const s of order) {
     const w = plan.slots[s]!.host;
-    const t: Task = { slot: s, worker: w, work: work[s]!, sentAt: 0, draw: drawFor(w), open: true };
+    const t: Task = { slot: s, worker: w, work: work[s]!, sentAt: 0, draw: drawFor(w), net: draws.network?.() ?? 0, open: true };
     queues[w]!.push(t);
     copies[s]!.push(t);
   }
+  /** Tasks ended on their worker whose answers are on the way, soonest first. */
+  const inFlight: { t: Task; at: number }[] = [];
   const finishOf = (t: Task): number => (sequential ? headStart[t.worker]! + draws.slowdown[t.worker]! * t.work : t.sentAt + t.draw * t.work);
   const decoder = plan.decoder();
   const spec = plan.speculation;
@@ -108,7 +117,7 @@ export function simulateRound(sp: SimulatedPlan, draws: RoundDraws): number {
       if (answered[s] || hasBackup[s]) continue;
       const idle = (spec!.backups[s] ?? []).find((w) => queues[w]!.length === 0 && !copies[s]!.some((c) => c.worker === w));
       if (idle === undefined) continue;
-      const t: Task = { slot: s, worker: idle, work: work[s]!, sentAt: at, draw: drawFor(idle), open: true };
+      const t: Task = { slot: s, worker: idle, work: work[s]!, sentAt: at, draw: drawFor(idle), net: draws.network?.() ?? 0, open: true };
       queues[idle]!.push(t);
       headStart[idle] = at;
       copies[s]!.push(t);
@@ -139,25 +148,42 @@ export function simulateRound(sp: SimulatedPlan, draws: RoundDraws): number {
         }
       }
     }
+    const tArrive = inFlight.length > 0 ? inFlight[0]!.at : Infinity;
     const tSpec = specPending && threshold < Infinity ? Math.max(now, threshold) : Infinity;
-    const tEvent = Math.min(tNext, tSpec);
+    const tEvent = Math.min(tNext, tArrive, tSpec);
     if (timeout <= tEvent && decoder.canDecodeEarly()) return Math.max(timeout, now);
-    if (tSpec <= tNext && tSpec < Infinity) {
+    if (tSpec <= tNext && tSpec <= tArrive && tSpec < Infinity) {
       now = tSpec;
       launchBackups(now);
       // Who is idle changes only when a task ends: look again at the next answer.
       specPending = false;
       continue;
     }
-    if (!next) return Infinity;
-    now = tNext;
-    drop(next, now);
-    if (answered[next.slot]) continue;
-    answered[next.slot] = 1;
+    if (tEvent === Infinity) return Infinity;
+    let arrived: Task;
+    if (tNext <= tArrive) {
+      // A task ends on its worker: the worker moves on; its answer is on the way.
+      now = tNext;
+      drop(next!, now);
+      if (answered[next!.slot]) continue;
+      if (next!.net > 0) {
+        const at = now + next!.net;
+        let i = inFlight.length;
+        while (i > 0 && inFlight[i - 1]!.at > at) i--;
+        inFlight.splice(i, 0, { t: next!, at });
+        continue;
+      }
+      arrived = next!;
+    } else {
+      now = tArrive;
+      arrived = inFlight.shift()!.t;
+      if (answered[arrived.slot]) continue;
+    }
+    answered[arrived.slot] = 1;
     arrivals++;
-    for (const c of copies[next.slot]!) if (c.open) drop(c, now);
+    for (const c of copies[arrived.slot]!) if (c.open) drop(c, now);
     if (spec && arrivals === needed) threshold = now * spec.multiplier;
-    if (decoder.add(next.slot, sp.values[next.slot]!)) return now;
+    if (decoder.add(arrived.slot, sp.values[arrived.slot]!)) return now;
     specPending = spec !== undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { LAMBDA_TAIL, type DelaySpec } from '../../shared/chaos';
+import { delayQuantile, type DelaySpec } from '../../shared/chaos';
 
 /**
  * The runtime distribution F of a slot's answer time, as the leverage scheme's expansion network
@@ -13,43 +13,15 @@ export interface AnswerTimeDistribution {
   quantile(p: number): number;
 }
 
-/** Smallest value whose cumulative weight reaches p, over (value, weight) pairs. */
-function discreteQuantile(atoms: { value: number; weight: number }[], p: number): number {
-  const sorted = [...atoms].sort((a, b) => a.value - b.value);
-  let cum = 0;
-  for (const a of sorted) {
-    cum += a.weight;
-    if (cum >= p - 1e-12) return a.value;
-  }
-  return sorted[sorted.length - 1]!.value;
-}
-
 /**
  * F from the job's injected delay distribution (a slot's time is its delay; the compute of a
  * block is taken as negligible beside it). Undefined for no delay (T would be 0) and for
  * distributions it does not know.
  */
 export function delayAnswerTimes(spec: DelaySpec): AnswerTimeDistribution | undefined {
-  const source = `delay ${spec.dist}`;
-  const clampP = (p: number): number => Math.min(Math.max(p, 0), 1 - 1e-15);
-  switch (spec.dist) {
-    case 'constant':
-      return { source, quantile: () => spec.value };
-    case 'exponential':
-      return { source, quantile: (p) => -Math.log1p(-clampP(p)) / spec.rate };
-    case 'shifted-exponential':
-      return { source, quantile: (p) => spec.shift - Math.log1p(-clampP(p)) / spec.rate };
-    case 'pareto':
-      return { source, quantile: (p) => spec.scale * (1 - clampP(p)) ** (-1 / spec.alpha) };
-    case 'bimodal':
-      return { source, quantile: (p) => discreteQuantile([{ value: spec.slow, weight: spec.p }, { value: spec.fast, weight: 1 - spec.p }], p) };
-    case 'mixture':
-      return { source, quantile: (p) => discreteQuantile(spec.multiples.map((m, i) => ({ value: spec.base * m, weight: spec.weights[i]! })), p) };
-    case 'lambda-tail':
-      return { source, quantile: (p) => discreteQuantile(LAMBDA_TAIL.multiples.map((m, i) => ({ value: spec.base * m, weight: LAMBDA_TAIL.weights[i]! })), p) };
-    default:
-      return undefined;
-  }
+  if (spec.dist === 'none' || spec.dist === 'trace') return undefined;
+  const quantile = delayQuantile(spec);
+  return quantile && { source: `delay ${spec.dist}`, quantile };
 }
 
 /** One round as measured: answer times heard (seconds from the round's start), tasks sent, when it decoded. */

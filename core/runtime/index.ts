@@ -16,6 +16,7 @@ export {
   type TimeSample,
 } from './shifted-exponential';
 export { EmpiricalDistribution, medianOf } from './empirical';
+export { priorSamples } from './prior';
 export { ChangeDetector, gehanTest, permutationP, twoSidedNormalP, type ChangeDetectorOptions, type ChangeCheck } from './change-detector';
 export {
   taskFlops,

@@ -35,6 +35,8 @@ export interface RuntimeModelOptions {
   clusterDetector?: ChangeDetectorOptions;
   /** Change events kept. Default 100. */
   changeLog?: number;
+  /** Answers' overheads kept (pooled over workers). Default 512. */
+  overheadWindow?: number;
 }
 
 export interface ChangeEvent {
@@ -66,18 +68,75 @@ export class RuntimeModel {
   private roundsSeen = 0;
   private samplesSeen = 0;
   private lastRound = -Infinity;
+  /** Pseudo-samples per worker the model was seeded with (seedPrior), 0 without a prior. */
+  private priorPerWorker = 0;
+  /**
+   * The answers' overheads (seconds of an answer that are not its worker's work: the network,
+   * the worker's and the master's event loops), pooled, the latest `overheadWindow`. Not per unit
+   * of work: an answer pays it whatever its size. On a machine whose cores the workers share, it
+   * is most of a fast round, and waiting for fewer answers is what avoids it.
+   */
+  private readonly overheads: number[] = [];
+  private readonly overheadWindow: number;
 
   constructor(opts: RuntimeModelOptions = {}) {
     this.execution = opts.execution ?? 'sequential';
     this.windowSize = opts.window ?? 256;
     this.recentRounds = opts.recentRounds ?? 10;
     this.changeLogSize = opts.changeLog ?? 100;
+    this.overheadWindow = opts.overheadWindow ?? 512;
     this.workerDetectorOptions = opts.workerDetector ?? {};
     this.clusterDetector = new ChangeDetector(opts.clusterDetector ?? {});
   }
 
+  /**
+   * Starts the model from a prior instead of nothing: each worker's pseudo-samples (slowdowns,
+   * core/runtime/prior.ts) go into its window as if measured before round 1, and into the change
+   * detectors' histories, so measurements that disagree with the prior (medians 1.5× apart,
+   * significantly) are a change that drops it, while measurements that agree simply outnumber it.
+   * Only before the first observation.
+   */
+  seedPrior(prior: ReadonlyMap<number, readonly number[]>): void {
+    if (this.roundsSeen > 0 || this.priorPerWorker > 0) throw new Error('runtime model: a prior goes in before any round');
+    let n = 0;
+    for (const [w, values] of prior) {
+      if (values.length === 0) continue;
+      const st = this.stateOf(w);
+      st.window = values.slice(-this.windowSize).map((value) => ({ worker: w, round: 0, work: 1, value, censored: false, prior: true }));
+      st.detector.restart(st.window);
+      n = Math.max(n, st.window.length);
+    }
+    if (n === 0) return;
+    // The cluster detector's history: the per-"round" median across workers of the pseudo-samples.
+    const medians: TimeSample[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = [...this.workersState.values()].map((st) => st.window[i]).filter((x): x is WorkerRoundSample => x !== undefined);
+      if (row.length >= 2) medians.push(roundMedian(row));
+    }
+    this.clusterDetector.restart(medians);
+    this.priorPerWorker = n;
+    this.lastRound = 0;
+  }
+
+  /** Pseudo-samples per worker the model started from (0: no prior). */
+  get priorSamples(): number {
+    return this.priorPerWorker;
+  }
+
+  /** Whether some prior samples are still in the windows (a change drops them). */
+  get hasPrior(): boolean {
+    for (const st of this.workersState.values()) if (st.window.some((x) => x.prior)) return true;
+    return false;
+  }
+
   /** One round's task timings (every task, answered or cut off). Returns the changes it revealed. */
   observeRound(round: number, tasks: readonly TaskTiming[]): ChangeEvent[] {
+    for (const t of tasks) {
+      // A straggler's overhead is a stand-in (the round's median): only answers measure it.
+      if (t.censored || t.overheadSeconds === undefined || !(t.overheadSeconds >= 0)) continue;
+      this.overheads.push(t.overheadSeconds);
+    }
+    if (this.overheads.length > this.overheadWindow) this.overheads.splice(0, this.overheads.length - this.overheadWindow);
     return this.observe(round, roundSamples(round, tasks, this.execution));
   }
 
@@ -244,7 +303,8 @@ export class RuntimeModel {
     if (base.length === 0) return undefined;
     const fit = fitShiftedExponential(base);
     const tail = fit && Number.isFinite(fit.rate) ? fit.rate : Infinity;
-    return new RuntimeSnapshot(new EmpiricalDistribution(base, tail), fit, this.speeds());
+    const overhead = this.overheads.length > 0 ? new EmpiricalDistribution(this.overheads.map((value) => ({ value })), Infinity) : undefined;
+    return new RuntimeSnapshot(new EmpiricalDistribution(base, tail), fit, this.speeds(), overhead);
   }
 
   /** What result.json records of the model. */
@@ -256,6 +316,8 @@ export class RuntimeModel {
       rounds: this.roundsSeen,
       samples: this.samplesSeen,
       execution: this.execution,
+      prior: { samplesPerWorker: this.priorPerWorker, kept: this.hasPrior },
+      overhead: snap?.overhead ? { answers: this.overheads.length, p50: snap.overhead.quantile(0.5), p90: snap.overhead.quantile(0.9) } : null,
       cluster: snap ? distributionSummary(snap.base, snap.fit) : null,
       workers: this.workers().map((w) => {
         const s = this.samplesOf(w);
@@ -281,6 +343,8 @@ export class RuntimeSnapshot {
     readonly base: EmpiricalDistribution,
     readonly fit: ShiftedExponentialFit | undefined,
     readonly speeds: ReadonlyMap<number, number>,
+    /** Each answer's overhead beyond its worker's work (seconds, pooled), once answers reported it. */
+    readonly overhead?: EmpiricalDistribution,
   ) {}
 
   speedOf(worker: number): number {
@@ -312,6 +376,10 @@ export interface RuntimeSummary {
   rounds: number;
   samples: number;
   execution: Execution;
+  /** The declared delays' pseudo-samples the model started from, and whether any are still in its windows. */
+  prior: { samplesPerWorker: number; kept: boolean };
+  /** The answers' overheads (seconds beyond the workers' own time) the predictor draws per task. */
+  overhead: { answers: number; p50: number; p90: number } | null;
   /** The pooled base distribution (each worker divided by its relative speed). */
   cluster: DistributionSummary | null;
   workers: ({ worker: number; samples: number; censored: number; relativeSpeed: number | null } & DistributionSummary)[];

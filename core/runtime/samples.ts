@@ -30,6 +30,8 @@ export interface WorkerRoundSample extends TimeSample {
   round: number;
   /** Work the sample is measured over. */
   work: number;
+  /** A pseudo-sample of the prior (RuntimeModel.seedPrior), not a measurement. */
+  prior?: boolean;
 }
 
 /**

@@ -26,6 +26,21 @@ export const delaySchema = z
     z.object({ dist: z.literal('mixture'), base: nonNeg, multiples: z.array(nonNeg).min(1), weights: z.array(nonNeg).min(1), ...per }).strict(),
     z.object({ dist: z.literal('lambda-tail'), base: nonNeg, ...per }).strict(),
     /**
+     * Correlated slow periods: each worker alternates between a normal state (delay `base`) and a
+     * slow one (`base` × `factor`), staying in each for an exponential time of mean `normalDwell`
+     * and `slowDwell` seconds (a two-state Markov-modulated delay, seeded per worker).
+     */
+    z
+      .object({
+        dist: z.literal('markov'),
+        base: nonNeg,
+        factor: z.number().min(1),
+        normalDwell: pos,
+        slowDwell: pos,
+        ...per,
+      })
+      .strict(),
+    /**
      * A CSV of measured times (seconds for one unit of work), one column per worker or one for
      * all: replayed in order or resampled with the chaos seed, times `scale`. The master reads
      * it (a bad row: exit 2 naming the line) and sends each worker its own stream.

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import type { Rng } from '../random';
 import type { DelaySampler } from './sampler';
 import { makeStreamSampler, validateTraceOptions, validateTraceStream, type TraceMode, type TraceStream } from './trace';
+import { makeMarkovSampler, markovSlowShare, validateMarkov, type MonotonicClock } from './markov';
 
 /**
  * Delay distributions, in seconds. The workers draw from these, so a straggler is a real late
@@ -39,6 +40,8 @@ export type DelayDistribution =
   | { dist: 'mixture'; base: number; multiples: number[]; weights: number[] }
   /** The reference heavy tail (OverSketched Newton, Fig. 1): see LAMBDA_TAIL. */
   | { dist: 'lambda-tail'; base: number }
+  /** Correlated slow periods (markov.ts): base, or base × factor in a worker's slow periods. */
+  | { dist: 'markov'; base: number; factor: number; normalDwell: number; slowDwell: number }
   /**
    * Measured times replayed (trace.ts): the job file names the `file`; the master reads it and
    * sends each worker its own `stream` (a worker or container may not have the file).
@@ -95,6 +98,8 @@ export function validateDelay(spec: DelaySpec): void {
     }
     case 'lambda-tail':
       return pos(spec.base, 'base');
+    case 'markov':
+      return validateMarkov(spec);
     case 'trace':
       validateTraceOptions(spec);
       if (spec.stream) validateTraceStream(spec.stream);
@@ -102,7 +107,11 @@ export function validateDelay(spec: DelaySpec): void {
   }
 }
 
-export function makeDelaySampler(spec: DelaySpec, rng: Rng): DelaySampler {
+/**
+ * A seeded sampler of `spec`. `clock` (seconds, monotonic) is read only by the distributions that
+ * change with time (markov's slow periods); tests pass their own.
+ */
+export function makeDelaySampler(spec: DelaySpec, rng: Rng, clock?: MonotonicClock): DelaySampler {
   validateDelay(spec);
   switch (spec.dist) {
     case 'none':
@@ -121,6 +130,8 @@ export function makeDelaySampler(spec: DelaySpec, rng: Rng): DelaySampler {
       return () => spec.base * spec.multiples[rng.categorical(spec.weights)]!;
     case 'lambda-tail':
       return () => spec.base * LAMBDA_TAIL.multiples[rng.categorical(LAMBDA_TAIL.weights)]!;
+    case 'markov':
+      return makeMarkovSampler(spec, rng, clock);
     case 'trace':
       if (!spec.stream) {
         throw new InputError(`chaos.delay: a trace delay needs its values on the worker (the master reads ${spec.file ?? 'the file'} and sends each worker its stream)`);
@@ -148,6 +159,8 @@ export function delayMean(spec: DelaySpec): number {
       return spec.base * spec.multiples.reduce((s, m, i) => s + m * spec.weights[i]!, 0);
     case 'lambda-tail':
       return spec.base * LAMBDA_TAIL.multiples.reduce((s, m, i) => s + m * LAMBDA_TAIL.weights[i]!, 0);
+    case 'markov':
+      return spec.base * (1 + (spec.factor - 1) * markovSlowShare(spec));
     case 'trace': {
       // The mean of the stream the worker replays (NaN before the master has attached it).
       const v = spec.stream?.values;

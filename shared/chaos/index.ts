@@ -44,3 +44,6 @@ export {
   validateTraceStream,
 } from './trace';
 export { delaySchema, type DelayInput } from './delay-schema';
+export { type MarkovDelay, type MonotonicClock, makeMarkovSampler, markovSlowShare } from './markov';
+export { delayQuantile, discreteQuantile } from './delay-quantile';
+export { declaredDelays, type DeclaredDelays, type DeclaredChaos } from './declared';

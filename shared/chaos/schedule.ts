@@ -135,7 +135,7 @@ export function parseChaosLine(line: string, where = 'chaos.schedule'): Record<s
 }
 
 /** Delay keys given as durations ("20ms", "0.02s", "0.02"): seconds. */
-const DELAY_SECONDS = new Set(['value', 'shift', 'scale', 'fast', 'slow', 'base']);
+const DELAY_SECONDS = new Set(['value', 'shift', 'scale', 'fast', 'slow', 'base', 'normalDwell', 'slowDwell']);
 /** Delay keys given as comma lists of numbers. */
 const DELAY_LISTS = new Set(['multiples', 'weights']);
 

@@ -26,6 +26,8 @@ function distributionToMessage(d: DelaySpec): DelaySpecMessage {
       return { dist: d.dist, base: d.base, multiples: d.multiples, weights: d.weights };
     case 'lambda-tail':
       return { dist: d.dist, base: d.base };
+    case 'markov':
+      return { dist: d.dist, base: d.base, markovFactor: d.factor, markovNormalDwell: d.normalDwell, markovSlowDwell: d.slowDwell };
     case 'trace':
       // Only a worker's own stream crosses the wire, never the file name's contents.
       if (!d.stream) throw new InputError(`chaos.delay: the trace ${d.file ?? ''} must be read at the master and cut into per-worker streams before it is sent`);
@@ -64,6 +66,8 @@ function distributionFromMessage(m: DelaySpecMessage__Output | null | undefined)
       return { dist: 'mixture', base: m.base, multiples: m.multiples, weights: m.weights };
     case 'lambda-tail':
       return { dist: 'lambda-tail', base: m.base };
+    case 'markov':
+      return { dist: 'markov', base: m.base, factor: m.markovFactor, normalDwell: m.markovNormalDwell, slowDwell: m.markovSlowDwell };
     case 'trace': {
       if (m.traceMode !== 'replay' && m.traceMode !== 'resample') throw new InputError(`unknown trace mode '${m.traceMode}' (replay or resample)`);
       return {

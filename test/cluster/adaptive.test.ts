@@ -170,7 +170,8 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
       const info = vi.spyOn(lc.master.log, 'info');
       const job = jobOf('least-squares', {
         data: { synthetic: { kind: 'student-t', rows: 2400, cols: 16, seed: 2, df: 2.2 } },
-        scheme: { name: 'adaptive', period: 3, budget: 0.5, simulate: 100 },
+        // Learning from the rounds alone (the declared delay would tell it from the start: next test).
+        scheme: { name: 'adaptive', period: 3, budget: 0.5, simulate: 100, prior: false },
         workers: N,
         chaos: { delay: { dist: 'constant', value: 0.04 }, workers: [3], seed: 1 },
         stop: { tol: 1e-10, maxRounds: 400, timeLimit: 120 },
@@ -196,6 +197,44 @@ describe('adaptive least squares on a local cluster (real processes, loopback gR
       expect(value('coda_adaptive_replans_total').reduce((s, v) => s + v.value, 0)).toBe(a.replans.count);
       expect(value('coda_adaptive_scheme_info').filter((v) => v.value === 1).map((v) => v.labels.placement)).toEqual([a.final]);
       expect(value('coda_runtime_worker_slowness_ratio').find((v) => v.labels.worker === '3')!.value).toBeGreaterThan(3);
+    });
+  });
+
+  it('with the declared delay as its prior it starts without the slow worker (no round waits for it); a declared per-task delay is run side by side', async () => {
+    await withLocalCluster({ workers: N }, async (lc) => {
+      const job = jobOf('least-squares', {
+        data: { synthetic: { kind: 'student-t', rows: 2400, cols: 16, seed: 2, df: 2.2 } },
+        scheme: { name: 'adaptive', period: 3, budget: 0.5, simulate: 100 },
+        workers: N,
+        chaos: { delay: { dist: 'constant', value: 0.04 }, workers: [3], seed: 1 },
+        stop: { tol: 1e-10, maxRounds: 400, timeLimit: 120 },
+      });
+      const out = await runJob(job, jobContext(lc));
+      const a = out.result.adaptive!;
+      expect(out.result.stoppedBy).toBe('tol');
+      expect(out.result.relErrorVsDirect).toBeLessThan(1e-6);
+      expect(a.startedFromPrior).toBe(true);
+      expect(a.decisions[0]!.round).toBe(0);
+      expect(a.decisions[0]!.reason).toMatch(/^round 0 \(declared delays, before any round\): worker 3 at .* \(declared\)/);
+      expect(a.decisions[0]!.to).toMatch(/without worker 3/);
+      // The first rounds never waited for worker 3 (later ones may take it back after probes, or
+      // re-plan around workers a loaded machine slows: that is the policy at work, not the prior).
+      const untilFirstReplan = a.replans.list[0]?.round ?? Infinity;
+      expect(out.result.history.filter((h) => h.round <= untilFirstReplan).every((h) => h.arrivals.every((x) => x.worker !== 3))).toBe(true);
+      expect(a.replans.list.every((r) => !/^wait-all$/.test(r.to))).toBe(true);
+      expect(a.runtime.prior.samplesPerWorker).toBe(20);
+      expect(a.runtime.execution).toBe('sequential');
+      const perTask = await runJob(
+        jobOf('least-squares', {
+          data: { synthetic: { kind: 'student-t', rows: 2400, cols: 16, seed: 2, df: 2.2 } },
+          scheme: { name: 'adaptive', period: 3, simulate: 100 },
+          workers: N,
+          chaos: { delay: { dist: 'lambda-tail', base: 0.002, per: 'task' }, seed: 1 },
+          stop: { tol: 1e-6, maxRounds: 200, timeLimit: 60 },
+        }),
+        jobContext(lc),
+      );
+      expect(perTask.result.adaptive!.runtime.execution).toBe('parallel');
     });
   });
 });

@@ -1,3 +1,4 @@
+import type { DeclaredDelays } from '../../../shared/chaos';
 import { norm2 } from '../../../shared/kernels';
 import type { Logger } from '../../../shared/log';
 import type { Matrix } from '../../../shared/tensor';
@@ -32,6 +33,8 @@ export interface AdaptiveLsOptions {
   labels: { job_kind: string; job_id: string };
   /** Tests script the decisions. */
   decider?: PlacementDecider;
+  /** The job's chaos as declared at its start (the policy's prior, how workers run their tasks). */
+  declared?: DeclaredDelays;
 }
 
 /** A least-squares setup under a policy: its adaptive report is always there. */
@@ -50,6 +53,7 @@ export async function setUpAdaptiveLeastSquares(cluster: ComputeCluster & Replan
     metrics: o.metrics,
     labels: o.labels,
     ...(o.decider ? { decider: o.decider } : {}),
+    ...(o.declared ? { declared: o.declared } : {}),
   });
   const { G, c } = o.normal;
   const d = c.length;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { declaredDelays } from '../../../shared/chaos';
 import type { ChaosSpec } from '../../../shared/config';
 import { norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
@@ -98,6 +99,8 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
   const normal = await normalEquations(la, A, b);
   // The job's scheme, parsed once: a scheme, or an adaptive policy over the schemes.
   const { scheme, policy } = chooseSchemeOrPolicy(job.scheme);
+  // What the job's chaos injects at its start: a policy's prior (the master knows what it injects).
+  const declared = policy ? declaredDelays(job.chaos, cluster.liveWorkers()) : undefined;
   const setup: LsSetup = policy
     ? await setUpAdaptiveLeastSquares(cluster, A, b, {
         jobId,
@@ -110,6 +113,7 @@ export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext)
         log,
         metrics: ctx.metrics,
         labels: cluster.labels,
+        ...(declared ? { declared } : {}),
       })
     : await setUpLeastSquares(cluster, A, b, scheme, {
         jobId,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../shared/random';
-import { PlanCache, candidateSet, expectedIterationSeconds, simulateRound, type Candidate } from '../../../core/policy';
+import { PlanCache, candidateSet, expectedIterationSeconds, predictIterations, simulateRound, type Candidate, type Placement } from '../../../core/policy';
+import { RuntimeModel } from '../../../core/runtime';
 
 const N = 8;
 // Divisible by every k tried, so an mds block is exactly N/k of the unit block (no padding).
@@ -91,6 +92,98 @@ describe('round simulator over the real plans and decoders', () => {
     const slow = Float64Array.from([1, 1, 1, 1, 1, 1, 1, Infinity]);
     expect(simulateRound(plans.get(find(cands, 'wait-all'), N), { execution: 'sequential', slowdown: slow, rng: new Rng(1) })).toBe(Infinity);
     expect(simulateRound(plans.get(find(cands, 'ignore-stragglers q=7'), N), { execution: 'sequential', slowdown: slow, rng: new Rng(1) })).toBe(1);
+  });
+});
+
+describe('answers’ overheads on the simulator (network draws per task)', () => {
+  const cands = candidateSet(N, { approximate: true, coded: false, data: false });
+  const plans = new PlanCache({ rows: ROWS, jobWorkers: N, seed: 1 });
+  const harmonic = (n: number): number => Array.from({ length: n }, (_, i) => 1 / (i + 1)).reduce((a, b) => a + b, 0);
+
+  it.each([
+    // No work time, Exp(rate) per answer: wait-all waits for the slowest of N answers, replication
+    // r=2 for the slowest of N/2 blocks each at its first of 2 copies, ignore-stragglers q for the q-th.
+    ['wait-all', harmonic(N)],
+    ['replication r=2', harmonic(N / 2) / 2],
+    ['frc s=3 cover', harmonic(2) / 4],
+    ['ignore-stragglers q=4', harmonic(N) - harmonic(N - 4)],
+  ])('%s: the mean round matches the order statistics of the answers’ overheads', (label, exact) => {
+    const sp = plans.get(find(cands, label as string), N);
+    const rng = new Rng(30);
+    const slow = new Float64Array(N);
+    const M = 20_000;
+    let sum = 0;
+    let sumSq = 0;
+    for (let m = 0; m < M; m++) {
+      const t = simulateRound(sp, { execution: 'sequential', slowdown: slow, rng, network: () => rng.exponential(1) });
+      sum += t;
+      sumSq += t * t;
+    }
+    const mean = sum / M;
+    const se = Math.sqrt((sumSq / M - mean * mean) / M);
+    expect(Math.abs(mean - (exact as number))).toBeLessThan(4 * se);
+  });
+
+  it('a worker starts its next task when the last one ends, not when its answer arrives', () => {
+    const twoPerWorker: Candidate = { scheme: 'wait-all', params: {}, blocks: 2 * N, exact: true, roundsPerIteration: 1, label: 'wait-all K=2N' };
+    const sp = plans.get(twoPerWorker, N);
+    const slow = new Float64Array(N).fill(2);
+    // Tasks of work ½ end at 1 and 2 on every worker; answers 3 later: the round ends at 5, not 8.
+    expect(simulateRound(sp, { execution: 'sequential', slowdown: slow, rng: new Rng(1), network: () => 3 })).toBe(5);
+  });
+
+  it('the predictor draws them from the model’s measured overheads: waiting for fewer answers shows', () => {
+    const model = new RuntimeModel();
+    const rng = new Rng(31);
+    for (let r = 1; r <= 40; r++) {
+      // No delay: 0.1 ms of work a unit; answers 0.5–4.5 ms late (workers sharing cores).
+      model.observeRound(r, Array.from({ length: N }, (_, w) => {
+        const over = 0.0005 + 0.004 * rng.uniform();
+        return { worker: w, work: 1, seconds: 0.0001 + over, overheadSeconds: over };
+      }));
+    }
+    const snap = model.snapshot()!;
+    expect(snap.overhead!.quantile(0.5)).toBeGreaterThan(0.002);
+    const W = Array.from({ length: N }, (_, i) => i);
+    const placements: Placement[] = ['wait-all', 'replication r=2', 'frc s=3 cover'].map((l) => ({ candidate: find(cands, l), workers: W }));
+    const measured = predictIterations(placements, snap, plans, { rounds: 400, race: false });
+    const constant = predictIterations(placements, snap, plans, { rounds: 400, race: false, network: 'constant', overheadSeconds: 0.0025 });
+    expect(measured[0]!.seconds).toBeGreaterThan(measured[1]!.seconds);
+    expect(measured[1]!.seconds).toBeGreaterThan(measured[2]!.seconds);
+    // A constant overhead a round hides it: the plans that do more work look slower.
+    expect(constant[0]!.seconds).toBeLessThan(constant[1]!.seconds);
+  });
+});
+
+describe('the predictor’s race', () => {
+  const cands = candidateSet(N, { approximate: false, coded: false, data: false, prune: true });
+  const plans = new PlanCache({ rows: ROWS, jobWorkers: N, seed: 1 });
+  const W = Array.from({ length: N }, (_, i) => i);
+  const placements: Placement[] = cands.map((candidate) => ({ candidate, workers: W }));
+  const model = (jitter: number): RuntimeModel => {
+    const m = new RuntimeModel();
+    const rng = new Rng(40);
+    for (let r = 1; r <= 60; r++) m.observeRound(r, W.map((w) => ({ worker: w, work: 1, seconds: 0.01 * (rng.uniform() < 0.05 ? 2.5 : 1) * (1 + jitter * rng.uniform()) })));
+    return m;
+  };
+
+  it('picks the same best as simulating every placement in full, and drops the clearly slower ones early', () => {
+    const snap = model(0.05).snapshot()!;
+    const full = predictIterations(placements, snap, plans, { rounds: 400, race: false });
+    const raced = predictIterations(placements, snap, plans, { rounds: 400, keep: [0] });
+    const best = (p: typeof full) => p.reduce((a, b) => (b.seconds < a.seconds ? b : a)).placement.candidate.label;
+    expect(best(raced)).toBe(best(full));
+    expect(raced.some((p) => p.dropped)).toBe(true);
+    expect(raced[0]!.dropped).toBeUndefined(); // kept: the placement in force
+    const simulated = raced.reduce((s, p) => s + p.samples.length, 0);
+    expect(simulated).toBeLessThan(0.5 * 400 * placements.length);
+  });
+
+  it('stops at minRounds when the runtimes do not vary', () => {
+    const m = new RuntimeModel();
+    for (let r = 1; r <= 30; r++) m.observeRound(r, W.map((w) => ({ worker: w, work: 1, seconds: 0.01 })));
+    const raced = predictIterations(placements, m.snapshot()!, plans, { rounds: 400, minRounds: 50 });
+    expect(Math.max(...raced.map((p) => p.samples.length))).toBe(50);
   });
 });
 

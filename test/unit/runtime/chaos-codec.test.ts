@@ -14,6 +14,8 @@ describe('delay specs across the wire', () => {
     { dist: 'lambda-tail', base: 0.02 },
     { dist: 'lambda-tail', base: 0.02, per: 'task' },
     { dist: 'constant', value: 0.01, per: 'worker-round' },
+    { dist: 'markov', base: 0.01, factor: 8, normalDwell: 4, slowDwell: 1 },
+    { dist: 'markov', base: 0.01, factor: 1, normalDwell: 0.5, slowDwell: 2, per: 'task' },
   ];
   for (const spec of specs) {
     it(`${spec.dist} round-trips`, () => {

@@ -4,7 +4,7 @@ import type { Tensor as _coda_v1_Tensor, Tensor__Output as _coda_v1_Tensor__Outp
 
 export interface DelaySpec {
   /**
-   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | none
+   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | lambda-tail | markov | trace | none
    */
   'dist'?: (string);
   /**
@@ -73,11 +73,18 @@ export interface DelaySpec {
    * the file it came from, for logs
    */
   'traceSource'?: (string);
+  /**
+   * markov: correlated slow periods; base (field 10) in the normal state, base × markov_factor in
+   * the slow one, exponential stays of mean markov_normal_dwell and markov_slow_dwell seconds.
+   */
+  'markovFactor'?: (number | string);
+  'markovNormalDwell'?: (number | string);
+  'markovSlowDwell'?: (number | string);
 }
 
 export interface DelaySpec__Output {
   /**
-   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | none
+   * constant | exponential | shifted-exponential | pareto | bimodal | mixture | lambda-tail | markov | trace | none
    */
   'dist': (string);
   /**
@@ -146,4 +153,11 @@ export interface DelaySpec__Output {
    * the file it came from, for logs
    */
   'traceSource': (string);
+  /**
+   * markov: correlated slow periods; base (field 10) in the normal state, base × markov_factor in
+   * the slow one, exponential stays of mean markov_normal_dwell and markov_slow_dwell seconds.
+   */
+  'markovFactor': (number);
+  'markovNormalDwell': (number);
+  'markovSlowDwell': (number);
 }

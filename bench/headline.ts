@@ -6,8 +6,8 @@ import type { RoundsRow } from './scale';
 
 /**
  * The headline ratios, each against its anchor, read from the records the benches wrote
- * (out/bench/<name>.json, or the folder given): one short markdown table for the top of the
- * README's "Benchmarks", every row with the command that produced it, its repeats and the
+ * (out/bench/<name>.json, or the folder given): one short markdown table for the headline table
+ * of docs/results.md, every row with the command that produced it, its repeats and the
  * machine's load while it ran. A bench not run yet is a row saying so.
  *
  *   node dist/bench/headline.js [out/bench]

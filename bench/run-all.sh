@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The exact commands behind the README's benchmark figures (docs/benchmarks.md describes each),
+# The exact commands behind the benchmark figures of docs/results.md (docs/benchmarks.md describes each),
 # then the headline table built from their records. Run it on a quiet machine (load average
 # below about 1): every record carries the load it ran under, and the headline table quotes it.
 #
@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 npm run build --silent
 
 load=$(cut -d' ' -f1 /proc/loadavg)
-echo "load average at the start: $load (figures for the README want a quiet machine: below about 1)"
+echo "load average at the start: $load (figures for docs/results.md want a quiet machine: below about 1)"
 
 run() {
   local name=$1
@@ -52,7 +52,7 @@ bench slice-reads slice-reads
 bench sleeps sleeps
 bench soak soak
 
-# Before/after the native kernels (the README's "Jobs before and after" table).
+# The two kernel backends on whole jobs (docs/results.md, "The two kernel backends on whole jobs").
 bench logistic-kernels logistic --d 300 --kernels js,native
 bench inverse-kernels inverse --kernels js,native --stragglers 0,1
 KERNELS=js,native PS=0 COUNTS=8 bench eigenpro-kernels eigenpro

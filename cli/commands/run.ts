@@ -87,7 +87,7 @@ export function remoteJobText(yamlText: string, workers?: number): string {
 export function runCommand(): Command {
   return new Command('run')
     .description('run a job file (YAML) on an embedded local cluster, or on a running master with --master')
-    .argument('<job.yaml>', 'the job file (schema in the README)')
+    .argument('<job.yaml>', 'the job file (its keys: docs/job-files.md)')
     .option('--master <host:port>', 'submit to this master instead of starting a local cluster')
     .option('--workers <n>', "override the job's worker count")
     .option('--out <dir>', "override the job's output folder")

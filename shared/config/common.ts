@@ -6,7 +6,7 @@ export { delaySchema };
 
 /**
  * The job file schema. Every object is strict: an unknown key is an error that names it.
- * Defaults are documented here and in the README's job schema section.
+ * Defaults are documented here and in docs/job-files.md.
  */
 const posInt = z.number().int().positive();
 const nonNeg = z.number().nonnegative();

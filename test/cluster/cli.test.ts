@@ -45,7 +45,7 @@ describe('the coda command', () => {
       for (const sub of c.commands as Cmd[]) walk(sub, [...path, sub.name()]);
     };
     walk(buildProgram(), []);
-    // Every top-level command of the README's table, at least.
+    // Every top-level command of the table in docs/cli.md, at least.
     for (const name of ['demo', 'run', 'up', 'master', 'worker', 'invert', 'experiment', 'report', 'predict', 'chaos']) expect(paths).toContainEqual([name]);
     // In one process: the program's own help output, each command's usage line and exit code 0.
     const script = `

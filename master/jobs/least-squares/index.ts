@@ -12,5 +12,5 @@ export const leastSquaresKind: JobKindModule<LeastSquaresJobSpec, LeastSquaresRe
   check: checkLeastSquares,
   schema: leastSquaresJobSchema,
   run: runLeastSquares,
-  example: 'examples/straggler-showdown-experiment.yaml',
+  example: 'examples/least-squares.yaml',
 };

@@ -3,7 +3,7 @@ import { commonJobFields, dataSchema, stopSchema } from '../../../shared/config'
 
 /**
  * `job: least-squares`: ½‖Ax − b‖² by steepest descent, the gradient decoded from the workers under
- * any scheme each round. Example: examples/straggler-showdown-experiment.yaml (its base job).
+ * any scheme each round. Example: examples/least-squares.yaml (its A.npy and b.npy: docs/first-experiment.md).
  *
  *   job: least-squares
  *   data: { synthetic: { kind: student-t, rows: 2000, cols: 40, seed: 1 } }   # or { A: A.npy, b: b.npy }

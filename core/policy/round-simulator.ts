@@ -29,7 +29,10 @@ export interface SimulatedPlan {
   readonly work: Float64Array;
   /** Logical workers the plan spreads over (hosts are 0..workers-1). */
   readonly workers: number;
-  /** A value of the right length for each slot, fed to the decoder (mds checks lengths). */
+  /**
+   * A value of the right length for each slot, fed to the decoder (decoders check lengths): a
+   * product's answer has its block's rows, a gradient's the same length on every slot.
+   */
   readonly values: Float64Array[];
 }
 
@@ -37,8 +40,9 @@ export function simulatedPlan(plan: Plan, work: Float64Array, workers: number, b
   if (work.length !== plan.slots.length) throw new RangeError(`simulated plan: ${work.length} work entries for ${plan.slots.length} slots`);
   for (const s of plan.slots) if (s.host < 0 || s.host >= workers) throw new RangeError(`simulated plan: host ${s.host} outside 0..${workers - 1}`);
   const byLength = new Map<number, Float64Array>();
+  const products = plan.taskKinds?.includes('matvec') ?? false;
   const values = plan.slots.map((slot) => {
-    const len = blockRows[plan.stored[slot.blocks[0]!.stored]!.terms[0]!.block]!;
+    const len = products ? blockRows[plan.stored[slot.blocks[0]!.stored]!.terms[0]!.block]! : 1;
     let v = byLength.get(len);
     if (!v) byLength.set(len, (v = new Float64Array(len)));
     return v;

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../helpers/run-process';
 import { parse, stringify } from 'yaml';
 import { writeNpy } from '../../shared/tensor';
 import { staleDist } from '../helpers/dist-fresh';
@@ -92,6 +92,35 @@ const RULES: Record<string, Rule> = {
       for (const p of Object.values(chaos)) if (isObj(p.delay) && typeof p.delay.file === 'string') Object.assign(p.delay, { file: join(ROOT, p.delay.file), scale: 0.02 });
     },
   },
+  'adaptive-correlated.yaml': {
+    shorten: (d) => {
+      set(d, 'base.data.synthetic.rows', 800);
+      set(d, 'base.stop', { tol: 1e-4, maxRounds: 40, timeLimit: 20 });
+      set(d, 'matrix.seeds', [1]);
+      set(d, 'matrix.schemes', ['wait-all', { name: 'adaptive', label: 'adaptive' }, { name: 'adaptive', prior: false, label: 'adaptive-learning' }]);
+      const chaos = (d.matrix as Doc).chaos as Record<string, Doc>;
+      for (const p of Object.values(chaos)) if (isObj(p.delay) && typeof p.delay.file === 'string') Object.assign(p.delay, { file: join(ROOT, p.delay.file) });
+      smallDelays(d);
+    },
+  },
+  'oversketched-newton-paper.yaml': {
+    // Every solver and stage of the paper's comparison, on 12 workers and a small problem.
+    shorten: (d) => {
+      set(d, 'base.data.synthetic', { rows: 3000, cols: 16, seed: 3, signal: 3, correlation: 0.5 });
+      set(d, 'base.workers', 12);
+      set(d, 'base.stop', { gradNorm: 0, suboptimality: 1e-6, maxRounds: 6, timeLimit: 20 });
+      set(d, 'matrix.seeds', [1]);
+      set(d, 'matrix.chaos', { 'lambda-tail': { delay: { dist: 'lambda-tail', base: 0.002 } } });
+      for (const a of Object.values((d.matrix as Doc).algorithms as Record<string, Doc>)) {
+        delete a.stop;
+        a.gradientWorkers = a.solver === 'giant' || a.solver === 'gd' ? 12 : 9;
+        if (isObj(a.scheme) && a.scheme.name === 'product-code') a.scheme.grid = [2, 2];
+        if (a.blocks !== undefined) a.blocks = 9;
+        if (isObj(a.sketch)) Object.assign(a.sketch, { blocks: 3, extra: 2, rowBlocks: 2, workers: 12 });
+        if (isObj(a.hessian)) a.hessian.workers = 12;
+      }
+    },
+  },
   'adaptive-showdown.yaml': {
     shorten: (d) => {
       set(d, 'base.data.synthetic.rows', 800);
@@ -170,16 +199,6 @@ const RULES: Record<string, Rule> = {
       smallDelays(d);
     },
   },
-  'oversketched-newton-paper.yaml': {
-    // 720 logical workers on 200000×200: the same structure on a problem that fits a test.
-    shorten: (d) => {
-      set(d, 'base.data.synthetic.rows', 4000);
-      set(d, 'base.data.synthetic.cols', 20);
-      set(d, 'base.stop', { gradNorm: 0, suboptimality: 1e-6, maxRounds: 3, timeLimit: 30 });
-      set(d, 'matrix.seeds', [1]);
-      smallDelays(d);
-    },
-  },
   'pseudoinverse.yaml': {
     shorten: (d) => {
       set(d, 'data.synthetic', { kind: 'gaussian', rows: 120, cols: 30, seed: 1 });
@@ -246,7 +265,7 @@ describe('examples: every examples/*.yaml runs', () => {
 
   for (const file of examples) {
     const rule = RULES[file];
-    it.skipIf(!rule)(file, () => {
+    it.skipIf(!rule)(file, async () => {
       const dir = join(tmp, basename(file, '.yaml'));
       mkdirSync(dir);
       const doc = parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Doc;
@@ -256,16 +275,16 @@ describe('examples: every examples/*.yaml runs', () => {
       const path = join(dir, file);
       writeFileSync(path, stringify(doc));
       const out = join(dir, 'out');
-      const run = (args: string[]) => {
-        const r = spawnSync(process.execPath, [CODA, ...args], { cwd: dir, encoding: 'utf8', timeout: FULL ? 4 * 3600_000 : 300_000, env: { ...process.env, CODA_LOG_LEVEL: 'error' } });
-        const tail = `$ coda ${args.join(' ')}\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-2000)}`;
+      const run = async (args: string[]): Promise<void> => {
+        const r = await runProcess(process.execPath, [CODA, ...args], { cwd: dir, timeoutMs: FULL ? 4 * 3600_000 : 300_000, env: { ...process.env, CODA_LOG_LEVEL: 'error' } });
+        const tail = `$ coda ${args.join(' ')}\n${String(r.error ?? '')}\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-2000)}`;
         expect(r.error, tail).toBeUndefined();
         expect(r.status, tail).toBe(0);
       };
-      run([experiment ? 'experiment' : 'run', path, '--out', out]);
+      await run([experiment ? 'experiment' : 'run', path, '--out', out]);
       const expected = experiment ? ['runs.csv', 'summary.csv', 'report.html', 'experiment.json'] : ['result.json'];
       for (const f of expected) expect(existsSync(join(out, f)), `${file}: ${f}`).toBe(true);
-      for (const args of rule!.after?.(dir, out) ?? []) run(args);
+      for (const args of rule!.after?.(dir, out) ?? []) await run(args);
     }, FULL ? 4 * 3600_000 : 330_000);
   }
 });

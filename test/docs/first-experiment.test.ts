@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { runProcess } from '../helpers/run-process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +97,7 @@ describe.skipIf(missing !== null)('docs/first-experiment.md runs as written', ()
     for (const b of shown) expect(pageBodies.some((p) => p.includes(b.body)), `README block:\n${b.body}`).toBe(true);
   });
 
-  it('every marked block runs, in order, in an empty folder', () => {
+  it('every marked block runs, in order, in an empty folder', async () => {
     const bin = join(tmp, 'bin');
     mkdirSync(bin);
     symlinkSync(PYTHON, join(bin, 'python3'));
@@ -104,10 +105,9 @@ describe.skipIf(missing !== null)('docs/first-experiment.md runs as written', ()
     mkdirSync(work);
     const script = pageScript(blocks, 'docs/first-experiment.md');
     writeFileSync(join(tmp, 'page.sh'), script);
-    const r = spawnSync('bash', [join(tmp, 'page.sh')], {
+    const r = await runProcess('bash', [join(tmp, 'page.sh')], {
       cwd: work,
-      encoding: 'utf8',
-      timeout: 600_000,
+      timeoutMs: 600_000,
       env: { ...process.env, CODA_ROOT: ROOT, PATH: `${bin}:${process.env.PATH ?? ''}`, CODA_LOG_LEVEL: 'error' },
     });
     const tail = `${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;

@@ -93,6 +93,18 @@ describe('round simulator over the real plans and decoders', () => {
     expect(simulateRound(plans.get(find(cands, 'wait-all'), N), { execution: 'sequential', slowdown: slow, rng: new Rng(1) })).toBe(Infinity);
     expect(simulateRound(plans.get(find(cands, 'ignore-stragglers q=7'), N), { execution: 'sequential', slowdown: slow, rng: new Rng(1) })).toBe(1);
   });
+
+  it('rows that do not split evenly: gradients of unequal blocks sum, coded products keep their block rows', () => {
+    // 803 rows on 7 workers (one left out): blocks of 115 and 114 rows. A sum decoder refuses
+    // answers of unequal lengths, so a gradient's simulated answers must not take the block rows.
+    const uneven = new PlanCache({ rows: 803, jobWorkers: 7, seed: 1 });
+    const c7 = candidateSet(7, { approximate: false, coded: true, data: false });
+    const unit = { execution: 'sequential' as const, slowdown: new Float64Array(7).fill(1), rng: new Rng(1) };
+    for (const label of ['wait-all', 'replication r=2', 'mds n=7 k=6']) {
+      const c = c7.find((x) => x.label === label);
+      if (c) expect(simulateRound(uneven.get(c, 7), unit), label).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('answers’ overheads on the simulator (network draws per task)', () => {

@@ -120,7 +120,8 @@ export class RoundState {
       this.losers.push({ slot, worker: a.worker, sentAt: a.sentAt, cutAt: now });
     }
     if (this.decoder.add(slot, value) || (this.pastTimeout(now) && this.decoder.canDecodeEarly())) return [...out, ...this.finish(now)];
-    return [...out, ...this.speculate(now)];
+    // The last open task answered and a slot that failed everywhere is still missing: stuck now, not at a deadline.
+    return [...out, ...this.speculate(now), ...this.stuck()];
   }
 
   /** The task of `slot` on `worker` failed (an error, a worker draining): run the slot elsewhere. */

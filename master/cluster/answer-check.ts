@@ -7,9 +7,11 @@ import type { AnswerSpec } from './task-kinds';
  * - malformed: no payload, bytes that are no whole float64 values, or a shape its bytes do not fill;
  * - length: a well-formed tensor with more or fewer values than the task's answer has;
  * - shape: the right number of values in the wrong shape;
- * - non-finite: a NaN or an infinity where the kind's answer must be finite.
+ * - non-finite: a NaN or an infinity where the kind's answer must be finite;
+ * - failed: a failure report (an error status) for a task that another worker then ran, or that
+ *   the round still finished without: one worker's word does not fail a job.
  */
-export type BadAnswerReason = 'malformed' | 'length' | 'shape' | 'non-finite';
+export type BadAnswerReason = 'malformed' | 'length' | 'shape' | 'non-finite' | 'failed';
 
 /**
  * Why the master ignored a message on a task stream without letting it touch a round (the

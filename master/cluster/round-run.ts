@@ -113,6 +113,11 @@ export class RoundRun {
    * answer confirms it (the computation's own), a finite one disproves it (the worker's fault).
    */
   private readonly nonFinite = new Map<number, number>();
+  /**
+   * Slot -> the first failure report for it (its worker and the error it names): a second worker's
+   * report for the same slot confirms it (the task's own failure, which fails the round).
+   */
+  private readonly reportedFailures = new Map<number, { worker: number; error: Error }>();
   /** Per worker: stops routing this round's answers to it. */
   private readonly unlisten = new Map<number, () => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -219,10 +224,13 @@ export class RoundRun {
         case 'decode':
           this.finish(cuts);
           return;
-        case 'fail':
+        case 'fail': {
           this.cancel(cuts);
-          this.fail(new ClusterError(`round ${this.roundNo} of ${this.placed.jobId}: ${i.reason}`));
+          // Out of workers for a slot a worker reported failed: its report is the reason.
+          const reported = [...this.reportedFailures.values()][0];
+          this.fail(reported ? reported.error : new ClusterError(`round ${this.roundNo} of ${this.placed.jobId}: ${i.reason}`));
           return;
+        }
       }
     }
     this.cancel(cuts);
@@ -385,7 +393,14 @@ export class RoundRun {
     this.ctx.answers.bad(worker, reason, `slot ${slot} of round ${this.roundNo}: ${detail}`);
   }
 
-  /** A worker refused or failed a task: a draining worker is lost for the job, any other failure ends the round. */
+  /**
+   * A worker refused or failed a task. A draining worker is lost for the job. Any other failure is
+   * the job's only once a second worker confirms it (its class from the error table: a refusal of
+   * the task's input is the job's bad input, anything else the cluster's): a worker's one report
+   * moves the slot to another worker and counts as a bad answer of its own, so a faulty or hostile
+   * worker cannot fail a job by saying so, and a task that fails everywhere still fails the round,
+   * with the first worker's message. With nowhere else to run the slot, the report stands.
+   */
   private refuse(worker: number, f: pb.TaskFailure__Output): void {
     if (this.finished || !this.admit(worker, f.slot)) return;
     this.ctx.metrics.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'failed' });
@@ -396,9 +411,15 @@ export class RoundRun {
       this.ctx.markLost(worker, `refused a task: ${f.message}`);
       return;
     }
-    // The error table: a refusal of the task's input is the job's bad input, anything else the cluster's.
     const prefix = fromStatus(f.code, '') instanceof ClusterError ? `worker ${worker} failed a ${this.kind} task` : `worker ${worker}`;
-    this.fail(fromStatus(f.code, `${prefix}: ${f.message}`));
+    const error = fromStatus(f.code, `${prefix}: ${f.message}`);
+    const first = this.reportedFailures.get(f.slot);
+    if (first && first.worker !== worker) return this.fail(first.error);
+    if (!first) this.reportedFailures.set(f.slot, { worker, error });
+    const next = this.state.failed(f.slot, worker, this.now());
+    this.ctx.log.warn({ worker, slot: f.slot, details: f.message }, 'task failed on one worker; running its slot on another');
+    this.decide(next);
+    this.ctx.answers.bad(worker, 'failed', `slot ${f.slot} of round ${this.roundNo}: ${f.message}`);
   }
 
   /** One cancel message per worker; the worker ends those tasks itself. */

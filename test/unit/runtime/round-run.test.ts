@@ -360,10 +360,38 @@ describe('RoundRun: no exception escapes a round; each fails it with a typed err
     expect((e as Error).message).toMatch(/sending relocated slot 1 failed: payload for a relocated slot/);
   });
 
-  it("a failure report from a worker keeps the error table's class", async () => {
+  it("a failure report confirmed by a second worker fails the round, with the error table's class and the first worker's message", async () => {
     const h = harness();
     const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, 1).run();
-    h.streams[2]!.reply({ failure: { jobId: JOB, round: '1', slot: 2, code: 3, message: 'block 2 has 4 columns' } });
+    const failure = { jobId: JOB, round: '1', slot: 2, code: 3, message: 'block 2 has 4 columns' };
+    h.streams[2]!.reply({ failure });
+    await tick();
+    // The slot moved: to the first other worker it was sent to.
+    const to = h.streams.findIndex((s, w) => w !== 2 && s.slots().includes(2));
+    expect(to).toBeGreaterThanOrEqual(0);
+    h.streams[to]!.reply({ failure });
     await expect(run).rejects.toThrow(InputError);
+    await expect(run).rejects.toThrow(/worker 2: block 2 has 4 columns/);
+  });
+
+  it("one worker's failure report does not fail the round: its slot runs elsewhere and the report counts against that worker", async () => {
+    const h = harness();
+    const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, 1).run();
+    h.streams[2]!.reply({ failure: { jobId: JOB, round: '1', slot: 2, code: 3, message: 'a hostile refusal' } });
+    await tick();
+    answerAll(h, 1, (w) => w === 2);
+    const out = await run;
+    expect(Array.from(out.decoded.value)).toEqual(Array.from(exact(h)));
+    expect(out.slotsMoved).toBe(1);
+    expect(await counter(h, 'coda_bad_answers_total')).toEqual({ '2/failed': 1 });
+  });
+
+  it('a failure report with nowhere else to run the slot stands', async () => {
+    const h = harness(1, 'wait-all', 2);
+    const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, 1).run();
+    h.streams[0]!.reply({ failure: { jobId: JOB, round: '1', slot: 1, code: 13, message: 'out of memory' } });
+    h.streams[0]!.reply(result(1, 0, tensor(h.honest(0, X))));
+    await expect(run).rejects.toThrow(ClusterError);
+    await expect(run).rejects.toThrow(/worker 0 failed a lsGradient task: out of memory/);
   });
 });

@@ -34,6 +34,7 @@ bench scale scale
 bench round-overhead round-overhead
 bench kernels kernels
 bench lapack lapack
+bench product-code product-code
 bench placement placement
 bench upload upload
 

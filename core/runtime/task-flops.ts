@@ -8,7 +8,7 @@
  *
  * Counts are the leading terms of what the kernels do (a multiply-add is 2 flops; a symmetric
  * product counts its triangle once); O(r) work per row (margins, exponentials, losses) is left
- * out. Pure: no I/O. The README's "Work in operations" table lists the same formulas; the unit
+ * out. Pure: no I/O. docs/delays-and-faults.md's "Work in operations" table lists the same formulas; the unit
  * tests pin them.
  */
 

@@ -12,8 +12,8 @@ export type DelaySpec = DelayDistribution & { per?: DelayUnit; work?: DelayWork 
 
 /**
  * How draws map to tasks. `worker-round` (the default, the papers' model of a worker): one
- * slowdown draw per worker and round; each task's delay is that draw × the task's work (rows ×
- * columns it touches over one uncoded block of wait-all with K = N), and a worker's tasks of a
+ * slowdown draw per worker and round; each task's delay is that draw × the task's work (DelayWork:
+ * its operations over the job's reference task's, or the data it touches), and a worker's tasks of a
  * round run one after another on its cores, so a worker with twice the load is twice as slow.
  * `task`: an independent draw per task whatever its size, tasks side by side (the old model).
  */

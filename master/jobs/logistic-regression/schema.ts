@@ -29,7 +29,7 @@ export const sketchSchema = z
     size: posInt.optional(),
     /** N: sketch blocks used per iteration (default: workers − extra). */
     blocks: posInt.optional(),
-    /** e: extra sketch blocks launched and ignored if slowest (default: a quarter of N, at least 1). */
+    /** e: extra sketch blocks launched and ignored if slowest (default: a quarter of the sketch's workers, at least 1). */
     extra: z.number().int().nonnegative().optional(),
     /**
      * R: row blocks of X; a sketch task reads one and returns its partial sketch (Figure 3). Default:
@@ -69,8 +69,9 @@ export const logisticRegressionJobSchema = z
     lambda: z.number().nonnegative().default(1e-4),
     sketch: sketchSchema.default({}),
     /**
-     * The exact Hessian's round (newton): speculative (default: the paper's rule, §4.4: wait for 90%
-     * of the workers, restart the rest) or wait-all, on `workers` (the first this many of the
+     * The exact Hessian's round (newton): an exact scheme with one plain block a slot (speculative,
+     * default with the paper's rule, §4.4: wait for 90% of the workers, restart the rest; wait-all;
+     * replication), on `workers` (the first this many of the
      * job's; default all) in `blocks` row-block tasks (default one per Hessian worker).
      */
     hessian: z
@@ -90,9 +91,11 @@ export const logisticRegressionJobSchema = z
     gradientWorkers: posInt.optional(),
     ...commonJobFields,
     /**
-     * Gradient scheme: product-code (default), mds, speculative or wait-all (uncoded) for newton and
-     * oversketched-newton; those, or wait-all / ignore-stragglers / frc over row blocks, for gd;
-     * wait-all (default), ignore-stragglers or frc for giant.
+     * Gradient scheme (algorithms/logistic/solve.ts decides from the scheme's capabilities): for
+     * newton and oversketched-newton coded products (product-code, the default; mds) or uncoded ones
+     * stacked (speculative, wait-all, replication); for gd a coded scheme's products, or row blocks
+     * under any uncoded scheme; for giant row blocks (wait-all, the default; ignore-stragglers,
+     * speculative, replication, frc).
      */
     scheme: schemeSchema.optional(),
     stop: logisticStopSchema.default({}),

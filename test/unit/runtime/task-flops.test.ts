@@ -12,7 +12,7 @@ import type { TaskPayload } from '../../../algorithms/compute-cluster';
 
 const B = (rows: number, cols: number) => ({ rows, cols });
 
-describe('floating-point operations of each task kind (the README table)', () => {
+describe('floating-point operations of each task kind (docs/delays-and-faults.md's table)', () => {
   it('pins every formula', () => {
     const r = 300;
     const c = 20;

@@ -61,5 +61,10 @@ async function eigenproAsync(ctx: LoopContext): Promise<KindResult> {
   }
 }
 
+/** noop: an empty answer, on the loop (nothing to compute; its injected delay is slept before it). */
+function noop(): Promise<KindResult> {
+  return Promise.resolve({ shape: [0], values: new Float64Array(0) });
+}
+
 /** The loop kinds (task-kinds/registry.ts says which kinds those are). */
-export const LOOP_KINDS: Readonly<Record<LoopKindName, (ctx: LoopContext) => Promise<KindResult>>> = { eigenproAsync };
+export const LOOP_KINDS: Readonly<Record<LoopKindName, (ctx: LoopContext) => Promise<KindResult>>> = { eigenproAsync, noop };

@@ -4,8 +4,6 @@ import type { KindHandler, ThreadKindName } from './registry';
 
 /** The kinds least squares and the coded matrix products need. */
 
-const noop: KindHandler = () => ({ shape: [0], values: new Float64Array(0) });
-
 const matvec: KindHandler = ({ request, blocks, kernels }) => {
   const x = tensorValues(request.matvec?.x, 'matvec.x');
   const rows = blocks[0]?.block.A.rows ?? 0;
@@ -62,4 +60,4 @@ const gram: KindHandler = ({ request, blocks, kernels, allocate }) => {
 };
 
 /** This module's thread kinds (worker/task-kinds/handlers.ts joins every family's into one table). */
-export const LINEAR_ALGEBRA_KINDS = { noop, matvec, mattvec, lsGradient, gram } satisfies Partial<Record<ThreadKindName, KindHandler>>;
+export const LINEAR_ALGEBRA_KINDS = { matvec, mattvec, lsGradient, gram } satisfies Partial<Record<ThreadKindName, KindHandler>>;

@@ -10,7 +10,9 @@ import type { StoredBlock } from '../block-store';
  *                      in handlers.ts, over the thread's view of the blocks);
  *         'loop'       the task is orchestrated on the event loop (it talks to other processes
  *                      between computations) and sends each computation to the thread
- *                      (eigenproAsync: read α from the owners, step on the thread, write);
+ *                      (eigenproAsync: read α from the owners, step on the thread, write), or it
+ *                      computes nothing at all (noop: a hop to the thread and back would be the
+ *                      whole of its cost, and it is what the round-overhead bench measures);
  *   delay: 'task'      the injected delay is drawn and slept before the task (the worker-round
  *                      or per-task model, chaos-injector.ts);
  *          'iteration' the kind draws its own delay per iteration and the task pays none.
@@ -25,7 +27,7 @@ export interface KindSpec {
 const THREAD = { runs: 'thread', delay: 'task' } as const;
 
 export const KINDS = Object.freeze({
-  noop: THREAD,
+  noop: { runs: 'loop', delay: 'task' },
   matvec: THREAD,
   mattvec: THREAD,
   lsGradient: THREAD,

@@ -12,7 +12,7 @@ import type { TaskPayload } from '../../../algorithms/compute-cluster';
 
 const B = (rows: number, cols: number) => ({ rows, cols });
 
-describe('floating-point operations of each task kind (docs/delays-and-faults.md's table)', () => {
+describe('floating-point operations of each task kind (the table in docs/delays-and-faults.md)', () => {
   it('pins every formula', () => {
     const r = 300;
     const c = 20;

@@ -4,6 +4,7 @@ import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
 import { kindHandler } from '../../../worker/task-kinds';
+import { LOOP_KINDS } from '../../../worker/async-task';
 import { expectClose } from '../../helpers/expect-close';
 import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
 import { ResourceError } from '../../../shared/errors';
@@ -90,7 +91,6 @@ describe("the master's table says what every kind's answer is: the shape the wor
   ];
   const square = [{ block: { ...block(cols, cols), A: { rows: cols, cols, data: Float64Array.from({ length: cols * cols }, (_, i) => (i % (cols + 1) === 0 ? 4 : 0.5)) } }, weight: 1, id: 0 }];
   const cases: [string, Partial<pb.TaskRequest__Output>, typeof two][] = [
-    ['noop', { kind: 'noop', noop: {} }, two],
     ['matvec', { kind: 'matvec', matvec: { x: tensor(vec(cols)) } }, two],
     ['mattvec', { kind: 'mattvec', mattvec: { v: tensor(vec(2 * rows)) } }, two],
     ['lsGradient', { kind: 'lsGradient', lsGradient: { x: tensor(vec(cols)) } }, two],
@@ -113,6 +113,12 @@ describe("the master's table says what every kind's answer is: the shape the wor
     expect(out.shape).toEqual(spec.shape);
     expect(out.values.length).toBe(spec.shape.reduce((a, b) => a * b, 1));
     if (spec.finite) expect(out.values.every(Number.isFinite)).toBe(true);
+  });
+
+  it('noop (a loop kind): an empty answer', async () => {
+    const out = await LOOP_KINDS.noop({} as never);
+    expect(out.shape).toEqual(expectedAnswer('noop', { noop: {} }, []).shape);
+    expect(out.values.length).toBe(0);
   });
 
   it('eigenproAsync: the report of a leg', () => {

@@ -52,7 +52,6 @@ function requests(rng: Rng): Record<string, pb.TaskRequest__Output[]> {
   const v = (n: number): Float64Array => Float64Array.from({ length: n }, () => rng.normal());
   const kernel = { name: 'gaussian', bandwidth: 2 };
   return {
-    noop: [base([], 'noop', {})],
     matvec: [base([[0, 0.5], [1, 2]], 'matvec', { x: tensor(v(6)) })],
     mattvec: [base([[0, 1], [1, -1]], 'mattvec', { v: tensor(v(60)) })],
     lsGradient: [base([[0, 1], [2, 0.25]], 'lsGradient', { x: tensor(v(6)) }), base([[1, 1]], 'lsGradient', { x: tensor(v(12), [2, 6]) })],
@@ -174,15 +173,15 @@ describe('the compute thread: cancellation, a thread that dies', () => {
       const solve = base([[0, 1]], 'solveColumns', { target: 'inverse', columns: Array.from({ length: 60 }, (_, i) => i), solver: 'sd', tol: 0, maxIterations: 10_000_000 });
       const ac = new AbortController();
       const running = s.engine.run(solve, ac.signal);
-      // The solve is on the thread once a task posted after it has been received: a noop sent
+      // The solve is on the thread once a task posted after it has been received: a matvec sent
       // now waits behind it; abort, and both settle.
-      const after = s.engine.run(base([], 'noop', {}), new AbortController().signal);
+      const after = s.engine.run(base([[0, 1]], 'matvec', { x: tensor(new Float64Array(120)) }), new AbortController().signal);
       await new Promise((r) => setTimeout(r, 50));
       ac.abort();
       await expect(running).resolves.toBeNull();
       const next = await after;
-      expect(next?.shape).toEqual([0]);
-      // The noop waited for the solve to stop, on the thread: the loop was never the one waiting.
+      expect(next?.shape).toEqual([120]);
+      // The matvec waited for the solve to stop, on the thread: the loop was never the one waiting.
       expect(next!.waitedSeconds).toBeGreaterThan(0);
     } finally {
       await s.engine.close();
@@ -194,9 +193,9 @@ describe('the compute thread: cancellation, a thread that dies', () => {
     const entry = join(dir, 'dies.js');
     writeFileSync(entry, "require('node:worker_threads').parentPort.once('message', () => process.exit(7));\n");
     const e = new ThreadEngine({ kernels: 'js', addon: defaultAddon(), budget }, () => [], log, entry);
-    await expect(e.run(base([], 'noop', {}), new AbortController().signal)).rejects.toThrow(/compute thread exited with code 7/);
-    await expect(e.run(base([], 'noop', {}), new AbortController().signal)).rejects.toThrow(ClusterError);
+    await expect(e.run(base([], 'matvec', { x: tensor(new Float64Array(0)) }), new AbortController().signal)).rejects.toThrow(/compute thread exited with code 7/);
+    await expect(e.run(base([], 'matvec', { x: tensor(new Float64Array(0)) }), new AbortController().signal)).rejects.toThrow(ClusterError);
     await e.close();
-    await expect(e.run(base([], 'noop', {}), new AbortController().signal)).rejects.toThrow(/stopped computing/);
+    await expect(e.run(base([], 'matvec', { x: tensor(new Float64Array(0)) }), new AbortController().signal)).rejects.toThrow(/stopped computing/);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ClusterError } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
@@ -21,6 +22,18 @@ export function threadEntry(): string {
   let dir = __dirname;
   for (let i = 0; i < 8 && !existsSync(join(dir, 'package.json')); i++) dir = dirname(dir);
   return join(dir, 'dist', 'worker', 'compute', 'thread-main.js');
+}
+
+let gcExposed = false;
+/**
+ * Threads started from now on get `gc()` (V8's flag is per process, read when an isolate starts):
+ * a compute thread collects the copies of the requests it received every few tens of MB
+ * (thread-main.ts), which V8 left alone on threads that allocate little else.
+ */
+function exposeGcToThreads(): void {
+  if (gcExposed) return;
+  gcExposed = true;
+  setFlagsFromString('--expose-gc');
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; dropped: boolean };
@@ -74,6 +87,7 @@ export class ThreadEngine implements ComputeEngine {
   private ensure(): Worker {
     if (this.closed) throw new ClusterError('the worker service has stopped computing');
     if (this.worker) return this.worker;
+    exposeGcToThreads();
     const w = new Worker(this.entry, { workerData: this.data });
     // An idle thread keeps no process alive; pending work is held by the calls it answers.
     w.unref();

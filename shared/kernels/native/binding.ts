@@ -42,6 +42,8 @@ export interface CodaBlasBinding {
   /** A zeroed ArrayBuffer; from 2 MiB up, 2 MiB-aligned and advised MADV_HUGEPAGE. */
   allocate(bytes: number): ArrayBuffer;
   setThreads(threads: number): void;
+  /** glibc's mmap threshold pinned at `bytes` (freed megabyte tensors go back to the system); false where there is no glibc. */
+  pinMallocThreshold(bytes: number): boolean;
   blasInfo(): { config: string; corename: string; threads: number; library: string };
 
   // LAPACK (native/lapack.c). Dimensions ≥ 1; outputs go into the arrays passed; `info` is
@@ -76,7 +78,7 @@ export interface LapackOutcome {
 }
 
 /** The addon version this code speaks (CODA_BLAS_ADDON_VERSION in native/coda_blas.c). */
-export const ADDON_VERSION = 5;
+export const ADDON_VERSION = 6;
 const FUNCTIONS = [
   'dgemv',
   'dgemm',

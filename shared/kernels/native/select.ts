@@ -36,6 +36,9 @@ export interface KernelSelection {
   addon: string;
 }
 
+/** glibc's own default: what it raises the threshold from, and what it is kept at here. */
+const MALLOC_MMAP_THRESHOLD_BYTES = 128 << 10;
+
 /**
  * Picks the kernels: the plain loops when asked, otherwise the native backend if its addon loads
  * (with `threads` BLAS threads). 'auto' falls back to the plain loops with a warning that names
@@ -49,6 +52,8 @@ export function selectKernels(o: KernelOptions): KernelSelection {
   try {
     const binding = loadBinding(addon);
     binding.setThreads(o.threads);
+    // Tensors of 128 KiB and up are mmapped, so their memory goes back when freed (see the addon).
+    binding.pinMallocThreshold(MALLOC_MMAP_THRESHOLD_BYTES);
     const info = binding.blasInfo();
     let library = info.library;
     try {

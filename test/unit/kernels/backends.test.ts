@@ -271,6 +271,12 @@ describe.skipIf(!native)('native kernels equal the plain loops', () => {
     expect(() => binding.dgemv(false, 2, 2, 1, [1, 2, 3, 4] as unknown as Float64Array, 2, f(2), 0, f(2))).toThrow(TypeError);
     expect(() => binding.dgemv(false, 2, 2, 1, new Float32Array(4) as unknown as Float64Array, 2, f(2), 0, f(2))).toThrow(TypeError);
     expect(() => binding.setThreads(0)).toThrow(RangeError);
+    expect(() => binding.pinMallocThreshold(0)).toThrow(RangeError);
+  });
+
+  it('pins glibc\'s mmap threshold where there is glibc (freed tensors go back to the system)', () => {
+    const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime !== undefined;
+    expect(loadBinding(defaultAddonPath()).pinMallocThreshold(128 << 10)).toBe(glibc);
   });
 
   it('a NaN in a block shows in the same outputs on both backends', () => {

@@ -350,6 +350,8 @@ export class RoundRun {
       this.options.onAnswer(res.slot, value);
       if (this.finished) return;
     }
+    // Another worker ran a slot one reported failed: that report no longer says why the round might fail.
+    this.reportedFailures.delete(res.slot);
     this.decide(this.state.arrived(res.slot, worker, value, t));
   }
 

@@ -24,7 +24,11 @@ function block(id: number, rows: number, cols: number, rowOffset: number, seed: 
 
 const task = (jobId: string, blocks: number[], fields: Partial<pb.TaskRequest>): pb.TaskRequest => ({ jobId, round: '1', slot: 0, work: 1, blocks: blocks.map((blockId) => ({ blockId, weight: 1 })), ...fields });
 
-/** Two services of one process: A gets a long Gram (seconds on the plain loops), B a no-op sent while A computes. */
+/**
+ * Two services of one process: A gets a long Gram (seconds on the plain loops), B a small matvec
+ * sent while A computes (a kind that computes, so inline it waits for the loop A holds; a noop
+ * answers on the loop without computing).
+ */
 async function answerOrder(lc: LocalCluster): Promise<string[]> {
   const [a, b] = lc.master.registry.alive();
   expect(a!.pid).toBe(b!.pid);
@@ -32,14 +36,16 @@ async function answerOrder(lc: LocalCluster): Promise<string[]> {
   const cb = new WorkerConnection(b!.index, b!.address, undefined);
   try {
     await ca.placeBlocks('order', [block(0, 16000, 400, 0, 1)]);
+    await cb.placeBlocks('order', [block(1, 8, 4, 0, 2)]);
     // Both compute sides up (a thread starts on its service's first task).
-    await Promise.all([ca.runTask(task('order', [], { noop: {} }), 60).promise, cb.runTask(task('order', [], { noop: {} }), 60).promise]);
+    const small = (): pb.TaskRequest => task('order', [1], { matvec: { x: { shape: [4], data: float64ToBytes(Float64Array.of(1, 2, 3, 4)) } } });
+    await Promise.all([ca.runTask(task('order', [0], { matvec: { x: { shape: [400], data: float64ToBytes(new Float64Array(400)) } } }), 60).promise, cb.runTask(small(), 60).promise]);
     const order: string[] = [];
     const long = ca.runTask(task('order', [0], { gram: {} }), 120).promise.then(() => order.push('A: gram'));
     // The Gram is being computed by now (it takes seconds even on a quiet machine; a second's
-    // head start leaves room for a loaded one); B's no-op goes to the other service.
+    // head start leaves room for a loaded one); B's matvec goes to the other service.
     await new Promise((r) => setTimeout(r, 1000));
-    const short = cb.runTask(task('order', [], { noop: {} }), 120).promise.then(() => order.push('B: noop'));
+    const short = cb.runTask(small(), 120).promise.then(() => order.push('B: matvec'));
     await Promise.all([long, short]);
     return order;
   } finally {
@@ -51,9 +57,9 @@ async function answerOrder(lc: LocalCluster): Promise<string[]> {
 describe('compute threads: K services in one process', () => {
   it("one service's long task does not hold back another's answer (and computing inline, it does)", async () => {
     const threaded = await withLocalCluster({ workers: 2, perProcess: 2, workerArgs: ['--kernels', 'js'] }, answerOrder);
-    expect(threaded).toEqual(['B: noop', 'A: gram']);
+    expect(threaded).toEqual(['B: matvec', 'A: gram']);
     const inline = await withLocalCluster({ workers: 2, perProcess: 2, workerArgs: ['--kernels', 'js', '--compute', 'inline'] }, answerOrder);
-    expect(inline).toEqual(['A: gram', 'B: noop']);
+    expect(inline).toEqual(['A: gram', 'B: matvec']);
   });
 
   it('a crash fault ends its own service, not its neighbours in the process: the slot moves, the answer is exact', async () => {

@@ -84,11 +84,14 @@ export async function applyChaos(verb: ChaosVerb, c: ClusterContainer, o: ChaosO
     case 'clear-packet-loss':
       return `removed ${await clearRules(c, 'loss')} packet-loss rules from ${c.name}`;
     case 'partition': {
-      if (!o.master?.ip) throw new InputError('partition needs the cluster\'s master container (with an address)');
-      const ip = o.master.ip;
-      await iptables(c, ['-A', 'INPUT', '-s', ip, '-m', 'comment', '--comment', `${COMMENT}:partition`, '-j', 'DROP']);
-      await iptables(c, ['-A', 'OUTPUT', '-d', ip, '-m', 'comment', '--comment', `${COMMENT}:partition`, '-j', 'DROP']);
-      return `partitioned ${c.name} from the master (${ip})`;
+      const ips = o.master?.ips ?? [];
+      if (!ips.length) throw new InputError('partition needs the cluster\'s master container (with an address)');
+      // Every address of the master: the one the worker's connections use is not known here.
+      for (const ip of ips) {
+        await iptables(c, ['-A', 'INPUT', '-s', ip, '-m', 'comment', '--comment', `${COMMENT}:partition`, '-j', 'DROP']);
+        await iptables(c, ['-A', 'OUTPUT', '-d', ip, '-m', 'comment', '--comment', `${COMMENT}:partition`, '-j', 'DROP']);
+      }
+      return `partitioned ${c.name} from the master (${ips.join(', ')})`;
     }
     case 'heal-partition':
       return `removed ${await clearRules(c, 'partition')} partition rules from ${c.name}`;

@@ -40,6 +40,12 @@ export interface ClusterContainer {
   pid: number;
   /** First IPv4 on the container's networks ('' when stopped). */
   ip: string;
+  /**
+   * Every IPv4 of the container. A testcontainers container sits on the default bridge as well as
+   * its own network, and `docker inspect` lists them by network name, a random one: which comes
+   * first is chance, so a partition must cut them all.
+   */
+  ips: string[];
   /** The coda worker index from the worker's last "worker N listening on" line, or -1. */
   index: number;
 }
@@ -65,8 +71,8 @@ export async function listCluster(cluster: string): Promise<ClusterContainer[]> 
   const all = (JSON.parse(stdout) as Inspect[]).map((c) => {
     const labels = c.Config.Labels ?? {};
     const role = labels['coda.role'] ?? labels['com.docker.compose.service'] ?? '';
-    const ip = Object.values(c.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).find(Boolean) ?? '';
-    return { id: c.Id, name: c.Name.replace(/^\//, ''), role: role as Role, running: c.State.Running, paused: c.State.Paused, pid: c.State.Pid, ip, index: -1 };
+    const ips = Object.values(c.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).filter(Boolean);
+    return { id: c.Id, name: c.Name.replace(/^\//, ''), role: role as Role, running: c.State.Running, paused: c.State.Paused, pid: c.State.Pid, ip: ips[0] ?? '', ips, index: -1 };
   });
   const members = all.filter((c) => c.role === 'master' || c.role === 'worker');
   await Promise.all(members.filter((c) => c.role === 'worker').map(async (c) => (c.index = await workerIndexFromLogs(c.id))));

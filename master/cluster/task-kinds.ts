@@ -2,6 +2,7 @@ import type { pb } from '../../shared/wire';
 import { ASYNC_REPORT_LENGTH } from '../../shared/store';
 import { packedLength } from '../../shared/kernels';
 import type { KindName } from '../../algorithms/compute-cluster';
+import type { TaskShape } from '../../core/runtime/task-flops';
 
 /**
  * Every task kind of the contract (proto TaskRequest's `kind` oneof), as the master sends it and
@@ -20,6 +21,12 @@ export interface TaskKindEntry<K extends KindName> {
    * (master/cluster/answer-check.ts) before a decoder or an algorithm sees it.
    */
   answer(task: NonNullable<pb.TaskRequest[K]>, blocks: readonly BlockShape[]): AnswerSpec;
+  /**
+   * What the task computes, as the flop table (core/runtime/task-flops.ts) sees it: what its
+   * injected delay is proportional to under `chaos.delay.work: ops`. A task whose operations are
+   * known only at its end (a column solve) gives its shape per iteration.
+   */
+  work(task: NonNullable<pb.TaskRequest[K]>, blocks: readonly BlockShape[]): TaskShape | { perIteration: TaskShape };
 }
 
 /** Rows and columns of a stored block, as placed. */
@@ -48,32 +55,48 @@ function sizeOf(t: pb.Tensor | null | undefined): number {
 
 const rowsOf = (blocks: readonly BlockShape[]): number => blocks[0]?.rows ?? 0;
 const colsOf = (blocks: readonly BlockShape[]): number => blocks[0]?.cols ?? 0;
+const totalRows = (blocks: readonly BlockShape[]): number => blocks.reduce((s, b) => s + b.rows, 0);
 const vector = (n: number, finite = true): AnswerSpec => ({ shape: [n], finite });
 
 export const TASK_KINDS: { readonly [K in KindName]: TaskKindEntry<K> } = {
-  noop: { values: () => 0, answer: () => vector(0) },
+  noop: { values: () => 0, answer: () => vector(0), work: () => ({ kind: 'noop' }) },
   /** y = Σ w·Aₛx: the rows of the slot's blocks (all alike). */
-  matvec: { values: (t) => sizeOf(t.x), answer: (_t, b) => vector(rowsOf(b)) },
+  matvec: { values: (t) => sizeOf(t.x), answer: (_t, b) => vector(rowsOf(b)), work: (_t, blocks) => ({ kind: 'matvec', blocks }) },
   /** Σ w·Aₛᵀvₛ: the blocks' columns. */
-  mattvec: { values: (t) => sizeOf(t.v), answer: (_t, b) => vector(colsOf(b)) },
+  mattvec: { values: (t) => sizeOf(t.v), answer: (_t, b) => vector(colsOf(b)), work: (_t, blocks) => ({ kind: 'mattvec', blocks }) },
   /** One gradient per point: x's own shape ([d], or [p, d] for p stacked points). */
   lsGradient: {
     values: (t) => sizeOf(t.x),
     answer: (t) => ({ shape: t.x?.shape && t.x.shape.length === 2 ? t.x.shape.map(Number) : [sizeOf(t.x)], finite: true }),
+    work: (t, blocks) => ({ kind: 'lsGradient', blocks, points: t.x?.shape && t.x.shape.length === 2 ? Number(t.x.shape[0]) : 1 }),
   },
-  gram: { values: (t) => sizeOf(t.d), answer: (_t, b) => ({ shape: [colsOf(b), colsOf(b)], finite: true }) },
+  gram: {
+    values: (t) => sizeOf(t.d),
+    answer: (_t, b) => ({ shape: [colsOf(b), colsOf(b)], finite: true }),
+    work: (t, blocks) => ({ kind: 'gram', blocks, weighted: t.d != null }),
+  },
   /** The columns solved (each of the block's rows), then each column's statistics. */
-  solveColumns: { values: (t) => t.columns?.length ?? 0, answer: (t, b) => vector(packedLength(t.columns?.length ?? 0, rowsOf(b))) },
+  solveColumns: {
+    values: (t) => t.columns?.length ?? 0,
+    answer: (t, b) => vector(packedLength(t.columns?.length ?? 0, rowsOf(b))),
+    // M's order: the block's columns (n for the inverse, A's columns for AᵀA).
+    work: (_t, b) => ({ perIteration: { kind: 'solveColumnIteration', order: colsOf(b) } }),
+  },
   /** The sketch (width × cols), or its cols × cols Gram. */
   countSketch: {
     values: (t) => sizeOf(t.scale),
     answer: (t, b) => ({ shape: t.gram ? [colsOf(b), colsOf(b)] : [t.width ?? 0, colsOf(b)], finite: true }),
+    work: (t, blocks) => ({ kind: 'countSketch', blocks, width: t.width ?? 0, gram: !!t.gram }),
   },
   /** The gradient and the loss. */
-  logisticGradient: { values: (t) => sizeOf(t.w), answer: (_t, b) => vector(colsOf(b) + 1) },
-  localNewton: { values: (t) => sizeOf(t.w) + sizeOf(t.g), answer: (_t, b) => vector(colsOf(b)) },
+  logisticGradient: { values: (t) => sizeOf(t.w), answer: (_t, b) => vector(colsOf(b) + 1), work: (_t, blocks) => ({ kind: 'logisticGradient', blocks }) },
+  localNewton: { values: (t) => sizeOf(t.w) + sizeOf(t.g), answer: (_t, b) => vector(colsOf(b)), work: (_t, blocks) => ({ kind: 'localNewton', blocks }) },
   /** The loss at each step of the line search. */
-  logisticLoss: { values: (t) => sizeOf(t.w) + sizeOf(t.p) + sizeOf(t.steps), answer: (t) => vector(sizeOf(t.steps)) },
+  logisticLoss: {
+    values: (t) => sizeOf(t.w) + sizeOf(t.p) + sizeOf(t.steps),
+    answer: (t) => vector(sizeOf(t.steps)),
+    work: (_t, blocks) => ({ kind: 'logisticLoss', blocks }),
+  },
   /**
    * σ₁ … σ_{q+1} of the own slice's Nyström sample, then β: s = min(nystrom, the own slice's
    * rows), q = min(topQ, s − 1) (shared/kernels/eigenpro-slice.ts).
@@ -84,11 +107,22 @@ export const TASK_KINDS: { readonly [K in KindName]: TaskKindEntry<K> } = {
       const s = Math.min(t.nystromSize ?? 0, rowsOf(b));
       return vector(Math.max(0, Math.min(t.topQ ?? 0, s - 1)) + 2);
     },
+    work: (t, b) => ({ kind: 'eigenproSetup', nystrom: t.nystromSize ?? 0, dims: colsOf(b) }),
   },
   /** The own slice's change, then the batch's squared residual. */
-  eigenproStep: { values: (t) => sizeOf(t.alpha), answer: (_t, b) => vector(rowsOf(b) + 1) },
+  eigenproStep: {
+    values: (t) => sizeOf(t.alpha),
+    answer: (_t, b) => vector(rowsOf(b) + 1),
+    // Every center the slot holds (its blocks' rows) against the batch.
+    work: (t, b) => ({ kind: 'eigenproStep', batch: t.batchSize ?? 0, centers: totalRows(b), dims: colsOf(b) }),
+  },
   /** The leg's report (shared/store/async-report.ts): means over no update are NaN. */
-  eigenproAsync: { values: () => 0, answer: () => vector(ASYNC_REPORT_LENGTH, false) },
+  eigenproAsync: {
+    values: () => 0,
+    answer: () => vector(ASYNC_REPORT_LENGTH, false),
+    // Its loop draws a delay per iteration; one iteration is one step.
+    work: (t, b) => ({ kind: 'eigenproStep', batch: t.batchSize ?? 0, centers: totalRows(b), dims: colsOf(b) }),
+  },
 };
 
 /** Doubles a request of kind `kind` carries (0 when its message is absent). */
@@ -101,4 +135,10 @@ export function requestValues<K extends KindName>(kind: K, request: pb.TaskReque
 export function expectedAnswer<K extends KindName>(kind: K, request: pb.TaskRequest, blocks: readonly BlockShape[]): AnswerSpec {
   const task = (request[kind] ?? {}) as NonNullable<pb.TaskRequest[K]>;
   return TASK_KINDS[kind].answer(task, blocks);
+}
+
+/** What a request of kind `kind` over `blocks` computes, for the ops measure (an absent message: its kind's empty task). */
+export function requestWork<K extends KindName>(kind: K, request: pb.TaskRequest, blocks: readonly BlockShape[]): TaskShape | { perIteration: TaskShape } {
+  const task = (request[kind] ?? {}) as NonNullable<pb.TaskRequest[K]>;
+  return TASK_KINDS[kind].work(task, blocks);
 }

@@ -1,6 +1,8 @@
 import { taskWork, type BlockShape, type TaskShape } from '../../core/runtime/task-flops';
 import type { TaskPayload } from '../../algorithms/compute-cluster';
 import type { Placed } from './placed-plan';
+import { payloadFields, payloadKind } from './payload-fields';
+import { requestWork } from './task-kinds';
 
 /**
  * What the master tells a worker its task weighs (what the worker's slowdown draw of the round is
@@ -14,43 +16,9 @@ export type WorkMeasure = 'ops' | 'rows';
 /** A slot's work for one round: now, or per iteration (known only when the task ends). */
 export type SlotWork = { work: number; workPerIteration?: undefined } | { work: 0; workPerIteration: number };
 
-/** The task shape of `payload` run over `blocks`, or its shape per iteration when its work is known only at its end (a column solve). */
+/** The task shape of `payload` run over `blocks` (the master's table of task kinds says it), or its shape per iteration when its work is known only at its end (a column solve). */
 export function taskShapeOf(payload: TaskPayload, blocks: readonly BlockShape[]): TaskShape | { perIteration: TaskShape } {
-  switch (payload.kind) {
-    case 'noop':
-      return { kind: 'noop' };
-    case 'matvec':
-    case 'mattvec':
-      return { kind: payload.kind, blocks };
-    case 'lsGradient':
-      return { kind: 'lsGradient', blocks, points: payload.points ?? 1 };
-    case 'gram':
-      return { kind: 'gram', blocks, weighted: payload.d !== undefined };
-    case 'message':
-      break;
-  }
-  const f = payload.fields;
-  const cols = blocks[0]?.cols ?? 0;
-  const rows = blocks.reduce((s, b) => s + b.rows, 0);
-  switch (payload.name) {
-    case 'countSketch':
-      return { kind: 'countSketch', blocks, width: f.countSketch?.width ?? 0, gram: !!f.countSketch?.gram };
-    case 'logisticGradient':
-    case 'localNewton':
-    case 'logisticLoss':
-      return { kind: payload.name, blocks };
-    case 'solveColumns':
-      return { perIteration: { kind: 'solveColumnIteration', order: cols } };
-    case 'eigenproStep':
-      return { kind: 'eigenproStep', batch: f.eigenproStep?.batchSize ?? 0, centers: rows, dims: cols };
-    case 'eigenproAsync':
-      // Its loop draws a delay per iteration; one iteration is one step.
-      return { kind: 'eigenproStep', batch: f.eigenproAsync?.batchSize ?? 0, centers: rows, dims: cols };
-    case 'eigenproSetup':
-      return { kind: 'eigenproSetup', nystrom: f.eigenproSetup?.nystromSize ?? 0, dims: cols };
-    default:
-      return { kind: 'noop' };
-  }
+  return requestWork(payloadKind(payload), payloadFields(payload), blocks);
 }
 
 /**

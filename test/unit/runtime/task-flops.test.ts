@@ -97,6 +97,28 @@ describe('the master’s work per slot and round', () => {
     expect(slotEntry(p, 1)).not.toHaveProperty('workPerIteration');
   });
 
+  it('a kind given as its generated message weighs what its typed payload weighs (the task-kinds table says both)', () => {
+    const p = placedOfTwo();
+    const x = new Float64Array(10);
+    const bytes = (v: Float64Array) => ({ shape: [v.length], data: Buffer.from(v.buffer) });
+    const pairs: [TaskPayload, TaskPayload][] = [
+      [{ kind: 'matvec', x }, { kind: 'message', name: 'matvec', fields: { matvec: { x: bytes(x) } } }],
+      [{ kind: 'lsGradient', x }, { kind: 'message', name: 'lsGradient', fields: { lsGradient: { x: bytes(x) } } }],
+      [{ kind: 'gram', d: new Float64Array(100) }, { kind: 'message', name: 'gram', fields: { gram: { d: bytes(new Float64Array(100)) } } }],
+      [{ kind: 'gram' }, { kind: 'message', name: 'gram', fields: { gram: {} } }],
+      [{ kind: 'noop' }, { kind: 'message', name: 'noop', fields: { noop: {} } }],
+    ];
+    for (const [typed, message] of pairs) {
+      for (const slot of [0, 1]) expect(slotWorkOf(p, slot, message, 'ops')).toEqual(slotWorkOf(p, slot, typed, 'ops'));
+    }
+    // Stacked points weigh one gradient each.
+    const two: TaskPayload = { kind: 'lsGradient', x: new Float64Array(20), points: 2 };
+    expect(slotWorkOf(p, 0, two, 'ops').work).toBe(2 * slotWorkOf(p, 0, { kind: 'lsGradient', x }, 'ops').work);
+    // A kind of real work never weighs nothing (a message name the table did not know used to weigh as a no-op).
+    const sketch: TaskPayload = { kind: 'message', name: 'countSketch', fields: { countSketch: { width: 4, gram: true } } };
+    expect(slotWorkOf(p, 0, sketch, 'ops').work).toBeGreaterThan(0);
+  });
+
   it('a column solve’s work: its work per iteration × the column iterations it reports', () => {
     expect(workDone(0.05, { iterations: 40 })).toBeCloseTo(2, 12);
     expect(workDone(0.05, {})).toBe(0);

@@ -73,7 +73,8 @@ export interface RegisteredScheme {
 }
 
 /** Closes a scheme over its parsed parameters. The check runs before every plan. */
-export function bindScheme<P extends Record<string, unknown>, D extends PlanDescription>(s: Scheme<P, D>, params: P): SchemeChoice<D> {
+/** What a scheme declares about itself, as both its registry entry and a bound choice carry it. */
+function capabilities<P extends Record<string, unknown>, D extends PlanDescription>(s: Scheme<P, D>) {
   return {
     name: s.name,
     summary: s.summary,
@@ -83,6 +84,12 @@ export function bindScheme<P extends Record<string, unknown>, D extends PlanDesc
     stores: s.stores,
     multiBlockSlots: s.multiBlockSlots,
     needsData: s.needsData ?? false,
+  };
+}
+
+export function bindScheme<P extends Record<string, unknown>, D extends PlanDescription>(s: Scheme<P, D>, params: P): SchemeChoice<D> {
+  return {
+    ...capabilities(s),
     params,
     defaultBlocks: (workers) => s.defaultBlocks(workers, params),
     check: (shape) => s.check?.(params, shape),
@@ -109,14 +116,7 @@ const reserved = new Map<string, () => InputError>();
 export function registerScheme<P extends Record<string, unknown>, D extends PlanDescription>(s: Scheme<P, D>): void {
   if (registry.has(s.name) || reserved.has(s.name)) throw new Error(`scheme '${s.name}' is registered twice`);
   registry.set(s.name, {
-    name: s.name,
-    summary: s.summary,
-    taskKinds: s.taskKinds,
-    gradient: s.gradient,
-    approximate: s.approximate,
-    stores: s.stores,
-    multiBlockSlots: s.multiBlockSlots,
-    needsData: s.needsData ?? false,
+    ...capabilities(s),
     offersCandidates: s.candidates !== undefined,
     showdown: s.showdown,
     choose: (raw) => chooseAs(s, raw),

@@ -4,7 +4,8 @@ import type { Matrix } from '../../shared/tensor';
 import type { ComputeCluster, PlaceOptions, PlacedPlan, RoundOutcome } from '../compute-cluster';
 import { leastSquaresReference } from '../../core/runtime';
 import { firstWorkers, planAndPlace } from '../plan-and-place';
-import { stackedPlan } from './stacked';
+import { blockOfEachSlot, stackedPlan } from './stacked';
+import { evenBlockStarts } from '../../core/schemes/placement';
 import type { SchemeChoice } from '../../core/schemes';
 import { equalBlockStarts, padRows, paddedTranspose } from './padding';
 
@@ -13,8 +14,12 @@ import { equalBlockStarts, padRows, paddedTranspose } from './padding';
  * X·v over a code of X's row blocks and Xᵀ·u over a code of Xᵀ's row blocks (X's column
  * blocks), each placed once. With a coded scheme (product-code: exact once peeling completes;
  * mds: from any k of its n slots) the stragglers are decoded around; with an uncoded exact one
- * (wait-all, speculative, replication) every block is waited for (or a copy of it). Blocks must be equal, so X
- * (and Xᵀ) get zero rows up to a multiple of K; the padding's products are dropped.
+ * (wait-all, speculative, replication) every block is waited for (or a copy of it). A code's blocks
+ * must be equal, so coded X (and Xᵀ) get zero rows up to a multiple of K, the padding's products
+ * dropped; uncoded blocks are X's own rows split as evenly as they go (K ± 1 row), since a block
+ * of padding alone would be a task that computes nothing and still carries its vector and its
+ * delay, and the stacked decoder waits for every block (d = 200 in K = 60 blocks of 4 rows: 10
+ * of the 60 blocks were all padding).
  *
  * Cost: two encoded copies of X on the workers, (slots/K) times X's size each.
  */
@@ -37,8 +42,9 @@ export class CodedProducts {
     readonly xtPlaced: PlacedPlan,
     private readonly n: number,
     private readonly d: number,
-    private readonly xBlockRows: number,
-    private readonly xtBlockRows: number,
+    /** Rows of X (of Xᵀ) each slot's answer covers, padding included: the work a used answer counts. */
+    private readonly xRowsOfSlot: readonly number[],
+    private readonly xtRowsOfSlot: readonly number[],
   ) {}
 
   /**
@@ -51,38 +57,39 @@ export class CodedProducts {
     if (!coded && !stacksProducts(scheme)) {
       throw new InputError(`coded products: matrix-vector products need a coded scheme (product-code, mds) or an exact uncoded one with one plain block a slot (wait-all, speculative, replication), not ${scheme.name}`);
     }
-    const Xp = padRows(X, blocks);
-    const XTp = paddedTranspose(X, blocks);
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     const rng = new Rng(seed);
     // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
     const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };
     const live = firstWorkers(cluster.liveWorkers(), workers, `${jobId} products`);
-    const placeOf = async (suffix: string, M: Matrix, salt: number): Promise<PlacedPlan> => {
-      const blockStarts = equalBlockStarts(M.rows, blocks);
-      if (coded) return (await planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts, rng: rng.fork(salt), place: options, workers: live.length })).placed;
+    const placeOf = async (suffix: string, M: Matrix, salt: number): Promise<{ placed: PlacedPlan; rowsOfSlot: number[] }> => {
+      if (coded) {
+        const blockStarts = equalBlockStarts(M.rows, blocks);
+        const { placed } = await planAndPlace(cluster, scheme, { jobId: `${jobId}-${suffix}`, A: M, blockStarts, rng: rng.fork(salt), place: options, workers: live.length });
+        return { placed, rowsOfSlot: placed.plan.slots.map(() => M.rows / blocks) };
+      }
       // Uncoded: the scheme's own plan (its speculation kept), its decoder stacking the blocks' products.
       scheme.check({ workers: live.length, blocks, rows: M.rows });
+      const blockStarts = evenBlockStarts(M.rows, blocks);
       const blockRows = blockStarts.slice(1).map((e, j) => e - blockStarts[j]!);
       const plan = stackedPlan(scheme.plan({ workers: live.length, blocks, blockRows, rng: rng.fork(salt) }), blockRows);
-      return cluster.place(`${jobId}-${suffix}`, plan, { A: M, blockStarts }, { ...options, workers: live });
+      const placed = await cluster.place(`${jobId}-${suffix}`, plan, { A: M, blockStarts }, { ...options, workers: live });
+      return { placed, rowsOfSlot: blockOfEachSlot(plan).map((j) => blockRows[j]!) };
     };
-    const [xPlaced, xtPlaced] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
-    return new CodedProducts(cluster, xPlaced, xtPlaced, X.rows, X.cols, Xp.rows / blocks, XTp.rows / blocks);
+    const [x, xt] = await Promise.all([placeOf('x', coded ? padRows(X, blocks) : X, 1), placeOf('xt', paddedTranspose(X, coded ? blocks : 1), 2)]);
+    return new CodedProducts(cluster, x.placed, xt.placed, X.rows, X.cols, x.rowsOfSlot, xt.rowsOfSlot);
   }
 
   /** X·v (length n). */
   async timesX(v: Float64Array): Promise<CodedProduct> {
     const outcome = await this.cluster.round(this.xPlaced, { kind: 'matvec', x: v });
-    const used = outcome.decoded.used.length;
-    return { value: outcome.decoded.value.subarray(0, this.n), outcome, passes: (used * this.xBlockRows) / this.n };
+    return { value: outcome.decoded.value.subarray(0, this.n), outcome, passes: rowsOf(outcome.decoded.used, this.xRowsOfSlot) / this.n };
   }
 
   /** Xᵀ·u (length d). */
   async timesXT(u: Float64Array): Promise<CodedProduct> {
     const outcome = await this.cluster.round(this.xtPlaced, { kind: 'matvec', x: u });
-    const used = outcome.decoded.used.length;
-    return { value: outcome.decoded.value.subarray(0, this.d), outcome, passes: (used * this.xtBlockRows) / this.d };
+    return { value: outcome.decoded.value.subarray(0, this.d), outcome, passes: rowsOf(outcome.decoded.used, this.xtRowsOfSlot) / this.d };
   }
 
   bytesPlaced(): number {
@@ -92,4 +99,11 @@ export class CodedProducts {
   async release(): Promise<void> {
     await Promise.all([this.cluster.release(this.xPlaced), this.cluster.release(this.xtPlaced)]);
   }
+}
+
+/** Rows of data the used slots' answers cover. */
+function rowsOf(used: readonly number[], rowsOfSlot: readonly number[]): number {
+  let rows = 0;
+  for (const s of used) rows += rowsOfSlot[s]!;
+  return rows;
 }

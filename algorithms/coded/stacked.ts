@@ -10,14 +10,7 @@ import type { Decoded, Plan, RoundDecoder } from '../../core/schemes';
  * Fig. 6 ("speculative execution" for the gradient), with the scheme's own speculation kept.
  */
 export function stackedPlan(plan: Plan, blockRows: readonly number[]): Plan {
-  const blockOfSlot = plan.slots.map((s, slot) => {
-    const only = s.blocks.length === 1 ? plan.stored[s.blocks[0]!.stored] : undefined;
-    const term = only?.terms.length === 1 ? only.terms[0] : undefined;
-    if (!term || term.coef !== 1 || s.blocks[0]!.weight !== 1) {
-      throw new InputError(`${plan.scheme}: slot ${slot} is not one plain data block, so its matrix-vector products cannot be stacked (use a coded scheme: product-code or mds)`);
-    }
-    return term.block;
-  });
+  const blockOfSlot = blockOfEachSlot(plan);
   const covered = new Set(blockOfSlot);
   if (covered.size !== blockRows.length || blockOfSlot.some((j) => j < 0 || j >= blockRows.length)) {
     throw new InputError(`${plan.scheme}: stacking products needs each of the ${blockRows.length} data blocks on a slot (${covered.size} are)`);
@@ -25,6 +18,18 @@ export function stackedPlan(plan: Plan, blockRows: readonly number[]): Plan {
   const offsets = [0];
   for (const r of blockRows) offsets.push(offsets[offsets.length - 1]! + r);
   return { ...plan, taskKinds: ['matvec'], decoder: () => new StackDecoder(blockOfSlot, offsets) };
+}
+
+/** The data block each slot of a plain-block plan computes on (a slot that is not one plain block is refused). */
+export function blockOfEachSlot(plan: Plan): number[] {
+  return plan.slots.map((s, slot) => {
+    const only = s.blocks.length === 1 ? plan.stored[s.blocks[0]!.stored] : undefined;
+    const term = only?.terms.length === 1 ? only.terms[0] : undefined;
+    if (!term || term.coef !== 1 || s.blocks[0]!.weight !== 1) {
+      throw new InputError(`${plan.scheme}: slot ${slot} is not one plain data block, so its matrix-vector products cannot be stacked (use a coded scheme: product-code or mds)`);
+    }
+    return term.block;
+  });
 }
 
 /** Each block's first answer placed at its rows; enough once every block has answered. */

@@ -37,7 +37,7 @@ function job(solver: string, extra: Record<string, unknown> = {}) {
 }
 
 describe('logistic regression on a local cluster (real processes, heavy-tailed delays)', () => {
-  it('gd, newton (speculative Hessian), oversketched-newton and giant all reach the reference optimum', async () => {
+  it('gd, newton (speculative Hessian), oversketched-newton (coded or speculative gradient) and giant all reach the reference optimum', async () => {
     await withLocalCluster({ workers: 6 }, async (lc) => {
       const ctx = jobContext(lc);
       const runs: [string, Record<string, unknown>][] = [
@@ -45,6 +45,9 @@ describe('logistic regression on a local cluster (real processes, heavy-tailed d
         ['oversketched-newton', {}],
         // Figure 3 with X in 2 row blocks: 3 groups of 2 workers, each holding half of X.
         ['oversketched-newton', { sketch: { rowBlocks: 2, extra: 2 }, out: join(tmp, 'oversketch-rows') }],
+        // Fig. 6's baseline: the gradient's products uncoded under the paper's speculative rule,
+        // 6 blocks of d = 20 (4, 4, 3, 3, 3, 3 rows of Xᵀ: none padding only).
+        ['oversketched-newton', { scheme: { name: 'speculative', rule: 'paper' }, blocks: 6, out: join(tmp, 'osn-speculative') }],
         ['giant', {}],
         ['gd', {}],
       ];

@@ -199,8 +199,8 @@ export class Cluster implements SessionHost {
         } catch (e) {
           // A worker lost meanwhile needs no chaos; one that re-joined gets it on its new link.
           if (this.registry.get(w)?.status !== 'alive') return;
-          if (this.links.get(w)?.conn !== before) return configure();
-          throw e;
+          if (this.links.get(w)?.conn !== before) return configure().catch((e2: unknown) => Promise.reject(controlFailed(`configuring job ${jobId}'s chaos`, w, e2)));
+          throw controlFailed(`configuring job ${jobId}'s chaos`, w, e);
         }
       }),
     );
@@ -211,13 +211,13 @@ export class Cluster implements SessionHost {
    * faults; each worker gets its own seed (`seed`, offset by its index).
    */
   async changeDelay(jobId: string, workers: readonly number[], delay: (worker: number) => DelaySpec, seed: number): Promise<void> {
-    await Promise.all(workers.map((w) => this.conn(w).configure(jobId, { delay: delay(w), seed: seed * 7919 + w })));
+    await Promise.all(workers.map((w) => this.conn(w).configure(jobId, { delay: delay(w), seed: seed * 7919 + w }).catch((e: unknown) => Promise.reject(controlFailed(`changing job ${jobId}'s delay`, w, e)))));
   }
 
   /** Drops the blocks `ids` (as the worker knows them) of job `jobId` from one worker. */
   async dropBlocksOn(jobId: string, worker: number, ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.links.get(worker)?.conn.dropBlocks(jobId, [...ids]);
+    await this.links.get(worker)?.conn.dropBlocks(jobId, [...ids]).catch((e: unknown) => Promise.reject(controlFailed(`dropping ${ids.length} block(s) of job ${jobId}`, worker, e)));
   }
 
   /**
@@ -324,4 +324,10 @@ export class Cluster implements SessionHost {
     this.retention.close();
     await this.la.close();
   }
+}
+
+/** A worker's control call that failed (after its retries): a ClusterError naming the worker and the call. */
+function controlFailed(what: string, worker: number, e: unknown): ClusterError {
+  const err = e as { details?: string; message?: string };
+  return e instanceof ClusterError ? e : new ClusterError(`${what} on worker ${worker} failed: ${err.details || err.message || String(e)}`, { cause: e });
 }

@@ -6,6 +6,9 @@ import { delayToMessage, splitHostPort, unaryCall } from '../../shared/wire';
 import type { OutgoingBlock } from '../../core/schemes/placement';
 import { BulkUnreachableError, sendBlocksBulk } from './bulk-sender';
 
+/** Attempts of an idempotent control call that met UNAVAILABLE (a refused or reset stream). */
+const CONTROL_ATTEMPTS = 3;
+
 export interface PendingTask {
   promise: Promise<pb.TaskResult__Output>;
   cancel(): void;
@@ -112,11 +115,11 @@ export class WorkerConnection {
   }
 
   dropBlocks(jobId: string, ids: number[] = []): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.dropBlocks({ jobId, blockIds: ids }, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err) =>
-        err ? reject(err) : resolve(),
-      );
-    });
+    return this.control(() =>
+      new Promise((resolve, reject) => {
+        this.client.dropBlocks({ jobId, blockIds: ids }, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err) => (err ? reject(err) : resolve()));
+      }),
+    );
   }
 
   /** Opens the long-lived task stream (see TaskStream). */
@@ -135,14 +138,28 @@ export class WorkerConnection {
         : 'fault' in chaos
           ? { jobId, delay: delayToMessage(chaos.delay), fault: chaos.fault, seed: String(chaos.seed), cores: chaos.cores }
           : { jobId, delay: delayToMessage(chaos.delay), seed: String(chaos.seed), delayOnly: true };
-    return new Promise((resolve, reject) => {
-      this.client.configure(
-        req,
-        tokenMetadata(this.token),
-        { deadline: Date.now() + 5000 },
-        (err) => (err ? reject(err) : resolve()),
-      );
-    });
+    return this.control(() =>
+      new Promise((resolve, reject) => {
+        this.client.configure(req, tokenMetadata(this.token), { deadline: Date.now() + 5000 }, (err) => (err ? reject(err) : resolve()));
+      }),
+    );
+  }
+
+  /**
+   * An idempotent control call (configure, dropBlocks): tried again after UNAVAILABLE, which a
+   * busy HTTP/2 server answers with a stream it refused and never ran (seen under a 720-worker
+   * job's start on a loaded machine); the last failure is thrown as the call gave it (the cluster
+   * names the worker and the call in its ClusterError).
+   */
+  private async control<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (e) {
+        if ((e as { code?: number }).code !== grpc.status.UNAVAILABLE || attempt >= CONTROL_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   }
 
   close(): void {

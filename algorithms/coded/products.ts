@@ -6,7 +6,7 @@ import { leastSquaresReference } from '../../core/runtime';
 import { firstWorkers, planAndPlace } from '../plan-and-place';
 import { stackedPlan } from './stacked';
 import type { SchemeChoice } from '../../core/schemes';
-import { equalBlockStarts, padRows, paddedTranspose } from './padding';
+import { equalBlockStarts } from './padding';
 
 /**
  * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
@@ -51,9 +51,10 @@ export class CodedProducts {
     if (!coded && !stacksProducts(scheme)) {
       throw new InputError(`coded products: matrix-vector products need a coded scheme (product-code, mds) or an exact uncoded one with one plain block a slot (wait-all, speculative, replication), not ${scheme.name}`);
     }
-    const Xp = padRows(X, blocks);
-    const XTp = paddedTranspose(X, blocks);
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+    // The padded copies on the master's compute thread (seconds at 200000×200), in shared memory.
+    const arrays = await cluster.arrays();
+    const [Xp, XTp] = await Promise.all([arrays.padRows(X, blocks), arrays.paddedTranspose(X, blocks)]);
     const rng = new Rng(seed);
     // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
     const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };

@@ -49,11 +49,21 @@ export function checkAnswer(res: pb.TaskResult__Output, spec: AnswerSpec): Answe
   if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => Number(d) !== spec.shape[i])) {
     return { ok: false, reason: 'shape', detail: `shape ${fmt(t.shape)}, expected ${fmt(spec.shape)}` };
   }
-  const values = t.data.byteOffset % 8 === 0 ? new Float64Array(t.data.buffer, t.data.byteOffset, count) : new Float64Array(Uint8Array.from(t.data).buffer);
+  const values = t.data.byteOffset % 8 === 0 ? new Float64Array(t.data.buffer, t.data.byteOffset, count) : alignedCopy(t.data);
   if (spec.finite) {
     for (let i = 0; i < count; i++) {
       if (!Number.isFinite(values[i]!)) return { ok: false, reason: 'non-finite', detail: `value ${i} of ${count} is ${values[i]}` };
     }
   }
   return { ok: true, values };
+}
+
+/**
+ * The bytes' values in memory of their own: one memcpy. (Uint8Array.from iterated the bytes, 160 ms
+ * on the loop for a 1000×1000 answer; a Buffer's slice() is a view on its pool, not a copy.)
+ */
+function alignedCopy(bytes: Uint8Array): Float64Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float64Array(copy.buffer);
 }

@@ -328,6 +328,7 @@ export class Cluster implements SessionHost {
         taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
         labels: job.labels,
         workMeasure: job.workMeasure(),
+        sumOffLoop: async (ws) => (await this.compute()).weightedSum(ws),
       },
       placed,
       payload,

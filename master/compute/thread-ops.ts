@@ -1,5 +1,6 @@
 import { padRows, paddedTranspose } from '../../algorithms/coded';
 import { referenceNewton } from '../../algorithms/logistic';
+import { sumTerms, type Decoded, type WeightedSum } from '../../core/schemes';
 import { materializeStoredBlock, type OutgoingBlock } from '../../core/schemes/placement';
 import type { StoredBlockSpec } from '../../core/schemes/types';
 import type { DataSpec } from '../../shared/config';
@@ -60,6 +61,8 @@ export const MASTER_THREAD_OPS = {
    */
   storedBlocks: (_la: AsyncLinalg, stored: readonly StoredBlockSpec[], ids: readonly number[], A: Matrix, b: Float64Array | undefined, blockStarts: number[]): OutgoingBlock[] =>
     ids.map((id) => materializeStoredBlock(stored[id]!, id, { A, ...(b ? { b } : {}), blockStarts }, sharedArray)),
+  /** A decoder's weighted sum (sumTerms): 720 exact-Hessian answers of d×d, say; the answers in shared memory. */
+  weightedSum: (_la: AsyncLinalg, ws: WeightedSum): Decoded => sumTerms(ws),
   /** referenceNewton with the thread's linear algebra and the fastest kernels there. */
   logisticReference: async (la: AsyncLinalg, X: Matrix, y: Float64Array, lambda: number, s: ReferenceSettings): Promise<{ f: number; gradNorm: number; iterations: number }> => {
     const { kernels } = selectKernels({ backend: 'auto', threads: 1 });

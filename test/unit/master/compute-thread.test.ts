@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SumDecoder } from '../../../core/schemes';
 import { materializeStoredBlocks } from '../../../core/schemes/placement';
 import type { Plan, StoredBlockSpec } from '../../../core/schemes/types';
 import { inlineMasterCompute, masterCompute, masterThreadEntry, type MasterCompute } from '../../../master/compute';
@@ -133,5 +134,20 @@ describe('master compute thread: the same bits as inline', () => {
 
   it('an unknown operation is refused by name', async () => {
     await expect(pool.run('noSuchOperation', [])).rejects.toThrow(/unknown operation 'noSuchOperation'/);
+  });
+});
+
+describe('master compute thread: the weighted sum of a decode', () => {
+  it('equals the decoder decoding inline, bit for bit, the answers in shared memory', async () => {
+    const rng = new Rng(11);
+    const decoder = new SumDecoder((a) => a.size === 5, (a) => new Map([...a.keys()].map((s) => [s, 1 + s / 3])), true);
+    for (const slot of [3, 0, 4, 1, 2]) {
+      const v = new Float64Array(new SharedArrayBuffer(8 * 257));
+      for (let i = 0; i < v.length; i++) v[i] = rng.normal() * 10 ** ((i % 7) - 3);
+      decoder.add(slot, v);
+    }
+    const ws = decoder.weightedSum();
+    expect(ws.used).toEqual([0, 1, 2, 3, 4]);
+    expectSameBits(await thread.weightedSum(ws), decoder.decode());
   });
 });

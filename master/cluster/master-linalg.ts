@@ -31,7 +31,7 @@ export class MasterLinalg {
 
   private start(): Promise<LinalgThreadPool> {
     if (this.closed) return Promise.reject(new Error('the master is stopping: its linear algebra threads are closed'));
-    this.pool ??= linalgThread({ entry: masterThreadEntry(), ...this.options }).then(
+    this.pool ??= linalgThread({ ...this.options, entry: this.options.entry ?? masterThreadEntry() }).then(
       (p) => {
         if (p.warning) this.log.warn(p.warning);
         this.log.info({ backend: p.name, blas: p.blas }, 'linear algebra thread started');

@@ -4,6 +4,7 @@
  * through this interface.
  */
 import type { AsyncLinalg } from '../shared/linalg';
+import type { Matrix } from '../shared/tensor';
 import type { pb } from '../shared/wire';
 import type { Decoded, Plan } from '../core/schemes';
 import type { BlockData } from '../core/schemes/placement';
@@ -146,6 +147,15 @@ export interface RoundOptions {
   deadlineSeconds?: number;
 }
 
+/**
+ * Array work an algorithm does once at the master that is too long for its event loop: the
+ * values of padding.ts's functions, in shared memory (placing them then copies nothing more).
+ */
+export interface MasterArrays {
+  padRows(M: Matrix, multiple: number): Promise<Matrix>;
+  paddedTranspose(M: Matrix, multiple: number): Promise<Matrix>;
+}
+
 export interface ComputeCluster {
   /** Workers currently alive. */
   liveWorkers(): number[];
@@ -154,6 +164,8 @@ export interface ComputeCluster {
    * so an algorithm's master-side work never holds up the loop that talks to the workers.
    */
   linalg(): Promise<AsyncLinalg>;
+  /** An algorithm's long array work at the master (padded copies of X), off that loop too. */
+  arrays(): Promise<MasterArrays>;
   /**
    * The one way to place: a plan made for logical workers 0..n−1 (a scheme's, or one a job builds
    * itself: column groups, every center everywhere) is mapped onto physical workers (options.workers,

@@ -7,7 +7,7 @@ import { firstWorkers, planAndPlace } from '../plan-and-place';
 import { blockOfEachSlot, stackedPlan } from './stacked';
 import { evenBlockStarts } from '../../core/schemes/placement';
 import type { SchemeChoice } from '../../core/schemes';
-import { equalBlockStarts, padRows, paddedTranspose } from './padding';
+import { equalBlockStarts } from './padding';
 
 /**
  * The gradient's two matrix-vector products, each coded (Algorithm 1, steps 4 and 8; Fig. 2):
@@ -58,6 +58,9 @@ export class CodedProducts {
       throw new InputError(`coded products: matrix-vector products need a coded scheme (product-code, mds) or an exact uncoded one with one plain block a slot (wait-all, speculative, replication), not ${scheme.name}`);
     }
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
+    // The padded copies on the master's compute thread (seconds at 200000×200), in shared memory.
+    const arrays = await cluster.arrays();
+    const [Xp, XTp] = await Promise.all([arrays.padRows(X, blocks), arrays.paddedTranspose(X, blocks)]);
     const rng = new Rng(seed);
     // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
     const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };

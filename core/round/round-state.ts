@@ -1,4 +1,4 @@
-import type { Decoded, RoundDecoder } from '../schemes';
+import type { Decoded, RoundDecoder, WeightedSum } from '../schemes';
 import { chooseHost, holdsAll } from './host-policy';
 
 /**
@@ -200,6 +200,11 @@ export class RoundState {
 
   decode(): Decoded {
     return this.decoder.decode();
+  }
+
+  /** The decoder's weighted sum, described (decode() is its value), when it is one. */
+  weightedSum(): WeightedSum | undefined {
+    return this.decoder.weightedSum?.();
   }
 
   /** Slots still out when the round decoded (its stragglers), charged to the worker running them then. */

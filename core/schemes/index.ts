@@ -34,6 +34,7 @@ export type {
   PlanDescription,
   RoundDecoder,
   Decoded,
+  WeightedSum,
   SlotSpec,
   StoredBlockSpec,
   TaskKindName,
@@ -45,7 +46,7 @@ export type {
   FairShare,
 } from './types';
 export { parseParams, intAtLeast, numberIn, oneOf, gridValues, formatParamsError, knownKeys } from './params';
-export { SumDecoder, firstQDecoder } from './sum-decoder';
+export { SumDecoder, firstQDecoder, sumTerms } from './sum-decoder';
 export { delayAnswerTimes, measuredAnswerTimes, type MeasuredRound, type AnswerTimeDistribution } from '../runtime/answer-times';
 export { waitAll, ignoreStragglers, speculative, replication, frc, mds, productCode, leverage, oversketch };
 export { oversketchPlan, oversketchSlots, sketchRowBlocks, SketchBlocksDecoder, type OversketchShape, type OversketchSlots } from './oversketch';

@@ -1,5 +1,5 @@
 import { ShapeError } from '../../shared/errors';
-import type { Plan } from './types';
+import type { Plan, StoredBlockSpec } from './types';
 import type { Matrix } from '../../shared/tensor';
 
 /** The data a plan's stored blocks are built from: rows of A (and b), split at blockStarts. */
@@ -26,42 +26,56 @@ export interface OutgoingBlock {
  * blocks (plain, rescaled or parity). Done once per job at the master.
  */
 export function materializeStoredBlocks(plan: Plan, data: BlockData): OutgoingBlock[] {
+  return plan.stored.map((spec, id) => materializeStoredBlock(spec, id, data));
+}
+
+/** Whether stored block `spec` is one data block as it is (materialized as a view, no copy, no arithmetic). */
+export function isPlainStored(spec: StoredBlockSpec): boolean {
+  return spec.terms.length === 1 && spec.terms[0]!.coef === 1;
+}
+
+/**
+ * Stored block `id` of a plan (its `spec`) from the data: a view on A's rows when plain, else
+ * the combination's values in new memory (`alloc`, default a plain array). The coded ones are
+ * the long loops; the master runs them off its event loop.
+ */
+export function materializeStoredBlock(spec: StoredBlockSpec, id: number, data: BlockData, alloc: (length: number) => Float64Array = plainArray): OutgoingBlock {
   const { A, b, blockStarts } = data;
   const K = blockStarts.length - 1;
-  return plan.stored.map((spec, id) => {
-    if (spec.terms.length === 0) throw new ShapeError(`stored block ${id} has no terms`);
-    const rowsOf = (j: number): number => {
-      if (j < 0 || j >= K) throw new ShapeError(`stored block ${id} refers to data block ${j}, there are ${K}`);
-      return blockStarts[j + 1]! - blockStarts[j]!;
+  if (spec.terms.length === 0) throw new ShapeError(`stored block ${id} has no terms`);
+  const rowsOf = (j: number): number => {
+    if (j < 0 || j >= K) throw new ShapeError(`stored block ${id} refers to data block ${j}, there are ${K}`);
+    return blockStarts[j + 1]! - blockStarts[j]!;
+  };
+  const rows = rowsOf(spec.terms[0]!.block);
+  for (const t of spec.terms) {
+    if (rowsOf(t.block) !== rows) throw new ShapeError(`stored block ${id} combines data blocks of different row counts`);
+  }
+  const first = spec.terms[0]!;
+  if (isPlainStored(spec)) {
+    // A plain block: views, no copy.
+    const s = blockStarts[first.block]!;
+    return {
+      id,
+      rows,
+      cols: A.cols,
+      data: A.data.subarray(s * A.cols, (s + rows) * A.cols),
+      ...(b ? { rhs: b.subarray(s, s + rows) } : {}),
+      rowOffset: s,
     };
-    const rows = rowsOf(spec.terms[0]!.block);
-    for (const t of spec.terms) {
-      if (rowsOf(t.block) !== rows) throw new ShapeError(`stored block ${id} combines data blocks of different row counts`);
-    }
-    const first = spec.terms[0]!;
-    if (spec.terms.length === 1 && first.coef === 1) {
-      // A plain block: views, no copy.
-      const s = blockStarts[first.block]!;
-      return {
-        id,
-        rows,
-        cols: A.cols,
-        data: A.data.subarray(s * A.cols, (s + rows) * A.cols),
-        ...(b ? { rhs: b.subarray(s, s + rows) } : {}),
-        rowOffset: s,
-      };
-    }
-    const out = new Float64Array(rows * A.cols);
-    const rhs = b ? new Float64Array(rows) : undefined;
-    for (const t of spec.terms) {
-      const s = blockStarts[t.block]!;
-      const src = A.data.subarray(s * A.cols, (s + rows) * A.cols);
-      for (let i = 0; i < src.length; i++) out[i]! += t.coef * src[i]!;
-      if (rhs && b) for (let i = 0; i < rows; i++) rhs[i]! += t.coef * b[s + i]!;
-    }
-    return { id, rows, cols: A.cols, data: out, ...(rhs ? { rhs } : {}), rowOffset: blockStarts[first.block]! };
-  });
+  }
+  const out = alloc(rows * A.cols);
+  const rhs = b ? alloc(rows) : undefined;
+  for (const t of spec.terms) {
+    const s = blockStarts[t.block]!;
+    const src = A.data.subarray(s * A.cols, (s + rows) * A.cols);
+    for (let i = 0; i < src.length; i++) out[i]! += t.coef * src[i]!;
+    if (rhs && b) for (let i = 0; i < rows; i++) rhs[i]! += t.coef * b[s + i]!;
+  }
+  return { id, rows, cols: A.cols, data: out, ...(rhs ? { rhs } : {}), rowOffset: blockStarts[first.block]! };
 }
+
+const plainArray = (length: number): Float64Array => new Float64Array(length);
 
 /** Which stored blocks each worker needs: its slots' blocks, plus those it backs up. */
 export function blocksPerWorker(plan: Plan, hosts: readonly number[]): Map<number, Set<number>> {

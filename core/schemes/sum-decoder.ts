@@ -1,5 +1,15 @@
 import { ClusterError } from '../../shared/errors';
-import type { Decoded, RoundDecoder } from './types';
+import type { Decoded, RoundDecoder, WeightedSum } from './types';
+
+/** A weighted sum's value, term after term in the given order (SumDecoder.decode's arithmetic). */
+export function sumTerms(ws: WeightedSum): Decoded {
+  if (ws.terms.length === 0) throw new Error('decoder: nothing to decode');
+  const out = new Float64Array(ws.length);
+  for (const { coef: c, value: v } of ws.terms) {
+    for (let i = 0; i < v.length; i++) out[i]! += c * v[i]!;
+  }
+  return { value: out, used: ws.used, exact: ws.exact };
+}
 
 /**
  * Decoder for plans whose answer is a weighted sum of slot results: waits for `needed` slots
@@ -43,21 +53,24 @@ export class SumDecoder implements RoundDecoder {
   }
 
   decode(): Decoded {
+    return sumTerms(this.weightedSum());
+  }
+
+  weightedSum(): WeightedSum {
     // Summed in slot order, not arrival order: floating-point addition is not associative, and
     // an exact scheme must give the same bits whichever of its workers answered first (a run
     // repeats exactly, and a job resumed after a master restart matches the uninterrupted one).
     const coefs = [...this.coefficients(this.arrived)].sort((a, b) => a[0] - b[0]);
-    let out: Float64Array | undefined;
+    const terms: WeightedSum['terms'] = [];
     const used: number[] = [];
-    for (const [slot, c] of coefs) {
-      const v = this.arrived.get(slot);
-      if (!v) throw new Error(`decoder: slot ${slot} has no result`);
-      if (!out) out = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) out[i]! += c * v[i]!;
+    for (const [slot, coef] of coefs) {
+      const value = this.arrived.get(slot);
+      if (!value) throw new Error(`decoder: slot ${slot} has no result`);
+      terms.push({ coef, value });
       used.push(slot);
     }
-    if (!out) throw new Error('decoder: nothing to decode');
-    return { value: out, used, exact: this.exact && this.done };
+    if (terms.length === 0) throw new Error('decoder: nothing to decode');
+    return { terms, length: terms[0]!.value.length, used, exact: this.exact && this.done };
   }
 }
 

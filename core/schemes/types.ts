@@ -116,6 +116,21 @@ export interface RoundDecoder {
   /** Whether decoding with what has arrived is acceptable at a round timeout. */
   canDecodeEarly(): boolean;
   decode(): Decoded;
+  /**
+   * A decoder whose answer is a weighted sum of the answers may describe that sum instead of
+   * computing it: decode() is then sumTerms(weightedSum()), the same bits, and the caller may
+   * run the sum where it likes (the master: off its event loop when it is long).
+   */
+  weightedSum?(): WeightedSum;
+}
+
+/** Σ coef·value over the terms, in their order (floating-point addition is not associative). */
+export interface WeightedSum {
+  terms: { coef: number; value: Float64Array }[];
+  /** Values in the sum (every term's length). */
+  length: number;
+  used: number[];
+  exact: boolean;
 }
 
 /** The size of the cluster a scheme is checked against before anything starts. */

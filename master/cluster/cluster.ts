@@ -8,11 +8,12 @@ import type { Plan } from '../../core/schemes';
 import { ShardedStore, type ParameterStore } from '../store';
 import { JobQueue } from './job-queue';
 import { MasterLinalg } from './master-linalg';
+import type { MasterCompute } from '../compute';
 import { JobSession, type JobSessionSpec } from './job-session';
 import type { RoundJob, SessionHost, WorkerChaos } from './session-host';
 import { Placed, slotWork } from './placed-plan';
 import { leastSquaresReference } from '../../core/runtime';
-import { blocksPerWorker, materializeStoredBlocks } from '../../core/schemes/placement';
+import { blocksPerWorker, isPlainStored, materializeStoredBlock, materializeStoredBlocks, type OutgoingBlock } from '../../core/schemes/placement';
 import type { WorkerRegistry } from './registry';
 import { RoundRun } from './round-run';
 import { TaskStream } from './task-stream';
@@ -92,6 +93,11 @@ export class Cluster implements SessionHost {
   /** The master's linear algebra on its compute thread, one pool per master (started at first use). */
   linalg(): Promise<AsyncLinalg> {
     return this.la.get();
+  }
+
+  /** The master's long array work (master/compute) on the same compute thread. */
+  compute(): Promise<MasterCompute> {
+    return this.la.compute();
   }
 
   private shardsOf: ShardedStore | undefined;
@@ -233,7 +239,7 @@ export class Cluster implements SessionHost {
     for (const s of plan.slots) {
       if (!liveSet.has(s.host)) throw new ClusterError(`the plan puts a slot on worker ${s.host}, which is not alive (live: ${live.join(', ')})`);
     }
-    const blocks = materializeStoredBlocks(plan, data);
+    const blocks = await this.storedBlocks(plan, data);
     const work = options.work ? plan.slots.map((_, s) => options.work!(s)) : slotWork(plan, blocks, data.A.rows * data.A.cols, live.length);
     if (options.referenceFlops !== undefined && !(options.referenceFlops > 0 && Number.isFinite(options.referenceFlops))) {
       throw new RangeError(`placing ${jobId}: the reference task's flops must be positive, got ${options.referenceFlops}`);
@@ -252,6 +258,18 @@ export class Cluster implements SessionHost {
     if (failed.length > 0 && (!onUnplaced || failed.length === need.length)) throw failed[0]!.error;
     for (const f of failed) onUnplaced!(f.worker, messageOf(f.error));
     return placed;
+  }
+
+  /**
+   * The plan's stored blocks (materializeStoredBlocks): the plain ones as views here, the coded
+   * ones (parity sums over X, seconds at 200000×200) on the compute thread, in shared memory.
+   */
+  private async storedBlocks(plan: Plan, data: BlockData): Promise<OutgoingBlock[]> {
+    const coded = plan.stored.flatMap((spec, id) => (isPlainStored(spec) ? [] : [id]));
+    if (coded.length === 0) return materializeStoredBlocks(plan, data);
+    const made = await (await this.compute()).storedBlocks(plan.stored, coded, data.A, data.b, data.blockStarts);
+    const byId = new Map(made.map((b) => [b.id, b]));
+    return plan.stored.map((spec, id) => byId.get(id) ?? materializeStoredBlock(spec, id, data));
   }
 
   /** Streams the stored blocks `ids` to `worker` unless it holds them already. */
@@ -310,6 +328,7 @@ export class Cluster implements SessionHost {
         taskDeadlineSeconds: this.opts.taskDeadlineSeconds,
         labels: job.labels,
         workMeasure: job.workMeasure(),
+        sumOffLoop: async (ws) => (await this.compute()).weightedSum(ws),
       },
       placed,
       payload,

@@ -1,5 +1,6 @@
 import { InputError } from '../../shared/errors';
 import type { AsyncLinalg } from '../../shared/linalg';
+import type { MasterCompute } from '../compute';
 import type { EventLoopLag } from '../../shared/metrics';
 import { NO_FAULTS, readDelayTrace, traceStreamFor, type DelaySpec, type FaultSpec } from '../../shared/chaos';
 import type { Plan } from '../../core/schemes';
@@ -9,7 +10,7 @@ import type { RoundJob, SessionHost } from './session-host';
 import { BadAnswers } from './bad-answers';
 import type { Placed } from './placed-plan';
 import type { WorkMeasure } from './task-work';
-import type { BlockData, ComputeCluster, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
+import type { BlockData, ComputeCluster, MasterArrays, PlaceOptions, PlacedPlan, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 
 export interface JobSessionSpec {
   /** The job kind (`job:` of the job file): a metric label. */
@@ -96,6 +97,15 @@ export class JobSession implements ComputeCluster {
 
   linalg(): Promise<AsyncLinalg> {
     return this.cluster.linalg();
+  }
+
+  /** The master's long array work (data, padded copies, coded blocks) on its compute thread. */
+  compute(): Promise<MasterCompute> {
+    return this.cluster.compute();
+  }
+
+  arrays(): Promise<MasterArrays> {
+    return this.cluster.compute();
   }
 
   /** The job's workers that are alive and not dropped from it (for bad answers: BadAnswers). */

@@ -13,6 +13,7 @@ import { checkAnswer, type BadAnswerReason } from './answer-check';
 import { expectedAnswer, type AnswerSpec } from './task-kinds';
 import type { AnswerTally } from './bad-answers';
 import type { Arrival, KindName, RoundOptions, RoundOutcome, Straggler, TaskPayload } from '../../algorithms/compute-cluster';
+import type { Decoded, WeightedSum } from '../../core/schemes';
 
 /** What a round uses of a worker's task stream (TaskStream; a fake in unit tests). */
 export interface RoundStream {
@@ -43,7 +44,12 @@ export interface DispatchContext {
   labels: { job_kind: string; job_id: string };
   /** What a task's work counts (chaos.delay.work): its flops (ops) or the data it touches (rows). */
   workMeasure: WorkMeasure;
+  /** Computes a long decode's weighted sum off the event loop (the master's compute thread); absent: inline. */
+  sumOffLoop?: (ws: WeightedSum) => Promise<Decoded>;
 }
+
+/** A decode summing at least this many products goes to `sumOffLoop` (about 2–4 ms of loop time inline). */
+export const OFF_LOOP_SUM = 1 << 21;
 
 /** Sends and cancellations of one batch of instructions, gathered per worker. */
 type PerWorker = Map<number, number[]>;
@@ -458,12 +464,25 @@ export class RoundRun {
     }
     this.placed.hosts = [...this.state.hosts];
     if (this.state.relocations > 0) m.slotsMoved.inc({ scheme }, this.state.relocations);
-    let decoded;
+    let decoded: Decoded | Promise<Decoded>;
     try {
-      decoded = this.state.decode();
+      const ws = this.ctx.sumOffLoop ? this.state.weightedSum() : undefined;
+      decoded = ws && ws.terms.length * ws.length >= OFF_LOOP_SUM ? this.ctx.sumOffLoop!(ws) : this.state.decode();
     } catch (e) {
       return this.settle(this.typed(e, `decoding (scheme ${scheme})`));
     }
+    if (decoded instanceof Promise) {
+      decoded.then(
+        (d) => this.resolveDecoded(t, stragglers, d),
+        (e: unknown) => this.settle(this.typed(e, `decoding (scheme ${scheme})`)),
+      );
+    } else this.resolveDecoded(t, stragglers, decoded);
+  }
+
+  /** The round's outcome, decoded. */
+  private resolveDecoded(t: number, stragglers: Straggler[], decoded: Decoded): void {
+    const m = this.ctx.metrics;
+    const scheme = this.scheme;
     const seconds = (t - this.t0) / 1000;
     m.rounds.inc({ scheme, ...this.ctx.labels });
     m.roundDuration.observe({ scheme }, seconds);

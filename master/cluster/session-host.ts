@@ -1,5 +1,6 @@
 import type { DelaySpec, FaultSpec } from '../../shared/chaos';
 import type { AsyncLinalg } from '../../shared/linalg';
+import type { MasterCompute } from '../compute';
 import type { Plan } from '../../core/schemes';
 import type { BlockData, PlaceOptions, RoundOptions, RoundOutcome, TaskPayload } from '../../algorithms/compute-cluster';
 import type { ParameterStore, ShardedStore } from '../store';
@@ -43,6 +44,8 @@ export interface SessionHost {
   readonly shards: ShardedStore;
   /** The master's linear algebra on its compute thread (started at first use). */
   linalg(): Promise<AsyncLinalg>;
+  /** The master's long array work on the same thread (master/compute). */
+  compute(): Promise<MasterCompute>;
   liveWorkers(): number[];
   /** Places on `live`; a worker whose placement fails goes to `onUnplaced` (see Cluster.place). */
   place(jobId: string, plan: Plan, data: BlockData, live: readonly number[], options?: PlaceOptions, onUnplaced?: (worker: number, why: string) => void): Promise<Placed>;

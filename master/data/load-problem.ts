@@ -13,10 +13,10 @@ export interface LeastSquaresProblem {
   source: LeastSquaresSource;
 }
 
-/** The job's A and b, from files or the seeded generator, shapes checked. */
-export function loadLeastSquaresProblem(job: { data: DataSpec }): LeastSquaresProblem {
+/** The job's A and b, from files or the seeded generator (`alloc`: where it puts A), shapes checked. */
+export function loadLeastSquaresProblem(job: { data: DataSpec }, alloc?: (length: number) => Float64Array): LeastSquaresProblem {
   if (job.data.synthetic) {
-    const { A, b } = syntheticLeastSquares(job.data.synthetic);
+    const { A, b } = syntheticLeastSquares(job.data.synthetic, alloc);
     return { A, b, source: { synthetic: job.data.synthetic } };
   }
   const files = { A: job.data.A!, b: job.data.b! };

@@ -18,12 +18,15 @@ export interface LogisticProblemData {
   source: Record<string, unknown>;
 }
 
-/** The job's training (and test) data from .npy/.csv files, LIBSVM text or the seeded generator. */
-export function loadLogisticProblem(data: LogisticDataSpec): LogisticProblemData {
+/**
+ * The job's training (and test) data from .npy/.csv files, LIBSVM text or the seeded generator
+ * (`alloc`: where the generator puts X; the files' arrays are their readers').
+ */
+export function loadLogisticProblem(data: LogisticDataSpec, alloc?: (length: number) => Float64Array): LogisticProblemData {
   let all: LogisticDataSet;
   let source: Record<string, unknown>;
   if (data.synthetic) {
-    const { X, y } = syntheticLogistic(data.synthetic);
+    const { X, y } = syntheticLogistic(data.synthetic, alloc);
     all = { X, y };
     source = { synthetic: data.synthetic };
   } else if (data.libsvm) {

@@ -3,15 +3,18 @@ import { sigmoid } from '../../shared/kernels';
 import { Rng } from '../../shared/random';
 import type { Matrix } from '../../shared/tensor';
 
+const plainArray = (length: number): Float64Array => new Float64Array(length);
+
 /**
  * Seeded logistic data: rows xᵢ ~ N(0, Σ/d) with Σ the AR(1) covariance ρ^|j−k| (ρ = 0: identity),
  * a planted w with ‖w‖ = signal, and labels yᵢ = +1 with probability σ(xᵢᵀw) — so the classes
  * overlap (no separating hyperplane; the optimum exists for any λ ≥ 0).
  */
-export function syntheticLogistic(spec: LogisticSyntheticSpec): { X: Matrix; y: Float64Array; wPlanted: Float64Array } {
+export function syntheticLogistic(spec: LogisticSyntheticSpec, alloc: (length: number) => Float64Array = plainArray): { X: Matrix; y: Float64Array; wPlanted: Float64Array } {
   const { rows, cols, correlation: rho } = spec;
   const rng = new Rng(spec.seed);
-  const X = new Float64Array(rows * cols);
+  // `alloc`: where X's values live (shared memory when generated on the master's compute thread).
+  const X = alloc(rows * cols);
   const s = 1 / Math.sqrt(cols);
   const innov = Math.sqrt(1 - rho * rho);
   for (let i = 0; i < rows; i++) {

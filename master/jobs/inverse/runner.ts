@@ -1,8 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { InverseJobSpec } from './schema';
-import { Rng } from '../../../shared/random';
-import { loadMatrix, matrix, type Matrix } from '../../../shared/tensor';
 import { defaultMaxIterations } from '../../../shared/kernels';
 import { unpackSolvedColumns } from '../../../shared/kernels';
 import {
@@ -37,13 +35,6 @@ const inverseState = z.object({ groups: z.array(z.object({ columns: z.array(z.nu
 /** Seconds between progress updates while a long column solve runs (the groups report only when they finish). */
 const PROGRESS_TICK_MS = 5000;
 
-function loadA(job: InverseJobSpec): Matrix {
-  if (job.data.A) return loadMatrix(job.data.A);
-  const s = job.data.synthetic!;
-  const rng = new Rng(s.seed);
-  return matrix(s.rows, s.cols, Float64Array.from({ length: s.rows * s.cols }, () => rng.normal()));
-}
-
 /** The job's frc parameters (its `scheme:` is always frc: column groups on s+1 workers each). */
 export function inverseFrc(job: Pick<InverseJobSpec, 'scheme'>): FrcParams {
   const { name: _name, ...raw } = job.scheme;
@@ -64,7 +55,8 @@ export function inverseOutputName(kind: InverseKind): string {
 export async function runInverse(job: InverseJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
   const tJob = performance.now();
-  const A = loadA(job);
+  // Generated or read on the master's compute thread (in shared memory), not on the loop.
+  const A = await (await cluster.compute()).inverseMatrix(job.data);
   const problem = inverseProblem(job.job, A);
   const frc = inverseFrc(job);
   const workers = cluster.liveWorkers().length;

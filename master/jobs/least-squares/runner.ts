@@ -3,7 +3,7 @@ import { declaredDelays } from '../../../shared/chaos';
 import type { ChaosSpec } from '../../../shared/config';
 import { norm2 } from '../../../shared/kernels';
 import { directLeastSquares, normalEquations, steepestDescent, type LsHistoryPoint, type LsResult, type LsState } from '../../../algorithms';
-import { loadLeastSquaresProblem, type LeastSquaresSource } from '../../data';
+import type { LeastSquaresSource } from '../../data';
 import { chooseSchemeOrPolicy, type AdaptiveReport } from '../../../core/policy';
 import { delayAnswerTimes } from '../../../core/schemes';
 import { skippedDiagnostic, tryDiagnostic } from '../diagnostic';
@@ -79,7 +79,8 @@ const DIRECT_REFERENCE_LIMIT = 50_000_000;
 /** least-squares: data -> scheme plan -> placement -> steepest descent -> x.npy + result.json. */
 export async function runLeastSquares(job: LeastSquaresJobSpec, ctx: JobContext): Promise<JobOutput<LeastSquaresResult>> {
   const { cluster, log } = ctx;
-  const problem = loadLeastSquaresProblem(job);
+  // Generated or read on the master's compute thread (A in shared memory), not on the loop.
+  const problem = await (await cluster.compute()).leastSquaresProblem(job);
   const { A, b } = problem;
   const workers = cluster.liveWorkers().length;
   // The session's id: the same after a master restart, so the resumed run's blocks (and the send

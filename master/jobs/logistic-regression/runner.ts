@@ -6,7 +6,6 @@ import type { Matrix } from '../../../shared/tensor';
 import { evaluateAt, logisticLayout, solveLogistic, type IterationRecord, type LogisticHistoryEntry, type LogisticState } from '../../../algorithms/logistic';
 import { logisticOptimum } from './optimum';
 import { solveSpecOf } from './solve-spec';
-import { loadLogisticProblem } from '../../data/logistic-problem';
 import type { JobContext } from '../types';
 
 function median(xs: number[]): number | null {
@@ -45,7 +44,8 @@ function errorRate(X: Matrix, y: Float64Array, w: Float64Array): number {
 /** logistic-regression: data -> placement (coded X and Xᵀ, Hessian or GIANT blocks) -> solver -> w.npy + result.json. */
 export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
-  const problem = loadLogisticProblem(job.data);
+  // Generated or read on the master's compute thread: X arrives in shared memory, the loop keeps answering.
+  const problem = await (await cluster.compute()).logisticProblem(job.data);
   const { X, y } = problem.train;
   const n = X.rows;
   const d = X.cols;
@@ -62,7 +62,7 @@ export async function runLogisticRegression(job: LogisticRegressionJobSpec, ctx:
   let fStar: number | undefined;
   if (job.stop.suboptimality !== undefined) {
     const t = performance.now();
-    const opt = await logisticOptimum(await cluster.linalg(), JSON.stringify(job.data), X, y, job.lambda);
+    const opt = await logisticOptimum(await cluster.compute(), JSON.stringify(job.data), X, y, job.lambda);
     fStar = opt.f;
     log.info({ jobId, fStar, gradNorm: opt.gradNorm, iterations: opt.iterations, seconds: (performance.now() - t) / 1000 }, 'optimum for stop.suboptimality');
   }

@@ -6,7 +6,6 @@ import { Rng } from '../../../shared/random';
 import { directLeastSquares, largestEigenvalue, planDataFor } from '../../../algorithms';
 import { blockSrhtGradientOracle, exactGradientOracle, gaussianGradientOracle } from '../../../core/sketching';
 import { evenBlockStarts } from '../../../core/schemes/placement';
-import { loadLeastSquaresProblem } from '../../data';
 import { chooseAs, delayAnswerTimes, leverage } from '../../../core/schemes';
 import { fixedStepDescent, type AsyncGradientOracle } from './fixed-step-sd';
 import { clusterLeverageOracle, simulatedLeverageOracle } from './leverage-oracle';
@@ -63,7 +62,7 @@ export async function runSketchComparison(job: SketchComparisonJobSpec, ctx: Job
     // Stopped (Ctrl-C, a master shutting down): the table of the instances done.
     if (ctx.signal?.aborted) break;
     const dataSpec = job.data.synthetic ? { data: { synthetic: { ...job.data.synthetic, seed: job.data.synthetic.seed + inst } } } : job;
-    const { A, b } = loadLeastSquaresProblem(dataSpec);
+    const { A, b } = await (await ctx.cluster.compute()).leastSquaresProblem(dataSpec);
     const N = A.rows;
     const d = A.cols;
     const K = job.blocks ?? scheme.defaultBlocks(live.length);

@@ -4,7 +4,6 @@ import type { SchemeSpec } from '../../../shared/config';
 import { showdownSchemes } from './fair-share';
 import type { StragglerShowdownJobSpec } from './schema';
 import { directLeastSquares, normalEquations, steepestDescent } from '../../../algorithms';
-import { loadLeastSquaresProblem } from '../../data';
 import { delayAnswerTimes } from '../../../core/schemes';
 import { setUpLeastSquares } from '../least-squares/setup';
 import type { JobContext } from '../types';
@@ -82,7 +81,7 @@ function tailFree(d: DelaySpec): DelaySpec | undefined {
  */
 export async function runStragglerShowdown(job: StragglerShowdownJobSpec, ctx: JobContext) {
   const { cluster, log } = ctx;
-  const { A, b, source } = loadLeastSquaresProblem(job);
+  const { A, b, source } = await (await cluster.compute()).leastSquaresProblem(job);
   const la = await cluster.linalg();
   const xStar = await directLeastSquares(la, A, b);
   const normal = await normalEquations(la, A, b);

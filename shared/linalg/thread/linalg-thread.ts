@@ -31,19 +31,30 @@ export interface LinalgThreadOptions extends LinalgChoice {
   threads?: number;
   /** OpenBLAS threads for the whole process, set once at start (default 1). */
   blasThreads?: number;
-  /** The compiled thread entry; default thread-main.js beside this module (or its dist/ copy when run from the sources). */
+  /**
+   * The compiled thread entry; default thread-main.js beside this module (or its dist/ copy when
+   * run from the sources). A role with operations of its own gives its entry (serveComputeThread).
+   */
   entry?: string;
 }
 
 /** thread-main.js: beside this file when compiled; from the TypeScript sources (tests), the dist/ copy. */
 export function defaultThreadEntry(): string {
-  const here = join(__dirname, 'thread-main.js');
+  return compiledEntry(__dirname, 'thread-main.js');
+}
+
+/**
+ * A thread entry `file` in the folder `dir` of the sources: there when compiled; from the
+ * TypeScript sources (tests, whose modules live in the sources), its dist/ copy.
+ */
+export function compiledEntry(dir: string, file: string): string {
+  const here = join(dir, file);
   if (existsSync(here)) return here;
-  let root = __dirname;
+  let root = dir;
   for (let i = 0; i < 8 && !existsSync(join(root, 'package.json')); i++) root = dirname(root);
-  const built = join(root, 'dist', relative(root, __dirname), 'thread-main.js');
+  const built = join(root, 'dist', relative(root, dir), file);
   if (existsSync(built)) return built;
-  throw new Error(`linalg thread: no thread-main.js beside ${__dirname} nor at ${built}: run npm run build`);
+  throw new Error(`compute thread: no ${file} in ${dir} nor at ${built}: run npm run build`);
 }
 
 interface Pending {
@@ -193,12 +204,26 @@ export class LinalgThreadPool implements AsyncLinalg {
   }
 
   private call<K extends LinalgOp>(op: K, args: Parameters<Linalg[K]>): Promise<ReturnType<Linalg[K]>> {
+    return this.send(op, args) as Promise<ReturnType<Linalg[K]>>;
+  }
+
+  /**
+   * One of the operations the threads' entry added beside the linear algebra (serve.ts's
+   * ThreadOps, by name), with its arguments: answered in order with the linear algebra calls.
+   * Arguments go as the linear algebra's do (shared memory read in place, a top-level Matrix or
+   * vector copied once and moved, anything else structured-cloned); the result comes back moved.
+   */
+  run(op: string, args: readonly unknown[]): Promise<unknown> {
+    return this.send(op, args);
+  }
+
+  private send(op: string, args: readonly unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new CancelledError('linalg thread pool closed'));
     const live = this.threads.filter((t) => !t.dead);
     if (live.length === 0) return Promise.reject(new CodaError('linalg thread pool: no compute thread is running (each failed at its start)'));
     const thread = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const prepared = prepareArgs(args);
-    return thread.send({ id: this.nextId++, op, args: prepared.args }, prepared.transfer) as Promise<ReturnType<Linalg[K]>>;
+    return thread.send({ id: this.nextId++, op, args: prepared.args }, prepared.transfer);
   }
 
   readonly matMul: AsyncLinalg['matMul'] = (...a) => this.call('matMul', a);

@@ -9,7 +9,7 @@ import {
   ShapeError,
   SingularMatrixError,
 } from '../../errors';
-import type { LinalgBackendName, LinalgOp } from '../types';
+import type { LinalgBackendName } from '../types';
 
 /** What the pool sends a compute thread at start (workerData). */
 export interface ThreadInit {
@@ -26,7 +26,8 @@ export type ThreadReady =
 
 export interface CallRequest {
   id: number;
-  op: LinalgOp;
+  /** A LinalgOp, or one of the role's own operations (serve.ts's ThreadOps). */
+  op: string;
   args: unknown[];
 }
 

@@ -1,11 +1,12 @@
 import { materializeStoredBlocks } from '../../../core/schemes/placement';
-import type { BlockData, ComputeCluster, PlacedPlan, RoundOutcome, TaskPayload } from '../../../algorithms/compute-cluster';
+import type { BlockData, ComputeCluster, MasterArrays, PlacedPlan, RoundOutcome, TaskPayload } from '../../../algorithms/compute-cluster';
 import type { Plan } from '../../../core/schemes';
 import { Rng } from '../../../shared/random';
 import { float64ToBytes } from '../../../shared/tensor';
 import type { pb } from '../../../shared/wire';
 import { jsKernels } from '../../../shared/kernels';
 import { inlineLinalg, jsLinalg, type AsyncLinalg } from '../../../shared/linalg';
+import { inlineMasterCompute } from '../../../master/compute';
 import { kindHandler } from '../../../worker/task-kinds';
 import type { StoredBlock } from '../../../worker/block-store';
 import { allocate, defaultTaskBudget } from '../../../worker/task-budget';
@@ -39,6 +40,11 @@ export class InProcessCluster implements ComputeCluster {
   /** The master's linear algebra, inline on the js backend (no thread in a unit test). */
   async linalg(): Promise<AsyncLinalg> {
     return inlineLinalg(jsLinalg);
+  }
+
+  /** The master's array work, inline too (the compute thread's answers are the same bits: master-compute tests). */
+  async arrays(): Promise<MasterArrays> {
+    return inlineMasterCompute(jsLinalg);
   }
 
   async place(jobId: string, plan: Plan, data: BlockData): Promise<PlacedPlan> {

@@ -60,7 +60,8 @@ export class CodedProducts {
     if (blocks > X.cols) throw new InputError(`coded products: ${blocks} coded blocks but only ${X.cols} columns; use fewer blocks (the job's blocks key or the scheme's k)`);
     // The padded copies on the master's compute thread (seconds at 200000×200), in shared memory.
     const arrays = await cluster.arrays();
-    const [Xp, XTp] = await Promise.all([arrays.padRows(X, blocks), arrays.paddedTranspose(X, blocks)]);
+    // Uncoded blocks are X's own rows (no padding): only the transpose is copied.
+    const [Xp, XTp] = await Promise.all([coded ? arrays.padRows(X, blocks) : X, arrays.paddedTranspose(X, coded ? blocks : 1)]);
     const rng = new Rng(seed);
     // One unit of work for both products (Xᵀ padded is not X padded: the default would differ).
     const options: PlaceOptions = { ...place, referenceFlops: place.referenceFlops ?? leastSquaresReference(X.rows, X.cols, cluster.liveWorkers().length) };
@@ -79,7 +80,7 @@ export class CodedProducts {
       const placed = await cluster.place(`${jobId}-${suffix}`, plan, { A: M, blockStarts }, { ...options, workers: live });
       return { placed, rowsOfSlot: blockOfEachSlot(plan).map((j) => blockRows[j]!) };
     };
-    const [x, xt] = await Promise.all([placeOf('x', coded ? padRows(X, blocks) : X, 1), placeOf('xt', paddedTranspose(X, coded ? blocks : 1), 2)]);
+    const [x, xt] = await Promise.all([placeOf('x', Xp, 1), placeOf('xt', XTp, 2)]);
     return new CodedProducts(cluster, x.placed, xt.placed, X.rows, X.cols, x.rowsOfSlot, xt.rowsOfSlot);
   }
 

@@ -18,6 +18,7 @@ import { median } from './stats';
  *
  * KERNELS=js,native runs it all twice, the workers on the plain JS loops (before) and on the
  * native kernels (after); PS=0 COUNTS=8 keeps it to the 8-worker runs without delay.
+ * LOOP_COMPUTE=idle starts the workers with --loop-compute idle (docs/internals.md#worker-threads).
  *
  * AsyncEigenPro runs on the sharded store (each worker owns its slice of α; reads gather every
  * owner's slice without locks). STORES=sharded,master (the default) also runs it at 8 workers on
@@ -34,6 +35,8 @@ const PS = (process.env.PS ?? '0,0.1,0.3,0.5').split(',').map(Number);
 const COUNTS = (process.env.COUNTS ?? '1,2,4,8').split(',').map(Number);
 const KERNELS = (process.env.KERNELS ?? 'native').split(',');
 const STORES = (process.env.STORES ?? 'sharded,master').split(',');
+/** The workers' --loop-compute: ordinary (the default) or idle (SCHED_IDLE steps: slice reads preempt them). */
+const LOOP_COMPUTE = process.env.LOOP_COMPUTE ?? 'ordinary';
 
 interface RunRow {
   solver: string;
@@ -120,7 +123,7 @@ export async function benchEigenpro(opts: { reps?: number } = {}): Promise<Recor
 async function benchEigenproOn(kernels: string, reps: number): Promise<Record<string, unknown>> {
   // Long synchronous tasks send no heartbeats (and a busy master answers none): on a loaded
   // machine the plain loops outlast the defaults of 6 s (worker lost) and 10 s (master lost).
-  const lc = await startLocalCluster({ workers: 8, stderr: 'ignore', workerArgs: ['--kernels', kernels, '--exit-on-master-loss', '0'], master: { heartbeatTimeoutSeconds: 60 } });
+  const lc = await startLocalCluster({ workers: 8, stderr: 'ignore', workerArgs: ['--kernels', kernels, '--exit-on-master-loss', '0', '--loop-compute', LOOP_COMPUTE], master: { heartbeatTimeoutSeconds: 60 } });
   const rows: RunRow[] = [];
   try {
     for (let rep = 0; rep < reps; rep++) {
@@ -214,7 +217,7 @@ async function benchEigenproOn(kernels: string, reps: number): Promise<Record<st
       'sync speedup': +(base('eigenpro-sync') / sT).toFixed(2),
     };
   });
-  console.log(`\nEigenPro (workers on the ${kernels} kernels), n = 10000, d = 8, Laplacian(3), s = 300, q = 30, m = 64/worker, ${EPOCHS} epochs, medians of ${reps}; delay: bimodal p, slow ${SLOW} s`);
+  console.log(`\nEigenPro (workers on the ${kernels} kernels, --loop-compute ${LOOP_COMPUTE}), n = 10000, d = 8, Laplacian(3), s = 300, q = 30, m = 64/worker, ${EPOCHS} epochs, medians of ${reps}; delay: bimodal p, slow ${SLOW} s`);
   console.log(`fixed training error (‖Kα−y‖²/‖y‖² on 500 training points): ${target.toExponential(3)}`);
   console.log('Figure 1 (8 workers; time to the fixed error interpolated between loss-curve points; target speedup: sync / async of the same seed), medians (min–max):');
   console.table(figure1);

@@ -7,9 +7,11 @@
  * reader, in every read that met a busy core. A SCHED_IDLE task is preempted at once by a waking
  * task of the ordinary class (measured on a loaded 2-core machine, 4 workers, 3 runs each way
  * interleaved: a peer's reply p50 3.9-5.1 → 2.5-3.1 ms, p90 12-20 → 8-11 ms, with CPU contention
- * from outside still the larger part). So the thread enters the idle class
- * when its first loop opens and leaves it when its last loop closes; the other task kinds keep the
- * ordinary class (a round's compute thread competes with the master's threads on a local cluster).
+ * from outside still the larger part). So, with `--loop-compute idle` (WorkerOptions.loopCompute),
+ * the thread enters the idle class when its first loop opens and leaves it when its last loop
+ * closes; the other task kinds keep the ordinary class. Not the default: an idle-class thread gets
+ * almost nothing while any ordinary thread of its cgroup or session computes (a local cluster's
+ * master, other cluster tests run beside it).
  */
 export interface ThreadScheduling {
   /** The calling thread idle-class (true) or ordinary (false); false when refused. */

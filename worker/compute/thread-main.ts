@@ -29,7 +29,7 @@ try {
   // not permitted here: same priority as the loop
 }
 const exec = new Executor(threadKernels(data.kernels, data.addon), data.budget);
-const loopPriority = new LoopPriority(threadScheduling(data.addon));
+const loopPriority = new LoopPriority(data.loopIdle ? threadScheduling(data.addon) : undefined);
 const aborts = new Map<number, AbortController>();
 
 /**

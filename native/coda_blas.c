@@ -27,6 +27,10 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 /* Bumped whenever a function's signature or meaning changes: the loader refuses a stale build. */
 #define CODA_BLAS_ADDON_VERSION 6
@@ -520,6 +524,35 @@ static napi_value js_pin_malloc_threshold(napi_env env, napi_callback_info info)
   return r;
 }
 
+/*
+ * threadScheduling(idle) -> whether the kernel took it: the calling thread (only it: Linux keeps
+ * the policy per thread) under SCHED_IDLE (true) or back under SCHED_OTHER at its nice value
+ * (false). A worker's compute thread runs an AsyncEigenPro loop's steps under SCHED_IDLE, so its
+ * event loop, woken by a peer's slice read, takes the core at once: EEVDF lets a running task
+ * finish its slice (a few ms) before a woken one of the same class, whatever their nice values,
+ * but a SCHED_IDLE task is preempted by any other on wakeup. Going back needs RLIMIT_NICE to allow
+ * the thread's nice (or CAP_SYS_NICE): false where it does not, and the thread stays idle-class.
+ * False on systems without SCHED_IDLE.
+ */
+static napi_value js_thread_scheduling(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  bool idle;
+  if (napi_get_value_bool(env, argv[0], &idle) != napi_ok) {
+    napi_throw_type_error(env, NULL, "threadScheduling: idle must be a boolean");
+    return NULL;
+  }
+  bool done = false;
+#if defined(__linux__) && defined(SCHED_IDLE)
+  struct sched_param param = {0};
+  done = pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param) == 0;
+#else
+  (void)idle;
+#endif
+  napi_value r;
+  napi_get_boolean(env, done, &r);
+  return r;
+}
+
 static napi_value make_string(napi_env env, const char *s) {
   napi_value v;
   napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &v);
@@ -561,6 +594,7 @@ NAPI_MODULE_INIT() {
       {"allocate", NULL, js_allocate, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pinMallocThreshold", NULL, js_pin_malloc_threshold, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"threadScheduling", NULL, js_thread_scheduling, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, js_blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"qr", NULL, js_qr, NULL, NULL, NULL, napi_enumerable, NULL},
       {"eigh", NULL, js_eigh, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -38,6 +38,8 @@ export async function runAsyncEigenpro(
   let deltaSum = 0;
   let readMs = 0;
   let computeSeconds = 0;
+  // The channels to the owners open here, so that no timed read pays for them (the leg's seconds do).
+  await src.connect();
   for (;;) {
     if (signal?.aborted) break;
     if ((performance.now() - t0) / 1000 > t.timeLimitSeconds) break;

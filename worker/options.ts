@@ -40,6 +40,14 @@ export interface WorkerOptions {
    * so the other services of a `--services K` process go on.
    */
   crashEnds: 'process' | 'service';
+  /**
+   * The scheduling class a compute thread steps AsyncEigenPro loops in: `ordinary` (default; nice
+   * +5 below the event loop) or `idle` (SCHED_IDLE: the event loop, woken by a peer's slice read,
+   * preempts the step at once; but any ordinary-class thread of the same cgroup or session
+   * (a master, another job, a test run beside it) starves the steps: for a worker with the machine
+   * or its container to itself). See worker/compute/loop-priority.ts.
+   */
+  loopCompute: 'ordinary' | 'idle';
   /** Prometheus /metrics port; undefined: no metrics server. 0: any free port. */
   metricsPort?: number;
   /** Exit when the master is unreachable for this many seconds (0: never). */
@@ -54,6 +62,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   bulkPort: 0,
   kernels: jsKernels,
   compute: 'thread',
+  loopCompute: 'ordinary',
   crashEnds: 'process',
   index: -1,
   masterLossExitSeconds: 0,

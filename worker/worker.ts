@@ -49,7 +49,7 @@ export async function startWorker(opts: Partial<WorkerOptions> = {}): Promise<Ru
   const budget = defaultTaskBudget();
   // The store tells the compute side of every change; the compute side gives the store its memory.
   let store: BlockStore;
-  const compute = createComputeEngine(o.compute, { kernels: o.kernels, addon: o.kernelAddon ?? defaultAddon(), budget, stored: () => store.entries(), log });
+  const compute = createComputeEngine(o.compute, { kernels: o.kernels, addon: o.kernelAddon ?? defaultAddon(), budget, stored: () => store.entries(), log, loopIdle: o.loopCompute === 'idle' });
   store = new BlockStore((bytes) => compute.allocate(bytes), compute);
   const chaos = new ChaosInjector();
   const state: WorkerState = { index: o.index, draining: false, running: 0, streams: 0 };

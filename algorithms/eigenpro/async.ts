@@ -194,7 +194,7 @@ const STALENESS_DEFINITION =
   "τ of an update = writes by the other workers that landed between this read's copy of their slice and this worker's write (owners' write times; sharded) or writes between the master's copy and the write (store: master)";
 const READS_DEFINITION =
   'mixed: no single instant of α held every version the read returned (some slice had already been overwritten when another returned slice was written, or some slice came back half written: Definition 4 inconsistent read); overlapped: some slice was overwritten between its copy and the read\'s last copy; torn: some slice was copied by its owner\'s event loop while its compute thread was writing it; elementMixed: some slice came back half written (its elements of two versions)';
-const LATENCY_DEFINITION = "one read of α: every other owner's slice over gRPC (from its shared memory, by its event loop) and the own one in-process, timed by the reading worker; quantiles rounded up to 12 % bins";
+const LATENCY_DEFINITION = "one read of α: every other owner's slice over gRPC (from its shared memory, by its event loop) and the own one in-process, timed by the reading worker (its channels to the owners opened before its first read, in the leg's time but no read's); quantiles rounded up to 12 % bins";
 
 function summarize(workers: AsyncWorkerStats[], G: number): { staleness: StalenessSummary; reads: ReadsSummary } {
   const hist = new Array<number>(TAU_BINS).fill(0);

@@ -26,6 +26,7 @@ export function workerCommand(): Command {
     .option('--tls-ca <pem>', 'CA for dialing the master over TLS')
     .option('--kernels <backend>', 'kernel backend: native (OpenBLAS) or js (plain loops) (default: $CODA_KERNELS, else native when built)')
     .option('--threads <n>', 'OpenBLAS threads of this process, set once, shared by its services\' compute threads (default: $CODA_THREADS, else 1 with --services > 1 or in a local cluster, the container\'s CPUs otherwise)')
+    .addOption(new Option('--loop-compute <class>', 'scheduling class of AsyncEigenPro steps: ordinary, or idle (SCHED_IDLE: slice reads preempt them at once; only where nothing else in the cgroup or session computes)').choices(['ordinary', 'idle']).default('ordinary'))
     .addOption(new Option('--compute <where>', 'where a service computes: thread (its own compute thread) or inline (on the event loop: the reference, for comparisons)').choices(['thread', 'inline']).default('thread'))
     .addOption(new Option('--parent-watch', 'exit when stdin closes (set by local clusters)').hideHelp())
     .action(async (o: Record<string, string | boolean | undefined>) => {
@@ -75,6 +76,7 @@ export function workerCommand(): Command {
             kernels: kernels.kernels,
             kernelAddon: kernels.addon,
             compute: o.compute as ComputeMode,
+            loopCompute: o.loopCompute as 'ordinary' | 'idle',
             // A crash fault ends one service of several, the process when it is alone.
             crashEnds: services > 1 ? 'service' : 'process',
             index: index >= 0 ? index + i : -1,

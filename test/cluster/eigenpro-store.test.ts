@@ -234,6 +234,38 @@ describe('the sharded store: reads gather the slices from their owners without l
     }
   });
 
+  it('connect opens the stream to every other owner with a versions-only read and leaves the bookkeeping alone', async () => {
+    const a = await startOwner(token);
+    const b = await startOwner(token);
+    const own = new CountingStore();
+    a.store.put(slice(0), 0, Float64Array.from([1, 1]), 0);
+    b.store.put(slice(1), 2, Float64Array.from([2, 2]), 0);
+    own.put(slice(2), 4, Float64Array.from([3, 3]), 0);
+    const layout: pb.SliceOwner__Output[] = [
+      { address: a.address, start: '0', end: '2' },
+      { address: b.address, start: '2', end: '4' },
+      { address: 'unused: read in-process', start: '4', end: '6' },
+    ];
+    const peers = new PeerClients(token);
+    const src = new ShardedAlpha(layout, 2, jobId, 'alpha', own, peers);
+    try {
+      a.store.add(slice(0), Float64Array.from([10, 10]));
+      await src.connect();
+      // One read each of the other owners, none of the own slice; nothing counted, nothing to judge.
+      expect([a.store.served, b.store.served, own.served]).toEqual([1, 1, 0]);
+      expect([src.ledger.reads, src.ledger.classified, src.ledger.versionRegressions]).toEqual([0, 0, 0]);
+      const got = await src.read();
+      expect(Array.from(got.alpha)).toEqual([11, 11, 2, 2, 3, 3]);
+      expect(got.updatesSeen).toBe(1);
+      await src.write(inProcess(own, slice(2), Float64Array.from([1, 1])));
+      await src.finish();
+      expect([src.ledger.reads, src.ledger.classified, src.ledger.mixed]).toEqual([1, 1, 0]);
+    } finally {
+      peers.close();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it('refuses a caller without the cluster token, a write that would take a version back, an unknown slice', async () => {
     const o = await startOwner(token);
     o.store.put(slice(0), 0, new Float64Array(2), 3);

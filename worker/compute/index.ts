@@ -22,8 +22,8 @@ export const COMPUTE_MODES: readonly ComputeMode[] = ['thread', 'inline'];
 
 export function createComputeEngine(
   mode: ComputeMode,
-  o: { kernels: Kernels; addon: string; budget: TaskBudget; stored: () => Iterable<[string, number, StoredBlock]>; log: Logger },
+  o: { kernels: Kernels; addon: string; budget: TaskBudget; stored: () => Iterable<[string, number, StoredBlock]>; log: Logger; loopIdle?: boolean },
 ): ComputeEngine {
   if (mode === 'inline') return new InlineEngine(o.kernels, o.budget);
-  return new ThreadEngine({ kernels: o.kernels.name, addon: o.addon, budget: o.budget }, o.stored, o.log);
+  return new ThreadEngine({ kernels: o.kernels.name, addon: o.addon, budget: o.budget, loopIdle: o.loopIdle ?? false }, o.stored, o.log);
 }

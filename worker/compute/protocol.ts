@@ -79,4 +79,6 @@ export interface ThreadData {
   kernels: 'native' | 'js';
   addon: string;
   budget: { resultBytes: number; memoryBytes: number; blockBytes: number };
+  /** Step AsyncEigenPro loops under SCHED_IDLE (loop-priority.ts; WorkerOptions.loopCompute). */
+  loopIdle?: boolean;
 }

@@ -7,7 +7,8 @@ import { errorToMessage } from './errors';
 import { Executor } from './executor';
 import type { pb } from '../../shared/wire';
 import type { BlockMessage, FromThread, LoopOpened, RunAnswer, SharedView, ThreadData, ToThread } from './protocol';
-import { threadKernels } from './thread-kernels';
+import { LoopPriority } from './loop-priority';
+import { threadKernels, threadScheduling } from './thread-kernels';
 
 /** How much lower a compute thread's priority is than its event loop's (nice steps: ×1.25 CPU weight each). */
 const COMPUTE_NICE = 5;
@@ -28,6 +29,7 @@ try {
   // not permitted here: same priority as the loop
 }
 const exec = new Executor(threadKernels(data.kernels, data.addon), data.budget);
+const loopPriority = new LoopPriority(data.loopIdle ? threadScheduling(data.addon) : undefined);
 const aborts = new Map<number, AbortController>();
 
 /**
@@ -124,6 +126,7 @@ function handle(m: ToThread): void {
           describeSlice: () => describe,
         });
         const opened: LoopOpened = { start: s.start, end: s.end, centers: s.centers, batch: s.batch, alpha: alpha! };
+        loopPriority.opened();
         return ok(m.id, opened);
       } catch (e) {
         return fail(m.id, e);
@@ -148,7 +151,8 @@ function handle(m: ToThread): void {
         return fail(m.id, e);
       }
     case 'loopClose':
-      return exec.closeLoop(m.loop);
+      exec.closeLoop(m.loop);
+      return loopPriority.closed();
   }
 }
 

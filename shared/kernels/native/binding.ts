@@ -45,6 +45,8 @@ export interface CodaBlasBinding {
   /** glibc's mmap threshold pinned at `bytes` (freed megabyte tensors go back to the system); false where there is no glibc. */
   pinMallocThreshold(bytes: number): boolean;
   blasInfo(): { config: string; corename: string; threads: number; library: string };
+  /** The calling thread under SCHED_IDLE (true) or back under SCHED_OTHER (false); whether the kernel took it. Optional: builds before it lack it. */
+  threadScheduling?(idle: boolean): boolean;
 
   // LAPACK (native/lapack.c). Dimensions ≥ 1; outputs go into the arrays passed; `info` is
   // LAPACK's (shared/linalg/native-linalg.ts turns it into a typed error).

@@ -54,6 +54,15 @@ function push(map: PerWorker, worker: number, slot: number): void {
   else map.set(worker, [slot]);
 }
 
+/**
+ * The key of a (slot, worker) pair in a round's maps: one number, not a `${slot}:${worker}`
+ * string built (and hashed) four times a task. Worker indices are below 2^32; a slot that would
+ * not fit below 2^53 (2^21 slots) is none a plan has, so its key can match no key of a sent slot.
+ */
+function pairKey(slot: number, worker: number): number {
+  return slot * 0x1_0000_0000 + worker;
+}
+
 /** A time a worker reports, for the record only: anything but a finite non-negative number counts as 0. */
 function reportedSeconds(v: number | undefined): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
@@ -99,11 +108,11 @@ export class RoundRun {
   private readonly arrivals: Arrival[] = [];
   /** Slots whose first answer went to options.onAnswer. */
   private readonly answered = new Set<number>();
-  /** `${slot}:${worker}` -> when the task was last sent there (its latency's start). */
-  private readonly sentAt = new Map<string, number>();
-  /** `${slot}:${worker}` -> copies sent there, and answers (results or failures) taken from there. */
-  private readonly copies = new Map<string, number>();
-  private readonly replies = new Map<string, number>();
+  /** pairKey(slot, worker) -> when the task was last sent there (its latency's start). */
+  private readonly sentAt = new Map<number, number>();
+  /** pairKey(slot, worker) -> copies sent there, and answers (results or failures) taken from there. */
+  private readonly copies = new Map<number, number>();
+  private readonly replies = new Map<number, number>();
   /** What each slot's answer must be (noted when it is sent). */
   private readonly expected = new Map<number, AnswerSpec>();
   /** Each slot's work this round (its task's flops over the reference task's, or the rows measure), computed at its first send. */
@@ -261,7 +270,7 @@ export class RoundRun {
     const t = this.now();
     let bytes = this.sharedBytes;
     const entries = slots.map((slot) => {
-      const key = `${slot}:${worker}`;
+      const key = pairKey(slot, worker);
       this.sentAt.set(key, t);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (!this.perSlot) {
@@ -308,7 +317,7 @@ export class RoundRun {
       this.ctx.answers.ignored(worker, 'dropped');
       return false;
     }
-    const key = `${slot}:${worker}`;
+    const key = pairKey(slot, worker);
     const sent = this.copies.get(key) ?? 0;
     if (sent === 0) {
       this.ctx.answers.ignored(worker, 'unknown-slot', `slot ${slot} of round ${this.roundNo} was not sent to it`);
@@ -329,7 +338,7 @@ export class RoundRun {
     const value = this.validate(worker, res);
     if (!value) return;
     const t = this.now();
-    const sent = this.sentAt.get(`${res.slot}:${worker}`) ?? this.t0;
+    const sent = this.sentAt.get(pairKey(res.slot, worker)) ?? this.t0;
     const m = this.ctx.metrics;
     m.taskDuration.observe({ worker: String(worker), kind: this.kind, scheme: this.scheme }, (t - sent) / 1000);
     m.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'answered' });

@@ -100,7 +100,20 @@ export class ChaosInjector {
    * the process's TimerCalibration, so the time actually slept is the delay drawn on average.
    */
   async sleep(seconds: number, signal: AbortSignal): Promise<boolean> {
+    return this.sleepOrNow(seconds, signal);
+  }
+
+  /**
+   * sleep(), answered at once (true unless `signal` has aborted) when the timer planned is none:
+   * the same dither draw is taken either way, so the seeded sleeps that follow are the same.
+   */
+  sleepOrNow(seconds: number, signal: AbortSignal): boolean | Promise<boolean> {
     const ms = PROCESS_TIMERS.plan(seconds, this.ditherRng.uniform());
+    if (!(ms > 0)) return !signal.aborted;
+    return this.timed(ms, signal);
+  }
+
+  private async timed(ms: number, signal: AbortSignal): Promise<boolean> {
     const t = performance.now();
     const slept = await cancellableSleep(ms, signal);
     if (slept) PROCESS_TIMERS.observe(ms, performance.now() - t);

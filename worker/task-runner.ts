@@ -63,27 +63,25 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   }
   const pool = chaos.sequential ? deps.cores : undefined;
   if (pool) pool.size = chaos.cores;
-  if (pool && !(await pool.acquire(signal))) {
+  // A free core is taken at once (no promise to wait on: the common case of a task a round).
+  if (pool && (signal.aborted || !pool.tryAcquire()) && !(await pool.acquire(signal))) {
     metrics.tasks.inc({ kind, outcome: 'cancelled' });
     return { type: 'silent' };
   }
   let held = !!pool;
-  const releaseCore = (): void => {
-    if (held) pool!.release();
-    held = false;
-  };
-  const untilAborted = (): Promise<void> => new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   try {
     let queued = (performance.now() - received) / 1000;
     if (fault === 'hang') {
       // A hung worker: it holds its core and never answers; the master's cancel (or its task
       // deadline) ends the task.
       metrics.tasks.inc({ kind, outcome: 'hung' });
-      await untilAborted();
+      await untilAborted(signal);
       return { type: 'silent' };
     }
     if (spec.delay === 'task') {
-      const slept = await chaos.sleep(delay, signal);
+      // No timer to wait for (no delay, or one planned to none): no promise either.
+      const sleeping = chaos.sleepOrNow(delay, signal);
+      const slept = typeof sleeping === 'boolean' ? sleeping : await sleeping;
       if (perIteration === 0) metrics.injectedDelaySeconds.observe({ kind }, delay);
       if (!slept) {
         metrics.tasks.inc({ kind, outcome: 'cancelled' });
@@ -98,6 +96,10 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
       value = a;
       compute = a?.computeSeconds ?? 0;
       queued += a?.waitedSeconds ?? 0;
+    } else if (kind === 'noop') {
+      // Nothing to run: its constant answer, without the loop context a loop kind is handed.
+      value = NOOP_ANSWER;
+      compute = (performance.now() - start) / 1000;
     } else {
       const master = deps.master?.();
       value = await LOOP_KINDS[kind as LoopKindName]({
@@ -120,10 +122,11 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
         return { type: 'silent' };
       }
     }
-    releaseCore();
+    if (held) pool!.release();
+    held = false;
     if (fault === 'drop') {
       metrics.tasks.inc({ kind, outcome: 'dropped' });
-      await untilAborted();
+      await untilAborted(signal);
       return { type: 'silent' };
     }
     if (!value || signal.aborted) {
@@ -149,8 +152,16 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     if (signal.aborted) return { type: 'silent' };
     return { type: 'failure', error: e };
   } finally {
-    releaseCore();
+    if (held) pool!.release();
   }
+}
+
+/** A no-op task's answer: no values (shared by every no-op task; nothing writes to it). */
+const NOOP_ANSWER: { shape: number[]; values: Float64Array } = Object.freeze({ shape: Object.freeze([0]) as number[], values: new Float64Array(0) });
+
+/** Resolves once `signal` aborts (a hung or dropping task waits for the master's cancel). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
 }
 
 /**

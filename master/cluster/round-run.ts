@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClusterError, CodaError, fromStatus, messageOf } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { pb } from '../../shared/wire';
-import type { MasterMetrics } from '../metrics';
+import type { MasterMetrics, WorkerCounts } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadKind, payloadValues, slotEntry } from './task-request';
@@ -129,6 +129,8 @@ export class RoundRun {
   private readonly reportedFailures = new Map<number, { worker: number; error: Error }>();
   /** Per worker: stops routing this round's answers to it. */
   private readonly unlisten = new Map<number, () => void>();
+  /** coda_tasks_total{outcome="answered"} of this round's kind and scheme, counted in place (MasterMetrics.taskCounts). */
+  private readonly answeredCounts: WorkerCounts;
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
   private stopLoss: (() => void) | undefined;
@@ -151,6 +153,7 @@ export class RoundRun {
     this.sharedFields = shared ? payloadFields(shared) : undefined;
     this.sharedBytes = shared && this.sharedFields ? 8 * payloadValues(shared, this.sharedFields) : 0;
     this.round = String(roundNo);
+    this.answeredCounts = ctx.metrics.taskCounts(this.kind, this.scheme, 'answered');
     this.state = new RoundState({
       hosts: placed.hosts,
       live: ctx.liveWorkers(),
@@ -284,7 +287,7 @@ export class RoundRun {
       return slotEntry(this.placed, slot, fields, this.workOf(slot, p));
     });
     this.bytesSent += bytes;
-    this.ctx.metrics.bytesTask.inc({ direction: 'sent' }, bytes);
+    this.ctx.metrics.addSentBytes(bytes);
     stream.send({ jobId: this.placed.jobId, round: this.round, ...(this.sharedFields ? { shared: this.sharedFields } : {}), slots: entries });
   }
 
@@ -341,7 +344,7 @@ export class RoundRun {
     const sent = this.sentAt.get(pairKey(res.slot, worker)) ?? this.t0;
     const m = this.ctx.metrics;
     m.taskDuration.observe({ worker: String(worker), kind: this.kind, scheme: this.scheme }, (t - sent) / 1000);
-    m.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'answered' });
+    this.answeredCounts.add(worker);
     this.bytesReceived += value.byteLength;
     const timings = res.timings;
     this.arrivals.push({

@@ -8,7 +8,9 @@ import { TimerCalibration } from '../worker/chaos-injector';
  * The wire's own floor for a round: a bare @grpc/grpc-js fan-out over one bidirectional stream per
  * worker process, raw bytes (no Protobuf, no scheme, no decoding), each worker sleeping the delay
  * the driver sends it (timed as Coda's workers time it) and answering as many doubles as it is
- * asked (a gradient's 40, or none for a no-op round). Coda's rounds run
+ * asked (a gradient's 40, or none for a no-op round), or as many bytes as a Coda message holds
+ * (BareSizes: the no-op rounds of `scale` and `round-overhead` send and answer as many bytes as
+ * Coda's own messages do, so the two differ in what Coda does, not in what crosses the wire). Coda's rounds run
  * the same pattern with everything Coda adds; the difference is Coda's own cost per round on the
  * same machine and processes.
  */
@@ -56,9 +58,9 @@ function serveChild(): void {
         call.on('data', (m: Buffer) => {
           const round = m.readDoubleLE(0);
           const timerMs = timers.plan(m.readDoubleLE(8), dither.uniform());
-          const answerBytes = 8 * m.readDoubleLE(16);
+          const answerBytes = m.readDoubleLE(16);
           const answer = (): void => {
-            const out = Buffer.alloc(8 + answerBytes);
+            const out = Buffer.alloc(Math.max(8, answerBytes));
             out.writeDoubleLE(round, 0);
             call.write(out);
           };
@@ -86,6 +88,12 @@ function serveChild(): void {
 }
 
 if (process.argv.includes(CHILD_FLAG)) serveChild();
+
+/** Bytes of a bare round's messages (each at least what the bare protocol needs: 24 sent, 8 answered). */
+export interface BareSizes {
+  requestBytes: number;
+  answerBytes: number;
+}
 
 /**
  * Bare echo services in `ceil(workers / perProcess)` child processes, `perProcess` to a process
@@ -148,22 +156,25 @@ export class BareFanout {
 
   /**
    * One round: service j (j < delays.length) is sent delays[j] seconds to sleep; the round ends
-   * when `q` of them have answered (`answerDoubles` each). Returns its seconds.
+   * when `q` of them have answered (`answerDoubles` each after the round number, or messages of
+   * exactly `sizes` bytes). Returns its seconds.
    */
-  async run(delays: ArrayLike<number>, q = delays.length, answerDoubles = ANSWER_DOUBLES): Promise<number> {
+  async run(delays: ArrayLike<number>, q = delays.length, answerDoubles = ANSWER_DOUBLES, sizes?: BareSizes): Promise<number> {
     const n = delays.length;
     if (n > this.streams.length || q < 1 || q > n) throw new RangeError(`bare round: ${q} of ${n} on ${this.streams.length} services`);
     this.round++;
     this.answered = 0;
     this.wanted = q;
+    const requestBytes = Math.max(24, sizes?.requestBytes ?? 24);
+    const answerBytes = sizes ? sizes.answerBytes : 8 + 8 * answerDoubles;
     const t = performance.now();
     await new Promise<void>((resolve) => {
       this.done = resolve;
       for (let j = 0; j < n; j++) {
-        const m = Buffer.alloc(24);
+        const m = Buffer.alloc(requestBytes);
         m.writeDoubleLE(this.round, 0);
         m.writeDoubleLE(delays[j]!, 8);
-        m.writeDoubleLE(answerDoubles, 16);
+        m.writeDoubleLE(answerBytes, 16);
         this.streams[j]!.write(m);
       }
     });

@@ -4,7 +4,7 @@ import { startLocalCluster, type LocalCluster } from '../launcher';
 import type { JobSession } from '../master/cluster/job-session';
 import { Rng } from '../shared/random';
 import { CHANNEL_OPTIONS, channelCredentials, loadProtos, tokenMetadata, type pb } from '../shared/wire';
-import { BareFanout, WARMUP_ROUNDS } from './bare-rounds';
+import { BareFanout, WARMUP_ROUNDS, type BareSizes } from './bare-rounds';
 import { clusterCpuSeconds } from './proc-cpu';
 import { fmtSpread, spread, type Spread } from './report';
 import { median, quantile } from './stats';
@@ -89,6 +89,8 @@ export async function idleCpu(lc: LocalCluster, upAt: number, after: number, win
 
 export interface RoundsRow {
   tasks: number;
+  /** What the bare fan-out sent and answered a task (Coda's own no-op messages, encoded). */
+  bareBytes: BareSizes;
   /** Per window: the median round, ms. */
   codaMs: Spread;
   bidiMs: Spread;
@@ -119,6 +121,7 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
   });
   const placed = await session.place(`scale-${n}`, plan, { A: { rows: 0, cols: 0, data: new Float64Array(0) }, blockStarts: [0] });
   const noDelay = new Float64Array(n);
+  const sizes = codaNoopSizes(placed.jobId, n);
   const unaryRound = (): Promise<unknown> =>
     Promise.all(
       unary.map(
@@ -137,7 +140,7 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
     // The same warm-up for all three (connections, and the JIT: see WARMUP_ROUNDS).
     for (let i = 0; i < WARMUP_ROUNDS; i++) {
       await session.round(placed, { kind: 'noop' });
-      await fan.run(noDelay, n, 0);
+      await fan.run(noDelay, n, 0, sizes);
       await unaryRound();
     }
     const all: number[] = [];
@@ -152,7 +155,7 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
       const u: number[] = [];
       for (let i = 0; i < rounds; i++) {
         c.push(await timed(() => session.round(placed, { kind: 'noop' })));
-        b.push(1000 * (await fan.run(noDelay, n, 0)));
+        b.push(1000 * (await fan.run(noDelay, n, 0, sizes)));
         u.push(await timed(unaryRound));
       }
       all.push(...c);
@@ -164,6 +167,7 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
     }
     return {
       tasks: n,
+      bareBytes: sizes,
       codaMs: spread(coda),
       bidiMs: spread(bidi),
       unaryMs: spread(uni),
@@ -178,6 +182,30 @@ export async function roundsOf(lc: LocalCluster, session: JobSession, fan: BareF
   }
 }
 
+/**
+ * The bytes of Coda's no-op task messages on a task stream (the round message of one slot, and
+ * its answer with the timings a worker reports), encoded as they go: the bare fan-out sends and
+ * answers as many, so the anchor carries what Coda carries. Representative values (a round
+ * number of Coda's warm-up, nonzero timings and loop lag): a real message is within a few bytes.
+ */
+export function codaNoopSizes(jobId: string, workers: number): BareSizes {
+  const tasks = loadProtos().worker.coda.v1.Worker.service.Tasks;
+  const round = String(WARMUP_ROUNDS * 3);
+  const slot = workers - 1;
+  const request = tasks.requestSerialize({ round: { jobId, round, shared: { noop: {} }, slots: [{ slot, blocks: [], work: 1 }] } });
+  const answer = tasks.responseSerialize({
+    result: {
+      workerIndex: slot,
+      jobId,
+      round,
+      slot,
+      timings: { computeSeconds: 1.5e-6, injectedDelaySeconds: 0, queueSeconds: 2.5e-6, loopLagP99Seconds: 1.1e-3, loopLagMaxSeconds: 3.2e-3 },
+      payload: { shape: [0], data: Buffer.alloc(0) },
+    },
+  });
+  return { requestBytes: request.length, answerBytes: answer.length };
+}
+
 /** The rounds table of scale and round-overhead. */
 export function printRounds(rows: readonly RoundsRow[]): void {
   console.table(
@@ -190,6 +218,7 @@ export function printRounds(rows: readonly RoundsRow[]): void {
       'bare unary ms': fmtSpread(x.unaryMs),
       'coda / unary': fmtSpread(x.codaOverUnary),
       'coda p90 / max ms': `${x.codaP90Ms.toFixed(1)} / ${x.codaMaxMs.toFixed(1)}`,
+      'bytes a task (sent / answered)': x.bareBytes ? `${x.bareBytes.requestBytes} / ${x.bareBytes.answerBytes}` : '',
     })),
   );
 }

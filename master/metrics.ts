@@ -6,6 +6,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * clash would rename ours to `exported_job` (the job's kind is `job_kind`).
  */
 export class MasterMetrics {
+  /** coda_tasks_total counted in place per (kind, scheme, outcome) and worker: see taskCounts. */
+  private readonly taskCountGroups = new Map<string, WorkerCounts>();
+  /** coda_task_payload_bytes_total{direction="sent"} not yet handed to the counter. */
+  private sentBytes = 0;
   readonly taskDuration: Histogram<'worker' | 'kind' | 'scheme'>;
   readonly tasks: Counter<'worker' | 'kind' | 'scheme' | 'outcome'>;
   readonly stragglers: Counter<'worker' | 'scheme'>;
@@ -50,6 +54,10 @@ export class MasterMetrics {
       help: 'Tasks sent, by outcome: answered, cancelled (straggler or losing backup), failed',
       labelNames: ['worker', 'kind', 'scheme', 'outcome'],
       registers: r,
+      // Every read (a scrape, get()) first takes the counts kept in place (taskCounts).
+      collect: () => {
+        for (const g of this.taskCountGroups.values()) g.flushInto(this.tasks);
+      },
     });
     this.stragglers = new Counter({
       name: 'coda_stragglers_cancelled_total',
@@ -76,6 +84,10 @@ export class MasterMetrics {
       help: 'Tensor bytes in task requests (sent) and results (received)',
       labelNames: ['direction'],
       registers: r,
+      collect: () => {
+        if (this.sentBytes > 0) this.bytesTask.inc({ direction: 'sent' }, this.sentBytes);
+        this.sentBytes = 0;
+      },
     });
     this.workersAlive = new Gauge({ name: 'coda_workers_alive', help: 'Workers registered and alive', registers: r });
     this.workersLost = new Counter({ name: 'coda_workers_lost_total', help: 'Workers declared lost', registers: r });
@@ -154,6 +166,24 @@ export class MasterMetrics {
   }
 
   /** Removes every series of job `jobId` (all its label sets, in every metric with a job_id label). */
+  /**
+   * The per-worker counts of one (kind, scheme, outcome) of coda_tasks_total, kept in place and
+   * handed to the counter whenever it is read (a scrape, get()): a round takes its group once and
+   * counts each answer with a Map increment, where a prom-client inc builds and hashes a label
+   * string per call (a measurable share of a no-op task's master CPU). Every task is counted.
+   */
+  taskCounts(kind: string, scheme: string, outcome: 'answered' | 'failed' | 'cancelled'): WorkerCounts {
+    const key = `${kind}\u0000${scheme}\u0000${outcome}`;
+    let g = this.taskCountGroups.get(key);
+    if (!g) this.taskCountGroups.set(key, (g = new WorkerCounts({ kind, scheme, outcome })));
+    return g;
+  }
+
+  /** Task payload bytes sent (coda_task_payload_bytes_total{direction="sent"}), summed in place until the counter is read. */
+  addSentBytes(bytes: number): void {
+    this.sentBytes += bytes;
+  }
+
   async forgetJob(jobId: string): Promise<void> {
     await Promise.all([
       dropJob(this.rounds, jobId),
@@ -212,5 +242,22 @@ export class JobSeriesRetention {
   close(): void {
     for (const f of this.finished) clearTimeout(f.timer);
     this.finished.length = 0;
+  }
+}
+
+/** Counts per worker of one label set (but the worker) of a counter, kept until flushInto. */
+export class WorkerCounts {
+  private readonly counts = new Map<number, number>();
+
+  constructor(readonly labels: { kind: string; scheme: string; outcome: string }) {}
+
+  add(worker: number, n = 1): void {
+    this.counts.set(worker, (this.counts.get(worker) ?? 0) + n);
+  }
+
+  /** Adds the counts to `counter` (one inc per worker) and starts again from none. */
+  flushInto(counter: Counter<'worker' | 'kind' | 'scheme' | 'outcome'>): void {
+    for (const [worker, n] of this.counts) counter.inc({ worker: String(worker), ...this.labels }, n);
+    this.counts.clear();
   }
 }

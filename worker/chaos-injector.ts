@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideFault, makeDelaySampler, NO_FAULTS, type DelaySampler, type DelaySpec, type DelayUnit, type FaultDecision, type FaultSpec } from '../shared/chaos';
 import { Rng } from '../shared/random';
+import type { TaskCancellation } from './task-cancel';
 
 export interface ChaosSettings {
   /** The job (session) the settings belong to; '' for none. */
@@ -101,6 +102,21 @@ export class ChaosInjector {
    */
   async sleep(seconds: number, signal: AbortSignal): Promise<boolean> {
     const ms = PROCESS_TIMERS.plan(seconds, this.ditherRng.uniform());
+    return ms > 0 ? this.timed(ms, signal) : !signal.aborted;
+  }
+
+  /**
+   * sleep(), answered at once (true unless the task has been cancelled) when the timer planned is
+   * none, without a promise or the task's signal: the same dither draw is taken either way, so the
+   * seeded sleeps that follow are the same.
+   */
+  sleepOrNow(seconds: number, cancel: TaskCancellation): boolean | Promise<boolean> {
+    const ms = PROCESS_TIMERS.plan(seconds, this.ditherRng.uniform());
+    if (!(ms > 0)) return !cancel.aborted;
+    return this.timed(ms, cancel.signal);
+  }
+
+  private async timed(ms: number, signal: AbortSignal): Promise<boolean> {
     const t = performance.now();
     const slept = await cancellableSleep(ms, signal);
     if (slept) PROCESS_TIMERS.observe(ms, performance.now() - t);

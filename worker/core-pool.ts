@@ -8,6 +8,15 @@ export class CorePool {
   private readonly waiting: { grant: () => void }[] = [];
   size = 1;
 
+  /** Takes a core if one is free and nobody waits (true), without a promise; false: use acquire(). */
+  tryAcquire(): boolean {
+    if (this.busy < this.size && this.waiting.length === 0) {
+      this.busy++;
+      return true;
+    }
+    return false;
+  }
+
   /** Resolves true once a core is held, false if `signal` aborts first (nothing is held then). */
   acquire(signal: AbortSignal): Promise<boolean> {
     if (signal.aborted) return Promise.resolve(false);

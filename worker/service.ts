@@ -14,6 +14,7 @@ import type { WorkerMetrics } from './metrics';
 import { runTask, type RunnerDeps, type TaskOutcome } from './task-runner';
 import { sliceHandlers } from './slice-service';
 import { defaultTaskBudget, type TaskBudget } from './task-budget';
+import { TaskCancel } from './task-cancel';
 
 /** The abort reason of a task the master cancelled (CancelTasks, or a cancel on the task stream). */
 const MASTER_CANCEL = 'cancelled-by-master';
@@ -60,11 +61,19 @@ function checkedDelay(d: DelaySpec): DelaySpec {
   return d;
 }
 
-/** A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its own. */
-function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output | null, jobId: string, round: string): pb.TaskRequest__Output {
+/**
+ * A slot of a RoundTasks message as a full request: the shared kind and payload unless it has its
+ * own. The slot's decoded message is this stream's alone, so it is completed in place: a copy of
+ * it (every field, with proto-loader's defaults) cost more than the rest of a no-op task's setup.
+ */
+export function slotRequest(s: pb.TaskRequest__Output, shared: pb.TaskRequest__Output | null, jobId: string, round: string): pb.TaskRequest__Output {
+  s.jobId = jobId;
+  s.round = round;
   const kind = shared?.kind;
-  if (s.kind || !shared || !kind) return { ...s, jobId, round };
-  return { ...s, jobId, round, kind, [kind]: shared[kind] };
+  if (s.kind || !shared || !kind) return s;
+  s.kind = kind;
+  (s as unknown as Record<string, unknown>)[kind] = shared[kind];
+  return s;
 }
 
 /**
@@ -96,19 +105,19 @@ export function workerHandlers(deps: {
 }): pb.WorkerHandlers {
   const { store, chaos, state, log, metrics } = deps;
   /** Running tasks by job, round and slot, so a cancel can reach them. */
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, TaskCancel>();
   const budget = deps.budget ?? defaultTaskBudget();
   const runner: RunnerDeps = { compute: deps.compute, chaos, cores: new CorePool(), metrics, log, index: () => state.index, crash: deps.crash, ...(deps.master ? { master: deps.master } : {}), params: deps.params };
 
   /** Starts one task under `abort`; resolves with its outcome once it has ended. */
-  const start = async (req: pb.TaskRequest__Output, abort: AbortController): Promise<TaskOutcome> => {
+  const start = async (req: pb.TaskRequest__Output, abort: TaskCancel): Promise<TaskOutcome> => {
     if (state.draining) return { type: 'failure', error: new ClusterError('worker is draining') };
     const key = taskKey(req.jobId, req.round, req.slot);
     running.get(key)?.abort(MASTER_CANCEL);
     running.set(key, abort);
     state.running++;
     try {
-      return await runTask(runner, req, abort.signal);
+      return await runTask(runner, req, abort);
     } finally {
       if (running.get(key) === abort) running.delete(key);
       state.running--;
@@ -119,7 +128,7 @@ export function workerHandlers(deps: {
     let n = 0;
     for (const slot of slots) {
       const a = running.get(taskKey(jobId, round, slot));
-      if (a && !a.signal.aborted) {
+      if (a && !a.aborted) {
         a.abort(MASTER_CANCEL);
         n++;
       }
@@ -199,19 +208,19 @@ export function workerHandlers(deps: {
     },
 
     RunTask(call, callback) {
-      const abort = new AbortController();
+      const abort = new TaskCancel();
       call.on('cancelled', () => abort.abort());
       void start(call.request, abort).then((out) => {
         if (out.type === 'result') callback(null, out.result);
         else if (out.type === 'failure') callback(toServiceError(out.error));
         // Cut off by the master: end the call here, so the master never resets the stream.
-        else if (abort.signal.reason === MASTER_CANCEL) callback(toServiceError(new CancelledError('cancelled by the master (straggler)')));
+        else if (abort.reason === MASTER_CANCEL) callback(toServiceError(new CancelledError('cancelled by the master (straggler)')));
       });
     },
 
     Tasks(call) {
       /** Every task this stream started: ending the stream, for whatever reason, aborts them all. */
-      const mine = new Set<AbortController>();
+      const mine = new Set<TaskCancel>();
       // A stream whose caller went away before this handler ran never sees 'cancelled': do not count it.
       if (call.cancelled) return;
       let open = true;
@@ -236,7 +245,7 @@ export function workerHandlers(deps: {
           const { jobId, round, shared, slots } = msg.round;
           for (const s of slots) {
             const req = slotRequest(s, shared, jobId, round);
-            const abort = new AbortController();
+            const abort = new TaskCancel();
             mine.add(abort);
             void start(req, abort).then((out) => {
               mine.delete(abort);

@@ -11,6 +11,7 @@ import type { CorePool } from './core-pool';
 import { PROCESS_LOOP_LAG } from './loop-lag';
 import type { WorkerMetrics } from './metrics';
 import { kindSpec } from './task-kinds';
+import type { TaskCancellation } from './task-cancel';
 
 /** What became of a task: an answer, a failure to report, or nothing to send (cancelled, dropped, hung). */
 export type TaskOutcome =
@@ -35,11 +36,11 @@ export interface RunnerDeps {
 /**
  * Runs one task: fault and delay drawn on arrival, a core taken (worker-round model), the delay
  * slept, the kind computed (on the service's compute thread, or orchestrated here for a loop kind),
- * the core given back. Every wait ends early when `signal` aborts (the master cancelled the slot,
+ * the core given back. Every wait ends early when `cancel` aborts (the master cancelled the slot,
  * or the stream that carried it ended); a computation already on the thread is told to stop and
  * its answer, if it still comes, is dropped.
  */
-export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, signal: AbortSignal): Promise<TaskOutcome> {
+export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, cancel: TaskCancellation): Promise<TaskOutcome> {
   const kind = req.kind ?? 'none';
   const spec = kindSpec(kind);
   if (!spec) return { type: 'failure', error: new UnsupportedError(`unknown task kind '${kind}'`) };
@@ -63,27 +64,25 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   }
   const pool = chaos.sequential ? deps.cores : undefined;
   if (pool) pool.size = chaos.cores;
-  if (pool && !(await pool.acquire(signal))) {
+  // A free core is taken at once (no promise to wait on: the common case of a task a round).
+  if (pool && (cancel.aborted || !pool.tryAcquire()) && !(await pool.acquire(cancel.signal))) {
     metrics.tasks.inc({ kind, outcome: 'cancelled' });
     return { type: 'silent' };
   }
   let held = !!pool;
-  const releaseCore = (): void => {
-    if (held) pool!.release();
-    held = false;
-  };
-  const untilAborted = (): Promise<void> => new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   try {
     let queued = (performance.now() - received) / 1000;
     if (fault === 'hang') {
       // A hung worker: it holds its core and never answers; the master's cancel (or its task
       // deadline) ends the task.
       metrics.tasks.inc({ kind, outcome: 'hung' });
-      await untilAborted();
+      await untilAborted(cancel.signal);
       return { type: 'silent' };
     }
     if (spec.delay === 'task') {
-      const slept = await chaos.sleep(delay, signal);
+      // No timer to wait for (no delay, or one planned to none): no promise either.
+      const sleeping = chaos.sleepOrNow(delay, cancel);
+      const slept = typeof sleeping === 'boolean' ? sleeping : await sleeping;
       if (perIteration === 0) metrics.injectedDelaySeconds.observe({ kind }, delay);
       if (!slept) {
         metrics.tasks.inc({ kind, outcome: 'cancelled' });
@@ -94,39 +93,44 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
     let value: { shape: number[]; values: Float64Array; iterations?: number } | null;
     let compute: number;
     if (spec.runs === 'thread') {
-      const a = await deps.compute.run(req, signal);
+      const a = await deps.compute.run(req, cancel.signal);
       value = a;
       compute = a?.computeSeconds ?? 0;
       queued += a?.waitedSeconds ?? 0;
+    } else if (kind === 'noop') {
+      // Nothing to run: its constant answer, without the loop context a loop kind is handed.
+      value = NOOP_ANSWER;
+      compute = (performance.now() - start) / 1000;
     } else {
       const master = deps.master?.();
       value = await LOOP_KINDS[kind as LoopKindName]({
         request: req,
         compute: deps.compute,
-        signal,
+        signal: cancel.signal,
         ...(master ? { master } : {}),
         ...(deps.params ? { params: deps.params } : {}),
         nextDelay: () => chaos.sample(),
-        sleep: (s: number) => chaos.sleep(s, signal),
+        sleep: (s: number) => chaos.sleep(s, cancel.signal),
       });
       compute = (performance.now() - start) / 1000;
     }
     metrics.computeSeconds.observe({ kind }, compute);
-    if (perIteration > 0 && value && !signal.aborted) {
+    if (perIteration > 0 && value && !cancel.aborted) {
       delay = drawn * workDone(perIteration, value);
       metrics.injectedDelaySeconds.observe({ kind }, delay);
-      if (!(await chaos.sleep(delay, signal))) {
+      if (!(await chaos.sleep(delay, cancel.signal))) {
         metrics.tasks.inc({ kind, outcome: 'cancelled' });
         return { type: 'silent' };
       }
     }
-    releaseCore();
+    if (held) pool!.release();
+    held = false;
     if (fault === 'drop') {
       metrics.tasks.inc({ kind, outcome: 'dropped' });
-      await untilAborted();
+      await untilAborted(cancel.signal);
       return { type: 'silent' };
     }
-    if (!value || signal.aborted) {
+    if (!value || cancel.aborted) {
       metrics.tasks.inc({ kind, outcome: 'cancelled' });
       return { type: 'silent' };
     }
@@ -146,11 +150,19 @@ export async function runTask(deps: RunnerDeps, req: pb.TaskRequest__Output, sig
   } catch (e) {
     metrics.tasks.inc({ kind, outcome: 'error' });
     log.error({ err: (e as Error).message, kind }, 'task failed');
-    if (signal.aborted) return { type: 'silent' };
+    if (cancel.aborted) return { type: 'silent' };
     return { type: 'failure', error: e };
   } finally {
-    releaseCore();
+    if (held) pool!.release();
   }
+}
+
+/** A no-op task's answer: no values (shared by every no-op task; nothing writes to it). */
+const NOOP_ANSWER: { shape: number[]; values: Float64Array } = Object.freeze({ shape: Object.freeze([0]) as number[], values: new Float64Array(0) });
+
+/** Resolves once `signal` aborts (a hung or dropping task waits for the master's cancel). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
 }
 
 /**

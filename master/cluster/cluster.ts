@@ -155,7 +155,7 @@ export class Cluster implements SessionHost {
 
   /** Every live worker. */
   liveWorkers(): number[] {
-    return this.registry.alive().map((w) => w.index);
+    return this.registry.aliveIndices().slice();
   }
 
   /**

@@ -49,6 +49,8 @@ export interface RegistryEvents {
  */
 export class WorkerRegistry extends EventEmitter<RegistryEvents> {
   private readonly workers = new Map<number, WorkerRecord>();
+  /** The live workers' indices, ascending, until a join or a loss (every round asks for them). */
+  private aliveCache: readonly number[] | undefined;
 
   constructor(
     /** A worker is lost after this many seconds without a heartbeat. */
@@ -83,6 +85,7 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
     }
     const rec: WorkerRecord = { index, address, pid, status: 'alive', lastHeartbeat: now, joinedAt: now };
     this.workers.set(index, rec);
+    this.aliveCache = undefined;
     this.emit('join', rec);
     return rec;
   }
@@ -99,6 +102,7 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
     const w = this.workers.get(index);
     if (!w || w.status === 'lost') return;
     w.status = 'lost';
+    this.aliveCache = undefined;
     this.emit('lost', w, reason);
   }
 
@@ -121,6 +125,11 @@ export class WorkerRegistry extends EventEmitter<RegistryEvents> {
 
   alive(): WorkerRecord[] {
     return [...this.workers.values()].filter((w) => w.status === 'alive').sort((a, b) => a.index - b.index);
+  }
+
+  /** The live workers' indices, ascending (the same array until a worker joins or is lost: do not change it). */
+  aliveIndices(): readonly number[] {
+    return (this.aliveCache ??= Object.freeze(this.alive().map((w) => w.index)));
   }
 
   all(): WorkerRecord[] {

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClusterError, CodaError, fromStatus, messageOf } from '../../shared/errors';
 import type { Logger } from '../../shared/log';
 import type { pb } from '../../shared/wire';
-import type { MasterMetrics } from '../metrics';
+import type { MasterMetrics, WorkerCounts } from '../metrics';
 import type { Placed } from './placed-plan';
 import { RoundState, type Instruction } from '../../core/round/round-state';
 import { payloadFields, payloadKind, payloadValues, slotEntry } from './task-request';
@@ -60,6 +60,15 @@ function push(map: PerWorker, worker: number, slot: number): void {
   else map.set(worker, [slot]);
 }
 
+/**
+ * The key of a (slot, worker) pair in a round's maps: one number, not a `${slot}:${worker}`
+ * string built (and hashed) four times a task. Worker indices are below 2^32; a slot that would
+ * not fit below 2^53 (2^21 slots) is none a plan has, so its key can match no key of a sent slot.
+ */
+function pairKey(slot: number, worker: number): number {
+  return slot * 0x1_0000_0000 + worker;
+}
+
 /** A time a worker reports, for the record only: anything but a finite non-negative number counts as 0. */
 function reportedSeconds(v: number | undefined): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
@@ -105,11 +114,11 @@ export class RoundRun {
   private readonly arrivals: Arrival[] = [];
   /** Slots whose first answer went to options.onAnswer. */
   private readonly answered = new Set<number>();
-  /** `${slot}:${worker}` -> when the task was last sent there (its latency's start). */
-  private readonly sentAt = new Map<string, number>();
-  /** `${slot}:${worker}` -> copies sent there, and answers (results or failures) taken from there. */
-  private readonly copies = new Map<string, number>();
-  private readonly replies = new Map<string, number>();
+  /** pairKey(slot, worker) -> when the task was last sent there (its latency's start). */
+  private readonly sentAt = new Map<number, number>();
+  /** pairKey(slot, worker) -> copies sent there, and answers (results or failures) taken from there. */
+  private readonly copies = new Map<number, number>();
+  private readonly replies = new Map<number, number>();
   /** What each slot's answer must be (noted when it is sent). */
   private readonly expected = new Map<number, AnswerSpec>();
   /** Each slot's work this round (its task's flops over the reference task's, or the rows measure), computed at its first send. */
@@ -126,6 +135,8 @@ export class RoundRun {
   private readonly reportedFailures = new Map<number, { worker: number; error: Error }>();
   /** Per worker: stops routing this round's answers to it. */
   private readonly unlisten = new Map<number, () => void>();
+  /** coda_tasks_total{outcome="answered"} of this round's kind and scheme, counted in place (MasterMetrics.taskCounts). */
+  private readonly answeredCounts: WorkerCounts;
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
   private stopLoss: (() => void) | undefined;
@@ -148,6 +159,7 @@ export class RoundRun {
     this.sharedFields = shared ? payloadFields(shared) : undefined;
     this.sharedBytes = shared && this.sharedFields ? 8 * payloadValues(shared, this.sharedFields) : 0;
     this.round = String(roundNo);
+    this.answeredCounts = ctx.metrics.taskCounts(this.kind, this.scheme, 'answered');
     this.state = new RoundState({
       hosts: placed.hosts,
       live: ctx.liveWorkers(),
@@ -267,7 +279,7 @@ export class RoundRun {
     const t = this.now();
     let bytes = this.sharedBytes;
     const entries = slots.map((slot) => {
-      const key = `${slot}:${worker}`;
+      const key = pairKey(slot, worker);
       this.sentAt.set(key, t);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (!this.perSlot) {
@@ -281,7 +293,7 @@ export class RoundRun {
       return slotEntry(this.placed, slot, fields, this.workOf(slot, p));
     });
     this.bytesSent += bytes;
-    this.ctx.metrics.bytesTask.inc({ direction: 'sent' }, bytes);
+    this.ctx.metrics.addSentBytes(bytes);
     stream.send({ jobId: this.placed.jobId, round: this.round, ...(this.sharedFields ? { shared: this.sharedFields } : {}), slots: entries });
   }
 
@@ -314,7 +326,7 @@ export class RoundRun {
       this.ctx.answers.ignored(worker, 'dropped');
       return false;
     }
-    const key = `${slot}:${worker}`;
+    const key = pairKey(slot, worker);
     const sent = this.copies.get(key) ?? 0;
     if (sent === 0) {
       this.ctx.answers.ignored(worker, 'unknown-slot', `slot ${slot} of round ${this.roundNo} was not sent to it`);
@@ -335,10 +347,10 @@ export class RoundRun {
     const value = this.validate(worker, res);
     if (!value) return;
     const t = this.now();
-    const sent = this.sentAt.get(`${res.slot}:${worker}`) ?? this.t0;
+    const sent = this.sentAt.get(pairKey(res.slot, worker)) ?? this.t0;
     const m = this.ctx.metrics;
     m.taskDuration.observe({ worker: String(worker), kind: this.kind, scheme: this.scheme }, (t - sent) / 1000);
-    m.tasks.inc({ worker: String(worker), kind: this.kind, scheme: this.scheme, outcome: 'answered' });
+    this.answeredCounts.add(worker);
     this.bytesReceived += value.byteLength;
     const timings = res.timings;
     this.arrivals.push({

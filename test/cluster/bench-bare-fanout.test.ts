@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 // The fan-out forks its own compiled file as the echo processes: run it from dist/.
 const { BareFanout } = require(join(__dirname, '../../dist/bench/bare-rounds')) as typeof import('../../bench/bare-rounds');
+const { codaNoopSizes } = require(join(__dirname, '../../dist/bench/scale')) as typeof import('../../bench/scale');
 
 describe('the bare bidi-stream fan-out (the benches’ anchor)', () => {
   it('lays services out as asked, waits for the slowest in a full round, and counts only the current round’s answers', async () => {
@@ -18,6 +19,11 @@ describe('the bare bidi-stream fan-out (the benches’ anchor)', () => {
       await fan.run([0, 0.1], 1, 0);
       expect(await fan.run([0, 0.5], 2, 0)).toBeGreaterThanOrEqual(0.4);
       await expect(fan.run([0, 0, 0, 0, 0, 0])).rejects.toThrow(RangeError);
+      // Messages the size of Coda's own no-op messages (the no-op rounds' anchor).
+      const sizes = codaNoopSizes('scale-5', 5);
+      expect(sizes.requestBytes).toBeGreaterThan(24);
+      expect(sizes.answerBytes).toBeGreaterThan(sizes.requestBytes);
+      expect(await fan.run([0, 0, 0, 0, 0], 5, 0, sizes)).toBeGreaterThan(0);
     } finally {
       fan.close();
     }

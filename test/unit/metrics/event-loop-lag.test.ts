@@ -43,6 +43,22 @@ describe('event-loop lag', () => {
     expect(() => new EventLoopLagMonitor(0)).toThrow(RangeError);
   });
 
+  it('reads between two samples are the same figures (cached on the sample count); a new sample is seen at once', async () => {
+    const lag = new EventLoopLagMonitor().start();
+    await sleep(30);
+    const a = lag.read();
+    // No timer can fire within one synchronous stretch: no new sample, the same (cached) figures.
+    expect(lag.read()).toBe(a);
+    block(150);
+    await sleep(25);
+    const b = lag.read();
+    expect(b).not.toBe(a);
+    expect(b.max).toBeGreaterThanOrEqual(0.1);
+    lag.start();
+    expect(lag.read()).toEqual({ p99: 0, max: 0 });
+    lag.stop();
+  });
+
   it('the worst over workers takes the largest p99 and the largest max', () => {
     expect(worstEventLoopLag([])).toEqual({ p99: 0, max: 0 });
     expect(

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import * as protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { bytesToFloat64, float64ToBytes } from '../../../shared/tensor';
-import { protoRoot } from '../../../shared/wire';
+import * as protoLoader from '@grpc/proto-loader';
+import { LOADER_OPTIONS, loadProtos, protoRoot } from '../../../shared/wire';
 import { chunks } from '../../../shared/wire/chunking';
 
 const root = join(__dirname, '../../..');
@@ -56,5 +57,34 @@ describe('the contract', () => {
     const parts = [...chunks(data)];
     expect(parts.every((p) => p.byteLength <= 1 << 20)).toBe(true);
     expect(parts.reduce((a, p) => a + p.byteLength, 0)).toBe(data.byteLength);
+  });
+});
+
+describe("the task stream's direct encoders", () => {
+  it("give proto-loader's bytes for every kind of message Coda sends on it, and decode back to the same", () => {
+    const reference = protoLoader.loadSync('coda/v1/worker.proto', { ...LOADER_OPTIONS, includeDirs: [protoRoot()] })['coda.v1.Worker'] as protoLoader.ServiceDefinition;
+    const tasks = loadProtos().worker.coda.v1.Worker.service.Tasks;
+    const x = float64ToBytes(Float64Array.from([1.5, -2, 3e-300, NaN]));
+    const requests = [
+      { round: { jobId: 'job-1', round: '0', shared: { noop: {} }, slots: [{ slot: 0, blocks: [], work: 1 }] } },
+      { round: { jobId: 'j', round: '18446744073709551615', shared: { matvec: { x: { shape: [4], data: x } } }, slots: [{ slot: 3, blocks: [{ blockId: 7, weight: -0.5 }], work: 2.25, workPerIteration: 0.125 }, { slot: 4, blocks: [], work: 0 }] } },
+      { round: { jobId: 'j', round: '5', slots: [{ slot: 1, blocks: [], work: 1, lsGradient: { x: { shape: [2, 2], data: x } } }] } },
+      { cancel: { jobId: 'j', round: '5', slots: [1, 2, 70000] } },
+    ];
+    const replies = [
+      { result: { workerIndex: 255, jobId: 'j', round: '1099511627776', slot: 9, timings: { computeSeconds: 1e-6, injectedDelaySeconds: 0, queueSeconds: 2.5, loopLagP99Seconds: 0, loopLagMaxSeconds: 0.25 }, payload: { shape: [0], data: Buffer.alloc(0) } } },
+      { result: { workerIndex: 0, jobId: '', round: '0', slot: 0, payload: { shape: [2, 2], data: x } } },
+      { failure: { jobId: 'j', round: '3', slot: 2, code: 13, message: 'ünïcödé failure' } },
+    ];
+    for (const m of requests) {
+      const bytes = tasks.requestSerialize(m as never);
+      expect(Buffer.compare(bytes, reference.Tasks!.requestSerialize(m))).toBe(0);
+      expect(reference.Tasks!.requestDeserialize(bytes)).toEqual(reference.Tasks!.requestDeserialize(reference.Tasks!.requestSerialize(m)));
+    }
+    for (const m of replies) {
+      const bytes = tasks.responseSerialize(m as never);
+      expect(Buffer.compare(bytes, reference.Tasks!.responseSerialize(m))).toBe(0);
+    }
+    expect(() => tasks.responseSerialize([] as never)).toThrow(/expected object/);
   });
 });

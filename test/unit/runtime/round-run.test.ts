@@ -164,6 +164,23 @@ describe('RoundRun: what a worker sends back is checked before the round takes i
     expect(out.decoded.exact).toBe(true);
   });
 
+  it('every answered task is counted in coda_tasks_total (counted in place, handed over on each read), and the bytes sent', async () => {
+    const h = harness();
+    for (let r = 1; r <= 5; r++) {
+      const run = new RoundRun(h.ctx, h.placed, { kind: 'lsGradient', x: X }, r).run();
+      answerAll(h, r);
+      await run;
+      // A read between rounds hands over what was counted so far; the next read does not count it again.
+      if (r === 2) expect(await counter(h, 'coda_tasks_total')).toEqual({ '0/lsGradient/wait-all/answered': 2, '1/lsGradient/wait-all/answered': 2, '2/lsGradient/wait-all/answered': 2 });
+    }
+    h.metrics.tasks.inc({ worker: '1', kind: 'lsGradient', scheme: 'wait-all', outcome: 'answered' });
+    expect(await counter(h, 'coda_tasks_total')).toEqual({ '0/lsGradient/wait-all/answered': 5, '1/lsGradient/wait-all/answered': 6, '2/lsGradient/wait-all/answered': 5 });
+    expect(await counter(h, 'coda_tasks_total')).toEqual({ '0/lsGradient/wait-all/answered': 5, '1/lsGradient/wait-all/answered': 6, '2/lsGradient/wait-all/answered': 5 });
+    // 3 workers × 5 rounds, x's 3 doubles each.
+    expect(await counter(h, 'coda_task_payload_bytes_total')).toEqual({ sent: 3 * 5 * 8 * X.length });
+    expect(await h.registry.metrics()).toContain('coda_tasks_total{worker="1",kind="lsGradient",scheme="wait-all",outcome="answered"} 6');
+  });
+
   const BAD: [string, () => pb.Tensor__Output | null, string][] = [
     ['short', () => tensor(new Float64Array(COLS - 1)), 'length'],
     ['long', () => tensor(new Float64Array(COLS + 5)), 'length'],

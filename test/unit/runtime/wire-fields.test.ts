@@ -5,6 +5,7 @@ import type { pb } from '../../../shared/wire';
 import { cancellableSleep, TimerCalibration, timerMilliseconds } from '../../../worker/chaos-injector';
 import { Rng } from '../../../shared/random';
 import { runTask, type RunnerDeps } from '../../../worker/task-runner';
+import { TaskCancel } from '../../../worker/task-cancel';
 
 /** Fields the wire fuzz test (test/cluster/wire-fuzz.test.ts) found unchecked, each pinned here. */
 
@@ -29,7 +30,7 @@ describe('a task whose work is not a finite number ≥ 0 is refused, not run wit
   const deps = {} as RunnerDeps;
   const req = (work: number): pb.TaskRequest__Output => ({ jobId: 'j', round: '1', slot: 0, blocks: [], work, kind: 'noop', noop: {} }) as unknown as pb.TaskRequest__Output;
   it.each([NaN, Infinity, -Infinity, -1])('work %d', async (work) => {
-    const out = await runTask(deps, req(work), new AbortController().signal);
+    const out = await runTask(deps, req(work), new TaskCancel());
     expect(out.type).toBe('failure');
     expect(out.type === 'failure' && out.error).toBeInstanceOf(InputError);
   });

@@ -132,7 +132,7 @@ export class AdaptiveRun {
     // re-plan). The prior declares the injected delays, not what every answer costs beyond them:
     // on workers sharing cores that is most of a fast round, and what decides between a plan that
     // waits for 7 answers and one that waits for 2. A calibration measures it first.
-    if (run.controller.model.priorSamples > 0 && spec.calibrationPayload) await run.calibrate(spec.calibrationPayload);
+    if (run.controller.model.priorSamples > 0 && spec.calibrationPayload && spec.policy.params['calibrate'] !== false) await run.calibrate(spec.calibrationPayload);
     const atStart = run.controller.decideAtStart(workers, {});
     if (atStart) spec.log.info({ placement: run.controller.label() }, `adaptive: ${atStart.reason}`);
     const t0 = performance.now();

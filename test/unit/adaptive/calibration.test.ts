@@ -224,3 +224,44 @@ describe('probes of a left-out worker', () => {
     expect(rep.probes.answered).toBe(2);
   });
 });
+
+describe('AdaptiveRun.start', () => {
+  const declared = declaredDelays({ delay: { dist: 'constant', value: 0.08 }, workers: [3] }, WORKERS);
+  const start = (scheme: Record<string, unknown>, cluster: FakeCluster) =>
+    AdaptiveRun.start(cluster, {
+      jobId: 'j',
+      A,
+      seed: 1,
+      policy: choosePolicy({ name: 'adaptive', ...scheme }),
+      log: pino({ level: 'silent' }),
+      metrics,
+      labels: { job_kind: 'least-squares', job_id: 'j' },
+      ...(declared ? { declared } : {}),
+      calibrationPayload: x0(),
+    });
+
+  it('with a prior, calibrates on every worker before its first decision, and places that decision’s plan', async () => {
+    const cluster = new FakeCluster(WORKERS);
+    const run = await start({}, cluster);
+    expect(cluster.places[0]!.plan.scheme).toBe('calibration');
+    expect(cluster.places[0]!.options?.workers).toEqual(WORKERS);
+    const rep = run.report();
+    expect(rep.calibration).toMatchObject({ rounds: 2, answers: N });
+    expect(rep.startedFromPrior).toBe(true);
+    // The fake's answers come 10–27 ms after the send: far above the prior's compute, so the plan waits for few answers.
+    expect(rep.final).not.toMatch(/^wait-all/);
+    expect(cluster.places[1]!.plan.scheme).toBe(run.candidate.scheme);
+  });
+
+  it('calibrate: false decides from the declared delays alone (wait-all on the 7 others), and without a prior nothing is calibrated', async () => {
+    const cluster = new FakeCluster(WORKERS);
+    const run = await start({ calibrate: false }, cluster);
+    expect(cluster.places.every((p) => p.plan.scheme !== 'calibration')).toBe(true);
+    expect(run.report().calibration).toBeNull();
+    expect(run.report().final).toBe('wait-all without worker 3');
+    const learning = new FakeCluster(WORKERS);
+    const run2 = await start({ prior: false }, learning);
+    expect(learning.places.every((p) => p.plan.scheme !== 'calibration')).toBe(true);
+    expect(run2.report().calibration).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@ import type { Matrix } from '../../shared/tensor';
 import { blocksPerWorker } from '../../core/schemes/placement';
 import type { BlockData, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
 import { SumDecoder, type Plan } from '../../core/schemes';
-import { timingsFromRound } from '../../core/runtime';
+import { roundOverhead, timingsFromRound } from '../../core/runtime';
 import { BlockCatalog, plainRows } from '../../core/policy/block-catalog';
 import { blockStartsFor, planCandidate, type PlanInputs } from '../../core/policy/candidates';
 import { placementDiff, type PlacedLayout } from '../../core/policy/placement-diff';
@@ -53,9 +53,11 @@ export interface ReplanOutcome {
 
 /** What a calibration measured (Replanner.calibrate). */
 export interface CalibrationOutcome {
-  /** Seconds each answer of the last round took beyond its worker's own time. */
+  /** Seconds each answer took beyond its worker's own time, over the rounds kept. */
   overheads: number[];
   rounds: number;
+  /** Rounds whose answers were kept (a warm-up round is not). */
+  roundsKept: number;
   bytesPlaced: number;
   /** Wall seconds of the whole calibration (placing the row, its rounds). */
   seconds: number;
@@ -141,8 +143,9 @@ export class Replanner {
    * waiting for every answer. A one-row task carries about 1/(rows/N) of a unit of work, so an
    * injected delay adds next to nothing, and what an answer takes beyond its worker's own time is
    * the network and the event loops, as in the job's rounds (on workers sharing cores, most of a
-   * fast round). Only the last round is kept: the first pays for connections and compiled code.
-   * The block stays on the workers until the job releases its blocks (it is not in the
+   * fast round). Every round's answers are kept but those of a warm-up round (its median over
+   * twice the last round's: on a fresh cluster the first pays for connections, threads and
+   * compiled code); more answers make the decision less hostage to one burst of load. The block stays on the workers until the job releases its blocks (it is not in the
    * inventory: no plan or probe uses it).
    */
   async calibrate(rounds: number, payload: TaskPayload): Promise<CalibrationOutcome> {
@@ -158,18 +161,23 @@ export class Replanner {
     };
     const blockStarts = [0, Math.min(1, this.job.A.rows)];
     const placed = await this.cluster.place(this.job.jobId, plan, this.data(blockStarts), { workers, blockIds: this.catalog.idsFor(plan, blockStarts) });
-    let overheads: number[] = [];
+    const perRound: number[][] = [];
     try {
       for (let r = 0; r < rounds; r++) {
         const outcome = await this.cluster.uncountedRound(placed, payload);
-        overheads = timingsFromRound(outcome, outcome.work ?? placed.work, placed.hosts)
-          .filter((t) => !t.censored && t.overheadSeconds !== undefined)
-          .map((t) => t.overheadSeconds!);
+        perRound.push(
+          timingsFromRound(outcome, outcome.work ?? placed.work, placed.hosts)
+            .filter((t) => !t.censored && t.overheadSeconds !== undefined)
+            .map((t) => t.overheadSeconds!),
+        );
       }
     } finally {
       this.cluster.retire(placed);
     }
-    return { overheads, rounds, bytesPlaced: placed.bytesPlaced, seconds: (performance.now() - t0) / 1000 };
+    const last = perRound[perRound.length - 1] ?? [];
+    const cap = last.length > 0 ? 2 * roundOverhead(last) : Infinity;
+    const kept = perRound.filter((xs) => xs.length > 0 && roundOverhead(xs) <= cap);
+    return { overheads: kept.flat(), rounds, roundsKept: kept.length, bytesPlaced: placed.bytesPlaced, seconds: (performance.now() - t0) / 1000 };
   }
 
   /**

@@ -149,9 +149,9 @@ export class AdaptiveRun {
     try {
       const c = await this.replanner.calibrate(CALIBRATION_ROUNDS, payload);
       this.bytes += c.bytesPlaced;
-      this.controller.recordCalibration({ rounds: c.rounds, overheads: c.overheads, seconds: c.seconds });
+      this.controller.recordCalibration({ rounds: c.rounds, roundsKept: c.roundsKept, overheads: c.overheads, seconds: c.seconds });
       const s = [...c.overheads].sort((a, b) => a - b);
-      this.spec.log.info({ job: this.spec.jobId, answers: s.length, seconds: c.seconds, p50: s[s.length >> 1], max: s[s.length - 1] }, 'adaptive: calibrated the answers’ overheads');
+      this.spec.log.info({ job: this.spec.jobId, answers: s.length, roundsKept: c.roundsKept, seconds: c.seconds, p50: s[s.length >> 1], max: s[s.length - 1] }, 'adaptive: calibrated the answers’ overheads');
     } catch (e) {
       this.spec.log.warn({ job: this.spec.jobId, err: (e as Error).message }, 'adaptive: calibration failed; deciding without measured overheads');
     }

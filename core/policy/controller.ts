@@ -102,7 +102,7 @@ export interface AdaptiveReport {
   /** A decision made before the first round from the declared delays (the prior). */
   startedFromPrior: boolean;
   /** The calibration before that decision: the answers' overheads it measured (seconds), and its wall seconds; null when none ran. */
-  calibration: { rounds: number; answers: number; seconds: number; overhead: { p50: number; max: number } | null } | null;
+  calibration: { rounds: number; roundsKept: number; answers: number; seconds: number; overhead: { p50: number; max: number } | null } | null;
   probes: { sent: number; answered: number };
   changes: { worker: number; cluster: number };
   runtime: RuntimeSummary;
@@ -306,10 +306,10 @@ export class AdaptiveController {
    * A calibration's answer overheads (measured outside the job's rounds, before the decision from
    * the prior): into the runtime model's pooled overheads, which the predictor draws per answer.
    */
-  recordCalibration(c: { rounds: number; overheads: readonly number[]; seconds: number }): void {
+  recordCalibration(c: { rounds: number; roundsKept?: number; overheads: readonly number[]; seconds: number }): void {
     this.model.observeOverheads(c.overheads);
     const s = [...c.overheads].sort((a, b) => a - b);
-    this.calibration = { rounds: c.rounds, answers: s.length, seconds: c.seconds, overhead: s.length > 0 ? { p50: s[s.length >> 1]!, max: s[s.length - 1]! } : null };
+    this.calibration = { rounds: c.rounds, roundsKept: c.roundsKept ?? c.rounds, answers: s.length, seconds: c.seconds, overhead: s.length > 0 ? { p50: s[s.length >> 1]!, max: s[s.length - 1]! } : null };
   }
 
   recordReplan(r: ReplanRecord): void {

@@ -51,6 +51,9 @@ export interface ReplanOutcome {
   seconds: number;
 }
 
+/** Seconds a calibration round waits for its answers at most (a quiet one takes a few milliseconds). */
+export const CALIBRATION_ROUND_TIMEOUT = 0.1;
+
 /** What a calibration measured (Replanner.calibrate). */
 export interface CalibrationOutcome {
   /** Seconds each answer took beyond its worker's own time, over the rounds kept. */
@@ -156,7 +159,10 @@ export class Replanner {
       scheme: 'calibration',
       stored: [{ terms: [{ block: 0, coef: 1 }] }],
       slots: workers.map((_, host) => ({ host, blocks: [{ stored: 0, weight: 1 }] })),
-      decoder: () => new SumDecoder((arrived) => arrived.size === n, (arrived) => new Map([...arrived.keys()].map((s) => [s, 1 / n])), true),
+      decoder: () => new SumDecoder((arrived) => arrived.size === n, (arrived) => new Map([...arrived.keys()].map((s) => [s, 1 / n])), true, true),
+      // A worker descheduled on a loaded machine must not hold the job's start: past the timeout
+      // the round ends with the answers it has (the missing ones are cut off, not measured).
+      roundTimeout: CALIBRATION_ROUND_TIMEOUT,
       describe: () => ({ calibration: n }),
     };
     const blockStarts = [0, Math.min(1, this.job.A.rows)];

@@ -5,7 +5,7 @@ import { RuntimeModel } from '../../../core/runtime';
 import type { Plan } from '../../../core/schemes';
 import { declaredDelays } from '../../../shared/chaos';
 import { Rng } from '../../../shared/random';
-import { AdaptiveRun, Replanner, type AdaptiveMetrics, type ReplanCluster } from '../../../algorithms/adaptive';
+import { AdaptiveRun, CALIBRATION_ROUND_TIMEOUT, Replanner, type AdaptiveMetrics, type ReplanCluster } from '../../../algorithms/adaptive';
 import type { BlockData, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from '../../../algorithms/compute-cluster';
 
 const N = 8;
@@ -130,10 +130,13 @@ describe('Replanner.calibrate', () => {
     expect(plan.stored).toHaveLength(1);
     expect(plan.slots.map((s) => s.host)).toEqual(WORKERS);
     expect(options?.workers).toEqual(WORKERS);
-    // Its decoder is done only once every slot answered.
+    // Its decoder is done only once every slot answered; past the round's timeout it ends with what came.
     const dec = plan.decoder();
+    expect(dec.canDecodeEarly()).toBe(false);
     for (let s = 0; s < N - 1; s++) expect(dec.add(s, new Float64Array(COLS))).toBe(false);
+    expect(dec.canDecodeEarly()).toBe(true);
     expect(dec.add(N - 1, new Float64Array(COLS))).toBe(true);
+    expect(plan.roundTimeout).toBe(CALIBRATION_ROUND_TIMEOUT);
     expect(cluster.rounds).toHaveLength(2);
     expect(cluster.rounds.every((x) => x.placed === placed && x.payload.kind === 'lsGradient')).toBe(true);
     // Answer k of round r at (r + 1)·10 + k ms, less 0.5 ms computing and 0.1 ms injected: round 0's

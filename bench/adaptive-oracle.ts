@@ -16,7 +16,7 @@
  *
  * A run's time is its job's time from the first round to the target (placement excluded, as for
  * every scheme), plus, for adaptive, the decision it made before the first round from the
- * declared delays (its own cost). Runs go seed by seed, condition by condition, every
+ * declared delays and the calibration of the answers' overheads before it (its own cost). Runs go seed by seed, condition by condition, every
  * configuration of a cell next to the others (so load drift on the machine hits them alike).
  * Each run's time limit is 3× the same seed's
  * wait-all time (a configuration slower than that on a seed cannot be the oracle's median there):
@@ -158,13 +158,16 @@ async function runOne(
     const r = out.result;
     const reached = r.stoppedBy === 'tol';
     const a = r.adaptive;
-    // A decision made before the first round is adaptive's own cost: counted in its time.
-    const start = a?.decisions[0]?.round === 0 ? a.decisions[0].decideSeconds : 0;
+    // A decision made before the first round, and the calibration it rests on, are adaptive's own
+    // cost: counted in its time (the placement is excluded for every scheme alike).
+    const calibration = a?.calibration?.seconds ?? 0;
+    const start = (a?.decisions[0]?.round === 0 ? a.decisions[0].decideSeconds : 0) + calibration;
     const detail: Record<string, unknown> = {
       stoppedBy: r.stoppedBy,
       wallSeconds: r.wallSeconds,
       placementSeconds: r.placementSeconds,
-      ...(start > 0 ? { startDecisionSeconds: start } : {}),
+      ...(start > 0 ? { startDecisionSeconds: start - calibration } : {}),
+      ...(calibration > 0 ? { calibrationSeconds: calibration, calibrationOverhead: a?.calibration?.overhead } : {}),
       ...(a
         ? {
             final: a.final,

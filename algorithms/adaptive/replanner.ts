@@ -2,6 +2,7 @@ import type { Matrix } from '../../shared/tensor';
 import { blocksPerWorker } from '../../core/schemes/placement';
 import type { BlockData, PlaceOptions, PlacedPlan, RoundOutcome, TaskPayload } from '../compute-cluster';
 import { SumDecoder, type Plan } from '../../core/schemes';
+import { roundOverhead, timingsFromRound } from '../../core/runtime';
 import { BlockCatalog, plainRows } from '../../core/policy/block-catalog';
 import { blockStartsFor, planCandidate, type PlanInputs } from '../../core/policy/candidates';
 import { placementDiff, type PlacedLayout } from '../../core/policy/placement-diff';
@@ -47,6 +48,21 @@ export interface ReplanOutcome {
   /** Rows placementDiff says must move (the bytes are these rows × (columns + 1) × 8 with b). */
   rowsToSend: number;
   blocksDropped: number;
+  seconds: number;
+}
+
+/** Seconds a calibration round waits for its answers at most (a quiet one takes a few milliseconds). */
+export const CALIBRATION_ROUND_TIMEOUT = 0.1;
+
+/** What a calibration measured (Replanner.calibrate). */
+export interface CalibrationOutcome {
+  /** Seconds each answer took beyond its worker's own time, over the rounds kept. */
+  overheads: number[];
+  rounds: number;
+  /** Rounds whose answers were kept (a warm-up round is not). */
+  roundsKept: number;
+  bytesPlaced: number;
+  /** Wall seconds of the whole calibration (placing the row, its rounds). */
   seconds: number;
 }
 
@@ -125,8 +141,54 @@ export class Replanner {
   }
 
   /**
+   * Measures the answers' overheads before anything is placed: every live worker gets a one-row
+   * block (the same row on each), and `rounds` rounds of the job's task over it are timed, each
+   * waiting for every answer. A one-row task carries about 1/(rows/N) of a unit of work, so an
+   * injected delay adds next to nothing, and what an answer takes beyond its worker's own time is
+   * the network and the event loops, as in the job's rounds (on workers sharing cores, most of a
+   * fast round). Every round's answers are kept but those of a warm-up round (its median over
+   * twice the last round's: on a fresh cluster the first pays for connections, threads and
+   * compiled code); more answers make the decision less hostage to one burst of load. The block stays on the workers until the job releases its blocks (it is not in the
+   * inventory: no plan or probe uses it).
+   */
+  async calibrate(rounds: number, payload: TaskPayload): Promise<CalibrationOutcome> {
+    const t0 = performance.now();
+    const workers = this.cluster.liveWorkers();
+    const n = workers.length;
+    const plan: Plan = {
+      scheme: 'calibration',
+      stored: [{ terms: [{ block: 0, coef: 1 }] }],
+      slots: workers.map((_, host) => ({ host, blocks: [{ stored: 0, weight: 1 }] })),
+      decoder: () => new SumDecoder((arrived) => arrived.size === n, (arrived) => new Map([...arrived.keys()].map((s) => [s, 1 / n])), true, true),
+      // A worker descheduled on a loaded machine must not hold the job's start: past the timeout
+      // the round ends with the answers it has (the missing ones are cut off, not measured).
+      roundTimeout: CALIBRATION_ROUND_TIMEOUT,
+      describe: () => ({ calibration: n }),
+    };
+    const blockStarts = [0, Math.min(1, this.job.A.rows)];
+    const placed = await this.cluster.place(this.job.jobId, plan, this.data(blockStarts), { workers, blockIds: this.catalog.idsFor(plan, blockStarts) });
+    const perRound: number[][] = [];
+    try {
+      for (let r = 0; r < rounds; r++) {
+        const outcome = await this.cluster.uncountedRound(placed, payload);
+        perRound.push(
+          timingsFromRound(outcome, outcome.work ?? placed.work, placed.hosts)
+            .filter((t) => !t.censored && t.overheadSeconds !== undefined)
+            .map((t) => t.overheadSeconds!),
+        );
+      }
+    } finally {
+      this.cluster.retire(placed);
+    }
+    const last = perRound[perRound.length - 1] ?? [];
+    const cap = last.length > 0 ? 2 * roundOverhead(last) : Infinity;
+    const kept = perRound.filter((xs) => xs.length > 0 && roundOverhead(xs) <= cap);
+    return { overheads: kept.flat(), rounds, roundsKept: kept.length, bytesPlaced: placed.bytesPlaced, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /**
    * Sends one timed task to a left-out worker (its result unused): a plain block it still holds
-   * from before (or one of the current partition's, placed once), over the current iterate.
+   * from before (or one unit of rows, placed once), over the current iterate.
    */
   async probe(worker: number, payload: TaskPayload): Promise<{ outcome: RoundOutcome; placed: PlacedPlan; bytesPlaced: number }> {
     let placed = this.probes.get(worker);
@@ -140,7 +202,7 @@ export class Replanner {
   }
 
   private async placeProbe(worker: number): Promise<PlacedPlan> {
-    // The plain block the worker holds whose size is nearest one unit of work; else one of the current plan's.
+    // The plain block the worker holds whose size is nearest one unit of work; else one unit of rows.
     const unit = this.job.A.rows / this.cluster.liveWorkers().length;
     let rows: { start: number; end: number } | undefined;
     for (const [id, workers] of this.inventory) {
@@ -149,9 +211,12 @@ export class Replanner {
       if (r && (!rows || Math.abs(r.end - r.start - unit) < Math.abs(rows.end - rows.start - unit))) rows = r;
     }
     if (!rows) {
-      const starts = this.inForce.blockStarts;
-      const j = worker % (starts.length - 1);
-      rows = { start: starts[j]!, end: starts[j + 1]! };
+      // One unit of rows cut afresh: a block of the plan in force may be the whole data (a plan of
+      // one block), and a probe over it would keep a slow worker busy for its whole slowdown × N.
+      const size = Math.max(1, Math.round(unit));
+      const rowsOf = this.job.A.rows;
+      const start = Math.min(rowsOf - size, (worker % Math.max(1, Math.floor(rowsOf / size))) * size);
+      rows = { start: Math.max(0, start), end: Math.max(0, start) + Math.min(size, rowsOf) };
     }
     const plan: Plan = {
       scheme: 'probe',

@@ -20,6 +20,8 @@ type JobLabels = { job_kind: string; job_id: string };
  * slow at the first decision.
  */
 export const PLACEMENT_WARMUP_ROUNDS = 2;
+/** Rounds of a calibration (the first warms connections and code up; the last is measured). */
+export const CALIBRATION_ROUNDS = 2;
 interface CounterOf<L> {
   inc(labels: L, value?: number): void;
 }
@@ -61,6 +63,12 @@ export interface AdaptiveRunSpec {
   declared?: DeclaredDelays;
   /** The decisions (default: the policy's decider); tests script them. */
   decider?: PlacementDecider;
+  /**
+   * The job's task at its start, which a calibration runs over one row on every worker before a
+   * decision from the prior (the answers' overheads it measures are what the prior cannot
+   * declare). Without it the first decision knows no overheads.
+   */
+  calibrationPayload?: TaskPayload;
 }
 
 export interface StepContext {
@@ -86,6 +94,8 @@ export class AdaptiveRun {
   private overhead: number | undefined;
   private readonly pending: TaskTiming[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Left-out workers with a probe out. */
+  private readonly probing = new Set<number>();
   private schemeSeries: (JobLabels & { scheme: string; placement: string }) | undefined;
   /** Rounds of the placement in force still warming up (not shown to the runtime model). */
   private warming = PLACEMENT_WARMUP_ROUNDS;
@@ -118,7 +128,11 @@ export class AdaptiveRun {
       );
     run = new AdaptiveRun(cluster, spec, decider);
     decider.prepare?.();
-    // With a prior, the first plan is the decision the declared delays make (placed below, not a re-plan).
+    // With a prior, the first plan is the decision the declared delays make (placed below, not a
+    // re-plan). The prior declares the injected delays, not what every answer costs beyond them:
+    // on workers sharing cores that is most of a fast round, and what decides between a plan that
+    // waits for 7 answers and one that waits for 2. A calibration measures it first.
+    if (run.controller.model.priorSamples > 0 && spec.calibrationPayload && spec.policy.params['calibrate'] !== false) await run.calibrate(spec.calibrationPayload);
     const atStart = run.controller.decideAtStart(workers, {});
     if (atStart) spec.log.info({ placement: run.controller.label() }, `adaptive: ${atStart.reason}`);
     const t0 = performance.now();
@@ -128,6 +142,19 @@ export class AdaptiveRun {
     run.publishScheme();
     spec.log.info({ job: spec.jobId, placement: run.controller.label(), bytes: first.bytesPlaced }, 'adaptive: first placement');
     return run;
+  }
+
+  /** Times the answers' overheads before the first decision (Replanner.calibrate); a failure leaves the decision without them. */
+  private async calibrate(payload: TaskPayload): Promise<void> {
+    try {
+      const c = await this.replanner.calibrate(CALIBRATION_ROUNDS, payload);
+      this.bytes += c.bytesPlaced;
+      this.controller.recordCalibration({ rounds: c.rounds, roundsKept: c.roundsKept, overheads: c.overheads, seconds: c.seconds });
+      const s = [...c.overheads].sort((a, b) => a - b);
+      this.spec.log.info({ job: this.spec.jobId, answers: s.length, roundsKept: c.roundsKept, seconds: c.seconds, p50: s[s.length >> 1], max: s[s.length - 1] }, 'adaptive: calibrated the answers’ overheads');
+    } catch (e) {
+      this.spec.log.warn({ job: this.spec.jobId, err: (e as Error).message }, 'adaptive: calibration failed; deciding without measured overheads');
+    }
   }
 
   /** Seconds the first placement took (what a re-plan's cost is scaled from). */
@@ -227,6 +254,13 @@ export class AdaptiveRun {
   }
 
   private launchProbe(worker: number, payload: TaskPayload): void {
+    // A worker still on its last probe (a slow one is) would only queue this one behind it: the
+    // answer that is coming measures it as well, and the job's end waits for every probe sent.
+    if (this.probing.has(worker)) {
+      this.controller.probeNotSent();
+      return;
+    }
+    this.probing.add(worker);
     this.spec.metrics.adaptiveProbes.inc(this.spec.labels);
     const p = this.replanner
       .probe(worker, payload)
@@ -237,7 +271,10 @@ export class AdaptiveRun {
         this.pending.push(...t);
       })
       .catch((e: Error) => this.spec.log.warn({ worker, err: e.message }, 'adaptive: probe failed'))
-      .finally(() => this.inFlight.delete(p));
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.probing.delete(worker);
+      });
     this.inFlight.add(p);
   }
 

@@ -17,7 +17,7 @@ import type { AdaptivePolicy } from './policy-types';
  * to let them back). A job kind that drives it says so (least squares); every other kind refuses
  * it by name.
  *
- *   scheme: { name: adaptive, approximate: false, period: 5, margin: 0.1, prior: true }
+ *   scheme: { name: adaptive, approximate: false, period: 5, margin: 0.1, prior: true, calibrate: true }
  */
 export const ADAPTIVE = 'adaptive';
 
@@ -61,6 +61,13 @@ export const adaptiveParams = z
      * (what a cluster whose stragglers are not injected offers).
      */
     prior: z.boolean().default(true),
+    /**
+     * Before the decision from the prior, time a round of one-row tasks on every worker: the
+     * answers' overheads (the network, the event loops) the declared delays say nothing of, which
+     * decide between a plan that waits for many answers and one that waits for few. false: decide
+     * from the declared delays alone.
+     */
+    calibrate: z.boolean().default(true),
     /** Rounds of measurements the prior stands for (its weight against the measured rounds). */
     priorRounds: intAtLeast(1).default(20),
     /** Narrow the candidates to these schemes (default: all that apply). */

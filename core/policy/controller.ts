@@ -101,6 +101,8 @@ export interface AdaptiveReport {
   decisionsSkipped: number;
   /** A decision made before the first round from the declared delays (the prior). */
   startedFromPrior: boolean;
+  /** The calibration before that decision: the answers' overheads it measured (seconds), and its wall seconds; null when none ran. */
+  calibration: { rounds: number; roundsKept: number; answers: number; seconds: number; overhead: { p50: number; max: number } | null } | null;
   probes: { sent: number; answered: number };
   changes: { worker: number; cluster: number };
   runtime: RuntimeSummary;
@@ -137,6 +139,7 @@ export class AdaptiveController {
   private skipped = 0;
   private fromPrior = false;
   private lastWatchRound = -Infinity;
+  private calibration: AdaptiveReport['calibration'] = null;
 
   constructor(
     private readonly decider: PlacementDecider,
@@ -299,8 +302,23 @@ export class AdaptiveController {
     return d;
   }
 
+  /**
+   * A calibration's answer overheads (measured outside the job's rounds, before the decision from
+   * the prior): into the runtime model's pooled overheads, which the predictor draws per answer.
+   */
+  recordCalibration(c: { rounds: number; roundsKept?: number; overheads: readonly number[]; seconds: number }): void {
+    this.model.observeOverheads(c.overheads);
+    const s = [...c.overheads].sort((a, b) => a - b);
+    this.calibration = { rounds: c.rounds, roundsKept: c.roundsKept ?? c.rounds, answers: s.length, seconds: c.seconds, overhead: s.length > 0 ? { p50: s[s.length >> 1]!, max: s[s.length - 1]! } : null };
+  }
+
   recordReplan(r: ReplanRecord): void {
     this.replanList.push(r);
+  }
+
+  /** A probe a decision asked for was not sent (the worker was still on its last one). */
+  probeNotSent(): void {
+    this.probesSent--;
   }
 
   probeAnswered(): void {
@@ -326,6 +344,7 @@ export class AdaptiveController {
       decisionSeconds: this.decideSeconds,
       decisionsSkipped: this.skipped,
       startedFromPrior: this.fromPrior,
+      calibration: this.calibration,
       probes: { sent: this.probesSent, answered: this.probesAnswered },
       changes: { ...this.changeCount },
       runtime: this.model.summary(),

@@ -131,13 +131,24 @@ export class RuntimeModel {
 
   /** One round's task timings (every task, answered or cut off). Returns the changes it revealed. */
   observeRound(round: number, tasks: readonly TaskTiming[]): ChangeEvent[] {
-    for (const t of tasks) {
-      // A straggler's overhead is a stand-in (the round's median): only answers measure it.
-      if (t.censored || t.overheadSeconds === undefined || !(t.overheadSeconds >= 0)) continue;
-      this.overheads.push(t.overheadSeconds);
-    }
-    if (this.overheads.length > this.overheadWindow) this.overheads.splice(0, this.overheads.length - this.overheadWindow);
+    // A straggler's overhead is a stand-in (the round's median): only answers measure it.
+    this.observeOverheads(tasks.filter((t) => !t.censored).map((t) => t.overheadSeconds));
     return this.observe(round, roundSamples(round, tasks, this.execution));
+  }
+
+  /**
+   * Answers' overheads measured outside the job's rounds (a calibration round of tasks too small
+   * to carry any delay): they go into the pooled overheads only, no worker's slowdown. Missing or
+   * negative values are skipped.
+   */
+  observeOverheads(seconds: readonly (number | undefined)[]): void {
+    for (const s of seconds) if (s !== undefined && s >= 0 && Number.isFinite(s)) this.overheads.push(s);
+    if (this.overheads.length > this.overheadWindow) this.overheads.splice(0, this.overheads.length - this.overheadWindow);
+  }
+
+  /** Answers' overheads pooled so far (measured rounds and calibration). */
+  get overheadCount(): number {
+    return this.overheads.length;
   }
 
   /** One round's samples (several for a worker, e.g. its own batch and a backup, are merged). */

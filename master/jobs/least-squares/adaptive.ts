@@ -54,6 +54,8 @@ export async function setUpAdaptiveLeastSquares(cluster: ComputeCluster & Replan
     labels: o.labels,
     ...(o.decider ? { decider: o.decider } : {}),
     ...(o.declared ? { declared: o.declared } : {}),
+    // The first iterate's task (x = 0), over the calibration's one row.
+    calibrationPayload: { kind: 'lsGradient', x: new Float64Array(A.cols) },
   });
   const { G, c } = o.normal;
   const d = c.length;

@@ -5,6 +5,7 @@ import { CancelledError, InputError, NotPositiveDefiniteError, ShapeError, Singu
 import { inlineLinalg, linalgThread, selectLinalg, sharedMatrix, type AsyncLinalg, type Linalg, type LinalgThreadPool } from '../../../shared/linalg';
 import type { Matrix } from '../../../shared/tensor';
 import { staleDist } from '../../helpers/dist-fresh';
+import { expectSameBits } from '../../helpers/same-bits';
 import { backends, hilbert, randomMatrix, rankDeficient, Rng, spd } from './helpers';
 
 /**
@@ -15,19 +16,6 @@ beforeAll(() => {
   const stale = staleDist();
   if (stale) throw new Error(stale);
 });
-
-/** Every typed array in two results holds the same bytes (+0 and −0 differ, NaN equals itself). */
-function expectSameBits(a: unknown, b: unknown, path = 'result'): void {
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
-    expect(a.constructor, path).toBe(b.constructor);
-    expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), `${path}: bytes differ`).toBe(true);
-  } else if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
-    expect(Object.keys(a).sort(), path).toEqual(Object.keys(b).sort());
-    for (const k of Object.keys(a)) expectSameBits((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-  } else {
-    expect(Object.is(a, b), `${path}: ${String(a)} vs ${String(b)}`).toBe(true);
-  }
-}
 
 /** One call of every operation, as [name, run on a Linalg or a pool]. */
 function calls(rng: Rng): [string, (la: Linalg | AsyncLinalg) => unknown][] {

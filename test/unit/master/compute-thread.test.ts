@@ -11,6 +11,7 @@ import { jsLinalg, linalgThread, type LinalgThreadPool } from '../../../shared/l
 import { Rng } from '../../../shared/random';
 import { formatNpy, type Matrix } from '../../../shared/tensor';
 import { staleDist } from '../../helpers/dist-fresh';
+import { expectSameBits } from '../../helpers/same-bits';
 
 /**
  * The master's array work on its compute thread (master/compute) gives the same bits as the
@@ -34,19 +35,6 @@ afterAll(async () => {
   await pool?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Every typed array in two results holds the same bytes; everything else is equal. */
-function expectSameBits(a: unknown, b: unknown, path = 'result'): void {
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
-    expect(a.constructor, path).toBe(b.constructor);
-    expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), `${path}: bytes differ`).toBe(true);
-  } else if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
-    expect(Object.keys(a).sort(), path).toEqual(Object.keys(b).sort());
-    for (const k of Object.keys(a)) expectSameBits((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-  } else {
-    expect(Object.is(a, b), `${path}: ${String(a)} vs ${String(b)}`).toBe(true);
-  }
-}
 
 const isShared = (M: Matrix): boolean => M.data.buffer instanceof SharedArrayBuffer;
 

@@ -165,7 +165,6 @@ export class MasterMetrics {
     this.adaptiveProbes = new Counter({ name: 'coda_adaptive_probes_total', help: 'Probe tasks sent to left-out workers', labelNames: [...job], registers: r });
   }
 
-  /** Removes every series of job `jobId` (all its label sets, in every metric with a job_id label). */
   /**
    * The per-worker counts of one (kind, scheme, outcome) of coda_tasks_total, kept in place and
    * handed to the counter whenever it is read (a scrape, get()): a round takes its group once and
@@ -184,6 +183,7 @@ export class MasterMetrics {
     this.sentBytes += bytes;
   }
 
+  /** Removes every series of job `jobId` (all its label sets, in every metric with a job_id label). */
   async forgetJob(jobId: string): Promise<void> {
     await Promise.all([
       dropJob(this.rounds, jobId),
